@@ -1,0 +1,34 @@
+package io.copytrader;
+
+import io.copytrader.cli.BenchCommand;
+import io.copytrader.cli.DeadLettersCommand;
+import io.copytrader.cli.PaperVenueCommand;
+import io.copytrader.cli.RunCommand;
+import io.copytrader.cli.StatusCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.util.concurrent.Callable;
+
+/**
+ * The jar's entry point. With no subcommand it runs the engine (exactly what a plain Camel Main over routes/ and
+ * application.properties does); the subcommands are tools around it.
+ */
+@Command(name = "copytrader", mixinStandardHelpOptions = true, version = "copytrader 0.1.0",
+        description = "Copies a target trader's trades onto your account, on Apache Camel.",
+        subcommands = {StatusCommand.class, PaperVenueCommand.class, DeadLettersCommand.class, BenchCommand.class})
+public final class CopyTraderCli implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        return new CommandLine(new CopyTraderCli()).execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return new RunCommand().call();
+    }
+}

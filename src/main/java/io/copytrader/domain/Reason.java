@@ -1,0 +1,34 @@
+package io.copytrader.domain;
+
+/**
+ * Why a trade did not end COPIED, one enum for the whole pipeline, prefixed by the stage that decided. Reused as
+ * metric tag values and dead-letter reasons.
+ */
+public enum Reason {
+    /** A feed row we could not read (bad JSON, missing field, impossible size or price). */
+    FEED_MALFORMED_ROW,
+    FILTER_BELOW_MIN_SIZE,
+    FILTER_STALE,
+    /** The queue was full; this, the oldest waiting trade, made room for a newer one. */
+    QUEUE_OVERFLOW,
+    /** Copy ratio and caps left nothing worth placing. */
+    SIZING_TOO_SMALL,
+    /** A sell of something we do not hold. */
+    RISK_NOTHING_TO_SELL,
+    RISK_MAX_POSITION,
+    RISK_MAX_EXPOSURE,
+    EXCHANGE_INSUFFICIENT_BALANCE,
+    EXCHANGE_INVALID_ORDER,
+    EXCHANGE_DUPLICATE_ORDER,
+    /** A fill-or-kill order found no liquidity at our limit. */
+    EXCHANGE_NOT_FILLED,
+    /** Transient errors outlasted the retries. */
+    EXCHANGE_RETRIES_EXHAUSTED,
+    EXCHANGE_CIRCUIT_OPEN,
+    /** The venue never answered after the order was sent; resolved by lookup, never by sending again. */
+    EXCHANGE_UNKNOWN_OUTCOME,
+    SHUTDOWN_ABANDONED,
+    /** Found not terminal after a restart, and too old to copy. */
+    RESTART_EXPIRED,
+    UNEXPECTED_ERROR
+}

@@ -1,0 +1,48 @@
+package io.copytrader.venue;
+
+import io.copytrader.domain.ClientOrderId;
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.VenueOrderId;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * The exchange contract of a venue (DESIGN section 7), as pure request builders and reply classifiers. The engine
+ * executes the calls. Implementations must be thread-safe: five consumers place orders at once.
+ *
+ * <p>Every {@code on...Reply} method throws {@link TransientVenueException} for answers that say "try again"
+ * (5xx, 425, 429 with Retry-After) and {@link IllegalArgumentException} for a body it cannot read.
+ */
+public interface ExchangeAdapter {
+    /** A short name for logs and metrics: "paper", "polymarket". */
+    String name();
+
+    /**
+     * Builds the placement request. May do venue metadata lookups through its own {@link VenueHttpClient} (tick
+     * size, order book) but never sends the order itself.
+     */
+    HttpCall placeOrder(CopyIntent intent);
+
+    PlaceResult onPlaceReply(CopyIntent intent, HttpReply reply);
+
+    /** Looks an order up; venueOrderId may be null when only our id is known (after an unknown outcome). */
+    HttpCall lookupOrder(ClientOrderId clientOrderId, VenueOrderId venueOrderId);
+
+    /** Returns {@link OrderStatus#notFound} when the venue does not know the order. */
+    OrderStatus onLookupReply(ClientOrderId clientOrderId, HttpReply reply);
+
+    HttpCall cancelOrder(ClientOrderId clientOrderId, VenueOrderId venueOrderId);
+
+    /** True when the venue canceled it (or it was already gone). */
+    boolean onCancelReply(HttpReply reply);
+
+    /** Cash available for buying, in USD. */
+    HttpCall balance();
+
+    BigDecimal onBalanceReply(HttpReply reply);
+
+    HttpCall positions();
+
+    List<PositionSnapshot> onPositionsReply(HttpReply reply);
+}

@@ -1,0 +1,25 @@
+package io.copytrader.venue;
+
+import io.copytrader.domain.TraderId;
+
+import java.time.Instant;
+
+/**
+ * The trade-feed contract of a venue (DESIGN section 7): a page of a trader's fills after a cursor. Pure builders
+ * and parsers; the engine executes the HTTP. Thread-safe.
+ */
+public interface FeedAdapter {
+    String name();
+
+    /** @param cursor where the last page ended, or null to start from the venue's beginning for this trader */
+    HttpCall fetchPage(TraderId trader, String cursor);
+
+    /**
+     * Parses a page. A row that cannot be read becomes {@link FeedRow.Malformed}; the page as a whole fails only
+     * when its envelope is unreadable ({@link IllegalArgumentException}) or the venue said "try again"
+     * ({@link TransientVenueException}).
+     *
+     * @param now the engine's clock, for {@code tsInit}
+     */
+    FeedPage onPage(TraderId trader, String cursor, HttpReply reply, Instant now);
+}
