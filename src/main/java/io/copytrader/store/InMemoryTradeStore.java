@@ -1,0 +1,195 @@
+package io.copytrader.store;
+
+import io.copytrader.domain.ClientOrderId;
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.TraderId;
+import io.copytrader.domain.VenueOrderId;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A {@link TradeStore} that forgets everything on exit: for tests and for `store.type=memory`. */
+public final class InMemoryTradeStore implements TradeStore {
+
+    private record TradeRow(DetectedTrade trade, long seq, TradeOutcome outcome) {
+    }
+
+    private final Clock clock;
+    private final Map<TraderId, String> cursors = new ConcurrentHashMap<>();
+    private final Map<String, TradeRow> trades = new ConcurrentHashMap<>();
+    private final Map<ClientOrderId, OrderRecord> orders = new ConcurrentHashMap<>();
+    private final Map<InstrumentId, StoredPosition> positions = new ConcurrentHashMap<>();
+    private final Map<Long, DeadLetter> deadLetters = new ConcurrentHashMap<>();
+    private final AtomicLong tradeSeq = new AtomicLong();
+    private final AtomicLong letterSeq = new AtomicLong();
+
+    public InMemoryTradeStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Optional<String> cursor(TraderId trader) {
+        return Optional.ofNullable(cursors.get(trader));
+    }
+
+    @Override
+    public void saveCursor(TraderId trader, String cursor) {
+        cursors.put(trader, cursor);
+    }
+
+    @Override
+    public boolean admit(DetectedTrade trade) {
+        return trades.putIfAbsent(trade.key(), new TradeRow(trade, tradeSeq.incrementAndGet(), null)) == null;
+    }
+
+    @Override
+    public boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail) {
+        boolean[] changed = {false};
+        trades.computeIfPresent(tradeKey, (k, row) -> {
+            if (row.outcome() != null) {
+                return row;
+            }
+            changed[0] = true;
+            return new TradeRow(row.trade(), row.seq(), outcome);
+        });
+        return changed[0];
+    }
+
+    @Override
+    public boolean reopen(String tradeKey) {
+        boolean[] changed = {false};
+        trades.computeIfPresent(tradeKey, (k, row) -> {
+            if (row.outcome() != TradeOutcome.FAILED) {
+                return row;
+            }
+            changed[0] = true;
+            return new TradeRow(row.trade(), row.seq(), null);
+        });
+        return changed[0];
+    }
+
+    @Override
+    public Optional<DetectedTrade> trade(String tradeKey) {
+        return Optional.ofNullable(trades.get(tradeKey)).map(TradeRow::trade);
+    }
+
+    @Override
+    public List<DetectedTrade> inFlight() {
+        return trades.values().stream().filter(r -> r.outcome() == null)
+                .sorted(Comparator.comparingLong(TradeRow::seq)).map(TradeRow::trade).toList();
+    }
+
+    @Override
+    public Map<TradeOutcome, Long> outcomeCounts() {
+        Map<TradeOutcome, Long> counts = new EnumMap<>(TradeOutcome.class);
+        for (TradeOutcome o : TradeOutcome.values()) {
+            counts.put(o, 0L);
+        }
+        for (TradeRow row : trades.values()) {
+            if (row.outcome() != null) {
+                counts.merge(row.outcome(), 1L, Long::sum);
+            }
+        }
+        return counts;
+    }
+
+    @Override
+    public long inFlightCount() {
+        return trades.values().stream().filter(r -> r.outcome() == null).count();
+    }
+
+    @Override
+    public long detectedCount() {
+        return trades.size();
+    }
+
+    @Override
+    public boolean recordIntent(String tradeKey, CopyIntent intent) {
+        Instant now = clock.instant();
+        return orders.putIfAbsent(intent.clientOrderId(), new OrderRecord(intent.clientOrderId(), tradeKey, intent,
+                OrderRecordState.SUBMITTING, null, BigDecimal.ZERO, null, now, now)) == null;
+    }
+
+    @Override
+    public void updateOrder(ClientOrderId id, OrderRecordState state, VenueOrderId venueOrderId,
+                            BigDecimal filledQuantity, BigDecimal avgFillPrice) {
+        orders.computeIfPresent(id, (k, o) -> new OrderRecord(o.clientOrderId(), o.tradeKey(), o.intent(),
+                state != null ? state : o.state(),
+                venueOrderId != null ? venueOrderId : o.venueOrderId(),
+                filledQuantity != null ? filledQuantity : o.filledQuantity(),
+                avgFillPrice != null ? avgFillPrice : o.avgFillPrice(),
+                o.createdAt(), clock.instant()));
+    }
+
+    @Override
+    public Optional<OrderRecord> order(ClientOrderId id) {
+        return Optional.ofNullable(orders.get(id));
+    }
+
+    @Override
+    public List<OrderRecord> ordersIn(Collection<OrderRecordState> states) {
+        return orders.values().stream().filter(o -> states.contains(o.state()))
+                .sorted(Comparator.comparing(OrderRecord::createdAt)).toList();
+    }
+
+    @Override
+    public void savePosition(StoredPosition position) {
+        positions.put(position.instrument(), position);
+    }
+
+    @Override
+    public Map<InstrumentId, StoredPosition> positions() {
+        return Map.copyOf(positions);
+    }
+
+    @Override
+    public long addDeadLetter(DetectedTrade trade, Reason reason, String detail) {
+        long id = letterSeq.incrementAndGet();
+        deadLetters.put(id, new DeadLetter(id, clock.instant(), reason, detail, trade, null));
+        return id;
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters() {
+        List<DeadLetter> list = new ArrayList<>(deadLetters.values());
+        list.sort(Comparator.comparingLong(DeadLetter::id).reversed());
+        return list;
+    }
+
+    @Override
+    public Optional<DeadLetter> deadLetter(long id) {
+        return Optional.ofNullable(deadLetters.get(id));
+    }
+
+    @Override
+    public boolean markReplayed(long id) {
+        boolean[] changed = {false};
+        deadLetters.computeIfPresent(id, (k, d) -> {
+            if (d.replayedAt() != null) {
+                return d;
+            }
+            changed[0] = true;
+            return new DeadLetter(d.id(), d.createdAt(), d.reason(), d.detail(), d.trade(), clock.instant());
+        });
+        return changed[0];
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+}

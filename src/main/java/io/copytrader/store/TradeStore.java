@@ -1,0 +1,105 @@
+package io.copytrader.store;
+
+import io.copytrader.domain.ClientOrderId;
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.TraderId;
+import io.copytrader.domain.VenueOrderId;
+
+import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything the engine must not forget (DESIGN section 5). Every method is thread-safe and, in the durable
+ * implementation, has happened on disk when it returns.
+ *
+ * <p>The invariant it keeps: a trade admitted past dedup ends in exactly one terminal outcome, so
+ * {@code detected = sum(outcomes) + inFlight} at every moment.
+ */
+public interface TradeStore extends AutoCloseable {
+
+    // ---- feed cursors -------------------------------------------------------------------------------------
+
+    Optional<String> cursor(TraderId trader);
+
+    void saveCursor(TraderId trader, String cursor);
+
+    // ---- trades ---------------------------------------------------------------------------------------------
+
+    /**
+     * Stores a newly detected trade, in flight, keyed by {@link DetectedTrade#key()}. Returns false when the key
+     * is stored already (a duplicate): with concurrent callers exactly one gets true.
+     */
+    boolean admit(DetectedTrade trade);
+
+    /**
+     * Records the terminal outcome of an admitted trade. Returns false (and changes nothing) when the trade
+     * already has one or was never admitted: the first outcome wins.
+     *
+     * @param reason null for COPIED
+     * @param detail free text for people, may be null; never holds secrets
+     */
+    boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail);
+
+    /**
+     * Clears the outcome of a FAILED trade so it can go through the pipeline again (dead-letter replay).
+     * Returns false unless the trade is FAILED.
+     */
+    boolean reopen(String tradeKey);
+
+    Optional<DetectedTrade> trade(String tradeKey);
+
+    /** Admitted trades with no outcome yet, oldest first: what a restart must resolve. */
+    List<DetectedTrade> inFlight();
+
+    /** Count of trades per terminal outcome (every outcome present, zero when none). */
+    Map<TradeOutcome, Long> outcomeCounts();
+
+    long inFlightCount();
+
+    long detectedCount();
+
+    // ---- orders (the outbox) ----------------------------------------------------------------------------------
+
+    /**
+     * Persists the intent as SUBMITTING before the request is sent. Returns false when an order with this client
+     * order id exists already: the caller must not send.
+     */
+    boolean recordIntent(String tradeKey, CopyIntent intent);
+
+    /** Updates an order's state and what the venue told us; null arguments keep the stored value. */
+    void updateOrder(ClientOrderId clientOrderId, OrderRecordState state, VenueOrderId venueOrderId,
+                     BigDecimal filledQuantity, BigDecimal avgFillPrice);
+
+    Optional<OrderRecord> order(ClientOrderId clientOrderId);
+
+    List<OrderRecord> ordersIn(Collection<OrderRecordState> states);
+
+    // ---- positions ------------------------------------------------------------------------------------------
+
+    void savePosition(StoredPosition position);
+
+    Map<InstrumentId, StoredPosition> positions();
+
+    // ---- dead letters ---------------------------------------------------------------------------------------
+
+    /** Returns the new letter's id. */
+    long addDeadLetter(DetectedTrade trade, Reason reason, String detail);
+
+    /** Newest first. */
+    List<DeadLetter> deadLetters();
+
+    Optional<DeadLetter> deadLetter(long id);
+
+    /** Returns false when it was replayed already: replay at most once per letter. */
+    boolean markReplayed(long id);
+
+    @Override
+    void close();
+}
