@@ -1,6 +1,5 @@
 package io.copytrader.venue;
 
-import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.VenueOrderId;
 
@@ -22,17 +21,20 @@ public interface ExchangeAdapter {
      * Builds the placement request. May do venue metadata lookups through its own {@link VenueHttpClient} (tick
      * size, order book) but never sends the order itself.
      */
-    HttpCall placeOrder(CopyIntent intent);
+    PreparedOrder prepareOrder(CopyIntent intent);
 
     PlaceResult onPlaceReply(CopyIntent intent, HttpReply reply);
 
-    /** Looks an order up; venueOrderId may be null when only our id is known (after an unknown outcome). */
-    HttpCall lookupOrder(ClientOrderId clientOrderId, VenueOrderId venueOrderId);
+    /**
+     * Looks an order up. venueOrderId is what the venue or {@link PreparedOrder} told us, or null when only our
+     * client order id is known.
+     */
+    HttpCall lookupOrder(CopyIntent intent, VenueOrderId venueOrderId);
 
     /** Returns {@link OrderStatus#notFound} when the venue does not know the order. */
-    OrderStatus onLookupReply(ClientOrderId clientOrderId, HttpReply reply);
+    OrderStatus onLookupReply(CopyIntent intent, HttpReply reply);
 
-    HttpCall cancelOrder(ClientOrderId clientOrderId, VenueOrderId venueOrderId);
+    HttpCall cancelOrder(CopyIntent intent, VenueOrderId venueOrderId);
 
     /** True when the venue canceled it (or it was already gone). */
     boolean onCancelReply(HttpReply reply);
