@@ -10,9 +10,11 @@ public enum OrderRecordState {
     PARTIALLY_FILLED,
     FILLED,
     CANCELED,
-    REJECTED;
+    REJECTED,
+    /** Never reached the venue (retries exhausted, circuit open) or confirmed absent after an unknown outcome. */
+    FAILED;
 
     public boolean isTerminal() {
-        return this == FILLED || this == CANCELED || this == REJECTED;
+        return this == FILLED || this == CANCELED || this == REJECTED || this == FAILED;
     }
 }

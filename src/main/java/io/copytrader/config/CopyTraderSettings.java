@@ -1,0 +1,113 @@
+package io.copytrader.config;
+
+import io.copytrader.domain.TraderId;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Every tunable of the engine, read once at start from {@code copytrader.*} properties (which application.properties
+ * maps to the environment variables users know) and validated eagerly: an invalid value stops startup with a
+ * message naming the variable, the value and the allowed range.
+ */
+public record CopyTraderSettings(
+        String venue,
+        String paperVenueUrl,
+        long paperSeed,
+        BigDecimal paperTradeRate,
+        BigDecimal paperStartingCash,
+        List<TraderId> targetTraders,
+        long pollIntervalMs,
+        int feedPageSize,
+        BigDecimal minTradeSizeUsd,
+        Duration maxTradeAge,
+        int queueSize,
+        int concurrentTrades,
+        long cooldownMs,
+        BigDecimal copyRatio,
+        BigDecimal maxPositionSizeUsd,
+        BigDecimal maxPortfolioExposure,
+        BigDecimal maxSlippage,
+        BigDecimal minOrderSizeUsd,
+        int quantityScale,
+        int maxConsecutiveFailures,
+        Duration breakerCooldown,
+        long connectTimeoutMs,
+        long responseTimeoutMs,
+        int maxRetries,
+        long retryInitialDelayMs,
+        long retryMaxDelayMs,
+        long maxRetryAfterMs,
+        long monitorIntervalMs,
+        Duration unknownOrderGrace,
+        Duration maxRestingTime,
+        long portfolioRefreshMs,
+        int shutdownTimeoutSeconds,
+        String storeUrl) {
+
+    private static final BigDecimal ZERO = BigDecimal.ZERO;
+    private static final BigDecimal ONE = BigDecimal.ONE;
+    private static final BigDecimal BIG = new BigDecimal("1000000000");
+
+    /**
+     * @param lookup resolves a property key (e.g. Camel's properties component); null or blank means "not set"
+     */
+    public static CopyTraderSettings load(Function<String, String> lookup) {
+        Setting s = new Setting(lookup);
+        String venue = s.oneOf("copytrader.venue", "VENUE", "paper", "paper", "polymarket");
+        List<TraderId> traders = new ArrayList<>();
+        String tradersText = s.text("copytrader.feed.traders", "TARGET_TRADERS", "alice");
+        for (String t : tradersText.split(",")) {
+            if (!t.isBlank()) {
+                try {
+                    traders.add(new TraderId(t.trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidSettingException("TARGET_TRADERS (copytrader.feed.traders) holds an invalid trader: "
+                            + e.getMessage());
+                }
+            }
+        }
+        if (traders.isEmpty()) {
+            throw new InvalidSettingException("TARGET_TRADERS (copytrader.feed.traders) must name at least one trader, but was empty");
+        }
+        BigDecimal cooldownMinutes = s.decimal("copytrader.breaker.cooldown-minutes", "CIRCUIT_BREAKER_COOLDOWN_MINUTES",
+                "5", ZERO, false, new BigDecimal("1440"), true);
+        return new CopyTraderSettings(
+                venue,
+                s.text("copytrader.paper.url", "PAPER_VENUE_URL", ""),
+                s.integer("copytrader.paper.seed", "PAPER_SEED", "42", Long.MIN_VALUE, Long.MAX_VALUE),
+                s.decimal("copytrader.paper.trade-rate", "PAPER_TRADE_RATE", "2", ZERO, true, new BigDecimal("100000"), true),
+                s.decimal("copytrader.paper.starting-cash", "PAPER_STARTING_CASH", "10000", ZERO, true, BIG, true),
+                List.copyOf(traders),
+                s.integer("copytrader.feed.poll-interval-ms", "POLL_INTERVAL_MS", "200", 1, 3_600_000),
+                (int) s.integer("copytrader.feed.page-size", "FEED_PAGE_SIZE", "500", 1, 1000),
+                s.decimal("copytrader.filter.min-trade-size-usd", "MIN_TRADE_SIZE_USD", "0.5", ZERO, true, BIG, true),
+                Duration.ofMillis(s.integer("copytrader.filter.max-trade-age-ms", "MAX_TRADE_AGE_MS", "30000", 1, 86_400_000)),
+                (int) s.integer("copytrader.queue.size", "QUEUE_SIZE", "100", 1, 1_000_000),
+                (int) s.integer("copytrader.queue.concurrent-trades", "CONCURRENT_TRADES", "5", 1, 500),
+                s.integer("copytrader.copy.cooldown-ms", "TRADE_COOLDOWN_MS", "10", 0, 3_600_000),
+                s.decimal("copytrader.copy.ratio", "COPY_RATIO", "0.01", ZERO, false, new BigDecimal("100"), true),
+                s.decimal("copytrader.copy.max-position-size-usd", "MAX_POSITION_SIZE_USD", "10", ZERO, false, BIG, true),
+                s.decimal("copytrader.copy.max-portfolio-exposure", "MAX_PORTFOLIO_EXPOSURE", "0.8", ZERO, false, ONE, true),
+                s.decimal("copytrader.copy.max-slippage", "MAX_SLIPPAGE", "0.02", ZERO, true, new BigDecimal("0.5"), true),
+                s.decimal("copytrader.copy.min-order-size-usd", "MIN_ORDER_SIZE_USD", "0.01", ZERO, true, BIG, true),
+                (int) s.integer("copytrader.copy.quantity-scale", "QUANTITY_SCALE", "2", 0, 18),
+                (int) s.integer("copytrader.breaker.max-consecutive-failures", "MAX_CONSECUTIVE_FAILURES", "5", 1, 1000),
+                Duration.ofMillis(cooldownMinutes.multiply(new BigDecimal("60000")).longValue()),
+                s.integer("copytrader.exchange.connect-timeout-ms", "EXCHANGE_CONNECT_TIMEOUT_MS", "1000", 1, 600_000),
+                s.integer("copytrader.exchange.response-timeout-ms", "EXCHANGE_RESPONSE_TIMEOUT_MS", "5000", 1, 600_000),
+                (int) s.integer("copytrader.exchange.max-retries", "EXCHANGE_MAX_RETRIES", "3", 0, 100),
+                s.integer("copytrader.exchange.retry-initial-delay-ms", "EXCHANGE_RETRY_DELAY_MS", "100", 0, 600_000),
+                s.integer("copytrader.exchange.retry-max-delay-ms", "EXCHANGE_RETRY_MAX_DELAY_MS", "5000", 0, 3_600_000),
+                s.integer("copytrader.exchange.max-retry-after-ms", "EXCHANGE_MAX_RETRY_AFTER_MS", "10000", 0, 3_600_000),
+                s.integer("copytrader.monitor.interval-ms", "MONITOR_INTERVAL_MS", "500", 1, 3_600_000),
+                Duration.ofMillis(s.integer("copytrader.monitor.unknown-grace-ms", "UNKNOWN_ORDER_GRACE_MS", "10000", 0, 86_400_000)),
+                Duration.ofMillis(s.integer("copytrader.monitor.max-resting-ms", "MAX_RESTING_MS", "60000", 1, 86_400_000)),
+                s.integer("copytrader.portfolio.refresh-ms", "PORTFOLIO_REFRESH_MS", "5000", 1, 3_600_000),
+                (int) s.integer("copytrader.shutdown.timeout-seconds", "SHUTDOWN_TIMEOUT_SECONDS", "30", 1, 3600),
+                s.text("copytrader.store.url", "STORE_URL", "memory"));
+    }
+}

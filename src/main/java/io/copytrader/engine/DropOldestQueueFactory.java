@@ -1,0 +1,80 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.seda.BlockingQueueFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The SEDA {@code queueFactory} of the copy queue: a {@link DropOldestQueue} whose drops are recorded
+ * DROPPED(QUEUE_OVERFLOW), counted and logged at WARN (one line per second at most, with the count), and whose
+ * leftovers at shutdown are recorded ABANDONED(SHUTDOWN_ABANDONED) by id.
+ */
+public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchange> {
+    private static final Logger LOG = LoggerFactory.getLogger(DropOldestQueueFactory.class);
+
+    private final TradeLedger ledger;
+    private final AtomicLong dropsSinceLog = new AtomicLong();
+    private final AtomicLong lastLogMillis = new AtomicLong();
+    private volatile DropOldestQueue<Exchange> last;
+
+    public DropOldestQueueFactory(TradeLedger ledger) {
+        this.ledger = ledger;
+    }
+
+    @Override
+    public BlockingQueue<Exchange> create() {
+        return create(1000);
+    }
+
+    @Override
+    public BlockingQueue<Exchange> create(int capacity) {
+        DropOldestQueue<Exchange> q = new DropOldestQueue<>(capacity, e -> ledger.metrics().queued(),
+                this::dropped, this::abandoned);
+        last = q;
+        return q;
+    }
+
+    @Override
+    public BlockingQueue<Exchange> create(int capacity, boolean fair) {
+        return create(capacity);
+    }
+
+    /** The queue most recently created (the copy queue), for the queue-length gauge; 0 before start. */
+    public int queueLength() {
+        DropOldestQueue<Exchange> q = last;
+        return q == null ? 0 : q.size();
+    }
+
+    private void dropped(Exchange exchange) {
+        ledger.metrics().overflow();
+        DetectedTrade trade = exchange.getMessage().getBody(DetectedTrade.class);
+        if (trade != null) {
+            ledger.finish(trade, TradeOutcome.DROPPED, Reason.QUEUE_OVERFLOW, "queue full; dropped the oldest waiting trade");
+        }
+        long n = dropsSinceLog.incrementAndGet();
+        long now = System.currentTimeMillis();
+        long prev = lastLogMillis.get();
+        if (now - prev >= 1000 && lastLogMillis.compareAndSet(prev, now)) {
+            long count = dropsSinceLog.getAndSet(0);
+            LOG.warn("Copy queue full: dropped {} oldest trade(s) (latest {}) to admit newer ones", count,
+                    trade == null ? "?" : trade.key());
+        } else {
+            LOG.debug("Queue overflow: dropped {} ({} since last WARN)", trade == null ? "?" : trade.key(), n);
+        }
+    }
+
+    private void abandoned(Exchange exchange) {
+        DetectedTrade trade = exchange.getMessage().getBody(DetectedTrade.class);
+        if (trade != null && ledger.finish(trade, TradeOutcome.ABANDONED, Reason.SHUTDOWN_ABANDONED,
+                "still queued when the copy queue was cleared")) {
+            LOG.warn("Abandoned queued trade {} (client order id {})", trade.key(), trade.clientOrderId());
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.store.OrderRecord;
+import io.copytrader.store.OrderRecordState;
+import io.copytrader.store.TradeStore;
+import io.copytrader.venue.ExchangeAdapter;
+import io.copytrader.venue.HttpReply;
+import io.copytrader.venue.OrderState;
+import io.copytrader.venue.OrderStatus;
+import io.copytrader.venue.TransientVenueException;
+import io.copytrader.venue.VenueHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Background order monitoring and position reconciliation (the monitor-orders route). Each run looks up the open
+ * and unknown orders by client order id (or venue id), applies fills, cancels and rejects to the book, cancels
+ * orders resting too long, resolves unknown outcomes (found: copied; still absent after the grace period: failed to
+ * the dead letters, never resent), and now and then replaces the book with the venue's balance and positions.
+ */
+public final class OrderMonitor {
+    private static final Logger LOG = LoggerFactory.getLogger(OrderMonitor.class);
+    private static final EnumSet<OrderRecordState> WATCHED = EnumSet.of(OrderRecordState.OPEN,
+            OrderRecordState.PARTIALLY_FILLED, OrderRecordState.UNKNOWN, OrderRecordState.SUBMITTING);
+    private static final EnumSet<OrderRecordState> NOT_TERMINAL = EnumSet.complementOf(EnumSet.of(
+            OrderRecordState.FILLED, OrderRecordState.CANCELED, OrderRecordState.REJECTED, OrderRecordState.FAILED));
+
+    private final ExchangeAdapter adapter;
+    private final VenueHttpClient http;
+    private final TradeStore store;
+    private final TradeLedger ledger;
+    private final Portfolio portfolio;
+    private final DeadLetterRecorder deadLetters;
+    private final Clock clock;
+    private final Duration unknownGrace;
+    private final Duration submittingStale;
+    private final Duration maxResting;
+    private final Duration refreshEvery;
+    private volatile Instant lastRefresh = Instant.EPOCH;
+
+    public OrderMonitor(ExchangeAdapter adapter, VenueHttpClient http, TradeStore store, TradeLedger ledger,
+                        Portfolio portfolio, DeadLetterRecorder deadLetters, Clock clock, Duration unknownGrace,
+                        Duration submittingStale, Duration maxResting, Duration refreshEvery) {
+        this.adapter = adapter;
+        this.http = http;
+        this.store = store;
+        this.ledger = ledger;
+        this.portfolio = portfolio;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+        this.unknownGrace = unknownGrace;
+        this.submittingStale = submittingStale;
+        this.maxResting = maxResting;
+        this.refreshEvery = refreshEvery;
+    }
+
+    /** One monitoring pass; never throws (a venue hiccup waits for the next pass). */
+    public void run() {
+        Instant now = clock.instant();
+        for (OrderRecord order : store.ordersIn(WATCHED)) {
+            if (order.state() == OrderRecordState.SUBMITTING && order.updatedAt().plus(submittingStale).isAfter(now)) {
+                continue; // being sent right now by a consumer
+            }
+            try {
+                check(order, now);
+            } catch (IOException | TransientVenueException e) {
+                LOG.debug("Lookup of order {} failed, next pass retries: {}", order.clientOrderId(), e.toString());
+            } catch (RuntimeException e) {
+                LOG.error("Monitoring order {} failed", order.clientOrderId(), e);
+            }
+        }
+        if (!lastRefresh.plus(refreshEvery).isAfter(now)) {
+            refreshBook();
+        }
+    }
+
+    private void check(OrderRecord order, Instant now) throws IOException {
+        CopyIntent intent = order.intent();
+        HttpReply reply = http.execute(adapter.lookupOrder(intent, order.venueOrderId()));
+        OrderStatus status = adapter.onLookupReply(intent, reply);
+        boolean wasUnresolved = order.state() == OrderRecordState.UNKNOWN || order.state() == OrderRecordState.SUBMITTING;
+        if (status.state() == OrderState.NOT_FOUND) {
+            if (wasUnresolved && order.updatedAt().plus(unknownGrace).isBefore(now)) {
+                store.updateOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null);
+                portfolio.release(intent);
+                LOG.warn("Order {} (trade {}) is unknown to the venue {} ms after it was sent; failing it, not resending",
+                        intent.clientOrderId(), order.tradeKey(), Duration.between(order.updatedAt(), now).toMillis());
+                deadLetters.record(intent.source(), Reason.EXCHANGE_UNKNOWN_OUTCOME, "no answer, and the venue does not know the order");
+            }
+            return;
+        }
+        OrderRecordState next = OrderPlacer.toRecordState(status.state());
+        if (next != order.state() || !same(status.filledQuantity(), order.filledQuantity())) {
+            store.updateOrder(intent.clientOrderId(), next, status.venueOrderId(), status.filledQuantity(), status.avgFillPrice());
+        }
+        if (wasUnresolved) {
+            if (status.state() == OrderState.REJECTED) {
+                portfolio.release(intent);
+                deadLetters.record(intent.source(), Reason.EXCHANGE_INVALID_ORDER, "venue reports the order rejected");
+                return;
+            }
+            if (ledger.finish(intent.source(), TradeOutcome.COPIED, null, "resolved by lookup")) {
+                LOG.info("Order {} (trade {}) found at the venue as {}: copied", intent.clientOrderId(), order.tradeKey(), status.state());
+            }
+        }
+        if (status.state().isTerminal()) {
+            portfolio.settle(intent, status.filledQuantity(), status.avgFillPrice());
+        } else if (order.createdAt().plus(maxResting).isBefore(now)) {
+            LOG.info("Order {} resting for over {} s; cancelling", intent.clientOrderId(), maxResting.toSeconds());
+            adapter.onCancelReply(http.execute(adapter.cancelOrder(intent, status.venueOrderId())));
+        }
+    }
+
+    /** Replaces the book with the venue's balance and positions plus our open orders. */
+    public void refreshBook() {
+        try {
+            BigDecimal cash = adapter.onBalanceReply(http.execute(adapter.balance()));
+            var positions = adapter.onPositionsReply(http.execute(adapter.positions()));
+            List<OrderRecord> open = store.ordersIn(NOT_TERMINAL);
+            Map<CopyIntent, BigDecimal> filled = new HashMap<>();
+            open.forEach(o -> filled.put(o.intent(), o.filledQuantity() == null ? BigDecimal.ZERO : o.filledQuantity()));
+            portfolio.reconcile(cash, positions, open.stream().map(OrderRecord::intent).toList(), filled);
+            lastRefresh = clock.instant();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not refresh balance and positions from the venue: {}", e.toString());
+        }
+    }
+
+    private static boolean same(BigDecimal a, BigDecimal b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.compareTo(b) == 0;
+    }
+}

@@ -1,0 +1,116 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The engine's Micrometer meters (DESIGN section 9). Names are constants here, dotted under {@code copytrader.};
+ * Prometheus shows them with underscores ({@code copytrader_trades_queued_total}).
+ */
+public final class PipelineMetrics {
+    public static final String TRADES_DETECTED = "copytrader.trades.detected";
+    public static final String TRADES_QUEUED = "copytrader.trades.queued";
+    public static final String TRADES_PROCESSED = "copytrader.trades.processed";
+    public static final String TRADES_SKIPPED = "copytrader.trades.skipped";
+    public static final String TRADES_FAILED = "copytrader.trades.failed";
+    public static final String TRADES_DROPPED = "copytrader.trades.dropped";
+    public static final String TRADES_ABANDONED = "copytrader.trades.abandoned";
+    public static final String TRADES_EXPIRED = "copytrader.trades.expired";
+    public static final String ROWS_REJECTED = "copytrader.feed.rows.rejected";
+    public static final String QUEUE_OVERFLOWS = "copytrader.queue.overflows";
+    public static final String QUEUE_LENGTH = "copytrader.queue.length";
+    public static final String TRADES_PROCESSING = "copytrader.trades.processing";
+    public static final String TRADES_IN_FLIGHT = "copytrader.trades.inflight";
+    public static final String CIRCUIT_STATE = "copytrader.circuit.state";
+    public static final String TRADE_LATENCY = "copytrader.trade.latency";
+    public static final String TRADE_LATENCY_MIN = "copytrader.trade.latency.min";
+    public static final String ORDERS_OPEN = "copytrader.orders.open";
+    public static final String EXPOSURE = "copytrader.portfolio.exposure";
+    public static final String REASON_TAG = "reason";
+
+    private final MeterRegistry registry;
+    private final Counter detected;
+    private final Counter queued;
+    private final Counter processed;
+    private final Counter overflows;
+    private final Map<TradeOutcome, Counter> untagged = new EnumMap<>(TradeOutcome.class);
+    private final Map<String, Counter> tagged = new ConcurrentHashMap<>();
+    private final Timer latency;
+    private final AtomicLong minLatencyNanos = new AtomicLong(Long.MAX_VALUE);
+
+    public PipelineMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.detected = Counter.builder(TRADES_DETECTED).description("Trades admitted past dedup").register(registry);
+        this.queued = Counter.builder(TRADES_QUEUED).description("Trades put on the copy queue").register(registry);
+        this.processed = Counter.builder(TRADES_PROCESSED).description("Trades copied (order accepted)").register(registry);
+        this.overflows = Counter.builder(QUEUE_OVERFLOWS).description("Oldest trades dropped from a full queue").register(registry);
+        untagged.put(TradeOutcome.COPIED, processed);
+        untagged.put(TradeOutcome.DROPPED, Counter.builder(TRADES_DROPPED).register(registry));
+        untagged.put(TradeOutcome.ABANDONED, Counter.builder(TRADES_ABANDONED).register(registry));
+        untagged.put(TradeOutcome.EXPIRED, Counter.builder(TRADES_EXPIRED).register(registry));
+        this.latency = Timer.builder(TRADE_LATENCY)
+                .description("Detection to order accepted")
+                .publishPercentiles(0.5, 0.9, 0.99, 0.999)
+                .register(registry);
+        Gauge.builder(TRADE_LATENCY_MIN, this, m -> {
+            long min = m.minLatencyNanos.get();
+            return min == Long.MAX_VALUE ? 0 : min / 1e9;
+        }).baseUnit("seconds").description("Smallest detection-to-accepted latency").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void detected() {
+        detected.increment();
+    }
+
+    public void queued() {
+        queued.increment();
+    }
+
+    public void overflow() {
+        overflows.increment();
+    }
+
+    public void rowRejected(Reason reason) {
+        counter(ROWS_REJECTED, reason).increment();
+    }
+
+    /** Counts a terminal outcome; skipped and failed are tagged by reason. */
+    public void outcome(TradeOutcome outcome, Reason reason) {
+        switch (outcome) {
+            case SKIPPED -> counter(TRADES_SKIPPED, reason).increment();
+            case FAILED -> counter(TRADES_FAILED, reason).increment();
+            default -> untagged.get(outcome).increment();
+        }
+    }
+
+    public void latency(Duration d) {
+        long nanos = Math.max(0, d.toNanos());
+        latency.record(nanos, TimeUnit.NANOSECONDS);
+        minLatencyNanos.accumulateAndGet(nanos, Math::min);
+    }
+
+    public <T> void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    private Counter counter(String name, Reason reason) {
+        String r = reason == null ? "UNSPECIFIED" : reason.name();
+        return tagged.computeIfAbsent(name + "|" + r, k -> Counter.builder(name).tag(REASON_TAG, r).register(registry));
+    }
+}

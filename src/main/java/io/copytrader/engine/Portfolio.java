@@ -1,0 +1,163 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.Decimals;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Side;
+import io.copytrader.venue.PositionSnapshot;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Our book: cash and holdings, updated optimistically as orders are planned (a buy is assumed filled in full, a
+ * sell is taken off at once) and corrected when the venue reports what really happened. Reconciled with the
+ * venue's balance and positions in the background. One lock: planning is microseconds, five consumers never
+ * queue long on it, and it makes "check the caps, then reserve" atomic so concurrent buys cannot overshoot.
+ */
+public final class Portfolio {
+    /** A holding: quantity and what it cost (USD). */
+    public record Holding(BigDecimal quantity, BigDecimal cost) {
+        static final Holding EMPTY = new Holding(BigDecimal.ZERO, BigDecimal.ZERO);
+
+        BigDecimal avgPrice() {
+            return quantity.signum() == 0 ? BigDecimal.ZERO : cost.divide(quantity, 8, RoundingMode.HALF_EVEN);
+        }
+    }
+
+    private final Map<InstrumentId, Holding> holdings = new HashMap<>();
+    private BigDecimal cash = BigDecimal.ZERO;
+    private BigDecimal exposure = BigDecimal.ZERO;
+
+    /** Sizes a trade against the book and, unless skipped, reserves it in the book, atomically. */
+    public synchronized Sizing.Decision planAndReserve(DetectedTrade trade, SizingRules rules) {
+        Holding h = holdings.getOrDefault(trade.instrument(), Holding.EMPTY);
+        Sizing.Decision d = Sizing.decide(trade, rules, h.quantity(), h.cost(), cash, exposure);
+        if (!d.isSkip()) {
+            apply(trade.instrument(), trade.side(), d.quantity(), d.notional());
+        }
+        return d;
+    }
+
+    /**
+     * Corrects the optimistic reservation of an order once its end is known: the part not filled is taken back,
+     * and the filled part is re-priced from the limit to the average fill price.
+     */
+    public synchronized void settle(CopyIntent intent, BigDecimal filledQuantity, BigDecimal avgFillPrice) {
+        BigDecimal filled = filledQuantity == null ? BigDecimal.ZERO : filledQuantity;
+        if (filled.compareTo(intent.quantity()) > 0) {
+            throw new IllegalStateException("filled " + filled + " exceeds ordered " + intent.quantity()
+                    + " for " + intent.clientOrderId());
+        }
+        BigDecimal actual = filled.signum() == 0 || avgFillPrice == null
+                ? BigDecimal.ZERO : Decimals.usd(filled.multiply(avgFillPrice));
+        BigDecimal unfilled = intent.quantity().subtract(filled);
+        Holding h = holdings.getOrDefault(intent.instrument(), Holding.EMPTY);
+        if (intent.side() == Side.BUY) {
+            // reserved: +quantity at cost notional, cash -notional; keep only what filled, at its real price
+            BigDecimal costDelta = actual.subtract(intent.notional());
+            put(intent.instrument(), h.quantity().subtract(unfilled), h.cost().add(costDelta).max(BigDecimal.ZERO));
+            exposure = exposure.add(costDelta);
+            cash = cash.subtract(costDelta);
+        } else {
+            // reserved: -quantity, cash +notional; give back the unsold shares at the holding's average cost
+            cash = cash.add(actual.subtract(intent.notional()));
+            if (unfilled.signum() > 0) {
+                BigDecimal avg = h.quantity().signum() > 0 ? h.avgPrice() : intent.limitPrice();
+                BigDecimal back = Decimals.usd(unfilled.multiply(avg));
+                put(intent.instrument(), h.quantity().add(unfilled), h.cost().add(back));
+                exposure = exposure.add(back);
+            }
+        }
+    }
+
+    private void put(InstrumentId instrument, BigDecimal quantity, BigDecimal cost) {
+        if (quantity.signum() <= 0) {
+            holdings.remove(instrument);
+        } else {
+            holdings.put(instrument, new Holding(quantity, cost));
+        }
+    }
+
+    /** Takes back an order that never reached the venue or was refused. */
+    public void release(CopyIntent intent) {
+        settle(intent, BigDecimal.ZERO, null);
+    }
+
+    /**
+     * Replaces the book with the venue's view, plus the orders still open (which the venue has not filled yet but
+     * which we count as if filled, optimistically).
+     */
+    public synchronized void reconcile(BigDecimal venueCash, List<PositionSnapshot> venuePositions, List<CopyIntent> openOrders,
+                                       Map<CopyIntent, BigDecimal> filledSoFar) {
+        holdings.clear();
+        exposure = BigDecimal.ZERO;
+        for (PositionSnapshot p : venuePositions) {
+            if (p.quantity().signum() != 0) {
+                Holding h = new Holding(p.quantity(), Decimals.usd(p.quantity().multiply(p.avgPrice())));
+                holdings.put(p.instrument(), h);
+                exposure = exposure.add(h.cost());
+            }
+        }
+        cash = venueCash;
+        for (CopyIntent o : openOrders) {
+            BigDecimal remaining = o.quantity().subtract(filledSoFar.getOrDefault(o, BigDecimal.ZERO));
+            if (remaining.signum() > 0) {
+                BigDecimal cost = Decimals.usd(remaining.multiply(o.limitPrice()));
+                // open buys: the venue already holds their cash aside; count them as holdings
+                // open sells: the venue still shows the shares; take them off as we did when planning
+                Holding h = holdings.getOrDefault(o.instrument(), Holding.EMPTY);
+                if (o.side() == Side.BUY) {
+                    holdings.put(o.instrument(), new Holding(h.quantity().add(remaining), h.cost().add(cost)));
+                    exposure = exposure.add(cost);
+                } else {
+                    applySell(o.instrument(), remaining);
+                }
+            }
+        }
+    }
+
+    public synchronized BigDecimal cash() {
+        return cash;
+    }
+
+    public synchronized BigDecimal exposure() {
+        return exposure;
+    }
+
+    public synchronized Holding holding(InstrumentId instrument) {
+        return holdings.getOrDefault(instrument, Holding.EMPTY);
+    }
+
+    public synchronized Map<InstrumentId, Holding> holdings() {
+        return Map.copyOf(holdings);
+    }
+
+    private void apply(InstrumentId instrument, Side side, BigDecimal quantity, BigDecimal notional) {
+        if (side == Side.BUY) {
+            Holding h = holdings.getOrDefault(instrument, Holding.EMPTY);
+            holdings.put(instrument, new Holding(h.quantity().add(quantity), h.cost().add(notional)));
+            exposure = exposure.add(notional);
+            cash = cash.subtract(notional);
+        } else {
+            cash = cash.add(notional);
+            applySell(instrument, quantity);
+        }
+    }
+
+    private void applySell(InstrumentId instrument, BigDecimal quantity) {
+        Holding h = holdings.getOrDefault(instrument, Holding.EMPTY);
+        BigDecimal left = h.quantity().subtract(quantity);
+        BigDecimal costLeft = left.signum() <= 0 ? BigDecimal.ZERO : Decimals.usd(h.avgPrice().multiply(left));
+        exposure = exposure.subtract(h.cost()).add(costLeft);
+        if (left.signum() == 0) {
+            holdings.remove(instrument);
+        } else {
+            holdings.put(instrument, new Holding(left, costLeft));
+        }
+    }
+}

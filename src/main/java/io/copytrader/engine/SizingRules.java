@@ -1,0 +1,18 @@
+package io.copytrader.engine;
+
+import io.copytrader.config.CopyTraderSettings;
+
+import java.math.BigDecimal;
+
+/**
+ * The numbers sizing and risk work with (COPY_RATIO, MAX_POSITION_SIZE_USD, MAX_PORTFOLIO_EXPOSURE, slippage cap,
+ * the smallest order worth placing and the quantity precision).
+ */
+public record SizingRules(BigDecimal copyRatio, BigDecimal maxPositionUsd, BigDecimal maxPortfolioExposure,
+                          BigDecimal maxSlippage, BigDecimal minOrderUsd, int quantityScale) {
+
+    public static SizingRules from(CopyTraderSettings s) {
+        return new SizingRules(s.copyRatio(), s.maxPositionSizeUsd(), s.maxPortfolioExposure(), s.maxSlippage(),
+                s.minOrderSizeUsd(), s.quantityScale());
+    }
+}

@@ -1,0 +1,85 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.TraderId;
+import io.copytrader.store.TradeStore;
+import io.copytrader.venue.FeedAdapter;
+import io.copytrader.venue.FeedPage;
+import io.copytrader.venue.FeedRow;
+import io.copytrader.venue.HttpReply;
+import io.copytrader.venue.TransientVenueException;
+import io.copytrader.venue.VenueHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads each target trader's feed from its stored cursor. Malformed rows are counted, logged with their reason and
+ * go no further; the cursor moves on only after the page's trades were admitted and queued ({@link #commit}), so a
+ * crash re-reads the page and dedup absorbs the overlap.
+ */
+public final class TradeDetector {
+    private static final Logger LOG = LoggerFactory.getLogger(TradeDetector.class);
+
+    /** A page read for one trader: its trades, and the cursor to store once they are handled. */
+    public record Poll(TraderId trader, List<DetectedTrade> trades, String nextCursor) {
+    }
+
+    private final List<TraderId> traders;
+    private final FeedAdapter feed;
+    private final VenueHttpClient http;
+    private final TradeStore store;
+    private final PipelineMetrics metrics;
+    private final Clock clock;
+
+    public TradeDetector(List<TraderId> traders, FeedAdapter feed, VenueHttpClient http, TradeStore store,
+                         PipelineMetrics metrics, Clock clock) {
+        this.traders = List.copyOf(traders);
+        this.feed = feed;
+        this.http = http;
+        this.store = store;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    public List<TraderId> traders() {
+        return traders;
+    }
+
+    /** Reads the next page for a trader; on a feed failure logs WARN and returns an empty poll (next tick retries). */
+    public Poll poll(TraderId trader) {
+        String cursor = store.cursor(trader).orElse(null);
+        FeedPage page;
+        try {
+            HttpReply reply = http.execute(feed.fetchPage(trader, cursor));
+            page = feed.onPage(trader, cursor, reply, clock.instant());
+        } catch (IOException | TransientVenueException e) {
+            LOG.warn("Feed of {} unavailable, retrying next poll: {}", trader, e.getMessage());
+            return new Poll(trader, List.of(), cursor);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Feed page of {} after cursor {} is unreadable, retrying next poll: {}", trader, cursor, e.getMessage());
+            return new Poll(trader, List.of(), cursor);
+        }
+        List<DetectedTrade> trades = new ArrayList<>(page.rows().size());
+        for (FeedRow row : page.rows()) {
+            if (row instanceof FeedRow.Trade t) {
+                trades.add(t.trade());
+            } else if (row instanceof FeedRow.Malformed m) {
+                metrics.rowRejected(m.reason());
+                LOG.warn("Rejected feed row {} of {}: {}", m.rowKey(), trader, m.detail());
+            }
+        }
+        return new Poll(trader, trades, page.nextCursor());
+    }
+
+    /** Stores the cursor after the page's trades went through admission, filter and queue. */
+    public void commit(Poll poll) {
+        if (poll.nextCursor() != null && !poll.nextCursor().equals(store.cursor(poll.trader()).orElse(null))) {
+            store.saveCursor(poll.trader(), poll.nextCursor());
+        }
+    }
+}

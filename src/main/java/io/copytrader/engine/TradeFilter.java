@@ -1,0 +1,53 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The filter EIP's predicate: a trade below MIN_TRADE_SIZE_USD is SKIPPED(FILTER_BELOW_MIN_SIZE), one older than
+ * the max trade age SKIPPED(FILTER_STALE); the skip is recorded here so the filter step needs no else branch.
+ */
+public final class TradeFilter {
+    private final BigDecimal minTradeSizeUsd;
+    private final Duration maxTradeAge;
+    private final TradeLedger ledger;
+    private final Clock clock;
+
+    public TradeFilter(BigDecimal minTradeSizeUsd, Duration maxTradeAge, TradeLedger ledger, Clock clock) {
+        this.minTradeSizeUsd = minTradeSizeUsd;
+        this.maxTradeAge = maxTradeAge;
+        this.ledger = ledger;
+        this.clock = clock;
+    }
+
+    /** True to let the trade through; otherwise records the skip and returns false. */
+    public boolean accepts(DetectedTrade trade) {
+        return accepts(trade, minTradeSizeUsd);
+    }
+
+    /**
+     * The same with the minimum size given by the route, so a user can change it by editing the route file
+     * (for example {@code ${bean:tradeFilter?method=accepts(${body}, 2.5)}}).
+     */
+    public boolean accepts(DetectedTrade trade, BigDecimal minSizeUsd) {
+        Instant now = clock.instant();
+        Reason reason;
+        if (trade.notional().compareTo(minSizeUsd) < 0) {
+            reason = Reason.FILTER_BELOW_MIN_SIZE;
+        } else if (trade.tsEvent().plus(maxTradeAge).isBefore(now)) {
+            reason = Reason.FILTER_STALE;
+        } else {
+            return true;
+        }
+        ledger.finish(trade, TradeOutcome.SKIPPED, reason, reason == Reason.FILTER_STALE
+                ? "detected " + Duration.between(trade.tsEvent(), now).toMillis() + " ms after the fill"
+                : "notional " + trade.notional().toPlainString() + " below " + minSizeUsd.toPlainString());
+        return false;
+    }
+}

@@ -1,0 +1,52 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.store.TradeStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place a trade's terminal outcome is written: to the store first (first outcome wins), then to the
+ * metrics, so the store and the metrics agree on {@code detected = outcomes + in flight}.
+ */
+public final class TradeLedger {
+    private static final Logger LOG = LoggerFactory.getLogger(TradeLedger.class);
+
+    private final TradeStore store;
+    private final PipelineMetrics metrics;
+
+    public TradeLedger(TradeStore store, PipelineMetrics metrics) {
+        this.store = store;
+        this.metrics = metrics;
+    }
+
+    public TradeStore store() {
+        return store;
+    }
+
+    public PipelineMetrics metrics() {
+        return metrics;
+    }
+
+    /** Admits a detected trade; false for a duplicate. */
+    public boolean admit(DetectedTrade trade) {
+        boolean admitted = store.admit(trade);
+        if (admitted) {
+            metrics.detected();
+        }
+        return admitted;
+    }
+
+    /** Records the outcome once; a second outcome for the same trade is ignored and logged at DEBUG. */
+    public boolean finish(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail) {
+        boolean first = store.finish(trade.key(), outcome, reason, detail);
+        if (first) {
+            metrics.outcome(outcome, reason);
+        } else {
+            LOG.debug("Trade {} already has an outcome; ignoring {} {}", trade.key(), outcome, reason);
+        }
+        return first;
+    }
+}
