@@ -1,0 +1,64 @@
+package io.copytrader.paper;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** All target traders' feeds of one venue. Traders are created by config or by the admin API. Thread-safe. */
+final class FeedBook {
+    private final long seed;
+    private final int retention;
+    private final FaultModel faults;
+    private final Clock clock;
+    private final Map<String, TraderFeed> traders = new ConcurrentHashMap<>();
+
+    FeedBook(long seed, int retention, FaultModel faults, Clock clock, Map<String, Double> initialRates) {
+        this.seed = seed;
+        this.retention = retention;
+        this.faults = faults;
+        this.clock = clock;
+        new TreeMap<>(initialRates).forEach(this::setRate);
+    }
+
+    Optional<TraderFeed> trader(String trader) {
+        return Optional.ofNullable(traders.get(trader));
+    }
+
+    /** Sets a trader's rate, creating the trader if new. */
+    TraderFeed setRate(String trader, double tradesPerSecond) {
+        TraderFeed feed = traders.computeIfAbsent(trader, this::newFeed);
+        feed.setRate(tradesPerSecond);
+        return feed;
+    }
+
+    /** Emits {@code count} fills now, creating the trader (paused) if new. */
+    TraderFeed emit(String trader, int count) {
+        if (count < 1 || count > TraderFeed.MAX_PER_TICK) {
+            throw new IllegalArgumentException("count must be in [1, " + TraderFeed.MAX_PER_TICK + "], but was " + count);
+        }
+        TraderFeed feed = traders.computeIfAbsent(trader, this::newFeed);
+        feed.emit(count);
+        return feed;
+    }
+
+    /** Lets every trader emit what its rate owes since the last tick. */
+    void tick() {
+        traders.values().forEach(TraderFeed::tick);
+    }
+
+    long totalEmitted() {
+        return traders.values().stream().mapToLong(TraderFeed::lastSeq).sum();
+    }
+
+    Map<String, VenueStats.TraderStats> stats() {
+        Map<String, VenueStats.TraderStats> stats = new TreeMap<>();
+        traders.forEach((id, feed) -> stats.put(id, new VenueStats.TraderStats(feed.rate(), feed.lastSeq())));
+        return stats;
+    }
+
+    private TraderFeed newFeed(String trader) {
+        return new TraderFeed(trader, seed, 0, retention, faults, clock);
+    }
+}

@@ -1,0 +1,131 @@
+package io.copytrader.paper;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to run a paper venue. Immutable, validated eagerly; build one with {@link #builder()} (which starts from the
+ * demo defaults) and change what matters.
+ *
+ * @param port            TCP port on 127.0.0.1; 0 picks a free one
+ * @param seed            seeds every random choice: trades, fills, faults
+ * @param traders         target traders and their emission rates in trades per second (0 pauses)
+ * @param startingCash    the account's cash in USD
+ * @param fillModel       how orders fill
+ * @param clock           the venue's time: fill timestamps, emission rate, resting-order delays
+ * @param feedRetention   how many of its latest fills each trader keeps (older ones are forgotten)
+ * @param hangTimeout     how long a TIMEOUT fault holds a connection open before closing it
+ * @param serverInstances event-loop servers sharing the port
+ */
+public record PaperVenueConfig(int port, long seed, Map<String, Double> traders, BigDecimal startingCash,
+                               FillModelSettings fillModel, Clock clock, int feedRetention, Duration hangTimeout,
+                               int serverInstances) {
+    public static final int DEFAULT_FEED_RETENTION = 200_000;
+
+    public PaperVenueConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be in [0, 65535], but was " + port);
+        }
+        traders = Map.copyOf(Objects.requireNonNull(traders, "traders"));
+        traders.forEach((trader, rate) -> {
+            if (rate == null || !(rate >= 0) || rate.isInfinite()) {
+                throw new IllegalArgumentException("rate of trader '" + trader + "' must be >= 0 trades/s, but was " + rate);
+            }
+        });
+        if (startingCash == null || startingCash.signum() < 0) {
+            throw new IllegalArgumentException("startingCash must be >= 0, but was " + startingCash);
+        }
+        Objects.requireNonNull(fillModel, "fillModel");
+        Objects.requireNonNull(clock, "clock");
+        if (feedRetention < 1) {
+            throw new IllegalArgumentException("feedRetention must be >= 1, but was " + feedRetention);
+        }
+        if (hangTimeout == null || hangTimeout.isNegative() || hangTimeout.isZero()) {
+            throw new IllegalArgumentException("hangTimeout must be positive, but was " + hangTimeout);
+        }
+        if (serverInstances < 1) {
+            throw new IllegalArgumentException("serverInstances must be >= 1, but was " + serverInstances);
+        }
+    }
+
+    /** The out-of-the-box demo: free port, seed 42, trader alice at 2 trades/s, $10,000. */
+    public static PaperVenueConfig defaults() {
+        return builder().build();
+    }
+
+    /** A builder holding the demo defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link PaperVenueConfig}; validation happens in {@link #build()}. */
+    public static final class Builder {
+        private int port;
+        private long seed = 42;
+        private Map<String, Double> traders = new LinkedHashMap<>(Map.of("alice", 2.0));
+        private BigDecimal startingCash = new BigDecimal("10000");
+        private FillModelSettings fillModel = FillModelSettings.DEFAULT;
+        private Clock clock = Clock.systemUTC();
+        private int feedRetention = DEFAULT_FEED_RETENTION;
+        private Duration hangTimeout = Duration.ofSeconds(60);
+        private int serverInstances = Math.min(2, Runtime.getRuntime().availableProcessors());
+
+        private Builder() {
+        }
+
+        public Builder port(int value) {
+            this.port = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            this.seed = value;
+            return this;
+        }
+
+        /** Replaces the traders (the default is alice at 2 trades/s). */
+        public Builder traders(Map<String, Double> value) {
+            this.traders = new LinkedHashMap<>(value);
+            return this;
+        }
+
+        public Builder startingCash(BigDecimal value) {
+            this.startingCash = value;
+            return this;
+        }
+
+        public Builder fillModel(FillModelSettings value) {
+            this.fillModel = value;
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            this.clock = value;
+            return this;
+        }
+
+        public Builder feedRetention(int value) {
+            this.feedRetention = value;
+            return this;
+        }
+
+        public Builder hangTimeout(Duration value) {
+            this.hangTimeout = value;
+            return this;
+        }
+
+        public Builder serverInstances(int value) {
+            this.serverInstances = value;
+            return this;
+        }
+
+        public PaperVenueConfig build() {
+            return new PaperVenueConfig(port, seed, traders, startingCash, fillModel, clock, feedRetention,
+                    hangTimeout, serverInstances);
+        }
+    }
+}
