@@ -41,11 +41,6 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
         return q;
     }
 
-    @Override
-    public BlockingQueue<Exchange> create(int capacity, boolean fair) {
-        return create(capacity);
-    }
-
     /** The queue most recently created (the copy queue), for the queue-length gauge; 0 before start. */
     public int queueLength() {
         DropOldestQueue<Exchange> q = last;

@@ -20,9 +20,21 @@ import java.util.Map;
  * queue long on it, and it makes "check the caps, then reserve" atomic so concurrent buys cannot overshoot.
  */
 public final class Portfolio {
-    /** A holding: quantity and what it cost (USD). */
-    public record Holding(BigDecimal quantity, BigDecimal cost) {
-        static final Holding EMPTY = new Holding(BigDecimal.ZERO, BigDecimal.ZERO);
+    /**
+     * A holding: quantity (counting open buys as if filled), what it cost (USD), and the part of the quantity that
+     * is still only an open buy: what we may sell is {@code quantity - pendingBuy}.
+     */
+    public record Holding(BigDecimal quantity, BigDecimal cost, BigDecimal pendingBuy) {
+        static final Holding EMPTY = new Holding(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
+
+        Holding(BigDecimal quantity, BigDecimal cost) {
+            this(quantity, cost, BigDecimal.ZERO);
+        }
+
+        /** Settled shares: what a sell may take. */
+        public BigDecimal sellable() {
+            return quantity.subtract(pendingBuy).max(BigDecimal.ZERO);
+        }
 
         BigDecimal avgPrice() {
             return quantity.signum() == 0 ? BigDecimal.ZERO : cost.divide(quantity, 8, RoundingMode.HALF_EVEN);
@@ -36,7 +48,7 @@ public final class Portfolio {
     /** Sizes a trade against the book and, unless skipped, reserves it in the book, atomically. */
     public synchronized Sizing.Decision planAndReserve(DetectedTrade trade, SizingRules rules) {
         Holding h = holdings.getOrDefault(trade.instrument(), Holding.EMPTY);
-        Sizing.Decision d = Sizing.decide(trade, rules, h.quantity(), h.cost(), cash, exposure);
+        Sizing.Decision d = Sizing.decide(trade, rules, h.sellable(), h.cost(), cash, exposure);
         if (!d.isSkip()) {
             apply(trade.instrument(), trade.side(), d.quantity(), d.notional());
         }
@@ -60,7 +72,8 @@ public final class Portfolio {
         if (intent.side() == Side.BUY) {
             // reserved: +quantity at cost notional, cash -notional; keep only what filled, at its real price
             BigDecimal costDelta = actual.subtract(intent.notional());
-            put(intent.instrument(), h.quantity().subtract(unfilled), h.cost().add(costDelta).max(BigDecimal.ZERO));
+            put(intent.instrument(), h.quantity().subtract(unfilled), h.cost().add(costDelta).max(BigDecimal.ZERO),
+                    h.pendingBuy().subtract(intent.quantity()).max(BigDecimal.ZERO));
             exposure = exposure.add(costDelta);
             cash = cash.subtract(costDelta);
         } else {
@@ -69,17 +82,17 @@ public final class Portfolio {
             if (unfilled.signum() > 0) {
                 BigDecimal avg = h.quantity().signum() > 0 ? h.avgPrice() : intent.limitPrice();
                 BigDecimal back = Decimals.usd(unfilled.multiply(avg));
-                put(intent.instrument(), h.quantity().add(unfilled), h.cost().add(back));
+                put(intent.instrument(), h.quantity().add(unfilled), h.cost().add(back), h.pendingBuy());
                 exposure = exposure.add(back);
             }
         }
     }
 
-    private void put(InstrumentId instrument, BigDecimal quantity, BigDecimal cost) {
+    private void put(InstrumentId instrument, BigDecimal quantity, BigDecimal cost, BigDecimal pendingBuy) {
         if (quantity.signum() <= 0) {
             holdings.remove(instrument);
         } else {
-            holdings.put(instrument, new Holding(quantity, cost));
+            holdings.put(instrument, new Holding(quantity, cost, pendingBuy));
         }
     }
 
@@ -112,7 +125,8 @@ public final class Portfolio {
                 // open sells: the venue still shows the shares; take them off as we did when planning
                 Holding h = holdings.getOrDefault(o.instrument(), Holding.EMPTY);
                 if (o.side() == Side.BUY) {
-                    holdings.put(o.instrument(), new Holding(h.quantity().add(remaining), h.cost().add(cost)));
+                    holdings.put(o.instrument(), new Holding(h.quantity().add(remaining), h.cost().add(cost),
+                            h.pendingBuy().add(remaining)));
                     exposure = exposure.add(cost);
                 } else {
                     applySell(o.instrument(), remaining);
@@ -140,7 +154,8 @@ public final class Portfolio {
     private void apply(InstrumentId instrument, Side side, BigDecimal quantity, BigDecimal notional) {
         if (side == Side.BUY) {
             Holding h = holdings.getOrDefault(instrument, Holding.EMPTY);
-            holdings.put(instrument, new Holding(h.quantity().add(quantity), h.cost().add(notional)));
+            holdings.put(instrument, new Holding(h.quantity().add(quantity), h.cost().add(notional),
+                    h.pendingBuy().add(quantity)));
             exposure = exposure.add(notional);
             cash = cash.subtract(notional);
         } else {
@@ -154,10 +169,6 @@ public final class Portfolio {
         BigDecimal left = h.quantity().subtract(quantity);
         BigDecimal costLeft = left.signum() <= 0 ? BigDecimal.ZERO : Decimals.usd(h.avgPrice().multiply(left));
         exposure = exposure.subtract(h.cost()).add(costLeft);
-        if (left.signum() == 0) {
-            holdings.remove(instrument);
-        } else {
-            holdings.put(instrument, new Holding(left, costLeft));
-        }
+        put(instrument, left, costLeft, h.pendingBuy());
     }
 }

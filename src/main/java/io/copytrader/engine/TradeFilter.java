@@ -28,14 +28,14 @@ public final class TradeFilter {
 
     /** True to let the trade through; otherwise records the skip and returns false. */
     public boolean accepts(DetectedTrade trade) {
-        return accepts(trade, minTradeSizeUsd);
+        return acceptsAtLeast(trade, minTradeSizeUsd);
     }
 
     /**
      * The same with the minimum size given by the route, so a user can change it by editing the route file
-     * (for example {@code ${bean:tradeFilter?method=accepts(${body}, 2.5)}}).
+     * (for example {@code method: acceptsAtLeast(${body}, 2.5)}).
      */
-    public boolean accepts(DetectedTrade trade, BigDecimal minSizeUsd) {
+    public boolean acceptsAtLeast(DetectedTrade trade, BigDecimal minSizeUsd) {
         Instant now = clock.instant();
         Reason reason;
         if (trade.notional().compareTo(minSizeUsd) < 0) {

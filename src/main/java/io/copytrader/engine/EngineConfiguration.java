@@ -1,0 +1,202 @@
+package io.copytrader.engine;
+
+import io.copytrader.config.CopyTraderSettings;
+import io.copytrader.config.InvalidSettingException;
+import io.copytrader.paper.PaperExchangeAdapter;
+import io.copytrader.paper.PaperFeedAdapter;
+import io.copytrader.paper.PaperVenue;
+import io.copytrader.paper.PaperVenueConfig;
+import io.copytrader.store.InMemoryTradeStore;
+import io.copytrader.store.TradeStore;
+import io.copytrader.venue.ExchangeAdapter;
+import io.copytrader.venue.FeedAdapter;
+import io.copytrader.venue.JdkVenueHttpClient;
+import io.copytrader.venue.VenueHttpClient;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds the engine's beans from {@code copytrader.*} properties and binds them by the names the routes use. Loaded
+ * by Camel Main through {@code camel.main.configuration-classes} in application.properties, so a plain
+ * {@code org.apache.camel.main.Main} (or {@code camel run}) over routes/ and application.properties gets exactly the
+ * same application as {@code java -jar copytrader.jar}.
+ */
+public class EngineConfiguration implements CamelConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent pc = context.getPropertiesComponent();
+        CopyTraderSettings settings;
+        try {
+            settings = CopyTraderSettings.load(key -> pc.resolveProperty(key).orElse(null));
+        } catch (InvalidSettingException e) {
+            StartupFailure.record(e);
+            throw e;
+        }
+        Clock clock = Clock.systemUTC();
+        TradeStore store = new InMemoryTradeStore(clock);
+        MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        if (registry == null) {
+            registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            context.getRegistry().bind("metricsRegistry", registry);
+        }
+        PipelineMetrics metrics = new PipelineMetrics(registry);
+        TradeLedger ledger = new TradeLedger(store, metrics);
+
+        String venueUrl = settings.paperVenueUrl();
+        if (venueUrl.isBlank()) {
+            PaperVenue venue = startEmbeddedVenue(settings);
+            venueUrl = venue.baseUrl();
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    venue.close();
+                }
+            }, true, true);
+            LOG.info("Embedded paper venue at {} (set PAPER_VENUE_URL to use an external one)", venueUrl);
+        }
+        FeedAdapter feed = new PaperFeedAdapter(venueUrl);
+        ExchangeAdapter exchange = new PaperExchangeAdapter(venueUrl);
+        VenueHttpClient http = new JdkVenueHttpClient(Duration.ofMillis(settings.connectTimeoutMs()),
+                Duration.ofMillis(settings.responseTimeoutMs()));
+
+        Portfolio portfolio = new Portfolio();
+        DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger);
+        CircuitBreaker breaker = circuitBreaker(settings);
+        DeadLetterRecorder deadLetters = new DeadLetterRecorder(ledger);
+        OrderPlacer placer = new OrderPlacer(exchange, store, ledger, portfolio, new CopyReporter(), clock,
+                settings.maxRetryAfterMs());
+        Duration submittingStale = Duration.ofMillis(settings.responseTimeoutMs() * (settings.maxRetries() + 1L)
+                + settings.retryMaxDelayMs() * settings.maxRetries()).plus(settings.unknownOrderGrace());
+        OrderMonitor monitor = new OrderMonitor(exchange, http, store, ledger, portfolio, deadLetters, clock,
+                settings.unknownOrderGrace(), submittingStale, settings.maxRestingTime(),
+                Duration.ofMillis(settings.portfolioRefreshMs()));
+
+        Map<String, Object> beans = new LinkedHashMap<>();
+        beans.put("copyTraderSettings", settings);
+        beans.put("tradeStore", store);
+        beans.put("pipelineMetrics", metrics);
+        beans.put("tradeLedger", ledger);
+        beans.put("portfolio", portfolio);
+        beans.put("tradeDetector", new TradeDetector(settings.targetTraders(), feed, http, store, metrics, clock));
+        beans.put("tradeAdmissions", new TradeAdmissions(ledger));
+        beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), ledger, clock));
+        beans.put("copyQueueFactory", queueFactory);
+        beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings), portfolio, ledger));
+        beans.put("cooldown", new Cooldown(settings.cooldownMs()));
+        beans.put("orderCircuitBreaker", breaker);
+        beans.put("orderPlacer", placer);
+        beans.put("orderMonitor", monitor);
+        beans.put("deadLetterRecorder", deadLetters);
+        beans.put("exchangeAdapter", exchange);
+        beans.put("feedAdapter", feed);
+        beans.forEach(context.getRegistry()::bind);
+
+        metrics.gauge(PipelineMetrics.QUEUE_LENGTH, "Trades waiting in the copy queue", queueFactory::queueLength);
+        metrics.gauge(PipelineMetrics.TRADES_PROCESSING, "Trades being copied right now",
+                () -> context.getInflightRepository().size("copy-trade"));
+        metrics.gauge(PipelineMetrics.TRADES_IN_FLIGHT, "Admitted trades without an outcome yet", store::inFlightCount);
+        metrics.gauge(PipelineMetrics.CIRCUIT_STATE, "Order circuit breaker: 0 closed, 1 open, 2 half-open, 3 other",
+                () -> circuitStateCode(breaker.getState()));
+        metrics.gauge(PipelineMetrics.EXPOSURE, "Cost of the positions we hold, USD",
+                () -> portfolio.exposure().doubleValue());
+
+        context.getManagementStrategy().addEventNotifier(new ShutdownRecorder(ledger));
+        context.addStartupListener((ctx, alreadyStarted) -> monitor.refreshBook());
+    }
+
+    private static PaperVenue startEmbeddedVenue(CopyTraderSettings settings) {
+        Map<String, Double> traders = new LinkedHashMap<>();
+        settings.targetTraders().forEach(t -> traders.put(t.value(), settings.paperTradeRate().doubleValue()));
+        return PaperVenue.start(PaperVenueConfig.builder()
+                .port(0)
+                .seed(settings.paperSeed())
+                .traders(traders)
+                .startingCash(settings.paperStartingCash())
+                .build());
+    }
+
+    /**
+     * Opens after MAX_CONSECUTIVE_FAILURES consecutive failures (a count window of that size, all of it failed),
+     * stays open CIRCUIT_BREAKER_COOLDOWN_MINUTES, then lets one trial call through (half-open).
+     */
+    static CircuitBreaker circuitBreaker(CopyTraderSettings s) {
+        int n = s.maxConsecutiveFailures();
+        CircuitBreaker breaker = CircuitBreaker.of("exchange-orders", CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(n)
+                .minimumNumberOfCalls(n)
+                .failureRateThreshold(100f)
+                .waitDurationInOpenState(s.breakerCooldown())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .build());
+        breaker.getEventPublisher().onStateTransition(e -> {
+            if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                LOG.error("Circuit breaker OPEN after {} consecutive order failures; orders go to the dead letters for {} s",
+                        n, s.breakerCooldown().toSeconds());
+            } else {
+                LOG.warn("Circuit breaker {}", e.getStateTransition());
+            }
+        });
+        return breaker;
+    }
+
+    static int circuitStateCode(CircuitBreaker.State state) {
+        return switch (state) {
+            case CLOSED -> 0;
+            case OPEN -> 1;
+            case HALF_OPEN -> 2;
+            default -> 3;
+        };
+    }
+
+    /**
+     * Records ABANDONED(SHUTDOWN_ABANDONED), by id, every trade still without an outcome once the routes have
+     * stopped (after the drain, or when the shutdown timeout cut it short).
+     */
+    static final class ShutdownRecorder extends EventNotifierSupport {
+        private final TradeLedger ledger;
+
+        ShutdownRecorder(TradeLedger ledger) {
+            this.ledger = ledger;
+        }
+
+        @Override
+        public boolean isEnabled(CamelEvent event) {
+            return event instanceof CamelEvent.CamelContextRoutesStoppedEvent;
+        }
+
+        @Override
+        public void notify(CamelEvent event) {
+            var left = ledger.store().inFlight();
+            if (left.isEmpty()) {
+                LOG.info("Shutdown: queue and in-flight orders drained; nothing abandoned");
+                return;
+            }
+            for (var trade : left) {
+                if (ledger.finish(trade, io.copytrader.domain.TradeOutcome.ABANDONED,
+                        io.copytrader.domain.Reason.SHUTDOWN_ABANDONED, "not finished when the engine stopped")) {
+                    LOG.warn("Shutdown: abandoned trade {} (client order id {})", trade.key(), trade.clientOrderId());
+                }
+            }
+            LOG.warn("Shutdown: {} trade(s) abandoned", left.size());
+        }
+    }
+}
