@@ -1,0 +1,120 @@
+package io.copytrader.scenario;
+
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.paper.FaultKind;
+import io.copytrader.paper.FaultSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pipeline end to end against the paper venue over real HTTP, read as a trader would. */
+@Timeout(60)
+class CopyPipelineScenarioTest {
+
+    @Test
+    void shouldCopyEveryTradeOfTheTargetOnceAndKeepTheBooks() {
+        try (EngineHarness h = EngineHarness.builder().start()) {
+            // 1. alice trades 50 times
+            h.emit(50);
+            // 2. every trade ends copied (nothing filters or caps here)
+            h.awaitSettled(50, Duration.ofSeconds(20));
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(50);
+            // 3. the venue received exactly one accepted order per copied trade, and no duplicates
+            var stats = h.admin().stats();
+            assertThat(stats.ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
+            assertThat(stats.duplicateOrdersRejected()).isZero();
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldWarnOnInsufficientBalanceWithoutTrippingTheBreaker() {
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.breaker.max-consecutive-failures", 5).start()) {
+            // 1. the venue refuses every order for lack of balance
+            h.admin().injectFault(FaultSpec.withProbability(FaultKind.INSUFFICIENT_BALANCE, 1.0));
+            // 2. twenty trades come in
+            h.emit(20);
+            h.awaitSettled(20, Duration.ofSeconds(20));
+            // 3. each failed for that reason, not retried, and the breaker is still closed
+            assertThat(h.outcomes(TradeOutcome.FAILED)).isEqualTo(20);
+            assertThat(h.counter("copytrader.trades.failed", "reason", Reason.EXCHANGE_INSUFFICIENT_BALANCE.name()))
+                    .isEqualTo(20);
+            assertThat(h.breaker().getState().name()).isEqualTo("CLOSED");
+            assertThat(h.store().deadLetters()).hasSize(20)
+                    .allMatch(d -> d.reason() == Reason.EXCHANGE_INSUFFICIENT_BALANCE);
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldRetryTransientErrorsAndThenSucceed() {
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.queue.concurrent-trades", 1).start()) {
+            // 1. the next two order requests get HTTP 503
+            h.admin().injectFault(FaultSpec.burst(FaultKind.HTTP_5XX, 2));
+            // 2. one trade comes in
+            h.emit(1);
+            h.awaitSettled(1, Duration.ofSeconds(10));
+            // 3. it was retried past both errors and copied once
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(1);
+            assertThat(h.admin().stats().faults(FaultKind.HTTP_5XX)).isEqualTo(2);
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldFailGracefullyToDeadLettersWhenTheExchangeNeverAnswers() {
+        try (EngineHarness h = EngineHarness.builder()
+                .set("copytrader.exchange.response-timeout-ms", 300)
+                .set("copytrader.monitor.unknown-grace-ms", 300)
+                .start()) {
+            // 1. the exchange swallows every order request without answering (and without acting on it)
+            h.admin().injectFault(FaultSpec.withProbability(FaultKind.TIMEOUT, 1.0));
+            // 2. three trades come in
+            h.emit(3);
+            h.awaitSettled(3, Duration.ofSeconds(20));
+            // 3. each order timed out, was looked up (never resent), found absent, and failed to the dead letters
+            assertThat(h.outcomes(TradeOutcome.FAILED)).isEqualTo(3);
+            assertThat(h.store().deadLetters()).allMatch(d -> d.reason() == Reason.EXCHANGE_UNKNOWN_OUTCOME);
+            assertThat(h.admin().stats().faults(FaultKind.TIMEOUT)).isEqualTo(h.outcomes(TradeOutcome.FAILED));
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldResolveATimeoutAfterAcceptByLookupAndNeverSendASecondOrder() {
+        try (EngineHarness h = EngineHarness.builder()
+                .set("copytrader.exchange.response-timeout-ms", 300)
+                .start()) {
+            // 1. the exchange accepts each order but the answer never arrives
+            h.admin().injectFault(FaultSpec.withProbability(FaultKind.TIMEOUT_AFTER_ACCEPT, 1.0));
+            h.emit(5);
+            h.awaitSettled(5, Duration.ofSeconds(20));
+            // 2. the monitor found each order by its client order id: copied, one order each, no duplicate sent
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(5);
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(5);
+            assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldNeverLetAMalformedFeedRowReachTheQueue() {
+        try (EngineHarness h = EngineHarness.builder().start()) {
+            // 1. the next 4 fills alice emits are malformed rows
+            h.admin().injectFault(FaultSpec.burst(FaultKind.MALFORMED_ROW, 4));
+            h.emit(10);
+            // 2. they are counted as rejected rows; the 6 good ones are copied; no order for the bad ones
+            h.awaitSettled(6, Duration.ofSeconds(20));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> h.counter("copytrader.feed.rows.rejected") >= 4);
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(6);
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(6);
+            h.assertAccountingIdentity();
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.copytrader.scenario;
+
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.paper.FillModelSettings;
+import io.copytrader.paper.PaperVenue;
+import io.copytrader.paper.PaperVenueAdmin;
+import io.copytrader.paper.PaperVenueConfig;
+import io.copytrader.store.TradeStore;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Starts a paper venue and the engine together, as a user would run them: a plain Camel {@link Main} over the
+ * project's routes/ and application.properties (no test-only routes or beans), with settings overridden the way
+ * environment variables would. Closing stops both.
+ */
+public final class EngineHarness implements AutoCloseable {
+    public static final String TRADER = "alice";
+
+    private final PaperVenue venue;
+    private final PaperVenueAdmin admin;
+    private final Main main;
+
+    private EngineHarness(PaperVenue venue, Main main) {
+        this.venue = venue;
+        this.admin = new PaperVenueAdmin(venue.baseUrl());
+        this.main = main;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private final Map<String, String> settings = new LinkedHashMap<>();
+        private FillModelSettings fillModel = FillModelSettings.alwaysImmediate();
+        private BigDecimal cash = new BigDecimal("1000000");
+
+        private Builder() {
+            // a fast, permissive engine: the scenario sets what it is about
+            settings.put("camel.management.enabled", "false");
+            settings.put("camel.main.jmx-enabled", "false");
+            settings.put("copytrader.feed.traders", TRADER);
+            settings.put("copytrader.feed.poll-interval-ms", "20");
+            settings.put("copytrader.filter.min-trade-size-usd", "0");
+            settings.put("copytrader.copy.cooldown-ms", "0");
+            settings.put("copytrader.copy.ratio", "1");
+            settings.put("copytrader.copy.max-position-size-usd", "1000000");
+            settings.put("copytrader.copy.min-order-size-usd", "0");
+            settings.put("copytrader.monitor.interval-ms", "50");
+            settings.put("copytrader.exchange.retry-initial-delay-ms", "10");
+            settings.put("copytrader.exchange.retry-max-delay-ms", "50");
+            settings.put("copytrader.shutdown.timeout-seconds", "10");
+        }
+
+        public Builder set(String key, Object value) {
+            settings.put(key, String.valueOf(value));
+            return this;
+        }
+
+        public Builder fillModel(FillModelSettings value) {
+            fillModel = value;
+            return this;
+        }
+
+        public Builder cash(String value) {
+            cash = new BigDecimal(value);
+            return this;
+        }
+
+        public EngineHarness start() {
+            PaperVenue venue = PaperVenue.start(PaperVenueConfig.builder()
+                    .port(0).seed(7).traders(Map.of(TRADER, 0.0)).startingCash(cash).fillModel(fillModel).build());
+            Main main = new Main();
+            main.setPropertyPlaceholderLocations("file:application.properties");
+            main.addOverrideProperty("copytrader.paper.url", venue.baseUrl());
+            settings.forEach(main::addOverrideProperty);
+            try {
+                main.start();
+            } catch (Exception e) {
+                venue.close();
+                throw new IllegalStateException("engine did not start", e);
+            }
+            return new EngineHarness(venue, main);
+        }
+    }
+
+    public PaperVenue venue() {
+        return venue;
+    }
+
+    public PaperVenueAdmin admin() {
+        return admin;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public TradeStore store() {
+        return bean("tradeStore", TradeStore.class);
+    }
+
+    public CircuitBreaker breaker() {
+        return bean("orderCircuitBreaker", CircuitBreaker.class);
+    }
+
+    public MeterRegistry meters() {
+        return bean("metricsRegistry", MeterRegistry.class);
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return context().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    /** Makes the target trader trade {@code count} times, now. */
+    public void emit(int count) {
+        admin.emit(TRADER, count);
+    }
+
+    /** Waits until {@code detected} trades were admitted and every one has its outcome. */
+    public void awaitSettled(long detected, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+            assertThat(store().detectedCount()).isEqualTo(detected);
+            assertThat(store().inFlightCount()).isZero();
+        });
+    }
+
+    public long outcomes(TradeOutcome outcome) {
+        return store().outcomeCounts().get(outcome);
+    }
+
+    public double counter(String name, String... tags) {
+        var c = meters().find(name).tags(tags).counters();
+        return c.stream().mapToDouble(x -> x.count()).sum();
+    }
+
+    public double gauge(String name) {
+        var g = meters().find(name).gauge();
+        return g == null ? Double.NaN : g.value();
+    }
+
+    /**
+     * DESIGN section 5: detected = copied + skipped + dropped + failed + abandoned + expired + in flight, in the
+     * store and in the metrics, and the two agree.
+     */
+    public void assertAccountingIdentity() {
+        Map<TradeOutcome, Long> byOutcome = store().outcomeCounts();
+        long ended = byOutcome.values().stream().mapToLong(Long::longValue).sum();
+        assertThat(store().detectedCount()).as("store: detected = outcomes + in flight")
+                .isEqualTo(ended + store().inFlightCount());
+        assertThat((long) counter("copytrader.trades.detected")).as("metrics: detected").isEqualTo(store().detectedCount());
+        assertThat((long) counter("copytrader.trades.processed")).as("metrics: processed").isEqualTo(byOutcome.get(TradeOutcome.COPIED));
+        assertThat((long) counter("copytrader.trades.skipped")).as("metrics: skipped").isEqualTo(byOutcome.get(TradeOutcome.SKIPPED));
+        assertThat((long) counter("copytrader.trades.failed")).as("metrics: failed").isEqualTo(byOutcome.get(TradeOutcome.FAILED));
+        assertThat((long) counter("copytrader.trades.dropped")).as("metrics: dropped").isEqualTo(byOutcome.get(TradeOutcome.DROPPED));
+        assertThat((long) counter("copytrader.trades.abandoned")).as("metrics: abandoned").isEqualTo(byOutcome.get(TradeOutcome.ABANDONED));
+        assertThat((long) counter("copytrader.trades.expired")).as("metrics: expired").isEqualTo(byOutcome.get(TradeOutcome.EXPIRED));
+    }
+
+    /** Stops the engine gracefully (as on SIGTERM), leaving the venue up. */
+    public void stopEngine() {
+        main.stop();
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } finally {
+            venue.close();
+        }
+    }
+}
