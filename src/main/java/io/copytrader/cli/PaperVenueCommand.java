@@ -1,14 +1,57 @@
 package io.copytrader.cli;
 
+import io.copytrader.paper.PaperVenue;
+import io.copytrader.paper.PaperVenueConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
-@Command(name = "paper-venue", mixinStandardHelpOptions = true, description = "Runs the paper venue (simulated feed and exchange) as its own process.")
+/**
+ * Runs the paper venue as its own process, so chaos tests can kill the engine while the venue lives. Prints the base
+ * URL on the first line of stdout, then serves until SIGTERM or Ctrl-C and closes cleanly.
+ */
+@Command(name = "paper-venue", mixinStandardHelpOptions = true,
+        description = "Runs the paper venue (simulated feed and exchange) as its own process.")
 public final class PaperVenueCommand implements Callable<Integer> {
+    @Option(names = "--port", description = "TCP port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int port;
+
+    @Option(names = "--seed", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--trader", paramLabel = "NAME=RATE",
+            description = "A target trader and its trades per second; repeat for more (default: alice=2).")
+    Map<String, Double> traders = new LinkedHashMap<>();
+
+    @Option(names = "--cash", description = "Starting cash in USD (default: ${DEFAULT-VALUE}).", defaultValue = "10000")
+    BigDecimal cash;
+
+    @Option(names = "--feed-retention", description = "Fills kept per trader (default: ${DEFAULT-VALUE}).",
+            defaultValue = "" + PaperVenueConfig.DEFAULT_FEED_RETENTION)
+    int feedRetention;
+
     @Override
-    public Integer call() {
-        System.err.println("paper-venue: not built yet");
-        return 1;
+    public Integer call() throws InterruptedException {
+        PaperVenueConfig.Builder config = PaperVenueConfig.builder().port(port).seed(seed).startingCash(cash)
+                .feedRetention(feedRetention);
+        if (!traders.isEmpty()) {
+            config.traders(traders);
+        }
+        PaperVenue venue = PaperVenue.start(config.build());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            venue.close();
+            System.out.println("paper venue stopped");
+            stopped.countDown();
+        }, "paper-venue-shutdown"));
+        System.out.println(venue.baseUrl());
+        System.out.flush();
+        stopped.await();
+        return 0;
     }
 }

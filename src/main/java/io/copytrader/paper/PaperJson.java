@@ -6,13 +6,15 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import java.math.BigDecimal;
 
 /**
  * The JSON rules of the paper venue contract, shared by the server and its clients: numbers with a fraction are
- * read as {@link BigDecimal} (never through double), decimals are written plain (no exponent), enums are read in
+ * read as {@link BigDecimal} (never through double) keeping their scale (0.20 stays 0.20), decimals are written plain (no exponent), enums are read in
  * any case, and every read error is an {@link IllegalArgumentException} naming the field.
  */
 public final class PaperJson {
@@ -21,6 +23,8 @@ public final class PaperJson {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .build();
 
     private PaperJson() {
