@@ -91,6 +91,20 @@ public final class PolymarketCredentials {
         return value;
     }
 
+    /** The text with any of our secret values replaced by ***, for venue messages that might echo them. */
+    public String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        for (String secret : new String[]{apiKey, apiSecret, passphrase, signerKey.getPrivateKey().toString(16)}) {
+            if (secret != null && secret.length() >= 4) {
+                out = out.replace(secret, "***");
+            }
+        }
+        return out;
+    }
+
     @Override
     public String toString() {
         return "PolymarketCredentials[signer=" + signerAddress + ", privateKey=***, apiKey=" + (apiKey == null ? "unset" : "***")

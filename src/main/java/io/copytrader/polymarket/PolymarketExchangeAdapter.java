@@ -256,7 +256,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         boolean success = reply.isSuccess() && body.path("success").asBoolean(true) && error == null;
         if (!success) {
             PolymarketErrors.Classified c = PolymarketErrors.classify(reply.status(), error);
-            String message = error == null ? "HTTP " + reply.status() : abbreviate(error);
+            String message = error == null ? "HTTP " + reply.status() : abbreviate(creds.redact(error));
             switch (c.kind()) {
                 case VERSION_MISMATCH:
                     return onVersionMismatch(intent, message);

@@ -96,24 +96,18 @@ class KnownAnswerTest {
         return Eip712.digest(Eip712.domain(OrderDomain.NAME, "1", chainId, exchange), struct);
     }
 
-    @Test
-    void shouldMatchV1OrderVector6() {
-        byte[] digest = v1Digest(80002, "0xdFE02Eb6733538f8Ea35D585af8DE5958AD99E40", 479249096354L, TEST_ADDRESS,
-                1234, 100000000, 50000000, 0, 100);
-        assertThat(Eip712.hex(digest)).isEqualTo("0x02ca1d1aa31103804173ad1acd70066cb6c1258a4be6dada055111f9a7ea4e55");
-        assertThat(Eip712.sign(digest, PolymarketCredentials.parseKey(TEST_KEY))).isEqualTo(
-                "0x302cd9abd0b5fcaa202a344437ec0b6660da984e24ae9ad915a592a90facf5a51bb8a873cd8d270f070217fea1986531d5eec66f1162a81f66e026db653bf7ce1c");
-        assertThat(Eip712.recoverAddress(digest, Eip712.sign(digest, PolymarketCredentials.parseKey(TEST_KEY))))
-                .isEqualToIgnoringCase(TEST_ADDRESS);
-    }
-
-    @Test
-    void shouldMatchV1OrderVector7OnTheNegRiskExchange() {
-        byte[] digest = v1Digest(80002, "0xC5d563A36AE78145C45a50134d48A1215220f80a", 479249096354L, TEST_ADDRESS,
-                1234, 100000000, 50000000, 0, 100);
-        assertThat(Eip712.hex(digest)).isEqualTo("0xf15790d3edc4b5aed427b0b543a9206fcf4b1a13dfed016d33bfb313076263b8");
-        assertThat(Eip712.sign(digest, PolymarketCredentials.parseKey(TEST_KEY))).isEqualTo(
-                "0x1b3646ef347e5bd144c65bd3357ba19c12c12abaeedae733cf8579bc51a2752c0454c3bc6b236957e393637982c769b8dc0706c0f5c399983d933850afd1cbcd1c");
+    @ParameterizedTest(name = "vector {0}")
+    @CsvSource({
+            "6, 0xdFE02Eb6733538f8Ea35D585af8DE5958AD99E40, 0x02ca1d1aa31103804173ad1acd70066cb6c1258a4be6dada055111f9a7ea4e55, "
+                    + "0x302cd9abd0b5fcaa202a344437ec0b6660da984e24ae9ad915a592a90facf5a51bb8a873cd8d270f070217fea1986531d5eec66f1162a81f66e026db653bf7ce1c",
+            "7, 0xC5d563A36AE78145C45a50134d48A1215220f80a, 0xf15790d3edc4b5aed427b0b543a9206fcf4b1a13dfed016d33bfb313076263b8, "
+                    + "0x1b3646ef347e5bd144c65bd3357ba19c12c12abaeedae733cf8579bc51a2752c0454c3bc6b236957e393637982c769b8dc0706c0f5c399983d933850afd1cbcd1c",
+    })
+    void shouldMatchV1OrderVectors6And7(int vector, String exchange, String hash, String signature) {
+        byte[] digest = v1Digest(80002, exchange, 479249096354L, TEST_ADDRESS, 1234, 100000000, 50000000, 0, 100);
+        assertThat(Eip712.hex(digest)).isEqualTo(hash);
+        assertThat(Eip712.sign(digest, PolymarketCredentials.parseKey(TEST_KEY))).isEqualTo(signature);
+        assertThat(Eip712.recoverAddress(digest, signature)).isEqualToIgnoringCase(TEST_ADDRESS);
     }
 
     @Test
