@@ -20,6 +20,11 @@ public enum Reason {
     EXCHANGE_INSUFFICIENT_BALANCE,
     EXCHANGE_INVALID_ORDER,
     EXCHANGE_DUPLICATE_ORDER,
+    /**
+     * The venue refused our credentials or account (invalid API key, key not matching the signer or owner, banned
+     * address, closed-only mode): every order will fail the same way until the configuration is fixed.
+     */
+    EXCHANGE_AUTH_FAILED,
     /** A fill-or-kill order found no liquidity at our limit. */
     EXCHANGE_NOT_FILLED,
     /** Transient errors outlasted the retries. */

@@ -1,0 +1,246 @@
+package io.copytrader.polymarket;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.copytrader.domain.Decimals;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.Side;
+import io.copytrader.domain.SourceTradeId;
+import io.copytrader.domain.TraderId;
+import io.copytrader.venue.FeedAdapter;
+import io.copytrader.venue.FeedPage;
+import io.copytrader.venue.FeedRow;
+import io.copytrader.venue.HttpCall;
+import io.copytrader.venue.HttpReply;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A target's fills from the Data API: {@code GET /activity?user=&type=TRADE&sortBy=TIMESTAMP&sortDirection=ASC
+ * &start=} (contract 2.1). No auth; the general Data API limit (1,000 requests / 10 s) applies.
+ *
+ * <p><b>Cursor</b>, opaque to the engine: {@code v1:<watermark>:<offset>}, where the watermark is the newest
+ * {@code timestamp} (epoch seconds) seen. Each poll asks from {@code watermark - overlap} so rows the Data API
+ * indexes late are still found; the re-read rows are deduplicated by the engine on their composite id. When a full
+ * page does not move the watermark past the window's start (a burst inside one overlap window) the next poll pages
+ * inside the same window by {@code offset}.
+ *
+ * <p><b>Row id</b> ({@link SourceTradeId}): {@code txHash:asset:side:size@price}, lower-case hash, decimals without
+ * trailing zeros. One transaction can fill several orders of the same trader, so the hash alone is not unique.
+ *
+ * <p><b>Outcome</b>: the instrument is the {@code asset} token id, the exact outcome token the target traded, so
+ * the copy buys the same side of the market; {@code outcome}/{@code outcomeIndex} are kept as the label.
+ */
+public final class PolymarketFeedAdapter implements FeedAdapter {
+    static final int MAX_OFFSET = 5000;
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+    private static final Pattern TX_HASH = Pattern.compile("0x[0-9a-fA-F]{64}");
+    private static final Pattern TOKEN_ID = Pattern.compile("[0-9]{1,78}");
+    /** Epoch seconds beyond this look like milliseconds: the row is refused rather than dated in year 50,000. */
+    private static final long MAX_EPOCH_SECONDS = 100_000_000_000L;
+
+    private final String dataApiUrl;
+    private final int pageSize;
+    private final long overlapSeconds;
+    private final long initialLookbackSeconds;
+    private final Clock clock;
+
+    /**
+     * @param initialLookback with no cursor, start this far back from now; zero means from the venue's beginning
+     */
+    public PolymarketFeedAdapter(String dataApiUrl, int pageSize, Duration overlap, Duration initialLookback,
+                                 Clock clock) {
+        this.dataApiUrl = stripSlash(dataApiUrl);
+        if (pageSize < 1 || pageSize > 500) {
+            throw new IllegalArgumentException("page size must be in [1, 500], but was " + pageSize);
+        }
+        this.pageSize = pageSize;
+        this.overlapSeconds = overlap.toSeconds();
+        this.initialLookbackSeconds = initialLookback.toSeconds();
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return "polymarket";
+    }
+
+    /** Where a poll starts. */
+    record Cursor(long watermark, int offset) {
+        static Cursor parse(String text) {
+            String[] parts = text.split(":");
+            try {
+                if (parts.length == 3 && parts[0].equals("v1")) {
+                    return new Cursor(Long.parseLong(parts[1]), Integer.parseInt(parts[2]));
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through
+            }
+            throw new IllegalArgumentException("not a Polymarket feed cursor: '" + abbreviate(text) + "'");
+        }
+
+        String format() {
+            return "v1:" + watermark + ":" + offset;
+        }
+    }
+
+    @Override
+    public HttpCall fetchPage(TraderId trader, String cursor) {
+        String user = requireAddress(trader);
+        StringBuilder url = new StringBuilder(dataApiUrl).append("/activity?user=").append(user)
+                .append("&type=TRADE&sortBy=TIMESTAMP&sortDirection=ASC&limit=").append(pageSize);
+        long start = start(cursor);
+        if (start > 0) {
+            url.append("&start=").append(start);
+        }
+        int offset = cursor == null ? 0 : Cursor.parse(cursor).offset();
+        if (offset > 0) {
+            url.append("&offset=").append(offset);
+        }
+        return HttpCall.get(url.toString());
+    }
+
+    private long start(String cursor) {
+        if (cursor == null) {
+            return initialLookbackSeconds > 0 ? Math.max(0, clock.instant().getEpochSecond() - initialLookbackSeconds) : 0;
+        }
+        return Math.max(0, Cursor.parse(cursor).watermark() - overlapSeconds);
+    }
+
+    @Override
+    public FeedPage onPage(TraderId trader, String cursor, HttpReply reply, Instant now) {
+        if (PolymarketErrors.isTransientStatus(reply.status())) {
+            throw PolymarketErrors.transientFor("Data API /activity", reply);
+        }
+        if (!reply.isSuccess()) {
+            throw new IllegalArgumentException("Data API /activity answered HTTP " + reply.status() + ": "
+                    + abbreviate(reply.body()));
+        }
+        JsonNode page = Json.read("Data API /activity", reply.body());
+        if (!page.isArray()) {
+            throw new IllegalArgumentException("Data API /activity: expected a JSON array of activity rows");
+        }
+        long requestStart = start(cursor);
+        Cursor current = cursor == null ? new Cursor(requestStart + overlapSeconds, 0) : Cursor.parse(cursor);
+        List<FeedRow> rows = new ArrayList<>();
+        long newest = current.watermark();
+        for (int i = 0; i < page.size(); i++) {
+            JsonNode row = page.get(i);
+            if (!"TRADE".equalsIgnoreCase(textOr(row, "type", "TRADE"))) {
+                continue; // SPLIT, MERGE, REDEEM ...: not a fill to copy
+            }
+            try {
+                DetectedTrade trade = toTrade(trader, row, now);
+                newest = Math.max(newest, trade.tsEvent().getEpochSecond());
+                rows.add(new FeedRow.Trade(trade));
+            } catch (IllegalArgumentException e) {
+                rows.add(new FeedRow.Malformed(rowKey(row, current.offset() + i), Reason.FEED_MALFORMED_ROW, e.getMessage()));
+            }
+        }
+        boolean full = page.size() >= pageSize;
+        Cursor next;
+        if (page.isEmpty()) {
+            next = new Cursor(current.watermark(), 0);
+        } else if (full && newest - overlapSeconds <= requestStart) {
+            // a burst inside one window: page on inside it, or give up the window's oldest second at the cap
+            int offset = current.offset() + page.size();
+            next = offset <= MAX_OFFSET ? new Cursor(current.watermark(), offset)
+                    : new Cursor(requestStart + overlapSeconds + 1, 0);
+        } else {
+            next = new Cursor(newest, 0);
+        }
+        return new FeedPage(rows, next.format(), full);
+    }
+
+    private DetectedTrade toTrade(TraderId trader, JsonNode row, Instant now) {
+        String wallet = Json.text(row, "proxyWallet");
+        if (wallet != null && !wallet.equalsIgnoreCase(trader.value())) {
+            throw new IllegalArgumentException("proxyWallet " + abbreviate(wallet) + " is not the requested trader");
+        }
+        String tx = Json.text(row, "transactionHash");
+        if (tx == null || !TX_HASH.matcher(tx).matches()) {
+            throw new IllegalArgumentException("transactionHash is missing or not a 32-byte hex hash");
+        }
+        String asset = Json.text(row, "asset");
+        if (asset == null || !TOKEN_ID.matcher(asset).matches()) {
+            throw new IllegalArgumentException("asset is missing or not a decimal token id");
+        }
+        Side side = Side.parse(Json.text(row, "side"));
+        BigDecimal price = Json.decimal(row, "price");
+        if (price.signum() <= 0 || price.compareTo(BigDecimal.ONE) >= 0) {
+            throw new IllegalArgumentException("price " + price.toPlainString() + " is outside (0,1)");
+        }
+        BigDecimal size = Json.decimal(row, "size");
+        if (size.signum() <= 0) {
+            throw new IllegalArgumentException("size " + size.toPlainString() + " is not positive");
+        }
+        BigDecimal ts = Json.decimal(row, "timestamp");
+        if (ts.signum() <= 0 || ts.stripTrailingZeros().scale() > 0 || ts.compareTo(BigDecimal.valueOf(MAX_EPOCH_SECONDS)) >= 0) {
+            throw new IllegalArgumentException("timestamp " + ts.toPlainString() + " is not epoch seconds");
+        }
+        String outcome = Json.text(row, "outcome");
+        String index = Json.text(row, "outcomeIndex");
+        String label = outcome != null && !outcome.isBlank() ? outcome : index != null ? "outcome#" + index : null;
+        return new DetectedTrade(sourceTradeId(tx, asset, side, size, price), trader, new InstrumentId(asset), label,
+                side, price, size, Decimals.notional(price, size), Instant.ofEpochSecond(ts.longValueExact()), now);
+    }
+
+    /** The composite dedup key; hashed (sha256) only if it would not fit a {@link SourceTradeId}. */
+    static SourceTradeId sourceTradeId(String txHash, String asset, Side side, BigDecimal size, BigDecimal price) {
+        String key = txHash.toLowerCase(Locale.ROOT) + ":" + asset + ":" + side + ":" + plain(size) + "@" + plain(price);
+        if (key.length() <= 200) {
+            return new SourceTradeId(key);
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return new SourceTradeId("sha256:" + HexFormat.of().formatHex(digest));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private static String plain(BigDecimal value) {
+        return value.stripTrailingZeros().toPlainString();
+    }
+
+    private static String rowKey(JsonNode row, int position) {
+        String tx = row.isObject() ? Json.text(row, "transactionHash") : null;
+        return tx != null && TX_HASH.matcher(tx).matches() ? tx.toLowerCase(Locale.ROOT) : "row#" + position;
+    }
+
+    private static String textOr(JsonNode row, String field, String fallback) {
+        String value = row.isObject() ? Json.text(row, field) : null;
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    static String requireAddress(TraderId trader) {
+        if (!ADDRESS.matcher(trader.value()).matches()) {
+            throw new IllegalArgumentException("a Polymarket trader must be a 0x wallet address (40 hex digits), but was '"
+                    + abbreviate(trader.value()) + "'");
+        }
+        return trader.value().toLowerCase(Locale.ROOT);
+    }
+
+    static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    static String abbreviate(String text) {
+        if (text == null) {
+            return "null";
+        }
+        return text.length() <= 120 ? text : text.substring(0, 120) + "...";
+    }
+}

@@ -1,0 +1,438 @@
+package io.copytrader.polymarket;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.Decimals;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.Side;
+import io.copytrader.domain.SourceTradeId;
+import io.copytrader.domain.TraderId;
+import io.copytrader.venue.FeedPage;
+import io.copytrader.venue.FeedRow;
+import io.copytrader.venue.HttpReply;
+import io.copytrader.venue.JdkVenueHttpClient;
+import io.copytrader.venue.OrderDeniedException;
+import io.copytrader.venue.OrderState;
+import io.copytrader.venue.OrderStatus;
+import io.copytrader.venue.PlaceResult;
+import io.copytrader.venue.PreparedOrder;
+import io.copytrader.venue.TransientVenueException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A contract fake of the Data API and the CLOB (WireMock on a loopback port) driven through the real adapters and
+ * {@link JdkVenueHttpClient}. It checks what the venue would receive: L2 headers (HMAC recomputed here), the signer
+ * recovered from each posted order's EIP-712 signature, and the body shapes of contract 2.2.
+ */
+@Timeout(30)
+class PolymarketContractTest {
+    static final String KEY = KnownAnswerTest.TEST_KEY;
+    static final String SIGNER = KnownAnswerTest.TEST_ADDRESS;
+    static final String FUNDER = "0x2222222222222222222222222222222222222222";
+    static final String API_KEY = "11111111-2222-3333-4444-555555555555";
+    static final String SECRET = Base64.getUrlEncoder().encodeToString("contract-test-secret-32-bytes!!!".getBytes(StandardCharsets.UTF_8));
+    static final String PASSPHRASE = "contract-test-passphrase";
+    static final String TOKEN = PolymarketFeedAdapterTest.YES;
+    static final TraderId TARGET = PolymarketFeedAdapterTest.TARGET;
+    static final Instant NOW = Instant.parse("2026-11-02T10:00:00Z");
+
+    private WireMockServer venue;
+    private JdkVenueHttpClient http;
+    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    @BeforeEach
+    void startVenue() {
+        venue = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        venue.start();
+        http = new JdkVenueHttpClient(Duration.ofSeconds(2), Duration.ofSeconds(5));
+        venue.stubFor(get(urlEqualTo("/version")).willReturn(okJson("{\"version\":2}")));
+        venue.stubFor(get(urlPathEqualTo("/tick-size")).willReturn(okJson("{\"minimum_tick_size\":0.01}")));
+        venue.stubFor(get(urlPathEqualTo("/neg-risk")).willReturn(okJson("{\"neg_risk\":false}")));
+        // asks listed worst first, as the CLOB does: asks[0] is the worst ask, not the best
+        venue.stubFor(get(urlPathEqualTo("/book")).willReturn(okJson("{\"market\":\"0x" + "cd".repeat(32)
+                + "\",\"asset_id\":\"" + TOKEN + "\",\"timestamp\":\"1762077600000\",\"hash\":\"0xabc\","
+                + "\"bids\":[{\"price\":\"0.30\",\"size\":\"100\"},{\"price\":\"0.50\",\"size\":\"40\"}],"
+                + "\"asks\":[{\"price\":\"0.99\",\"size\":\"100\"},{\"price\":\"0.53\",\"size\":\"50\"}],"
+                + "\"min_order_size\":\"5\",\"tick_size\":\"0.01\",\"neg_risk\":false,\"last_trade_price\":\"0.52\"}")));
+    }
+
+    @AfterEach
+    void stopVenue() {
+        venue.stop();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + venue.port();
+    }
+
+    PolymarketConfig config(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(Map.of("VENUE", "polymarket", "TARGET_TRADERS", TARGET.value(),
+                "POLY_PRIVATE_KEY", KEY, "POLY_API_KEY", API_KEY, "POLY_API_SECRET", SECRET,
+                "POLY_PASSPHRASE", PASSPHRASE, "POLY_FUNDER", FUNDER, "POLY_SIGNATURE_TYPE", "2",
+                "POLY_CLOB_URL", url(), "POLY_DATA_API_URL", url()));
+        env.putAll(overrides);
+        env.values().removeIf(String::isEmpty);
+        return PolymarketConfig.from(env::get);
+    }
+
+    PolymarketExchangeAdapter exchange() {
+        return PolymarketVenue.exchange(config(Map.of()), http, clock);
+    }
+
+    static CopyIntent intent(String tradeId, Side side, String targetPrice, String quantity, String limit) {
+        BigDecimal price = new BigDecimal(targetPrice);
+        DetectedTrade trade = new DetectedTrade(new SourceTradeId(tradeId), TARGET, new InstrumentId(TOKEN), "Yes", side,
+                price, new BigDecimal("100"), Decimals.notional(price, new BigDecimal("100")), NOW.minusSeconds(12),
+                NOW.minusSeconds(2));
+        BigDecimal q = new BigDecimal(quantity);
+        BigDecimal l = new BigDecimal(limit);
+        return new CopyIntent(trade.clientOrderId(), trade, trade.instrument(), side, l, q, Decimals.notional(l, q));
+    }
+
+    PlaceResult place(PolymarketExchangeAdapter exchange, CopyIntent intent, PreparedOrder prepared) throws Exception {
+        return exchange.onPlaceReply(intent, http.execute(prepared.call()));
+    }
+
+    // ------------------------------------------------------------------ checks of what the venue received
+
+    /** The five L2 headers, the HMAC recomputed independently over timestamp + method + path + exact body. */
+    static void assertL2(LoggedRequest r) throws Exception {
+        String ts = r.getHeader("POLY_TIMESTAMP");
+        String path = URI.create(r.getUrl()).getPath();
+        String message = ts + r.getMethod().value() + path + r.getBodyAsString();
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(Base64.getUrlDecoder().decode(SECRET), "HmacSHA256"));
+        String expected = Base64.getUrlEncoder().encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+        assertThat(r.getHeader("POLY_SIGNATURE")).as("HMAC of %s %s", r.getMethod(), path).isEqualTo(expected);
+        assertThat(ts).isEqualTo(Long.toString(NOW.getEpochSecond()));
+        assertThat(r.getHeader("POLY_ADDRESS")).isEqualTo(SIGNER); // the signer EOA, not the funder
+        assertThat(r.getHeader("POLY_API_KEY")).isEqualTo(API_KEY);
+        assertThat(r.getHeader("POLY_PASSPHRASE")).isEqualTo(PASSPHRASE);
+    }
+
+    /** Rebuilds the V2 struct from the posted JSON, recomputes the digest, recovers the signer. Returns the order. */
+    static JsonNode assertSignedOrder(LoggedRequest r, OrderDomain domain, boolean negRisk, String expectedHash) {
+        JsonNode body = Json.read("posted order", r.getBodyAsString());
+        assertThat(fields(body)).containsExactlyInAnyOrder("order", "owner", "orderType", "deferExec", "postOnly");
+        assertThat(body.get("owner").asText()).isEqualTo(API_KEY);
+        assertThat(body.get("deferExec").asBoolean()).isFalse();
+        assertThat(body.get("postOnly").asBoolean()).isFalse();
+        JsonNode o = body.get("order");
+        assertThat(fields(o)).containsExactlyInAnyOrder("salt", "maker", "signer", "tokenId", "makerAmount",
+                "takerAmount", "side", "signatureType", "timestamp", "expiration", "metadata", "builder", "signature");
+        assertThat(o.get("salt").isIntegralNumber()).as("salt is a JSON number").isTrue();
+        assertThat(o.get("makerAmount").isTextual()).isTrue();
+        assertThat(o.get("takerAmount").asText()).matches("[0-9]+");
+        assertThat(o.get("timestamp").asText()).isEqualTo(Long.toString(NOW.minusSeconds(2).toEpochMilli()));
+        assertThat(o.get("expiration").asText()).isEqualTo("0");
+        assertThat(o.get("maker").asText()).isEqualTo(FUNDER);
+        assertThat(o.get("signer").asText()).isEqualTo(SIGNER);
+        assertThat(o.get("tokenId").asText()).isEqualTo(TOKEN);
+        assertThat(o.get("signatureType").asInt()).isEqualTo(2);
+        byte[] struct = new Eip712.Struct(SignedOrder.TYPE).uint(o.get("salt").bigIntegerValue())
+                .address(o.get("maker").asText()).address(o.get("signer").asText())
+                .uint(new BigInteger(o.get("tokenId").asText())).uint(new BigInteger(o.get("makerAmount").asText()))
+                .uint(new BigInteger(o.get("takerAmount").asText())).uint(o.get("side").asText().equals("BUY") ? 0 : 1)
+                .uint(o.get("signatureType").asInt()).uint(new BigInteger(o.get("timestamp").asText()))
+                .bytes32(o.get("metadata").asText()).bytes32(o.get("builder").asText()).hash();
+        byte[] digest = Eip712.digest(domain.separator(negRisk), struct);
+        assertThat(Eip712.hex(digest)).as("order hash = persisted venue order id").isEqualTo(expectedHash);
+        assertThat(Eip712.recoverAddress(digest, o.get("signature").asText())).as("recovered signer")
+                .isEqualToIgnoringCase(SIGNER);
+        return o;
+    }
+
+    static Set<String> fields(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            names.add(it.next());
+        }
+        return names;
+    }
+
+    List<LoggedRequest> requests(String method, String path) {
+        return venue.findAll(anyRequestedFor(urlPathEqualTo(path))).stream()
+                .filter(r -> r.getMethod().value().equals(method)).toList();
+    }
+
+    // ------------------------------------------------------------------ scenarios
+
+    @Test
+    void shouldPlaceASignedMarketableBuyAtTheSlippageCapWhenTheBestAskIsWithinIt() throws Exception {
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(okJson("{\"success\":true,\"errorMsg\":\"\",\"orderID\":\"0xfeed\","
+                + "\"status\":\"matched\",\"makingAmount\":\"5.3\",\"takingAmount\":\"10\",\"transactionsHashes\":[],\"tradeIDs\":[]}")));
+        PolymarketExchangeAdapter exchange = exchange();
+        // 1. the target bought at 0.52; 2% slippage caps us at 0.5304 -> 0.53 on the 0.01 tick; best ask 0.53
+        CopyIntent buy = intent("t-buy", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        // 2. the engine sends it; the venue says matched
+        PlaceResult result = place(exchange, buy, prepared);
+        assertThat(result).isInstanceOfSatisfying(PlaceResult.Accepted.class, a -> {
+            assertThat(a.status().state()).isEqualTo(OrderState.FILLED);
+            assertThat(a.status().filledQuantity()).isEqualByComparingTo("10");
+            assertThat(a.status().avgFillPrice()).isEqualByComparingTo("0.53");
+        });
+        // 3. what the venue received: L2 headers, a V2 order signed by our signer for our funder
+        LoggedRequest posted = requests("POST", "/order").get(0);
+        assertL2(posted);
+        assertThat(posted.getHeader("Content-Type")).startsWith("application/json");
+        JsonNode order = assertSignedOrder(posted, OrderDomain.POLYGON_V2, false, prepared.venueOrderId().value());
+        assertThat(order.get("side").asText()).isEqualTo("BUY");
+        assertThat(order.get("makerAmount").asText()).isEqualTo("5300000"); // 10 x 0.53 USDC
+        assertThat(order.get("takerAmount").asText()).isEqualTo("10000000"); // 10 shares
+        assertThat(Json.read("b", posted.getBodyAsString()).get("orderType").asText()).isEqualTo("FOK");
+        // 4. the same intent signs the same order (same id); metadata came from the cache, the book fresh
+        assertThat(exchange.prepareOrder(buy).venueOrderId()).isEqualTo(prepared.venueOrderId());
+        assertThat(requests("GET", "/tick-size")).hasSize(1);
+        assertThat(requests("GET", "/neg-risk")).hasSize(1);
+        assertThat(requests("GET", "/book")).hasSize(2);
+        assertThat(requests("GET", "/version")).hasSize(1);
+    }
+
+    @Test
+    void shouldSignForTheNegRiskExchangeWhenTheMarketIsNegRisk() throws Exception {
+        venue.stubFor(get(urlPathEqualTo("/neg-risk")).willReturn(okJson("{\"neg_risk\":true}")));
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(okJson("{\"success\":true,\"errorMsg\":\"\",\"orderID\":\"0x1\",\"status\":\"live\"}")));
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-neg", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        assertThat(place(exchange, buy, prepared)).isInstanceOfSatisfying(PlaceResult.Accepted.class,
+                a -> assertThat(a.status().state()).isEqualTo(OrderState.OPEN));
+        assertSignedOrder(requests("POST", "/order").get(0), OrderDomain.POLYGON_V2, true, prepared.venueOrderId().value());
+    }
+
+    @Test
+    void shouldCapASellToTheRefreshedBalanceAndPriceItAtTheFloor() throws Exception {
+        venue.stubFor(get(urlPathEqualTo("/balance-allowance/update")).willReturn(okJson("{}")));
+        venue.stubFor(get(urlPathEqualTo("/balance-allowance")).willReturn(okJson("{\"balance\":\"7250000\",\"allowances\":{}}")));
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(okJson("{\"success\":true,\"errorMsg\":\"\",\"orderID\":\"0x2\","
+                + "\"status\":\"matched\",\"makingAmount\":\"7250000\",\"takingAmount\":\"3552500\"}")));
+        PolymarketExchangeAdapter exchange = exchange();
+        // the target sold at 0.50; we want 10 but hold 7.25 after fees; floor 0.49; best bid 0.50
+        CopyIntent sell = intent("t-sell", Side.SELL, "0.50", "10", "0.01");
+        PreparedOrder prepared = exchange.prepareOrder(sell);
+        PlaceResult result = place(exchange, sell, prepared);
+        assertThat(result).isInstanceOfSatisfying(PlaceResult.Accepted.class, a ->
+                assertThat(a.status().filledQuantity()).isEqualByComparingTo("7.25")); // base units understood
+        LoggedRequest update = requests("GET", "/balance-allowance/update").get(0);
+        assertL2(update);
+        assertThat(update.getUrl()).contains("asset_type=CONDITIONAL").contains("token_id=" + TOKEN)
+                .contains("signature_type=2");
+        assertL2(requests("GET", "/balance-allowance").get(0));
+        JsonNode order = assertSignedOrder(requests("POST", "/order").get(0), OrderDomain.POLYGON_V2, false,
+                prepared.venueOrderId().value());
+        assertThat(order.get("side").asText()).isEqualTo("SELL");
+        assertThat(order.get("makerAmount").asText()).isEqualTo("7250000");
+        assertThat(order.get("takerAmount").asText()).isEqualTo("3552500"); // 7.25 x 0.49
+    }
+
+    @Test
+    void shouldDenyWithoutSendingWhenNothingIsWithinTheCapOrNothingIsHeld() {
+        PolymarketExchangeAdapter exchange = exchange();
+        // target bought at 0.40: cap 0.408 -> 0.40; best ask 0.53 (taking asks[0] = 0.99 would be the classic bug)
+        assertThatThrownBy(() -> exchange.prepareOrder(intent("t-far", Side.BUY, "0.40", "10", "0.60")))
+                .isInstanceOfSatisfying(OrderDeniedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.EXCHANGE_NOT_FILLED))
+                .hasMessageContaining("best ask 0.53");
+        assertThatThrownBy(() -> exchange.prepareOrder(intent("t-tiny", Side.BUY, "0.52", "4", "0.60")))
+                .isInstanceOfSatisfying(OrderDeniedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.SIZING_TOO_SMALL));
+        venue.stubFor(get(urlPathEqualTo("/balance-allowance/update")).willReturn(okJson("{}")));
+        venue.stubFor(get(urlPathEqualTo("/balance-allowance")).willReturn(okJson("{\"balance\":\"0\"}")));
+        assertThatThrownBy(() -> exchange.prepareOrder(intent("t-none", Side.SELL, "0.50", "10", "0.01")))
+                .isInstanceOfSatisfying(OrderDeniedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.RISK_NOTHING_TO_SELL));
+        assertThat(requests("POST", "/order")).isEmpty();
+    }
+
+    @Test
+    void shouldClassifyTheVenuesErrorAnswers() throws Exception {
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-err", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(aResponse().withStatus(400).withBody(
+                "{\"error\":\"not enough balance / allowance: the balance is not enough -> balance: 4893500, order amount: 5000000\"}")));
+        assertThat(place(exchange, buy, prepared)).isInstanceOfSatisfying(PlaceResult.Rejected.class,
+                r -> assertThat(r.reason()).isEqualTo(Reason.EXCHANGE_INSUFFICIENT_BALANCE));
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(aResponse().withStatus(400).withBody(
+                "{\"error\":\"order couldn't be fully filled. FOK orders are fully filled or killed.\"}")));
+        assertThat(place(exchange, buy, prepared)).isInstanceOfSatisfying(PlaceResult.Rejected.class,
+                r -> assertThat(r.reason()).isEqualTo(Reason.EXCHANGE_NOT_FILLED));
+        // success:true with an errorMsg: the errorMsg wins
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(okJson(
+                "{\"success\":true,\"errorMsg\":\"order 0x1 is invalid. Duplicated.\",\"orderID\":\"0x1\",\"status\":\"\"}")));
+        assertThat(place(exchange, buy, prepared)).isInstanceOfSatisfying(PlaceResult.Rejected.class,
+                r -> assertThat(r.reason()).isEqualTo(Reason.EXCHANGE_DUPLICATE_ORDER));
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "3")
+                .withBody("{\"error\":\"Too Many Requests\"}")));
+        assertThatThrownBy(() -> place(exchange, buy, prepared)).isInstanceOfSatisfying(TransientVenueException.class, e -> {
+            assertThat(e.status()).isEqualTo(429);
+            assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(3));
+        });
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(aResponse().withStatus(425)));
+        assertThatThrownBy(() -> place(exchange, buy, prepared)).isInstanceOf(TransientVenueException.class);
+    }
+
+    @Test
+    void shouldReResolveTheVersionOnceOnAVersionMismatch() throws Exception {
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(aResponse().withStatus(400)
+                .withBody("{\"error\":\"order_version_mismatch\"}")));
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-version", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        // the CLOB still says 2: re-resolved once, then a reject (no loop)
+        assertThat(place(exchange, buy, prepared)).isInstanceOfSatisfying(PlaceResult.Rejected.class,
+                r -> assertThat(r.message()).contains("order_version_mismatch").contains("reports version 2"));
+        assertThat(requests("GET", "/version")).hasSize(2);
+        assertThat(place(exchange, buy, prepared)).isInstanceOf(PlaceResult.Rejected.class);
+        assertThat(requests("GET", "/version")).as("once per order").hasSize(2);
+    }
+
+    @Test
+    void shouldAskToSignAgainWhenTheVersionChangedToOneWeSign() throws Exception {
+        OrderDomain v3 = new OrderDomain("3", 137, "0xe3333700cA9d93003F00f0F71f8515005F6c00Aa",
+                "0xe3333700cA9d93003F00f0F71f8515005F6c00Aa");
+        PolymarketConfig cfg = config(Map.of());
+        PolymarketExchangeAdapter exchange = new PolymarketExchangeAdapter(cfg, cfg.credentials(), http, clock,
+                Map.of(2, OrderDomain.POLYGON_V2, 3, v3));
+        assertThat(exchange.checkVersion()).isEqualTo(2);
+        CopyIntent buy = intent("t-resign", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder v2Order = exchange.prepareOrder(buy);
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(aResponse().withStatus(400)
+                .withBody("{\"error\":\"order_version_mismatch\"}")));
+        venue.stubFor(get(urlEqualTo("/version")).willReturn(okJson("{\"version\":3}")));
+        assertThatThrownBy(() -> place(exchange, buy, v2Order)).isInstanceOf(ResignRequiredException.class);
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(okJson("{\"success\":true,\"errorMsg\":\"\",\"orderID\":\"0x3\",\"status\":\"live\"}")));
+        PreparedOrder v3Order = exchange.prepareOrder(buy);
+        assertThat(v3Order.venueOrderId()).isNotEqualTo(v2Order.venueOrderId());
+        assertThat(place(exchange, buy, v3Order)).isInstanceOf(PlaceResult.Accepted.class);
+        List<LoggedRequest> posts = requests("POST", "/order");
+        assertSignedOrder(posts.get(posts.size() - 1), v3, false, v3Order.venueOrderId().value());
+    }
+
+    @Test
+    void shouldLookUpCancelAndReadBalanceAndPositionsWithTheRightShapes() throws Exception {
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-monitor", Side.BUY, "0.52", "10", "0.60");
+        String id = "0x" + "ef".repeat(32);
+        venue.stubFor(get(urlEqualTo("/data/order/" + id)).willReturn(okJson("{\"id\":\"" + id + "\",\"status\":\"LIVE\","
+                + "\"owner\":\"" + API_KEY + "\",\"maker_address\":\"" + FUNDER + "\",\"market\":\"0xcd\",\"asset_id\":\""
+                + TOKEN + "\",\"side\":\"BUY\",\"original_size\":\"10\",\"size_matched\":\"4\",\"price\":\"0.53\","
+                + "\"associate_trades\":[],\"outcome\":\"Yes\",\"created_at\":1762077600,\"expiration\":\"0\",\"order_type\":\"GTC\"}")));
+        OrderStatus status = exchange.onLookupReply(buy, http.execute(exchange.lookupOrder(buy, new io.copytrader.domain.VenueOrderId(id))));
+        assertThat(status.state()).isEqualTo(OrderState.PARTIALLY_FILLED);
+        assertThat(status.filledQuantity()).isEqualByComparingTo("4");
+        assertL2(venue.findAll(getRequestedFor(urlEqualTo("/data/order/" + id))).get(0));
+        // unknown order
+        String unknown = "0x" + "00".repeat(32);
+        venue.stubFor(get(urlEqualTo("/data/order/" + unknown)).willReturn(aResponse().withStatus(404)
+                .withBody("{\"error\":\"order not found\"}")));
+        assertThat(exchange.onLookupReply(buy, http.execute(exchange.lookupOrder(buy,
+                new io.copytrader.domain.VenueOrderId(unknown)))).state()).isEqualTo(OrderState.NOT_FOUND);
+        // cancel
+        venue.stubFor(delete(urlEqualTo("/order")).willReturn(okJson("{\"canceled\":[\"" + id + "\"],\"not_canceled\":{}}")));
+        assertThat(exchange.onCancelReply(http.execute(exchange.cancelOrder(buy, new io.copytrader.domain.VenueOrderId(id))))).isTrue();
+        LoggedRequest cancel = requests("DELETE", "/order").get(0);
+        assertL2(cancel);
+        assertThat(cancel.getBodyAsString()).isEqualTo("{\"orderID\":\"" + id + "\"}");
+        // balance: pUSD in 6-decimal base units
+        venue.stubFor(get(urlPathEqualTo("/balance-allowance")).willReturn(okJson("{\"balance\":\"1234500000\"}")));
+        assertThat(exchange.onBalanceReply(http.execute(exchange.balance()))).isEqualByComparingTo("1234.5");
+        LoggedRequest balance = requests("GET", "/balance-allowance").get(0);
+        assertL2(balance);
+        assertThat(balance.getUrl()).isEqualTo("/balance-allowance?asset_type=COLLATERAL&signature_type=2");
+        // positions of the funder from the Data API
+        venue.stubFor(get(urlPathEqualTo("/positions")).willReturn(okJson("[{\"proxyWallet\":\"" + FUNDER + "\",\"asset\":\""
+                + TOKEN + "\",\"size\":12.5,\"avgPrice\":0.51,\"outcome\":\"Yes\"},{\"asset\":\"1\",\"size\":0,\"avgPrice\":0}]")));
+        assertThat(exchange.onPositionsReply(http.execute(exchange.positions()))).singleElement().satisfies(p -> {
+            assertThat(p.instrument().value()).isEqualTo(TOKEN);
+            assertThat(p.quantity()).isEqualByComparingTo("12.5");
+        });
+        assertThat(requests("GET", "/positions").get(0).getUrl()).contains("user=" + FUNDER);
+    }
+
+    @Test
+    void shouldReadTheTargetsActivityFromTheDataApi() throws Exception {
+        String tx = "0x" + "ab".repeat(32);
+        venue.stubFor(get(urlPathEqualTo("/activity")).willReturn(okJson("["
+                + PolymarketFeedAdapterTest.row(tx, 1762077601, "BUY", "21.04", "0.56") + "]")));
+        PolymarketFeedAdapter feed = PolymarketVenue.feed(config(Map.of("EXCHANGE", "paper", "POLY_PRIVATE_KEY", "",
+                "POLY_API_KEY", "", "POLY_API_SECRET", "", "POLY_PASSPHRASE", "")), clock);
+        String cursor = "v1:1762077600:0";
+        FeedPage page = feed.onPage(TARGET, cursor, http.execute(feed.fetchPage(TARGET, cursor)), NOW);
+        assertThat(page.rows()).singleElement().isInstanceOf(FeedRow.Trade.class);
+        LoggedRequest r = requests("GET", "/activity").get(0);
+        assertThat(r.queryParameter("user").firstValue()).isEqualTo(TARGET.value());
+        assertThat(r.queryParameter("type").firstValue()).isEqualTo("TRADE");
+        assertThat(r.queryParameter("sortDirection").firstValue()).isEqualTo("ASC");
+        assertThat(r.queryParameter("start").firstValue()).isEqualTo("1762077540");
+        assertThat(r.getHeaders().keys()).noneMatch(h -> h.startsWith("POLY_")); // the Data API needs no auth
+    }
+
+    @Test
+    void shouldDeriveApiCredentialsThroughL1WhenNoneAreConfigured() throws Exception {
+        venue.stubFor(get(urlEqualTo("/auth/derive-api-key")).willReturn(okJson("{\"apiKey\":\"" + API_KEY
+                + "\",\"secret\":\"" + SECRET + "\",\"passphrase\":\"" + PASSPHRASE + "\"}")));
+        venue.stubFor(post(urlEqualTo("/order")).willReturn(okJson("{\"success\":true,\"errorMsg\":\"\",\"orderID\":\"0x4\",\"status\":\"live\"}")));
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_API_KEY", "",
+                "POLY_API_SECRET", "", "POLY_PASSPHRASE", "")), http, clock);
+        LoggedRequest l1 = requests("GET", "/auth/derive-api-key").get(0);
+        assertThat(l1.getHeader("POLY_ADDRESS")).isEqualTo(SIGNER);
+        assertThat(l1.getHeader("POLY_NONCE")).isEqualTo("0");
+        byte[] digest = PolymarketAuth.clobAuthDigest(SIGNER, 137, l1.getHeader("POLY_TIMESTAMP"), 0);
+        assertThat(Eip712.recoverAddress(digest, l1.getHeader("POLY_SIGNATURE"))).isEqualToIgnoringCase(SIGNER);
+        // the derived credentials sign L2 calls
+        CopyIntent buy = intent("t-derived", Side.BUY, "0.52", "10", "0.60");
+        place(exchange, buy, exchange.prepareOrder(buy));
+        assertL2(requests("POST", "/order").get(0));
+    }
+
+    @Test
+    void shouldRefuseToStartWhenTheClobWantsAVersionWeCannotSign() {
+        venue.stubFor(get(urlEqualTo("/version")).willReturn(okJson("{\"version\":1}")));
+        assertThatThrownBy(this::exchange).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("takes orders of version 1").hasMessageContaining("[2]");
+        venue.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(503)));
+        assertThatThrownBy(this::exchange).isInstanceOf(TransientVenueException.class);
+    }
+}
