@@ -20,9 +20,11 @@ class CopyPipelineScenarioTest {
         try (EngineHarness h = EngineHarness.builder().start()) {
             // 1. alice trades 50 times
             h.emit(50);
-            // 2. every trade ends copied (nothing filters or caps here)
+            // 2. every trade ends copied, but for sells of tokens we never bought (nothing filters or caps here)
             h.awaitSettled(50, Duration.ofSeconds(20));
-            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(50);
+            h.assertOnlySkipped(Reason.RISK_NOTHING_TO_SELL);
+            assertThat(h.outcomes(TradeOutcome.COPIED) + h.outcomes(TradeOutcome.SKIPPED)).isEqualTo(50);
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isGreaterThanOrEqualTo(30);
             // 3. the venue received exactly one accepted order per copied trade, and no duplicates
             var stats = h.admin().stats();
             assertThat(stats.ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
@@ -36,15 +38,20 @@ class CopyPipelineScenarioTest {
         try (EngineHarness h = EngineHarness.builder().set("copytrader.breaker.max-consecutive-failures", 5).start()) {
             // 1. the venue refuses every order for lack of balance
             h.admin().injectFault(FaultSpec.withProbability(FaultKind.INSUFFICIENT_BALANCE, 1.0));
-            // 2. twenty trades come in
-            h.emit(20);
-            h.awaitSettled(20, Duration.ofSeconds(20));
-            // 3. each failed for that reason, not retried, and the breaker is still closed
-            assertThat(h.outcomes(TradeOutcome.FAILED)).isEqualTo(20);
+            // 2. forty trades come in (the buys among them, over twenty, each meet the refusal)
+            h.emit(40);
+            h.awaitSettled(40, Duration.ofSeconds(20));
+            // 3. each buy failed for that reason, was not retried, and the breaker is still closed;
+            //    the sells had nothing to sell, since no buy went through
+            h.assertOnlySkipped(Reason.RISK_NOTHING_TO_SELL);
+            long failed = h.outcomes(TradeOutcome.FAILED);
+            assertThat(failed + h.outcomes(TradeOutcome.SKIPPED)).isEqualTo(40);
+            assertThat(failed).isGreaterThanOrEqualTo(20);
             assertThat(h.counter("copytrader.trades.failed", "reason", Reason.EXCHANGE_INSUFFICIENT_BALANCE.name()))
-                    .isEqualTo(20);
+                    .isEqualTo(failed);
+            assertThat(h.admin().stats().ordersRejected()).as("one request per trade: no retries").isEqualTo(failed);
             assertThat(h.breaker().getState().name()).isEqualTo("CLOSED");
-            assertThat(h.store().deadLetters()).hasSize(20)
+            assertThat(h.store().deadLetters()).hasSize((int) failed)
                     .allMatch(d -> d.reason() == Reason.EXCHANGE_INSUFFICIENT_BALANCE);
             h.assertAccountingIdentity();
         }
@@ -108,12 +115,15 @@ class CopyPipelineScenarioTest {
             // 1. the next 4 fills alice emits are malformed rows
             h.admin().injectFault(FaultSpec.burst(FaultKind.MALFORMED_ROW, 4));
             h.emit(10);
-            // 2. they are counted as rejected rows; the 6 good ones are copied; no order for the bad ones
+            // 2. they are counted as rejected rows and never admitted; the 6 good ones go through; no order for
+            //    the bad ones
             h.awaitSettled(6, Duration.ofSeconds(20));
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
                     .until(() -> h.counter("copytrader.feed.rows.rejected") >= 4);
-            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(6);
-            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(6);
+            assertThat(h.counter("copytrader.feed.rows.rejected")).isEqualTo(4);
+            h.assertOnlySkipped(Reason.RISK_NOTHING_TO_SELL);
+            assertThat(h.outcomes(TradeOutcome.COPIED) + h.outcomes(TradeOutcome.SKIPPED)).isEqualTo(6);
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
             h.assertAccountingIdentity();
         }
     }

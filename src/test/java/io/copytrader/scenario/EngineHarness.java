@@ -150,6 +150,16 @@ public final class EngineHarness implements AutoCloseable {
         return g == null ? Double.NaN : g.value();
     }
 
+    /** Every skipped trade was skipped for one of these reasons. */
+    public void assertOnlySkipped(io.copytrader.domain.Reason... reasons) {
+        double expected = 0;
+        for (var r : reasons) {
+            expected += counter("copytrader.trades.skipped", "reason", r.name());
+        }
+        assertThat(expected).as("skips with reasons " + java.util.Arrays.toString(reasons))
+                .isEqualTo(outcomes(TradeOutcome.SKIPPED));
+    }
+
     /**
      * DESIGN section 5: detected = copied + skipped + dropped + failed + abandoned + expired + in flight, in the
      * store and in the metrics, and the two agree.
