@@ -146,6 +146,7 @@ public class EngineConfiguration implements CamelConfiguration {
                 .failureRateThreshold(100f)
                 .waitDurationInOpenState(s.breakerCooldown())
                 .permittedNumberOfCallsInHalfOpenState(1)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build());
         breaker.getEventPublisher().onStateTransition(e -> {
             if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {

@@ -88,6 +88,11 @@ public final class InMemoryTradeStore implements TradeStore {
     }
 
     @Override
+    public Optional<TradeOutcome> outcome(String tradeKey) {
+        return Optional.ofNullable(trades.get(tradeKey)).map(TradeRow::outcome);
+    }
+
+    @Override
     public List<DetectedTrade> inFlight() {
         return trades.values().stream().filter(r -> r.outcome() == null)
                 .sorted(Comparator.comparingLong(TradeRow::seq)).map(TradeRow::trade).toList();

@@ -55,6 +55,9 @@ public interface TradeStore extends AutoCloseable {
 
     Optional<DetectedTrade> trade(String tradeKey);
 
+    /** The trade's terminal outcome; empty while in flight or when never admitted. */
+    Optional<TradeOutcome> outcome(String tradeKey);
+
     /** Admitted trades with no outcome yet, oldest first: what a restart must resolve. */
     List<DetectedTrade> inFlight();
 

@@ -30,11 +30,16 @@ public final class EngineHarness implements AutoCloseable {
     private final PaperVenue venue;
     private final PaperVenueAdmin admin;
     private final Main main;
+    private final TradeStore store;
+    private final MeterRegistry meters;
 
     private EngineHarness(PaperVenue venue, Main main) {
         this.venue = venue;
         this.admin = new PaperVenueAdmin(venue.baseUrl());
         this.main = main;
+        // kept, so the books can be read after the engine stopped
+        this.store = bean("tradeStore", TradeStore.class);
+        this.meters = bean("metricsRegistry", MeterRegistry.class);
     }
 
     public static Builder builder() {
@@ -108,7 +113,7 @@ public final class EngineHarness implements AutoCloseable {
     }
 
     public TradeStore store() {
-        return bean("tradeStore", TradeStore.class);
+        return store;
     }
 
     public CircuitBreaker breaker() {
@@ -116,7 +121,7 @@ public final class EngineHarness implements AutoCloseable {
     }
 
     public MeterRegistry meters() {
-        return bean("metricsRegistry", MeterRegistry.class);
+        return meters;
     }
 
     public <T> T bean(String name, Class<T> type) {

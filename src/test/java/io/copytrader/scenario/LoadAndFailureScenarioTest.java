@@ -1,0 +1,161 @@
+package io.copytrader.scenario;
+
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.paper.FaultKind;
+import io.copytrader.paper.FaultSpec;
+import io.copytrader.store.OrderRecord;
+import io.copytrader.store.OrderRecordState;
+import io.copytrader.store.TradeStore;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The seed's failure scenarios under load: overflow, shutdown, the breaker, the cooldown. */
+@Timeout(90)
+class LoadAndFailureScenarioTest {
+
+    private static String key(int seq) {
+        return EngineHarness.TRADER + ":" + EngineHarness.TRADER + "-" + seq;
+    }
+
+    @Test
+    void shouldDropTheOldestTradesWhenAThousandArriveAtOnceAgainstASlowExchange() throws Exception {
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.feed.page-size", 1000).start()) {
+            // 1. the exchange takes 20 ms per order
+            h.admin().injectFault(FaultSpec.withProbability(FaultKind.LATENCY, 1.0).withLatency(20, 20));
+            AtomicInteger maxQueue = new AtomicInteger();
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            Thread sampler = new Thread(() -> {
+                while (sampling.get()) {
+                    maxQueue.accumulateAndGet((int) h.gauge("copytrader.queue.length"), Math::max);
+                    Thread.onSpinWait();
+                }
+            });
+            sampler.start();
+            // 2. alice trades 1,000 times at once
+            h.emit(1000);
+            h.awaitSettled(1000, Duration.ofSeconds(60));
+            sampling.set(false);
+            sampler.join();
+            // 3. the queue filled up but never past its 100; the overflow was counted and recorded
+            assertThat(maxQueue.get()).isEqualTo(100);
+            long dropped = h.outcomes(TradeOutcome.DROPPED);
+            assertThat(dropped).isGreaterThan(0);
+            assertThat((long) h.counter("copytrader.queue.overflows")).isEqualTo(dropped);
+            // 4. the dropped ones are the oldest: none of the newest 100 was dropped
+            for (int seq = 901; seq <= 1000; seq++) {
+                assertThat(h.store().outcome(key(seq))).as("trade %d", seq).isPresent()
+                        .get().isNotEqualTo(TradeOutcome.DROPPED);
+            }
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldDrainTheQueueOnShutdown() {
+        try (EngineHarness h = EngineHarness.builder().start()) {
+            TradeStore store = h.store();
+            h.admin().injectFault(FaultSpec.withProbability(FaultKind.LATENCY, 1.0).withLatency(10, 10));
+            // 1. fifty trades are detected and queued
+            h.emit(50);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.detectedCount() == 50);
+            // 2. the engine is asked to stop
+            h.stopEngine();
+            // 3. everything queued and in flight finished first; nothing abandoned
+            assertThat(store.inFlightCount()).isZero();
+            assertThat(store.outcomeCounts().get(TradeOutcome.ABANDONED)).isZero();
+            assertThat(store.outcomeCounts().get(TradeOutcome.COPIED) + store.outcomeCounts().get(TradeOutcome.SKIPPED))
+                    .isEqualTo(50);
+        }
+    }
+
+    @Test
+    void shouldRecordWhatIsLeftAsAbandonedWhenTheDrainTimesOut() {
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.shutdown.timeout-seconds", 1).start()) {
+            TradeStore store = h.store();
+            // 1. a very slow exchange: 2 s per order
+            h.admin().injectFault(FaultSpec.withProbability(FaultKind.LATENCY, 1.0).withLatency(2000, 2000));
+            h.emit(30);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.detectedCount() == 30);
+            // 2. stop with a 1 s drain timeout
+            Instant stopAsked = Instant.now();
+            h.stopEngine();
+            // 3. it stopped within the timeout (plus slack), and every unfinished trade is ABANDONED by id
+            assertThat(Duration.between(stopAsked, Instant.now())).isLessThan(Duration.ofSeconds(8));
+            assertThat(store.inFlightCount()).isZero();
+            long abandoned = store.outcomeCounts().get(TradeOutcome.ABANDONED);
+            assertThat(abandoned).isGreaterThan(0);
+            long ended = store.outcomeCounts().values().stream().mapToLong(Long::longValue).sum();
+            assertThat(ended).isEqualTo(30);
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldOpenTheBreakerAfterExactlyMaxConsecutiveFailuresAndCloseAfterTheCooldown() {
+        try (EngineHarness h = EngineHarness.builder()
+                .set("copytrader.breaker.max-consecutive-failures", 3)
+                .set("copytrader.breaker.cooldown-minutes", "0.01") // 600 ms
+                .set("copytrader.exchange.max-retries", 0)
+                .set("copytrader.queue.concurrent-trades", 1)
+                .start()) {
+            CircuitBreaker breaker = h.breaker();
+            // 1. every order gets a 503
+            h.admin().injectFault(FaultSpec.withProbability(FaultKind.HTTP_5XX, 1.0));
+            h.emit(12);
+            h.awaitSettled(12, Duration.ofSeconds(20));
+            // 2. exactly three critical failures, then the breaker opened and the rest went to dead letters unsent
+            assertThat(h.counter("copytrader.trades.failed", "reason", Reason.EXCHANGE_RETRIES_EXHAUSTED.name())).isEqualTo(3);
+            double shortCircuited = h.counter("copytrader.trades.failed", "reason", Reason.EXCHANGE_CIRCUIT_OPEN.name());
+            assertThat(shortCircuited).isGreaterThan(0);
+            assertThat(h.admin().stats().faults(FaultKind.HTTP_5XX)).as("requests that reached the venue").isEqualTo(3);
+            assertThat(h.store().deadLetters()).filteredOn(d -> d.reason() == Reason.EXCHANGE_CIRCUIT_OPEN)
+                    .hasSize((int) shortCircuited);
+            // 3. the exchange recovers; after the cooldown the breaker half-opens, and a success closes it
+            h.admin().clearFaults();
+            await().atMost(Duration.ofSeconds(5)).until(() -> breaker.getState() == CircuitBreaker.State.HALF_OPEN);
+            long copiedBefore = h.outcomes(TradeOutcome.COPIED);
+            h.emit(10);
+            h.awaitSettled(22, Duration.ofSeconds(20));
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isGreaterThan(copiedBefore);
+            assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldSpaceOrderSubmissionsByTheCooldownAcrossAllConsumers() {
+        assertThat(submissionSpread(10, 60)).as("60 submissions at 10 ms apart: at most 100/s")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(590 - 10));
+    }
+
+    @Test
+    void shouldSubmitUnthrottledWithAZeroCooldown() {
+        assertThat(submissionSpread(0, 60)).as("60 submissions unthrottled: faster than 100/s")
+                .isLessThan(Duration.ofMillis(590));
+    }
+
+    /** Time between the first and the last order submission of a burst, with the given cooldown. */
+    private static Duration submissionSpread(int cooldownMs, int buys) {
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.copy.cooldown-ms", cooldownMs)
+                .set("copytrader.feed.page-size", 1000).start()) {
+            h.emit(buys * 2);
+            h.awaitSettled(buys * 2, Duration.ofSeconds(30));
+            List<OrderRecord> orders = h.store().ordersIn(EnumSet.allOf(OrderRecordState.class));
+            assertThat(orders.size()).isGreaterThanOrEqualTo(buys);
+            List<OrderRecord> first = orders.subList(0, buys);
+            return Duration.between(first.get(0).createdAt(), first.get(buys - 1).createdAt());
+        }
+    }
+}
