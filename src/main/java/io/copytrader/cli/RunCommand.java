@@ -25,6 +25,11 @@ public final class RunCommand implements Callable<Integer> {
         }
         Main main = new Main();
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
+        // SIGTERM/SIGINT start the graceful stop (detection first, then the drain) and the process exits 0
+        // afterwards, rather than the JVM's 143 for a signal
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> main.completed());
+        }
         main.run();
         int code = main.getExitCode();
         RuntimeException failure = StartupFailure.take();

@@ -1,0 +1,47 @@
+package io.copytrader.cli;
+
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The few facts `status` needs from Prometheus text exposition: each metric's value summed over its labels. */
+final class PrometheusText {
+    private final Map<String, BigDecimal> sums;
+
+    private PrometheusText(Map<String, BigDecimal> sums) {
+        this.sums = sums;
+    }
+
+    static PrometheusText parse(String text) {
+        Map<String, BigDecimal> sums = new HashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int brace = line.indexOf('{');
+            int space = line.lastIndexOf(' ');
+            if (space < 0) {
+                continue;
+            }
+            String name = brace >= 0 && brace < space ? line.substring(0, brace) : line.substring(0, space).trim();
+            String value = line.substring(space + 1).trim();
+            if (line.contains("quantile=")) {
+                continue; // percentiles are not summed
+            }
+            try {
+                sums.merge(name, new BigDecimal(value), BigDecimal::add);
+            } catch (NumberFormatException e) {
+                // NaN or +Inf: not a figure status shows
+            }
+        }
+        return new PrometheusText(sums);
+    }
+
+    boolean has(String name) {
+        return sums.containsKey(name);
+    }
+
+    BigDecimal sum(String name) {
+        return sums.getOrDefault(name, BigDecimal.ZERO);
+    }
+}
