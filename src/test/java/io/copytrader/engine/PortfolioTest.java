@@ -14,11 +14,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static io.copytrader.engine.Trades.NO_TOKEN;
 import static io.copytrader.engine.Trades.T0;
@@ -278,31 +273,16 @@ class PortfolioTest {
     void shouldNeverExceedTheMaxPositionWhenEightThreadsBuyTheSameInstrument() throws Exception {
         int threads = 8;
         int buysEach = 25;
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<BigDecimal> placed = Collections.synchronizedList(new ArrayList<>());
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                done.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < buysEach; i++) {
-                        Sizing.Decision d = portfolio.planAndReserve(buy("b" + thread + "-" + i, "0.50", "30"), RULES);
-                        if (!d.isSkip()) {
-                            placed.add(d.notional());
-                        }
-                    }
-                    return null;
-                }));
+
+        Race.run(threads, 5, thread -> {
+            for (int i = 0; i < buysEach; i++) {
+                Sizing.Decision d = portfolio.planAndReserve(buy("b" + thread + "-" + i, "0.50", "30"), RULES);
+                if (!d.isSkip()) {
+                    placed.add(d.notional());
+                }
             }
-            start.countDown();
-            for (Future<?> f : done) {
-                f.get(5, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
 
         // each copy is 3 shares at 0.51 = 1.53 USD: six fit in 10 USD (9.18), then 0.82 of room is below 1 USD
         BigDecimal total = placed.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
