@@ -1,5 +1,6 @@
 package io.copytrader.engine;
 
+import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.Decimals;
 import io.copytrader.domain.DetectedTrade;
@@ -21,14 +22,15 @@ import java.util.Map;
  */
 public final class Portfolio {
     /**
-     * A holding: quantity (counting open buys as if filled), what it cost (USD), and the part of the quantity that
-     * is still only an open buy: what we may sell is {@code quantity - pendingBuy}.
+     * A holding: quantity (counting open buys as if filled), what it cost (USD), and the part of the quantity and of
+     * the cost that is still only an open buy: what we may sell is {@code quantity - pendingBuy}, and what it cost
+     * is {@code cost - pendingCost}.
      */
-    public record Holding(BigDecimal quantity, BigDecimal cost, BigDecimal pendingBuy) {
-        static final Holding EMPTY = new Holding(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
+    public record Holding(BigDecimal quantity, BigDecimal cost, BigDecimal pendingBuy, BigDecimal pendingCost) {
+        static final Holding EMPTY = new Holding(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
 
         Holding(BigDecimal quantity, BigDecimal cost) {
-            this(quantity, cost, BigDecimal.ZERO);
+            this(quantity, cost, BigDecimal.ZERO, BigDecimal.ZERO);
         }
 
         /** Settled shares: what a sell may take. */
@@ -41,7 +43,12 @@ public final class Portfolio {
         }
     }
 
+    /** What an open sell took off the book: its quantity and the cost of those shares, to give back exactly. */
+    private record SellReservation(BigDecimal quantity, BigDecimal cost) {
+    }
+
     private final Map<InstrumentId, Holding> holdings = new HashMap<>();
+    private final Map<ClientOrderId, SellReservation> openSells = new HashMap<>();
     private BigDecimal cash = BigDecimal.ZERO;
     private BigDecimal exposure = BigDecimal.ZERO;
 
@@ -50,7 +57,7 @@ public final class Portfolio {
         Holding h = holdings.getOrDefault(trade.instrument(), Holding.EMPTY);
         Sizing.Decision d = Sizing.decide(trade, rules, h.sellable(), h.cost(), cash, exposure);
         if (!d.isSkip()) {
-            apply(trade.instrument(), trade.side(), d.quantity(), d.notional());
+            apply(trade.clientOrderId(), trade.instrument(), trade.side(), d.quantity(), d.notional());
         }
         return d;
     }
@@ -73,26 +80,35 @@ public final class Portfolio {
             // reserved: +quantity at cost notional, cash -notional; keep only what filled, at its real price
             BigDecimal costDelta = actual.subtract(intent.notional());
             put(intent.instrument(), h.quantity().subtract(unfilled), h.cost().add(costDelta).max(BigDecimal.ZERO),
-                    h.pendingBuy().subtract(intent.quantity()).max(BigDecimal.ZERO));
+                    h.pendingBuy().subtract(intent.quantity()).max(BigDecimal.ZERO),
+                    h.pendingCost().subtract(intent.notional()).max(BigDecimal.ZERO));
             exposure = exposure.add(costDelta);
             cash = cash.subtract(costDelta);
         } else {
-            // reserved: -quantity, cash +notional; give back the unsold shares at the holding's average cost
+            // reserved: -quantity, cash +notional; give back the unsold shares at what they cost when taken off
             cash = cash.add(actual.subtract(intent.notional()));
+            SellReservation taken = openSells.remove(intent.clientOrderId());
             if (unfilled.signum() > 0) {
-                BigDecimal avg = h.quantity().signum() > 0 ? h.avgPrice() : intent.limitPrice();
-                BigDecimal back = Decimals.usd(unfilled.multiply(avg));
-                put(intent.instrument(), h.quantity().add(unfilled), h.cost().add(back), h.pendingBuy());
+                BigDecimal back;
+                if (taken != null) {
+                    back = unfilled.compareTo(taken.quantity()) >= 0 ? taken.cost()
+                            : Decimals.usd(taken.cost().multiply(unfilled).divide(taken.quantity(), 8, RoundingMode.HALF_EVEN));
+                } else {
+                    BigDecimal avg = h.quantity().signum() > 0 ? h.avgPrice() : intent.limitPrice();
+                    back = Decimals.usd(unfilled.multiply(avg));
+                }
+                put(intent.instrument(), h.quantity().add(unfilled), h.cost().add(back), h.pendingBuy(), h.pendingCost());
                 exposure = exposure.add(back);
             }
         }
     }
 
-    private void put(InstrumentId instrument, BigDecimal quantity, BigDecimal cost, BigDecimal pendingBuy) {
+    private void put(InstrumentId instrument, BigDecimal quantity, BigDecimal cost, BigDecimal pendingBuy,
+                     BigDecimal pendingCost) {
         if (quantity.signum() <= 0) {
             holdings.remove(instrument);
         } else {
-            holdings.put(instrument, new Holding(quantity, cost, pendingBuy));
+            holdings.put(instrument, new Holding(quantity, cost, pendingBuy, pendingCost));
         }
     }
 
@@ -108,6 +124,7 @@ public final class Portfolio {
     public synchronized void reconcile(BigDecimal venueCash, List<PositionSnapshot> venuePositions, List<CopyIntent> openOrders,
                                        Map<CopyIntent, BigDecimal> filledSoFar) {
         holdings.clear();
+        openSells.clear();
         exposure = BigDecimal.ZERO;
         for (PositionSnapshot p : venuePositions) {
             if (p.quantity().signum() != 0) {
@@ -126,10 +143,10 @@ public final class Portfolio {
                 Holding h = holdings.getOrDefault(o.instrument(), Holding.EMPTY);
                 if (o.side() == Side.BUY) {
                     holdings.put(o.instrument(), new Holding(h.quantity().add(remaining), h.cost().add(cost),
-                            h.pendingBuy().add(remaining)));
+                            h.pendingBuy().add(remaining), h.pendingCost().add(cost)));
                     exposure = exposure.add(cost);
                 } else {
-                    applySell(o.instrument(), remaining);
+                    applySell(o.clientOrderId(), o.instrument(), remaining);
                 }
             }
         }
@@ -151,24 +168,34 @@ public final class Portfolio {
         return Map.copyOf(holdings);
     }
 
-    private void apply(InstrumentId instrument, Side side, BigDecimal quantity, BigDecimal notional) {
+    private void apply(ClientOrderId id, InstrumentId instrument, Side side, BigDecimal quantity, BigDecimal notional) {
         if (side == Side.BUY) {
             Holding h = holdings.getOrDefault(instrument, Holding.EMPTY);
             holdings.put(instrument, new Holding(h.quantity().add(quantity), h.cost().add(notional),
-                    h.pendingBuy().add(quantity)));
+                    h.pendingBuy().add(quantity), h.pendingCost().add(notional)));
             exposure = exposure.add(notional);
             cash = cash.subtract(notional);
         } else {
             cash = cash.add(notional);
-            applySell(instrument, quantity);
+            applySell(id, instrument, quantity);
         }
     }
 
-    private void applySell(InstrumentId instrument, BigDecimal quantity) {
+    /**
+     * Takes sold shares off at the average cost of the settled shares (open buys, counted at their limit, are not
+     * what is being sold) and remembers what they cost, so a release gives back exactly that.
+     */
+    private void applySell(ClientOrderId id, InstrumentId instrument, BigDecimal quantity) {
         Holding h = holdings.getOrDefault(instrument, Holding.EMPTY);
-        BigDecimal left = h.quantity().subtract(quantity);
-        BigDecimal costLeft = left.signum() <= 0 ? BigDecimal.ZERO : Decimals.usd(h.avgPrice().multiply(left));
-        exposure = exposure.subtract(h.cost()).add(costLeft);
-        put(instrument, left, costLeft, h.pendingBuy());
+        BigDecimal settled = h.sellable();
+        BigDecimal settledCost = h.cost().subtract(h.pendingCost()).max(BigDecimal.ZERO);
+        BigDecimal settledLeft = settled.subtract(quantity);
+        BigDecimal settledCostLeft = settledLeft.signum() <= 0 ? BigDecimal.ZERO
+                : Decimals.usd(settledCost.divide(settled, 8, RoundingMode.HALF_EVEN).multiply(settledLeft));
+        BigDecimal taken = settledCost.subtract(settledCostLeft);
+        exposure = exposure.subtract(taken);
+        put(instrument, h.quantity().subtract(quantity), settledCostLeft.add(h.pendingCost()), h.pendingBuy(),
+                h.pendingCost());
+        openSells.put(id, new SellReservation(quantity, taken));
     }
 }

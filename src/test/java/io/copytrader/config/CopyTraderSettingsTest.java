@@ -1,0 +1,108 @@
+package io.copytrader.config;
+
+import io.copytrader.domain.TraderId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Settings load with defaults and fail eagerly, naming the variable, the key, the value and the range. */
+class CopyTraderSettingsTest {
+
+    static CopyTraderSettings load(Map<String, String> properties) {
+        return CopyTraderSettings.load(properties::get);
+    }
+
+    static CopyTraderSettings load(String key, String value) {
+        return load(Map.of(key, value));
+    }
+
+    @Test
+    void shouldLoadTheDocumentedDefaultsFromAnEmptyLookup() {
+        CopyTraderSettings s = CopyTraderSettings.load(key -> null);
+
+        assertThat(s.venue()).isEqualTo("paper");
+        assertThat(s.targetTraders()).containsExactly(new TraderId("alice"));
+        assertThat(s.cooldownMs()).isEqualTo(10);
+        assertThat(s.minTradeSizeUsd()).isEqualByComparingTo("0.5");
+        assertThat(s.maxConsecutiveFailures()).isEqualTo(5);
+        assertThat(s.breakerCooldown()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(s.copyRatio()).isEqualByComparingTo("0.01");
+        assertThat(s.maxPositionSizeUsd()).isEqualByComparingTo("10");
+        assertThat(s.maxPortfolioExposure()).isEqualByComparingTo("0.8");
+        assertThat(s.queueSize()).isEqualTo(100);
+        assertThat(s.concurrentTrades()).isEqualTo(5);
+        assertThat(s.shutdownTimeoutSeconds()).isEqualTo(30);
+        assertThat(s.maxTradeAge()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.quantityScale()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldTreatABlankValueAsNotSet() {
+        CopyTraderSettings s = load("copytrader.copy.max-portfolio-exposure", "  ");
+
+        assertThat(s.maxPortfolioExposure()).isEqualByComparingTo("0.8");
+    }
+
+    @Test
+    void shouldReadValuesTrimmed() {
+        CopyTraderSettings s = load(Map.of("copytrader.copy.max-portfolio-exposure", " 0.5 ",
+                "copytrader.queue.size", " 250 ", "copytrader.feed.traders", " alice , bob ,"));
+
+        assertThat(s.maxPortfolioExposure()).isEqualByComparingTo("0.5");
+        assertThat(s.queueSize()).isEqualTo(250);
+        assertThat(s.targetTraders()).containsExactly(new TraderId("alice"), new TraderId("bob"));
+    }
+
+    @Test
+    void shouldAcceptTheUpperBoundOfAnInclusiveRange() {
+        assertThat(load("copytrader.copy.max-portfolio-exposure", "1").maxPortfolioExposure()).isEqualByComparingTo("1");
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "copytrader.copy.max-portfolio-exposure | 1.5 | MAX_PORTFOLIO_EXPOSURE (copytrader.copy.max-portfolio-exposure) must be in (0, 1], but was 1.5",
+            "copytrader.copy.max-portfolio-exposure | 0   | MAX_PORTFOLIO_EXPOSURE (copytrader.copy.max-portfolio-exposure) must be in (0, 1], but was 0",
+            "copytrader.copy.max-portfolio-exposure | -0.2 | MAX_PORTFOLIO_EXPOSURE (copytrader.copy.max-portfolio-exposure) must be in (0, 1], but was -0.2",
+            "copytrader.copy.max-portfolio-exposure | lots | MAX_PORTFOLIO_EXPOSURE (copytrader.copy.max-portfolio-exposure) must be a number in (0, 1], but was 'lots'",
+            "copytrader.copy.ratio | 0 | COPY_RATIO (copytrader.copy.ratio) must be in (0, 100], but was 0",
+            "copytrader.copy.max-position-size-usd | ten | MAX_POSITION_SIZE_USD (copytrader.copy.max-position-size-usd) must be a number in (0, 1000000000], but was 'ten'",
+            "copytrader.filter.min-trade-size-usd | -1 | MIN_TRADE_SIZE_USD (copytrader.filter.min-trade-size-usd) must be in [0, 1000000000], but was -1",
+            "copytrader.copy.cooldown-ms | 10.5 | TRADE_COOLDOWN_MS (copytrader.copy.cooldown-ms) must be a whole number in [0, 3600000], but was '10.5'",
+            "copytrader.copy.cooldown-ms | -1 | TRADE_COOLDOWN_MS (copytrader.copy.cooldown-ms) must be in [0, 3600000], but was -1",
+            "copytrader.queue.size | 0 | QUEUE_SIZE (copytrader.queue.size) must be in [1, 1000000], but was 0",
+            "copytrader.breaker.max-consecutive-failures | five | MAX_CONSECUTIVE_FAILURES (copytrader.breaker.max-consecutive-failures) must be a whole number in [1, 1000], but was 'five'",
+            "copytrader.breaker.cooldown-minutes | 0 | CIRCUIT_BREAKER_COOLDOWN_MINUTES (copytrader.breaker.cooldown-minutes) must be in (0, 1440], but was 0",
+            "copytrader.venue | binance | VENUE (copytrader.venue) must be one of paper, polymarket, but was 'binance'",
+            "copytrader.feed.traders | ' , ,' | TARGET_TRADERS (copytrader.feed.traders) must name at least one trader, but was empty",
+    })
+    void shouldRefuseAnInvalidValueNamingTheVariableKeyValueAndRange(String key, String value, String message) {
+        assertThatThrownBy(() -> load(key, value))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void shouldNameTheBadTraderInTheTraderList() {
+        assertThatThrownBy(() -> load("copytrader.feed.traders", "alice,bad\u0001trader"))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TARGET_TRADERS (copytrader.feed.traders) holds an invalid trader: TraderId");
+    }
+
+    @Test
+    void shouldAcceptTheVenueInAnyCase() {
+        assertThat(load("copytrader.venue", "POLYMARKET").venue()).isEqualTo("polymarket");
+    }
+
+    @Test
+    void shouldTurnADecimalBreakerCooldownInMinutesIntoMilliseconds() {
+        // 0.01 minutes = 0.6 s
+        assertThat(load("copytrader.breaker.cooldown-minutes", "0.01").breakerCooldown()).isEqualTo(Duration.ofMillis(600));
+        assertThat(load("copytrader.breaker.cooldown-minutes", "1.5").breakerCooldown()).isEqualTo(Duration.ofSeconds(90));
+    }
+}

@@ -1,0 +1,295 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.Side;
+import io.copytrader.venue.PositionSnapshot;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static io.copytrader.engine.Trades.NO_TOKEN;
+import static io.copytrader.engine.Trades.T0;
+import static io.copytrader.engine.Trades.YES_TOKEN;
+import static io.copytrader.engine.Trades.buy;
+import static io.copytrader.engine.Trades.intent;
+import static io.copytrader.engine.Trades.sell;
+import static io.copytrader.engine.Trades.trade;
+import static io.copytrader.engine.Trades.usd;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The optimistic book. Rules: COPY_RATIO 0.1, MAX_POSITION_SIZE_USD 10, MAX_PORTFOLIO_EXPOSURE 0.8, slippage 2%,
+ * smallest order 1 USD, quantities at 2 decimals; a buy of 100 at 0.50 is a copy of 10 shares at limit 0.51 (5.10 USD).
+ */
+class PortfolioTest {
+    static final SizingRules RULES = SizingTest.RULES;
+
+    Portfolio portfolio;
+
+    @BeforeEach
+    void startWithCash() {
+        portfolio = new Portfolio();
+        holdNothing("1000");
+    }
+
+    void holdNothing(String cash) {
+        portfolio.reconcile(usd(cash), List.of(), List.of(), Map.of());
+    }
+
+    void hold(String cash, String quantity, String avgPrice) {
+        portfolio.reconcile(usd(cash), List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal(quantity),
+                new BigDecimal(avgPrice))), List.of(), Map.of());
+    }
+
+    CopyIntent plan(DetectedTrade trade) {
+        return intent(trade, portfolio.planAndReserve(trade, RULES));
+    }
+
+    @Test
+    void shouldReserveABuyAsIfFilledAtItsLimit() {
+        plan(buy("b1", "0.50", "100"));
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("994.90");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("5.10");
+        Portfolio.Holding h = portfolio.holding(YES_TOKEN);
+        assertThat(h.quantity()).isEqualByComparingTo("10");
+        assertThat(h.cost()).isEqualByComparingTo("5.10");
+        assertThat(h.pendingBuy()).isEqualByComparingTo("10");
+        assertThat(h.sellable()).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void shouldCorrectTheCostWhenABuyFillsAtABetterPrice() {
+        CopyIntent b = plan(buy("b1", "0.50", "100"));
+
+        // all 10 filled at 0.49 instead of the 0.51 limit: 4.90 USD, 0.20 back to cash
+        portfolio.settle(b, new BigDecimal("10"), new BigDecimal("0.49"));
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("995.10");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("4.90");
+        Portfolio.Holding h = portfolio.holding(YES_TOKEN);
+        assertThat(h.quantity()).isEqualByComparingTo("10");
+        assertThat(h.cost()).isEqualByComparingTo("4.90");
+        assertThat(h.sellable()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void shouldReleaseTheUnfilledPartOfAPartialFillThenCancel() {
+        CopyIntent b = plan(buy("b1", "0.50", "100"));
+
+        // 4 of 10 filled at 0.50 = 2.00 USD, the other 6 canceled
+        portfolio.settle(b, new BigDecimal("4"), new BigDecimal("0.50"));
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("998.00");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("2.00");
+        Portfolio.Holding h = portfolio.holding(YES_TOKEN);
+        assertThat(h.quantity()).isEqualByComparingTo("4");
+        assertThat(h.cost()).isEqualByComparingTo("2.00");
+        assertThat(h.pendingBuy()).isEqualByComparingTo("0");
+        assertThat(h.sellable()).isEqualByComparingTo("4");
+    }
+
+    @Test
+    void shouldRestoreCashAndExposureExactlyWhenARefusedBuyIsReleased() {
+        CopyIntent b = plan(buy("b1", "0.3333", "100"));
+
+        portfolio.release(b);
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("1000");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("0");
+        assertThat(portfolio.holdings()).isEmpty();
+    }
+
+    @Test
+    void shouldRestoreAnExistingHoldingExactlyWhenABuyOnTopOfItIsReleased() {
+        hold("100", "20", "0.40");
+        CopyIntent b = plan(buy("b1", "0.50", "100"));
+
+        portfolio.release(b);
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("100");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("8.00");
+        Portfolio.Holding h = portfolio.holding(YES_TOKEN);
+        assertThat(h.quantity()).isEqualByComparingTo("20");
+        assertThat(h.cost()).isEqualByComparingTo("8.00");
+        assertThat(h.pendingBuy()).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void shouldTakeSoldSharesOffAtAverageCost() {
+        // 20 held at 0.40 = 8.00 USD; copy sell of 10 at limit 0.49 = 4.90 USD
+        hold("100", "20", "0.40");
+
+        CopyIntent s = plan(sell("s1", "0.50", "100"));
+
+        assertThat(s.quantity()).isEqualByComparingTo("10");
+        assertThat(portfolio.cash()).isEqualByComparingTo("104.90");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("4.00");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("10");
+        assertThat(portfolio.holding(YES_TOKEN).cost()).isEqualByComparingTo("4.00");
+
+        // sold at 0.52, better than the limit: 5.20 USD
+        portfolio.settle(s, new BigDecimal("10"), new BigDecimal("0.52"));
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("105.20");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("4.00");
+    }
+
+    @Test
+    void shouldGiveSharesBackWhenARefusedSellIsReleased() {
+        hold("100", "20", "0.40");
+        CopyIntent s = plan(sell("s1", "0.50", "100"));
+
+        portfolio.release(s);
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("100");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("8.00");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("20");
+        assertThat(portfolio.holding(YES_TOKEN).cost()).isEqualByComparingTo("8.00");
+    }
+
+    @Test
+    void shouldRestoreTheOriginalCostWhenASellOfTheWholeHoldingIsReleased() {
+        // 10 held at 0.40 = 4.00 USD; the copy sell (100 wanted) is capped to all 10, at limit 0.49
+        hold("100", "10", "0.40");
+        CopyIntent s = plan(sell("s1", "0.50", "1000"));
+        assertThat(s.quantity()).isEqualByComparingTo("10");
+        assertThat(portfolio.holdings()).isEmpty();
+
+        portfolio.release(s);
+
+        // the shares come back at what they cost (4.00), not at the sell's limit (4.90)
+        assertThat(portfolio.cash()).isEqualByComparingTo("100");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("4.00");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("10");
+        assertThat(portfolio.holding(YES_TOKEN).cost()).isEqualByComparingTo("4.00");
+    }
+
+    @Test
+    void shouldGiveBackTheUnsoldPartOfAPartiallyFilledSellAtItsCost() {
+        // 30 held at 1/3 = 10.00 USD; sell 10 at limit 0.49 takes 3.333333 of cost off
+        hold("100", "30", "0.33333333333");
+        CopyIntent s = plan(sell("s1", "0.50", "100"));
+
+        // 4 sold at 0.50, 6 canceled
+        portfolio.settle(s, new BigDecimal("4"), new BigDecimal("0.50"));
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("102.00");
+        Portfolio.Holding h = portfolio.holding(YES_TOKEN);
+        assertThat(h.quantity()).isEqualByComparingTo("26");
+        // 26 * 0.333333333 at USD scale, give or take the micro-dollar that rounding twice may move
+        assertThat(h.cost()).isBetween(usd("8.666665"), usd("8.666668"));
+        assertThat(portfolio.exposure()).isEqualByComparingTo(h.cost());
+    }
+
+    @Test
+    void shouldNotLetASellTakeSharesOfABuyThatHasNotFilled() {
+        plan(buy("b1", "0.50", "100"));
+
+        Sizing.Decision d = portfolio.planAndReserve(sell("s1", "0.50", "100"), RULES);
+
+        assertThat(d.skipReason()).isEqualTo(Reason.RISK_NOTHING_TO_SELL);
+    }
+
+    @Test
+    void shouldCapASellRightAfterAnUnfilledBuyToTheSettledQuantity() {
+        // 5 settled shares, then a buy of 10 still open: a copy sell of 100 wanted may take 5
+        hold("100", "5", "0.40");
+        plan(buy("b1", "0.50", "100"));
+
+        CopyIntent s = plan(sell("s1", "0.50", "1000"));
+
+        assertThat(s.quantity()).isEqualByComparingTo("5");
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("0");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void shouldCostASellAtTheSettledSharesNotAtTheOpenBuysLimit() {
+        // 5 settled at 0.50 = 2.50 USD; a buy of 10 open at limit 0.612 = 6.12 USD
+        hold("100", "5", "0.50");
+        CopyIntent b = plan(buy("b1", "0.60", "100"));
+        // sell all 5 settled shares: their 2.50 USD leave the book, the open buy's 6.12 stays
+        CopyIntent s = plan(sell("s1", "0.60", "1000"));
+        assertThat(s.quantity()).isEqualByComparingTo("5");
+
+        assertThat(portfolio.exposure()).isEqualByComparingTo("6.12");
+        assertThat(portfolio.holding(YES_TOKEN).cost()).isEqualByComparingTo("6.12");
+
+        // the venue refuses the buy: nothing is left, and exposure is zero, not negative
+        portfolio.release(b);
+
+        assertThat(portfolio.exposure()).isEqualByComparingTo("0");
+        assertThat(portfolio.holdings()).isEmpty();
+    }
+
+    @Test
+    void shouldMakeABuySellableOnceItFills() {
+        CopyIntent b = plan(buy("b1", "0.50", "100"));
+        portfolio.settle(b, new BigDecimal("10"), new BigDecimal("0.50"));
+
+        CopyIntent s = plan(sell("s1", "0.50", "1000"));
+
+        assertThat(s.quantity()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void shouldReplaceTheBookWithVenuePositionsPlusOpenOrders() {
+        plan(trade("b0", NO_TOKEN, Side.BUY, "0.50", "100", T0));
+        // an open buy of 10 at 0.51 with 4 filled so far: 6 still to come, 3.06 USD
+        CopyIntent openBuy = intent(buy("b1", "0.50", "100"), new Sizing.Decision(new BigDecimal("10"),
+                new BigDecimal("0.51"), null));
+        // an open sell of 5 at 0.49, nothing filled yet: the venue still shows the shares
+        CopyIntent openSell = intent(sell("s1", "0.50", "50"), new Sizing.Decision(new BigDecimal("5"),
+                new BigDecimal("0.49"), null));
+
+        portfolio.reconcile(usd("500"),
+                List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("20"), new BigDecimal("0.40")),
+                        new PositionSnapshot(NO_TOKEN, BigDecimal.ZERO, new BigDecimal("0.50"))),
+                List.of(openBuy, openSell), Map.of(openBuy, new BigDecimal("4")));
+
+        // YES: 20 held (8.00) + 6 to come (3.06) - 5 being sold (at the average 11.06/26)
+        Portfolio.Holding h = portfolio.holding(YES_TOKEN);
+        assertThat(h.quantity()).isEqualByComparingTo("21");
+        assertThat(h.pendingBuy()).isEqualByComparingTo("6");
+        assertThat(h.sellable()).isEqualByComparingTo("15");
+        assertThat(portfolio.cash()).isEqualByComparingTo("500");
+        assertThat(portfolio.holdings()).containsOnlyKeys(YES_TOKEN);
+        assertThat(portfolio.exposure()).isEqualByComparingTo(h.cost());
+        // the 15 settled shares left at 0.40 = 6.00, plus the open buy's 3.06
+        assertThat(h.cost()).isEqualByComparingTo("9.06");
+    }
+
+    @Test
+    @Timeout(10)
+    void shouldNeverExceedTheMaxPositionWhenEightThreadsBuyTheSameInstrument() throws Exception {
+        int threads = 8;
+        int buysEach = 25;
+        List<BigDecimal> placed = Collections.synchronizedList(new ArrayList<>());
+
+        Race.run(threads, 5, thread -> {
+            for (int i = 0; i < buysEach; i++) {
+                Sizing.Decision d = portfolio.planAndReserve(buy("b" + thread + "-" + i, "0.50", "30"), RULES);
+                if (!d.isSkip()) {
+                    placed.add(d.notional());
+                }
+            }
+        });
+
+        // each copy is 3 shares at 0.51 = 1.53 USD: six fit in 10 USD (9.18), then 0.82 of room is below 1 USD
+        BigDecimal total = placed.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(total).isLessThanOrEqualTo(usd("10"));
+        assertThat(total).isEqualByComparingTo("9.18");
+        assertThat(portfolio.holding(YES_TOKEN).cost()).isEqualByComparingTo(total);
+        assertThat(portfolio.exposure()).isEqualByComparingTo(total);
+        assertThat(portfolio.cash().add(portfolio.exposure())).isEqualByComparingTo("1000");
+    }
+}

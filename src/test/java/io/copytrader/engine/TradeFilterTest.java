@@ -1,0 +1,115 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.Side;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.store.InMemoryTradeStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import static io.copytrader.engine.Trades.T0;
+import static io.copytrader.engine.Trades.YES_TOKEN;
+import static io.copytrader.engine.Trades.trade;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** MIN_TRADE_SIZE_USD 1, max trade age 30 s; the clock stands 5 s after T0. */
+class TradeFilterTest {
+    static final Instant NOW = T0.plusSeconds(5);
+
+    final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    final InMemoryTradeStore store = new InMemoryTradeStore(clock);
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final TradeLedger ledger = new TradeLedger(store, new PipelineMetrics(registry));
+    final TradeFilter filter = new TradeFilter(new BigDecimal("1"), Duration.ofSeconds(30), ledger, clock);
+
+    /** A trade detected (admitted past dedup) as the detector would, worth price * quantity USD. */
+    DetectedTrade detected(String id, String price, String quantity, Instant tsEvent) {
+        DetectedTrade t = trade(id, YES_TOKEN, Side.BUY, price, quantity, tsEvent);
+        assertThat(ledger.admit(t)).isTrue();
+        return t;
+    }
+
+    double skipped(Reason reason) {
+        var counter = registry.find(PipelineMetrics.TRADES_SKIPPED).tag(PipelineMetrics.REASON_TAG, reason.name()).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void shouldSkipATradeBelowTheMinimumSize() {
+        // 0.50 * 1.98 = 0.99 USD < 1
+        DetectedTrade t = detected("t1", "0.50", "1.98", T0);
+
+        assertThat(filter.accepts(t)).isFalse();
+
+        assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.SKIPPED, 1L);
+        assertThat(store.inFlight()).isEmpty();
+        assertThat(skipped(Reason.FILTER_BELOW_MIN_SIZE)).isEqualTo(1.0);
+        assertThat(skipped(Reason.FILTER_STALE)).isZero();
+    }
+
+    @Test
+    void shouldPassATradeOfExactlyTheMinimumSize() {
+        // 0.50 * 2 = 1.00 USD
+        DetectedTrade t = detected("t1", "0.50", "2", T0);
+
+        assertThat(filter.accepts(t)).isTrue();
+        assertThat(store.inFlight()).containsExactly(t);
+    }
+
+    @Test
+    void shouldSkipAStaleTrade() {
+        // filled 31 s before now, max age 30 s
+        DetectedTrade t = detected("t1", "0.50", "100", NOW.minusSeconds(31));
+
+        assertThat(filter.accepts(t)).isFalse();
+
+        assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.SKIPPED, 1L);
+        assertThat(skipped(Reason.FILTER_STALE)).isEqualTo(1.0);
+        assertThat(skipped(Reason.FILTER_BELOW_MIN_SIZE)).isZero();
+    }
+
+    @Test
+    void shouldPassATradeExactlyAsOldAsTheMaxAge() {
+        DetectedTrade t = detected("t1", "0.50", "100", NOW.minusSeconds(30));
+
+        assertThat(filter.accepts(t)).isTrue();
+    }
+
+    @Test
+    void shouldPassAFreshTradeLargeEnoughAndRecordNothing() {
+        DetectedTrade t = detected("t1", "0.50", "100", T0);
+
+        assertThat(filter.accepts(t)).isTrue();
+
+        assertThat(store.inFlight()).containsExactly(t);
+        assertThat(store.outcomeCounts().values()).allMatch(n -> n == 0L);
+        assertThat(registry.find(PipelineMetrics.TRADES_SKIPPED).counters()).isEmpty();
+    }
+
+    @Test
+    void shouldUseTheMinimumTheRouteGives() {
+        // 50 USD passes the default 1 but not a route's 100
+        DetectedTrade t = detected("t1", "0.50", "100", T0);
+
+        assertThat(filter.acceptsAtLeast(t, new BigDecimal("100"))).isFalse();
+        assertThat(skipped(Reason.FILTER_BELOW_MIN_SIZE)).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldCountASkipOnceWhenTheSameTradeIsFilteredTwice() {
+        DetectedTrade t = detected("t1", "0.50", "1", T0);
+
+        filter.accepts(t);
+        filter.accepts(t);
+
+        assertThat(skipped(Reason.FILTER_BELOW_MIN_SIZE)).isEqualTo(1.0);
+        assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.SKIPPED, 1L);
+    }
+}
