@@ -6,6 +6,8 @@ import io.copytrader.paper.PaperExchangeAdapter;
 import io.copytrader.paper.PaperFeedAdapter;
 import io.copytrader.paper.PaperVenue;
 import io.copytrader.paper.PaperVenueConfig;
+import io.copytrader.polymarket.PolymarketConfig;
+import io.copytrader.polymarket.PolymarketVenue;
 import io.copytrader.store.InMemoryTradeStore;
 import io.copytrader.store.TradeStore;
 import io.copytrader.venue.ExchangeAdapter;
@@ -30,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Builds the engine's beans from {@code copytrader.*} properties and binds them by the names the routes use. Loaded
@@ -60,22 +63,34 @@ public class EngineConfiguration implements CamelConfiguration {
         PipelineMetrics metrics = new PipelineMetrics(registry);
         TradeLedger ledger = new TradeLedger(store, metrics);
 
-        String venueUrl = settings.paperVenueUrl();
-        if (venueUrl.isBlank()) {
-            PaperVenue venue = startEmbeddedVenue(settings);
-            venueUrl = venue.baseUrl();
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    venue.close();
-                }
-            }, true, true);
-            LOG.info("Embedded paper venue at {} (set PAPER_VENUE_URL to use an external one)", venueUrl);
-        }
-        FeedAdapter feed = new PaperFeedAdapter(venueUrl);
-        ExchangeAdapter exchange = new PaperExchangeAdapter(venueUrl);
         VenueHttpClient http = new JdkVenueHttpClient(Duration.ofMillis(settings.connectTimeoutMs()),
                 Duration.ofMillis(settings.responseTimeoutMs()));
+        FeedAdapter feed;
+        ExchangeAdapter exchange;
+        if (settings.venue().equals("polymarket")) {
+            // secrets come from the environment only: application.properties never holds them
+            Function<String, String> lookup = key -> pc.resolveProperty(key).orElseGet(() -> System.getenv(key));
+            PolymarketConfig poly;
+            try {
+                poly = PolymarketConfig.from(lookup);
+            } catch (IllegalArgumentException e) {
+                InvalidSettingException invalid = new InvalidSettingException(e.getMessage());
+                StartupFailure.record(invalid);
+                throw invalid;
+            }
+            feed = PolymarketVenue.feed(poly, clock);
+            exchange = poly.dryRun()
+                    ? new PaperExchangeAdapter(paperVenueUrl(context, settings, Map.of()))
+                    : PolymarketVenue.exchange(poly, http, clock);
+            LOG.info("Venue: Polymarket feed for {} trader(s); exchange: {}", poly.targetTraders().size(),
+                    poly.dryRun() ? "paper (dry run, no real orders)" : "Polymarket CLOB V2");
+        } else {
+            Map<String, Double> traders = new LinkedHashMap<>();
+            settings.targetTraders().forEach(t -> traders.put(t.value(), settings.paperTradeRate().doubleValue()));
+            String url = paperVenueUrl(context, settings, traders);
+            feed = new PaperFeedAdapter(url);
+            exchange = new PaperExchangeAdapter(url);
+        }
 
         Portfolio portfolio = new Portfolio();
         DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger);
@@ -122,15 +137,29 @@ public class EngineConfiguration implements CamelConfiguration {
         context.addStartupListener((ctx, alreadyStarted) -> monitor.refreshBook());
     }
 
-    private static PaperVenue startEmbeddedVenue(CopyTraderSettings settings) {
-        Map<String, Double> traders = new LinkedHashMap<>();
-        settings.targetTraders().forEach(t -> traders.put(t.value(), settings.paperTradeRate().doubleValue()));
-        return PaperVenue.start(PaperVenueConfig.builder()
+    /**
+     * The paper venue's URL: PAPER_VENUE_URL when set, else a venue started inside the engine (stopped with it,
+     * after the routes drained).
+     */
+    private static String paperVenueUrl(CamelContext context, CopyTraderSettings settings, Map<String, Double> traders)
+            throws Exception {
+        if (!settings.paperVenueUrl().isBlank()) {
+            return settings.paperVenueUrl();
+        }
+        PaperVenue venue = PaperVenue.start(PaperVenueConfig.builder()
                 .port(0)
                 .seed(settings.paperSeed())
                 .traders(traders)
                 .startingCash(settings.paperStartingCash())
                 .build());
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                venue.close();
+            }
+        }, true, true);
+        LOG.info("Embedded paper venue at {} (set PAPER_VENUE_URL to use an external one)", venue.baseUrl());
+        return venue.baseUrl();
     }
 
     /**

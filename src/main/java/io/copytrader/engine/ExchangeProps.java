@@ -10,6 +10,8 @@ public final class ExchangeProps {
     public static final String PREPARED = "preparedOrder";
     /** Set when the outbox already holds this order: it must not be sent again. */
     public static final String ALREADY_PLACED = "orderAlreadyPlaced";
+    /** Set when the venue asked for the order to be prepared (signed) again before the next attempt. */
+    public static final String RESIGN = "orderResign";
     /** A {@link io.copytrader.domain.Reason} sending the trade to the dead letters. */
     public static final String DEAD_LETTER_REASON = "deadLetterReason";
     public static final String DEAD_LETTER_DETAIL = "deadLetterDetail";

@@ -9,6 +9,8 @@ import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.TradeStore;
 import io.copytrader.venue.ExchangeAdapter;
 import io.copytrader.venue.HttpReply;
+import io.copytrader.venue.ResignRequiredException;
+import io.copytrader.venue.OrderDeniedException;
 import io.copytrader.venue.OrderState;
 import io.copytrader.venue.OrderStatus;
 import io.copytrader.venue.PlaceResult;
@@ -75,7 +77,23 @@ public final class OrderPlacer {
             }
             store.updateOrder(intent.clientOrderId(), OrderRecordState.SUBMITTING, null, null, null);
         }
-        PreparedOrder prepared = adapter.prepareOrder(intent);
+        PreparedOrder prepared;
+        try {
+            prepared = adapter.prepareOrder(intent);
+        } catch (OrderDeniedException denied) {
+            // the venue's state already says this order cannot succeed: nothing signed, nothing sent
+            store.updateOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null);
+            portfolio.release(intent);
+            ledger.finish(intent.source(), TradeOutcome.SKIPPED, denied.reason(), denied.getMessage());
+            exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
+            LOG.info("Not placing {} for trade {}: {} ({})", intent.clientOrderId(), tradeKey, denied.reason(),
+                    denied.getMessage());
+            return;
+        }
+        remember(exchange, intent, prepared);
+    }
+
+    private void remember(Exchange exchange, CopyIntent intent, PreparedOrder prepared) {
         if (prepared.venueOrderId() != null) {
             store.updateOrder(intent.clientOrderId(), null, prepared.venueOrderId(), null, null);
         }
@@ -84,6 +102,13 @@ public final class OrderPlacer {
 
     /** Sets the HTTP request on the message (first step of submit-order, so every retry starts clean). */
     public void request(Exchange exchange) {
+        if (exchange.getProperty(ExchangeProps.RESIGN, false, Boolean.class)) {
+            // the venue changed its order version: the order must be prepared (signed) again, and its new id
+            // persisted before it is sent
+            CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
+            exchange.removeProperty(ExchangeProps.RESIGN);
+            remember(exchange, intent, adapter.prepareOrder(intent));
+        }
         PreparedOrder prepared = exchange.getProperty(ExchangeProps.PREPARED, PreparedOrder.class);
         Message m = exchange.getMessage();
         m.getHeaders().clear();
@@ -108,6 +133,9 @@ public final class OrderPlacer {
         try {
             return adapter.onPlaceReply(intent, reply);
         } catch (TransientVenueException e) {
+            if (e instanceof ResignRequiredException) {
+                exchange.setProperty(ExchangeProps.RESIGN, true);
+            }
             Duration retryAfter = e.retryAfter();
             if (retryAfter != null) {
                 m.setHeader(Exchange.REDELIVERY_DELAY, Math.min(retryAfter.toMillis(), maxRetryAfterMs));

@@ -20,7 +20,7 @@ import java.util.function.Function;
  *   <tr><th>property</th><th>env</th><th>default</th></tr>
  *   <tr><td>copytrader.venue</td><td>VENUE</td><td>must be polymarket</td></tr>
  *   <tr><td>copytrader.exchange</td><td>EXCHANGE</td><td>polymarket; paper = dry run (live feed, paper exchange)</td></tr>
- *   <tr><td>copytrader.target-traders</td><td>TARGET_TRADERS</td><td>required: comma-separated 0x proxy wallets</td></tr>
+ *   <tr><td>copytrader.feed.traders</td><td>TARGET_TRADERS</td><td>required: comma-separated 0x proxy wallets</td></tr>
  *   <tr><td>copytrader.polymarket.private-key</td><td>POLY_PRIVATE_KEY</td><td>required unless dry run</td></tr>
  *   <tr><td>copytrader.polymarket.api-key / api-secret / passphrase</td><td>POLY_API_KEY / POLY_API_SECRET /
  *       POLY_PASSPHRASE</td><td>all three, or none (derived through L1 at start)</td></tr>
@@ -120,7 +120,7 @@ public record PolymarketConfig(boolean dryRun, List<TraderId> targetTraders, Pol
         }
 
         List<TraderId> targets() {
-            String v = raw("copytrader.target-traders", "TARGET_TRADERS");
+            String v = raw("copytrader.feed.traders", "TARGET_TRADERS");
             List<TraderId> out = new ArrayList<>();
             if (v == null) {
                 fail("TARGET_TRADERS must list at least one 0x wallet address (comma-separated), but was empty");

@@ -1,5 +1,6 @@
 package io.copytrader.polymarket;
 
+import io.copytrader.venue.ResignRequiredException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.copytrader.domain.ClientOrderId;

@@ -37,7 +37,7 @@ class PolymarketConfigTest {
     @Test
     void shouldPreferThePropertyKeyOverTheEnvironmentName() {
         PolymarketConfig c = from(Map.of("copytrader.polymarket.order-type", "fak", "POLY_ORDER_TYPE", "FOK",
-                "copytrader.target-traders", TARGET + ", 0x" + "A".repeat(40)));
+                "copytrader.feed.traders", TARGET + ", 0x" + "A".repeat(40)));
         assertThat(c.orderType()).isEqualTo("FAK");
         assertThat(c.targetTraders()).hasSize(2);
         assertThat(c.targetTraders().get(1).value()).isEqualTo("0x" + "a".repeat(40));

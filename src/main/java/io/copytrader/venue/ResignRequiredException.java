@@ -1,6 +1,5 @@
-package io.copytrader.polymarket;
+package io.copytrader.venue;
 
-import io.copytrader.venue.TransientVenueException;
 
 /**
  * The CLOB refused an order with {@code order_version_mismatch} and now reports another order version that we can
