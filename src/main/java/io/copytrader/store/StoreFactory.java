@@ -44,7 +44,8 @@ public final class StoreFactory {
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
     }
 
-    private static HikariDataSource pool(StoreSettings settings) {
+    /** The connection pool for a SQLite or PostgreSQL URL, connections configured but schema not yet migrated. */
+    static HikariDataSource pool(StoreSettings settings) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("copytrader-store");
         config.setMaximumPoolSize(settings.poolSize());
