@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 import static io.copytrader.store.SqlValues.bindTrade;
 import static io.copytrader.store.SqlValues.decimal;
@@ -36,14 +35,14 @@ import static io.copytrader.store.SqlValues.tradeColumns;
 
 /**
  * A {@link TradeStore} on SQLite or PostgreSQL over the schema of {@code db/migration} (run Flyway first;
- * {@link StoreFactory} does). Every write is one auto-committed statement, so it is on disk, as far as the database's
- * durability settings make it, when the method returns; the guarantees of the contract come from constraints, not
+ * {@link StoreFactory} does). Every write is one statement, committed before the method returns, so it is on disk as
+ * far as the database's durability settings make it; the guarantees of the contract come from constraints, not
  * from reading first: {@code admit} and {@code recordIntent} insert against a primary key with ON CONFLICT DO NOTHING,
  * {@code finish}, {@code reopen} and {@code markReplayed} are conditional UPDATEs.
  *
- * <p>On SQLite, which allows one writer per file, writes queue on an in-process lock instead of contending for the
- * file lock (whose busy handler backs off by sleeping); reads take their own pooled connection and run concurrently
- * with a write (WAL mode).
+ * <p>On SQLite, which allows one writer per file, writes go to one writer thread instead of contending for the file
+ * lock (whose busy handler backs off by sleeping); it commits the writes of concurrent callers together (see
+ * {@link GroupCommitWriter}). Reads take their own pooled connection and run concurrently with a write (WAL mode).
  */
 public final class JdbcTradeStore implements TradeStore {
 
@@ -74,15 +73,11 @@ public final class JdbcTradeStore implements TradeStore {
     /** Each attempt loses only to a writer that just committed, so a handful is plenty. */
     private static final int MAX_ID_ATTEMPTS = 50;
 
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
     private final DataSource dataSource;
     private final Clock clock;
     private final AutoCloseable onClose;
-    private final ReentrantLock writeLock;
+    /** SQLite only: the one thread that writes, committing concurrent writes together. */
+    private final GroupCommitWriter writer;
 
     /**
      * @param dataSource a pooled DataSource over a migrated schema; connections in auto-commit mode
@@ -94,7 +89,7 @@ public final class JdbcTradeStore implements TradeStore {
         this.onClose = onClose;
         Dialect dialect = call("read the database product", false,
                 c -> Dialect.fromProductName(c.getMetaData().getDatabaseProductName()));
-        this.writeLock = dialect.serialisesWrites() ? new ReentrantLock() : null;
+        this.writer = dialect.serialisesWrites() ? new GroupCommitWriter(dataSource, "copytrader-store-writer") : null;
     }
 
     // ---- feed cursors -------------------------------------------------------------------------------------
@@ -410,6 +405,9 @@ public final class JdbcTradeStore implements TradeStore {
 
     @Override
     public void close() {
+        if (writer != null) {
+            writer.close();
+        }
         if (onClose != null) {
             try {
                 onClose.close();
@@ -430,20 +428,15 @@ public final class JdbcTradeStore implements TradeStore {
         });
     }
 
-    /** Runs one unit of work on a pooled connection; a write queues on the write lock where the database needs it. */
+    /** Runs one unit of work on a pooled connection, or, for a SQLite write, in the writer's next group commit. */
     private <T> T call(String what, boolean write, SqlWork<T> work) {
-        boolean locked = write && writeLock != null;
-        if (locked) {
-            writeLock.lock();
+        if (write && writer != null) {
+            return writer.write(what, work);
         }
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
             throw new StoreException("could not " + what + ": " + e.getMessage(), e);
-        } finally {
-            if (locked) {
-                writeLock.unlock();
-            }
         }
     }
 }
