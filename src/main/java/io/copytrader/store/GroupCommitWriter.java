@@ -3,22 +3,22 @@ package io.copytrader.store;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Queue;
 
 /**
- * The single writer of a SQLite store, with group commit. SQLite takes one writer at a time and, with
- * {@code synchronous=FULL}, pays one fsync per commit; so one thread takes every write waiting at that moment, runs them
- * in one transaction and commits once, and only then answers each caller. A caller's write is on disk when its call
- * returns, exactly as with one commit per write, but five consumers share an fsync instead of queueing for five.
+ * The writes of a SQLite store, one transaction at a time, with group commit. SQLite takes one writer at a time and,
+ * with {@code synchronous=FULL}, pays one fsync per commit. So a caller that finds no commit under way becomes the
+ * leader: it takes every write waiting at that moment (its own included), runs them in one transaction, commits once
+ * and answers them all. Callers that arrive meanwhile queue and wait; when the leader is done, one of them leads the
+ * next batch. A caller's write is on disk when its call returns, exactly as with one commit per write, but five
+ * consumers share an fsync instead of queueing for five; and a caller alone runs its write on its own thread, with no
+ * hand-off.
  *
- * <p>When a write in a batch fails, the batch is rolled back and its writes are run again one transaction each, so
- * only the failing write reports the error. A write that was acknowledged was committed; one that reports an error was
- * not.
+ * <p>When a write in a batch fails, the batch is rolled back and its writes run again one transaction each, so only
+ * the failing write reports the error. A write that was acknowledged was committed; one that reports an error was not.
  */
 final class GroupCommitWriter implements AutoCloseable {
 
@@ -28,8 +28,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final class Pending<T> {
         final String what;
         final SqlWork<T> work;
-        final CompletableFuture<T> result = new CompletableFuture<>();
+        boolean done;
         T value;
+        StoreException error;
 
         Pending(String what, SqlWork<T> work) {
             this.what = what;
@@ -40,72 +41,96 @@ final class GroupCommitWriter implements AutoCloseable {
             value = work.run(c);
         }
 
-        void succeed() {
-            result.complete(value);
+        void fail(Throwable cause) {
+            value = null;
+            error = new StoreException("could not " + what + ": " + cause.getMessage(), cause);
         }
 
-        void fail(Throwable error) {
-            result.completeExceptionally(error instanceof StoreException ? error
-                    : new StoreException("could not " + what + ": " + error.getMessage(), error));
+        T answer() {
+            if (error != null) {
+                throw error;
+            }
+            return value;
         }
     }
 
-    private static final Pending<Void> STOP = new Pending<>("stop", c -> null);
-
     private final DataSource dataSource;
-    private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
+    /** Guarded by this: writes not yet taken by a leader, whether a leader is committing, whether closed. */
+    private final Queue<Pending<?>> waiting = new ArrayDeque<>();
+    private boolean leading;
     private boolean closed;
 
-    GroupCommitWriter(DataSource dataSource, String name) {
+    GroupCommitWriter(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.thread = new Thread(this::loop, name);
-        this.thread.setDaemon(true);
-        this.thread.start();
     }
 
     /**
-     * Runs the work in the next group commit and returns its result once committed. Waits through interrupts: an
-     * answer that came before the commit did would be a lie either way.
+     * Runs the work in a group commit and returns its result once committed. Waits through interrupts: an answer given
+     * before the commit was would be a lie either way.
      */
     <T> T write(String what, SqlWork<T> work) {
-        Pending<T> pending = new Pending<>(what, work);
+        Pending<T> mine = new Pending<>(what, work);
         synchronized (this) {
             if (closed) {
                 throw new StoreException("could not " + what + ": the store is closed", null);
             }
-            queue.add(pending);
+            waiting.add(mine);
         }
-        try {
-            return pending.result.join();
-        } catch (CompletionException e) {
-            throw (StoreException) e.getCause();
+        boolean interrupted = false;
+        while (true) {
+            List<Pending<?>> batch = new ArrayList<>();
+            synchronized (this) {
+                while (leading && !mine.done) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (mine.done) {
+                    break;
+                }
+                // lead: take the oldest waiting writes (mine among them unless a burst is queued ahead of it)
+                leading = true;
+                while (!waiting.isEmpty() && batch.size() < MAX_BATCH) {
+                    batch.add(waiting.poll());
+                }
+            }
+            try {
+                commit(batch);
+            } catch (Throwable unexpected) { // an Error: answer everyone rather than leave them waiting
+                batch.forEach(p -> p.fail(unexpected));
+            } finally {
+                synchronized (this) {
+                    batch.forEach(p -> p.done = true);
+                    leading = false;
+                    notifyAll();
+                }
+            }
         }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return mine.answer();
     }
 
-    /** Writes waiting for the writer to take them (for tests). */
-    int waiting() {
-        return queue.size();
+    /** Writes waiting for a leader to take them (for tests). */
+    synchronized int waiting() {
+        return waiting.size();
     }
 
     synchronized boolean isClosed() {
         return closed;
     }
 
-    /** Commits what was submitted before, then stops the writer. */
+    /** Refuses new writes, then waits until the ones already submitted are committed (or failed) and answered. */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            queue.add(STOP);
-        }
+    public synchronized void close() {
+        closed = true;
         boolean interrupted = false;
-        while (thread.isAlive()) {
+        while (leading || !waiting.isEmpty()) {
             try {
-                thread.join();
+                wait();
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -115,32 +140,9 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    private void loop() {
-        List<Pending<?>> batch = new ArrayList<>();
-        boolean stopping = false;
-        while (!stopping) {
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                continue; // only close() stops the writer, through STOP, so nothing queued is left unanswered
-            }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            stopping = batch.remove(STOP);
-            try {
-                if (!batch.isEmpty()) {
-                    commit(batch);
-                }
-            } catch (Throwable unexpected) { // an Error: answer everyone rather than leave them waiting
-                batch.forEach(p -> p.fail(unexpected));
-            }
-            batch.clear();
-        }
-    }
-
     private void commit(List<Pending<?>> batch) {
         try {
             runInOneTransaction(batch);
-            batch.forEach(Pending::succeed);
         } catch (SQLException | RuntimeException batchFailure) {
             if (batch.size() == 1) {
                 batch.get(0).fail(batchFailure);
@@ -149,7 +151,6 @@ final class GroupCommitWriter implements AutoCloseable {
             for (Pending<?> one : batch) {
                 try {
                     runInOneTransaction(List.of(one));
-                    one.succeed();
                 } catch (SQLException | RuntimeException e) {
                     one.fail(e);
                 }

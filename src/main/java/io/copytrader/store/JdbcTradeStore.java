@@ -40,8 +40,8 @@ import static io.copytrader.store.SqlValues.tradeColumns;
  * from reading first: {@code admit} and {@code recordIntent} insert against a primary key with ON CONFLICT DO NOTHING,
  * {@code finish}, {@code reopen} and {@code markReplayed} are conditional UPDATEs.
  *
- * <p>On SQLite, which allows one writer per file, writes go to one writer thread instead of contending for the file
- * lock (whose busy handler backs off by sleeping); it commits the writes of concurrent callers together (see
+ * <p>On SQLite, which allows one writer per file, writes queue in-process instead of contending for the file lock
+ * (whose busy handler backs off by sleeping), and the writes of concurrent callers are committed together (see
  * {@link GroupCommitWriter}). Reads take their own pooled connection and run concurrently with a write (WAL mode).
  */
 public final class JdbcTradeStore implements TradeStore {
@@ -76,7 +76,7 @@ public final class JdbcTradeStore implements TradeStore {
     private final DataSource dataSource;
     private final Clock clock;
     private final AutoCloseable onClose;
-    /** SQLite only: the one thread that writes, committing concurrent writes together. */
+    /** SQLite only: one transaction at a time, concurrent writes committed together. */
     private final GroupCommitWriter writer;
 
     /**
@@ -89,7 +89,7 @@ public final class JdbcTradeStore implements TradeStore {
         this.onClose = onClose;
         Dialect dialect = call("read the database product", false,
                 c -> Dialect.fromProductName(c.getMetaData().getDatabaseProductName()));
-        this.writer = dialect.serialisesWrites() ? new GroupCommitWriter(dataSource, "copytrader-store-writer") : null;
+        this.writer = dialect.serialisesWrites() ? new GroupCommitWriter(dataSource) : null;
     }
 
     // ---- feed cursors -------------------------------------------------------------------------------------
@@ -428,7 +428,7 @@ public final class JdbcTradeStore implements TradeStore {
         });
     }
 
-    /** Runs one unit of work on a pooled connection, or, for a SQLite write, in the writer's next group commit. */
+    /** Runs one unit of work on a pooled connection, or, for a SQLite write, in a group commit. */
     private <T> T call(String what, boolean write, SqlWork<T> work) {
         if (write && writer != null) {
             return writer.write(what, work);

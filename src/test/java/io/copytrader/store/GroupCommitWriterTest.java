@@ -41,7 +41,7 @@ class GroupCommitWriterTest {
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (k TEXT NOT NULL PRIMARY KEY)");
         }
-        writer = new GroupCommitWriter(pool, "test-writer");
+        writer = new GroupCommitWriter(pool);
     }
 
     @AfterEach
@@ -57,13 +57,13 @@ class GroupCommitWriterTest {
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Integer> first = holdWriterInserting("k0", release);
 
-        // 2. queue four good writes and one that breaks the primary key
+        // 2. queue four good writes and one that breaks the primary key of the write being held
         List<CompletableFuture<Integer>> good = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
             String key = "k" + i;
             good.add(submit("insert " + key, c -> insert(c, key)));
         }
-        CompletableFuture<Integer> bad = submit("insert k1 again", c -> insert(c, "k1"));
+        CompletableFuture<Integer> bad = submit("insert k0 again", c -> insert(c, "k0"));
         await().atMost(10, TimeUnit.SECONDS).until(() -> writer.waiting() == 5);
 
         // 3. let go: the batch fails as a whole, then each write runs alone
@@ -73,7 +73,7 @@ class GroupCommitWriterTest {
             assertThat(f.get()).isEqualTo(1);
         }
         assertThatThrownBy(bad::join).hasCauseInstanceOf(StoreException.class)
-                .hasMessageContaining("could not insert k1 again");
+                .hasMessageContaining("could not insert k0 again");
         assertThat(keys()).containsExactlyInAnyOrder("k0", "k1", "k2", "k3", "k4");
     }
 
