@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +42,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("crash")
 class StoreCrashTest {
 
-    private static final int ROUNDS = 12;
+    private static final int ROUNDS = 14;
+    /** The first rounds kill at a random time from launch, so also while the store opens and Flyway migrates. */
+    private static final int TIMED_ROUNDS = 3;
+    private static final int SIGKILL_EXIT = 128 + 9;
     private static final int THREADS = 4;
 
     @TempDir
@@ -52,6 +57,7 @@ class StoreCrashTest {
     private final Map<Long, String> letters = new HashMap<>();
     private final Map<String, Integer> cursors = new HashMap<>();
     private final List<String> broken = new ArrayList<>();
+    private int killedWhileOpening;
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -59,14 +65,22 @@ class StoreCrashTest {
         String url = "jdbc:sqlite:" + dir.resolve("crash.db");
         long seed = System.nanoTime();
         Random random = new Random(seed);
-        for (int round = 0; round < ROUNDS; round++) {
-            // 1. let the child write for a random number of acknowledgements, then kill it mid-write
-            int acknowledgementsBeforeKill = 20 + random.nextInt(400);
-            runAndKill(url, round, acknowledgementsBeforeKill);
+        ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                // 1. kill the child at a random moment: early on, or after a random number of acknowledged writes
+                if (round < TIMED_ROUNDS) {
+                    runAndKill(url, round, Integer.MAX_VALUE, killer, 100 + random.nextInt(1500));
+                } else {
+                    runAndKill(url, round, 20 + random.nextInt(400), killer, 0);
+                }
+            }
+        } finally {
+            killer.shutdownNow();
         }
+        System.out.printf("%d kills (%d before the store was open; seed %d): %d admits, %d intents, %d outcomes, "
+                + "%d dead letters acknowledged%n", ROUNDS, killedWhileOpening, seed, admitted.size(), intents.size(), finished.size(), letters.size());
         assertThat(broken).as("contract breaks reported by the child (seed %d)", seed).isEmpty();
-        System.out.printf("%d kills (seed %d): %d admits, %d intents, %d outcomes, %d dead letters acknowledged%n",
-                ROUNDS, seed, admitted.size(), intents.size(), finished.size(), letters.size());
 
         // 2. reopen the same file as the engine would after a crash and check every acknowledged write
         try (TradeStore store = StoreFactory.open(url, Clock.systemUTC())) {
@@ -123,7 +137,9 @@ class StoreCrashTest {
         }
     }
 
-    private void runAndKill(String url, int round, int acknowledgementsBeforeKill) throws Exception {
+    /** Kills the child after {@code killAfterMillis} (if positive) or after that many acknowledgements. */
+    private void runAndKill(String url, int round, int acknowledgementsBeforeKill, ScheduledExecutorService killer,
+                            int killAfterMillis) throws Exception {
         Path stderr = dir.resolve("child-" + round + ".err");
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
@@ -133,24 +149,33 @@ class StoreCrashTest {
                 (round % 2 == 0 ? StoreSettings.SqliteSync.FULL : StoreSettings.SqliteSync.NORMAL).name())
                 .redirectError(stderr.toFile())
                 .start();
+        if (killAfterMillis > 0) {
+            killer.schedule(() -> child.toHandle().destroyForcibly(), killAfterMillis, TimeUnit.MILLISECONDS);
+        }
         int acknowledged = 0;
         boolean killed = false;
+        boolean ready = false;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
                 if (record(line)) {
                     acknowledged++;
                 }
+                ready |= line.equals("READY");
                 if (!killed && acknowledged >= acknowledgementsBeforeKill) {
                     // SIGKILL through the handle: Process#destroyForcibly would also close our end of the pipe,
                     // and the lines already in it are acknowledgements too
-                    killed = child.toHandle().destroyForcibly();
+                    killed = true;
+                    child.toHandle().destroyForcibly();
                 }
             }
         }
-        child.waitFor(30, TimeUnit.SECONDS);
-        assertThat(killed).as("round %d: the child died on its own before %d acknowledgements:%n%s", round,
-                acknowledgementsBeforeKill, Files.exists(stderr) ? Files.readString(stderr) : "").isTrue();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        if (!ready) {
+            killedWhileOpening++;
+        }
+        assertThat(child.exitValue()).as("round %d: the child was not killed but ended by itself:%n%s", round,
+                Files.exists(stderr) ? Files.readString(stderr) : "").isEqualTo(SIGKILL_EXIT);
     }
 
     /** Takes one acknowledgement line; false for anything else (READY, stray output). */
