@@ -28,8 +28,9 @@ public enum Dialect {
         if (url.startsWith("jdbc:postgresql:")) {
             return POSTGRESQL;
         }
-        throw new IllegalArgumentException("store URL must start with jdbc:sqlite: or jdbc:postgresql: (or be 'memory'), "
-                + "but was '" + (jdbcUrl == null ? "null" : jdbcUrl.replaceAll("\\?.*", "?...")) + "'");
+        String shown = jdbcUrl == null ? "null" : jdbcUrl.replaceAll("\\?.*", "?...");
+        throw new IllegalArgumentException("store URL must start with jdbc:sqlite: or jdbc:postgresql: "
+                + "(or be 'memory'), but was '" + shown + "'");
     }
 
     /** From what the driver says it is (DatabaseMetaData#getDatabaseProductName). */

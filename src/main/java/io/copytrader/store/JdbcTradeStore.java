@@ -54,7 +54,8 @@ public final class JdbcTradeStore implements TradeStore {
             + "ON CONFLICT (trade_key) DO NOTHING";
     private static final String FINISH = "UPDATE trades SET outcome = ?, reason = ?, detail = ?, finished_at = ? "
             + "WHERE trade_key = ? AND outcome IS NULL";
-    private static final String REOPEN = "UPDATE trades SET outcome = NULL, reason = NULL, detail = NULL, finished_at = NULL "
+    private static final String REOPEN = "UPDATE trades "
+            + "SET outcome = NULL, reason = NULL, detail = NULL, finished_at = NULL "
             + "WHERE trade_key = ? AND outcome = '" + TradeOutcome.FAILED.name() + "'";
     private static final String ORDER_COLUMNS = "client_order_id, trade_key, instrument, side, limit_price, quantity, "
             + "notional, " + tradeColumns("src_") + ", state, venue_order_id, filled_quantity, avg_fill_price, "
@@ -64,7 +65,8 @@ public final class JdbcTradeStore implements TradeStore {
     private static final String UPDATE_ORDER = "UPDATE orders SET state = COALESCE(?, state), "
             + "venue_order_id = COALESCE(?, venue_order_id), filled_quantity = COALESCE(?, filled_quantity), "
             + "avg_fill_price = COALESCE(?, avg_fill_price), updated_at = ? WHERE client_order_id = ?";
-    private static final String DEAD_LETTER_COLUMNS = "id, created_at, reason, detail, " + TRADE_COLUMNS + ", replayed_at";
+    private static final String DEAD_LETTER_COLUMNS =
+            "id, created_at, reason, detail, " + TRADE_COLUMNS + ", replayed_at";
     /** Ids are max + 1; two PostgreSQL writers may pick the same one, and the loser tries again (ON CONFLICT). */
     private static final String ADD_DEAD_LETTER = "INSERT INTO dead_letters (id, created_at, reason, detail, "
             + TRADE_COLUMNS + ") VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM dead_letters), ?, ?, ?, "
@@ -109,9 +111,9 @@ public final class JdbcTradeStore implements TradeStore {
     @Override
     public void saveCursor(TraderId trader, String cursor) {
         call("save the cursor of " + trader, true, c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO feed_cursors (trader, cursor_value, updated_at) "
-                    + "VALUES (?, ?, ?) ON CONFLICT (trader) DO UPDATE SET cursor_value = excluded.cursor_value, "
-                    + "updated_at = excluded.updated_at")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO feed_cursors "
+                    + "(trader, cursor_value, updated_at) VALUES (?, ?, ?) ON CONFLICT (trader) DO UPDATE SET "
+                    + "cursor_value = excluded.cursor_value, updated_at = excluded.updated_at")) {
                 ps.setString(1, trader.value());
                 ps.setString(2, cursor);
                 ps.setString(3, instant(clock.instant()));
@@ -161,7 +163,8 @@ public final class JdbcTradeStore implements TradeStore {
     @Override
     public Optional<DetectedTrade> trade(String tradeKey) {
         return call("read trade " + tradeKey, false, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + TRADE_COLUMNS + " FROM trades WHERE trade_key = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + TRADE_COLUMNS + " FROM trades WHERE trade_key = ?")) {
                 ps.setString(1, tradeKey);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(readTrade(rs, "")) : Optional.empty();
@@ -311,7 +314,8 @@ public final class JdbcTradeStore implements TradeStore {
         call("save the position in " + position.instrument(), true, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO positions (instrument, quantity, avg_price, "
                     + "updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (instrument) DO UPDATE SET "
-                    + "quantity = excluded.quantity, avg_price = excluded.avg_price, updated_at = excluded.updated_at")) {
+                    + "quantity = excluded.quantity, avg_price = excluded.avg_price, "
+                    + "updated_at = excluded.updated_at")) {
                 ps.setString(1, position.instrument().value());
                 ps.setString(2, decimal(position.quantity()));
                 ps.setString(3, decimal(position.avgPrice()));
@@ -329,7 +333,8 @@ public final class JdbcTradeStore implements TradeStore {
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     InstrumentId instrument = new InstrumentId(rs.getString(1));
-                    map.put(instrument, new StoredPosition(instrument, decimal(rs.getString(2)), decimal(rs.getString(3))));
+                    map.put(instrument,
+                            new StoredPosition(instrument, decimal(rs.getString(2)), decimal(rs.getString(3))));
                 }
             }
             return Map.copyOf(map);
@@ -387,8 +392,9 @@ public final class JdbcTradeStore implements TradeStore {
     }
 
     private static DeadLetter readDeadLetter(ResultSet rs) throws SQLException {
-        return new DeadLetter(rs.getLong("id"), instant(rs.getString("created_at")), Reason.valueOf(rs.getString("reason")),
-                rs.getString("detail"), readTrade(rs, ""), instant(rs.getString("replayed_at")));
+        return new DeadLetter(rs.getLong("id"), instant(rs.getString("created_at")),
+                Reason.valueOf(rs.getString("reason")), rs.getString("detail"), readTrade(rs, ""),
+                instant(rs.getString("replayed_at")));
     }
 
     @Override

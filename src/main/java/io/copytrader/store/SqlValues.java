@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * kept), instants as fixed-width UTC text with nanoseconds (sortable), a {@link DetectedTrade} as ten columns.
  */
 final class SqlValues {
-    /** The DetectedTrade columns, in bind order; tables that keep the trade under a prefix use {@link #tradeColumns}. */
+    /** The DetectedTrade columns in bind order; a table keeping the trade under a prefix uses {@link #tradeColumns}. */
     static final List<String> TRADE_COLUMNS = List.of("source_trade_id", "trader", "instrument", "instrument_outcome",
             "side", "price", "quantity", "notional", "ts_event", "ts_init");
 
@@ -40,7 +40,7 @@ final class SqlValues {
         return String.join(", ", java.util.Collections.nCopies(count, "?"));
     }
 
-    /** Plain digits when the scale is not negative (all real prices); otherwise the exponent form, which keeps the scale. */
+    /** Plain digits when the scale is not negative (all real prices); else the exponent form, which keeps the scale. */
     static String decimal(BigDecimal value) {
         if (value == null) {
             return null;

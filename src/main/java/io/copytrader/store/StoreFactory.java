@@ -86,7 +86,7 @@ public final class StoreFactory {
         return ds;
     }
 
-    /** jdbc:sqlite:data/copytrader.db -> creates data/; rejects an in-memory SQLite (each connection would see its own). */
+    /** jdbc:sqlite:data/copytrader.db -> data/copytrader.db; refuses in-memory SQLite (one database per connection). */
     static Path sqliteFile(String url) {
         String path = url.substring("jdbc:sqlite:".length());
         int query = path.indexOf('?');
@@ -97,8 +97,8 @@ public final class StoreFactory {
             path = path.substring("file:".length());
         }
         if (path.isBlank() || path.contains(":memory:") || url.contains("mode=memory")) {
-            throw new IllegalArgumentException("store URL must name a SQLite file (use 'memory' for a store that forgets), "
-                    + "but was '" + url + "'");
+            throw new IllegalArgumentException("store URL must name a SQLite file "
+                    + "(use 'memory' for a store that forgets), but was '" + url + "'");
         }
         return Path.of(path);
     }

@@ -24,8 +24,8 @@ public record StoreSettings(String url, String user, String password, int poolSi
 
     public StoreSettings {
         if (url == null || url.isBlank()) {
-            throw new IllegalArgumentException("store URL must be 'memory', jdbc:sqlite:<file> or jdbc:postgresql://..., "
-                    + "but was empty");
+            throw new IllegalArgumentException(
+                    "store URL must be 'memory', jdbc:sqlite:<file> or jdbc:postgresql://..., but was empty");
         }
         url = url.trim();
         if (!url.equalsIgnoreCase(MEMORY)) {

@@ -79,7 +79,8 @@ class StoreCrashTest {
             killer.shutdownNow();
         }
         System.out.printf("%d kills (%d before the store was open; seed %d): %d admits, %d intents, %d outcomes, "
-                + "%d dead letters acknowledged%n", ROUNDS, killedWhileOpening, seed, admitted.size(), intents.size(), finished.size(), letters.size());
+                + "%d dead letters acknowledged%n", ROUNDS, killedWhileOpening, seed, admitted.size(), intents.size(),
+                finished.size(), letters.size());
         assertThat(broken).as("contract breaks reported by the child (seed %d)", seed).isEmpty();
 
         // 2. reopen the same file as the engine would after a crash and check every acknowledged write
