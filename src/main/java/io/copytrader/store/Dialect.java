@@ -1,0 +1,47 @@
+package io.copytrader.store;
+
+import java.util.Locale;
+
+/** The SQL databases the store runs on. The schema and statements are the same for both; only locking differs. */
+public enum Dialect {
+    /** One writer at a time per database file: writes are serialised in-process, reads run concurrently (WAL). */
+    SQLITE(true),
+    /** Row-level locking: writers run concurrently and conflicts are settled by the constraints. */
+    POSTGRESQL(false);
+
+    private final boolean serialisesWrites;
+
+    Dialect(boolean serialisesWrites) {
+        this.serialisesWrites = serialisesWrites;
+    }
+
+    public boolean serialisesWrites() {
+        return serialisesWrites;
+    }
+
+    /** From a JDBC URL; an unsupported URL is an IllegalArgumentException naming what is supported. */
+    public static Dialect fromUrl(String jdbcUrl) {
+        String url = jdbcUrl == null ? "" : jdbcUrl.trim().toLowerCase(Locale.ROOT);
+        if (url.startsWith("jdbc:sqlite:")) {
+            return SQLITE;
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return POSTGRESQL;
+        }
+        String shown = jdbcUrl == null ? "null" : jdbcUrl.replaceAll("\\?.*", "?...");
+        throw new IllegalArgumentException("store URL must start with jdbc:sqlite: or jdbc:postgresql: "
+                + "(or be 'memory'), but was '" + shown + "'");
+    }
+
+    /** From what the driver says it is (DatabaseMetaData#getDatabaseProductName). */
+    static Dialect fromProductName(String productName) {
+        String name = productName.toLowerCase(Locale.ROOT);
+        if (name.contains("sqlite")) {
+            return SQLITE;
+        }
+        if (name.contains("postgres")) {
+            return POSTGRESQL;
+        }
+        throw new IllegalArgumentException("the store runs on SQLite or PostgreSQL, not on " + productName);
+    }
+}

@@ -1,0 +1,448 @@
+package io.copytrader.store;
+
+import io.copytrader.domain.ClientOrderId;
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.Side;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.TraderId;
+import io.copytrader.domain.VenueOrderId;
+
+import javax.sql.DataSource;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.copytrader.store.SqlValues.bindTrade;
+import static io.copytrader.store.SqlValues.decimal;
+import static io.copytrader.store.SqlValues.instant;
+import static io.copytrader.store.SqlValues.placeholders;
+import static io.copytrader.store.SqlValues.readTrade;
+import static io.copytrader.store.SqlValues.setText;
+import static io.copytrader.store.SqlValues.tradeColumns;
+
+/**
+ * A {@link TradeStore} on SQLite or PostgreSQL over the schema of {@code db/migration} (run Flyway first;
+ * {@link StoreFactory} does). Every write is one statement, committed before the method returns, so it is on disk as
+ * far as the database's durability settings make it; the guarantees of the contract come from constraints, not
+ * from reading first: {@code admit} and {@code recordIntent} insert against a primary key with ON CONFLICT DO NOTHING,
+ * {@code finish}, {@code reopen} and {@code markReplayed} are conditional UPDATEs.
+ *
+ * <p>On SQLite, which allows one writer per file, writes queue in-process instead of contending for the file lock
+ * (whose busy handler backs off by sleeping), and the writes of concurrent callers are committed together (see
+ * {@link GroupCommitWriter}). Reads take their own pooled connection and run concurrently with a write (WAL mode).
+ */
+public final class JdbcTradeStore implements TradeStore {
+
+    private static final String TRADE_COLUMNS = tradeColumns("");
+    private static final int TRADE_COLUMN_COUNT = SqlValues.TRADE_COLUMNS.size();
+
+    private static final String ADMIT = "INSERT INTO trades (trade_key, seq, " + TRADE_COLUMNS + ", detected_at) "
+            + "VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM trades), " + placeholders(TRADE_COLUMN_COUNT) + ", ?) "
+            + "ON CONFLICT (trade_key) DO NOTHING";
+    private static final String FINISH = "UPDATE trades SET outcome = ?, reason = ?, detail = ?, finished_at = ? "
+            + "WHERE trade_key = ? AND outcome IS NULL";
+    private static final String REOPEN = "UPDATE trades "
+            + "SET outcome = NULL, reason = NULL, detail = NULL, finished_at = NULL "
+            + "WHERE trade_key = ? AND outcome = '" + TradeOutcome.FAILED.name() + "'";
+    private static final String ORDER_COLUMNS = "client_order_id, trade_key, instrument, side, limit_price, quantity, "
+            + "notional, " + tradeColumns("src_") + ", state, venue_order_id, filled_quantity, avg_fill_price, "
+            + "created_at, updated_at";
+    private static final String RECORD_INTENT = "INSERT INTO orders (" + ORDER_COLUMNS + ") VALUES ("
+            + placeholders(7 + TRADE_COLUMN_COUNT + 6) + ") ON CONFLICT (client_order_id) DO NOTHING";
+    private static final String UPDATE_ORDER = "UPDATE orders SET state = COALESCE(?, state), "
+            + "venue_order_id = COALESCE(?, venue_order_id), filled_quantity = COALESCE(?, filled_quantity), "
+            + "avg_fill_price = COALESCE(?, avg_fill_price), updated_at = ? WHERE client_order_id = ?";
+    private static final String DEAD_LETTER_COLUMNS =
+            "id, created_at, reason, detail, " + TRADE_COLUMNS + ", replayed_at";
+    /** Ids are max + 1; two PostgreSQL writers may pick the same one, and the loser tries again (ON CONFLICT). */
+    private static final String ADD_DEAD_LETTER = "INSERT INTO dead_letters (id, created_at, reason, detail, "
+            + TRADE_COLUMNS + ") VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM dead_letters), ?, ?, ?, "
+            + placeholders(TRADE_COLUMN_COUNT) + ") ON CONFLICT (id) DO NOTHING RETURNING id";
+
+    /** Each attempt loses only to a writer that just committed, so a handful is plenty. */
+    private static final int MAX_ID_ATTEMPTS = 50;
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final AutoCloseable onClose;
+    /** SQLite only: one transaction at a time, concurrent writes committed together. */
+    private final GroupCommitWriter writer;
+
+    /**
+     * @param dataSource a pooled DataSource over a migrated schema; connections in auto-commit mode
+     * @param onClose    released by {@link #close()} (the pool, when the store owns it); may be null
+     */
+    public JdbcTradeStore(DataSource dataSource, Clock clock, AutoCloseable onClose) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+        this.onClose = onClose;
+        Dialect dialect = call("read the database product", false,
+                c -> Dialect.fromProductName(c.getMetaData().getDatabaseProductName()));
+        this.writer = dialect.serialisesWrites() ? new GroupCommitWriter(dataSource) : null;
+    }
+
+    // ---- feed cursors -------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<String> cursor(TraderId trader) {
+        return call("read the cursor of " + trader, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT cursor_value FROM feed_cursors WHERE trader = ?")) {
+                ps.setString(1, trader.value());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void saveCursor(TraderId trader, String cursor) {
+        call("save the cursor of " + trader, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO feed_cursors "
+                    + "(trader, cursor_value, updated_at) VALUES (?, ?, ?) ON CONFLICT (trader) DO UPDATE SET "
+                    + "cursor_value = excluded.cursor_value, updated_at = excluded.updated_at")) {
+                ps.setString(1, trader.value());
+                ps.setString(2, cursor);
+                ps.setString(3, instant(clock.instant()));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    // ---- trades ---------------------------------------------------------------------------------------------
+
+    @Override
+    public boolean admit(DetectedTrade trade) {
+        return call("admit trade " + trade.key(), true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(ADMIT)) {
+                ps.setString(1, trade.key());
+                int next = bindTrade(ps, 2, trade);
+                ps.setString(next, instant(clock.instant()));
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail) {
+        return call("finish trade " + tradeKey, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(FINISH)) {
+                ps.setString(1, outcome.name());
+                setText(ps, 2, reason == null ? null : reason.name());
+                setText(ps, 3, detail);
+                ps.setString(4, instant(clock.instant()));
+                ps.setString(5, tradeKey);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean reopen(String tradeKey) {
+        return call("reopen trade " + tradeKey, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(REOPEN)) {
+                ps.setString(1, tradeKey);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<DetectedTrade> trade(String tradeKey) {
+        return call("read trade " + tradeKey, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + TRADE_COLUMNS + " FROM trades WHERE trade_key = ?")) {
+                ps.setString(1, tradeKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(readTrade(rs, "")) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<DetectedTrade> inFlight() {
+        return call("list trades in flight", false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + TRADE_COLUMNS
+                    + " FROM trades WHERE outcome IS NULL ORDER BY seq, trade_key");
+                 ResultSet rs = ps.executeQuery()) {
+                List<DetectedTrade> list = new ArrayList<>();
+                while (rs.next()) {
+                    list.add(readTrade(rs, ""));
+                }
+                return list;
+            }
+        });
+    }
+
+    @Override
+    public Map<TradeOutcome, Long> outcomeCounts() {
+        return call("count outcomes", false, c -> {
+            Map<TradeOutcome, Long> counts = new EnumMap<>(TradeOutcome.class);
+            for (TradeOutcome o : TradeOutcome.values()) {
+                counts.put(o, 0L);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT outcome, COUNT(*) FROM trades WHERE outcome IS NOT NULL GROUP BY outcome");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(TradeOutcome.valueOf(rs.getString(1)), rs.getLong(2));
+                }
+            }
+            return counts;
+        });
+    }
+
+    @Override
+    public long inFlightCount() {
+        return count("SELECT COUNT(*) FROM trades WHERE outcome IS NULL");
+    }
+
+    @Override
+    public long detectedCount() {
+        return count("SELECT COUNT(*) FROM trades");
+    }
+
+    // ---- orders (the outbox) ----------------------------------------------------------------------------------
+
+    @Override
+    public boolean recordIntent(String tradeKey, CopyIntent intent) {
+        return call("record the intent " + intent.clientOrderId(), true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(RECORD_INTENT)) {
+                String now = instant(clock.instant());
+                int i = 1;
+                ps.setString(i++, intent.clientOrderId().value());
+                ps.setString(i++, tradeKey);
+                ps.setString(i++, intent.instrument().value());
+                ps.setString(i++, intent.side().name());
+                ps.setString(i++, decimal(intent.limitPrice()));
+                ps.setString(i++, decimal(intent.quantity()));
+                ps.setString(i++, decimal(intent.notional()));
+                i = bindTrade(ps, i, intent.source());
+                ps.setString(i++, OrderRecordState.SUBMITTING.name());
+                setText(ps, i++, null);
+                ps.setString(i++, decimal(BigDecimal.ZERO));
+                setText(ps, i++, null);
+                ps.setString(i++, now);
+                ps.setString(i, now);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public void updateOrder(ClientOrderId clientOrderId, OrderRecordState state, VenueOrderId venueOrderId,
+                            BigDecimal filledQuantity, BigDecimal avgFillPrice) {
+        call("update order " + clientOrderId, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(UPDATE_ORDER)) {
+                setText(ps, 1, state == null ? null : state.name());
+                setText(ps, 2, venueOrderId == null ? null : venueOrderId.value());
+                setText(ps, 3, decimal(filledQuantity));
+                setText(ps, 4, decimal(avgFillPrice));
+                ps.setString(5, instant(clock.instant()));
+                ps.setString(6, clientOrderId.value());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<OrderRecord> order(ClientOrderId clientOrderId) {
+        return call("read order " + clientOrderId, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ORDER_COLUMNS
+                    + " FROM orders WHERE client_order_id = ?")) {
+                ps.setString(1, clientOrderId.value());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(readOrder(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<OrderRecord> ordersIn(Collection<OrderRecordState> states) {
+        if (states.isEmpty()) {
+            return List.of();
+        }
+        return call("list orders in " + states, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ORDER_COLUMNS + " FROM orders WHERE state IN ("
+                    + placeholders(states.size()) + ") ORDER BY created_at, client_order_id")) {
+                int i = 1;
+                for (OrderRecordState s : states) {
+                    ps.setString(i++, s.name());
+                }
+                List<OrderRecord> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(readOrder(rs));
+                    }
+                }
+                return list;
+            }
+        });
+    }
+
+    private static OrderRecord readOrder(ResultSet rs) throws SQLException {
+        ClientOrderId id = new ClientOrderId(rs.getString("client_order_id"));
+        CopyIntent intent = new CopyIntent(id, readTrade(rs, "src_"), new InstrumentId(rs.getString("instrument")),
+                Side.valueOf(rs.getString("side")), decimal(rs.getString("limit_price")),
+                decimal(rs.getString("quantity")), decimal(rs.getString("notional")));
+        String venueOrderId = rs.getString("venue_order_id");
+        return new OrderRecord(id, rs.getString("trade_key"), intent, OrderRecordState.valueOf(rs.getString("state")),
+                venueOrderId == null ? null : new VenueOrderId(venueOrderId), decimal(rs.getString("filled_quantity")),
+                decimal(rs.getString("avg_fill_price")), instant(rs.getString("created_at")),
+                instant(rs.getString("updated_at")));
+    }
+
+    // ---- positions ------------------------------------------------------------------------------------------
+
+    @Override
+    public void savePosition(StoredPosition position) {
+        call("save the position in " + position.instrument(), true, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO positions (instrument, quantity, avg_price, "
+                    + "updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (instrument) DO UPDATE SET "
+                    + "quantity = excluded.quantity, avg_price = excluded.avg_price, "
+                    + "updated_at = excluded.updated_at")) {
+                ps.setString(1, position.instrument().value());
+                ps.setString(2, decimal(position.quantity()));
+                ps.setString(3, decimal(position.avgPrice()));
+                ps.setString(4, instant(clock.instant()));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Map<InstrumentId, StoredPosition> positions() {
+        return call("read positions", false, c -> {
+            Map<InstrumentId, StoredPosition> map = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT instrument, quantity, avg_price FROM positions");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    InstrumentId instrument = new InstrumentId(rs.getString(1));
+                    map.put(instrument,
+                            new StoredPosition(instrument, decimal(rs.getString(2)), decimal(rs.getString(3))));
+                }
+            }
+            return Map.copyOf(map);
+        });
+    }
+
+    // ---- dead letters ---------------------------------------------------------------------------------------
+
+    @Override
+    public long addDeadLetter(DetectedTrade trade, Reason reason, String detail) {
+        return call("add a dead letter for " + trade.key(), true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(ADD_DEAD_LETTER)) {
+                ps.setString(1, instant(clock.instant()));
+                ps.setString(2, reason.name());
+                setText(ps, 3, detail);
+                bindTrade(ps, 4, trade);
+                for (int attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            return rs.getLong(1);
+                        }
+                    }
+                }
+                throw new SQLException("no free dead letter id after " + MAX_ID_ATTEMPTS + " attempts");
+            }
+        });
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters() {
+        return call("list dead letters", false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DEAD_LETTER_COLUMNS
+                    + " FROM dead_letters ORDER BY id DESC");
+                 ResultSet rs = ps.executeQuery()) {
+                List<DeadLetter> list = new ArrayList<>();
+                while (rs.next()) {
+                    list.add(readDeadLetter(rs));
+                }
+                return list;
+            }
+        });
+    }
+
+    @Override
+    public Optional<DeadLetter> deadLetter(long id) {
+        return call("read dead letter " + id, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DEAD_LETTER_COLUMNS
+                    + " FROM dead_letters WHERE id = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(readDeadLetter(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    private static DeadLetter readDeadLetter(ResultSet rs) throws SQLException {
+        return new DeadLetter(rs.getLong("id"), instant(rs.getString("created_at")),
+                Reason.valueOf(rs.getString("reason")), rs.getString("detail"), readTrade(rs, ""),
+                instant(rs.getString("replayed_at")));
+    }
+
+    @Override
+    public boolean markReplayed(long id) {
+        return call("mark dead letter " + id + " replayed", true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE dead_letters SET replayed_at = ? WHERE id = ? AND replayed_at IS NULL")) {
+                ps.setString(1, instant(clock.instant()));
+                ps.setLong(2, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (writer != null) {
+            writer.close();
+        }
+        if (onClose != null) {
+            try {
+                onClose.close();
+            } catch (Exception e) {
+                throw new StoreException("could not close the store", e);
+            }
+        }
+    }
+
+    // ---- plumbing ---------------------------------------------------------------------------------------------
+
+    private long count(String sql) {
+        return call("count trades", false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    /** Runs one unit of work on a pooled connection, or, for a SQLite write, in a group commit. */
+    private <T> T call(String what, boolean write, SqlWork<T> work) {
+        if (write && writer != null) {
+            return writer.write(what, work);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException("could not " + what + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.copytrader.store;
+
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Side;
+import io.copytrader.domain.SourceTradeId;
+import io.copytrader.domain.TraderId;
+
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * How values are written to and read from SQL text columns so that they come back exactly: decimals as text (scale
+ * kept), instants as fixed-width UTC text with nanoseconds (sortable), a {@link DetectedTrade} as ten columns.
+ */
+final class SqlValues {
+    /** The DetectedTrade columns in bind order; a table keeping the trade under a prefix uses {@link #tradeColumns}. */
+    static final List<String> TRADE_COLUMNS = List.of("source_trade_id", "trader", "instrument", "instrument_outcome",
+            "side", "price", "quantity", "notional", "ts_event", "ts_init");
+
+    private static final DateTimeFormatter INSTANT_TEXT =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private SqlValues() {
+    }
+
+    static String tradeColumns(String prefix) {
+        return TRADE_COLUMNS.stream().map(c -> prefix + c).collect(Collectors.joining(", "));
+    }
+
+    static String placeholders(int count) {
+        return String.join(", ", java.util.Collections.nCopies(count, "?"));
+    }
+
+    /** Plain digits when the scale is not negative (all real prices); else the exponent form, which keeps the scale. */
+    static String decimal(BigDecimal value) {
+        if (value == null) {
+            return null;
+        }
+        return value.scale() >= 0 ? value.toPlainString() : value.toString();
+    }
+
+    static BigDecimal decimal(String text) {
+        return text == null ? null : new BigDecimal(text);
+    }
+
+    static String instant(Instant value) {
+        return value == null ? null : INSTANT_TEXT.format(value);
+    }
+
+    static Instant instant(String text) {
+        return text == null ? null : Instant.parse(text);
+    }
+
+    static void setText(PreparedStatement ps, int index, String value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.VARCHAR);
+        } else {
+            ps.setString(index, value);
+        }
+    }
+
+    /** Binds the trade to TRADE_COLUMNS.size() parameters from {@code first}; returns the next free index. */
+    static int bindTrade(PreparedStatement ps, int first, DetectedTrade t) throws SQLException {
+        int i = first;
+        ps.setString(i++, t.sourceTradeId().value());
+        ps.setString(i++, t.trader().value());
+        ps.setString(i++, t.instrument().value());
+        setText(ps, i++, t.outcome());
+        ps.setString(i++, t.side().name());
+        ps.setString(i++, decimal(t.price()));
+        ps.setString(i++, decimal(t.quantity()));
+        ps.setString(i++, decimal(t.notional()));
+        ps.setString(i++, instant(t.tsEvent()));
+        ps.setString(i++, instant(t.tsInit()));
+        return i;
+    }
+
+    /** Reads a trade selected with {@link #tradeColumns}(prefix). */
+    static DetectedTrade readTrade(ResultSet rs, String prefix) throws SQLException {
+        return new DetectedTrade(
+                new SourceTradeId(rs.getString(prefix + "source_trade_id")),
+                new TraderId(rs.getString(prefix + "trader")),
+                new InstrumentId(rs.getString(prefix + "instrument")),
+                rs.getString(prefix + "instrument_outcome"),
+                Side.valueOf(rs.getString(prefix + "side")),
+                decimal(rs.getString(prefix + "price")),
+                decimal(rs.getString(prefix + "quantity")),
+                decimal(rs.getString(prefix + "notional")),
+                instant(rs.getString(prefix + "ts_event")),
+                instant(rs.getString(prefix + "ts_init")));
+    }
+}

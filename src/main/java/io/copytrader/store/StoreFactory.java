@@ -1,0 +1,116 @@
+package io.copytrader.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * Opens the store named by a URL: {@code memory} (forgets on exit), SQLite in WAL mode (the default,
+ * {@value StoreSettings#DEFAULT_URL}) or PostgreSQL. Brings the schema up to date with Flyway before returning.
+ */
+public final class StoreFactory {
+
+    private StoreFactory() {
+    }
+
+    public static TradeStore open(String url, Clock clock) {
+        return open(StoreSettings.of(url), clock);
+    }
+
+    public static TradeStore open(StoreSettings settings, Clock clock) {
+        if (settings.isMemory()) {
+            return new InMemoryTradeStore(clock);
+        }
+        HikariDataSource pool = pool(settings);
+        try {
+            migrate(pool);
+            return new JdbcTradeStore(pool, clock, pool);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Applies the migrations in {@code db/migration}; the same files for SQLite and PostgreSQL. */
+    static void migrate(javax.sql.DataSource dataSource) {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    }
+
+    /** The connection pool for a SQLite or PostgreSQL URL, connections configured but schema not yet migrated. */
+    static HikariDataSource pool(StoreSettings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("copytrader-store");
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(1);
+        config.setAutoCommit(true);
+        if (Dialect.fromUrl(settings.url()) == Dialect.SQLITE) {
+            config.setDataSource(sqlite(settings));
+            // a file is always there: no point in retiring idle connections and reopening them
+            config.setIdleTimeout(0);
+            config.setMaxLifetime(0);
+        } else {
+            config.setJdbcUrl(settings.url());
+            if (settings.user() != null) {
+                config.setUsername(settings.user());
+            }
+            if (settings.password() != null) {
+                config.setPassword(settings.password());
+            }
+        }
+        return new HikariDataSource(config);
+    }
+
+    /**
+     * SQLite with the write-ahead log: readers never block the writer, and a commit is one append to the log.
+     * synchronous=FULL fsyncs the log at each commit, so an acknowledged write survives a power cut as well as a
+     * killed process; NORMAL fsyncs only at checkpoints, which survives kill -9 (the OS has the bytes) but not a
+     * power cut. Every pooled connection gets the same pragmas.
+     */
+    private static SQLiteDataSource sqlite(StoreSettings settings) {
+        createParentDirectory(settings.url());
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(settings.sqliteSync() == StoreSettings.SqliteSync.FULL
+                ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(settings.busyTimeoutMs());
+        SQLiteDataSource ds = new SQLiteDataSource(config);
+        ds.setUrl(settings.url());
+        return ds;
+    }
+
+    /** jdbc:sqlite:data/copytrader.db -> data/copytrader.db; refuses in-memory SQLite (one database per connection). */
+    static Path sqliteFile(String url) {
+        String path = url.substring("jdbc:sqlite:".length());
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            path = path.substring(0, query);
+        }
+        if (path.startsWith("file:")) {
+            path = path.substring("file:".length());
+        }
+        if (path.isBlank() || path.contains(":memory:") || url.contains("mode=memory")) {
+            throw new IllegalArgumentException("store URL must name a SQLite file "
+                    + "(use 'memory' for a store that forgets), but was '" + url + "'");
+        }
+        return Path.of(path);
+    }
+
+    private static void createParentDirectory(String url) {
+        Path parent = sqliteFile(url).toAbsolutePath().getParent();
+        try {
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create the store's directory " + parent, e);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.copytrader.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+@Timeout(30)
+class GroupCommitWriterTest {
+
+    @TempDir
+    Path dir;
+
+    private HikariDataSource pool;
+    private GroupCommitWriter writer;
+    private final ExecutorService callers = Executors.newFixedThreadPool(6);
+
+    @BeforeEach
+    void open() throws SQLException {
+        pool = StoreFactory.pool(StoreSettings.of("jdbc:sqlite:" + dir.resolve("writer.db")));
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (k TEXT NOT NULL PRIMARY KEY)");
+        }
+        writer = new GroupCommitWriter(pool);
+    }
+
+    @AfterEach
+    void close() {
+        callers.shutdownNow();
+        writer.close();
+        pool.close();
+    }
+
+    @Test
+    void shouldCommitAWaitingBatchTogetherAndFailOnlyTheWriteThatFailed() throws Exception {
+        // 1. hold the writer inside a write so that the next ones queue up behind it
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Integer> first = holdWriterInserting("k0", release);
+
+        // 2. queue four good writes and one that breaks the primary key of the write being held
+        List<CompletableFuture<Integer>> good = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            String key = "k" + i;
+            good.add(submit("insert " + key, c -> insert(c, key)));
+        }
+        CompletableFuture<Integer> bad = submit("insert k0 again", c -> insert(c, "k0"));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> writer.waiting() == 5);
+
+        // 3. let go: the batch fails as a whole, then each write runs alone
+        release.countDown();
+        assertThat(first.get()).isEqualTo(1);
+        for (CompletableFuture<Integer> f : good) {
+            assertThat(f.get()).isEqualTo(1);
+        }
+        assertThatThrownBy(bad::join).hasCauseInstanceOf(StoreException.class)
+                .hasMessageContaining("could not insert k0 again");
+        assertThat(keys()).containsExactlyInAnyOrder("k0", "k1", "k2", "k3", "k4");
+    }
+
+    @Test
+    void shouldAnswerWhatWasQueuedBeforeCloseAndRefuseWhatCameAfter() throws Exception {
+        // 1. hold the writer, queue a write behind it, and start closing
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Integer> held = holdWriterInserting("a", release);
+        CompletableFuture<Integer> queued = submit("insert b", c -> insert(c, "b"));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> writer.waiting() == 1);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(writer::close, callers);
+        await().atMost(10, TimeUnit.SECONDS).until(writer::isClosed);
+
+        // 2. a write after close is refused at once; the ones before it are committed
+        assertThatThrownBy(() -> writer.write("insert c", c -> insert(c, "c")))
+                .isInstanceOf(StoreException.class).hasMessageContaining("closed");
+        release.countDown();
+        assertThat(held.get()).isEqualTo(1);
+        assertThat(queued.get()).isEqualTo(1);
+        closing.get();
+        assertThat(keys()).containsExactlyInAnyOrder("a", "b");
+    }
+
+    private <T> CompletableFuture<T> submit(String what, SqlWork<T> work) {
+        return CompletableFuture.supplyAsync(() -> writer.write(what, work), callers);
+    }
+
+    /** Returns once the writer is inside a write that inserts {@code key} when {@code release} opens. */
+    private CompletableFuture<Integer> holdWriterInserting(String key, CountDownLatch release) throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        CompletableFuture<Integer> held = submit("hold", c -> {
+            holding.countDown();
+            awaitOrFail(release);
+            return insert(c, key);
+        });
+        holding.await();
+        return held;
+    }
+
+    private static void awaitOrFail(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int insert(Connection c, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (k) VALUES (?)")) {
+            ps.setString(1, key);
+            return ps.executeUpdate();
+        }
+    }
+
+    private List<String> keys() throws SQLException {
+        List<String> keys = new ArrayList<>();
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT k FROM t")) {
+            while (rs.next()) {
+                keys.add(rs.getString(1));
+            }
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,95 @@
+package io.copytrader.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class StoreFactoryTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldGiveTheInMemoryStoreForMemory() {
+        try (TradeStore store = StoreFactory.open("memory", Clock.systemUTC())) {
+            assertThat(store).isInstanceOf(InMemoryTradeStore.class);
+        }
+    }
+
+    @Test
+    void shouldCreateTheDirectoryAndSchemaOfANewSqliteFile() throws Exception {
+        Path file = dir.resolve("data/nested/copytrader.db");
+        try (TradeStore store = StoreFactory.open("jdbc:sqlite:" + file, Clock.systemUTC())) {
+            assertThat(store).isInstanceOf(JdbcTradeStore.class);
+            assertThat(store.detectedCount()).isZero();
+        }
+        assertThat(file).exists();
+        // opening again applies nothing twice
+        try (TradeStore store = StoreFactory.open("jdbc:sqlite:" + file, Clock.systemUTC())) {
+            assertThat(store.detectedCount()).isZero();
+        }
+        try (HikariDataSource pool = StoreFactory.pool(StoreSettings.of("jdbc:sqlite:" + file));
+             Connection c = pool.getConnection()) {
+            assertThat(query(c, "SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version = '1'"))
+                    .isEqualTo("1");
+        }
+    }
+
+    @Test
+    void shouldOpenSqliteInWalModeWithTheChosenSyncAndBusyTimeout() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("pragmas.db");
+        try (HikariDataSource pool = StoreFactory.pool(StoreSettings.of(url)); Connection c = pool.getConnection()) {
+            assertThat(query(c, "PRAGMA journal_mode")).isEqualTo("wal");
+            assertThat(query(c, "PRAGMA synchronous")).isEqualTo("2"); // FULL
+            assertThat(query(c, "PRAGMA busy_timeout")).isEqualTo("5000");
+        }
+        StoreSettings normal = StoreSettings.of(url).withSqliteSync(StoreSettings.SqliteSync.NORMAL);
+        try (HikariDataSource pool = StoreFactory.pool(normal); Connection c = pool.getConnection()) {
+            assertThat(query(c, "PRAGMA synchronous")).isEqualTo("1"); // NORMAL
+        }
+    }
+
+    @Test
+    void shouldRefuseUrlsItCannotServeWithAMessageSayingWhatItTakes() {
+        assertThatThrownBy(() -> StoreFactory.open("jdbc:mysql://localhost/ct", Clock.systemUTC()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("jdbc:sqlite:").hasMessageContaining("jdbc:mysql://localhost/ct");
+        assertThatThrownBy(() -> StoreFactory.open("jdbc:sqlite::memory:", Clock.systemUTC()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use 'memory'");
+        assertThatThrownBy(() -> StoreFactory.open(" ", Clock.systemUTC()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was empty");
+        assertThatThrownBy(() -> new StoreSettings("memory", null, null, 0, StoreSettings.SqliteSync.FULL, 0))
+                .hasMessage("store pool size must be in [1, 64], but was 0");
+    }
+
+    @Test
+    void shouldNotShowThePasswordWhenPrinted() {
+        StoreSettings settings = StoreSettings.of("jdbc:postgresql://db/ct?password=hunter2")
+                .withCredentials("ct", "hunter2");
+        assertThat(settings.toString()).doesNotContain("hunter2").contains("user=ct");
+    }
+
+    @Test
+    void shouldRefuseAnUnwritableLocationWithTheDirectoryNamed() throws Exception {
+        Path blocker = Files.writeString(dir.resolve("not-a-dir"), "x");
+        assertThatThrownBy(() -> StoreFactory.open("jdbc:sqlite:" + blocker.resolve("ct.db"), Clock.systemUTC()))
+                .hasMessageContaining("not-a-dir");
+    }
+
+    private static String query(Connection c, String sql) throws Exception {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

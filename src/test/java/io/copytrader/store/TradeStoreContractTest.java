@@ -1,0 +1,376 @@
+package io.copytrader.store;
+
+import io.copytrader.domain.ClientOrderId;
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.Side;
+import io.copytrader.domain.SourceTradeId;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.TraderId;
+import io.copytrader.domain.VenueOrderId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+
+import static io.copytrader.store.TradeFixtures.ALICE;
+import static io.copytrader.store.TradeFixtures.YES_TOKEN;
+import static io.copytrader.store.TradeFixtures.intent;
+import static io.copytrader.store.TradeFixtures.trade;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The {@link TradeStore} contract, run over every implementation. */
+abstract class TradeStoreContractTest {
+
+    private static final int RACERS = 8;
+
+    protected TradeStore store;
+    protected final Clock clock = new TradeFixtures.TickingClock();
+
+    /** A new, empty store. */
+    protected abstract TradeStore createStore(Clock clock);
+
+    @BeforeEach
+    void openStore() {
+        store = createStore(clock);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    // ---- trades ---------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldAdmitATradeOnceAndGiveItBackExactly() {
+        DetectedTrade t = trade("t-1");
+
+        assertThat(store.admit(t)).isTrue();
+        assertThat(store.admit(t)).isFalse();
+
+        assertThat(store.trade(t.key())).contains(t);
+        assertThat(store.trade("alice:unknown")).isEmpty();
+        assertThat(store.detectedCount()).isEqualTo(1);
+        assertThat(store.inFlightCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepEveryFieldOfAwkwardTradesExactly() {
+        List<DetectedTrade> trades = List.of(
+                new DetectedTrade(new SourceTradeId("0xabc-1"), new TraderId("0x56687bf447db6ffa42ffe2204a05edaa20f55839"),
+                        new InstrumentId("71321045679252212594626385532706912750332728571942532289631379312455583992563"),
+                        null, Side.SELL, new BigDecimal("0.999"), new BigDecimal("123456789012345678901234.000000001"),
+                        new BigDecimal("123333333333333333333333.333333"), Instant.parse("1999-12-31T23:59:59Z"),
+                        Instant.parse("2026-11-02T10:15:30.000000001Z")),
+                new DetectedTrade(new SourceTradeId("t-2"), ALICE, YES_TOKEN, "Yes ✓ (été)", Side.BUY,
+                        new BigDecimal("1E+3"), new BigDecimal("1E-12"), new BigDecimal("0.000000"),
+                        Instant.EPOCH, Instant.parse("2026-11-02T10:15:30.5Z")),
+                new DetectedTrade(new SourceTradeId("t-3"), ALICE, YES_TOKEN, "", Side.BUY, new BigDecimal("7"),
+                        new BigDecimal("0.10"), new BigDecimal("0.700000"), Instant.parse("2026-11-02T10:15:30.123Z"),
+                        Instant.parse("2026-11-02T10:15:30.123456Z")));
+
+        for (DetectedTrade t : trades) {
+            store.admit(t);
+            long letter = store.addDeadLetter(t, Reason.UNEXPECTED_ERROR, "round trip");
+            CopyIntent intent = new CopyIntent(t.clientOrderId(), t, t.instrument(), t.side(), t.price(), t.quantity(),
+                    t.notional());
+            store.recordIntent(t.key(), intent);
+
+            assertThat(store.trade(t.key())).contains(t);
+            assertThat(store.deadLetter(letter).orElseThrow().trade()).isEqualTo(t);
+            assertThat(store.order(t.clientOrderId()).orElseThrow().intent()).isEqualTo(intent);
+        }
+    }
+
+    @Test
+    void shouldLetTheFirstOutcomeWin() {
+        DetectedTrade t = trade("t-1");
+        store.admit(t);
+
+        assertThat(store.finish(t.key(), TradeOutcome.SKIPPED, Reason.FILTER_STALE, "42 s old")).isTrue();
+        assertThat(store.finish(t.key(), TradeOutcome.COPIED, null, null)).isFalse();
+        assertThat(store.finish("alice:never-admitted", TradeOutcome.COPIED, null, null)).isFalse();
+
+        assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.SKIPPED, 1L).containsEntry(TradeOutcome.COPIED, 0L);
+        assertThat(store.inFlightCount()).isZero();
+        assertThat(store.detectedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountEveryOutcomeAndKeepTheInvariant() {
+        TradeOutcome[] outcomes = TradeOutcome.values();
+        for (int i = 0; i < 20; i++) {
+            DetectedTrade t = trade("t-" + i);
+            store.admit(t);
+            if (i < 2 * outcomes.length) {
+                store.finish(t.key(), outcomes[i % outcomes.length], Reason.UNEXPECTED_ERROR, null);
+            }
+        }
+
+        Map<TradeOutcome, Long> counts = store.outcomeCounts();
+        assertThat(counts).hasSize(outcomes.length).allSatisfy((o, n) -> assertThat(n).isEqualTo(2L));
+        assertThat(store.inFlightCount()).isEqualTo(20 - 2 * outcomes.length);
+        assertThat(store.detectedCount())
+                .isEqualTo(counts.values().stream().mapToLong(Long::longValue).sum() + store.inFlightCount());
+    }
+
+    @Test
+    void shouldListTradesInFlightOldestFirst() {
+        for (String id : List.of("z", "a", "m", "b")) {
+            store.admit(trade(id));
+        }
+        store.finish(trade("a").key(), TradeOutcome.COPIED, null, null);
+
+        assertThat(store.inFlight()).extracting(t -> t.sourceTradeId().value()).containsExactly("z", "m", "b");
+    }
+
+    @Test
+    void shouldReopenOnlyAFailedTrade() {
+        DetectedTrade failed = trade("failed");
+        DetectedTrade copied = trade("copied");
+        DetectedTrade open = trade("open");
+        store.admit(failed);
+        store.admit(copied);
+        store.admit(open);
+        store.finish(failed.key(), TradeOutcome.FAILED, Reason.EXCHANGE_CIRCUIT_OPEN, "breaker open");
+        store.finish(copied.key(), TradeOutcome.COPIED, null, null);
+
+        assertThat(store.reopen(copied.key())).isFalse();
+        assertThat(store.reopen(open.key())).isFalse();
+        assertThat(store.reopen("alice:unknown")).isFalse();
+        assertThat(store.reopen(failed.key())).isTrue();
+        assertThat(store.reopen(failed.key())).isFalse();
+
+        assertThat(store.inFlight()).containsExactly(failed, open);
+        assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.FAILED, 0L);
+        assertThat(store.finish(failed.key(), TradeOutcome.COPIED, null, null)).isTrue();
+    }
+
+    // ---- cursors ----------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldSaveAndReplaceCursorsPerTrader() {
+        TraderId bob = new TraderId("bob");
+        assertThat(store.cursor(ALICE)).isEmpty();
+
+        store.saveCursor(ALICE, "1730542530:0xabc");
+        store.saveCursor(bob, "b-1");
+        store.saveCursor(ALICE, "1730542531:0xdef");
+
+        assertThat(store.cursor(ALICE)).contains("1730542531:0xdef");
+        assertThat(store.cursor(bob)).contains("b-1");
+    }
+
+    // ---- orders -----------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldRecordAnIntentOnceAsSubmitting() {
+        DetectedTrade t = trade("t-1");
+        CopyIntent intent = intent(t);
+
+        assertThat(store.recordIntent(t.key(), intent)).isTrue();
+        assertThat(store.recordIntent(t.key(), intent)).isFalse();
+
+        OrderRecord order = store.order(intent.clientOrderId()).orElseThrow();
+        assertThat(order.clientOrderId()).isEqualTo(intent.clientOrderId());
+        assertThat(order.tradeKey()).isEqualTo(t.key());
+        assertThat(order.intent()).isEqualTo(intent);
+        assertThat(order.state()).isEqualTo(OrderRecordState.SUBMITTING);
+        assertThat(order.venueOrderId()).isNull();
+        assertThat(order.filledQuantity()).isEqualByComparingTo("0");
+        assertThat(order.avgFillPrice()).isNull();
+        assertThat(order.createdAt()).isEqualTo(order.updatedAt()).isAfter(TradeFixtures.START);
+        assertThat(store.order(new ClientOrderId("ct-unknown"))).isEmpty();
+    }
+
+    @Test
+    void shouldUpdateAnOrderKeepingWhatIsNotGiven() {
+        DetectedTrade t = trade("t-1");
+        CopyIntent intent = intent(t);
+        store.recordIntent(t.key(), intent);
+        ClientOrderId id = intent.clientOrderId();
+
+        store.updateOrder(id, OrderRecordState.OPEN, new VenueOrderId("v-77"), null, null);
+        store.updateOrder(id, OrderRecordState.PARTIALLY_FILLED, null, new BigDecimal("2.50"), new BigDecimal("0.4210"));
+        store.updateOrder(id, null, null, null, null);
+        store.updateOrder(new ClientOrderId("ct-unknown"), OrderRecordState.FILLED, null, null, null);
+
+        OrderRecord order = store.order(id).orElseThrow();
+        assertThat(order.state()).isEqualTo(OrderRecordState.PARTIALLY_FILLED);
+        assertThat(order.venueOrderId()).isEqualTo(new VenueOrderId("v-77"));
+        assertThat(order.filledQuantity()).isEqualTo(new BigDecimal("2.50"));
+        assertThat(order.avgFillPrice()).isEqualTo(new BigDecimal("0.4210"));
+        assertThat(order.updatedAt()).isAfter(order.createdAt());
+        assertThat(order.intent()).isEqualTo(intent);
+        assertThat(store.order(new ClientOrderId("ct-unknown"))).isEmpty();
+    }
+
+    @Test
+    void shouldListOrdersInTheGivenStatesOldestFirst() {
+        List<ClientOrderId> ids = new ArrayList<>();
+        for (String id : List.of("c", "a", "b", "d")) {
+            DetectedTrade t = trade(id);
+            store.recordIntent(t.key(), intent(t));
+            ids.add(t.clientOrderId());
+        }
+        store.updateOrder(ids.get(1), OrderRecordState.UNKNOWN, null, null, null);
+        store.updateOrder(ids.get(3), OrderRecordState.FILLED, null, null, null);
+
+        assertThat(store.ordersIn(List.of(OrderRecordState.SUBMITTING, OrderRecordState.UNKNOWN)))
+                .extracting(OrderRecord::clientOrderId).containsExactly(ids.get(0), ids.get(1), ids.get(2));
+        assertThat(store.ordersIn(List.of(OrderRecordState.FILLED))).extracting(OrderRecord::clientOrderId)
+                .containsExactly(ids.get(3));
+        assertThat(store.ordersIn(List.of())).isEmpty();
+    }
+
+    // ---- positions --------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldSaveAndReplacePositions() {
+        InstrumentId no = new InstrumentId("token-no-456");
+        store.savePosition(new StoredPosition(YES_TOKEN, new BigDecimal("5.00"), new BigDecimal("0.4284")));
+        store.savePosition(new StoredPosition(no, new BigDecimal("1"), new BigDecimal("0.5")));
+        store.savePosition(new StoredPosition(YES_TOKEN, new BigDecimal("7.50"), new BigDecimal("0.430000")));
+
+        assertThat(store.positions()).containsOnly(
+                Map.entry(YES_TOKEN, new StoredPosition(YES_TOKEN, new BigDecimal("7.50"), new BigDecimal("0.430000"))),
+                Map.entry(no, new StoredPosition(no, new BigDecimal("1"), new BigDecimal("0.5"))));
+    }
+
+    // ---- dead letters -----------------------------------------------------------------------------------------
+
+    @Test
+    void shouldListDeadLettersNewestFirst() {
+        long first = store.addDeadLetter(trade("t-1"), Reason.EXCHANGE_CIRCUIT_OPEN, "breaker open");
+        long second = store.addDeadLetter(trade("t-2"), Reason.EXCHANGE_RETRIES_EXHAUSTED, null);
+        long third = store.addDeadLetter(trade("t-1"), Reason.UNEXPECTED_ERROR, "NPE");
+
+        assertThat(store.deadLetters()).extracting(DeadLetter::id).containsExactly(third, second, first);
+        DeadLetter letter = store.deadLetter(first).orElseThrow();
+        assertThat(letter.reason()).isEqualTo(Reason.EXCHANGE_CIRCUIT_OPEN);
+        assertThat(letter.detail()).isEqualTo("breaker open");
+        assertThat(letter.trade()).isEqualTo(trade("t-1"));
+        assertThat(letter.createdAt()).isAfter(TradeFixtures.START);
+        assertThat(letter.replayedAt()).isNull();
+        assertThat(store.deadLetter(second).orElseThrow().detail()).isNull();
+        assertThat(store.deadLetter(third + 100)).isEmpty();
+    }
+
+    @Test
+    void shouldMarkADeadLetterReplayedOnlyOnce() {
+        long id = store.addDeadLetter(trade("t-1"), Reason.EXCHANGE_CIRCUIT_OPEN, null);
+
+        assertThat(store.markReplayed(id)).isTrue();
+        assertThat(store.markReplayed(id)).isFalse();
+        assertThat(store.markReplayed(id + 100)).isFalse();
+        assertThat(store.deadLetter(id).orElseThrow().replayedAt()).isNotNull();
+    }
+
+    // ---- concurrency ------------------------------------------------------------------------------------------
+
+    @Test
+    @Timeout(30)
+    void shouldLetExactlyOneOfManyRacingAdmitsWin() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            DetectedTrade t = trade("race-" + round);
+            assertThat(race(i -> () -> store.admit(t))).isEqualTo(1);
+        }
+        assertThat(store.detectedCount()).isEqualTo(20);
+        assertThat(store.inFlight()).hasSize(20);
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldLetExactlyOneOfManyRacingOutcomesWin() throws Exception {
+        TradeOutcome[] outcomes = TradeOutcome.values();
+        for (int round = 0; round < 20; round++) {
+            DetectedTrade t = trade("race-" + round);
+            store.admit(t);
+            assertThat(race(i -> () -> store.finish(t.key(), outcomes[i % outcomes.length], null, "racer " + i)))
+                    .isEqualTo(1);
+        }
+        assertThat(store.inFlightCount()).isZero();
+        assertThat(store.outcomeCounts().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(20);
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldLetExactlyOneOfManyRacingIntentsAndReplaysWin() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            DetectedTrade t = trade("race-" + round);
+            assertThat(race(i -> () -> store.recordIntent(t.key(), intent(t)))).isEqualTo(1);
+            long letter = store.addDeadLetter(t, Reason.EXCHANGE_CIRCUIT_OPEN, null);
+            assertThat(race(i -> () -> store.markReplayed(letter))).isEqualTo(1);
+        }
+        assertThat(store.ordersIn(List.of(OrderRecordState.SUBMITTING))).hasSize(20);
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldKeepEveryWriteOfConcurrentConsumersAndHandOutDistinctLetterIds() throws Exception {
+        int perThread = 24;
+        List<Long> letterIds = java.util.Collections.synchronizedList(new ArrayList<>());
+        race(i -> () -> {
+            for (int n = 0; n < perThread; n++) {
+                DetectedTrade t = trade("c" + i + "-" + n);
+                store.admit(t);
+                store.recordIntent(t.key(), intent(t));
+                store.finish(t.key(), n % 2 == 0 ? TradeOutcome.COPIED : TradeOutcome.FAILED, null, null);
+                letterIds.add(store.addDeadLetter(t, Reason.EXCHANGE_RETRIES_EXHAUSTED, null));
+            }
+            return true;
+        });
+        int total = RACERS * perThread;
+        assertThat(store.detectedCount()).isEqualTo(total);
+        assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.COPIED, (long) total / 2)
+                .containsEntry(TradeOutcome.FAILED, (long) total / 2);
+        assertThat(store.ordersIn(List.of(OrderRecordState.SUBMITTING))).hasSize(total);
+        assertThat(letterIds).doesNotHaveDuplicates().hasSize(total);
+        assertThat(store.deadLetters()).hasSize(total);
+    }
+
+    /** Starts RACERS tasks at the same moment; returns how many returned true. */
+    private static int race(IntFunction<Callable<Boolean>> racer) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(RACERS);
+        try {
+            CountDownLatch ready = new CountDownLatch(RACERS);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < RACERS; i++) {
+                Callable<Boolean> task = racer.apply(i);
+                results.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return task.call();
+                }));
+            }
+            ready.await();
+            go.countDown();
+            int winners = 0;
+            for (Future<Boolean> f : results) {
+                if (f.get()) {
+                    winners++;
+                }
+            }
+            return winners;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
