@@ -1,14 +1,133 @@
 package io.copytrader.cli;
 
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
+import io.copytrader.store.DeadLetter;
+import io.copytrader.store.StoreFactory;
+import io.copytrader.store.StoreSettings;
+import io.copytrader.store.TradeStore;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "dead-letters", mixinStandardHelpOptions = true, description = "Lists and replays dead letters.")
+/**
+ * Lists and replays dead letters, straight from the store. A replay marks the letter replayed (once: a second
+ * replay of the same letter does nothing) and puts its trade back in flight; the running engine re-queues it
+ * within a monitoring pass, or the next start does. The order keeps its client order id, so a replay never places
+ * a second order for a trade whose order reached the venue.
+ */
+@Command(name = "dead-letters", mixinStandardHelpOptions = true, description = "Lists and replays dead letters.",
+        subcommands = {DeadLettersCommand.ListLetters.class, DeadLettersCommand.Replay.class})
 public final class DeadLettersCommand implements Callable<Integer> {
+
+    @Option(names = "--store", description = "Store URL (default: $STORE_URL, else ${DEFAULT-VALUE}).",
+            defaultValue = "${env:STORE_URL:-" + StoreSettings.DEFAULT_URL + "}", scope = picocli.CommandLine.ScopeType.INHERIT)
+    String storeUrl;
+
     @Override
     public Integer call() {
-        System.err.println("dead-letters: not built yet");
-        return 1;
+        System.err.println("dead-letters: say `list` or `replay` (see --help)");
+        return 2;
+    }
+
+    static TradeStore open(String url) {
+        StoreSettings settings = StoreSettings.of(url);
+        String user = System.getenv("STORE_USER");
+        if (user != null && !user.isBlank()) {
+            settings = settings.withCredentials(user, System.getenv("STORE_PASSWORD"));
+        }
+        return StoreFactory.open(settings, Clock.systemUTC());
+    }
+
+    static String describe(DeadLetter d) {
+        DetectedTrade t = d.trade();
+        return d.id() + "  " + d.createdAt() + "  " + d.reason() + "  " + t.key() + "  " + t.side() + " "
+                + t.quantity().toPlainString() + " " + t.instrument() + " @ " + t.price().toPlainString()
+                + (d.replayedAt() == null ? "" : "  replayed " + d.replayedAt())
+                + (d.detail() == null ? "" : "  (" + d.detail() + ")");
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists dead letters, newest first: id, time, reason, trade.")
+    static final class ListLetters implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        DeadLettersCommand parent;
+
+        @Option(names = "--reason", description = "Only letters with this reason.")
+        Reason reason;
+
+        PrintStream out = System.out;
+
+        @Override
+        public Integer call() {
+            try (TradeStore store = open(parent.storeUrl)) {
+                List<DeadLetter> letters = store.deadLetters().stream()
+                        .filter(d -> reason == null || d.reason() == reason).toList();
+                letters.forEach(d -> out.println(describe(d)));
+                if (letters.isEmpty()) {
+                    out.println("no dead letters");
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = "Sends dead letters back through the pipeline (each letter at most once).")
+    static final class Replay implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        DeadLettersCommand parent;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Which which;
+
+        static final class Which {
+            @Parameters(paramLabel = "ID", description = "The letter to replay.")
+            Long id;
+            @Option(names = "--all", description = "Every letter not replayed yet.")
+            boolean all;
+            @Option(names = "--reason", description = "Every letter with this reason not replayed yet.")
+            Reason reason;
+        }
+
+        PrintStream out = System.out;
+
+        @Override
+        public Integer call() {
+            try (TradeStore store = open(parent.storeUrl)) {
+                List<DeadLetter> chosen;
+                if (which.id != null) {
+                    var letter = store.deadLetter(which.id);
+                    if (letter.isEmpty()) {
+                        System.err.println("dead-letters: no dead letter " + which.id);
+                        return 1;
+                    }
+                    chosen = List.of(letter.get());
+                } else {
+                    chosen = store.deadLetters().stream().filter(d -> d.replayedAt() == null)
+                            .filter(d -> which.all || d.reason() == which.reason).toList();
+                }
+                int replayed = 0;
+                for (DeadLetter d : chosen) {
+                    if (!store.markReplayed(d.id())) {
+                        out.println(d.id() + ": replayed already; not again");
+                        continue;
+                    }
+                    if (store.reopen(d.trade().key())) {
+                        out.println(d.id() + ": trade " + d.trade().key() + " goes back through the pipeline");
+                        replayed++;
+                    } else {
+                        out.println(d.id() + ": trade " + d.trade().key() + " is no longer failed; nothing to replay");
+                    }
+                }
+                out.println(replayed + " letter(s) replayed");
+                return 0;
+            }
+        }
     }
 }

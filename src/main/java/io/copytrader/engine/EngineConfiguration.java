@@ -8,7 +8,8 @@ import io.copytrader.paper.PaperVenue;
 import io.copytrader.paper.PaperVenueConfig;
 import io.copytrader.polymarket.PolymarketConfig;
 import io.copytrader.polymarket.PolymarketVenue;
-import io.copytrader.store.InMemoryTradeStore;
+import io.copytrader.store.StoreFactory;
+import io.copytrader.store.StoreSettings;
 import io.copytrader.store.TradeStore;
 import io.copytrader.venue.ExchangeAdapter;
 import io.copytrader.venue.FeedAdapter;
@@ -54,13 +55,20 @@ public class EngineConfiguration implements CamelConfiguration {
             throw e;
         }
         Clock clock = Clock.systemUTC();
-        TradeStore store = new InMemoryTradeStore(clock);
+        TradeStore store = openStore(settings, clock);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                store.close();
+            }
+        }, true, true);
         MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
         if (registry == null) {
             registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             context.getRegistry().bind("metricsRegistry", registry);
         }
         PipelineMetrics metrics = new PipelineMetrics(registry);
+        metrics.seed(store.detectedCount(), store.outcomeCountsByReason());
         TradeLedger ledger = new TradeLedger(store, metrics);
 
         VenueHttpClient http = new JdkVenueHttpClient(Duration.ofMillis(settings.connectTimeoutMs()),
@@ -120,6 +128,8 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("orderPlacer", placer);
         beans.put("orderMonitor", monitor);
         beans.put("deadLetterRecorder", deadLetters);
+        beans.put("recovery", new Recovery(store, ledger, deadLetters, context.createProducerTemplate(),
+                "direct:requeue-trades", settings.maxTradeAge(), clock));
         beans.put("exchangeAdapter", exchange);
         beans.put("feedAdapter", feed);
         beans.forEach(context.getRegistry()::bind);
@@ -135,6 +145,25 @@ public class EngineConfiguration implements CamelConfiguration {
 
         context.getManagementStrategy().addEventNotifier(new ShutdownRecorder(ledger));
         context.addStartupListener((ctx, alreadyStarted) -> monitor.refreshBook());
+    }
+
+    /** The store STORE_URL names: "memory", a SQLite file (the default) or PostgreSQL (STORE_USER, STORE_PASSWORD). */
+    private static TradeStore openStore(CopyTraderSettings settings, Clock clock) {
+        StoreSettings store;
+        try {
+            store = StoreSettings.of(settings.storeUrl());
+            String user = System.getenv("STORE_USER");
+            if (user != null && !user.isBlank()) {
+                store = store.withCredentials(user, System.getenv("STORE_PASSWORD"));
+            }
+        } catch (IllegalArgumentException e) {
+            InvalidSettingException invalid = new InvalidSettingException("STORE_URL (copytrader.store.url): " + e.getMessage());
+            StartupFailure.record(invalid);
+            throw invalid;
+        }
+        TradeStore opened = StoreFactory.open(store, clock);
+        LOG.info("Store: {}", store.isMemory() ? "in memory (forgotten on exit)" : store.url().replaceAll("password=[^&;]*", "password=****"));
+        return opened;
     }
 
     /**

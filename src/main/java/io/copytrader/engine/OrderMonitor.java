@@ -99,6 +99,13 @@ public final class OrderMonitor {
                 LOG.warn("Order {} (trade {}) is unknown to the venue {} ms after it was sent; failing it, not resending",
                         intent.clientOrderId(), order.tradeKey(), Duration.between(order.updatedAt(), now).toMillis());
                 deadLetters.record(intent.source(), Reason.EXCHANGE_UNKNOWN_OUTCOME, "no answer, and the venue does not know the order");
+            } else if (!wasUnresolved) {
+                // an order the venue accepted and no longer knows (a paper venue restarted, an expired order):
+                // nothing more will fill
+                store.updateOrder(intent.clientOrderId(), OrderRecordState.CANCELED, null, null, null);
+                portfolio.settle(intent, order.filledQuantity(), order.avgFillPrice());
+                LOG.warn("Order {} (trade {}) was {} and the venue no longer knows it; counting it canceled",
+                        intent.clientOrderId(), order.tradeKey(), order.state());
             }
             return;
         }

@@ -67,12 +67,17 @@ public final class OrderPlacer {
             Optional<OrderRecord> existing = store.order(intent.clientOrderId());
             OrderRecordState state = existing.map(OrderRecord::state).orElse(OrderRecordState.UNKNOWN);
             if (state != OrderRecordState.FAILED && state != OrderRecordState.REJECTED) {
+                // placed before (a restart or a replay): never a second order; the trade follows that order
                 exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
-                if (state == OrderRecordState.SUBMITTING) {
-                    store.updateOrder(intent.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
-                }
                 portfolio.release(intent);
-                LOG.warn("Order {} for trade {} is already {}; not sending it again", intent.clientOrderId(), tradeKey, state);
+                if (state == OrderRecordState.SUBMITTING || state == OrderRecordState.UNKNOWN) {
+                    store.updateOrder(intent.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
+                    LOG.warn("Order {} for trade {} may have been sent already; looking it up, not resending",
+                            intent.clientOrderId(), tradeKey);
+                } else {
+                    ledger.finish(intent.source(), TradeOutcome.COPIED, null, "order already " + state);
+                    LOG.warn("Order {} for trade {} is already {}; not sending it again", intent.clientOrderId(), tradeKey, state);
+                }
                 return;
             }
             store.updateOrder(intent.clientOrderId(), OrderRecordState.SUBMITTING, null, null, null);

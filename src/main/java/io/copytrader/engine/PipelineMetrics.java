@@ -30,6 +30,7 @@ public final class PipelineMetrics {
     public static final String TRADES_EXPIRED = "copytrader.trades.expired";
     public static final String ROWS_REJECTED = "copytrader.feed.rows.rejected";
     public static final String QUEUE_OVERFLOWS = "copytrader.queue.overflows";
+    public static final String TRADES_REPLAYED = "copytrader.trades.replayed";
     public static final String QUEUE_LENGTH = "copytrader.queue.length";
     public static final String TRADES_PROCESSING = "copytrader.trades.processing";
     public static final String TRADES_IN_FLIGHT = "copytrader.trades.inflight";
@@ -45,6 +46,7 @@ public final class PipelineMetrics {
     private final Counter queued;
     private final Counter processed;
     private final Counter overflows;
+    private final Counter replayed;
     private final Map<TradeOutcome, Counter> untagged = new EnumMap<>(TradeOutcome.class);
     private final Map<String, Counter> tagged = new ConcurrentHashMap<>();
     private final Timer latency;
@@ -56,6 +58,8 @@ public final class PipelineMetrics {
         this.queued = Counter.builder(TRADES_QUEUED).description("Trades put on the copy queue").register(registry);
         this.processed = Counter.builder(TRADES_PROCESSED).description("Trades copied (order accepted)").register(registry);
         this.overflows = Counter.builder(QUEUE_OVERFLOWS).description("Oldest trades dropped from a full queue").register(registry);
+        this.replayed = Counter.builder(TRADES_REPLAYED).description("Failed trades sent through again from the dead letters")
+                .register(registry);
         untagged.put(TradeOutcome.COPIED, processed);
         untagged.put(TradeOutcome.DROPPED, Counter.builder(TRADES_DROPPED).register(registry));
         untagged.put(TradeOutcome.ABANDONED, Counter.builder(TRADES_ABANDONED).register(registry));
@@ -68,6 +72,19 @@ public final class PipelineMetrics {
             long min = m.minLatencyNanos.get();
             return min == Long.MAX_VALUE ? 0 : min / 1e9;
         }).baseUnit("seconds").description("Smallest detection-to-accepted latency").register(registry);
+    }
+
+    /**
+     * Starts the trade counters from what the store already holds (a restart), so the figures `status` shows and
+     * the store agree; and records a replayed trade, which counts once more when it ends again.
+     */
+    public void seed(long detectedSoFar, Map<TradeOutcome, Map<Reason, Long>> outcomes) {
+        detected.increment(detectedSoFar);
+        outcomes.forEach((outcome, byReason) -> byReason.forEach((reason, n) -> outcomeCounter(outcome, reason).increment(n)));
+    }
+
+    public void replayed() {
+        replayed.increment();
     }
 
     public MeterRegistry registry() {
@@ -92,11 +109,15 @@ public final class PipelineMetrics {
 
     /** Counts a terminal outcome; skipped and failed are tagged by reason. */
     public void outcome(TradeOutcome outcome, Reason reason) {
-        switch (outcome) {
-            case SKIPPED -> counter(TRADES_SKIPPED, reason).increment();
-            case FAILED -> counter(TRADES_FAILED, reason).increment();
-            default -> untagged.get(outcome).increment();
-        }
+        outcomeCounter(outcome, reason).increment();
+    }
+
+    private Counter outcomeCounter(TradeOutcome outcome, Reason reason) {
+        return switch (outcome) {
+            case SKIPPED -> counter(TRADES_SKIPPED, reason);
+            case FAILED -> counter(TRADES_FAILED, reason);
+            default -> untagged.get(outcome);
+        };
     }
 
     public void latency(Duration d) {

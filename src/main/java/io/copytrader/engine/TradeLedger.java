@@ -7,6 +7,9 @@ import io.copytrader.store.TradeStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * The one place a trade's terminal outcome is written: to the store first (first outcome wins), then to the
  * metrics, so the store and the metrics agree on {@code detected = outcomes + in flight}.
@@ -16,6 +19,8 @@ public final class TradeLedger {
 
     private final TradeStore store;
     private final PipelineMetrics metrics;
+    /** Trades this process is handling (admitted or re-queued here, not yet ended). */
+    private final Set<String> active = ConcurrentHashMap.newKeySet();
 
     public TradeLedger(TradeStore store, PipelineMetrics metrics) {
         this.store = store;
@@ -32,17 +37,31 @@ public final class TradeLedger {
 
     /** Admits a detected trade; false for a duplicate. */
     public boolean admit(DetectedTrade trade) {
+        active.add(trade.key()); // before the store, so no one sees it in flight and unclaimed
         boolean admitted = store.admit(trade);
         if (admitted) {
             metrics.detected();
+        } else {
+            active.remove(trade.key());
         }
         return admitted;
+    }
+
+    /** Claims a trade admitted earlier (by a previous run, or reopened by a replay); false if already claimed. */
+    public boolean claim(DetectedTrade trade) {
+        return active.add(trade.key());
+    }
+
+    /** True while this process is handling the trade. */
+    public boolean isActive(String tradeKey) {
+        return active.contains(tradeKey);
     }
 
     /** Records the outcome once; a second outcome for the same trade is ignored and logged at DEBUG. */
     public boolean finish(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail) {
         boolean first = store.finish(trade.key(), outcome, reason, detail);
         if (first) {
+            active.remove(trade.key());
             metrics.outcome(outcome, reason);
         } else {
             LOG.debug("Trade {} already has an outcome; ignoring {} {}", trade.key(), outcome, reason);

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /** A {@link TradeStore} that forgets everything on exit: for tests and for `store.type=memory`. */
 public final class InMemoryTradeStore implements TradeStore {
 
-    private record TradeRow(DetectedTrade trade, long seq, TradeOutcome outcome) {
+    private record TradeRow(DetectedTrade trade, long seq, TradeOutcome outcome, Reason reason) {
     }
 
     private final Clock clock;
@@ -53,7 +53,7 @@ public final class InMemoryTradeStore implements TradeStore {
 
     @Override
     public boolean admit(DetectedTrade trade) {
-        return trades.putIfAbsent(trade.key(), new TradeRow(trade, tradeSeq.incrementAndGet(), null)) == null;
+        return trades.putIfAbsent(trade.key(), new TradeRow(trade, tradeSeq.incrementAndGet(), null, null)) == null;
     }
 
     @Override
@@ -64,7 +64,7 @@ public final class InMemoryTradeStore implements TradeStore {
                 return row;
             }
             changed[0] = true;
-            return new TradeRow(row.trade(), row.seq(), outcome);
+            return new TradeRow(row.trade(), row.seq(), outcome, reason);
         });
         return changed[0];
     }
@@ -77,7 +77,7 @@ public final class InMemoryTradeStore implements TradeStore {
                 return row;
             }
             changed[0] = true;
-            return new TradeRow(row.trade(), row.seq(), null);
+            return new TradeRow(row.trade(), row.seq(), null, null);
         });
         return changed[0];
     }
@@ -107,6 +107,17 @@ public final class InMemoryTradeStore implements TradeStore {
         for (TradeRow row : trades.values()) {
             if (row.outcome() != null) {
                 counts.merge(row.outcome(), 1L, Long::sum);
+            }
+        }
+        return counts;
+    }
+
+    @Override
+    public Map<TradeOutcome, Map<Reason, Long>> outcomeCountsByReason() {
+        Map<TradeOutcome, Map<Reason, Long>> counts = new EnumMap<>(TradeOutcome.class);
+        for (TradeRow row : trades.values()) {
+            if (row.outcome() != null) {
+                counts.computeIfAbsent(row.outcome(), o -> new java.util.HashMap<>()).merge(row.reason(), 1L, Long::sum);
             }
         }
         return counts;

@@ -174,6 +174,19 @@ public final class JdbcTradeStore implements TradeStore {
     }
 
     @Override
+    public Optional<TradeOutcome> outcome(String tradeKey) {
+        return call("read outcome of " + tradeKey, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT outcome FROM trades WHERE trade_key = ?")) {
+                ps.setString(1, tradeKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    String outcome = rs.next() ? rs.getString(1) : null;
+                    return outcome == null ? Optional.<TradeOutcome>empty() : Optional.of(TradeOutcome.valueOf(outcome));
+                }
+            }
+        });
+    }
+
+    @Override
     public List<DetectedTrade> inFlight() {
         return call("list trades in flight", false, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + TRADE_COLUMNS
@@ -200,6 +213,23 @@ public final class JdbcTradeStore implements TradeStore {
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     counts.put(TradeOutcome.valueOf(rs.getString(1)), rs.getLong(2));
+                }
+            }
+            return counts;
+        });
+    }
+
+    @Override
+    public Map<TradeOutcome, Map<Reason, Long>> outcomeCountsByReason() {
+        return call("count outcomes by reason", false, c -> {
+            Map<TradeOutcome, Map<Reason, Long>> counts = new EnumMap<>(TradeOutcome.class);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT outcome, reason, COUNT(*) FROM trades WHERE outcome IS NOT NULL GROUP BY outcome, reason");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String reason = rs.getString(2);
+                    counts.computeIfAbsent(TradeOutcome.valueOf(rs.getString(1)), o -> new java.util.HashMap<>())
+                            .merge(reason == null ? null : Reason.valueOf(reason), rs.getLong(3), Long::sum);
                 }
             }
             return counts;

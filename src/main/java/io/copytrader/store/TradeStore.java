@@ -64,6 +64,12 @@ public interface TradeStore extends AutoCloseable {
     /** Count of trades per terminal outcome (every outcome present, zero when none). */
     Map<TradeOutcome, Long> outcomeCounts();
 
+    /**
+     * Count of ended trades per outcome and reason (reason null for COPIED and the other reasonless outcomes):
+     * what the engine's counters start from, so the metrics and the store agree across restarts.
+     */
+    Map<TradeOutcome, Map<Reason, Long>> outcomeCountsByReason();
+
     long inFlightCount();
 
     long detectedCount();

@@ -29,14 +29,28 @@ public final class EngineHarness implements AutoCloseable {
 
     private final PaperVenue venue;
     private final PaperVenueAdmin admin;
-    private final Main main;
-    private final TradeStore store;
-    private final MeterRegistry meters;
+    private final Map<String, String> settings;
+    private Main main;
+    private TradeStore store;
+    private MeterRegistry meters;
 
-    private EngineHarness(PaperVenue venue, Main main) {
+    private EngineHarness(PaperVenue venue, Map<String, String> settings) {
         this.venue = venue;
         this.admin = new PaperVenueAdmin(venue.baseUrl());
-        this.main = main;
+        this.settings = settings;
+        startEngine();
+    }
+
+    private void startEngine() {
+        main = new Main();
+        main.setPropertyPlaceholderLocations("file:application.properties");
+        main.addOverrideProperty("copytrader.paper.url", venue.baseUrl());
+        settings.forEach(main::addOverrideProperty);
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("engine did not start", e);
+        }
         // kept, so the books can be read after the engine stopped
         this.store = bean("tradeStore", TradeStore.class);
         this.meters = bean("metricsRegistry", MeterRegistry.class);
@@ -66,6 +80,7 @@ public final class EngineHarness implements AutoCloseable {
             settings.put("copytrader.exchange.retry-initial-delay-ms", "10");
             settings.put("copytrader.exchange.retry-max-delay-ms", "50");
             settings.put("copytrader.shutdown.timeout-seconds", "10");
+            settings.put("copytrader.store.url", "memory");
         }
 
         public Builder set(String key, Object value) {
@@ -86,17 +101,12 @@ public final class EngineHarness implements AutoCloseable {
         public EngineHarness start() {
             PaperVenue venue = PaperVenue.start(PaperVenueConfig.builder()
                     .port(0).seed(7).traders(Map.of(TRADER, 0.0)).startingCash(cash).fillModel(fillModel).build());
-            Main main = new Main();
-            main.setPropertyPlaceholderLocations("file:application.properties");
-            main.addOverrideProperty("copytrader.paper.url", venue.baseUrl());
-            settings.forEach(main::addOverrideProperty);
             try {
-                main.start();
-            } catch (Exception e) {
+                return new EngineHarness(venue, Map.copyOf(settings));
+            } catch (RuntimeException e) {
                 venue.close();
-                throw new IllegalStateException("engine did not start", e);
+                throw e;
             }
-            return new EngineHarness(venue, main);
         }
     }
 
@@ -186,6 +196,12 @@ public final class EngineHarness implements AutoCloseable {
     /** Stops the engine gracefully (as on SIGTERM), leaving the venue up. */
     public void stopEngine() {
         main.stop();
+    }
+
+    /** Starts the engine again with the same settings (and so the same store), against the same venue. */
+    public void restartEngine() {
+        main.stop();
+        startEngine();
     }
 
     @Override
