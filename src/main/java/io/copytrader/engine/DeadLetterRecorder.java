@@ -38,10 +38,15 @@ public final class DeadLetterRecorder {
     }
 
     public void record(DetectedTrade trade, Reason reason, String detail) {
-        if (!ledger.finish(trade, TradeOutcome.FAILED, reason, detail)) {
-            return; // already ended (e.g. abandoned at shutdown): one outcome, one letter at most
+        if (ledger.store().outcome(trade.key()).isPresent()) {
+            return; // already ended (e.g. abandoned at shutdown): one outcome
         }
+        // the letter first: a crash between the two writes leaves a letter and a trade still in flight (which the
+        // restart resolves), never a failed trade without its letter
         long id = ledger.store().addDeadLetter(trade, reason, detail);
+        if (!ledger.finish(trade, TradeOutcome.FAILED, reason, detail)) {
+            return;
+        }
         if (reason == Reason.EXCHANGE_INSUFFICIENT_BALANCE || reason == Reason.EXCHANGE_CIRCUIT_OPEN) {
             LOG.warn("Dead letter {}: trade {} {} ({})", id, trade.key(), reason, detail);
         } else {

@@ -13,11 +13,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -45,7 +45,7 @@ public final class Recovery {
     private final String requeueUri;
     private final Duration maxTradeAge;
     private final Clock clock;
-    private final AtomicBoolean startupDone = new AtomicBoolean();
+    private volatile boolean recovered;
 
     public Recovery(TradeStore store, TradeLedger ledger, DeadLetterRecorder deadLetters, ProducerTemplate producer,
                     String requeueUri, Duration maxTradeAge, Clock clock) {
@@ -60,8 +60,13 @@ public final class Recovery {
 
     /** Runs the startup recovery once, on the first call (detect-trades calls it before every poll). */
     public void beforePolling() {
-        if (startupDone.compareAndSet(false, true)) {
-            recoverAtStartup();
+        if (!recovered) {
+            synchronized (this) {
+                if (!recovered) {
+                    recoverAtStartup();
+                    recovered = true;
+                }
+            }
         }
     }
 
@@ -69,59 +74,63 @@ public final class Recovery {
         for (OrderRecord o : store.ordersIn(EnumSet.of(OrderRecordState.SUBMITTING))) {
             store.updateOrder(o.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
         }
-        int copied = 0;
-        int requeued = 0;
-        int expired = 0;
-        int awaiting = 0;
         Set<String> replayed = replayedTradeKeys();
-        Instant now = clock.instant();
+        Map<String, Integer> counts = new TreeMap<>();
         for (DetectedTrade trade : store.inFlight()) {
-            if (ledger.isActive(trade.key())) {
-                continue;
-            }
-            Optional<OrderRecord> order = store.order(trade.clientOrderId());
-            boolean wasReplayed = replayed.contains(trade.key());
-            if (order.isPresent() && !wasReplayed) {
-                OrderRecordState state = order.get().state();
-                if (ACCEPTED.contains(state)) {
-                    if (ledger.finish(trade, TradeOutcome.COPIED, null, "order found accepted at restart")) {
-                        copied++;
-                    }
-                } else if (state == OrderRecordState.UNKNOWN) {
-                    ledger.claim(trade); // the monitor resolves it by lookup
-                    awaiting++;
-                } else {
-                    deadLetters.record(trade, Reason.UNEXPECTED_ERROR, "order " + state + " before the restart");
-                }
-            } else if (wasReplayed || !trade.tsEvent().plus(maxTradeAge).isBefore(now)) {
-                if (wasReplayed) {
-                    ledger.metrics().replayed();
-                }
-                requeue(trade);
-                requeued++;
-            } else if (ledger.finish(trade, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED,
-                    "still unfinished at restart, older than " + maxTradeAge.toMillis() + " ms")) {
-                expired++;
+            if (!ledger.isActive(trade.key())) {
+                counts.merge(resolve(trade, replayed.contains(trade.key())), 1, Integer::sum);
             }
         }
-        if (copied + requeued + expired + awaiting > 0) {
-            LOG.info("Recovered the previous run: {} copied (order found), {} re-queued, {} expired, {} order(s) to look up",
-                    copied, requeued, expired, awaiting);
+        if (!counts.isEmpty()) {
+            LOG.info("Recovered what the previous run left unfinished: {}", counts);
         }
     }
 
-    /** Trades in flight that nothing in this process handles: reopened by a dead-letter replay. */
+    /**
+     * Trades in flight that nothing in this process handles, once recovery is done: while the engine runs, only a
+     * dead-letter replay makes those.
+     */
     public void adoptReplays() {
-        if (!startupDone.get()) {
+        if (!recovered) {
             return;
         }
         for (DetectedTrade trade : store.inFlight()) {
             if (!ledger.isActive(trade.key())) {
-                LOG.info("Replaying trade {} from the dead letters", trade.key());
-                ledger.metrics().replayed();
-                requeue(trade);
+                LOG.info("Replaying trade {} from the dead letters: {}", trade.key(), resolve(trade, true));
             }
         }
+    }
+
+    /**
+     * What an unclaimed trade in flight needs, decided by its order first: an order the venue accepted means
+     * copied; an order that may have been sent is looked up; a trade with no order, or whose order failed and a
+     * person replayed it, goes back on the queue if fresh or replayed, else expires.
+     */
+    private String resolve(DetectedTrade trade, boolean replayed) {
+        Optional<OrderRecord> order = store.order(trade.clientOrderId());
+        OrderRecordState state = order.map(OrderRecord::state).orElse(null);
+        if (state != null && ACCEPTED.contains(state)) {
+            ledger.finish(trade, TradeOutcome.COPIED, null, "order found " + state + " at restart");
+            return "copied";
+        }
+        if (state == OrderRecordState.UNKNOWN || state == OrderRecordState.SUBMITTING) {
+            ledger.claim(trade); // the monitor resolves it by lookup
+            return "looked up";
+        }
+        if (state != null && !replayed) {
+            deadLetters.record(trade, Reason.UNEXPECTED_ERROR, "order " + state + " before the restart");
+            return "failed";
+        }
+        if (replayed || !trade.tsEvent().plus(maxTradeAge).isBefore(clock.instant())) {
+            if (replayed) {
+                ledger.metrics().replayed();
+            }
+            requeue(trade);
+            return "re-queued";
+        }
+        ledger.finish(trade, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED,
+                "still unfinished at restart, older than " + maxTradeAge.toMillis() + " ms");
+        return "expired";
     }
 
     private void requeue(DetectedTrade trade) {

@@ -37,11 +37,13 @@ public final class TradeLedger {
 
     /** Admits a detected trade; false for a duplicate. */
     public boolean admit(DetectedTrade trade) {
-        active.add(trade.key()); // before the store, so no one sees it in flight and unclaimed
+        // claimed before the store write, so no one sees it in flight and unclaimed; a duplicate (a re-read page)
+        // must not release a claim someone else holds (recovery's, after a restart)
+        boolean claimedHere = active.add(trade.key());
         boolean admitted = store.admit(trade);
         if (admitted) {
             metrics.detected();
-        } else {
+        } else if (claimedHere) {
             active.remove(trade.key());
         }
         return admitted;

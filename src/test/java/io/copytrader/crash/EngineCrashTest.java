@@ -1,0 +1,150 @@
+package io.copytrader.crash;
+
+import io.copytrader.CopyTraderCli;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.paper.FillModelSettings;
+import io.copytrader.paper.PaperVenue;
+import io.copytrader.paper.PaperVenueAdmin;
+import io.copytrader.paper.PaperVenueConfig;
+import io.copytrader.store.StoreFactory;
+import io.copytrader.store.StoreSettings;
+import io.copytrader.store.TradeStore;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * kill -9 of the engine, again and again, while the target trades at 100 trades/s: nothing copied twice, nothing
+ * forgotten. The paper venue lives in this JVM; the engine runs as its own process on a SQLite store, exactly as
+ * `java -jar copytrader.jar` would (same main class, routes/ and application.properties from the project folder).
+ */
+@Tag("crash")
+@Timeout(300)
+class EngineCrashTest {
+    private static final String TRADER = "alice";
+    private static final int KILLS = 10;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldNeitherDoubleNorLoseATradeAcrossTenKillNines() throws Exception {
+        Random random = new Random(20261124L);
+        PaperVenueConfig config = PaperVenueConfig.builder().port(0).seed(11).traders(Map.of(TRADER, 100.0))
+                .startingCash(new BigDecimal("100000000")).fillModel(FillModelSettings.DEFAULT).build();
+        String storeUrl = "jdbc:sqlite:" + dir.resolve("copytrader.db");
+        try (PaperVenue venue = PaperVenue.start(config);
+             TradeStore store = StoreFactory.open(StoreSettings.of(storeUrl), Clock.systemUTC())) {
+            PaperVenueAdmin admin = new PaperVenueAdmin(venue.baseUrl());
+            // 1. ten times: start the engine, let it copy for a random moment, kill -9 it
+            for (int round = 1; round <= KILLS; round++) {
+                Process engine = startEngine(venue.baseUrl(), storeUrl, round);
+                long before = store.detectedCount();
+                await().atMost(Duration.ofSeconds(60)).until(() -> store.detectedCount() > before || !engine.isAlive());
+                assertThat(engine.isAlive()).as("engine of round %d is running", round).isTrue();
+                Duration life = Duration.ofMillis(200 + random.nextInt(2500));
+                await().pollDelay(life).atMost(life.plusSeconds(1)).until(() -> true); // the random moment of the kill
+                engine.destroyForcibly();
+                assertThat(engine.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(engine.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+            }
+            // 2. the target stops trading; one last, graceful run catches up on everything
+            admin.setRate(TRADER, 0);
+            long emitted = admin.stats().traders().get(TRADER).emitted();
+            Process engine = startEngine(venue.baseUrl(), storeUrl, KILLS + 1);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() ->
+                    store.detectedCount() == emitted && store.inFlightCount() == 0
+                            && store.ordersIn(EnumSet.of(io.copytrader.store.OrderRecordState.SUBMITTING,
+                            io.copytrader.store.OrderRecordState.UNKNOWN)).isEmpty());
+            engine.destroy(); // SIGTERM: graceful
+            assertThat(engine.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(engine.exitValue()).isZero();
+
+            // 3. no order was ever sent twice: the venue refused no duplicate client order id
+            assertThat(admin.stats().duplicateOrdersRejected()).isZero();
+            // 4. every trade the venue emitted is accounted for exactly once
+            List<String> unaccounted = new ArrayList<>();
+            for (long seq = 1; seq <= emitted; seq++) {
+                String key = TRADER + ":" + TRADER + "-" + seq;
+                if (store.outcome(key).isEmpty()) {
+                    unaccounted.add(key);
+                }
+            }
+            assertThat(unaccounted).as("trades without an outcome").isEmpty();
+            Map<TradeOutcome, Long> outcomes = store.outcomeCounts();
+            assertThat(outcomes.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(emitted);
+            assertThat(outcomes.get(TradeOutcome.ABANDONED)).isZero();
+            // every failed trade kept its dead letter
+            var lettered = store.deadLetters().stream().map(d -> d.trade().key()).collect(java.util.stream.Collectors.toSet());
+            for (long seq = 1; seq <= emitted; seq++) {
+                String key = TRADER + ":" + TRADER + "-" + seq;
+                if (store.outcome(key).orElse(null) == TradeOutcome.FAILED) {
+                    assertThat(lettered).as("dead letter of failed trade %s", key).contains(key);
+                }
+            }
+            // 5. and the venue accepted exactly the orders of the trades recorded copied
+            List<String> acceptedNotCopied = new ArrayList<>();
+            for (var o : store.ordersIn(EnumSet.allOf(io.copytrader.store.OrderRecordState.class))) {
+                TradeOutcome outcome = store.outcome(o.tradeKey()).orElse(null);
+                if (outcome != TradeOutcome.COPIED && o.state() != io.copytrader.store.OrderRecordState.FAILED
+                        && o.state() != io.copytrader.store.OrderRecordState.REJECTED) {
+                    acceptedNotCopied.add(o.tradeKey() + " " + o.state() + " " + outcome + " "
+                            + store.deadLetters().stream().filter(d -> d.trade().key().equals(o.tradeKey()))
+                            .map(d -> d.reason() + ": " + d.detail()).toList());
+                }
+            }
+            assertThat(acceptedNotCopied).as("orders the venue took, for trades not recorded copied; outcomes " + outcomes)
+                    .isEmpty();
+            assertThat(admin.stats().ordersAccepted()).isEqualTo(outcomes.get(TradeOutcome.COPIED));
+        }
+    }
+
+    private Process startEngine(String venueUrl, String storeUrl, int round) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), CopyTraderCli.class.getName());
+        pb.directory(new File(System.getProperty("user.dir")));
+        Map<String, String> env = pb.environment();
+        env.put("PAPER_VENUE_URL", venueUrl);
+        env.put("STORE_URL", storeUrl);
+        env.put("TARGET_TRADERS", TRADER);
+        env.put("MANAGEMENT_PORT", String.valueOf(freePort()));
+        env.put("POLL_INTERVAL_MS", "100");
+        env.put("MIN_TRADE_SIZE_USD", "0");
+        env.put("MAX_POSITION_SIZE_USD", "100000000");
+        env.put("MIN_ORDER_SIZE_USD", "0");
+        env.put("COPY_RATIO", "1");
+        env.put("TRADE_COOLDOWN_MS", "0");
+        env.put("MAX_TRADE_AGE_MS", "20000");
+        env.put("EXCHANGE_RESPONSE_TIMEOUT_MS", "2000");
+        env.put("UNKNOWN_ORDER_GRACE_MS", "1000");
+        env.put("MONITOR_INTERVAL_MS", "200");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(dir.resolve("engine-" + round + ".log").toFile());
+        return pb.start();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
