@@ -2,6 +2,7 @@ package io.copytrader.engine;
 
 import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.config.InvalidSettingException;
+import io.copytrader.ops.SecretMasker;
 import io.copytrader.paper.PaperExchangeAdapter;
 import io.copytrader.paper.PaperFeedAdapter;
 import io.copytrader.paper.PaperVenue;
@@ -46,6 +47,7 @@ public class EngineConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent pc = context.getPropertiesComponent();
+        SecretMasker.registerSensitiveProperties(context); // from now on, logs mask the secrets' values
         CopyTraderSettings settings;
         try {
             settings = CopyTraderSettings.load(key -> pc.resolveProperty(key).orElse(null));
