@@ -2,6 +2,7 @@ package io.copytrader.engine;
 
 import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.config.InvalidSettingException;
+import io.copytrader.ops.SecretMasker;
 import io.copytrader.paper.PaperExchangeAdapter;
 import io.copytrader.paper.PaperFeedAdapter;
 import io.copytrader.paper.PaperVenue;
@@ -22,13 +23,16 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.TypeConverterSupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -47,6 +51,7 @@ public class EngineConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent pc = context.getPropertiesComponent();
+        SecretMasker.registerSensitiveProperties(context); // from now on, logs mask the secrets' values
         CopyTraderSettings settings;
         try {
             settings = CopyTraderSettings.load(key -> pc.resolveProperty(key).orElse(null));
@@ -143,6 +148,14 @@ public class EngineConfiguration implements CamelConfiguration {
         metrics.gauge(PipelineMetrics.EXPOSURE, "Cost of the positions we hold, USD",
                 () -> portfolio.exposure().doubleValue());
 
+        // Route files pass decimals as text (filter: acceptsAtLeast(${body}, 1000)); Camel 4.18 has no
+        // String -> BigDecimal converter, so without this such a bean call fails to bind.
+        context.getTypeConverterRegistry().addTypeConverter(BigDecimal.class, String.class, new TypeConverterSupport() {
+            @Override
+            public <T> T convertTo(Class<T> type, Exchange exchange, Object value) {
+                return type.cast(new BigDecimal(((String) value).trim()));
+            }
+        });
         context.getManagementStrategy().addEventNotifier(new ShutdownRecorder(ledger));
         context.addStartupListener((ctx, alreadyStarted) -> monitor.refreshBook());
     }

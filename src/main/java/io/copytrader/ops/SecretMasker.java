@@ -1,0 +1,100 @@
+package io.copytrader.ops;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.CamelContextHelper;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The last line of defence for secrets in text: knows the values of the secrets the process was given (environment
+ * variables and system properties with secret-like names, and Camel properties Camel considers sensitive) and
+ * replaces each occurrence with {@code ****}. The logback converters in this package run every log line through it.
+ */
+public final class SecretMasker {
+    public static final String MASK = "****";
+    /** Shorter values are not secrets worth masking (and masking them would garble ordinary text). */
+    static final int MIN_LENGTH = 6;
+    private static final List<String> NAME_HINTS = List.of("SECRET", "PASSWORD", "PASSPHRASE", "PRIVATE_KEY",
+            "PRIVATEKEY", "API_KEY", "APIKEY", "TOKEN", "CREDENTIAL");
+    /** Longest first, so a secret containing another is masked whole. */
+    private static final List<String> VALUES = new CopyOnWriteArrayList<>();
+
+    static {
+        System.getenv().forEach(SecretMasker::registerIfSecretName);
+        System.getProperties().forEach((k, v) -> registerIfSecretName(String.valueOf(k), String.valueOf(v)));
+    }
+
+    private SecretMasker() {
+    }
+
+    /** True for names such as POLY_API_SECRET, copytrader.polymarket.private-key, db.password. */
+    public static boolean isSecretName(String name) {
+        String n = name.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
+        return NAME_HINTS.stream().anyMatch(n::contains) || n.endsWith("_KEY") || n.endsWith("PASSPHRASE");
+    }
+
+    public static void register(String value) {
+        if (value == null) {
+            return;
+        }
+        String v = value.trim();
+        if (v.startsWith("0x") || v.startsWith("0X")) {
+            register(v.substring(2)); // a hex key is masked with or without its prefix
+        }
+        if (v.length() >= MIN_LENGTH && !VALUES.contains(v)) {
+            VALUES.add(v);
+            VALUES.sort(Comparator.comparingInt(String::length).reversed());
+        }
+    }
+
+    /**
+     * Registers the value of every Camel property (property files, initial and override properties) that
+     * Camel or we consider sensitive, resolving placeholders such as {{env:POLY_API_SECRET:}}.
+     */
+    public static void registerSensitiveProperties(CamelContext context) {
+        PropertiesComponent pc = context.getPropertiesComponent();
+        Set<String> keys = new TreeSet<>(pc.loadProperties().stringPropertyNames()); // files, initial, overrides
+        for (String key : keys) {
+            if (isSecretName(key) || CamelContextHelper.containsSensitive(context, key)) {
+                try {
+                    pc.resolveProperty(key).ifPresent(SecretMasker::register);
+                } catch (RuntimeException e) {
+                    // unresolvable placeholder: nothing to mask
+                }
+            }
+        }
+    }
+
+    /** The text with every known secret value replaced by {@link #MASK}. */
+    public static String mask(String text) {
+        if (text == null || VALUES.isEmpty()) {
+            return text;
+        }
+        String out = text;
+        for (String v : VALUES) {
+            if (out.contains(v)) {
+                out = out.replace(v, MASK);
+            }
+        }
+        return out;
+    }
+
+    private static void registerIfSecretName(String name, String value) {
+        if (isSecretName(name)) {
+            register(value);
+        }
+    }
+
+    /** For tests: forget the values registered so far (the environment's are registered again). */
+    static void reset() {
+        VALUES.clear();
+        System.getenv().forEach(SecretMasker::registerIfSecretName);
+    }
+
+}

@@ -1,0 +1,96 @@
+package io.copytrader.ops;
+
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.engine.PipelineMetrics;
+import io.copytrader.scenario.EngineHarness;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Dev mode (ROUTES_RELOAD=true): editing a route file while the engine runs takes effect without a restart, and
+ * the trades waiting in the copy queue survive the reload of the route that feeds it.
+ */
+@Timeout(60)
+class HotReloadTest {
+    static final String ACCEPTS = "method: accepts\n";
+    static final String ACCEPTS_AT_LEAST_1000 = "method: \"acceptsAtLeast(${body}, 1000)\"\n";
+
+    @TempDir
+    Path routes;
+
+    @Test
+    void shouldApplyAnEditedFilterToLaterTradesWithoutLosingQueuedOnes() throws IOException {
+        copyRoutes();
+        try (EngineHarness h = EngineHarness.builder()
+                .set("camel.main.routes-include-pattern", "file:" + routes.toAbsolutePath() + "/*.camel.yaml")
+                .set("camel.main.routes-reload-enabled", true)
+                .set("camel.main.routes-reload-directory", routes.toAbsolutePath())
+                // one slow consumer, so trades wait in the queue while detect-trades reloads
+                .set("copytrader.queue.concurrent-trades", 1)
+                .set("copytrader.copy.cooldown-ms", 150)
+                .start()) {
+            Route before = h.context().getRoute("detect-trades");
+
+            // 1. alice trades 20 times; every trade passes the filter (minimum 0) and most wait in the queue
+            h.emit(20);
+            await().atMost(Duration.ofSeconds(5)).until(() -> h.store().detectedCount() == 20);
+            assertThat(h.gauge(PipelineMetrics.QUEUE_LENGTH)).isGreaterThanOrEqualTo(5);
+
+            // 2. while they wait, the filter in detect-trades.camel.yaml is raised to $1000
+            Path detect = routes.resolve("detect-trades.camel.yaml");
+            String yaml = Files.readString(detect);
+            assertThat(yaml).contains(ACCEPTS);
+            Files.writeString(detect, yaml.replace(ACCEPTS, ACCEPTS_AT_LEAST_1000));
+
+            // 3. detect-trades alone is reloaded; the queue still holds trades detected before
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> h.context().getRoute("detect-trades") != before
+                            && h.context().getRouteController().getRouteStatus("detect-trades") == ServiceStatus.Started);
+            assertThat(h.gauge(PipelineMetrics.QUEUE_LENGTH)).as("queued trades after the reload").isPositive();
+            assertThat(h.context().getRoutes()).hasSize(6);
+
+            // 4. alice trades 30 more times; those below $1000 are skipped by the new rule
+            h.emit(30);
+            h.awaitSettled(50, Duration.ofSeconds(20));
+            long laterBelow1000 = LongStream.rangeClosed(21, 50)
+                    .mapToObj(seq -> h.store().trade(EngineHarness.TRADER + ":" + EngineHarness.TRADER + "-" + seq).orElseThrow())
+                    .map(DetectedTrade::notional)
+                    .filter(n -> n.compareTo(new BigDecimal("1000")) < 0)
+                    .count();
+            assertThat(laterBelow1000).isPositive();
+            assertThat(h.counter("copytrader.trades.skipped", "reason", Reason.FILTER_BELOW_MIN_SIZE.name()))
+                    .as("the 20 earlier trades passed the old filter; every later one below $1000 was skipped")
+                    .isEqualTo(laterBelow1000);
+
+            // 5. nothing was lost: every trade has its outcome, none dropped, and the books balance
+            assertThat(h.outcomes(TradeOutcome.DROPPED)).isZero();
+            assertThat(h.outcomes(TradeOutcome.ABANDONED)).isZero();
+            h.assertOnlySkipped(Reason.FILTER_BELOW_MIN_SIZE, Reason.RISK_NOTHING_TO_SELL);
+            h.assertAccountingIdentity();
+        }
+    }
+
+    private void copyRoutes() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, routes.resolve(f.getFileName()));
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.copytrader.ops;
+
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.paper.PaperVenue;
+import io.copytrader.paper.PaperVenueAdmin;
+import io.copytrader.paper.PaperVenueConfig;
+import io.copytrader.store.TradeStore;
+import org.apache.camel.Route;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The `camel run` contract (DESIGN section 4): routes/ + application.properties + the project jar on the classpath
+ * are the whole application. A plain {@link Main}, given nothing but the property location, loads the six routes
+ * and copies trades, with the shipped defaults. The only overrides: where the paper venue is (so the test can drive
+ * it) and a free management port (so parallel builds do not clash on 9876).
+ */
+@Timeout(60)
+class PlainCamelMainContractTest {
+
+    @Test
+    void shouldRunTheWholeEngineFromRoutesAndPropertiesOnAPlainCamelMain() throws Exception {
+        try (PaperVenue venue = PaperVenue.start(PaperVenueConfig.builder().port(0).seed(11)
+                .traders(Map.of("alice", 0.0)).startingCash(new BigDecimal("10000")).build())) {
+            Main main = new Main();
+            main.setPropertyPlaceholderLocations("file:application.properties");
+            main.addOverrideProperty("copytrader.paper.url", venue.baseUrl());
+            main.addOverrideProperty("camel.management.port", String.valueOf(Jolokia.freePort()));
+            main.start();
+            try {
+                // 1. the six routes of routes/*.camel.yaml are loaded and running
+                assertThat(main.getCamelContext().getRoutes()).extracting(Route::getRouteId)
+                        .containsExactlyInAnyOrder(JolokiaHawtioTest.ROUTES.toArray(String[]::new));
+                // 2. alice trades; with the default settings at least one of her trades is copied
+                new PaperVenueAdmin(venue.baseUrl()).emit("alice", 20);
+                TradeStore store = main.getCamelContext().getRegistry().lookupByNameAndType("tradeStore", TradeStore.class);
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                    assertThat(store.detectedCount()).isEqualTo(20);
+                    assertThat(store.inFlightCount()).isZero();
+                });
+                assertThat(store.outcomeCounts().get(TradeOutcome.COPIED)).isPositive();
+            } finally {
+                main.stop();
+            }
+        }
+    }
+}
