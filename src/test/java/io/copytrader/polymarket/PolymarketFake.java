@@ -60,6 +60,7 @@ public final class PolymarketFake implements AutoCloseable {
     public static final String TOKEN = PolymarketFeedAdapterTest.YES;
     public static final String TARGET = PolymarketFeedAdapterTest.TARGET.value();
     private static final String ORDERS = "clob-orders";
+    private static final String LOSE_ANSWER = "lose-answer";
 
     private final WireMockServer server;
     private final ClobOrders orders = new ClobOrders();
@@ -122,6 +123,21 @@ public final class PolymarketFake implements AutoCloseable {
             String next = "failed-" + i;
             server.stubFor(post(urlEqualTo("/order")).inScenario("failing orders").whenScenarioStateIs(state)
                     .willSetStateTo(next).willReturn(errorAnswer(status, error)));
+            state = next;
+        }
+    }
+
+    /**
+     * The next {@code count} order posts are taken by the CLOB, but the answer is lost (HTTP 504 from the gateway):
+     * the order exists, and sending it again is refused as "Duplicated".
+     */
+    public void loseAnswerOfNextOrders(int count) {
+        String state = Scenario.STARTED;
+        for (int i = 1; i <= count; i++) {
+            String next = "lost-" + i;
+            server.stubFor(post(urlEqualTo("/order")).inScenario("lost answers").whenScenarioStateIs(state)
+                    .willSetStateTo(next).willReturn(aResponse().withTransformers(ORDERS)
+                            .withTransformerParameter(LOSE_ANSWER, true)));
             state = next;
         }
     }
@@ -274,13 +290,22 @@ public final class PolymarketFake implements AutoCloseable {
         @Override
         public ResponseDefinition transform(ServeEvent event) {
             LoggedRequest r = event.getRequest();
-            return r.getMethod().value().equals("POST") ? place(r) : lookup(r);
+            if (!r.getMethod().value().equals("POST")) {
+                return lookup(r);
+            }
+            var parameters = event.getResponseDefinition().getTransformerParameters();
+            return place(r, parameters != null && parameters.getBoolean(LOSE_ANSWER, false));
         }
 
-        private ResponseDefinition place(LoggedRequest r) {
+        private ResponseDefinition place(LoggedRequest r, boolean loseAnswer) {
             JsonNode order = Json.read("posted order", r.getBodyAsString()).get("order");
             String hash = Eip712.hex(digest(order, OrderDomain.POLYGON_V2, false));
-            byHash.put(hash, order);
+            if (byHash.putIfAbsent(hash, order) != null) {
+                return errorAnswer(400, "order " + hash + " is invalid. Duplicated.").build();
+            }
+            if (loseAnswer) {
+                return errorAnswer(504, "Gateway Timeout").build();
+            }
             ObjectNode answer = Json.object().put("success", true).put("errorMsg", "").put("orderID", hash)
                     .put("status", placeStatus);
             if (placeStatus.equals("matched")) {

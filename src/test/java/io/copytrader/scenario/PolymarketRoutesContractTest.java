@@ -194,6 +194,31 @@ class PolymarketRoutesContractTest {
     }
 
     @Test
+    void shouldResolveAnOrderTakenDespiteALostAnswerByLookupWithoutASecondOrder() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        builder.fake().loseAnswerOfNextOrders(1);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys; the CLOB takes our order but the gateway answers 504
+            h.fake().serveActivity(TARGET, List.of(fill(1, YES, "BUY", "10", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            // 2. the retry sent the same signed order, which the CLOB refused as a duplicate; the monitor then found
+            //    the order by its hash: copied, and the CLOB holds one order
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(2);
+            assertThat(h.fake().orders()).hasSize(1);
+            assertThat(orders(e)).singleElement().satisfies(o -> {
+                assertThat(h.fake().requests("GET", "/data/order/" + o.venueOrderId().value())).isNotEmpty();
+                assertThat(o.state()).isEqualTo(OrderRecordState.FILLED);
+                assertThat(o.filledQuantity()).isEqualByComparingTo("10");
+            });
+            assertThat(e.store().deadLetters()).isEmpty();
+            e.assertAccountingIdentity();
+        }
+    }
+
+    @Test
     void shouldDryRunOnTheLiveFeedWithPaperOrdersAndNothingSentToTheClob() {
         try (PolymarketHarness h = PolymarketHarness.dryRun().set("copytrader.copy.ratio", "0.5").start()) {
             EngineHarness e = h.engine();
