@@ -27,26 +27,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -56,7 +46,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -67,39 +56,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @Timeout(30)
 class PolymarketContractTest {
-    static final String KEY = KnownAnswerTest.TEST_KEY;
-    static final String SIGNER = KnownAnswerTest.TEST_ADDRESS;
-    static final String FUNDER = "0x2222222222222222222222222222222222222222";
-    static final String API_KEY = "11111111-2222-3333-4444-555555555555";
-    static final String SECRET = Base64.getUrlEncoder().encodeToString("contract-test-secret-32-bytes!!!".getBytes(StandardCharsets.UTF_8));
-    static final String PASSPHRASE = "contract-test-passphrase";
-    static final String TOKEN = PolymarketFeedAdapterTest.YES;
+    static final String KEY = PolymarketFake.KEY;
+    static final String SIGNER = PolymarketFake.SIGNER;
+    static final String FUNDER = PolymarketFake.FUNDER;
+    static final String API_KEY = PolymarketFake.API_KEY;
+    static final String SECRET = PolymarketFake.SECRET;
+    static final String PASSPHRASE = PolymarketFake.PASSPHRASE;
+    static final String TOKEN = PolymarketFake.TOKEN;
     static final TraderId TARGET = PolymarketFeedAdapterTest.TARGET;
     static final Instant NOW = Instant.parse("2026-11-02T10:00:00Z");
 
+    private PolymarketFake fake;
     private WireMockServer venue;
     private JdkVenueHttpClient http;
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
     @BeforeEach
     void startVenue() {
-        venue = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-        venue.start();
+        fake = PolymarketFake.start();
+        venue = fake.server();
         http = new JdkVenueHttpClient(Duration.ofSeconds(2), Duration.ofSeconds(5));
-        venue.stubFor(get(urlEqualTo("/version")).willReturn(okJson("{\"version\":2}")));
-        venue.stubFor(get(urlPathEqualTo("/tick-size")).willReturn(okJson("{\"minimum_tick_size\":0.01}")));
-        venue.stubFor(get(urlPathEqualTo("/neg-risk")).willReturn(okJson("{\"neg_risk\":false}")));
-        // asks listed worst first, as the CLOB does: asks[0] is the worst ask, not the best
-        venue.stubFor(get(urlPathEqualTo("/book")).willReturn(okJson("{\"market\":\"0x" + "cd".repeat(32)
-                + "\",\"asset_id\":\"" + TOKEN + "\",\"timestamp\":\"1762077600000\",\"hash\":\"0xabc\","
-                + "\"bids\":[{\"price\":\"0.30\",\"size\":\"100\"},{\"price\":\"0.50\",\"size\":\"40\"}],"
-                + "\"asks\":[{\"price\":\"0.99\",\"size\":\"100\"},{\"price\":\"0.53\",\"size\":\"50\"}],"
-                + "\"min_order_size\":\"5\",\"tick_size\":\"0.01\",\"neg_risk\":false,\"last_trade_price\":\"0.52\"}")));
     }
 
     @AfterEach
     void stopVenue() {
-        venue.stop();
+        fake.close();
     }
 
     String url() {
@@ -136,64 +117,22 @@ class PolymarketContractTest {
 
     // ------------------------------------------------------------------ checks of what the venue received
 
-    /** The five L2 headers, the HMAC recomputed independently over timestamp + method + path + exact body. */
+    /** The L2 headers (HMAC recomputed by the fake), signed at the fixed clock's second. */
     static void assertL2(LoggedRequest r) throws Exception {
-        String ts = r.getHeader("POLY_TIMESTAMP");
-        String path = URI.create(r.getUrl()).getPath();
-        String message = ts + r.getMethod().value() + path + r.getBodyAsString();
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(Base64.getUrlDecoder().decode(SECRET), "HmacSHA256"));
-        String expected = Base64.getUrlEncoder().encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
-        assertThat(r.getHeader("POLY_SIGNATURE")).as("HMAC of %s %s", r.getMethod(), path).isEqualTo(expected);
-        assertThat(ts).isEqualTo(Long.toString(NOW.getEpochSecond()));
-        assertThat(r.getHeader("POLY_ADDRESS")).isEqualTo(SIGNER); // the signer EOA, not the funder
-        assertThat(r.getHeader("POLY_API_KEY")).isEqualTo(API_KEY);
-        assertThat(r.getHeader("POLY_PASSPHRASE")).isEqualTo(PASSPHRASE);
+        PolymarketFake.assertL2(r);
+        assertThat(r.getHeader("POLY_TIMESTAMP")).isEqualTo(Long.toString(NOW.getEpochSecond()));
     }
 
-    /** Rebuilds the V2 struct from the posted JSON, recomputes the digest, recovers the signer. Returns the order. */
+    /** A V2 order signed by our signer for our funder, on {@link #TOKEN}, timestamped at the intent's tsInit. */
     static JsonNode assertSignedOrder(LoggedRequest r, OrderDomain domain, boolean negRisk, String expectedHash) {
-        JsonNode body = Json.read("posted order", r.getBodyAsString());
-        assertThat(fields(body)).containsExactlyInAnyOrder("order", "owner", "orderType", "deferExec", "postOnly");
-        assertThat(body.get("owner").asText()).isEqualTo(API_KEY);
-        assertThat(body.get("deferExec").asBoolean()).isFalse();
-        assertThat(body.get("postOnly").asBoolean()).isFalse();
-        JsonNode o = body.get("order");
-        assertThat(fields(o)).containsExactlyInAnyOrder("salt", "maker", "signer", "tokenId", "makerAmount",
-                "takerAmount", "side", "signatureType", "timestamp", "expiration", "metadata", "builder", "signature");
-        assertThat(o.get("salt").isIntegralNumber()).as("salt is a JSON number").isTrue();
-        assertThat(o.get("makerAmount").isTextual()).isTrue();
-        assertThat(o.get("takerAmount").asText()).matches("[0-9]+");
+        JsonNode o = PolymarketFake.assertSignedOrder(r, domain, negRisk, expectedHash);
         assertThat(o.get("timestamp").asText()).isEqualTo(Long.toString(NOW.minusSeconds(2).toEpochMilli()));
-        assertThat(o.get("expiration").asText()).isEqualTo("0");
-        assertThat(o.get("maker").asText()).isEqualTo(FUNDER);
-        assertThat(o.get("signer").asText()).isEqualTo(SIGNER);
         assertThat(o.get("tokenId").asText()).isEqualTo(TOKEN);
-        assertThat(o.get("signatureType").asInt()).isEqualTo(2);
-        byte[] struct = new Eip712.Struct(SignedOrder.TYPE).uint(o.get("salt").bigIntegerValue())
-                .address(o.get("maker").asText()).address(o.get("signer").asText())
-                .uint(new BigInteger(o.get("tokenId").asText())).uint(new BigInteger(o.get("makerAmount").asText()))
-                .uint(new BigInteger(o.get("takerAmount").asText())).uint(o.get("side").asText().equals("BUY") ? 0 : 1)
-                .uint(o.get("signatureType").asInt()).uint(new BigInteger(o.get("timestamp").asText()))
-                .bytes32(o.get("metadata").asText()).bytes32(o.get("builder").asText()).hash();
-        byte[] digest = Eip712.digest(domain.separator(negRisk), struct);
-        assertThat(Eip712.hex(digest)).as("order hash = persisted venue order id").isEqualTo(expectedHash);
-        assertThat(Eip712.recoverAddress(digest, o.get("signature").asText())).as("recovered signer")
-                .isEqualToIgnoringCase(SIGNER);
         return o;
     }
 
-    static Set<String> fields(JsonNode node) {
-        Set<String> names = new TreeSet<>();
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            names.add(it.next());
-        }
-        return names;
-    }
-
     List<LoggedRequest> requests(String method, String path) {
-        return venue.findAll(anyRequestedFor(urlPathEqualTo(path))).stream()
-                .filter(r -> r.getMethod().value().equals(method)).toList();
+        return fake.requests(method, path);
     }
 
     // ------------------------------------------------------------------ scenarios

@@ -30,10 +30,7 @@ class PolymarketFeedAdapterTest {
             Duration.ofSeconds(60), Duration.ZERO, Clock.fixed(NOW, ZoneOffset.UTC));
 
     static String row(String tx, long ts, String side, String size, String price) {
-        return "{\"proxyWallet\":\"" + TARGET.value() + "\",\"timestamp\":" + ts + ",\"conditionId\":\"0x" + "cd".repeat(32)
-                + "\",\"type\":\"TRADE\",\"size\":" + size + ",\"usdcSize\":1.0,\"transactionHash\":\"" + tx
-                + "\",\"price\":" + price + ",\"asset\":\"" + YES + "\",\"side\":\"" + side
-                + "\",\"outcomeIndex\":0,\"outcome\":\"Yes\",\"title\":\"Will it rain?\"}";
+        return PolymarketFake.activityRow(TARGET.value(), "TRADE", tx, ts, YES, side, size, price);
     }
 
     static HttpReply ok(String body) {

@@ -1,0 +1,338 @@
+package io.copytrader.polymarket;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A contract fake of the Polymarket Data API and CLOB V2 (contract 2.1 to 2.3): one WireMock server on a dynamic
+ * loopback port, with the test credentials it expects and the checks of what it received (L2 HMAC recomputed here,
+ * the signer recovered from each posted order's EIP-712 signature). Shared by the adapter-level contract test and
+ * the route-level scenario test.
+ *
+ * <p>Orders are stateful, as on the real CLOB: {@link #acceptOrders} answers {@code POST /order} with the order's
+ * EIP-712 hash as {@code orderID} and remembers the order, and {@code GET /data/order/{hash}} answers it MATCHED
+ * (404 for a hash it never received).
+ */
+public final class PolymarketFake implements AutoCloseable {
+    public static final String KEY = KnownAnswerTest.TEST_KEY;
+    public static final String SIGNER = KnownAnswerTest.TEST_ADDRESS;
+    public static final String FUNDER = "0x2222222222222222222222222222222222222222";
+    public static final String API_KEY = "11111111-2222-3333-4444-555555555555";
+    public static final String SECRET = Base64.getUrlEncoder()
+            .encodeToString("contract-test-secret-32-bytes!!!".getBytes(StandardCharsets.UTF_8));
+    public static final String PASSPHRASE = "contract-test-passphrase";
+    /** A token id with a book in this fake (the YES token of the feed tests). */
+    public static final String TOKEN = PolymarketFeedAdapterTest.YES;
+    public static final String TARGET = PolymarketFeedAdapterTest.TARGET.value();
+    private static final String ORDERS = "clob-orders";
+    private static final String LOSE_ANSWER = "lose-answer";
+
+    private final WireMockServer server;
+    private final ClobOrders orders = new ClobOrders();
+
+    private PolymarketFake() {
+        server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").extensions(orders));
+    }
+
+    /** Starts the fake with a V2 CLOB and one market ({@link #TOKEN}: tick 0.01, not neg-risk, best ask 0.53). */
+    public static PolymarketFake start() {
+        PolymarketFake fake = new PolymarketFake();
+        fake.server.start();
+        fake.server.stubFor(get(urlEqualTo("/version")).willReturn(okJson("{\"version\":2}")));
+        fake.server.stubFor(get(urlPathEqualTo("/tick-size")).willReturn(okJson("{\"minimum_tick_size\":0.01}")));
+        fake.server.stubFor(get(urlPathEqualTo("/neg-risk")).willReturn(okJson("{\"neg_risk\":false}")));
+        // asks listed worst first, as the CLOB does: asks[0] is the worst ask, not the best
+        fake.server.stubFor(get(urlPathEqualTo("/book")).willReturn(okJson("{\"market\":\"0x" + "cd".repeat(32)
+                + "\",\"asset_id\":\"" + TOKEN + "\",\"timestamp\":\"1762077600000\",\"hash\":\"0xabc\","
+                + "\"bids\":[{\"price\":\"0.30\",\"size\":\"100\"},{\"price\":\"0.50\",\"size\":\"40\"}],"
+                + "\"asks\":[{\"price\":\"0.99\",\"size\":\"100\"},{\"price\":\"0.53\",\"size\":\"50\"}],"
+                + "\"min_order_size\":\"5\",\"tick_size\":\"0.01\",\"neg_risk\":false,\"last_trade_price\":\"0.52\"}")));
+        return fake;
+    }
+
+    public WireMockServer server() {
+        return server;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    // ------------------------------------------------------------------ scripted answers
+
+    /**
+     * {@code POST /order} succeeds with the order's hash as orderID and the given status ({@code matched} with the
+     * order's amounts as making/taking, or {@code delayed}/{@code live}: left to the lookup), and the order is
+     * remembered for {@code GET /data/order/{hash}}.
+     */
+    public void acceptOrders(String status) {
+        orders.placeStatus = status;
+        server.stubFor(post(urlEqualTo("/order")).willReturn(aResponse().withTransformers(ORDERS)));
+        server.stubFor(get(urlPathMatching("/data/order/.+")).willReturn(aResponse().withTransformers(ORDERS)));
+    }
+
+    /** {@code POST /order} answers every order with this error, as the CLOB writes them: {@code {"error": ...}}. */
+    public void refuseOrders(int status, String error) {
+        server.stubFor(post(urlEqualTo("/order")).willReturn(errorAnswer(status, error)));
+    }
+
+    /** The next {@code count} order posts get this error; the ones after get the answer stubbed before. */
+    public void failNextOrders(int count, int status, String error) {
+        String state = Scenario.STARTED;
+        for (int i = 1; i <= count; i++) {
+            String next = "failed-" + i;
+            server.stubFor(post(urlEqualTo("/order")).inScenario("failing orders").whenScenarioStateIs(state)
+                    .willSetStateTo(next).willReturn(errorAnswer(status, error)));
+            state = next;
+        }
+    }
+
+    /**
+     * The next {@code count} order posts are taken by the CLOB, but the answer is lost (HTTP 504 from the gateway):
+     * the order exists, and sending it again is refused as "Duplicated".
+     */
+    public void loseAnswerOfNextOrders(int count) {
+        String state = Scenario.STARTED;
+        for (int i = 1; i <= count; i++) {
+            String next = "lost-" + i;
+            server.stubFor(post(urlEqualTo("/order")).inScenario("lost answers").whenScenarioStateIs(state)
+                    .willSetStateTo(next).willReturn(aResponse().withTransformers(ORDERS)
+                            .withTransformerParameter(LOSE_ANSWER, true)));
+            state = next;
+        }
+    }
+
+    private static ResponseDefinitionBuilder errorAnswer(int status, String error) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                .withBody(Json.write(Json.object().put("error", error)));
+    }
+
+    /** A one-level book for {@code token} (the others keep the default book). */
+    public void stubBook(String token, String bestBid, String bestAsk) {
+        server.stubFor(get(urlPathEqualTo("/book")).withQueryParam("token_id", equalTo(token))
+                .willReturn(okJson("{\"asset_id\":\"" + token + "\",\"bids\":[{\"price\":\"" + bestBid
+                        + "\",\"size\":\"100\"}],\"asks\":[{\"price\":\"" + bestAsk + "\",\"size\":\"100\"}],"
+                        + "\"min_order_size\":\"5\",\"tick_size\":\"0.01\",\"neg_risk\":false}")));
+    }
+
+    /** The conditional-token balance of {@code token} we hold (what a SELL is capped to). */
+    public void stubHeld(String token, String shares) {
+        server.stubFor(get(urlPathEqualTo("/balance-allowance/update")).willReturn(okJson("{}")));
+        server.stubFor(get(urlPathEqualTo("/balance-allowance")).withQueryParam("asset_type", equalTo("CONDITIONAL"))
+                .withQueryParam("token_id", equalTo(token))
+                .willReturn(okJson("{\"balance\":\"" + OrderAmounts.toBaseUnits(new BigDecimal(shares)) + "\"}")));
+    }
+
+    /** The orders the fake CLOB took, by hash. */
+    public Map<String, JsonNode> orders() {
+        return Map.copyOf(orders.byHash);
+    }
+
+    /** Our collateral (pUSD) and, from the Data API, no positions: what the monitor reconciles the book with. */
+    public void stubAccount(String usdc) {
+        server.stubFor(get(urlPathEqualTo("/balance-allowance")).withQueryParam("asset_type", equalTo("COLLATERAL"))
+                .willReturn(okJson("{\"balance\":\"" + OrderAmounts.toBaseUnits(new BigDecimal(usdc)) + "\"}")));
+        server.stubFor(get(urlPathEqualTo("/positions")).willReturn(okJson("[]")));
+    }
+
+    /** The Data API answers the trader's {@code /activity} with these rows (all of them: every poll overlaps them). */
+    public void serveActivity(String wallet, Collection<String> rows) {
+        server.stubFor(get(urlPathEqualTo("/activity")).withQueryParam("user", equalTo(wallet))
+                .willReturn(okJson("[" + String.join(",", rows) + "]")));
+    }
+
+    /** One {@code /activity} row, camelCase as the Data API writes it. */
+    public static String activityRow(String wallet, String type, String tx, long ts, String asset, String side,
+                                     String size, String price) {
+        return "{\"proxyWallet\":\"" + wallet + "\",\"timestamp\":" + ts + ",\"conditionId\":\"0x" + "cd".repeat(32)
+                + "\",\"type\":\"" + type + "\",\"size\":" + size + ",\"usdcSize\":1.0,\"transactionHash\":\"" + tx
+                + "\",\"price\":" + price + ",\"asset\":\"" + asset + "\",\"side\":\"" + side
+                + "\",\"outcomeIndex\":0,\"outcome\":\"Yes\",\"title\":\"Will it rain?\"}";
+    }
+
+    public List<LoggedRequest> requests(String method, String path) {
+        return server.findAll(anyRequestedFor(urlPathEqualTo(path))).stream()
+                .filter(r -> r.getMethod().value().equals(method)).toList();
+    }
+
+    // ------------------------------------------------------------------ checks of what the venue received
+
+    /** The five L2 headers, the HMAC recomputed independently over timestamp + method + path + exact body. */
+    public static void assertL2(LoggedRequest r) throws Exception {
+        String ts = r.getHeader("POLY_TIMESTAMP");
+        String path = URI.create(r.getUrl()).getPath();
+        String message = ts + r.getMethod().value() + path + r.getBodyAsString();
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(Base64.getUrlDecoder().decode(SECRET), "HmacSHA256"));
+        String expected = Base64.getUrlEncoder().encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+        assertThat(r.getHeader("POLY_SIGNATURE")).as("HMAC of %s %s", r.getMethod(), path).isEqualTo(expected);
+        assertThat(ts).as("POLY_TIMESTAMP in seconds").matches("[0-9]{10}");
+        assertThat(r.getHeader("POLY_ADDRESS")).isEqualTo(SIGNER); // the signer EOA, not the funder
+        assertThat(r.getHeader("POLY_API_KEY")).isEqualTo(API_KEY);
+        assertThat(r.getHeader("POLY_PASSPHRASE")).isEqualTo(PASSPHRASE);
+    }
+
+    /**
+     * Checks the body shape of a posted V2 order, rebuilds the signed struct from the JSON, recomputes the digest
+     * (it must be {@code expectedHash} unless that is null) and recovers the signer. Returns the order.
+     */
+    public static JsonNode assertSignedOrder(LoggedRequest r, OrderDomain domain, boolean negRisk, String expectedHash) {
+        JsonNode body = Json.read("posted order", r.getBodyAsString());
+        assertThat(fields(body)).containsExactlyInAnyOrder("order", "owner", "orderType", "deferExec", "postOnly");
+        assertThat(body.get("owner").asText()).isEqualTo(API_KEY);
+        assertThat(body.get("deferExec").asBoolean()).isFalse();
+        assertThat(body.get("postOnly").asBoolean()).isFalse();
+        JsonNode o = body.get("order");
+        assertThat(fields(o)).containsExactlyInAnyOrder("salt", "maker", "signer", "tokenId", "makerAmount",
+                "takerAmount", "side", "signatureType", "timestamp", "expiration", "metadata", "builder", "signature");
+        assertThat(o.get("salt").isIntegralNumber()).as("salt is a JSON number").isTrue();
+        assertThat(o.get("makerAmount").isTextual()).isTrue();
+        assertThat(o.get("takerAmount").asText()).matches("[0-9]+");
+        assertThat(o.get("expiration").asText()).isEqualTo("0");
+        assertThat(o.get("maker").asText()).isEqualTo(FUNDER);
+        assertThat(o.get("signer").asText()).isEqualTo(SIGNER);
+        assertThat(o.get("signatureType").asInt()).isEqualTo(2);
+        byte[] digest = digest(o, domain, negRisk);
+        if (expectedHash != null) {
+            assertThat(Eip712.hex(digest)).as("order hash = persisted venue order id").isEqualTo(expectedHash);
+        }
+        assertThat(Eip712.recoverAddress(digest, o.get("signature").asText())).as("recovered signer")
+                .isEqualToIgnoringCase(SIGNER);
+        return o;
+    }
+
+    /** The EIP-712 digest of a posted V2 order, rebuilt from its JSON: the order hash the CLOB knows it by. */
+    static byte[] digest(JsonNode o, OrderDomain domain, boolean negRisk) {
+        byte[] struct = new Eip712.Struct(SignedOrder.TYPE).uint(o.get("salt").bigIntegerValue())
+                .address(o.get("maker").asText()).address(o.get("signer").asText())
+                .uint(new BigInteger(o.get("tokenId").asText())).uint(new BigInteger(o.get("makerAmount").asText()))
+                .uint(new BigInteger(o.get("takerAmount").asText())).uint(o.get("side").asText().equals("BUY") ? 0 : 1)
+                .uint(o.get("signatureType").asInt()).uint(new BigInteger(o.get("timestamp").asText()))
+                .bytes32(o.get("metadata").asText()).bytes32(o.get("builder").asText()).hash();
+        return Eip712.digest(domain.separator(negRisk), struct);
+    }
+
+    public static Set<String> fields(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            names.add(it.next());
+        }
+        return names;
+    }
+
+    /** Shares of a posted order: the taker amount of a BUY, the maker amount of a SELL (6-decimal base units). */
+    public static BigDecimal shares(JsonNode order) {
+        String field = order.get("side").asText().equals("BUY") ? "takerAmount" : "makerAmount";
+        return OrderAmounts.fromBaseUnits(new BigDecimal(order.get(field).asText()));
+    }
+
+    /** USDC of a posted order: the maker amount of a BUY, the taker amount of a SELL. */
+    public static BigDecimal usdc(JsonNode order) {
+        String field = order.get("side").asText().equals("BUY") ? "makerAmount" : "takerAmount";
+        return OrderAmounts.fromBaseUnits(new BigDecimal(order.get(field).asText()));
+    }
+
+    /** The stateful part of the CLOB: orders taken by hash, and their lookup. */
+    private static final class ClobOrders implements ResponseDefinitionTransformerV2 {
+        private final Map<String, JsonNode> byHash = new ConcurrentHashMap<>();
+        private volatile String placeStatus = "matched";
+
+        @Override
+        public String getName() {
+            return ORDERS;
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            LoggedRequest r = event.getRequest();
+            if (!r.getMethod().value().equals("POST")) {
+                return lookup(r);
+            }
+            var parameters = event.getResponseDefinition().getTransformerParameters();
+            return place(r, parameters != null && parameters.getBoolean(LOSE_ANSWER, false));
+        }
+
+        private ResponseDefinition place(LoggedRequest r, boolean loseAnswer) {
+            JsonNode order = Json.read("posted order", r.getBodyAsString()).get("order");
+            String hash = Eip712.hex(digest(order, OrderDomain.POLYGON_V2, false));
+            if (byHash.putIfAbsent(hash, order) != null) {
+                return errorAnswer(400, "order " + hash + " is invalid. Duplicated.").build();
+            }
+            if (loseAnswer) {
+                return errorAnswer(504, "Gateway Timeout").build();
+            }
+            ObjectNode answer = Json.object().put("success", true).put("errorMsg", "").put("orderID", hash)
+                    .put("status", placeStatus);
+            if (placeStatus.equals("matched")) {
+                // what we give and what we get, in base units (the adapter reads shares or base units)
+                answer.put("makingAmount", order.get("makerAmount").asText())
+                        .put("takingAmount", order.get("takerAmount").asText());
+            }
+            answer.putArray("transactionsHashes");
+            answer.putArray("tradeIDs");
+            return okJson(Json.write(answer)).build(); // our Jackson: WireMock's is shaded
+        }
+
+        private ResponseDefinition lookup(LoggedRequest r) {
+            String hash = URI.create(r.getUrl()).getPath().substring("/data/order/".length());
+            JsonNode order = byHash.get(hash);
+            if (order == null) {
+                return aResponse().withStatus(404).withBody("{\"error\":\"order not found\"}").build();
+            }
+            BigDecimal shares = shares(order);
+            ObjectNode answer = Json.object().put("id", hash).put("status", "MATCHED").put("owner", API_KEY)
+                    .put("maker_address", order.get("maker").asText()).put("market", "0x" + "cd".repeat(32))
+                    .put("asset_id", order.get("tokenId").asText()).put("side", order.get("side").asText())
+                    .put("original_size", shares.toPlainString()).put("size_matched", shares.toPlainString())
+                    .put("price", usdc(order).divide(shares, MathContext.DECIMAL64).toPlainString())
+                    .put("outcome", "Yes").put("created_at", 1762077600).put("expiration", "0").put("order_type", "FOK");
+            answer.putArray("associate_trades");
+            return okJson(Json.write(answer)).build(); // our Jackson: WireMock's is shaded
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.copytrader.scenario;
+
+import io.copytrader.polymarket.PolymarketFake;
+
+import java.util.List;
+
+/**
+ * The engine with {@code VENUE=polymarket} against {@link PolymarketFake} (the Data API and the CLOB V2 on a
+ * loopback port): an {@link EngineHarness} (same routes, same application.properties, the paper venue it starts)
+ * whose Polymarket settings point at the fake, with test credentials passed as property overrides. Live mode
+ * places signed orders on the fake CLOB; the dry run ({@code EXCHANGE=paper}) reads the fake Data API and places
+ * on the harness's paper venue. Closing stops the engine, the paper venue and the fake.
+ */
+final class PolymarketHarness implements AutoCloseable {
+    static final String TARGET = PolymarketFake.TARGET;
+
+    private final PolymarketFake fake;
+    private final EngineHarness engine;
+
+    private PolymarketHarness(PolymarketFake fake, EngineHarness engine) {
+        this.fake = fake;
+        this.engine = engine;
+    }
+
+    /** Orders go to the fake CLOB, signed with the test key for the test funder (signature type 2). */
+    static Builder live() {
+        return new Builder(false);
+    }
+
+    /** The dry run: the fake Data API feeds the engine, orders go to the paper venue, no key is configured. */
+    static Builder dryRun() {
+        return new Builder(true);
+    }
+
+    static final class Builder {
+        private final PolymarketFake fake = PolymarketFake.start();
+        private final EngineHarness.Builder engine = EngineHarness.builder();
+
+        private Builder(boolean dryRun) {
+            // an account with $1,000 and no positions, and a target who has not traded yet
+            fake.stubAccount("1000");
+            fake.serveActivity(TARGET, List.of());
+            engine.set("copytrader.venue", "polymarket")
+                    .set("copytrader.feed.traders", TARGET)
+                    .set("copytrader.polymarket.clob-url", fake.url())
+                    .set("copytrader.polymarket.data-api-url", fake.url())
+                    // the fake's /positions does not follow our fills: reconcile only at start
+                    .set("copytrader.portfolio.refresh-ms", 3_600_000);
+            if (dryRun) {
+                engine.set("copytrader.exchange", "paper");
+            } else {
+                engine.set("copytrader.exchange", "polymarket")
+                        .set("copytrader.polymarket.private-key", PolymarketFake.KEY)
+                        .set("copytrader.polymarket.api-key", PolymarketFake.API_KEY)
+                        .set("copytrader.polymarket.api-secret", PolymarketFake.SECRET)
+                        .set("copytrader.polymarket.passphrase", PolymarketFake.PASSPHRASE)
+                        .set("copytrader.polymarket.funder", PolymarketFake.FUNDER)
+                        .set("copytrader.polymarket.signature-type", 2);
+            }
+        }
+
+        /** The fake, to script before the engine starts (the exchange checks GET /version at start). */
+        PolymarketFake fake() {
+            return fake;
+        }
+
+        Builder set(String key, Object value) {
+            engine.set(key, value);
+            return this;
+        }
+
+        PolymarketHarness start() {
+            try {
+                return new PolymarketHarness(fake, engine.start());
+            } catch (RuntimeException e) {
+                fake.close();
+                throw e;
+            }
+        }
+    }
+
+    PolymarketFake fake() {
+        return fake;
+    }
+
+    EngineHarness engine() {
+        return engine;
+    }
+
+    @Override
+    public void close() {
+        try {
+            engine.close();
+        } finally {
+            fake.close();
+        }
+    }
+}
