@@ -72,7 +72,7 @@ public class EngineConfiguration implements CamelConfiguration {
             }, true, true);
             LOG.info("Embedded paper venue at {} (set PAPER_VENUE_URL to use an external one)", venueUrl);
         }
-        FeedAdapter feed = new PaperFeedAdapter(venueUrl);
+        FeedAdapter feed = new PaperFeedAdapter(venueUrl, settings.feedPageSize());
         ExchangeAdapter exchange = new PaperExchangeAdapter(venueUrl);
         VenueHttpClient http = new JdkVenueHttpClient(Duration.ofMillis(settings.connectTimeoutMs()),
                 Duration.ofMillis(settings.responseTimeoutMs()));
