@@ -18,6 +18,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.main.Main;
 
 import java.io.PrintStream;
@@ -220,13 +221,19 @@ public final class Bench {
                 .findFirst().orElseThrow(() -> new IllegalStateException("no http://exchange endpoint in the routes"));
         String url = venue.baseUrl() + "/exchange/orders";
         int threads = settings.concurrentTrades();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
         AtomicLong ids = new AtomicLong();
         AtomicLong counted = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         long measureFrom = System.nanoTime() + warmupS * 1_000_000_000L;
         long end = measureFrom + measureS * 1_000_000_000L;
         List<Future<?>> callers = new ArrayList<>();
+        long[] cpuAtStart = new long[2];
+        pool.submit(() -> {
+            pause(Math.max(0, (measureFrom - System.nanoTime()) / 1_000_000));
+            cpuAtStart[0] = engineCpuNanos();
+            cpuAtStart[1] = venue.cpuNanos();
+        });
         try (ProducerTemplate template = context.createProducerTemplate()) {
             for (int i = 0; i < threads; i++) {
                 callers.add(pool.submit(() -> {
@@ -235,7 +242,7 @@ public final class Bench {
                         String body = "{\"clientOrderId\":\"ceiling-" + ids.incrementAndGet()
                                 + "\",\"instrument\":\"tok-1\",\"side\":\"BUY\",\"price\":0.5,\"quantity\":1}";
                         Exchange reply = template.send(http, ex -> {
-                            ex.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+                            ex.getMessage().setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
                             ex.getMessage().setHeader(Exchange.HTTP_URI, url);
                             ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
                             ex.getMessage().setBody(body);
@@ -260,6 +267,9 @@ public final class Bench {
         if (errors.get() > 0) {
             out.printf("bench: ceiling saw %d failed requests%n", errors.get());
         }
+        double perRequest = Math.max(1, counted.get()) * 1000.0;
+        out.printf(Locale.ROOT, "bench: ceiling cpu_us/request engine=%.0f venue=%.0f%n",
+                (engineCpuNanos() - cpuAtStart[0]) / perRequest, (venue.cpuNanos() - cpuAtStart[1]) / perRequest);
         return counted.get() / (double) measureS;
     }
 
@@ -341,10 +351,14 @@ public final class Bench {
 
     private Snapshot snapshot() {
         long emitted = traderEmitted(admin.stats());
-        long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        long cpu = engineCpuNanos();
         return new Snapshot(System.nanoTime(), emitted, count(PipelineMetrics.TRADES_PROCESSED),
                 count(PipelineMetrics.TRADES_SKIPPED), count(PipelineMetrics.TRADES_FAILED),
                 count(PipelineMetrics.QUEUE_OVERFLOWS), cpu, venue.cpuNanos(), gcMillis());
+    }
+
+    private static long engineCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long traderEmitted(VenueStats stats) {
