@@ -1,14 +1,61 @@
 package io.copytrader.cli;
 
+import io.copytrader.bench.Bench;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measures the engine on this machine.")
+/**
+ * Measures the engine on this machine: a paper venue in its own process emitting target-trader fills open-loop,
+ * the real pipeline copying them, and the raw HTTP ceiling in the same run. The last line of stdout is
+ * machine-readable ({@code bench: rate=... ratio=... heap_mb=...}).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measures the engine on this machine: throughput, detection-to-accepted latency, the HTTP ceiling.")
 public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--rate", paramLabel = "N",
+            description = "Offered trades/s. Absent: step the rate up and report the highest sustainable one.")
+    Double rate;
+
+    @Option(names = "--duration", paramLabel = "S",
+            description = "Measured seconds (default: 20 at a fixed rate, 5 per step when searching).")
+    Integer duration;
+
+    @Option(names = "--warmup", paramLabel = "S",
+            description = "Unmeasured seconds before measuring (default: 5 at a fixed rate, 2 per step when searching).")
+    Integer warmup;
+
+    @Option(names = "--venue-latency-ms", paramLabel = "L", defaultValue = "0",
+            description = "Latency the venue adds to every order placement, ms (default: ${DEFAULT-VALUE}).")
+    long venueLatencyMs;
+
+    @Option(names = "--cooldown-ms", paramLabel = "C", defaultValue = "0",
+            description = "TRADE_COOLDOWN_MS for the run (default: ${DEFAULT-VALUE}: unthrottled).")
+    long cooldownMs;
+
+    @Option(names = "--p99-bound-ms", paramLabel = "B", defaultValue = "50",
+            description = "When searching: the p99 latency a sustainable rate stays under, ms (default: ${DEFAULT-VALUE}).")
+    double p99BoundMs;
+
     @Override
-    public Integer call() {
-        System.err.println("bench: not built yet");
-        return 1;
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(Path.of("routes"))) {
+            System.err.println("bench: no routes/ folder in " + Path.of("").toAbsolutePath() + "; run from the project folder");
+            return 2;
+        }
+        if ((rate != null && !(rate > 0)) || (duration != null && duration < 1) || (warmup != null && warmup < 0)
+                || venueLatencyMs < 0 || cooldownMs < 0 || !(p99BoundMs > 0)) {
+            System.err.println("bench: --rate, --duration and --p99-bound-ms must be positive; --warmup, "
+                    + "--venue-latency-ms and --cooldown-ms not negative");
+            return 2;
+        }
+        Bench.Result result = new Bench(new Bench.Options(rate, duration, warmup, venueLatencyMs, cooldownMs, p99BoundMs),
+                System.out).run();
+        System.out.printf("bench: store=%s gc_pause_ms_total=%d%n", result.store(), result.gcPauseMsTotal());
+        System.out.println(result.line());
+        return 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.copytrader.cli;
 
+import io.copytrader.paper.FillModelSettings;
 import io.copytrader.paper.PaperVenue;
 import io.copytrader.paper.PaperVenueConfig;
 import picocli.CommandLine.Command;
@@ -35,10 +36,23 @@ public final class PaperVenueCommand implements Callable<Integer> {
             defaultValue = "" + PaperVenueConfig.DEFAULT_FEED_RETENTION)
     int feedRetention;
 
+    /** How accepted orders fill. */
+    enum FillModelChoice {
+        /** 75% immediately, 10% partially, 13% resting then filled, 2% never (docs/paper-venue-api.md). */
+        DEFAULT,
+        /** Every order fills in full when placed (the bench uses it: no open orders for the monitor to chase). */
+        IMMEDIATE
+    }
+
+    @Option(names = "--fill-model", description = "How orders fill: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            defaultValue = "DEFAULT")
+    FillModelChoice fillModel;
+
     @Override
     public Integer call() throws InterruptedException {
         PaperVenueConfig.Builder config = PaperVenueConfig.builder().port(port).seed(seed).startingCash(cash)
-                .feedRetention(feedRetention);
+                .feedRetention(feedRetention)
+                .fillModel(fillModel == FillModelChoice.IMMEDIATE ? FillModelSettings.alwaysImmediate() : FillModelSettings.DEFAULT);
         if (!traders.isEmpty()) {
             config.traders(traders);
         }

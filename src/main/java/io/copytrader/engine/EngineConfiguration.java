@@ -101,7 +101,7 @@ public class EngineConfiguration implements CamelConfiguration {
             Map<String, Double> traders = new LinkedHashMap<>();
             settings.targetTraders().forEach(t -> traders.put(t.value(), settings.paperTradeRate().doubleValue()));
             String url = paperVenueUrl(context, settings, traders);
-            feed = new PaperFeedAdapter(url);
+            feed = new PaperFeedAdapter(url, settings.feedPageSize());
             exchange = new PaperExchangeAdapter(url);
         }
 

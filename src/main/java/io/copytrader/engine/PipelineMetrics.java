@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -51,6 +52,7 @@ public final class PipelineMetrics {
     private final Map<String, Counter> tagged = new ConcurrentHashMap<>();
     private final Timer latency;
     private final AtomicLong minLatencyNanos = new AtomicLong(Long.MAX_VALUE);
+    private volatile LongConsumer latencyListener;
 
     public PipelineMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -124,6 +126,18 @@ public final class PipelineMetrics {
         long nanos = Math.max(0, d.toNanos());
         latency.record(nanos, TimeUnit.NANOSECONDS);
         minLatencyNanos.accumulateAndGet(nanos, Math::min);
+        LongConsumer listener = latencyListener;
+        if (listener != null) {
+            listener.accept(nanos);
+        }
+    }
+
+    /**
+     * Also hands every detection-to-accepted latency (ns) to {@code listener}, e.g. an HdrHistogram recorder of the
+     * bench; null removes it. The listener runs on the consumer thread and must be quick and thread-safe.
+     */
+    public void latencyListener(LongConsumer listener) {
+        this.latencyListener = listener;
     }
 
     public <T> void gauge(String name, String description, Supplier<Number> value) {

@@ -1,0 +1,403 @@
+package io.copytrader.bench;
+
+import io.copytrader.cli.RunCommand;
+import io.copytrader.config.CopyTraderSettings;
+import io.copytrader.engine.PipelineMetrics;
+import io.copytrader.paper.FaultKind;
+import io.copytrader.paper.FaultSpec;
+import io.copytrader.paper.FaultTarget;
+import io.copytrader.paper.PaperVenueAdmin;
+import io.copytrader.paper.VenueStats;
+import io.copytrader.store.TradeStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.http.HttpMethods;
+import org.apache.camel.main.Main;
+
+import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The end-to-end benchmark behind {@code copytrader.jar bench}: a paper venue in its own process whose target trader
+ * emits fills open-loop at a fixed rate on the venue's clock, the real engine (routes/ and application.properties,
+ * a plain Camel Main, as {@code run} starts it) copying them, and HdrHistogram over the engine's own
+ * detection-to-accepted latency. In the same run it measures the ceiling: the engine's HTTP endpoint posting orders to
+ * the same venue as fast as it can from CONCURRENT_TRADES threads. Without a rate it steps the rate up and reports
+ * the highest one sustained (no overflow, p99 under the bound, the offered load kept up with).
+ */
+public final class Bench {
+    /** The venue's target trader the engine follows. */
+    static final String TRADER = "bench";
+    private static final double NS_PER_MS = 1e6;
+
+    /**
+     * @param rate           offered trades/s; null finds the highest sustainable rate
+     * @param durationS      measured seconds per step (null: 20 at a fixed rate, 5 per step when searching)
+     * @param warmupS        unmeasured seconds before each step (null: 5 at a fixed rate, 2 per step when searching)
+     * @param venueLatencyMs latency the venue adds to every order placement (a LATENCY fault), 0 for none
+     * @param cooldownMs     TRADE_COOLDOWN_MS for the run
+     * @param p99BoundMs     the p99 a sustainable rate must stay under
+     */
+    public record Options(Double rate, Integer durationS, Integer warmupS, long venueLatencyMs, long cooldownMs,
+                          double p99BoundMs) {
+        int duration() {
+            return durationS != null ? durationS : rate != null ? 20 : 5;
+        }
+
+        int warmup() {
+            return warmupS != null ? warmupS : rate != null ? 5 : 2;
+        }
+    }
+
+    /** One measured step at one offered rate. Latencies in ms. */
+    public record Step(double targetRate, double offered, double throughput, Histogram latencyUs, long overflows,
+                       long skipped, long failed, double engineCpuUsPerTrade, double venueCpuUsPerTrade, long gcPauseMs,
+                       boolean sustained) {
+        double ms(double percentile) {
+            return latencyUs.getTotalCount() == 0 ? Double.NaN : latencyUs.getValueAtPercentile(percentile) / 1000.0;
+        }
+
+        double maxMs() {
+            return latencyUs.getTotalCount() == 0 ? Double.NaN : latencyUs.getMaxValue() / 1000.0;
+        }
+    }
+
+    /** The outcome: the reported step, the ceiling, memory. {@link #line()} is the machine-readable last line. */
+    public record Result(Step reported, double ceiling, long heapMb, long gcPauseMsTotal, List<Step> steps,
+                         String store) {
+        public double ratio() {
+            return ceiling > 0 ? reported.throughput() / ceiling : 0;
+        }
+
+        public String line() {
+            return String.format(Locale.ROOT, "bench: rate=%.0f/s throughput=%.0f/s p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f "
+                            + "max_ms=%.3f ceiling=%.0f/s ratio=%.2f overflows=%d heap_mb=%d",
+                    reported.offered(), reported.throughput(), reported.ms(50), reported.ms(99), reported.ms(99.9),
+                    reported.maxMs(), ceiling, ratio(), reported.overflows(), heapMb);
+        }
+    }
+
+    private final Options options;
+    private final PrintStream out;
+    private final Recorder recorder = new Recorder(3);
+
+    private VenueProcess venue;
+    private PaperVenueAdmin admin;
+    private Main main;
+    private MeterRegistry meters;
+    private TradeStore store;
+    private CopyTraderSettings settings;
+
+    public Bench(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public Result run() throws Exception {
+        List<Step> steps = new ArrayList<>();
+        double ceiling;
+        long heapMb;
+        long gcTotal;
+        String storeUrl;
+        try {
+            startVenue();
+            startEngine();
+            storeUrl = settings.storeUrl();
+            if (options.venueLatencyMs() > 0) {
+                admin.injectFault(FaultSpec.withProbability(FaultKind.LATENCY, 1.0).onTarget(FaultTarget.ORDERS)
+                        .withLatency(options.venueLatencyMs(), options.venueLatencyMs()));
+            }
+            out.printf(Locale.ROOT, "bench: venue %s, engine up (store %s, %d consumers, queue %d, poll %d ms, page %d, "
+                            + "cooldown %d ms, venue latency %d ms); %d cores, load average %.1f%n",
+                    venue.baseUrl(), storeUrl, settings.concurrentTrades(), settings.queueSize(), settings.pollIntervalMs(),
+                    settings.feedPageSize(), settings.cooldownMs(), options.venueLatencyMs(),
+                    Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            long gc0 = gcMillis();
+            // JIT and connection warm-up: the whole pipeline at a moderate rate, unmeasured
+            int prewarm = Math.min(3, Math.max(1, options.warmup()));
+            admin.setRate(TRADER, options.rate() == null ? 1000 : Math.min(1000, Math.max(options.rate(), 200)));
+            pause(prewarm * 1000L);
+            admin.setRate(TRADER, 0);
+            drain();
+            ceiling = ceiling(Math.min(options.warmup(), 2), Math.min(options.duration(), 5));
+            out.printf(Locale.ROOT, "bench: ceiling %.0f orders/s (%d threads, the engine's HTTP endpoint, no pipeline)%n",
+                    ceiling, settings.concurrentTrades());
+            if (options.rate() != null) {
+                steps.add(step(options.rate()));
+            } else {
+                search(steps);
+            }
+            System.gc();
+            heapMb = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
+            gcTotal = gcMillis() - gc0;
+        } finally {
+            close();
+        }
+        Step reported = options.rate() != null ? steps.get(0)
+                : steps.stream().filter(Step::sustained).reduce((a, b) -> b.targetRate() > a.targetRate() ? b : a)
+                        .orElse(steps.get(0));
+        return new Result(reported, ceiling, heapMb, gcTotal, steps, storeUrl);
+    }
+
+    /**
+     * 100/s (the latency reference), then 500 and doubling from 1000 until a rate is not sustained (twice in a row),
+     * then two bisections.
+     */
+    private void search(List<Step> steps) {
+        double[] passFail = {0, 0};
+        java.util.function.DoubleConsumer measure = rate -> {
+            Step s = step(rate);
+            steps.add(s);
+            if (!s.sustained()) {
+                // one retry: on a machine shared with other work a single stall can sink a step
+                s = step(rate);
+                steps.add(s);
+            }
+            if (s.sustained()) {
+                passFail[0] = Math.max(passFail[0], rate);
+            } else if (passFail[1] == 0 || rate < passFail[1]) {
+                passFail[1] = rate;
+            }
+        };
+        steps.add(step(100)); // the latency reference point; the search starts above it
+        for (double rate = 500; passFail[1] == 0 && rate <= 64_000; rate = rate == 500 ? 1000 : rate * 2) {
+            measure.accept(rate);
+        }
+        for (int i = 0; i < 2 && passFail[1] > 0 && passFail[1] - passFail[0] > 100; i++) {
+            measure.accept(Math.round((passFail[0] + passFail[1]) / 2 / 50) * 50.0);
+        }
+    }
+
+    private Step step(double rate) {
+        admin.setRate(TRADER, rate);
+        pause(options.warmup() * 1000L);
+        Snapshot a = snapshot();
+        recorder.getIntervalHistogram(); // discard the warm-up
+        pause(options.duration() * 1000L);
+        Snapshot b = snapshot();
+        Histogram latency = recorder.getIntervalHistogram();
+        admin.setRate(TRADER, 0);
+        double seconds = (b.nanos - a.nanos) / 1e9;
+        double offered = (b.emitted - a.emitted) / seconds;
+        long copied = b.copied - a.copied;
+        double throughput = copied / seconds;
+        long overflows = b.overflows - a.overflows;
+        long skipped = b.skipped - a.skipped;
+        long failed = b.failed - a.failed;
+        double perTrade = Math.max(1, copied);
+        boolean keptUp = (copied + skipped + failed) >= 0.9 * (b.emitted - a.emitted);
+        boolean sustained = overflows == 0 && keptUp && latency.getTotalCount() > 0
+                && latency.getValueAtPercentile(99) / 1000.0 <= options.p99BoundMs();
+        Step step = new Step(rate, offered, throughput, latency, overflows, skipped, failed,
+                (b.engineCpu - a.engineCpu) / 1000.0 / perTrade, (b.venueCpu - a.venueCpu) / 1000.0 / perTrade,
+                b.gcMillis - a.gcMillis, sustained);
+        out.printf(Locale.ROOT, "bench: step rate=%.0f/s offered=%.0f/s copied=%.0f/s skipped=%d failed=%d overflows=%d "
+                        + "latency_ms p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f (n=%d) cpu_us/trade engine=%.0f "
+                        + "venue=%.0f gc_ms=%d %s%n",
+                rate, offered, throughput, skipped, failed, overflows, step.ms(50), step.ms(90), step.ms(99),
+                step.ms(99.9), step.maxMs(), latency.getTotalCount(), step.engineCpuUsPerTrade(),
+                step.venueCpuUsPerTrade(), step.gcPauseMs(), sustained ? "sustained" : "NOT sustained");
+        drain();
+        return step;
+    }
+
+    /**
+     * The same camel-http endpoint the submit-order route uses, posting orders to the same venue from
+     * CONCURRENT_TRADES threads back to back: what the pipeline could reach if detection, Camel routing, sizing,
+     * JSON and the store cost nothing.
+     */
+    private double ceiling(int warmupS, int measureS) throws Exception {
+        CamelContext context = main.getCamelContext();
+        Endpoint http = context.getEndpoints().stream().filter(e -> e.getEndpointUri().startsWith("http://exchange"))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no http://exchange endpoint in the routes"));
+        String url = venue.baseUrl() + "/exchange/orders";
+        int threads = settings.concurrentTrades();
+        ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+        AtomicLong ids = new AtomicLong();
+        AtomicLong counted = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long measureFrom = System.nanoTime() + warmupS * 1_000_000_000L;
+        long end = measureFrom + measureS * 1_000_000_000L;
+        List<Future<?>> callers = new ArrayList<>();
+        long[] cpuAtStart = new long[2];
+        pool.submit(() -> {
+            pause(Math.max(0, (measureFrom - System.nanoTime()) / 1_000_000));
+            cpuAtStart[0] = engineCpuNanos();
+            cpuAtStart[1] = venue.cpuNanos();
+        });
+        try (ProducerTemplate template = context.createProducerTemplate()) {
+            for (int i = 0; i < threads; i++) {
+                callers.add(pool.submit(() -> {
+                    long now;
+                    while ((now = System.nanoTime()) < end) {
+                        String body = "{\"clientOrderId\":\"ceiling-" + ids.incrementAndGet()
+                                + "\",\"instrument\":\"tok-1\",\"side\":\"BUY\",\"price\":0.5,\"quantity\":1}";
+                        Exchange reply = template.send(http, ex -> {
+                            ex.getMessage().setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
+                            ex.getMessage().setHeader(Exchange.HTTP_URI, url);
+                            ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+                            ex.getMessage().setBody(body);
+                        });
+                        Integer code = reply.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+                        reply.getMessage().getBody(String.class);
+                        if (reply.getException() != null || code == null || code != 200) {
+                            errors.incrementAndGet();
+                        } else if (now >= measureFrom) {
+                            counted.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> caller : callers) {
+                caller.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        if (errors.get() > 0) {
+            out.printf("bench: ceiling saw %d failed requests%n", errors.get());
+        }
+        double perRequest = Math.max(1, counted.get()) * 1000.0;
+        out.printf(Locale.ROOT, "bench: ceiling cpu_us/request engine=%.0f venue=%.0f%n",
+                (engineCpuNanos() - cpuAtStart[0]) / perRequest, (venue.cpuNanos() - cpuAtStart[1]) / perRequest);
+        return counted.get() / (double) measureS;
+    }
+
+    private void startVenue() throws Exception {
+        venue = VenueProcess.start(List.of("-XX:+UseG1GC"), List.of("--port", "0", "--seed", "42",
+                "--trader", TRADER + "=0", "--cash", "1000000000000", "--fill-model", "IMMEDIATE"));
+        admin = new PaperVenueAdmin(venue.baseUrl());
+    }
+
+    /**
+     * The engine as {@code run} starts it, with settings that let every trade through (stated in the README):
+     * COPY_RATIO 1, no minimum sizes, caps far above what the run can reach, a 10 ms poll of up to 1000 fills.
+     * An environment variable of the same setting wins over these defaults; the cooldown comes from the option.
+     */
+    private void startEngine() throws Exception {
+        main = new Main();
+        main.setPropertyPlaceholderLocations(RunCommand.PROPERTY_LOCATIONS);
+        Map<String, String[]> defaults = new LinkedHashMap<>();
+        defaults.put("copytrader.feed.poll-interval-ms", new String[] {"POLL_INTERVAL_MS", "10"});
+        defaults.put("copytrader.feed.page-size", new String[] {"FEED_PAGE_SIZE", "1000"});
+        defaults.put("copytrader.filter.min-trade-size-usd", new String[] {"MIN_TRADE_SIZE_USD", "0"});
+        defaults.put("copytrader.copy.min-order-size-usd", new String[] {"MIN_ORDER_SIZE_USD", "0"});
+        defaults.put("copytrader.copy.ratio", new String[] {"COPY_RATIO", "1"});
+        defaults.put("copytrader.copy.max-position-size-usd", new String[] {"MAX_POSITION_SIZE_USD", "1000000000"});
+        defaults.put("copytrader.copy.max-portfolio-exposure", new String[] {"MAX_PORTFOLIO_EXPOSURE", "1"});
+        defaults.forEach((key, envAndValue) -> {
+            if (System.getenv(envAndValue[0]) == null) {
+                main.addOverrideProperty(key, envAndValue[1]);
+            }
+        });
+        main.addOverrideProperty("copytrader.paper.url", venue.baseUrl());
+        main.addOverrideProperty("copytrader.feed.traders", TRADER);
+        main.addOverrideProperty("copytrader.copy.cooldown-ms", Long.toString(options.cooldownMs()));
+        main.addOverrideProperty("copytrader.shutdown.timeout-seconds", "10");
+        // no management HTTP server: its fixed port would clash with an engine already running on this machine
+        main.addOverrideProperty("camel.management.enabled", "false");
+        main.start();
+        CamelContext context = main.getCamelContext();
+        if (context == null || !context.isStarted()) {
+            throw new IllegalStateException("the engine did not start");
+        }
+        meters = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        store = context.getRegistry().lookupByNameAndType("tradeStore", TradeStore.class);
+        settings = context.getRegistry().lookupByNameAndType("copyTraderSettings", CopyTraderSettings.class);
+        PipelineMetrics metrics = context.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class);
+        metrics.latencyListener(nanos -> recorder.recordValue(Math.max(1, nanos / 1000)));
+    }
+
+    private void close() {
+        try {
+            if (main != null) {
+                main.stop();
+            }
+        } finally {
+            if (venue != null) {
+                venue.close();
+            }
+        }
+    }
+
+    /** Waits (up to 60 s) until the engine read everything emitted and every admitted trade has its outcome. */
+    private void drain() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long emitted = traderEmitted(admin.stats());
+            if (count(PipelineMetrics.TRADES_DETECTED) + count(PipelineMetrics.ROWS_REJECTED) >= emitted
+                    && gauge(PipelineMetrics.QUEUE_LENGTH) == 0 && gauge(PipelineMetrics.TRADES_PROCESSING) == 0
+                    && store.inFlightCount() == 0) {
+                return;
+            }
+            pause(50);
+        }
+        out.println("bench: the engine did not drain within 60 s; figures after this point are suspect");
+    }
+
+    private record Snapshot(long nanos, long emitted, long copied, long skipped, long failed, long overflows,
+                            long engineCpu, long venueCpu, long gcMillis) {
+    }
+
+    private Snapshot snapshot() {
+        long emitted = traderEmitted(admin.stats());
+        long cpu = engineCpuNanos();
+        return new Snapshot(System.nanoTime(), emitted, count(PipelineMetrics.TRADES_PROCESSED),
+                count(PipelineMetrics.TRADES_SKIPPED), count(PipelineMetrics.TRADES_FAILED),
+                count(PipelineMetrics.QUEUE_OVERFLOWS), cpu, venue.cpuNanos(), gcMillis());
+    }
+
+    private static long engineCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static long traderEmitted(VenueStats stats) {
+        VenueStats.TraderStats t = stats.traders().get(TRADER);
+        return t == null ? 0 : t.emitted();
+    }
+
+    private long count(String name) {
+        return (long) meters.find(name).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    private double gauge(String name) {
+        Gauge g = meters.find(name).gauge();
+        return g == null ? 0 : g.value();
+    }
+
+    private static long gcMillis() {
+        long total = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
+    }
+
+    /** Pacing of the bench's own schedule (not synchronisation): the venue emits on its own clock meanwhile. */
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("bench interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.copytrader.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Keeps the bench from rotting: a short fixed-rate run (venue process, real engine, ceiling, one step) in the default
+ * test run. Asserts the shape of the machine-readable line and that trades were copied; the figures themselves are
+ * the bench's business, not a test's.
+ */
+class BenchSmokeTest {
+    private static final String LINE = "bench: rate=\\d+/s throughput=\\d+/s p50_ms=[0-9.]+ p99_ms=[0-9.]+ "
+            + "p999_ms=[0-9.]+ max_ms=[0-9.]+ ceiling=\\d+/s ratio=[0-9.]+ overflows=\\d+ heap_mb=\\d+";
+
+    @Test
+    @Timeout(90)
+    void shouldRunAShortBenchAndPrintTheResultLine() throws Exception {
+        // 1. a 3 s run at 50 trades/s after 1 s of warm-up, no venue latency, no cooldown
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        Bench.Result result = new Bench(new Bench.Options(50.0, 3, 1, 0, 0, 50),
+                new PrintStream(report, true, StandardCharsets.UTF_8)).run();
+
+        // 2. the last line has the documented shape, and the engine copied trades
+        assertThat(result.line()).matches(LINE);
+        assertThat(result.reported().throughput()).isPositive();
+        assertThat(result.ceiling()).isPositive();
+        assertThat(report.toString(StandardCharsets.UTF_8)).contains("bench: step rate=50/s");
+    }
+}
