@@ -30,13 +30,21 @@ public final class RunCommand implements Callable<Integer> {
         for (String name : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> main.completed());
         }
-        main.run();
-        int code = main.getExitCode();
+        try {
+            main.run();
+        } catch (Exception e) {
+            RuntimeException failure = StartupFailure.take();
+            if (failure == null) {
+                throw e;
+            }
+            System.err.println("copytrader: " + failure.getMessage());
+            return 2;
+        }
         RuntimeException failure = StartupFailure.take();
         if (failure != null) {
             System.err.println("copytrader: " + failure.getMessage());
             return 2;
         }
-        return code;
+        return main.getExitCode();
     }
 }
