@@ -6,7 +6,6 @@ import io.copytrader.venue.TransientVenueException;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /** How the paper venue's clients read its answers: one classification of statuses for every caller. */
 final class PaperReplies {
@@ -20,7 +19,7 @@ final class PaperReplies {
         int status = reply.status();
         if (status >= 500 || status == 425 || status == 429) {
             throw new TransientVenueException(what + " answered " + status + ": " + abbreviate(reply.body()), status,
-                    retryAfter(reply));
+                    reply.retryAfter());
         }
     }
 
@@ -50,19 +49,6 @@ final class PaperReplies {
         return message != null && message.isTextual() ? message.asText() : code;
     }
 
-    /** Retry-After in delta-seconds; null when absent or not a number (HTTP dates are not used by the venue). */
-    static Duration retryAfter(HttpReply reply) {
-        String value = reply.header("Retry-After");
-        if (value == null) {
-            return null;
-        }
-        try {
-            long seconds = Long.parseLong(value.trim());
-            return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 
     /** Encodes an id for a URL path segment or query value. */
     static String encode(String value) {

@@ -4,7 +4,6 @@ import io.copytrader.domain.Reason;
 import io.copytrader.venue.HttpReply;
 import io.copytrader.venue.TransientVenueException;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -83,21 +82,9 @@ public final class PolymarketErrors {
     /** The transient exception for a 425/429/5xx reply, with Retry-After (seconds) when given. */
     static TransientVenueException transientFor(String what, HttpReply reply) {
         return new TransientVenueException("Polymarket " + what + " answered HTTP " + reply.status()
-                + (reply.status() == 425 ? " (matching engine restarting)" : ""), reply.status(), retryAfter(reply));
+                + (reply.status() == 425 ? " (matching engine restarting)" : ""), reply.status(), reply.retryAfter());
     }
 
-    static Duration retryAfter(HttpReply reply) {
-        String value = reply.header("Retry-After");
-        if (value == null) {
-            return null;
-        }
-        try {
-            long seconds = Long.parseLong(value.trim());
-            return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
-        } catch (NumberFormatException e) {
-            return null; // an HTTP date: let the engine's backoff decide
-        }
-    }
 
     static boolean isTransientStatus(int status) {
         return status == 425 || status == 429 || status >= 500;

@@ -1,5 +1,6 @@
 package io.copytrader.venue;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
@@ -12,6 +13,23 @@ public record HttpReply(int status, Map<String, String> headers, String body) {
 
     public String header(String name) {
         return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The Retry-After header in delta-seconds; null when absent, negative, or an HTTP date (then the engine's own
+     * backoff decides).
+     */
+    public Duration retryAfter() {
+        String value = header("Retry-After");
+        if (value == null) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     public boolean isSuccess() {
