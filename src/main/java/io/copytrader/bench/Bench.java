@@ -24,6 +24,9 @@ import org.apache.camel.main.Main;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,6 +106,7 @@ public final class Bench {
     private Main main;
     private MeterRegistry meters;
     private TradeStore store;
+    private Path benchStore;
     private CopyTraderSettings settings;
 
     public Bench(Options options, PrintStream out) {
@@ -308,6 +312,11 @@ public final class Bench {
                 main.addOverrideProperty(key, envAndValue[1]);
             }
         });
+        if (System.getenv("STORE_URL") == null) {
+            // persistence on, as in production, but in a file of its own: never the user's data/copytrader.db
+            benchStore = Files.createTempFile("copytrader-bench-", ".db");
+            main.addOverrideProperty("copytrader.store.url", "jdbc:sqlite:" + benchStore);
+        }
         main.addOverrideProperty("copytrader.paper.url", venue.baseUrl());
         main.addOverrideProperty("copytrader.feed.traders", TRADER);
         main.addOverrideProperty("copytrader.copy.cooldown-ms", Long.toString(options.cooldownMs()));
@@ -334,6 +343,20 @@ public final class Bench {
         } finally {
             if (venue != null) {
                 venue.close();
+            }
+            deleteBenchStore();
+        }
+    }
+
+    private void deleteBenchStore() {
+        if (benchStore == null) {
+            return;
+        }
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            try {
+                Files.deleteIfExists(Path.of(benchStore + suffix));
+            } catch (IOException e) {
+                out.println("bench: could not delete " + benchStore + suffix + ": " + e.getMessage());
             }
         }
     }

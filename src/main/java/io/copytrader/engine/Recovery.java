@@ -77,8 +77,9 @@ public final class Recovery {
         Set<String> replayed = replayedTradeKeys();
         Map<String, Integer> counts = new TreeMap<>();
         for (DetectedTrade trade : store.inFlight()) {
-            if (!ledger.isActive(trade.key())) {
-                counts.merge(resolve(trade, replayed.contains(trade.key())), 1, Integer::sum);
+            String what = claimAndResolve(trade, replayed.contains(trade.key()));
+            if (what != null) {
+                counts.merge(what, 1, Integer::sum);
             }
         }
         if (!counts.isEmpty()) {
@@ -95,14 +96,31 @@ public final class Recovery {
             return;
         }
         for (DetectedTrade trade : store.inFlight()) {
-            if (!ledger.isActive(trade.key())) {
-                LOG.info("Replaying trade {} from the dead letters: {}", trade.key(), resolve(trade, true));
+            String what = claimAndResolve(trade, true);
+            if (what != null) {
+                LOG.info("Replaying trade {} from the dead letters: {}", trade.key(), what);
             }
         }
     }
 
     /**
-     * What an unclaimed trade in flight needs, decided by its order first: an order the venue accepted means
+     * Claims a trade seen in flight and, if it is still unfinished, resolves it; null when someone else handles it
+     * or it ended since it was listed. A handler records the outcome before it releases its claim, so a claim that
+     * succeeds followed by a look at the store cannot miss an outcome.
+     */
+    private String claimAndResolve(DetectedTrade trade, boolean replayed) {
+        if (!ledger.claim(trade)) {
+            return null;
+        }
+        if (store.outcome(trade.key()).isPresent()) {
+            ledger.release(trade);
+            return null;
+        }
+        return resolve(trade, replayed);
+    }
+
+    /**
+     * What a claimed, unfinished trade needs, decided by its order first: an order the venue accepted means
      * copied; an order that may have been sent is looked up; a trade with no order, or whose order failed and a
      * person replayed it, goes back on the queue if fresh or replayed, else expires.
      */
@@ -114,8 +132,7 @@ public final class Recovery {
             return "copied";
         }
         if (state == OrderRecordState.UNKNOWN || state == OrderRecordState.SUBMITTING) {
-            ledger.claim(trade); // the monitor resolves it by lookup
-            return "looked up";
+            return "looked up"; // claimed; the monitor resolves it by lookup
         }
         if (state != null && !replayed) {
             deadLetters.record(trade, Reason.UNEXPECTED_ERROR, "order " + state + " before the restart");
@@ -134,9 +151,7 @@ public final class Recovery {
     }
 
     private void requeue(DetectedTrade trade) {
-        if (ledger.claim(trade)) {
-            producer.sendBody(requeueUri, trade);
-        }
+        producer.sendBody(requeueUri, trade);
     }
 
     private Set<String> replayedTradeKeys() {

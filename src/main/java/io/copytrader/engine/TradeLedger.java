@@ -54,6 +54,11 @@ public final class TradeLedger {
         return active.add(trade.key());
     }
 
+    /** Gives up a claim without an outcome. */
+    public void release(DetectedTrade trade) {
+        active.remove(trade.key());
+    }
+
     /** True while this process is handling the trade. */
     public boolean isActive(String tradeKey) {
         return active.contains(tradeKey);

@@ -18,6 +18,7 @@ import java.io.File;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -138,7 +139,9 @@ class EngineCrashTest {
         env.put("UNKNOWN_ORDER_GRACE_MS", "1000");
         env.put("MONITOR_INTERVAL_MS", "200");
         pb.redirectErrorStream(true);
-        pb.redirectOutput(dir.resolve("engine-" + round + ".log").toFile());
+        Path logs = Path.of("target", "engine-crash-logs");
+        Files.createDirectories(logs);
+        pb.redirectOutput(logs.resolve("engine-" + round + ".log").toFile());
         return pb.start();
     }
 
