@@ -164,7 +164,8 @@ public class EngineConfiguration implements CamelConfiguration {
     private static TradeStore openStore(CopyTraderSettings settings, Clock clock) {
         StoreSettings store;
         try {
-            store = StoreSettings.of(settings.storeUrl());
+            store = StoreSettings.of(settings.storeUrl())
+                    .withSqliteSync(StoreSettings.SqliteSync.valueOf(settings.storeSqliteSync()));
             String user = System.getenv("STORE_USER");
             if (user != null && !user.isBlank()) {
                 store = store.withCredentials(user, System.getenv("STORE_PASSWORD"));

@@ -160,6 +160,8 @@ public final class OrderPlacer {
         DetectedTrade trade = intent.source();
         PlaceResult result = exchange.getMessage().getBody(PlaceResult.class);
         if (result instanceof PlaceResult.Accepted accepted) {
+            // the moment the venue's acceptance is in hand; what follows is our own bookkeeping
+            Duration latency = Duration.between(trade.tsInit(), clock.instant());
             OrderStatus st = accepted.status();
             store.updateOrder(intent.clientOrderId(), toRecordState(st.state()), st.venueOrderId(),
                     st.filledQuantity(), st.avgFillPrice());
@@ -167,7 +169,6 @@ public final class OrderPlacer {
                 portfolio.settle(intent, st.filledQuantity(), st.avgFillPrice());
             }
             if (ledger.finish(trade, TradeOutcome.COPIED, null, null)) {
-                Duration latency = Duration.between(trade.tsInit(), clock.instant());
                 ledger.metrics().latency(latency);
                 reporter.copied(intent, latency.toNanos() / 1000);
             }
