@@ -133,6 +133,8 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("orderPlacer", placer);
         beans.put("orderMonitor", monitor);
         beans.put("deadLetterRecorder", deadLetters);
+        beans.put("statusLogger", new StatusLogger(registry, queueFactory::queueLength,
+                () -> context.getInflightRepository().size("copy-trade"), breaker, 30_000));
         beans.put("recovery", new Recovery(store, ledger, deadLetters, context.createProducerTemplate(),
                 "direct:requeue-trades", settings.maxTradeAge(), clock));
         beans.put("exchangeAdapter", exchange);
