@@ -140,7 +140,7 @@ public final class PipelineMetrics {
         this.latencyListener = listener;
     }
 
-    public <T> void gauge(String name, String description, Supplier<Number> value) {
+    public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
     }
 

@@ -59,10 +59,6 @@ public final class TradeLedger {
         active.remove(trade.key());
     }
 
-    /** True while this process is handling the trade. */
-    public boolean isActive(String tradeKey) {
-        return active.contains(tradeKey);
-    }
 
     /** Records the outcome once; a second outcome for the same trade is ignored and logged at DEBUG. */
     public boolean finish(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail) {
