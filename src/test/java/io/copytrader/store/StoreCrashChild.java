@@ -39,7 +39,8 @@ public final class StoreCrashChild {
         int threads = Integer.parseInt(args[2]);
         StoreSettings.SqliteSync sync = StoreSettings.SqliteSync.valueOf(args[3]);
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-        TradeStore store = StoreFactory.open(StoreSettings.of(url).withSqliteSync(sync), Clock.systemUTC());
+        TradeStore store = StoreFactory.open(StoreSettings.of(url).withSqliteSync(sync)
+                .withCredentials(TestPostgres.user(), TestPostgres.password()), Clock.systemUTC());
         out.println("READY");
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {

@@ -37,12 +37,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and again on the same database file, then checks that every write the process acknowledged is there, that nothing
  * was written twice, and that detected = sum(outcomes) + in flight. Rounds alternate synchronous FULL and NORMAL:
  * both must survive a killed process (the operating system still holds what was written); only FULL also survives
- * a power cut, which this test cannot make.
+ * a power cut, which this test cannot make. The same runs on PostgreSQL when {@link TestPostgres} names one.
  */
 @Tag("crash")
 class StoreCrashTest {
 
     private static final int ROUNDS = 14;
+    private static final int POSTGRES_ROUNDS = 8;
     /** The first rounds kill at a random time from launch, so also while the store opens and Flyway migrates. */
     private static final int TIMED_ROUNDS = 3;
     private static final int SIGKILL_EXIT = 128 + 9;
@@ -63,11 +64,33 @@ class StoreCrashTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void shouldKeepEveryAcknowledgedWriteAcrossRepeatedKills() throws Exception {
         String url = "jdbc:sqlite:" + dir.resolve("crash.db");
+        crashAndCheck(url, ROUNDS, StoreSettings.of(url), () -> DriverManager.getConnection(url));
+        try (Connection c = DriverManager.getConnection(url);
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("ok");
+        }
+    }
+
+    /** The same on PostgreSQL (the production store), in a schema of its own; fewer rounds, as nothing alternates. */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void shouldKeepEveryAcknowledgedWriteAcrossRepeatedKillsOnPostgres() throws Exception {
+        String schema = TestPostgres.createSchema();
+        try {
+            crashAndCheck(TestPostgres.schemaUrl(schema), POSTGRES_ROUNDS, TestPostgres.settings(schema),
+                    () -> TestPostgres.connect(schema));
+        } finally {
+            TestPostgres.dropSchema(schema);
+        }
+    }
+
+    private void crashAndCheck(String url, int rounds, StoreSettings settings, Connect connect) throws Exception {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
         try {
-            for (int round = 0; round < ROUNDS; round++) {
+            for (int round = 0; round < rounds; round++) {
                 // 1. kill the child at a random moment: early on, or after a random number of acknowledged writes
                 if (round < TIMED_ROUNDS) {
                     runAndKill(url, round, Integer.MAX_VALUE, killer, 100 + random.nextInt(1500));
@@ -79,12 +102,12 @@ class StoreCrashTest {
             killer.shutdownNow();
         }
         System.out.printf("%d kills (%d before the store was open; seed %d): %d admits, %d intents, %d outcomes, "
-                + "%d dead letters acknowledged%n", ROUNDS, killedWhileOpening, seed, admitted.size(), intents.size(),
+                + "%d dead letters acknowledged%n", rounds, killedWhileOpening, seed, admitted.size(), intents.size(),
                 finished.size(), letters.size());
         assertThat(broken).as("contract breaks reported by the child (seed %d)", seed).isEmpty();
 
-        // 2. reopen the same file as the engine would after a crash and check every acknowledged write
-        try (TradeStore store = StoreFactory.open(url, Clock.systemUTC())) {
+        // 2. reopen the same database as the engine would after a crash and check every acknowledged write
+        try (TradeStore store = StoreFactory.open(settings, Clock.systemUTC())) {
             for (String key : admitted) {
                 assertThat(store.trade(key)).as("acknowledged admit of %s", key).isPresent();
             }
@@ -101,7 +124,7 @@ class StoreCrashTest {
             }
 
             // 3. nothing doubled: beyond what was acknowledged, at most the one write each thread had under way
-            int underWay = ROUNDS * THREADS;
+            int underWay = rounds * THREADS;
             assertThat(store.detectedCount()).isBetween((long) admitted.size(), (long) admitted.size() + underWay);
             assertThat(store.deadLetters()).hasSizeBetween(letters.size(), letters.size() + underWay);
             assertThat(store.deadLetters()).extracting(DeadLetter::id).doesNotHaveDuplicates();
@@ -111,16 +134,17 @@ class StoreCrashTest {
             assertThat(store.detectedCount()).isEqualTo(outcomes + store.inFlightCount());
             assertThat(store.inFlight()).hasSize((int) store.inFlightCount());
         }
-        try (Connection c = DriverManager.getConnection(url)) {
-            assertOutcomesAndOrders(c);
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
-                rs.next();
-                assertThat(rs.getString(1)).isEqualTo("ok");
-            }
+        try (Connection c = connect.open()) {
+            assertOutcomesAndOrders(c, rounds);
         }
     }
 
-    private void assertOutcomesAndOrders(Connection c) throws Exception {
+    @FunctionalInterface
+    private interface Connect {
+        Connection open() throws Exception;
+    }
+
+    private void assertOutcomesAndOrders(Connection c, int rounds) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("SELECT outcome FROM trades WHERE trade_key = ?")) {
             for (Map.Entry<String, TradeOutcome> f : finished.entrySet()) {
                 ps.setString(1, f.getKey());
@@ -134,7 +158,7 @@ class StoreCrashTest {
              ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(DISTINCT trade_key) FROM orders")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(rs.getLong(2)).isBetween((long) intents.size(),
-                    (long) intents.size() + ROUNDS * THREADS);
+                    (long) intents.size() + rounds * THREADS);
         }
     }
 

@@ -41,10 +41,15 @@ class StoreWriteBench {
                 measure("sqlite wal synchronous=" + sync, StoreSettings.of(url).withSqliteSync(sync), threads);
             }
         }
-        String postgres = System.getenv(PostgresTradeStoreTest.URL_VARIABLE);
+        String postgres = System.getenv(TestPostgres.URL_VARIABLE);
         if (postgres != null && !postgres.isBlank()) {
-            for (int threads : new int[] {1, 5}) {
-                measure("postgresql (server defaults)", StoreSettings.of(postgres), threads);
+            String schema = TestPostgres.createSchema();
+            try {
+                for (int threads : new int[] {1, 5}) {
+                    measure("postgresql (server defaults)", TestPostgres.settings(schema), threads);
+                }
+            } finally {
+                TestPostgres.dropSchema(schema);
             }
         }
     }
