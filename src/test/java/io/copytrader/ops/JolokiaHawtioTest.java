@@ -78,6 +78,21 @@ class JolokiaHawtioTest {
             assertThat(dump.path("status").asInt()).as(dump.toString()).isEqualTo(200);
             assertThat(dump.path("value").asText()).contains("detect-trades");
 
+            // a thread dump (Hawtio's Runtime > Threads: dumpAllThreads with its parameter list) and deadlock
+            // detection are allowed
+            JsonNode threads = jolokia.post("{\"type\":\"exec\",\"mbean\":\"java.lang:type=Threading\","
+                    + "\"operation\":\"dumpAllThreads(boolean,boolean)\",\"arguments\":[false,false]}");
+            assertThat(threads.path("status").asInt()).as(threads.toString()).isEqualTo(200);
+            assertThat(threads.path("value").toString()).contains("threadName", "main");
+            JsonNode deadlocks = jolokia.post("{\"type\":\"exec\",\"mbean\":\"java.lang:type=Threading\","
+                    + "\"operation\":\"findDeadlockedThreads()\"}");
+            assertThat(deadlocks.path("status").asInt()).as(deadlocks.toString()).isEqualTo(200);
+            assertThat(deadlocks.path("value").isNull()).as("no deadlock: " + deadlocks).isTrue();
+            // but no write on the threading bean either
+            JsonNode contention = jolokia.post("{\"type\":\"write\",\"mbean\":\"java.lang:type=Threading\","
+                    + "\"attribute\":\"ThreadContentionMonitoringEnabled\",\"value\":true}");
+            assertThat(contention.path("status").asInt()).as(contention.toString()).isEqualTo(403);
+
             // stopping a route, or writing an attribute, is not
             JsonNode stop = jolokia.post("{\"type\":\"exec\",\"mbean\":" + Jolokia.quote(route) + ",\"operation\":\"stop()\"}");
             assertThat(stop.path("status").asInt()).as(stop.toString()).isEqualTo(403);
