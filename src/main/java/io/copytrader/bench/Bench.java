@@ -22,6 +22,13 @@ import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.main.Main;
 
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.io.IOException;
@@ -49,6 +56,8 @@ public final class Bench {
     /** The venue's target trader the engine follows. */
     static final String TRADER = "bench";
     private static final double NS_PER_MS = 1e6;
+    /** Requests the lean ceiling's client keeps in flight. */
+    static final int LEAN_IN_FLIGHT = 16;
 
     /**
      * @param rate           offered trades/s; null finds the highest sustainable rate
@@ -57,9 +66,18 @@ public final class Bench {
      * @param venueLatencyMs latency the venue adds to every order placement (a LATENCY fault), 0 for none
      * @param cooldownMs     TRADE_COOLDOWN_MS for the run
      * @param p99BoundMs     the p99 a sustainable rate must stay under
+     * @param sweepLatenciesMs venue latencies to measure, in this order, at the reported rate after the main
+     *                         measurement (empty: no sweep); the first is the reference the others are divided by
      */
     public record Options(Double rate, Integer durationS, Integer warmupS, long venueLatencyMs, long cooldownMs,
-                          double p99BoundMs) {
+                          double p99BoundMs, List<Long> sweepLatenciesMs) {
+        /** The default sweep: a VPS near the venue sees 20-100 ms. */
+        public static final List<Long> DEFAULT_SWEEP = List.of(0L, 20L, 50L, 100L);
+
+        public Options {
+            sweepLatenciesMs = List.copyOf(sweepLatenciesMs);
+        }
+
         int duration() {
             return durationS != null ? durationS : rate != null ? 20 : 5;
         }
@@ -82,18 +100,42 @@ public final class Bench {
         }
     }
 
-    /** The outcome: the reported step, the ceiling, memory. {@link #line()} is the machine-readable last line. */
-    public record Result(Step reported, double ceiling, long heapMb, long gcPauseMsTotal, List<Step> steps,
-                         String store) {
+    /** One step of the latency sweep: the venue's added latency and what was measured under it. */
+    public record SweepPoint(long venueLatencyMs, Step step) {
+    }
+
+    /**
+     * The outcome: the reported step, the ceilings, the latency sweep, memory. {@link #line()} is the machine-readable
+     * last line.
+     */
+    public record Result(Step reported, double ceiling, double leanCeiling, long heapMb, long gcPauseMsTotal,
+                         List<Step> steps, List<SweepPoint> sweep, String store) {
         public double ratio() {
             return ceiling > 0 ? reported.throughput() / ceiling : 0;
         }
 
+        public double leanRatio() {
+            return leanCeiling > 0 ? reported.throughput() / leanCeiling : 0;
+        }
+
+        /** Throughput with the venue adding {@code latencyMs}, over throughput at the sweep's first latency; NaN if not swept. */
+        public double sweepRatio(long latencyMs) {
+            if (sweep.isEmpty()) {
+                return Double.NaN;
+            }
+            double reference = sweep.get(0).step().throughput();
+            return sweep.stream().filter(p -> p.venueLatencyMs() == latencyMs).findFirst()
+                    .map(p -> reference > 0 ? p.step().throughput() / reference : 0.0).orElse(Double.NaN);
+        }
+
         public String line() {
+            double rtt50 = sweepRatio(50);
             return String.format(Locale.ROOT, "bench: rate=%.0f/s throughput=%.0f/s p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f "
-                            + "max_ms=%.3f ceiling=%.0f/s ratio=%.2f overflows=%d heap_mb=%d",
+                            + "max_ms=%.3f ceiling=%.0f/s ratio=%.2f lean_ceiling=%.0f/s lean_ratio=%.2f rtt50_ratio=%s "
+                            + "overflows=%d heap_mb=%d",
                     reported.offered(), reported.throughput(), reported.ms(50), reported.ms(99), reported.ms(99.9),
-                    reported.maxMs(), ceiling, ratio(), reported.overflows(), heapMb);
+                    reported.maxMs(), ceiling, ratio(), leanCeiling, leanRatio(),
+                    Double.isNaN(rtt50) ? "na" : String.format(Locale.ROOT, "%.2f", rtt50), reported.overflows(), heapMb);
         }
     }
 
@@ -116,7 +158,9 @@ public final class Bench {
 
     public Result run() throws Exception {
         List<Step> steps = new ArrayList<>();
+        List<SweepPoint> sweep = new ArrayList<>();
         double ceiling;
+        double leanCeiling;
         long heapMb;
         long gcTotal;
         String storeUrl;
@@ -124,10 +168,7 @@ public final class Bench {
             startVenue();
             startEngine();
             storeUrl = settings.storeUrl();
-            if (options.venueLatencyMs() > 0) {
-                admin.injectFault(FaultSpec.withProbability(FaultKind.LATENCY, 1.0).onTarget(FaultTarget.ORDERS)
-                        .withLatency(options.venueLatencyMs(), options.venueLatencyMs()));
-            }
+            venueLatency(options.venueLatencyMs());
             out.printf(Locale.ROOT, "bench: venue %s, engine up (store %s, %d consumers, queue %d, poll %d ms, page %d, "
                             + "cooldown %d ms, venue latency %d ms); %d cores, load average %.1f%n",
                     venue.baseUrl(), storeUrl, settings.concurrentTrades(), settings.queueSize(), settings.pollIntervalMs(),
@@ -143,10 +184,23 @@ public final class Bench {
             ceiling = ceiling(Math.min(options.warmup(), 2), Math.min(options.duration(), 5));
             out.printf(Locale.ROOT, "bench: ceiling %.0f orders/s (%d threads, the engine's HTTP endpoint, no pipeline)%n",
                     ceiling, settings.concurrentTrades());
+            leanCeiling = leanCeiling(Math.min(options.warmup(), 2), Math.min(options.duration(), 5));
+            out.printf(Locale.ROOT, "bench: lean ceiling %.0f orders/s (JDK HttpClient async, %d in flight, keep-alive, "
+                    + "no Camel)%n", leanCeiling, LEAN_IN_FLIGHT);
             if (options.rate() != null) {
                 steps.add(step(options.rate()));
             } else {
                 search(steps);
+            }
+            if (!options.sweepLatenciesMs().isEmpty()) {
+                double sweepRate = reportedOf(steps).targetRate();
+                for (long latencyMs : options.sweepLatenciesMs()) {
+                    venueLatency(latencyMs);
+                    out.printf(Locale.ROOT, "bench: sweep venue latency %d ms at %.0f/s%n", latencyMs, sweepRate);
+                    sweep.add(new SweepPoint(latencyMs, step(sweepRate)));
+                }
+                venueLatency(options.venueLatencyMs());
+                printSweep(sweep, sweepRate);
             }
             System.gc();
             heapMb = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
@@ -154,10 +208,34 @@ public final class Bench {
         } finally {
             close();
         }
-        Step reported = options.rate() != null ? steps.get(0)
+        return new Result(reportedOf(steps), ceiling, leanCeiling, heapMb, gcTotal, steps, sweep, storeUrl);
+    }
+
+    /** At a fixed rate its step; when searching, the highest sustained rate (or the first step if none was). */
+    private Step reportedOf(List<Step> steps) {
+        return options.rate() != null ? steps.get(0)
                 : steps.stream().filter(Step::sustained).reduce((a, b) -> b.targetRate() > a.targetRate() ? b : a)
                         .orElse(steps.get(0));
-        return new Result(reported, ceiling, heapMb, gcTotal, steps, storeUrl);
+    }
+
+    /** Sets the latency the venue adds to every order placement (none for 0), replacing any set before. */
+    private void venueLatency(long latencyMs) {
+        admin.clearFaults();
+        if (latencyMs > 0) {
+            admin.injectFault(FaultSpec.withProbability(FaultKind.LATENCY, 1.0).onTarget(FaultTarget.ORDERS)
+                    .withLatency(latencyMs, latencyMs));
+        }
+    }
+
+    private void printSweep(List<SweepPoint> sweep, double rate) {
+        double reference = sweep.get(0).step().throughput();
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "bench: latency sweep at %.0f/s offered:", rate));
+        for (SweepPoint p : sweep) {
+            line.append(String.format(Locale.ROOT, " %d ms %.0f/s (%.2f, %d overflows, p99 %.1f ms);", p.venueLatencyMs(),
+                    p.step().throughput(), reference > 0 ? p.step().throughput() / reference : 0.0, p.step().overflows(),
+                    p.step().ms(99)));
+        }
+        out.println(line.substring(0, line.length() - 1));
     }
 
     /**
@@ -282,6 +360,67 @@ public final class Bench {
         double perRequest = Math.max(1, counted.get()) * 1000.0;
         out.printf(Locale.ROOT, "bench: ceiling cpu_us/request engine=%.0f venue=%.0f%n",
                 (engineCpuNanos() - cpuAtStart[0]) / perRequest, (venue.cpuNanos() - cpuAtStart[1]) / perRequest);
+        return counted.get() / (double) measureS;
+    }
+
+    /**
+     * The venue driven by a minimal client: the JDK's HttpClient posting the same orders asynchronously, at most
+     * {@link #LEAN_IN_FLIGHT} in flight over keep-alive connections, no Camel. What the venue and loopback allow when
+     * the client costs next to nothing; the engine's throughput over it says what the engine itself costs.
+     */
+    private double leanCeiling(int warmupS, int measureS) throws Exception {
+        URI uri = URI.create(venue.baseUrl() + "/exchange/orders");
+        ExecutorService callbacks = Executors.newFixedThreadPool(2);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(callbacks)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        Semaphore window = new Semaphore(LEAN_IN_FLIGHT);
+        AtomicLong counted = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long measureFrom = System.nanoTime() + warmupS * 1_000_000_000L;
+        long end = measureFrom + measureS * 1_000_000_000L;
+        long cpu0 = 0;
+        long venueCpu0 = 0;
+        boolean measuring = false;
+        long id = 0;
+        try {
+            long now;
+            while ((now = System.nanoTime()) < end) {
+                if (!measuring && now >= measureFrom) {
+                    measuring = true;
+                    cpu0 = engineCpuNanos();
+                    venueCpu0 = venue.cpuNanos();
+                }
+                if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                boolean count = measuring;
+                HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"clientOrderId\":\"lean-" + (++id)
+                                + "\",\"instrument\":\"tok-1\",\"side\":\"BUY\",\"price\":0.5,\"quantity\":1}"))
+                        .build();
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+                    window.release();
+                    if (failure != null || response.statusCode() != 200) {
+                        errors.incrementAndGet();
+                    } else if (count && System.nanoTime() < end) {
+                        counted.incrementAndGet();
+                    }
+                });
+            }
+            // every request answered (each has a 5 s timeout) before the CPU is read
+            if (!window.tryAcquire(LEAN_IN_FLIGHT, 30, TimeUnit.SECONDS)) {
+                out.println("bench: lean ceiling requests still unanswered after 30 s");
+            }
+        } finally {
+            callbacks.shutdownNow();
+        }
+        if (errors.get() > 0) {
+            out.printf("bench: lean ceiling saw %d failed requests%n", errors.get());
+        }
+        double perRequest = Math.max(1, counted.get()) * 1000.0;
+        out.printf(Locale.ROOT, "bench: lean ceiling cpu_us/request client=%.0f venue=%.0f%n",
+                (engineCpuNanos() - cpu0) / perRequest, (venue.cpuNanos() - venueCpu0) / perRequest);
         return counted.get() / (double) measureS;
     }
 

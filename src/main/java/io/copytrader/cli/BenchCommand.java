@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -40,6 +41,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "When searching: the p99 latency a sustainable rate stays under, ms (default: ${DEFAULT-VALUE}).")
     double p99BoundMs;
 
+    @Option(names = "--sweep-latencies-ms", paramLabel = "L,...", split = ",", defaultValue = "0,20,50,100",
+            description = "After the main measurement, measure again at its rate with the venue adding each of these "
+                    + "latencies, and print each throughput over the first one's (default: ${DEFAULT-VALUE}; "
+                    + "-1 for no sweep).")
+    List<Long> sweepLatenciesMs;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(Path.of("routes"))) {
@@ -52,8 +59,13 @@ public final class BenchCommand implements Callable<Integer> {
                     + "--venue-latency-ms and --cooldown-ms not negative");
             return 2;
         }
-        Bench.Result result = new Bench(new Bench.Options(rate, duration, warmup, venueLatencyMs, cooldownMs, p99BoundMs),
-                System.out).run();
+        List<Long> sweep = sweepLatenciesMs.equals(List.of(-1L)) ? List.of() : sweepLatenciesMs;
+        if (sweep.stream().anyMatch(l -> l < 0)) {
+            System.err.println("bench: --sweep-latencies-ms takes latencies of 0 or more, or -1 alone for no sweep");
+            return 2;
+        }
+        Bench.Result result = new Bench(new Bench.Options(rate, duration, warmup, venueLatencyMs, cooldownMs, p99BoundMs,
+                sweep), System.out).run();
         System.out.printf("bench: store=%s gc_pause_ms_total=%d%n", result.store(), result.gcPauseMsTotal());
         System.out.println(result.line());
         return 0;

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,20 +17,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BenchSmokeTest {
     private static final String LINE = "bench: rate=\\d+/s throughput=\\d+/s p50_ms=[0-9.]+ p99_ms=[0-9.]+ "
-            + "p999_ms=[0-9.]+ max_ms=[0-9.]+ ceiling=\\d+/s ratio=[0-9.]+ overflows=\\d+ heap_mb=\\d+";
+            + "p999_ms=[0-9.]+ max_ms=[0-9.]+ ceiling=\\d+/s ratio=[0-9.]+ lean_ceiling=\\d+/s lean_ratio=[0-9.]+ "
+            + "rtt50_ratio=[0-9.]+ overflows=\\d+ heap_mb=\\d+";
 
     @Test
-    @Timeout(90)
+    @Timeout(150)
     void shouldRunAShortBenchAndPrintTheResultLine() throws Exception {
-        // 1. a 3 s run at 50 trades/s after 1 s of warm-up, no venue latency, no cooldown
+        // 1. a 3 s run at 50 trades/s after 1 s of warm-up, no venue latency, no cooldown; then the same rate with
+        //    the venue adding 0 and 50 ms
         ByteArrayOutputStream report = new ByteArrayOutputStream();
-        Bench.Result result = new Bench(new Bench.Options(50.0, 3, 1, 0, 0, 50),
+        Bench.Result result = new Bench(new Bench.Options(50.0, 3, 1, 0, 0, 50, List.of(0L, 50L)),
                 new PrintStream(report, true, StandardCharsets.UTF_8)).run();
 
         // 2. the last line has the documented shape, and the engine copied trades
         assertThat(result.line()).matches(LINE);
         assertThat(result.reported().throughput()).isPositive();
         assertThat(result.ceiling()).isPositive();
+        assertThat(result.leanCeiling()).isPositive();
         assertThat(report.toString(StandardCharsets.UTF_8)).contains("bench: step rate=50/s");
+
+        // 3. the sweep measured both latencies; at 50/s even the 50 ms venue keeps the rate (5 consumers allow 100/s)
+        assertThat(result.sweep()).extracting(Bench.SweepPoint::venueLatencyMs).containsExactly(0L, 50L);
+        assertThat(result.sweep().get(1).step().throughput()).isPositive();
+        assertThat(report.toString(StandardCharsets.UTF_8)).contains("bench: latency sweep at 50/s offered: 0 ms");
     }
 }
