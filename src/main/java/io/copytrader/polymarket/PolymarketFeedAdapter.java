@@ -198,7 +198,7 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
     }
 
     /** The composite dedup key; hashed (sha256) only if it would not fit a {@link SourceTradeId}. */
-    static SourceTradeId sourceTradeId(String txHash, String asset, Side side, BigDecimal size, BigDecimal price) {
+    public static SourceTradeId sourceTradeId(String txHash, String asset, Side side, BigDecimal size, BigDecimal price) {
         String key = txHash.toLowerCase(Locale.ROOT) + ":" + asset + ":" + side + ":" + plain(size) + "@" + plain(price);
         if (key.length() <= 200) {
             return new SourceTradeId(key);
