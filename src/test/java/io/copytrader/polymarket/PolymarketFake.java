@@ -236,20 +236,17 @@ public final class PolymarketFake implements AutoCloseable {
         if (expectedHash != null) {
             assertThat(Eip712.hex(digest)).as("order hash = persisted venue order id").isEqualTo(expectedHash);
         }
-        assertThat(Eip712.recoverAddress(digest, o.get("signature").asText())).as("recovered signer")
+        assertThat(Web3jOrderDigest.recoverSigner(digest, o.get("signature").asText())).as("recovered signer")
                 .isEqualToIgnoringCase(SIGNER);
         return o;
     }
 
-    /** The EIP-712 digest of a posted V2 order, rebuilt from its JSON: the order hash the CLOB knows it by. */
+    /**
+     * The EIP-712 digest of a posted V2 order, rebuilt from its JSON by web3j's {@code StructuredDataEncoder} (not
+     * our {@link Eip712}): the order hash the CLOB knows it by.
+     */
     static byte[] digest(JsonNode o, OrderDomain domain, boolean negRisk) {
-        byte[] struct = new Eip712.Struct(SignedOrder.TYPE).uint(o.get("salt").bigIntegerValue())
-                .address(o.get("maker").asText()).address(o.get("signer").asText())
-                .uint(new BigInteger(o.get("tokenId").asText())).uint(new BigInteger(o.get("makerAmount").asText()))
-                .uint(new BigInteger(o.get("takerAmount").asText())).uint(o.get("side").asText().equals("BUY") ? 0 : 1)
-                .uint(o.get("signatureType").asInt()).uint(new BigInteger(o.get("timestamp").asText()))
-                .bytes32(o.get("metadata").asText()).bytes32(o.get("builder").asText()).hash();
-        return Eip712.digest(domain.separator(negRisk), struct);
+        return Web3jOrderDigest.digest(o, domain, negRisk);
     }
 
     public static Set<String> fields(JsonNode node) {
