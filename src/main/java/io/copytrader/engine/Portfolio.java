@@ -64,11 +64,14 @@ public final class Portfolio {
 
     /**
      * Corrects the optimistic reservation of an order once its end is known: the part not filled is taken back,
-     * and the filled part is re-priced from the limit to the average fill price.
+     * and the filled part is re-priced from the limit to the average fill price. A BUY filled beyond its quantity
+     * (price improvement) holds every share received.
      */
     public synchronized void settle(CopyIntent intent, BigDecimal filledQuantity, BigDecimal avgFillPrice) {
         BigDecimal filled = filledQuantity == null ? BigDecimal.ZERO : filledQuantity;
-        if (filled.compareTo(intent.quantity()) > 0) {
+        // a BUY may receive more shares than it asked for (price improvement: its cash bought more at a better
+        // price): the book holds what was received; a SELL never gives more than it signed
+        if (intent.side() == Side.SELL && filled.compareTo(intent.quantity()) > 0) {
             throw new IllegalStateException("filled " + filled + " exceeds ordered " + intent.quantity()
                     + " for " + intent.clientOrderId());
         }

@@ -15,6 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
+import java.math.RoundingMode;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -39,14 +40,34 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A contract fake of the Polymarket Data API and CLOB V2 (contract 2.1 to 2.3): one WireMock server on a dynamic
- * loopback port, with the test credentials it expects and the checks of what it received (L2 HMAC recomputed here,
- * the signer recovered from each posted order's EIP-712 signature). Shared by the adapter-level contract test and
- * the route-level scenario test.
+ * A contract fake of the Polymarket Data API and CLOB V2 (contract 2.1 to 2.5): one WireMock server on a dynamic
+ * loopback port, with the test credentials it expects and the checks of what it received (L2 HMAC recomputed here;
+ * each posted order's EIP-712 hash computed by web3j's {@code StructuredDataEncoder}, not our encoder, and its signer
+ * recovered from the signature). Shared by the adapter-level contract tests and the route-level scenario tests.
  *
  * <p>Orders are stateful, as on the real CLOB: {@link #acceptOrders} answers {@code POST /order} with the order's
- * EIP-712 hash as {@code orderID} and remembers the order, and {@code GET /data/order/{hash}} answers it MATCHED
- * (404 for a hash it never received).
+ * hash as {@code orderID} and remembers the order; {@code GET /data/order/{hash}} answers it (404 for a hash it never
+ * took). The awkward behaviours of the real venue, each on demand:
+ * <ul>
+ *   <li><b>Signature check</b>: an order whose signature does not recover to its {@code signer} over the web3j hash
+ *       is refused, 400 {@code invalid signature}.</li>
+ *   <li><b>Duplicated</b>: a second post of a hash it already took is refused, 400
+ *       {@code order {hash} is invalid. Duplicated.}, whatever happened to the first answer.</li>
+ *   <li><b>Price improvement</b> ({@link #fillAt}): a marketable order matches at a better price than its limit. A
+ *       BUY spends its whole maker amount and receives more shares than the signed taker amount; a SELL gives its
+ *       shares and receives more pUSD. The reply's {@code takingAmount} says so, in base units.</li>
+ *   <li><b>Partial fills</b> ({@link #fillFraction}): only part matches. A FOK is then killed whole ("couldn't be
+ *       fully filled"); a FAK answers {@code matched} with what filled, the rest is killed, and the lookup shows
+ *       {@code MATCHED} with {@code size_matched} below {@code original_size}, for ever.</li>
+ *   <li><b>Rate limits</b> ({@link #rateLimitNextOrders}): 429 with {@code Retry-After} (seconds) and
+ *       {@code Poly-RateLimit-Limit/-Remaining/-Reset} headers (the names after the venue's "Poly-RateLimit-*"; the
+ *       exact set is unverified).</li>
+ *   <li><b>Market data outages</b> ({@link #failNextMarketData}): {@code /book}, {@code /tick-size},
+ *       {@code /neg-risk} or {@code /balance-allowance} answer 503 (or any status) a number of times.</li>
+ *   <li><b>Lost answers</b> ({@link #loseAnswerOfNextOrders}): the CLOB takes the order but the gateway answers 504,
+ *       as many times as asked, re-posts included; after that a re-post is "Duplicated".</li>
+ *   <li><b>Server errors before taking</b> ({@link #failNextOrders}): nothing is taken.</li>
+ * </ul>
  */
 public final class PolymarketFake implements AutoCloseable {
     public static final String KEY = KnownAnswerTest.TEST_KEY;
@@ -165,7 +186,55 @@ public final class PolymarketFake implements AutoCloseable {
 
     /** The orders the fake CLOB took, by hash. */
     public Map<String, JsonNode> orders() {
-        return Map.copyOf(orders.byHash);
+        Map<String, JsonNode> out = new java.util.HashMap<>();
+        orders.byHash.forEach((hash, taken) -> out.put(hash, taken.order()));
+        return out;
+    }
+
+    /** Shares matched of the order the CLOB took under this hash (null if it took none). */
+    public BigDecimal sharesMatched(String hash) {
+        ClobOrders.Taken taken = orders.byHash.get(hash);
+        return taken == null ? null : taken.sharesMatched();
+    }
+
+    /** Marketable orders match at this price (price improvement when better than their limit); null: at the limit. */
+    public void fillAt(String price) {
+        orders.fillPrice = price == null ? null : new BigDecimal(price);
+    }
+
+    /** Only this fraction of each order can match: a FOK is killed whole, a FAK fills that much and the rest dies. */
+    public void fillFraction(String fraction) {
+        orders.fillFraction = new BigDecimal(fraction);
+    }
+
+    /** The next {@code count} order posts get 429 with Retry-After and the Poly-RateLimit-* headers. */
+    public void rateLimitNextOrders(int count, int retryAfterSeconds) {
+        String state = Scenario.STARTED;
+        for (int i = 1; i <= count; i++) {
+            String next = "limited-" + i;
+            server.stubFor(post(urlEqualTo("/order")).inScenario("rate limited").whenScenarioStateIs(state)
+                    .willSetStateTo(next).willReturn(errorAnswer(429, "Too Many Requests")
+                            .withHeader("Retry-After", Integer.toString(retryAfterSeconds))
+                            .withHeader("Poly-RateLimit-Limit", "3500")
+                            .withHeader("Poly-RateLimit-Remaining", "0")
+                            .withHeader("Poly-RateLimit-Reset", Integer.toString(retryAfterSeconds))));
+            state = next;
+        }
+    }
+
+    /**
+     * The next {@code count} {@code GET path} calls (market data or balance: {@code /book}, {@code /tick-size},
+     * {@code /neg-risk}, {@code /balance-allowance}) answer {@code status}; the ones after get the stub from before.
+     */
+    public void failNextMarketData(String path, int count, int status) {
+        String state = Scenario.STARTED;
+        for (int i = 1; i <= count; i++) {
+            String next = "failed-" + i;
+            server.stubFor(get(urlPathEqualTo(path)).atPriority(1).inScenario("outage " + path)
+                    .whenScenarioStateIs(state).willSetStateTo(next)
+                    .willReturn(errorAnswer(status, status == 503 ? "Service Unavailable" : "error")));
+            state = next;
+        }
     }
 
     /** Our collateral (pUSD) and, from the Data API, no positions: what the monitor reconciles the book with. */
@@ -173,6 +242,12 @@ public final class PolymarketFake implements AutoCloseable {
         server.stubFor(get(urlPathEqualTo("/balance-allowance")).withQueryParam("asset_type", equalTo("COLLATERAL"))
                 .willReturn(okJson("{\"balance\":\"" + OrderAmounts.toBaseUnits(new BigDecimal(usdc)) + "\"}")));
         server.stubFor(get(urlPathEqualTo("/positions")).willReturn(okJson("[]")));
+    }
+
+    /** The Data API reports that we (the funder) hold {@code shares} of {@code token}, bought at {@code avgPrice}. */
+    public void stubPosition(String token, String shares, String avgPrice) {
+        server.stubFor(get(urlPathEqualTo("/positions")).willReturn(okJson("[{\"proxyWallet\":\"" + FUNDER
+                + "\",\"asset\":\"" + token + "\",\"size\":" + shares + ",\"avgPrice\":" + avgPrice + "}]")));
     }
 
     /** The Data API answers the trader's {@code /activity} with these rows (all of them: every poll overlaps them). */
@@ -236,20 +311,17 @@ public final class PolymarketFake implements AutoCloseable {
         if (expectedHash != null) {
             assertThat(Eip712.hex(digest)).as("order hash = persisted venue order id").isEqualTo(expectedHash);
         }
-        assertThat(Eip712.recoverAddress(digest, o.get("signature").asText())).as("recovered signer")
+        assertThat(Web3jOrderDigest.recoverSigner(digest, o.get("signature").asText())).as("recovered signer")
                 .isEqualToIgnoringCase(SIGNER);
         return o;
     }
 
-    /** The EIP-712 digest of a posted V2 order, rebuilt from its JSON: the order hash the CLOB knows it by. */
+    /**
+     * The EIP-712 digest of a posted V2 order, rebuilt from its JSON by web3j's {@code StructuredDataEncoder} (not
+     * our {@link Eip712}): the order hash the CLOB knows it by.
+     */
     static byte[] digest(JsonNode o, OrderDomain domain, boolean negRisk) {
-        byte[] struct = new Eip712.Struct(SignedOrder.TYPE).uint(o.get("salt").bigIntegerValue())
-                .address(o.get("maker").asText()).address(o.get("signer").asText())
-                .uint(new BigInteger(o.get("tokenId").asText())).uint(new BigInteger(o.get("makerAmount").asText()))
-                .uint(new BigInteger(o.get("takerAmount").asText())).uint(o.get("side").asText().equals("BUY") ? 0 : 1)
-                .uint(o.get("signatureType").asInt()).uint(new BigInteger(o.get("timestamp").asText()))
-                .bytes32(o.get("metadata").asText()).bytes32(o.get("builder").asText()).hash();
-        return Eip712.digest(domain.separator(negRisk), struct);
+        return Web3jOrderDigest.digest(o, domain, negRisk);
     }
 
     public static Set<String> fields(JsonNode node) {
@@ -272,10 +344,16 @@ public final class PolymarketFake implements AutoCloseable {
         return OrderAmounts.fromBaseUnits(new BigDecimal(order.get(field).asText()));
     }
 
-    /** The stateful part of the CLOB: orders taken by hash, and their lookup. */
+    /** The stateful part of the CLOB: orders taken by hash, how they filled, and their lookup. */
     private static final class ClobOrders implements ResponseDefinitionTransformerV2 {
-        private final Map<String, JsonNode> byHash = new ConcurrentHashMap<>();
+        /** An order the CLOB took: as posted, its type, and what matched (shares and pUSD, not base units). */
+        record Taken(JsonNode order, String orderType, BigDecimal sharesMatched, BigDecimal usdcMatched) {
+        }
+
+        private final Map<String, Taken> byHash = new ConcurrentHashMap<>();
         private volatile String placeStatus = "matched";
+        private volatile BigDecimal fillPrice;
+        private volatile BigDecimal fillFraction = BigDecimal.ONE;
 
         @Override
         public String getName() {
@@ -298,20 +376,53 @@ public final class PolymarketFake implements AutoCloseable {
         }
 
         private ResponseDefinition place(LoggedRequest r, boolean loseAnswer) {
-            JsonNode order = Json.read("posted order", r.getBodyAsString()).get("order");
-            String hash = Eip712.hex(digest(order, OrderDomain.POLYGON_V2, false));
-            if (byHash.putIfAbsent(hash, order) != null) {
-                return errorAnswer(400, "order " + hash + " is invalid. Duplicated.").build();
+            JsonNode body = Json.read("posted order", r.getBodyAsString());
+            JsonNode order = body.get("order");
+            byte[] digest = digest(order, OrderDomain.POLYGON_V2, false);
+            String hash = Eip712.hex(digest);
+            String signer;
+            try {
+                signer = Web3jOrderDigest.recoverSigner(digest, order.get("signature").asText());
+            } catch (IllegalArgumentException e) {
+                signer = "";
             }
+            if (!signer.equalsIgnoreCase(order.get("signer").asText())) {
+                return errorAnswer(400, "invalid signature").build();
+            }
+            String type = body.path("orderType").asText("GTC");
+            BigDecimal shares = shares(order);
+            BigDecimal matched = shares.multiply(fillFraction).setScale(2, RoundingMode.DOWN);
+            boolean sell = order.get("side").asText().equals("SELL");
+            if (!byHash.containsKey(hash) && matched.compareTo(shares) < 0 && type.equals("FOK")) {
+                return errorAnswer(400, "order couldn't be fully filled. FOK orders are fully filled or killed.").build();
+            }
+            BigDecimal usdc = usdc(order);
+            if (placeStatus.equals("matched") && fillPrice != null) {
+                if (sell) {
+                    usdc = matched.multiply(fillPrice).setScale(6, RoundingMode.DOWN);
+                } else {
+                    // the whole pUSD amount buys more shares at the better price
+                    matched = usdc.multiply(fillFraction).divide(fillPrice, 2, RoundingMode.DOWN);
+                    usdc = usdc.multiply(fillFraction).setScale(6, RoundingMode.DOWN);
+                }
+            } else {
+                usdc = usdc.multiply(matched).divide(shares, 6, RoundingMode.DOWN);
+            }
+            boolean fresh = byHash.putIfAbsent(hash, new Taken(order, type, matched, usdc)) == null;
             if (loseAnswer) {
                 return errorAnswer(504, "Gateway Timeout").build();
+            }
+            if (!fresh) {
+                return errorAnswer(400, "order " + hash + " is invalid. Duplicated.").build();
             }
             ObjectNode answer = Json.object().put("success", true).put("errorMsg", "").put("orderID", hash)
                     .put("status", placeStatus);
             if (placeStatus.equals("matched")) {
-                // what we give and what we get, in base units (the adapter reads shares or base units)
-                answer.put("makingAmount", order.get("makerAmount").asText())
-                        .put("takingAmount", order.get("takerAmount").asText());
+                // what we gave and what we got, in base units (the adapter reads shares or base units)
+                BigDecimal making = sell ? matched : usdc;
+                BigDecimal taking = sell ? usdc : matched;
+                answer.put("makingAmount", Long.toString(OrderAmounts.toBaseUnits(making)))
+                        .put("takingAmount", Long.toString(OrderAmounts.toBaseUnits(taking)));
             }
             answer.putArray("transactionsHashes");
             answer.putArray("tradeIDs");
@@ -320,17 +431,21 @@ public final class PolymarketFake implements AutoCloseable {
 
         private ResponseDefinition lookup(LoggedRequest r) {
             String hash = URI.create(r.getUrl()).getPath().substring("/data/order/".length());
-            JsonNode order = byHash.get(hash);
-            if (order == null) {
+            Taken taken = byHash.get(hash);
+            if (taken == null) {
                 return aResponse().withStatus(404).withBody("{\"error\":\"order not found\"}").build();
             }
+            JsonNode order = taken.order();
             BigDecimal shares = shares(order);
             ObjectNode answer = Json.object().put("id", hash).put("status", "MATCHED").put("owner", API_KEY)
                     .put("maker_address", order.get("maker").asText()).put("market", "0x" + "cd".repeat(32))
                     .put("asset_id", order.get("tokenId").asText()).put("side", order.get("side").asText())
-                    .put("original_size", shares.toPlainString()).put("size_matched", shares.toPlainString())
+                    .put("original_size", shares.toPlainString())
+                    .put("size_matched", taken.sharesMatched().toPlainString())
+                    // the order's limit price, as the CLOB reports it (not the fills')
                     .put("price", usdc(order).divide(shares, MathContext.DECIMAL64).toPlainString())
-                    .put("outcome", "Yes").put("created_at", 1762077600).put("expiration", "0").put("order_type", "FOK");
+                    .put("outcome", "Yes").put("created_at", 1762077600).put("expiration", "0")
+                    .put("order_type", taken.orderType());
             answer.putArray("associate_trades");
             return okJson(Json.write(answer)).build(); // our Jackson: WireMock's is shaded
         }

@@ -1,8 +1,21 @@
 package io.copytrader.scenario;
 
+import io.copytrader.domain.TradeOutcome;
 import io.copytrader.polymarket.PolymarketFake;
+import io.copytrader.store.OrderRecord;
+import io.copytrader.store.OrderRecordState;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The engine with {@code VENUE=polymarket} against {@link PolymarketFake} (the Data API and the CLOB V2 on a
@@ -10,6 +23,9 @@ import java.util.List;
  * whose Polymarket settings point at the fake, with test credentials passed as property overrides. Live mode
  * places signed orders on the fake CLOB; the dry run ({@code EXCHANGE=paper}) reads the fake Data API and places
  * on the harness's paper venue. Closing stops the engine, the paper venue and the fake.
+ *
+ * <p>Realistic by default: copy half the target's size ({@code COPY_RATIO=0.5}), the shipped caps ($10 a position,
+ * 80% of the portfolio), a SQLite store in a fresh directory. {@link #assertBooksBalance()} ends each scenario.
  */
 final class PolymarketHarness implements AutoCloseable {
     static final String TARGET = PolymarketFake.TARGET;
@@ -35,8 +51,14 @@ final class PolymarketHarness implements AutoCloseable {
     static final class Builder {
         private final PolymarketFake fake = PolymarketFake.start();
         private final EngineHarness.Builder engine = EngineHarness.builder();
+        private final Path storeDir;
 
         private Builder(boolean dryRun) {
+            try {
+                storeDir = Files.createTempDirectory("copytrader-polymarket");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             // an account with $1,000 and no positions, and a target who has not traded yet
             fake.stubAccount("1000");
             fake.serveActivity(TARGET, List.of());
@@ -45,7 +67,11 @@ final class PolymarketHarness implements AutoCloseable {
                     .set("copytrader.polymarket.clob-url", fake.url())
                     .set("copytrader.polymarket.data-api-url", fake.url())
                     // the fake's /positions does not follow our fills: reconcile only at start
-                    .set("copytrader.portfolio.refresh-ms", 3_600_000);
+                    .set("copytrader.portfolio.refresh-ms", 3_600_000)
+                    .set("copytrader.copy.ratio", "0.5")
+                    .set("copytrader.copy.max-position-size-usd", "10")
+                    .set("copytrader.copy.max-portfolio-exposure", "0.8")
+                    .set("copytrader.store.url", "jdbc:sqlite:" + storeDir.resolve("copytrader.db"));
             if (dryRun) {
                 engine.set("copytrader.exchange", "paper");
             } else {
@@ -85,6 +111,23 @@ final class PolymarketHarness implements AutoCloseable {
 
     EngineHarness engine() {
         return engine;
+    }
+
+    /**
+     * The end of every scenario: the accounting identity holds, and every order the CLOB took belongs to a trade
+     * recorded COPIED (an order at the venue is never a trade we call failed, skipped or lost).
+     */
+    void assertBooksBalance() {
+        engine.assertAccountingIdentity();
+        Map<String, OrderRecord> byHash = engine.store().ordersIn(EnumSet.allOf(OrderRecordState.class)).stream()
+                .filter(o -> o.venueOrderId() != null)
+                .collect(Collectors.toMap(o -> o.venueOrderId().value(), Function.identity()));
+        for (String hash : fake.orders().keySet()) {
+            OrderRecord record = byHash.get(hash);
+            assertThat(record).as("the order %s the CLOB took is one we recorded", hash).isNotNull();
+            assertThat(engine.store().outcome(record.tradeKey())).as("trade of order %s", hash)
+                    .contains(TradeOutcome.COPIED);
+        }
     }
 
     @Override

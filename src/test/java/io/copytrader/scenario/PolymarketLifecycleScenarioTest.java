@@ -1,0 +1,68 @@
+package io.copytrader.scenario;
+
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.engine.Portfolio;
+import io.copytrader.polymarket.PolymarketFake;
+import io.copytrader.store.OrderRecord;
+import io.copytrader.store.OrderRecordState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+
+import static io.copytrader.scenario.PolymarketHarness.TARGET;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The order lifecycle against the CLOB's awkward behaviours ({@link PolymarketFake}): price improvement, a
+ * market-data outage while preparing, lost answers and replays, FAK remainders. Realistic settings (half the
+ * target's size, the shipped caps, a SQLite store); each ends with the accounting identity and "every order the
+ * CLOB took is a COPIED trade".
+ */
+@Timeout(180)
+class PolymarketLifecycleScenarioTest {
+    static final String YES = PolymarketFake.TOKEN;
+    static final Duration SETTLE = Duration.ofSeconds(60);
+
+    static String fill(int n, String side, String size, String price) {
+        return PolymarketFake.activityRow(TARGET, "TRADE", String.format("0x%064x", n), Instant.now().getEpochSecond(),
+                YES, side, size, price);
+    }
+
+    static OrderRecord onlyOrder(EngineHarness e) {
+        List<OrderRecord> all = e.store().ordersIn(EnumSet.allOf(OrderRecordState.class));
+        assertThat(all).hasSize(1);
+        return all.get(0);
+    }
+
+    @Test
+    void shouldCopyABuyThatReceivedMoreSharesThanItSignedForAndHoldThemAll() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        // the book moved our way: our BUY limited at 0.53 matches at 0.50, so $5.30 buys 10.6 shares, not 10
+        builder.fake().fillAt("0.50");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys 20 YES at 0.52; we buy half, 10 shares, limit 0.53
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            // 2. copied and filled with the shares actually received; no failure counted
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            OrderRecord order = onlyOrder(e);
+            assertThat(order.state()).isEqualTo(OrderRecordState.FILLED);
+            assertThat(order.filledQuantity()).isEqualByComparingTo("10.6");
+            assertThat(e.breaker().getMetrics().getNumberOfFailedCalls()).isZero();
+            assertThat(e.breaker().getState().name()).isEqualTo("CLOSED");
+            assertThat(e.store().deadLetters()).isEmpty();
+            // 3. the book holds 10.6 shares that cost $5.30
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("10.6");
+            assertThat(book.holding(new InstrumentId(YES)).cost()).isEqualByComparingTo("5.30");
+            h.assertBooksBalance();
+        }
+    }
+}
