@@ -9,6 +9,10 @@ import io.copytrader.paper.PaperVenue;
 import io.copytrader.paper.PaperVenueConfig;
 import io.copytrader.polymarket.PolymarketConfig;
 import io.copytrader.polymarket.PolymarketVenue;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.store.OrderRecord;
+import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.StoreFactory;
 import io.copytrader.store.StoreSettings;
 import io.copytrader.store.TradeStore;
@@ -109,13 +113,12 @@ public class EngineConfiguration implements CamelConfiguration {
         DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger);
         CircuitBreaker breaker = circuitBreaker(settings);
         DeadLetterRecorder deadLetters = new DeadLetterRecorder(ledger);
+        RetryPolicy retryPolicy = retryPolicy(settings);
         OrderPlacer placer = new OrderPlacer(exchange, store, ledger, portfolio, new CopyReporter(), clock,
-                settings.maxRetryAfterMs());
-        Duration submittingStale = Duration.ofMillis(settings.responseTimeoutMs() * (settings.maxRetries() + 1L)
-                + settings.retryMaxDelayMs() * settings.maxRetries()).plus(settings.unknownOrderGrace());
+                retryPolicy, new OrderBreaker(breaker));
         OrderMonitor monitor = new OrderMonitor(exchange, http, store, ledger, portfolio, deadLetters, clock,
-                settings.unknownOrderGrace(), submittingStale, settings.maxRestingTime(),
-                Duration.ofMillis(settings.portfolioRefreshMs()));
+                settings.unknownOrderGrace(), longestSend(settings, retryPolicy), placer::isInHand,
+                settings.maxRestingTime(), Duration.ofMillis(settings.portfolioRefreshMs()));
 
         Map<String, Object> beans = new LinkedHashMap<>();
         beans.put("copyTraderSettings", settings);
@@ -158,7 +161,7 @@ public class EngineConfiguration implements CamelConfiguration {
                 return type.cast(new BigDecimal(((String) value).trim()));
             }
         });
-        context.getManagementStrategy().addEventNotifier(new ShutdownRecorder(ledger));
+        context.getManagementStrategy().addEventNotifier(new ShutdownRecorder(ledger, placer));
         context.addStartupListener((ctx, alreadyStarted) -> monitor.refreshBook());
     }
 
@@ -207,6 +210,21 @@ public class EngineConfiguration implements CamelConfiguration {
         return venue.baseUrl();
     }
 
+    /** One order's retry policy: EXCHANGE_MAX_RETRIES, the backoff, and the cap on a venue's Retry-After. */
+    static RetryPolicy retryPolicy(CopyTraderSettings s) {
+        return new RetryPolicy(s.maxRetries(), s.retryInitialDelayMs(), s.retryMaxDelayMs(), s.maxRetryAfterMs());
+    }
+
+    /**
+     * The longest a consumer can hold an order: every send waiting for a pooled connection, connecting and waiting
+     * for the answer, and every wait between sends. An order SUBMITTING for longer with no consumer holding it was
+     * left by a consumer that died (the monitor looks it up).
+     */
+    static Duration longestSend(CopyTraderSettings s, RetryPolicy retry) {
+        Duration perSend = Duration.ofMillis(2 * s.connectTimeoutMs() + s.responseTimeoutMs());
+        return retry.longestSend(perSend);
+    }
+
     /**
      * Opens after MAX_CONSECUTIVE_FAILURES consecutive failures (a count window of that size, all of it failed),
      * stays open CIRCUIT_BREAKER_COOLDOWN_MINUTES, then lets one trial call through (half-open).
@@ -221,6 +239,10 @@ public class EngineConfiguration implements CamelConfiguration {
                 .waitDurationInOpenState(s.breakerCooldown())
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                // only the venue's failures count (a bug, a bad market or a store error fails its own trade); a
+                // trade's failure is counted once, by OrderBreaker, so what reaches the EIP already handled is ignored
+                .recordException(Failures::countsTowardBreaker)
+                .ignoreException(t -> !Failures.countsTowardBreaker(t))
                 .build());
         breaker.getEventPublisher().onStateTransition(e -> {
             if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
@@ -243,14 +265,24 @@ public class EngineConfiguration implements CamelConfiguration {
     }
 
     /**
-     * Records ABANDONED(SHUTDOWN_ABANDONED), by id, every trade still without an outcome once the routes have
-     * stopped (after the drain, or when the shutdown timeout cut it short).
+     * Once the routes have stopped (after the drain, or when the shutdown timeout cut it short), records each trade
+     * still without an outcome by what its order says (docs/failure-semantics.md): no order, or one that never
+     * reached the venue, ABANDONED(SHUTDOWN_ABANDONED); an order the venue accepted, COPIED; an order that may be at
+     * the venue (SUBMITTING, UNKNOWN) stays in flight, for the next start's recovery to finish from the venue's
+     * answer. Never ABANDONED with an order at the venue.
      */
     static final class ShutdownRecorder extends EventNotifierSupport {
-        private final TradeLedger ledger;
+        private static final java.util.Set<OrderRecordState> NOTHING_AT_VENUE =
+                java.util.EnumSet.of(OrderRecordState.FAILED, OrderRecordState.REJECTED);
+        private static final java.util.Set<OrderRecordState> MAYBE_AT_VENUE =
+                java.util.EnumSet.of(OrderRecordState.SUBMITTING, OrderRecordState.UNKNOWN);
 
-        ShutdownRecorder(TradeLedger ledger) {
+        private final TradeLedger ledger;
+        private final OrderPlacer placer;
+
+        ShutdownRecorder(TradeLedger ledger, OrderPlacer placer) {
             this.ledger = ledger;
+            this.placer = placer;
         }
 
         @Override
@@ -260,18 +292,30 @@ public class EngineConfiguration implements CamelConfiguration {
 
         @Override
         public void notify(CamelEvent event) {
+            placer.closeForShutdown(); // first: an order written after the look below is never sent
             var left = ledger.store().inFlight();
             if (left.isEmpty()) {
                 LOG.info("Shutdown: queue and in-flight orders drained; nothing abandoned");
                 return;
             }
+            int abandoned = 0;
+            int lookedUpNextStart = 0;
             for (var trade : left) {
-                if (ledger.finish(trade, io.copytrader.domain.TradeOutcome.ABANDONED,
-                        io.copytrader.domain.Reason.SHUTDOWN_ABANDONED, "not finished when the engine stopped")) {
+                OrderRecordState state = ledger.store().order(trade.clientOrderId()).map(OrderRecord::state).orElse(null);
+                if (state != null && MAYBE_AT_VENUE.contains(state)) {
+                    lookedUpNextStart++;
+                    LOG.warn("Shutdown: trade {} left in flight: its order {} may be at the venue ({}); the next start "
+                            + "looks it up", trade.key(), trade.clientOrderId(), state);
+                } else if (state != null && !NOTHING_AT_VENUE.contains(state)) {
+                    ledger.finish(trade, TradeOutcome.COPIED, null, "order " + state + " when the engine stopped");
+                } else if (ledger.finish(trade, TradeOutcome.ABANDONED, Reason.SHUTDOWN_ABANDONED,
+                        "not sent when the engine stopped")) {
+                    abandoned++;
                     LOG.warn("Shutdown: abandoned trade {} (client order id {})", trade.key(), trade.clientOrderId());
                 }
             }
-            LOG.warn("Shutdown: {} trade(s) abandoned", left.size());
+            LOG.warn("Shutdown: {} trade(s) abandoned unsent, {} left in flight for the next start to look up",
+                    abandoned, lookedUpNextStart);
         }
     }
 }
