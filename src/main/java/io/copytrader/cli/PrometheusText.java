@@ -3,17 +3,22 @@ package io.copytrader.cli;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The few facts `status` needs from Prometheus text exposition: each metric's value summed over its labels. */
 final class PrometheusText {
     private final Map<String, BigDecimal> sums;
+    /** name -> (label set as written between the braces -> value), for the few figures shown per label. */
+    private final Map<String, Map<String, BigDecimal>> series;
 
-    private PrometheusText(Map<String, BigDecimal> sums) {
+    private PrometheusText(Map<String, BigDecimal> sums, Map<String, Map<String, BigDecimal>> series) {
         this.sums = sums;
+        this.series = series;
     }
 
     static PrometheusText parse(String text) {
         Map<String, BigDecimal> sums = new HashMap<>();
+        Map<String, Map<String, BigDecimal>> series = new HashMap<>();
         for (String line : text.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
@@ -29,16 +34,48 @@ final class PrometheusText {
                 continue; // percentiles are not summed
             }
             try {
-                sums.merge(name, new BigDecimal(value), BigDecimal::add);
+                BigDecimal v = new BigDecimal(value);
+                sums.merge(name, v, BigDecimal::add);
+                if (brace >= 0 && brace < space) {
+                    int close = line.lastIndexOf('}', space);
+                    series.computeIfAbsent(name, k -> new HashMap<>()).merge(line.substring(brace + 1, Math.max(brace + 1, close)), v, BigDecimal::add);
+                }
             } catch (NumberFormatException e) {
                 // NaN or +Inf: not a figure status shows
             }
         }
-        return new PrometheusText(sums);
+        return new PrometheusText(sums, series);
     }
 
     boolean has(String name) {
         return sums.containsKey(name);
+    }
+
+    /**
+     * The metric's values grouped by two labels: first label's value -> (second label's value -> sum); empty when
+     * absent.
+     */
+    Map<String, Map<String, BigDecimal>> byLabels(String name, String first, String second) {
+        Map<String, Map<String, BigDecimal>> out = new TreeMap<>();
+        series.getOrDefault(name, Map.of()).forEach((labels, v) -> {
+            String a = label(labels, first);
+            String b = label(labels, second);
+            if (a != null && b != null) {
+                out.computeIfAbsent(a, k -> new TreeMap<>()).merge(b, v, BigDecimal::add);
+            }
+        });
+        return out;
+    }
+
+    private static String label(String labels, String name) {
+        String start = name + "=\"";
+        int at = labels.startsWith(start) ? 0 : labels.indexOf("," + start);
+        if (at < 0) {
+            return null;
+        }
+        int from = labels.indexOf('"', at) + 1;
+        int to = labels.indexOf('"', from);
+        return to < 0 ? null : labels.substring(from, to);
     }
 
     BigDecimal sum(String name) {

@@ -92,6 +92,15 @@ public final class StatusCommand implements Callable<Integer> {
         f.put("maxLatencyMs", millis(m.sum("copytrader_trade_latency_seconds_max")));
         f.put("circuitState", circuit(m.sum("copytrader_circuit_state").intValue()));
         f.put("exposureUsd", m.sum("copytrader_portfolio_exposure").setScale(2, RoundingMode.HALF_EVEN).toPlainString());
+        // one line per target trader: its trades since start, detected and by outcome
+        m.byLabels("copytrader_target_trades_total", "target", "outcome").forEach((target, byOutcome) -> {
+            StringBuilder line = new StringBuilder();
+            for (String outcome : new String[] {"DETECTED", "COPIED", "SKIPPED", "FAILED", "DROPPED", "ABANDONED", "EXPIRED"}) {
+                line.append(line.length() == 0 ? "" : " ").append(outcome.toLowerCase(java.util.Locale.ROOT)).append('=')
+                        .append(whole(byOutcome.getOrDefault(outcome, BigDecimal.ZERO)));
+            }
+            f.put("target." + target, line.toString());
+        });
         return f;
     }
 

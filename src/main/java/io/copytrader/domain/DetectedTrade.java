@@ -37,4 +37,13 @@ public record DetectedTrade(SourceTradeId sourceTradeId, TraderId trader, Instru
     public ClientOrderId clientOrderId() {
         return ClientOrderId.of(trader, sourceTradeId);
     }
+
+    /**
+     * The ordering key: trades with the same key are sized and placed one at a time, in detection order; trades with
+     * different keys run concurrently. It is the instrument (token id), since our account holds one position per
+     * instrument whichever target we copy. Anything that partitions or sequences trades uses this one method.
+     */
+    public String orderingKey() {
+        return instrument.value();
+    }
 }

@@ -9,6 +9,8 @@ public enum Reason {
     FEED_MALFORMED_ROW,
     FILTER_BELOW_MIN_SIZE,
     FILTER_STALE,
+    /** The target's trade is in a market its allow list leaves out or its deny list names. */
+    FILTER_MARKET_NOT_ALLOWED,
     /** The queue was full; this, the oldest waiting trade, made room for a newer one. */
     QUEUE_OVERFLOW,
     /** Copy ratio and caps left nothing worth placing. */

@@ -1,22 +1,63 @@
 package io.copytrader.engine;
 
+import java.util.AbstractQueue;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.ListIterator;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A bounded queue that never refuses: when full, it drops the <em>oldest</em> waiting element to make room and
  * reports it, so detection never blocks and the freshest trades are the ones copied. What is cleared away (on
  * shutdown or a purge) is reported too, never lost silently.
+ *
+ * <p>Keyed (docs/ordering.md): each element may carry an ordering key. A taker gets the oldest waiting element
+ * whose key is not <em>busy</em>; taking it makes its key busy until {@link #release(String) release}, so elements
+ * of one key are handed out one at a time, in the order they were added, while elements of other keys are handed
+ * out concurrently. Elements without a key (null) are never held back. The capacity bounds everything waiting,
+ * whatever its key.
  */
-public final class DropOldestQueue<E> extends ArrayBlockingQueue<E> {
-    private final transient Consumer<E> onEnqueue;
-    private final transient Consumer<E> onDrop;
-    private final transient Consumer<E> onClear;
+public final class DropOldestQueue<E> extends AbstractQueue<E> implements BlockingQueue<E> {
+    private final int capacity;
+    private final Function<E, String> keyOf;
+    private final BiConsumer<E, Runnable> onTake;
+    private final Consumer<E> onEnqueue;
+    private final Consumer<E> onDrop;
+    private final Consumer<E> onClear;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition takeable = lock.newCondition();
+    private final LinkedList<E> waiting = new LinkedList<>();
+    private final Set<String> busy = new HashSet<>();
 
+    /** An unkeyed queue: plain FIFO. */
     public DropOldestQueue(int capacity, Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
-        super(capacity);
+        this(capacity, e -> null, (e, release) -> { }, onEnqueue, onDrop, onClear);
+    }
+
+    /**
+     * @param keyOf  the element's ordering key, or null for none
+     * @param onTake called with a taken keyed element and the action that releases its key (run it exactly once,
+     *               when the element's work is over, whatever its end)
+     */
+    public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Runnable> onTake,
+                           Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, but was " + capacity);
+        }
+        this.capacity = capacity;
+        this.keyOf = keyOf;
+        this.onTake = onTake;
         this.onEnqueue = onEnqueue;
         this.onDrop = onDrop;
         this.onClear = onClear;
@@ -24,12 +65,21 @@ public final class DropOldestQueue<E> extends ArrayBlockingQueue<E> {
 
     @Override
     public boolean offer(E e) {
-        while (!super.offer(e)) {
-            E oldest = poll();
-            if (oldest != null) {
-                onDrop.accept(oldest);
-            }
+        if (e == null) {
+            throw new NullPointerException("null element");
         }
+        List<E> dropped = new ArrayList<>(1);
+        lock.lock();
+        try {
+            while (waiting.size() >= capacity) {
+                dropped.add(waiting.removeFirst());
+            }
+            waiting.addLast(e);
+            takeable.signal();
+        } finally {
+            lock.unlock();
+        }
+        dropped.forEach(onDrop);
         onEnqueue.accept(e);
         return true;
     }
@@ -45,8 +95,181 @@ public final class DropOldestQueue<E> extends ArrayBlockingQueue<E> {
     }
 
     @Override
-    public boolean offer(E e, long timeout, java.util.concurrent.TimeUnit unit) {
+    public boolean offer(E e, long timeout, TimeUnit unit) {
         return offer(e);
+    }
+
+    @Override
+    public E poll() {
+        E taken;
+        lock.lock();
+        try {
+            taken = takeEligible();
+        } finally {
+            lock.unlock();
+        }
+        return handOut(taken);
+    }
+
+    @Override
+    public E poll(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        E taken;
+        lock.lockInterruptibly();
+        try {
+            while ((taken = takeEligible()) == null) {
+                if (nanos <= 0) {
+                    return null;
+                }
+                nanos = takeable.awaitNanos(nanos);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return handOut(taken);
+    }
+
+    @Override
+    public E take() throws InterruptedException {
+        E taken;
+        lock.lockInterruptibly();
+        try {
+            while ((taken = takeEligible()) == null) {
+                takeable.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+        return handOut(taken);
+    }
+
+    /** The oldest element whose key is free, removed, its key made busy; null if none. Under the lock. */
+    private E takeEligible() {
+        ListIterator<E> it = waiting.listIterator();
+        while (it.hasNext()) {
+            E e = it.next();
+            String key = keyOf.apply(e);
+            if (key == null) {
+                it.remove();
+                return e;
+            }
+            if (busy.add(key)) {
+                it.remove();
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private E handOut(E taken) {
+        if (taken != null) {
+            String key = keyOf.apply(taken);
+            if (key != null) {
+                Runnable release = new Runnable() {
+                    private boolean done;
+
+                    @Override
+                    public synchronized void run() {
+                        if (!done) {
+                            done = true;
+                            release(key);
+                        }
+                    }
+                };
+                onTake.accept(taken, release);
+            }
+        }
+        return taken;
+    }
+
+    /** Frees a key: the next element of that key may be taken. */
+    public void release(String key) {
+        lock.lock();
+        try {
+            if (busy.remove(key)) {
+                takeable.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Keys whose element is being worked on right now. */
+    public int busyKeys() {
+        lock.lock();
+        try {
+            return busy.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public E peek() {
+        lock.lock();
+        try {
+            return waiting.peekFirst();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int size() {
+        lock.lock();
+        try {
+            return waiting.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int remainingCapacity() {
+        // never refuses: a full queue makes room by dropping its oldest element
+        return Integer.MAX_VALUE;
+    }
+
+    /** A snapshot, oldest first (for browsing); removing through it is not supported. */
+    @Override
+    public Iterator<E> iterator() {
+        lock.lock();
+        try {
+            return List.copyOf(waiting).iterator();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean remove(Object o) {
+        lock.lock();
+        try {
+            return waiting.remove(o);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes everything waiting, whatever its key (the caller takes over the elements). */
+    @Override
+    public int drainTo(Collection<? super E> c) {
+        return drainTo(c, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public int drainTo(Collection<? super E> c, int maxElements) {
+        lock.lock();
+        try {
+            int n = 0;
+            while (n < maxElements && !waiting.isEmpty()) {
+                c.add(waiting.removeFirst());
+                n++;
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

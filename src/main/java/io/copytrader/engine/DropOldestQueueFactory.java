@@ -5,6 +5,7 @@ import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.seda.BlockingQueueFactory;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The SEDA {@code queueFactory} of the copy queue: a {@link DropOldestQueue} whose drops are recorded
  * DROPPED(QUEUE_OVERFLOW), counted and logged at WARN (one line per second at most, with the count), and whose
- * leftovers at shutdown are recorded ABANDONED(SHUTDOWN_ABANDONED) by id.
+ * leftovers at shutdown are recorded ABANDONED(SHUTDOWN_ABANDONED) by id. Keyed by the trade's ordering key, so one
+ * instrument's trades are copied one at a time in detection order (docs/ordering.md).
  */
 public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchange> {
     private static final Logger LOG = LoggerFactory.getLogger(DropOldestQueueFactory.class);
@@ -35,8 +37,8 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
 
     @Override
     public BlockingQueue<Exchange> create(int capacity) {
-        DropOldestQueue<Exchange> q = new DropOldestQueue<>(capacity, e -> ledger.metrics().queued(),
-                this::dropped, this::abandoned);
+        DropOldestQueue<Exchange> q = new DropOldestQueue<>(capacity, DropOldestQueueFactory::orderingKey,
+                DropOldestQueueFactory::releaseWhenDone, e -> ledger.metrics().queued(), this::dropped, this::abandoned);
         last = q;
         return q;
     }
@@ -45,6 +47,25 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
     public int queueLength() {
         DropOldestQueue<Exchange> q = last;
         return q == null ? 0 : q.size();
+    }
+
+    /** The trade's ordering key (docs/ordering.md); null for a message that is not a trade. */
+    static String orderingKey(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        return body instanceof DetectedTrade trade ? trade.orderingKey() : null;
+    }
+
+    /**
+     * Frees the trade's key when its exchange is done, whatever its end (copied, skipped, failed to the dead
+     * letters, or an error): the next trade of the instrument may then be taken.
+     */
+    static void releaseWhenDone(Exchange exchange, Runnable release) {
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                release.run();
+            }
+        });
     }
 
     private void dropped(Exchange exchange) {

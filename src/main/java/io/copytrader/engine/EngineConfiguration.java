@@ -2,6 +2,8 @@ package io.copytrader.engine;
 
 import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.config.InvalidSettingException;
+import io.copytrader.config.TargetSettings;
+import io.copytrader.domain.TraderId;
 import io.copytrader.ops.SecretMasker;
 import io.copytrader.paper.PaperExchangeAdapter;
 import io.copytrader.paper.PaperFeedAdapter;
@@ -57,12 +59,16 @@ public class EngineConfiguration implements CamelConfiguration {
         PropertiesComponent pc = context.getPropertiesComponent();
         SecretMasker.registerSensitiveProperties(context); // from now on, logs mask the secrets' values
         CopyTraderSettings settings;
+        Map<TraderId, TargetSettings> targets;
         try {
             settings = CopyTraderSettings.load(key -> pc.resolveProperty(key).orElse(null));
+            targets = TargetSettings.load(settings, key -> pc.resolveProperty(key).orElse(null),
+                    pc.loadProperties(k -> k.startsWith(TargetSettings.PREFIX)).stringPropertyNames());
         } catch (InvalidSettingException e) {
             StartupFailure.record(e);
             throw e;
         }
+        targets.values().forEach(t -> LOG.info("Target {}: {}", t.trader(), t.describe()));
         Clock clock = Clock.systemUTC();
         TradeStore store = openStore(settings, clock);
         context.addService(new ServiceSupport() {
@@ -128,9 +134,9 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("portfolio", portfolio);
         beans.put("tradeDetector", new TradeDetector(settings.targetTraders(), feed, http, store, metrics, clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
-        beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), ledger, clock));
+        beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
-        beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings), portfolio, ledger));
+        beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings), targets, portfolio, ledger));
         beans.put("cooldown", new Cooldown(settings.cooldownMs()));
         beans.put("orderCircuitBreaker", breaker);
         beans.put("orderPlacer", placer);

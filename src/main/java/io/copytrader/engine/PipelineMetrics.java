@@ -41,6 +41,10 @@ public final class PipelineMetrics {
     public static final String ORDERS_OPEN = "copytrader.orders.open";
     public static final String EXPOSURE = "copytrader.portfolio.exposure";
     public static final String REASON_TAG = "reason";
+    /** Trades per target trader and outcome (DETECTED, then the terminal outcome), counted since start. */
+    public static final String TARGET_TRADES = "copytrader.target.trades";
+    public static final String TARGET_TAG = "target";
+    public static final String OUTCOME_TAG = "outcome";
 
     private final MeterRegistry registry;
     private final Counter detected;
@@ -142,6 +146,13 @@ public final class PipelineMetrics {
 
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    /** Counts one of a target's trades: "DETECTED" when admitted, then its terminal outcome. */
+    public void target(String trader, String outcome) {
+        tagged.computeIfAbsent(TARGET_TRADES + "|" + trader + "|" + outcome, k -> Counter.builder(TARGET_TRADES)
+                .description("Trades per target trader: detected, then by outcome")
+                .tag(TARGET_TAG, trader).tag(OUTCOME_TAG, outcome).register(registry)).increment();
     }
 
     private Counter counter(String name, Reason reason) {

@@ -1,6 +1,7 @@
 package io.copytrader.engine;
 
 import io.copytrader.config.CopyTraderSettings;
+import io.copytrader.config.TargetSettings;
 
 import java.math.BigDecimal;
 
@@ -14,5 +15,11 @@ public record SizingRules(BigDecimal copyRatio, BigDecimal maxPositionUsd, BigDe
     public static SizingRules from(CopyTraderSettings s) {
         return new SizingRules(s.copyRatio(), s.maxPositionSizeUsd(), s.maxPortfolioExposure(), s.maxSlippage(),
                 s.minOrderSizeUsd(), s.quantityScale());
+    }
+
+    /** The rules for one target: its own ratio and position cap, the rest global. */
+    public SizingRules forTarget(TargetSettings target) {
+        return new SizingRules(target.ratio(), target.maxPositionUsd(), maxPortfolioExposure, maxSlippage, minOrderUsd,
+                quantityScale);
     }
 }

@@ -43,6 +43,7 @@ public final class TradeLedger {
         boolean admitted = store.admit(trade);
         if (admitted) {
             metrics.detected();
+            metrics.target(trade.trader().value(), "DETECTED");
         } else if (claimedHere) {
             active.remove(trade.key());
         }
@@ -66,6 +67,7 @@ public final class TradeLedger {
         if (first) {
             active.remove(trade.key());
             metrics.outcome(outcome, reason);
+            metrics.target(trade.trader().value(), outcome.name());
         } else {
             LOG.debug("Trade {} already has an outcome; ignoring {} {}", trade.key(), outcome, reason);
         }

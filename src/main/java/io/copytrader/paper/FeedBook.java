@@ -43,6 +43,16 @@ final class FeedBook {
         return feed;
     }
 
+    /** Emits scripted fills now, in order (creating the trader, paused, if new); returns the trader's feed. */
+    TraderFeed emitScripted(String trader, java.util.List<ScriptedFill> fills) {
+        if (fills.isEmpty() || fills.size() > TraderFeed.MAX_PER_TICK) {
+            throw new IllegalArgumentException("fills must hold 1 to " + TraderFeed.MAX_PER_TICK + " fills, but held " + fills.size());
+        }
+        TraderFeed feed = traders.computeIfAbsent(trader, this::newFeed);
+        feed.emitScripted(fills);
+        return feed;
+    }
+
     /** Lets every trader emit what its rate owes since the last tick. */
     void tick() {
         traders.values().forEach(TraderFeed::tick);

@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,6 +36,29 @@ public final class PaperVenueAdmin {
     public long emit(String trader, int count) {
         return post("/admin/traders/" + PaperReplies.encode(trader) + "/emit", Map.of("count", count))
                 .get("lastSeq").asLong();
+    }
+
+    /** Emits these fills of a trader now, in order, one after the other (creating the trader if new); returns its last seq. */
+    public long emitFills(String trader, List<ScriptedFill> fills) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (ScriptedFill f : fills) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("instrument", f.instrument());
+            row.put("outcome", f.outcome());
+            row.put("side", f.side().name());
+            row.put("price", f.price());
+            row.put("quantity", f.quantity());
+            if (f.orderId() != null) {
+                row.put("orderId", f.orderId());
+            }
+            rows.add(row);
+        }
+        return post("/admin/traders/" + PaperReplies.encode(trader) + "/fills", Map.of("fills", rows)).get("lastSeq").asLong();
+    }
+
+    /** Emits a pattern ({@link FeedPatterns}); {@code request} holds "pattern" and its arguments. Returns the last seq. */
+    public long emitPattern(String trader, Map<String, Object> request) {
+        return post("/admin/traders/" + PaperReplies.encode(trader) + "/patterns", request).get("lastSeq").asLong();
     }
 
     /** Sets a trader's emission rate in trades per second (creating the trader if new; 0 pauses it). */

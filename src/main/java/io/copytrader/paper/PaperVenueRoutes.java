@@ -13,6 +13,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -63,6 +65,8 @@ final class PaperVenueRoutes {
         router.get("/admin/stats").handler(ctx -> reply(ctx, 200, stats()));
         router.post("/admin/traders/:traderId/rate").handler(badRequestOnError(this::setRate));
         router.post("/admin/traders/:traderId/emit").handler(badRequestOnError(this::emit));
+        router.post("/admin/traders/:traderId/fills").handler(badRequestOnError(this::emitFills));
+        router.post("/admin/traders/:traderId/patterns").handler(badRequestOnError(this::emitPattern));
         router.post("/admin/faults").handler(badRequestOnError(this::injectFault));
         router.delete("/admin/faults").handler(ctx -> {
             faults.clear();
@@ -181,6 +185,29 @@ final class PaperVenueRoutes {
         long count = PaperJson.integer(PaperJson.tree(ctx.body().asString(), "emit request"), "count");
         TraderFeed feed = feeds.emit(trader, (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, count)));
         reply(ctx, 200, Map.of("trader", trader, "emitted", count, "lastSeq", feed.lastSeq()));
+    }
+
+    private void emitFills(RoutingContext ctx) {
+        String trader = new TraderId(ctx.pathParam("traderId")).value();
+        JsonNode fills = PaperJson.tree(ctx.body().asString(), "fills request").get("fills");
+        if (fills == null || !fills.isArray()) {
+            throw new IllegalArgumentException("fills request needs a 'fills' array");
+        }
+        List<ScriptedFill> scripted = new ArrayList<>();
+        fills.forEach(f -> scripted.add(ScriptedFill.parse(f)));
+        emitted(ctx, trader, scripted);
+    }
+
+    private void emitPattern(RoutingContext ctx) {
+        String trader = new TraderId(ctx.pathParam("traderId")).value();
+        JsonNode body = PaperJson.tree(ctx.body().asString(), "pattern request");
+        JsonNode seed = body.get("seed");
+        emitted(ctx, trader, FeedPatterns.fromJson(body, trader, seed == null ? 1 : seed.asLong()));
+    }
+
+    private void emitted(RoutingContext ctx, String trader, List<ScriptedFill> fills) {
+        TraderFeed feed = feeds.emitScripted(trader, fills);
+        reply(ctx, 200, Map.of("trader", trader, "emitted", fills.size(), "lastSeq", feed.lastSeq()));
     }
 
     private void injectFault(RoutingContext ctx) {

@@ -35,6 +35,6 @@ final class TradeGenerator {
         double notional = MIN_NOTIONAL * Math.exp(random.nextDouble() * Math.log(MAX_NOTIONAL / MIN_NOTIONAL));
         long hundredths = Math.max(1, Math.round(notional / price.doubleValue() * 100));
         return new FeedFill(seq, trader, instrument, outcome, side, price, BigDecimal.valueOf(hundredths, 2),
-                timestamp, null);
+                timestamp, null, FeedFill.ownOrderId(trader, seq));
     }
 }

@@ -77,6 +77,21 @@ final class TraderFeed {
         return count;
     }
 
+    /**
+     * Emits the given fills now, in this order, with consecutive seqs and one timestamp: a reader finds them
+     * together (in one page when the page is large enough). A fill without an order id is an order of its own.
+     * Returns the last seq.
+     */
+    synchronized long emitScripted(List<ScriptedFill> fills) {
+        long timestamp = clock.millis();
+        for (ScriptedFill f : fills) {
+            long seq = ++lastSeq;
+            ring[(int) ((seq - 1) % ring.length)] = new FeedFill(seq, trader, f.instrument(), f.outcome(), f.side(),
+                    f.price(), f.quantity(), timestamp, null, f.orderId() == null ? FeedFill.ownOrderId(trader, seq) : f.orderId());
+        }
+        return lastSeq;
+    }
+
     /** The fills with {@code seq > after}, oldest first, at most {@code limit}. */
     synchronized Page page(long after, int limit) {
         long oldest = Math.max(1, lastSeq - ring.length + 1);

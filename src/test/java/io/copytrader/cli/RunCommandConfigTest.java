@@ -29,6 +29,13 @@ class RunCommandConfigTest {
         assertThat(r.output).contains("TRADE_COOLDOWN_MS (copytrader.copy.cooldown-ms) must be a whole number in [0, 3600000], but was 'fast'");
     }
 
+    @Test
+    void shouldRefuseToStartOnABadMarketList() throws Exception {
+        Result r = run("MARKETS_ALLOW", "tok*1");
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.output).contains("MARKETS_ALLOW (copytrader.filter.markets.allow) holds 'tok*1'");
+    }
+
     private record Result(int exit, String output) {
     }
 

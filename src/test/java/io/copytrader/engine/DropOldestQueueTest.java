@@ -146,4 +146,71 @@ class DropOldestQueueTest {
         assertThat(dropped).containsExactlyElementsOf(IntStream.range(0, 990).boxed().toList());
         assertThat(kept).containsExactlyInAnyOrderElementsOf(IntStream.range(990, 1000).boxed().toList());
     }
+
+    // ---- keyed: one key's elements one at a time, in order; other keys concurrently
+
+    final java.util.Map<String, Runnable> releases = new java.util.concurrent.ConcurrentHashMap<>();
+
+    DropOldestQueue<String> keyed(int capacity) {
+        return new DropOldestQueue<>(capacity, e -> e.substring(0, 1), (e, release) -> releases.put(e, release),
+                e -> { }, e -> dropped.add(-1), e -> { });
+    }
+
+    @Test
+    void shouldHoldBackAKeysNextElementUntilTheRunningOneIsReleased() throws Exception {
+        DropOldestQueue<String> q = keyed(10);
+        List.of("a1", "a2", "b1", "a3", "c1").forEach(q::offer);
+
+        assertThat(q.poll()).isEqualTo("a1");
+        assertThat(q.poll()).as("a2 waits behind a1; b1 is free").isEqualTo("b1");
+        assertThat(q.poll()).isEqualTo("c1");
+        assertThat(q.poll(10, TimeUnit.MILLISECONDS)).as("only a's are left, and a is busy").isNull();
+        assertThat(q.size()).isEqualTo(2);
+
+        releases.get("a1").run();
+        releases.get("a1").run(); // a second release of the same element changes nothing
+        assertThat(q.poll()).isEqualTo("a2");
+        assertThat(q.poll()).isNull();
+        releases.get("a2").run();
+        assertThat(q.poll()).isEqualTo("a3");
+    }
+
+    @Test
+    @Timeout(10)
+    void shouldWakeAWaitingTakerWhenAKeyIsReleased() throws Exception {
+        DropOldestQueue<String> q = keyed(10);
+        q.offer("a1");
+        q.offer("a2");
+        assertThat(q.poll()).isEqualTo("a1");
+        CountDownLatch waiting = new CountDownLatch(1);
+        var taken = new java.util.concurrent.CompletableFuture<String>();
+        Thread taker = new Thread(() -> {
+            waiting.countDown();
+            try {
+                taken.complete(q.poll(5, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                taken.completeExceptionally(e);
+            }
+        });
+        taker.start();
+        waiting.await();
+        releases.get("a1").run();
+        assertThat(taken.get(5, TimeUnit.SECONDS)).isEqualTo("a2");
+        taker.join();
+    }
+
+    @Test
+    void shouldDropTheOldestWhateverItsKeyAndNeverHoldMoreThanTheCapacity() {
+        DropOldestQueue<String> q = keyed(3);
+        assertThat(q.poll()).isNull();
+        q.offer("a1");
+        assertThat(q.poll()).isEqualTo("a1"); // a is busy
+        List.of("a2", "b1", "a3", "b2").forEach(q::offer);
+
+        assertThat(q).containsExactly("b1", "a3", "b2");
+        assertThat(dropped).hasSize(1);
+        assertThat(q.poll()).isEqualTo("b1");
+        releases.get("a1").run();
+        assertThat(q.poll()).as("a2 was dropped; a3 is next of a").isEqualTo("a3");
+    }
 }

@@ -1,0 +1,66 @@
+package io.copytrader.config;
+
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.TraderId;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TargetSettingsTest {
+    private final Map<String, String> props = new HashMap<>(Map.of("copytrader.feed.traders", "alice,Bob",
+            "copytrader.copy.ratio", "0.01", "copytrader.filter.markets.deny", "tok-9"));
+
+    private Map<TraderId, TargetSettings> load() {
+        CopyTraderSettings globals = CopyTraderSettings.load(props::get);
+        return TargetSettings.load(globals, props::get, props.keySet());
+    }
+
+    @Test
+    void shouldTakeEachTargetsOwnValuesAndTheGlobalsForTheRest() {
+        props.put("copytrader.targets.bob.ratio", "0.5");
+        props.put("copytrader.targets.bob.markets.allow", "tok-1*, tok-22");
+        props.put("copytrader.targets.alice.min-trade-usd", "3");
+
+        Map<TraderId, TargetSettings> t = load();
+
+        TargetSettings alice = t.get(new TraderId("alice"));
+        TargetSettings bob = t.get(new TraderId("Bob"));
+        assertThat(alice.ratio()).isEqualByComparingTo("0.01");
+        assertThat(alice.minTradeUsd()).isEqualByComparingTo("3");
+        assertThat(alice.maxPositionUsd()).isEqualByComparingTo("10");
+        assertThat(alice.allows(new InstrumentId("tok-5"))).isTrue();
+        assertThat(alice.allows(new InstrumentId("tok-9"))).as("global deny").isFalse();
+        assertThat(bob.ratio()).isEqualByComparingTo(new BigDecimal("0.5"));
+        assertThat(bob.minTradeUsd()).isEqualByComparingTo("0.5");
+        assertThat(bob.allows(new InstrumentId("tok-13"))).isTrue();
+        assertThat(bob.allows(new InstrumentId("tok-22"))).isTrue();
+        assertThat(bob.allows(new InstrumentId("tok-2"))).isFalse();
+    }
+
+    @Test
+    void shouldRefuseABadValueNamingTheKey() {
+        props.put("copytrader.targets.alice.ratio", "-1");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.alice.ratio must be in (0, 100], but was -1");
+    }
+
+    @Test
+    void shouldRefuseATargetThatIsNotFollowedAndAMisspelledSetting() {
+        props.put("copytrader.targets.carol.ratio", "1");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.carol.ratio sets target 'carol', which is not in TARGET_TRADERS (alice, Bob)");
+        props.remove("copytrader.targets.carol.ratio");
+        props.put("copytrader.targets.alice.ratoi", "1");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("copytrader.targets.alice.ratoi is not a per-target setting");
+        props.remove("copytrader.targets.alice.ratoi");
+        props.put("copytrader.targets.alice.markets.deny", "tok*-1");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("copytrader.targets.alice.markets.deny holds 'tok*-1'");
+    }
+}
