@@ -77,6 +77,9 @@ public final class StatusCommand implements Callable<Integer> {
         }
         Map<String, String> f = new LinkedHashMap<>();
         f.put("queueLength", whole(m.sum("copytrader_queue_length")));
+        if (m.has("copytrader_queue_lag")) {
+            f.put("queueLag", whole(m.sum("copytrader_queue_lag")));
+        }
         f.put("processingTrades", whole(m.sum("copytrader_trades_processing")));
         f.put("tradesDetected", whole(m.sum("copytrader_trades_detected_total")));
         f.put("tradesQueued", whole(m.sum("copytrader_trades_queued_total")));

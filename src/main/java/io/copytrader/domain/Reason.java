@@ -13,6 +13,8 @@ public enum Reason {
     FILTER_MARKET_NOT_ALLOWED,
     /** The queue was full; this, the oldest waiting trade, made room for a newer one. */
     QUEUE_OVERFLOW,
+    /** On a Kafka copy queue (which never drops): the trade waited there past the maximum trade age. */
+    QUEUE_STALE,
     /** Copy ratio and caps left nothing worth placing. */
     SIZING_TOO_SMALL,
     /** A sell of something we do not hold. */

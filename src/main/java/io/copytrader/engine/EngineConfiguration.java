@@ -70,6 +70,7 @@ public class EngineConfiguration implements CamelConfiguration {
         }
         targets.values().forEach(t -> LOG.info("Target {}: {}", t.trader(), t.describe()));
         Clock clock = Clock.systemUTC();
+        String instanceId = sharedQueue(context); // null: one instance, the in-process queue
         TradeStore store = openStore(settings, clock);
         context.addService(new ServiceSupport() {
             @Override
@@ -125,6 +126,9 @@ public class EngineConfiguration implements CamelConfiguration {
         OrderMonitor monitor = new OrderMonitor(exchange, http, store, ledger, portfolio, deadLetters, clock,
                 settings.unknownOrderGrace(), longestSend(settings, retryPolicy), placer::isInHand,
                 settings.maxRestingTime(), Duration.ofMillis(settings.portfolioRefreshMs()));
+        if (instanceId != null) {
+            monitor.sharedAs(instanceId, Duration.ofMillis(Long.parseLong(pc.parseUri("{{copytrader.kafka.claim-lease-ms}}"))));
+        }
 
         Map<String, Object> beans = new LinkedHashMap<>();
         beans.put("copyTraderSettings", settings);
@@ -132,7 +136,9 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("pipelineMetrics", metrics);
         beans.put("tradeLedger", ledger);
         beans.put("portfolio", portfolio);
-        beans.put("tradeDetector", new TradeDetector(settings.targetTraders(), feed, http, store, metrics, clock));
+        beans.put("tradeDetector", new TradeDetector(settings.targetTraders(), feed, http, store, metrics, clock)
+                .coalescingTicksWithin(Duration.ofMillis(instanceId == null ? 0 : settings.pollIntervalMs() / 2)));
+        beans.put("copyQueue", new CopyQueue(instanceId != null, ledger, settings.maxTradeAge(), clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
@@ -145,7 +151,7 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("statusLogger", new StatusLogger(registry, queueFactory::queueLength,
                 () -> context.getInflightRepository().size("copy-trade"), breaker, 30_000));
         beans.put("recovery", new Recovery(store, ledger, deadLetters, context.createProducerTemplate(),
-                "direct:requeue-trades", settings.maxTradeAge(), clock));
+                "direct:requeue-trades", settings.maxTradeAge(), clock, instanceId));
         beans.put("exchangeAdapter", exchange);
         beans.put("feedAdapter", feed);
         beans.forEach(context.getRegistry()::bind);
@@ -167,8 +173,51 @@ public class EngineConfiguration implements CamelConfiguration {
                 return type.cast(new BigDecimal(((String) value).trim()));
             }
         });
-        context.getManagementStrategy().addEventNotifier(new ShutdownRecorder(ledger, placer));
+        context.getManagementStrategy().addEventNotifier(new ShutdownRecorder(ledger, placer, instanceId != null));
+        if (instanceId != null) {
+            QueueLag lag = new QueueLag(pc.parseUri("{{copytrader.kafka.brokers}}"),
+                    pc.parseUri("{{copytrader.kafka.trades-topic}}"), pc.parseUri("{{copytrader.kafka.group}}"));
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    lag.close();
+                }
+            }, true, true);
+            metrics.gauge(PipelineMetrics.QUEUE_LAG, "Kafka copy queue: records not yet committed by the group "
+                    + "(-1: broker unreachable)", lag::lag);
+        }
         context.addStartupListener((ctx, alreadyStarted) -> monitor.refreshBook());
+    }
+
+    /**
+     * With KAFKA_BROKERS set, points the routes' queue and tick endpoints at Kafka (the same routes, other URIs) and
+     * returns this instance's name for the store's claims; otherwise null (one instance, in-process queue).
+     */
+    private static String sharedQueue(CamelContext context) {
+        PropertiesComponent pc = context.getPropertiesComponent();
+        String brokers = pc.parseUri("{{copytrader.kafka.brokers}}").trim();
+        if (brokers.isEmpty()) {
+            return null;
+        }
+        pc.addOverrideProperty("copytrader.queue.consumer-uri", pc.parseUri("{{copytrader.kafka.queue-consumer-uri}}"));
+        pc.addOverrideProperty("copytrader.queue.producer-uri", pc.parseUri("{{copytrader.kafka.queue-producer-uri}}"));
+        pc.addOverrideProperty("copytrader.detect.tick-uri", pc.parseUri("{{copytrader.kafka.tick-producer-uri}}"));
+        pc.addOverrideProperty("copytrader.detect.consumer-uri", pc.parseUri("{{copytrader.kafka.tick-consumer-uri}}"));
+        String id = pc.parseUri("{{copytrader.kafka.instance-id}}").trim();
+        if (id.isEmpty()) {
+            id = hostName() + "-" + ProcessHandle.current().pid();
+        }
+        LOG.info("Several instances: copy queue and poll ticks on Kafka at {}, group {}; this instance is {}", brokers,
+                pc.parseUri("{{copytrader.kafka.group}}"), id);
+        return id;
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "engine";
+        }
     }
 
     /** The store STORE_URL names: "memory", a SQLite file (the default) or PostgreSQL (STORE_USER, STORE_PASSWORD). */
@@ -285,10 +334,13 @@ public class EngineConfiguration implements CamelConfiguration {
 
         private final TradeLedger ledger;
         private final OrderPlacer placer;
+        /** On a shared Kafka queue what is left stays for the other instances: the queue still holds it. */
+        private final boolean shared;
 
-        ShutdownRecorder(TradeLedger ledger, OrderPlacer placer) {
+        ShutdownRecorder(TradeLedger ledger, OrderPlacer placer, boolean shared) {
             this.ledger = ledger;
             this.placer = placer;
+            this.shared = shared;
         }
 
         @Override
@@ -299,6 +351,11 @@ public class EngineConfiguration implements CamelConfiguration {
         @Override
         public void notify(CamelEvent event) {
             placer.closeForShutdown(); // first: an order written after the look below is never sent
+            if (shared) {
+                LOG.info("Shutdown: trades still waiting or in flight stay with the other instances "
+                        + "(uncommitted queue records are delivered to them; claimed orders are taken over)");
+                return;
+            }
             var left = ledger.store().inFlight();
             if (left.isEmpty()) {
                 LOG.info("Shutdown: queue and in-flight orders drained; nothing abandoned");

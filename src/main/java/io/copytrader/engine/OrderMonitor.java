@@ -55,6 +55,11 @@ public final class OrderMonitor {
     private final Duration maxResting;
     private final Duration refreshEvery;
     private volatile Instant lastRefresh = Instant.EPOCH;
+    /** Most orders one pass looks after. */
+    private static final int MAX_PER_PASS = 1000;
+    /** Null on one instance; with several engines on one store, this one's name in the orders' claims. */
+    private String instanceId;
+    private Duration claimLease;
 
     public OrderMonitor(ExchangeAdapter adapter, VenueHttpClient http, TradeStore store, TradeLedger ledger,
                         Portfolio portfolio, DeadLetterRecorder deadLetters, Clock clock, Duration unknownGrace,
@@ -74,10 +79,23 @@ public final class OrderMonitor {
         this.refreshEvery = refreshEvery;
     }
 
+    /**
+     * With several engines on one store: each pass looks after only the orders this instance claims (renewing its
+     * claims, taking over those whose holder's lease ran out), so an order is looked up, resolved or cancelled by one
+     * instance at a time, and a killed instance's orders are taken over within {@code lease}.
+     */
+    public OrderMonitor sharedAs(String instanceId, Duration lease) {
+        this.instanceId = instanceId;
+        this.claimLease = lease;
+        return this;
+    }
+
     /** One monitoring pass; never throws (a venue hiccup waits for the next pass). */
     public void run() {
         Instant now = clock.instant();
-        for (OrderRecord order : store.ordersIn(WATCHED)) {
+        List<OrderRecord> watched = instanceId == null ? store.ordersIn(WATCHED)
+                : store.claimOrders(WATCHED, instanceId, now.plus(claimLease), MAX_PER_PASS);
+        for (OrderRecord order : watched) {
             if (inHand.test(order.clientOrderId())) {
                 continue; // being sent right now by a consumer, which alone moves it on
             }

@@ -33,6 +33,8 @@ public final class PipelineMetrics {
     public static final String QUEUE_OVERFLOWS = "copytrader.queue.overflows";
     public static final String TRADES_REPLAYED = "copytrader.trades.replayed";
     public static final String QUEUE_LENGTH = "copytrader.queue.length";
+    /** Kafka copy queue only: records on the topic the group has not committed yet. */
+    public static final String QUEUE_LAG = "copytrader.queue.lag";
     public static final String TRADES_PROCESSING = "copytrader.trades.processing";
     public static final String TRADES_IN_FLIGHT = "copytrader.trades.inflight";
     public static final String CIRCUIT_STATE = "copytrader.circuit.state";

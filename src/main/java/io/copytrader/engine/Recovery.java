@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -45,10 +46,25 @@ public final class Recovery {
     private final String requeueUri;
     private final Duration maxTradeAge;
     private final Clock clock;
+    /** How long past the age limit a trade with no order must wait before it counts as left behind. */
+    private static final Duration ORPHAN_MARGIN = Duration.ofSeconds(10);
     private volatile boolean recovered;
+    /** Null on one instance; on a Kafka queue shared by several engines, this one's name in the store's claims. */
+    private final String instanceId;
 
     public Recovery(TradeStore store, TradeLedger ledger, DeadLetterRecorder deadLetters, ProducerTemplate producer,
                     String requeueUri, Duration maxTradeAge, Clock clock) {
+        this(store, ledger, deadLetters, producer, requeueUri, maxTradeAge, clock, null);
+    }
+
+    /**
+     * @param instanceId non-null when several engines share a Kafka copy queue and this store: then nothing is
+     *                   recovered at startup (trades in flight are waiting in Kafka, or their orders are looked after
+     *                   by whichever instance claims them), and {@link #adoptReplays} claims each trade it resolves
+     */
+    public Recovery(TradeStore store, TradeLedger ledger, DeadLetterRecorder deadLetters, ProducerTemplate producer,
+                    String requeueUri, Duration maxTradeAge, Clock clock, String instanceId) {
+        this.instanceId = instanceId;
         this.store = store;
         this.ledger = ledger;
         this.deadLetters = deadLetters;
@@ -71,6 +87,9 @@ public final class Recovery {
     }
 
     void recoverAtStartup() {
+        if (instanceId != null) {
+            return; // shared: see adoptShared
+        }
         for (OrderRecord o : store.ordersIn(EnumSet.of(OrderRecordState.SUBMITTING))) {
             store.moveOrder(o.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
         }
@@ -93,6 +112,10 @@ public final class Recovery {
      */
     public void adoptReplays() {
         if (!recovered) {
+            return;
+        }
+        if (instanceId != null) {
+            adoptShared();
             return;
         }
         for (DetectedTrade trade : store.inFlight()) {
@@ -150,8 +173,37 @@ public final class Recovery {
         return "expired";
     }
 
+    /**
+     * With several engines on a Kafka queue, what no queue record will bring back, each claimed by one instance in
+     * the store: trades a person replayed from the dead letters (re-queued, marked as replays), and trades an instance
+     * admitted but died before queueing (no order, and older than the age limit plus a margin: EXPIRED). A trade
+     * still waiting in Kafka past that age is harmless to expire here: when its record comes, it already has its
+     * outcome and goes no further.
+     */
+    private void adoptShared() {
+        Set<String> replayed = replayedTradeKeys();
+        Instant now = clock.instant();
+        Instant orphanBefore = now.minus(maxTradeAge).minus(ORPHAN_MARGIN);
+        for (DetectedTrade trade : store.inFlight()) {
+            boolean replay = replayed.contains(trade.key());
+            boolean orphan = !replay && trade.tsEvent().isBefore(orphanBefore);
+            if ((replay || orphan) && store.claimTrade(trade.key(), instanceId, now.plus(maxTradeAge).plus(ORPHAN_MARGIN))) {
+                if (replay) {
+                    LOG.info("Replaying trade {} from the dead letters: {}", trade.key(), resolve(trade, true));
+                } else if (store.order(trade.clientOrderId()).isEmpty()) {
+                    ledger.finish(trade, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED,
+                            "admitted but never queued (its instance stopped in between); too old to copy");
+                }
+            }
+        }
+    }
+
     private void requeue(DetectedTrade trade) {
-        producer.sendBody(requeueUri, trade);
+        if (instanceId != null) {
+            producer.sendBodyAndHeader(requeueUri, trade, CopyQueue.REPLAY_HEADER, "true");
+        } else {
+            producer.sendBody(requeueUri, trade);
+        }
     }
 
     private Set<String> replayedTradeKeys() {

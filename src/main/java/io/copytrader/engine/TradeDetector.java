@@ -14,8 +14,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads each target trader's feed from its stored cursor. Malformed rows are counted, logged with their reason and
@@ -35,6 +38,8 @@ public final class TradeDetector {
     private final TradeStore store;
     private final PipelineMetrics metrics;
     private final Clock clock;
+    private final Map<String, Long> lastPoll = new ConcurrentHashMap<>();
+    private volatile long minTickNanos;
 
     public TradeDetector(List<TraderId> traders, FeedAdapter feed, VenueHttpClient http, TradeStore store,
                          PipelineMetrics metrics, Clock clock) {
@@ -48,6 +53,28 @@ public final class TradeDetector {
 
     public List<TraderId> traders() {
         return traders;
+    }
+
+    /**
+     * The detect-trades route's entry: one poll tick for a trader, by name. Ticks that come sooner than half the
+     * poll interval after this instance last polled that trader are coalesced (with several engines, every instance
+     * sends a tick per trader per interval, and the one that owns the trader's partition gets them all).
+     */
+    public Poll pollTrader(String trader) {
+        TraderId id = new TraderId(trader);
+        long now = System.nanoTime();
+        Long last = lastPoll.get(trader);
+        if (minTickNanos > 0 && last != null && now - last < minTickNanos) {
+            return new Poll(id, List.of(), null);
+        }
+        lastPoll.put(trader, now);
+        return poll(id);
+    }
+
+    /** Coalesce ticks closer together than this (0: every tick polls). */
+    public TradeDetector coalescingTicksWithin(Duration interval) {
+        this.minTickNanos = interval.toNanos();
+        return this;
     }
 
     /** Reads the next page for a trader; on a feed failure logs WARN and returns an empty poll (next tick retries). */

@@ -19,6 +19,15 @@ public enum Dialect {
         return serialisesWrites;
     }
 
+    /**
+     * What follows the SELECT of rows a claim takes: on PostgreSQL the rows are locked, and rows another instance is
+     * claiming at this moment are skipped rather than waited for ({@code FOR UPDATE SKIP LOCKED}); SQLite has one
+     * writer at a time, so the claim's UPDATE already runs alone.
+     */
+    public String claimLock() {
+        return this == POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+    }
+
     /** From a JDBC URL; an unsupported URL is an IllegalArgumentException naming what is supported. */
     public static Dialect fromUrl(String jdbcUrl) {
         String url = jdbcUrl == null ? "" : jdbcUrl.trim().toLowerCase(Locale.ROOT);

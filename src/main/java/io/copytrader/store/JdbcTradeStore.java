@@ -17,8 +17,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -72,6 +74,12 @@ public final class JdbcTradeStore implements TradeStore {
             + TRADE_COLUMNS + ") VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM dead_letters), ?, ?, ?, "
             + placeholders(TRADE_COLUMN_COUNT) + ") ON CONFLICT (id) DO NOTHING RETURNING id";
 
+    /** Rows free to claim: never claimed, lease run out, or held by the claimant already (a renewal). */
+    private static final String CLAIMABLE = "(claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)";
+    /** A trade claim is not renewed: each claim is one piece of work, taken again only after its lease. */
+    private static final String CLAIM_TRADE = "UPDATE trades SET claimed_by = ?, claimed_until = ? "
+            + "WHERE trade_key = ? AND outcome IS NULL AND (claimed_until IS NULL OR claimed_until < ?)";
+
     /** Each attempt loses only to a writer that just committed, so a handful is plenty. */
     private static final int MAX_ID_ATTEMPTS = 50;
 
@@ -80,6 +88,7 @@ public final class JdbcTradeStore implements TradeStore {
     private final AutoCloseable onClose;
     /** SQLite only: one transaction at a time, concurrent writes committed together. */
     private final GroupCommitWriter writer;
+    private final Dialect dialect;
 
     /**
      * @param dataSource a pooled DataSource over a migrated schema; connections in auto-commit mode
@@ -89,7 +98,7 @@ public final class JdbcTradeStore implements TradeStore {
         this.dataSource = dataSource;
         this.clock = clock;
         this.onClose = onClose;
-        Dialect dialect = call("read the database product", false,
+        this.dialect = call("read the database product", false,
                 c -> Dialect.fromProductName(c.getMetaData().getDatabaseProductName()));
         this.writer = dialect.serialisesWrites() ? new GroupCommitWriter(dataSource) : null;
     }
@@ -345,6 +354,55 @@ public final class JdbcTradeStore implements TradeStore {
                     }
                 }
                 return list;
+            }
+        });
+    }
+
+    /**
+     * One statement: the rows are chosen and locked by the inner SELECT (on PostgreSQL skipping rows another
+     * instance is claiming at this moment), then stamped with the claimant and the lease's end.
+     */
+    @Override
+    public List<OrderRecord> claimOrders(Collection<OrderRecordState> states, String owner, Instant until, int limit) {
+        if (states.isEmpty()) {
+            return List.of();
+        }
+        String sql = "UPDATE orders SET claimed_by = ?, claimed_until = ? WHERE client_order_id IN ("
+                + "SELECT client_order_id FROM orders WHERE state IN (" + placeholders(states.size()) + ") AND "
+                + CLAIMABLE + " ORDER BY created_at, client_order_id LIMIT ?" + dialect.claimLock() + ") "
+                + "RETURNING " + ORDER_COLUMNS;
+        return call("claim orders in " + states, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                ps.setString(i++, owner);
+                ps.setString(i++, instant(until));
+                for (OrderRecordState s : states) {
+                    ps.setString(i++, s.name());
+                }
+                ps.setString(i++, instant(clock.instant()));
+                ps.setString(i++, owner);
+                ps.setInt(i, limit);
+                List<OrderRecord> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(readOrder(rs));
+                    }
+                }
+                list.sort(Comparator.comparing(OrderRecord::createdAt).thenComparing(o -> o.clientOrderId().value()));
+                return list;
+            }
+        });
+    }
+
+    @Override
+    public boolean claimTrade(String tradeKey, String owner, Instant until) {
+        return call("claim trade " + tradeKey, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(CLAIM_TRADE)) {
+                ps.setString(1, owner);
+                ps.setString(2, instant(until));
+                ps.setString(3, tradeKey);
+                ps.setString(4, instant(clock.instant()));
+                return ps.executeUpdate() == 1;
             }
         });
     }

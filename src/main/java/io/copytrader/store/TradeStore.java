@@ -122,6 +122,29 @@ public interface TradeStore extends AutoCloseable {
     /** Returns false when it was replayed already: replay at most once per letter. */
     boolean markReplayed(long id);
 
+    // ---- several instances on one store (claims are leases: renewed by the holder, taken over when they run out) --
+
+    /**
+     * Claims, for {@code owner}, the orders in these states that no other instance holds (never claimed, or the
+     * lease ran out), renewing those {@code owner} holds already, until {@code until}; returns them, oldest first,
+     * at most {@code limit}. The monitor looks only after what it claimed, so an order is looked after by one
+     * instance at a time. A store that only one instance uses may return {@link #ordersIn} (the default).
+     */
+    default List<OrderRecord> claimOrders(Collection<OrderRecordState> states, String owner, java.time.Instant until,
+                                          int limit) {
+        List<OrderRecord> all = ordersIn(states);
+        return all.size() <= limit ? all : all.subList(0, limit);
+    }
+
+    /**
+     * Claims one trade without an outcome for {@code owner} until {@code until}, if nobody holds it (a claim is one
+     * piece of work: not renewed, taken again only once its lease ran out); false when it is held or has ended. The
+     * default (one instance) grants it to any trade without an outcome.
+     */
+    default boolean claimTrade(String tradeKey, String owner, java.time.Instant until) {
+        return outcome(tradeKey).isEmpty();
+    }
+
     @Override
     void close();
 }

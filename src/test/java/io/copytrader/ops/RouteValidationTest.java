@@ -30,13 +30,13 @@ class RouteValidationTest {
     @Test
     void shouldReportAMisspeltEndpointOptionWithFileAndSuggestion() throws IOException {
         copyRoutes();
-        edit("copy-trade.camel.yaml", "concurrentConsumers:", "concurentConsumers:");
+        edit("monitor-orders.camel.yaml", "period:", "perriod:");
 
         List<String> problems = RouteValidator.validate(dir, PROPERTIES);
 
         assertThat(problems).singleElement().asString()
-                .contains("copy-trade.camel.yaml", "route copy-trade", "unknown option 'concurentConsumers' for seda",
-                        "did you mean 'concurrentConsumers'?");
+                .contains("monitor-orders.camel.yaml", "route monitor-orders", "unknown option 'perriod' for timer",
+                        "did you mean 'period'?");
     }
 
     @Test
