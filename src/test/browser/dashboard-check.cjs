@@ -44,18 +44,21 @@ async function admin(method, p, body) {
     const emitted = Date.now();
     await admin('POST', '/admin/traders/' + encodeURIComponent(trader) + '/emit', { count: 1 });
     // (locators, not waitForFunction: the page's Content-Security-Policy forbids evaluating strings)
-    await page.locator('#trades tbody tr').nth(before).waitFor({ timeout: 10000 });
-    result.newTradeMs = Date.now() - emitted;
+    await page.locator('#trades tbody tr').nth(before).waitFor({ timeout: 60000 });
+    const shown = Date.now();
+    result.newTradeMs = shown - emitted;
+    // the dashboard's own part: from the trade's outcome being recorded by the engine to the row on screen
+    result.shownAfterOutcomeMs = shown - Date.parse(await page.locator('#trades tbody tr').first().getAttribute('data-ended'));
     result.firstRow = await page.locator('#trades tbody tr').first().innerText();
 
     // 3. the venue fails every order: the breaker tile turns OPEN
     await admin('POST', '/admin/faults', { kind: 'HTTP_5XX', probability: 1.0 });
     const failing = Date.now();
     await admin('POST', '/admin/traders/' + encodeURIComponent(trader) + '/emit', { count: 6 });
-    await page.waitForSelector('#tile-breaker[data-state="OPEN"]', { timeout: 20000 });
+    await page.waitForSelector('#tile-breaker[data-state="OPEN"]', { timeout: 60000 });
     result.breakerOpenMs = Date.now() - failing;
     result.breakerText = await page.locator('#breaker-state').innerText();
-    await page.locator('#tile-dead-letters[data-state="some"]').waitFor({ timeout: 10000 });
+    await page.locator('#tile-dead-letters[data-state="some"]').waitFor({ timeout: 30000 });
     result.deadLetters = await page.locator('#dead-letters').innerText();
     await page.screenshot({ path: screenshot, fullPage: false });
     result.steps.push('screenshot');

@@ -14,6 +14,8 @@
     return td;
   }
 
+  const money = (v) => (v == null ? '–' : (String(v).startsWith('-') ? '-$' + String(v).slice(1) : '$' + v));
+
   function signed(td, value) {
     if (value != null && value !== '') { td.classList.add(Number(value) < 0 ? 'neg' : 'pos'); }
   }
@@ -32,8 +34,8 @@
     text('queue-length', q.length); text('queue-capacity', q.capacity); text('queue-overflows', q.overflows);
     text('queue-processing', q.processing); text('queue-inflight', q.inFlight);
     const p = f.portfolio;
-    text('cash', '$' + p.cash); text('equity', '$' + p.equity); text('pnl', '$' + p.unrealizedPnl);
-    text('exposure', '$' + p.exposure); text('exposure-cap', '$' + p.exposureCap);
+    text('cash', money(p.cash)); text('equity', money(p.equity)); text('pnl', money(p.unrealizedPnl));
+    text('exposure', money(p.exposure)); text('exposure-cap', money(p.exposureCap));
     text('exposure-ratio', p.maxExposureRatio); text('max-position', p.maxPositionUsd);
     const used = Number(p.exposureCap) > 0 ? Math.min(100, 100 * Number(p.exposure) / Number(p.exposureCap)) : 0;
     const bar = $('exposure-bar'); bar.style.width = used.toFixed(1) + '%'; bar.classList.toggle('high', used > 90);
@@ -79,6 +81,7 @@
       if (body.querySelector('tr[data-seq="' + Number(t.seq) + '"]')) { return; }
       const tr = document.createElement('tr');
       tr.dataset.seq = String(Number(t.seq));
+      tr.dataset.ended = String(t.time);
       tr.className = 'new ' + t.outcome;
       cell(tr, new Date(t.time).toLocaleTimeString()); cell(tr, t.target); cell(tr, t.instrument); cell(tr, t.side);
       cell(tr, t.size, 'num'); cell(tr, t.price, 'num');
