@@ -47,6 +47,9 @@ public final class PipelineMetrics {
     public static final String TARGET_TRADES = "copytrader.target.trades";
     public static final String TARGET_TAG = "target";
     public static final String OUTCOME_TAG = "outcome";
+    public static final String FEED_POLLS_FAILED = "copytrader.feed.polls.failed";
+    public static final String FEED_POLLS = "copytrader.feed.polls";
+    public static final String DEAD_LETTERS_PENDING = "copytrader.deadletters.pending";
 
     private final MeterRegistry registry;
     private final Counter detected;
@@ -59,6 +62,13 @@ public final class PipelineMetrics {
     private final Timer latency;
     private final AtomicLong minLatencyNanos = new AtomicLong(Long.MAX_VALUE);
     private volatile LongConsumer latencyListener;
+    private final Counter feedPollsFailed;
+    private final Counter feedPolls;
+    private final Map<String, FeedFailures> feedFailures = new ConcurrentHashMap<>();
+
+    /** A trader's feed: failed polls in a row (0 after a good one) and the kind of the last failure. */
+    public record FeedFailures(int consecutive, String lastError) {
+    }
 
     public PipelineMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -69,9 +79,18 @@ public final class PipelineMetrics {
         this.replayed = Counter.builder(TRADES_REPLAYED).description("Failed trades sent through again from the dead letters")
                 .register(registry);
         untagged.put(TradeOutcome.COPIED, processed);
-        untagged.put(TradeOutcome.DROPPED, Counter.builder(TRADES_DROPPED).register(registry));
-        untagged.put(TradeOutcome.ABANDONED, Counter.builder(TRADES_ABANDONED).register(registry));
-        untagged.put(TradeOutcome.EXPIRED, Counter.builder(TRADES_EXPIRED).register(registry));
+        untagged.put(TradeOutcome.DROPPED, Counter.builder(TRADES_DROPPED)
+                .description("Trades ended DROPPED (the oldest waiting trade, dropped from a full queue)").register(registry));
+        untagged.put(TradeOutcome.ABANDONED, Counter.builder(TRADES_ABANDONED)
+                .description("Trades ended ABANDONED (not finished when the engine stopped)").register(registry));
+        untagged.put(TradeOutcome.EXPIRED, Counter.builder(TRADES_EXPIRED)
+                .description("Trades ended EXPIRED (found unfinished after a restart, too old to copy)").register(registry));
+        this.feedPollsFailed = Counter.builder(FEED_POLLS_FAILED)
+                .description("Polls of a target trader's feed that failed (unreachable, error answer, unreadable page)")
+                .register(registry);
+        this.feedPolls = Counter.builder(FEED_POLLS).description("Polls of the target traders' feeds, good or failed")
+                .register(registry);
+        registerAtZero();
         this.latency = Timer.builder(TRADE_LATENCY)
                 .description("Detection to order accepted")
                 .publishPercentiles(0.5, 0.9, 0.99, 0.999)
@@ -159,6 +178,50 @@ public final class PipelineMetrics {
 
     private Counter counter(String name, Reason reason) {
         String r = reason == null ? "UNSPECIFIED" : reason.name();
-        return tagged.computeIfAbsent(name + "|" + r, k -> Counter.builder(name).tag(REASON_TAG, r).register(registry));
+        return tagged.computeIfAbsent(name + "|" + r, k -> Counter.builder(name).tag(REASON_TAG, r)
+                .description(DESCRIPTIONS.getOrDefault(name, "")).register(registry));
+    }
+
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            TRADES_SKIPPED, "Trades ended SKIPPED, by reason (filtered, sized to nothing, refused by our risk checks)",
+            TRADES_FAILED, "Trades ended FAILED, by reason (each one is a dead letter)",
+            ROWS_REJECTED, "Feed rows rejected as unreadable, by reason");
+
+    /**
+     * Registers every reason-tagged series a stage can produce at 0 from the start, so a rate() or an alert on a
+     * failure sees a series (and its help text) before the first failure happens.
+     */
+    private void registerAtZero() {
+        for (Reason r : Reason.values()) {
+            String n = r.name();
+            if (n.startsWith("FILTER_") || n.startsWith("SIZING_") || n.startsWith("RISK_")) {
+                counter(TRADES_SKIPPED, r);
+            } else if ((n.startsWith("EXCHANGE_") && r != Reason.EXCHANGE_DUPLICATE_ORDER) || r == Reason.UNEXPECTED_ERROR) {
+                counter(TRADES_FAILED, r);
+            } else if (n.startsWith("FEED_")) {
+                counter(ROWS_REJECTED, r);
+            }
+        }
+    }
+
+    /** A poll of {@code trader}'s feed succeeded: its run of failures ends. */
+    public void feedPollSucceeded(String trader) {
+        feedPolls.increment();
+        FeedFailures f = feedFailures.get(trader);
+        if (f == null || f.consecutive() != 0) {
+            feedFailures.put(trader, new FeedFailures(0, f == null ? null : f.lastError()));
+        }
+    }
+
+    /** A poll of {@code trader}'s feed failed; {@code kind} names the failure (no message: it may hold a URL). */
+    public void feedPollFailed(String trader, String kind) {
+        feedPolls.increment();
+        feedPollsFailed.increment();
+        feedFailures.compute(trader, (t, f) -> new FeedFailures(f == null ? 1 : f.consecutive() + 1, kind));
+    }
+
+    /** Each polled trader's run of failed polls. */
+    public Map<String, FeedFailures> feedFailures() {
+        return Map.copyOf(feedFailures);
     }
 }

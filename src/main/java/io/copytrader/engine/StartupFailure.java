@@ -12,7 +12,7 @@ public final class StartupFailure {
     private StartupFailure() {
     }
 
-    static void record(RuntimeException e) {
+    public static void record(RuntimeException e) {
         LAST.set(e);
     }
 

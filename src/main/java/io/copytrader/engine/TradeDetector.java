@@ -85,12 +85,15 @@ public final class TradeDetector {
             HttpReply reply = http.execute(feed.fetchPage(trader, cursor));
             page = feed.onPage(trader, cursor, reply, clock.instant());
         } catch (IOException | TransientVenueException e) {
+            metrics.feedPollFailed(trader.value(), e.getClass().getSimpleName());
             LOG.warn("Feed of {} unavailable, retrying next poll: {}", trader, e.getMessage());
             return new Poll(trader, List.of(), cursor);
         } catch (IllegalArgumentException e) {
+            metrics.feedPollFailed(trader.value(), "unreadable page");
             LOG.error("Feed page of {} after cursor {} is unreadable, retrying next poll: {}", trader, cursor, e.getMessage());
             return new Poll(trader, List.of(), cursor);
         }
+        metrics.feedPollSucceeded(trader.value());
         List<DetectedTrade> trades = new ArrayList<>(page.rows().size());
         for (FeedRow row : page.rows()) {
             if (row instanceof FeedRow.Trade t) {

@@ -21,6 +21,12 @@ public final class TradeLedger {
     private final PipelineMetrics metrics;
     /** Trades this process is handling (admitted or re-queued here, not yet ended). */
     private final Set<String> active = ConcurrentHashMap.newKeySet();
+    private volatile OutcomeListener outcomeListener;
+
+    /** Told of every terminal outcome right after it was recorded, on the thread that recorded it; must be quick. */
+    public interface OutcomeListener {
+        void onOutcome(DetectedTrade trade, TradeOutcome outcome, Reason reason);
+    }
 
     public TradeLedger(TradeStore store, PipelineMetrics metrics) {
         this.store = store;
@@ -68,9 +74,26 @@ public final class TradeLedger {
             active.remove(trade.key());
             metrics.outcome(outcome, reason);
             metrics.target(trade.trader().value(), outcome.name());
+            tell(trade, outcome, reason);
         } else {
             LOG.debug("Trade {} already has an outcome; ignoring {} {}", trade.key(), outcome, reason);
         }
         return first;
+    }
+
+    /** Sets the one listener told of outcomes (the operator's dashboard); null removes it. */
+    public void outcomeListener(OutcomeListener listener) {
+        this.outcomeListener = listener;
+    }
+
+    private void tell(DetectedTrade trade, TradeOutcome outcome, Reason reason) {
+        OutcomeListener listener = outcomeListener;
+        if (listener != null) {
+            try {
+                listener.onOutcome(trade, outcome, reason);
+            } catch (RuntimeException e) {
+                LOG.warn("Outcome listener failed for trade {}: {}", trade.key(), e.toString());
+            }
+        }
     }
 }
