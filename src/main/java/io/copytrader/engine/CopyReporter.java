@@ -33,7 +33,7 @@ public final class CopyReporter {
                     intent.instrument(), intent.limitPrice().toPlainString(), intent.source().key(), latencyMicros);
         } else if (n == PER_INTERVAL_LINES + 1) {
             LOG.info("More copies this interval; summarising every {} s (per-trade lines at DEBUG)", INTERVAL_MS / 1000);
-        } else {
+        } else if (LOG.isDebugEnabled()) { // the arguments are not free at thousands of trades/s
             LOG.debug("Copied {} {} {} @ {} for {}", intent.side(), intent.quantity().toPlainString(),
                     intent.instrument(), intent.limitPrice().toPlainString(), intent.source().key());
         }
