@@ -1,5 +1,7 @@
 package io.copytrader.engine;
 
+import io.copytrader.chain.ChainSettings;
+import io.copytrader.chain.ChainWiring;
 import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.config.InvalidSettingException;
 import io.copytrader.ops.SecretMasker;
@@ -59,6 +61,13 @@ public class EngineConfiguration implements CamelConfiguration {
             StartupFailure.record(e);
             throw e;
         }
+        ChainSettings chain;
+        try {
+            chain = ChainSettings.load(key -> pc.resolveProperty(key).orElse(null), settings.venue());
+        } catch (InvalidSettingException e) {
+            StartupFailure.record(e);
+            throw e;
+        }
         Clock clock = Clock.systemUTC();
         TradeStore store = openStore(settings, clock);
         context.addService(new ServiceSupport() {
@@ -73,6 +82,7 @@ public class EngineConfiguration implements CamelConfiguration {
             context.getRegistry().bind("metricsRegistry", registry);
         }
         PipelineMetrics metrics = new PipelineMetrics(registry);
+        metrics.defaultSource(settings.venue().equals("polymarket") ? ChainSettings.DATA_API : settings.venue());
         metrics.seed(store.detectedCount(), store.outcomeCountsByReason());
         TradeLedger ledger = new TradeLedger(store, metrics);
 
@@ -123,7 +133,8 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("pipelineMetrics", metrics);
         beans.put("tradeLedger", ledger);
         beans.put("portfolio", portfolio);
-        beans.put("tradeDetector", new TradeDetector(settings.targetTraders(), feed, http, store, metrics, clock));
+        beans.put("tradeDetector", new TradeDetector(
+                chain.dataApiOn() ? settings.targetTraders() : java.util.List.of(), feed, http, store, metrics, clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
@@ -140,6 +151,7 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("exchangeAdapter", exchange);
         beans.put("feedAdapter", feed);
         beans.forEach(context.getRegistry()::bind);
+        ChainWiring.install(context, chain, settings.targetTraders(), ledger, clock);
 
         metrics.gauge(PipelineMetrics.QUEUE_LENGTH, "Trades waiting in the copy queue", queueFactory::queueLength);
         metrics.gauge(PipelineMetrics.TRADES_PROCESSING, "Trades being copied right now",

@@ -83,6 +83,16 @@ public final class OrderPlacer {
             }
             store.updateOrder(intent.clientOrderId(), OrderRecordState.SUBMITTING, null, null, null);
         }
+        if (ledger.isRetracted(tradeKey)) {
+            // a reorg removed the target's fill: checked after the outbox write, so a retraction that found no
+            // order has happened before this check and is seen here; the order is never sent
+            store.updateOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null);
+            portfolio.release(intent);
+            ledger.finish(intent.source(), TradeOutcome.SKIPPED, Reason.CHAIN_REORGED, "fill removed by a chain reorg");
+            exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
+            LOG.warn("Not placing {} for trade {}: its fill was removed by a chain reorg", intent.clientOrderId(), tradeKey);
+            return;
+        }
         PreparedOrder prepared;
         try {
             prepared = adapter.prepareOrder(intent);
@@ -170,6 +180,7 @@ public final class OrderPlacer {
             }
             if (ledger.finish(trade, TradeOutcome.COPIED, null, null)) {
                 ledger.metrics().latency(latency);
+                ledger.metrics().accepted(trade, clock.instant());
                 reporter.copied(intent, latency.toNanos() / 1000);
             }
         } else if (result instanceof PlaceResult.Rejected rejected) {
