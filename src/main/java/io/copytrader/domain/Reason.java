@@ -37,6 +37,8 @@ public enum Reason {
     /** The venue never answered after the order was sent; resolved by lookup, never by sending again. */
     EXCHANGE_UNKNOWN_OUTCOME,
     SHUTDOWN_ABANDONED,
+    /** A reorg took the target's fill out of the chain before an order was sent (chain detection). */
+    CHAIN_REORGED,
     /** Found not terminal after a restart, and too old to copy. */
     RESTART_EXPIRED,
     UNEXPECTED_ERROR

@@ -1,5 +1,7 @@
 package io.copytrader.engine;
 
+import io.copytrader.chain.ChainSettings;
+import io.copytrader.chain.ChainWiring;
 import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.config.InvalidSettingException;
 import io.copytrader.config.TargetSettings;
@@ -69,6 +71,13 @@ public class EngineConfiguration implements CamelConfiguration {
             throw e;
         }
         targets.values().forEach(t -> LOG.info("Target {}: {}", t.trader(), t.describe()));
+        ChainSettings chain;
+        try {
+            chain = ChainSettings.load(key -> pc.resolveProperty(key).orElse(null), settings.venue());
+        } catch (InvalidSettingException e) {
+            StartupFailure.record(e);
+            throw e;
+        }
         Clock clock = Clock.systemUTC();
         String instanceId = sharedQueue(context); // null: one instance, the in-process queue
         TradeStore store = openStore(settings, clock);
@@ -84,6 +93,7 @@ public class EngineConfiguration implements CamelConfiguration {
             context.getRegistry().bind("metricsRegistry", registry);
         }
         PipelineMetrics metrics = new PipelineMetrics(registry);
+        metrics.defaultSource(settings.venue().equals("polymarket") ? ChainSettings.DATA_API : settings.venue());
         metrics.seed(store.detectedCount(), store.outcomeCountsByReason());
         TradeLedger ledger = new TradeLedger(store, metrics);
 
@@ -136,7 +146,8 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("pipelineMetrics", metrics);
         beans.put("tradeLedger", ledger);
         beans.put("portfolio", portfolio);
-        beans.put("tradeDetector", new TradeDetector(settings.targetTraders(), feed, http, store, metrics, clock)
+        beans.put("tradeDetector", new TradeDetector(
+                chain.dataApiOn() ? settings.targetTraders() : java.util.List.of(), feed, http, store, metrics, clock)
                 .coalescingTicksWithin(Duration.ofMillis(instanceId == null ? 0 : settings.pollIntervalMs() / 2)));
         beans.put("copyQueue", new CopyQueue(instanceId != null, ledger, settings.maxTradeAge(), clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
@@ -155,6 +166,7 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("exchangeAdapter", exchange);
         beans.put("feedAdapter", feed);
         beans.forEach(context.getRegistry()::bind);
+        ChainWiring.install(context, chain, settings.targetTraders(), ledger, clock);
 
         metrics.gauge(PipelineMetrics.QUEUE_LENGTH, "Trades waiting in the copy queue", queueFactory::queueLength);
         metrics.gauge(PipelineMetrics.TRADES_PROCESSING, "Trades being copied right now",

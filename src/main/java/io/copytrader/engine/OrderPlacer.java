@@ -117,6 +117,16 @@ public final class OrderPlacer {
             exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
             return;
         }
+        if (ledger.isRetracted(tradeKey)) {
+            // a reorg removed the target's fill: checked after the outbox write, so a retraction that found no
+            // order has happened before this check and is seen here; the order is never sent
+            failOrder(intent);
+            inHand.remove(id);
+            ledger.finish(intent.source(), TradeOutcome.SKIPPED, Reason.CHAIN_REORGED, "fill removed by a chain reorg");
+            exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
+            LOG.warn("Not placing {} for trade {}: its fill was removed by a chain reorg", intent.clientOrderId(), tradeKey);
+            return;
+        }
         PreparedOrder prepared;
         try {
             prepared = adapter.prepareOrder(intent);
@@ -277,6 +287,7 @@ public final class OrderPlacer {
                 }
                 if (ledger.finish(trade, TradeOutcome.COPIED, null, null)) {
                     ledger.metrics().latency(latency);
+                    ledger.metrics().accepted(trade, clock.instant());
                     reporter.copied(intent, latency.toNanos() / 1000);
                 }
             } else if (result instanceof PlaceResult.Rejected rejected) {

@@ -1,5 +1,6 @@
 package io.copytrader.engine;
 
+import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
 import io.micrometer.core.instrument.Counter;
@@ -8,11 +9,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
@@ -223,5 +228,66 @@ public final class PipelineMetrics {
     /** Each polled trader's run of failed polls. */
     public Map<String, FeedFailures> feedFailures() {
         return Map.copyOf(feedFailures);
+    }
+
+    // ---- detection lag: venue time (block time, or the feed row's time) to detected and to accepted, by source --
+
+    public static final String LAG_DETECTED = "copytrader.lag.detected";
+    public static final String LAG_ACCEPTED = "copytrader.lag.accepted";
+    public static final String SOURCE_TAG = "source";
+    /** Where a trade came from, for the accepted-lag tag; only trades not from the default source, until accepted. */
+    private final Map<String, String> sources = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > 10_000;
+                }
+            });
+    private final Map<String, Timer> lagTimers = new ConcurrentHashMap<>();
+    private volatile String defaultSource = "feed";
+    private volatile BiConsumer<DetectedTrade, Instant> acceptedListener;
+
+    /** The source of trades no one says otherwise about: the venue's own feed ("paper", "data-api"). */
+    public void defaultSource(String source) {
+        this.defaultSource = source;
+    }
+
+    public String defaultSource() {
+        return defaultSource;
+    }
+
+    /** A trade from the venue's feed was admitted: records venue time to detected. */
+    public void feedDetectionLag(DetectedTrade trade) {
+        detectionLag(trade, defaultSource);
+    }
+
+    /** A trade from {@code source} was admitted: records venue time to detected, tagged by source. */
+    public void detectionLag(DetectedTrade trade, String source) {
+        if (!source.equals(defaultSource)) {
+            sources.put(trade.key(), source);
+        }
+        lagTimer(LAG_DETECTED, source, "Venue time (block or feed row) to trade detected")
+                .record(Math.max(0, Duration.between(trade.tsEvent(), trade.tsInit()).toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    /** The venue accepted our copy of {@code trade}: records venue time to accepted, tagged by the trade's source. */
+    public void accepted(DetectedTrade trade, Instant at) {
+        String source = sources.remove(trade.key());
+        lagTimer(LAG_ACCEPTED, source == null ? defaultSource : source, "Venue time (block or feed row) to order accepted")
+                .record(Math.max(0, Duration.between(trade.tsEvent(), at).toNanos()), TimeUnit.NANOSECONDS);
+        var listener = acceptedListener;
+        if (listener != null) {
+            listener.accept(trade, at);
+        }
+    }
+
+    /** Also hands every accepted trade and the moment of acceptance to {@code listener} (the chain bench); null removes it. */
+    public void acceptedListener(BiConsumer<DetectedTrade, Instant> listener) {
+        this.acceptedListener = listener;
+    }
+
+    private Timer lagTimer(String name, String source, String description) {
+        return lagTimers.computeIfAbsent(name + "|" + source, k -> Timer.builder(name).tag(SOURCE_TAG, source)
+                .description(description).publishPercentiles(0.5, 0.99).register(registry));
     }
 }

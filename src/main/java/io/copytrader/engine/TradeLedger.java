@@ -27,6 +27,8 @@ public final class TradeLedger {
     public interface OutcomeListener {
         void onOutcome(DetectedTrade trade, TradeOutcome outcome, Reason reason);
     }
+    /** Trades whose source fill a chain reorg removed: no order may be sent for them from now on. */
+    private final Set<String> retracted = ConcurrentHashMap.newKeySet();
 
     public TradeLedger(TradeStore store, PipelineMetrics metrics) {
         this.store = store;
@@ -59,6 +61,15 @@ public final class TradeLedger {
     /** Claims a trade admitted earlier (by a previous run, or reopened by a replay); false if already claimed. */
     public boolean claim(DetectedTrade trade) {
         return active.add(trade.key());
+    }
+
+    /** From now on no order is sent for this trade (its fill was removed by a reorg); see OrderPlacer#prepare. */
+    public void retract(String tradeKey) {
+        retracted.add(tradeKey);
+    }
+
+    public boolean isRetracted(String tradeKey) {
+        return retracted.contains(tradeKey);
     }
 
     /** Gives up a claim without an outcome. */

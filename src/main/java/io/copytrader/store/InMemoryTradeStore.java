@@ -34,6 +34,8 @@ public final class InMemoryTradeStore implements TradeStore {
     private final Map<ClientOrderId, OrderRecord> orders = new ConcurrentHashMap<>();
     private final Map<InstrumentId, StoredPosition> positions = new ConcurrentHashMap<>();
     private final Map<Long, DeadLetter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<String, String> sources = new ConcurrentHashMap<>();
+    private final java.util.Set<String> reorged = ConcurrentHashMap.newKeySet();
     private final AtomicLong tradeSeq = new AtomicLong();
     private final AtomicLong letterSeq = new AtomicLong();
 
@@ -80,6 +82,30 @@ public final class InMemoryTradeStore implements TradeStore {
             return new TradeRow(row.trade(), row.seq(), null, null);
         });
         return changed[0];
+    }
+
+    @Override
+    public void recordSource(String tradeKey, String source) {
+        if (trades.containsKey(tradeKey)) {
+            sources.put(tradeKey, source);
+        }
+    }
+
+    @Override
+    public Optional<String> source(String tradeKey) {
+        return Optional.ofNullable(sources.get(tradeKey));
+    }
+
+    @Override
+    public void markReorged(String tradeKey) {
+        if (trades.containsKey(tradeKey)) {
+            reorged.add(tradeKey);
+        }
+    }
+
+    @Override
+    public boolean reorged(String tradeKey) {
+        return reorged.contains(tradeKey);
     }
 
     @Override

@@ -170,6 +170,52 @@ public final class JdbcTradeStore implements TradeStore {
     }
 
     @Override
+    public void recordSource(String tradeKey, String source) {
+        call("record source of " + tradeKey, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE trades SET source = ? WHERE trade_key = ?")) {
+                ps.setString(1, source);
+                ps.setString(2, tradeKey);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<String> source(String tradeKey) {
+        return call("read source of " + tradeKey, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT source FROM trades WHERE trade_key = ?")) {
+                ps.setString(1, tradeKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void markReorged(String tradeKey) {
+        call("mark reorged " + tradeKey, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE trades SET reorged_at = ? WHERE trade_key = ?")) {
+                ps.setString(1, SqlValues.instant(clock.instant()));
+                ps.setString(2, tradeKey);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public boolean reorged(String tradeKey) {
+        return call("read reorged " + tradeKey, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT reorged_at FROM trades WHERE trade_key = ?")) {
+                ps.setString(1, tradeKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getString(1) != null;
+                }
+            }
+        });
+    }
+
+    @Override
     public Optional<DetectedTrade> trade(String tradeKey) {
         return call("read trade " + tradeKey, false, c -> {
             try (PreparedStatement ps = c.prepareStatement(

@@ -74,6 +74,19 @@ public interface TradeStore extends AutoCloseable {
 
     long detectedCount();
 
+    // ---- where a trade was detected (chain detection) ------------------------------------------------------------
+
+    /** Records that an admitted trade was detected by {@code source} (not the venue's own feed); no-op if unknown. */
+    void recordSource(String tradeKey, String source);
+
+    /** The source recorded for a trade; empty for the venue's own feed or an unknown trade. */
+    Optional<String> source(String tradeKey);
+
+    /** Records that a chain reorg removed the trade's fill after our order was sent. */
+    void markReorged(String tradeKey);
+
+    boolean reorged(String tradeKey);
+
     // ---- orders (the outbox) ----------------------------------------------------------------------------------
 
     /**

@@ -1,0 +1,472 @@
+package io.copytrader.chain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+/**
+ * Watches the exchange's {@code OrderFilled} logs of the target wallets on a node's WebSocket (contract 2.8) and
+ * hands each target fill to a {@link ChainFillSink} exactly once, by its reorg-proof identity (tx + order hash).
+ *
+ * <p><b>Nothing missed.</b> A block cursor ("every log up to this block was handed over") is persisted through a
+ * {@link Cursor}. On every connect, and on every {@code newHeads} notification, the logs from the cursor to the head
+ * are read with {@code eth_getLogs} in bounded ranges and the cursor moves on after each range; so a restart, a
+ * reconnect or a missed head is a backfill, and the {@code logs} subscription only makes detection fast. A fill
+ * seen both ways is handed over once.
+ *
+ * <p><b>Reorgs.</b> A log that comes back {@code removed: true} is reported ({@link ChainFillSink#onRemoved}) and
+ * the cursor steps back before its block, so the replacing blocks are read again; a removed fill seen again is
+ * reported as re-included. A fill is final once its block is at or below the node's {@code finalized} block; final
+ * fills leave the in-memory index.
+ *
+ * <p><b>Connection.</b> One worker thread owns the connection; when it drops (closed, failed, a call timed out) it
+ * reconnects with exponential backoff and subscribes again.
+ */
+public final class ChainFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChainFeed.class);
+    /** Fills kept in the index at most (final ones are dropped first); a fill older than this is far past final. */
+    private static final int MAX_INDEX = 200_000;
+    /** How far back a reorg is looked for (Polygon's are at most a few blocks since 2025). */
+    private static final long REORG_WINDOW = 128;
+
+    /** Where the block cursor is kept. */
+    public interface Cursor {
+        OptionalLong load();
+
+        void save(long block);
+    }
+
+    /** The state of a fill the feed has seen. */
+    public enum FillState { SEEN, REMOVED, FINAL }
+
+    /** Tunables; see application.properties {@code copytrader.chain.*}. */
+    public record Options(URI url, int blocksPerGetLogs, long initialLookbackBlocks, Duration requestTimeout,
+                          Duration reconnectInitial, Duration reconnectMax) {
+    }
+
+    private record Entry(ChainFill fill, FillState state) {
+    }
+
+    private sealed interface Event permits Head, Log, Closed {
+    }
+
+    private record Head(long number, String hash, String parentHash, Instant time) implements Event {
+    }
+
+    private record Log(JsonNode log) implements Event {
+    }
+
+    private record Closed(String why) implements Event {
+    }
+
+    private final Options options;
+    private final OrderFilledDecoder decoder;
+    private final ChainFillSink sink;
+    private final Cursor cursorStore;
+    private final Clock clock;
+    private final HttpClient http;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Map<String, Entry> index = new LinkedHashMap<>();
+    private final Map<String, Instant> blockTimes = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+            return size() > 4096;
+        }
+    };
+    private final Map<Long, String> headHashes = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+            return size() > 256;
+        }
+    };
+    private final AtomicLong connects = new AtomicLong();
+    private final AtomicLong backfilledLogs = new AtomicLong();
+    private volatile long cursor = -1;
+    private volatile long finalized = -1;
+    private volatile long head = -1;
+    private volatile boolean running;
+    private volatile boolean live;
+    private volatile JsonRpcWebSocket rpc;
+    private volatile LongConsumer headListener;
+    private Thread worker;
+
+    public ChainFeed(Options options, OrderFilledDecoder decoder, ChainFillSink sink, Cursor cursor, Clock clock) {
+        this.options = options;
+        this.decoder = decoder;
+        this.sink = sink;
+        this.cursorStore = cursor;
+        this.clock = clock;
+        this.http = HttpClient.newBuilder().connectTimeout(options.requestTimeout()).build();
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        worker = new Thread(this::run, "chain-feed");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /** Stops the worker; what was handed over is handled, the cursor says where to resume. */
+    @Override
+    public synchronized void close() {
+        running = false;
+        JsonRpcWebSocket r = rpc;
+        if (r != null) {
+            r.close();
+        }
+        if (worker != null) {
+            worker.interrupt();
+            try {
+                worker.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            worker = null;
+        }
+    }
+
+    /** True while subscribed and caught up to the last head seen. */
+    public boolean isLive() {
+        return live;
+    }
+
+    /** Every log up to this block was handed over; -1 before the first start. */
+    public long cursor() {
+        return cursor;
+    }
+
+    public long finalizedBlock() {
+        return finalized;
+    }
+
+    public long head() {
+        return head;
+    }
+
+    /** How many times a connection was opened (1 after the first). */
+    public long connects() {
+        return connects.get();
+    }
+
+    public synchronized Optional<FillState> state(String identity) {
+        Entry e = index.get(identity);
+        return e == null ? Optional.empty() : Optional.of(e.state());
+    }
+
+    /** Called with each new head's number after its logs were handed over (benchmarks, tests). */
+    public void headListener(LongConsumer listener) {
+        this.headListener = listener;
+    }
+
+    /** Closes the current connection as a network failure would; the feed reconnects and backfills. */
+    public void dropConnection() {
+        JsonRpcWebSocket r = rpc;
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    private void run() {
+        Duration backoff = options.reconnectInitial();
+        while (running) {
+            try {
+                connect();
+                backoff = options.reconnectInitial();
+                loop();
+            } catch (IOException | RuntimeException e) {
+                live = false;
+                if (!running) {
+                    break;
+                }
+                LOG.warn("Chain feed ({}) lost: {}; reconnecting in {} ms", host(), e.getMessage(), backoff.toMillis());
+            } catch (InterruptedException e) {
+                break;
+            } finally {
+                live = false;
+                JsonRpcWebSocket r = rpc;
+                if (r != null) {
+                    r.close();
+                }
+            }
+            try {
+                Thread.sleep(backoff.toMillis());
+            } catch (InterruptedException e) {
+                break;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(options.reconnectMax()) > 0 ? options.reconnectMax() : backoff.multipliedBy(2);
+        }
+        LOG.info("Chain feed stopped at block {}", cursor);
+    }
+
+    private void connect() throws IOException {
+        events.clear();
+        JsonRpcWebSocket r = JsonRpcWebSocket.connect(http, options.url(), options.requestTimeout(), new JsonRpcWebSocket.Listener() {
+            @Override
+            public void onNotification(String subscription, JsonNode result) {
+                events.add(result.has("topics") ? new Log(result) : head(result));
+            }
+
+            @Override
+            public void onClosed(String why) {
+                events.add(new Closed(why));
+            }
+        });
+        rpc = r;
+        connects.incrementAndGet();
+        r.subscribe("newHeads");
+        r.subscribe("logs", filter(null, null));
+        long latest = ChainLog.quantity(r.call("eth_blockNumber").asText(), "eth_blockNumber");
+        head = Math.max(head, latest);
+        if (cursor < 0) {
+            OptionalLong stored = cursorStore.load();
+            cursor = stored.isPresent() ? stored.getAsLong() : Math.max(-1, latest - options.initialLookbackBlocks());
+            if (stored.isEmpty()) {
+                cursorStore.save(cursor);
+            }
+        }
+        LOG.info("Chain feed connected to {} at block {}; cursor {}, {} block(s) to backfill", host(), latest, cursor,
+                Math.max(0, latest - cursor));
+        reconcileRecentFills(); // a reorg while we were away
+        catchUp(latest);
+        live = true;
+    }
+
+    private void loop() throws IOException, InterruptedException {
+        while (running) {
+            Event event = events.poll(1, TimeUnit.SECONDS);
+            if (event instanceof Closed c) {
+                throw new IOException("connection " + c.why());
+            } else if (event instanceof Head h) {
+                if (h.number() < 0) {
+                    continue;
+                }
+                String known = headHashes.get(h.number());
+                String parent = headHashes.get(h.number() - 1);
+                boolean reorg = (known != null && !known.equals(h.hash())) || (parent != null && !parent.equals(h.parentHash()));
+                headHashes.put(h.number(), h.hash());
+                head = Math.max(head, h.number());
+                if (h.time() != null) {
+                    blockTimes.put(h.hash(), h.time());
+                }
+                if (reorg) {
+                    LOG.warn("Chain reorg at block {}: checking the fills of the replaced blocks", h.number());
+                    reconcileRecentFills();
+                }
+                catchUp(h.number());
+                refreshFinalized();
+                LongConsumer l = headListener;
+                if (l != null) {
+                    l.accept(h.number());
+                }
+            } else if (event instanceof Log l) {
+                handle(l.log());
+            }
+        }
+    }
+
+    /** Reads and hands over every log from the cursor to {@code to}, in bounded ranges, moving the cursor on. */
+    private void catchUp(long to) throws IOException {
+        while (cursor < to) {
+            long from = cursor + 1;
+            long end = Math.min(to, from + options.blocksPerGetLogs() - 1);
+            JsonNode logs = rpc.call("eth_getLogs", filter(from, end));
+            List<JsonNode> sorted = new ArrayList<>();
+            logs.forEach(sorted::add);
+            sorted.sort(Comparator.comparingLong((JsonNode n) -> ChainLog.quantity(n.path("blockNumber").asText("0x0"), "blockNumber"))
+                    .thenComparingLong(n -> ChainLog.quantity(n.path("logIndex").asText("0x0"), "logIndex")));
+            for (JsonNode log : sorted) {
+                if (handle(log)) {
+                    backfilledLogs.incrementAndGet();
+                }
+            }
+            cursor = end;
+            cursorStore.save(end);
+        }
+    }
+
+    /** Returns true when the log was a fill handed over for the first time. */
+    private boolean handle(JsonNode json) throws IOException {
+        ChainLog log;
+        try {
+            log = ChainLog.parse(json);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Unreadable log from the node: {}", e.getMessage());
+            return false;
+        }
+        Optional<ChainFill> decoded;
+        try {
+            decoded = decoder.decode(log, blockTime(json, log), clock.instant());
+        } catch (IllegalArgumentException e) {
+            sink.onMalformed(log, e.getMessage());
+            return false;
+        }
+        if (decoded.isEmpty()) {
+            return false;
+        }
+        ChainFill fill = decoded.get();
+        Entry known;
+        synchronized (this) {
+            known = index.get(fill.identity());
+        }
+        if (log.removed()) {
+            if (known != null && known.state() == FillState.SEEN) {
+                put(fill, FillState.REMOVED);
+                sink.onRemoved(fill);
+            }
+            if (log.blockNumber() <= cursor) {
+                // the replacing blocks must be read again
+                cursor = log.blockNumber() - 1;
+                cursorStore.save(cursor);
+            }
+            return false;
+        }
+        if (known == null) {
+            put(fill, FillState.SEEN);
+            sink.onFill(fill);
+            return true;
+        }
+        if (known.state() == FillState.REMOVED) {
+            put(fill, FillState.SEEN);
+            sink.onReincluded(fill);
+        }
+        return false;
+    }
+
+    /**
+     * A reorg seen in the heads (a node need not send {@code removed: true} logs; anvil does not): every fill not
+     * yet final whose block the node no longer has under that number is removed, and the cursor steps back before
+     * the oldest such block so the replacing blocks are read again.
+     */
+    private void reconcileRecentFills() throws IOException {
+        List<ChainFill> recent;
+        synchronized (this) {
+            recent = index.values().stream().filter(e -> e.state() == FillState.SEEN).map(Entry::fill)
+                    .filter(f -> f.log().blockNumber() > Math.max(finalized, head - REORG_WINDOW)).toList();
+        }
+        Map<Long, String> canonical = new java.util.HashMap<>();
+        long oldestGone = Long.MAX_VALUE;
+        for (ChainFill fill : recent) {
+            long number = fill.log().blockNumber();
+            String hash = canonical.computeIfAbsent(number, n -> canonicalHash(n));
+            if (!fill.log().blockHash().equals(hash)) {
+                put(fill, FillState.REMOVED);
+                sink.onRemoved(fill);
+                oldestGone = Math.min(oldestGone, number);
+            }
+        }
+        if (oldestGone <= cursor) {
+            cursor = oldestGone - 1;
+            cursorStore.save(cursor);
+        }
+    }
+
+    private String canonicalHash(long number) {
+        try {
+            JsonNode block = rpc.call("eth_getBlockByNumber", ChainLog.quantity(number), false);
+            return block == null || block.isNull() ? "" : block.path("hash").asText();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private synchronized void put(ChainFill fill, FillState state) {
+        index.put(fill.identity(), new Entry(fill, state));
+        if (index.size() > MAX_INDEX) {
+            Iterator<Entry> it = index.values().iterator();
+            it.next();
+            it.remove();
+        }
+    }
+
+    private void refreshFinalized() throws IOException {
+        JsonNode block = rpc.call("eth_getBlockByNumber", "finalized", false);
+        if (block == null || block.isNull() || !block.has("number")) {
+            return;
+        }
+        long f = ChainLog.quantity(block.get("number").asText(), "finalized");
+        if (f <= finalized) {
+            return;
+        }
+        finalized = f;
+        synchronized (this) {
+            index.replaceAll((id, e) -> e.state() == FillState.SEEN && e.fill().log().blockNumber() <= f
+                    ? new Entry(e.fill(), FillState.FINAL) : e);
+        }
+    }
+
+    private Instant blockTime(JsonNode json, ChainLog log) throws IOException {
+        JsonNode ts = json.get("blockTimestamp");
+        if (ts != null && ts.isTextual()) {
+            return Instant.ofEpochSecond(ChainLog.quantity(ts.asText(), "blockTimestamp"));
+        }
+        Instant known = blockTimes.get(log.blockHash());
+        if (known != null) {
+            return known;
+        }
+        JsonNode block = rpc.call("eth_getBlockByHash", log.blockHash(), false);
+        if (block == null || block.isNull()) {
+            // the block is gone (a reorg): date the fill now; a removal follows
+            return clock.instant();
+        }
+        Instant time = Instant.ofEpochSecond(ChainLog.quantity(block.path("timestamp").asText(), "timestamp"));
+        blockTimes.put(log.blockHash(), time);
+        return time;
+    }
+
+    private static Event head(JsonNode result) {
+        try {
+            return new Head(ChainLog.quantity(result.path("number").asText(), "number"), result.path("hash").asText(),
+                    result.path("parentHash").asText(),
+                    Instant.ofEpochSecond(ChainLog.quantity(result.path("timestamp").asText(), "timestamp")));
+        } catch (IllegalArgumentException e) {
+            return new Head(-1, "", "", null);
+        }
+    }
+
+    /** The logs filter of contract 2.8: the exchanges, topic0 OrderFilled, maker (topic 2) one of the targets. */
+    private ObjectNode filter(Long from, Long to) {
+        ObjectNode f = JsonRpcWebSocket.MAPPER.createObjectNode();
+        ArrayNode addresses = f.putArray("address");
+        decoder.exchanges().stream().sorted().forEach(addresses::add);
+        ArrayNode topics = f.putArray("topics");
+        topics.addArray().add(OrderFilledDecoder.ORDER_FILLED);
+        topics.addNull();
+        ArrayNode makers = topics.addArray();
+        decoder.targetAddresses().stream().sorted().map(OrderFilledDecoder::addressTopic).forEach(makers::add);
+        if (from != null) {
+            f.put("fromBlock", ChainLog.quantity(from));
+            f.put("toBlock", ChainLog.quantity(to));
+        }
+        return f;
+    }
+
+    /** The node's host only: a provider URL often carries an API key in its path or query. */
+    String host() {
+        return options.url().getScheme() + "://" + options.url().getHost() + (options.url().getPort() > 0 ? ":" + options.url().getPort() : "");
+    }
+}
