@@ -74,6 +74,9 @@ public final class OrderMonitor {
             if (order.state() == OrderRecordState.SUBMITTING && order.updatedAt().plus(submittingStale).isAfter(now)) {
                 continue; // being sent right now by a consumer
             }
+            if (adapter.knowsOrderIdBeforeSending() && order.venueOrderId() == null) {
+                continue; // never sent (its id is persisted before sending): the placer or recovery handles it
+            }
             try {
                 check(order, now);
             } catch (IOException | TransientVenueException e) {

@@ -67,6 +67,10 @@ public final class OrderPlacer {
         if (!store.recordIntent(tradeKey, intent)) {
             Optional<OrderRecord> existing = store.order(intent.clientOrderId());
             OrderRecordState state = existing.map(OrderRecord::state).orElse(OrderRecordState.UNKNOWN);
+            if (existing.isPresent() && neverSent(existing.get())) {
+                // prepared (or preparing failed) but never signed and sent: a retry of preparation prepares again
+                state = OrderRecordState.FAILED;
+            }
             if (state != OrderRecordState.FAILED && state != OrderRecordState.REJECTED) {
                 // placed before (a restart or a replay): never a second order; the trade follows that order
                 exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
@@ -97,6 +101,15 @@ public final class OrderPlacer {
             return;
         }
         remember(exchange, intent, prepared);
+    }
+
+    /**
+     * An order recorded but certainly never sent: the venue's id is known before sending and persisted first (a
+     * signed order's hash), and none was persisted. Only then; elsewhere "no id" may still mean "sent".
+     */
+    boolean neverSent(OrderRecord order) {
+        return adapter.knowsOrderIdBeforeSending() && order.venueOrderId() == null
+                && (order.state() == OrderRecordState.SUBMITTING || order.state() == OrderRecordState.UNKNOWN);
     }
 
     private void remember(Exchange exchange, CopyIntent intent, PreparedOrder prepared) {

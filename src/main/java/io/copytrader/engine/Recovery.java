@@ -45,10 +45,21 @@ public final class Recovery {
     private final String requeueUri;
     private final Duration maxTradeAge;
     private final Clock clock;
+    private final boolean idKnownBeforeSending;
     private volatile boolean recovered;
 
     public Recovery(TradeStore store, TradeLedger ledger, DeadLetterRecorder deadLetters, ProducerTemplate producer,
                     String requeueUri, Duration maxTradeAge, Clock clock) {
+        this(store, ledger, deadLetters, producer, requeueUri, maxTradeAge, clock, false);
+    }
+
+    /**
+     * @param idKnownBeforeSending the venue's order id is persisted before an order is sent (Polymarket's hash): an
+     *                             order left without one was never sent, and its trade is handled as having none
+     */
+    public Recovery(TradeStore store, TradeLedger ledger, DeadLetterRecorder deadLetters, ProducerTemplate producer,
+                    String requeueUri, Duration maxTradeAge, Clock clock, boolean idKnownBeforeSending) {
+        this.idKnownBeforeSending = idKnownBeforeSending;
         this.store = store;
         this.ledger = ledger;
         this.deadLetters = deadLetters;
@@ -127,6 +138,12 @@ public final class Recovery {
     private String resolve(DetectedTrade trade, boolean replayed) {
         Optional<OrderRecord> order = store.order(trade.clientOrderId());
         OrderRecordState state = order.map(OrderRecord::state).orElse(null);
+        if (idKnownBeforeSending && order.isPresent() && order.get().venueOrderId() == null
+                && (state == OrderRecordState.UNKNOWN || state == OrderRecordState.SUBMITTING)) {
+            // intent written, no order id: stopped before anything was signed and sent
+            store.updateOrder(trade.clientOrderId(), OrderRecordState.FAILED, null, null, null);
+            state = null;
+        }
         if (state != null && ACCEPTED.contains(state)) {
             ledger.finish(trade, TradeOutcome.COPIED, null, "order found " + state + " at restart");
             return "copied";

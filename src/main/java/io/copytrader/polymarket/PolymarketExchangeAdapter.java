@@ -381,6 +381,11 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     }
 
     @Override
+    public boolean knowsOrderIdBeforeSending() {
+        return true;
+    }
+
+    @Override
     public HttpCall cancelOrder(CopyIntent intent, VenueOrderId venueOrderId) {
         if (venueOrderId == null) {
             throw new IllegalArgumentException("cannot cancel " + intent.clientOrderId() + " without its order hash");

@@ -47,4 +47,12 @@ public interface ExchangeAdapter {
     HttpCall positions();
 
     List<PositionSnapshot> onPositionsReply(HttpReply reply);
+
+    /**
+     * True when {@link PreparedOrder#venueOrderId()} is always known before sending (Polymarket: the signed order's
+     * hash) and persisted first: then an order recorded without it was never sent.
+     */
+    default boolean knowsOrderIdBeforeSending() {
+        return false;
+    }
 }

@@ -1,14 +1,28 @@
 package io.copytrader.scenario;
 
+import io.copytrader.CopyTraderCli;
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.Decimals;
+import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Side;
+import io.copytrader.domain.SourceTradeId;
+import io.copytrader.domain.TraderId;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.engine.Portfolio;
 import io.copytrader.polymarket.PolymarketFake;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
+import io.copytrader.store.StoreFactory;
+import io.copytrader.store.TradeStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -16,6 +30,7 @@ import java.util.List;
 
 import static io.copytrader.scenario.PolymarketHarness.TARGET;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The order lifecycle against the CLOB's awkward behaviours ({@link PolymarketFake}): price improvement, a
@@ -63,6 +78,64 @@ class PolymarketLifecycleScenarioTest {
             assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("10.6");
             assertThat(book.holding(new InstrumentId(YES)).cost()).isEqualByComparingTo("5.30");
             h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldPrepareAgainAfterAMarketDataOutageAndPlaceTheOrderOnce() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        // the book answers 503 once while we prepare the order: nothing was signed, nothing sent
+        builder.fake().failNextMarketData("/book", 1, 503);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys; our first look at the book fails, the retry prepares again
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            // 2. one POST /order, the trade copied, the order filled
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(1);
+            assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED);
+            assertThat(h.fake().requests("GET", "/book").size()).isGreaterThanOrEqualTo(2);
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldTreatAnIntentWrittenWithoutAnOrderHashAsUnsentAtRestart() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the engine stops as if killed between writing the intent and writing the signed order's hash
+            e.stopEngine();
+            Instant now = Instant.now();
+            BigDecimal price = new BigDecimal("0.52");
+            DetectedTrade trade = new DetectedTrade(new SourceTradeId(String.format("0x%064x", 7) + ":" + YES + ":BUY"),
+                    new TraderId(TARGET), new InstrumentId(YES), "Yes", Side.BUY, price, new BigDecimal("20"),
+                    Decimals.notional(price, new BigDecimal("20")), now.minusSeconds(2), now.minusSeconds(1));
+            BigDecimal limit = new BigDecimal("0.5304");
+            BigDecimal quantity = new BigDecimal("10");
+            try (AutoCloseableStore store = new AutoCloseableStore(StoreFactory.open(h.storeUrl(), Clock.systemUTC()))) {
+                assertThat(store.store().admit(trade)).isTrue();
+                assertThat(store.store().recordIntent(trade.key(), new CopyIntent(trade.clientOrderId(), trade,
+                        trade.instrument(), Side.BUY, limit, quantity, Decimals.notional(limit, quantity)))).isTrue();
+            }
+            // 2. at restart the trade is still fresh: it is prepared, signed and placed, once
+            e.restartEngine();
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(1);
+            assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED);
+            h.assertBooksBalance();
+        }
+    }
+
+    /** A store opened beside a stopped engine, closed after. */
+    record AutoCloseableStore(TradeStore store) implements AutoCloseable {
+        @Override
+        public void close() {
+            store.close();
         }
     }
 }
