@@ -23,6 +23,7 @@ import org.apache.camel.component.http.HttpMethods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -85,6 +86,9 @@ public final class OrderPlacer {
                 }
                 return;
             }
+            if (existing.isPresent() && earlierOrderFound(exchange, intent, existing.get())) {
+                return;
+            }
             store.updateOrder(intent.clientOrderId(), OrderRecordState.SUBMITTING, null, null, null);
         }
         PreparedOrder prepared;
@@ -101,6 +105,35 @@ public final class OrderPlacer {
             return;
         }
         remember(exchange, intent, prepared);
+    }
+
+    /**
+     * A replay of a trade whose earlier order carries a venue id known before sending (a signed order's hash): that
+     * order may have reached the venue whatever we recorded (an answer lost in a 504), and signing again could make
+     * a second, different order (a SELL capped to a balance that order already sold). So the venue is asked first:
+     * found, the trade follows that order (looked up by the monitor, as after an unknown outcome); confirmed absent,
+     * the order is signed again. A failed look-up throws a transient error: preparation is retried.
+     */
+    private boolean earlierOrderFound(Exchange exchange, CopyIntent intent, OrderRecord earlier) {
+        if (!adapter.knowsOrderIdBeforeSending() || earlier.venueOrderId() == null) {
+            return false;
+        }
+        Optional<OrderStatus> found;
+        try {
+            found = adapter.findEarlierOrder(intent, earlier.venueOrderId());
+        } catch (IOException e) {
+            throw new TransientVenueException("looking up the earlier order of " + intent.clientOrderId() + " failed: "
+                    + e.getClass().getSimpleName(), 0, null);
+        }
+        if (found.isEmpty()) {
+            return false;
+        }
+        exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
+        portfolio.release(intent);
+        store.updateOrder(intent.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
+        LOG.warn("Order {} for trade {} is at the venue already ({}); following it, not signing a second one",
+                intent.clientOrderId(), intent.source().key(), found.get().state());
+        return true;
     }
 
     /**

@@ -56,11 +56,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p><b>Determinism.</b> The order id is the EIP-712 hash of the signed order, returned by {@link #prepareOrder}
  * so the engine persists it before sending and resolves a timeout by {@link #lookupOrder}, never by signing again.
- * Every signed field comes from the intent or the venue's current market data: the salt is the first 53 bits of
- * {@code SHA-256("polymarket-salt|" + clientOrderId)} (a safe JSON integer), the timestamp is the intent's
- * {@code tsInit} in milliseconds, metadata and builder are zero. The same intent against the same tick size,
- * neg-risk flag and held balance therefore always yields the same order hash; the venue rejects the second copy as
- * "Duplicated".
+ * Every signed field comes from the source trade or the venue's current market data: the salt is the first 53 bits
+ * of {@code SHA-256("polymarket-salt|" + clientOrderId)} (a safe JSON integer; the client order id derives from the
+ * trader and the source trade), the timestamp is the source trade's venue time ({@code tsEvent}, not the moment we
+ * saw it) in milliseconds, metadata and builder are zero. The same trade against the same tick size, neg-risk flag
+ * and held balance therefore always yields the same order hash, even when it is detected again after the store was
+ * lost; the venue rejects the second copy as "Duplicated". A replay asks the venue for the earlier hash first
+ * ({@link #findEarlierOrder}) and signs again only when it is confirmed absent.
  *
  * <p><b>Version.</b> {@code GET /version} is checked by {@link #checkVersion()} at start. On
  * {@code order_version_mismatch} the version is re-resolved once per order: if it changed to one we can sign, the
@@ -169,7 +171,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         }
         SignedOrder order = SignedOrder.sign(creds, domain.separator(market.negRisk()), salt(intent.clientOrderId()),
                 config.funder(), tokenId, amounts, intent.side(), config.signatureType(),
-                intent.source().tsInit().toEpochMilli());
+                intent.source().tsEvent().toEpochMilli());
         ObjectNode body = Json.object();
         order.toJson(body.putObject("order"));
         body.put("owner", creds.apiKey());
@@ -383,6 +385,13 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     @Override
     public boolean knowsOrderIdBeforeSending() {
         return true;
+    }
+
+    /** Looks the earlier order's hash up at the CLOB: present (whatever its state), or confirmed absent. */
+    @Override
+    public Optional<OrderStatus> findEarlierOrder(CopyIntent intent, VenueOrderId earlier) throws IOException {
+        OrderStatus status = onLookupReply(intent, http.execute(lookupOrder(intent, earlier)));
+        return status.state() == OrderState.NOT_FOUND ? Optional.empty() : Optional.of(status);
     }
 
     @Override

@@ -123,10 +123,10 @@ class PolymarketContractTest {
         assertThat(r.getHeader("POLY_TIMESTAMP")).isEqualTo(Long.toString(NOW.getEpochSecond()));
     }
 
-    /** A V2 order signed by our signer for our funder, on {@link #TOKEN}, timestamped at the intent's tsInit. */
+    /** A V2 order signed by our signer for our funder, on {@link #TOKEN}, timestamped at the source trade's venue time (tsEvent). */
     static JsonNode assertSignedOrder(LoggedRequest r, OrderDomain domain, boolean negRisk, String expectedHash) {
         JsonNode o = PolymarketFake.assertSignedOrder(r, domain, negRisk, expectedHash);
-        assertThat(o.get("timestamp").asText()).isEqualTo(Long.toString(NOW.minusSeconds(2).toEpochMilli()));
+        assertThat(o.get("timestamp").asText()).isEqualTo(Long.toString(NOW.minusSeconds(12).toEpochMilli()));
         assertThat(o.get("tokenId").asText()).isEqualTo(TOKEN);
         return o;
     }

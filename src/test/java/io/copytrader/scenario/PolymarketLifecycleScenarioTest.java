@@ -131,6 +131,65 @@ class PolymarketLifecycleScenarioTest {
         }
     }
 
+    @Test
+    void shouldFollowTheOrderTheVenueTookWhenASellWhoseAnswersWereLostIsReplayed() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        // we hold 10 YES (bought at 0.50), and the CLOB says so
+        builder.fake().stubPosition(YES, "10", "0.50");
+        builder.fake().stubHeld(YES, "10");
+        // the CLOB takes our SELL, but the gateway answers 504 to it and to each of the three retries
+        builder.fake().loseAnswerOfNextOrders(4);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target sells 20 YES; we sell our 10; every answer is lost, the retries run out
+            h.fake().serveActivity(TARGET, List.of(fill(1, "SELL", "20", "0.50")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(4);
+            assertThat(h.fake().orders()).hasSize(1);
+            assertThat(e.store().deadLetters()).hasSize(1);
+            // 2. the shares are sold: the CLOB now reports none held
+            h.fake().stubHeld(YES, "0");
+            // 3. a person replays the dead letter: the venue is asked for the earlier order first, and has it
+            assertThat(CopyTraderCli.run("dead-letters", "--store", h.storeUrl(), "replay", "--all")).isZero();
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1));
+            e.awaitSettled(1, SETTLE);
+            // 4. one order at the CLOB, no fifth post, and the trade follows the order it took
+            assertThat(h.fake().requests("POST", "/order")).hasSize(4);
+            assertThat(h.fake().orders()).hasSize(1);
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldSignTheSameOrderForATradeDetectedAgainAfterTheStoreWasLost() throws IOException {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys; we copy it
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(h.fake().orders()).hasSize(1);
+            // 2. the engine stops and its store is lost; it restarts while the trade is still fresh
+            e.stopEngine();
+            Path db = Path.of(h.storeUrl().substring("jdbc:sqlite:".length()));
+            for (String suffix : List.of("", "-wal", "-shm")) {
+                Files.deleteIfExists(Path.of(db + suffix));
+            }
+            e.restartEngine();
+            // 3. the trade is detected again and signed to the same hash: the CLOB refuses it as Duplicated, the
+            //    order is found by that hash, the trade is copied; the CLOB still holds one order
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(h.fake().orders()).hasSize(1);
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
+            assertThat(onlyOrder(e).venueOrderId().value()).isEqualTo(h.fake().orders().keySet().iterator().next());
+            h.assertBooksBalance();
+        }
+    }
+
     /** A store opened beside a stopped engine, closed after. */
     record AutoCloseableStore(TradeStore store) implements AutoCloseable {
         @Override
