@@ -315,7 +315,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
                 avg = usdc.divide(shares, MathContext.DECIMAL64).stripTrailingZeros(); // same unit both sides
             }
             if ("FAK".equals(config.orderType()) && filled.compareTo(planned) < 0) {
-                state = OrderState.PARTIALLY_FILLED;
+                state = OrderState.CANCELED; // the venue killed the remainder: terminal, with what filled
             }
         }
         return new PlaceResult.Accepted(new OrderStatus(intent.clientOrderId(), venueId, state, filled, avg));
@@ -369,7 +369,9 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         } else if (matched.signum() > 0 && matched.compareTo(original) >= 0) {
             state = OrderState.FILLED;
         } else if (status.equals("MATCHED")) {
-            state = matched.signum() > 0 ? OrderState.PARTIALLY_FILLED : OrderState.FILLED;
+            // a FAK (or FOK) matched in part had the rest killed: it ends there, it never rests
+            state = matched.signum() == 0 ? OrderState.FILLED
+                    : isImmediate(order) ? OrderState.CANCELED : OrderState.PARTIALLY_FILLED;
             if (matched.signum() == 0) {
                 matched = original;
             }
@@ -385,6 +387,12 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     @Override
     public boolean knowsOrderIdBeforeSending() {
         return true;
+    }
+
+    /** Fill-and-kill or fill-or-kill: what did not match at once is gone. Our own orders are of the configured type. */
+    private boolean isImmediate(JsonNode order) {
+        String type = textOr(order, "order_type", config.orderType()).toUpperCase(Locale.ROOT);
+        return type.equals("FAK") || type.equals("FOK");
     }
 
     /** Looks the earlier order's hash up at the CLOB: present (whatever its state), or confirmed absent. */

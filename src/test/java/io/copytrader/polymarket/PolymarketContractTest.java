@@ -332,6 +332,30 @@ class PolymarketContractTest {
     }
 
     @Test
+    void shouldEndAPartlyFilledFakOrderWithWhatFilledBecauseTheVenueKilledTheRest() throws Exception {
+        fake.acceptOrders("matched");
+        fake.fillFraction("0.4");
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        CopyIntent buy = intent("t-fak", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        // the answer: 4 of 10 shares matched, the remainder killed; terminal, not a partial fill waiting for more
+        assertThat(place(exchange, buy, prepared)).isInstanceOfSatisfying(PlaceResult.Accepted.class, a -> {
+            assertThat(a.status().state()).isEqualTo(OrderState.CANCELED);
+            assertThat(a.status().state().isTerminal()).isTrue();
+            assertThat(a.status().filledQuantity()).isEqualByComparingTo("4");
+        });
+        // the lookup says MATCHED with size_matched 4 of 10, for ever: the same terminal state
+        OrderStatus looked = exchange.onLookupReply(buy, http.execute(exchange.lookupOrder(buy, prepared.venueOrderId())));
+        assertThat(looked.state()).isEqualTo(OrderState.CANCELED);
+        assertThat(looked.filledQuantity()).isEqualByComparingTo("4");
+        // a FOK matched in part is killed whole by the venue: refused, nothing filled
+        PolymarketExchangeAdapter fok = exchange();
+        CopyIntent other = intent("t-fok", Side.BUY, "0.52", "10", "0.60");
+        assertThat(place(fok, other, fok.prepareOrder(other))).isInstanceOfSatisfying(PlaceResult.Rejected.class,
+                r -> assertThat(r.reason()).isEqualTo(Reason.EXCHANGE_NOT_FILLED));
+    }
+
+    @Test
     void shouldReadTheTargetsActivityFromTheDataApi() throws Exception {
         String tx = "0x" + "ab".repeat(32);
         venue.stubFor(get(urlPathEqualTo("/activity")).willReturn(okJson("["

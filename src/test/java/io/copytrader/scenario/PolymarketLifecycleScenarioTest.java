@@ -190,6 +190,34 @@ class PolymarketLifecycleScenarioTest {
         }
     }
 
+    @Test
+    void shouldEndAPartlyFilledFakOrderWithoutCancellingItForEver() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live()
+                .set("copytrader.polymarket.order-type", "FAK")
+                .set("copytrader.monitor.max-resting-ms", 200);
+        builder.fake().acceptOrders("matched");
+        // only 4 of our 10 shares can match: the CLOB fills those and kills the rest
+        builder.fake().fillFraction("0.4");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys 20; our FAK for 10 fills 4
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            // 2. let the monitor run well past the resting limit (the feed is polled every 20 ms, the monitor 50 ms)
+            int polls = h.fake().requests("GET", "/activity").size();
+            await().atMost(SETTLE).until(() -> h.fake().requests("GET", "/activity").size() >= polls + 60);
+            // 3. the order ended with what filled; nothing to cancel, no cancel sent
+            OrderRecord order = onlyOrder(e);
+            assertThat(order.state().isTerminal()).isTrue();
+            assertThat(order.filledQuantity()).isEqualByComparingTo("4");
+            assertThat(h.fake().requests("DELETE", "/order")).isEmpty();
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("4");
+            h.assertBooksBalance();
+        }
+    }
+
     /** A store opened beside a stopped engine, closed after. */
     record AutoCloseableStore(TradeStore store) implements AutoCloseable {
         @Override
