@@ -79,6 +79,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     private final VenueHttpClient http;
     private final Clock clock;
     private final Map<Integer, OrderDomain> signable;
+    private final ClobRateLimits limits;
     private final Map<String, Cached> metadata = new ConcurrentHashMap<>();
     private final Set<ClientOrderId> versionReResolved = Collections.newSetFromMap(new ConcurrentHashMap<>());
     /** Share quantity of the orders we prepared, for replies that do not say (bounded). */
@@ -98,6 +99,12 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
 
     PolymarketExchangeAdapter(PolymarketConfig config, PolymarketCredentials creds, VenueHttpClient http, Clock clock,
                               Map<Integer, OrderDomain> signable) {
+        this(config, creds, http, clock, signable, new ClobRateLimits(clock));
+    }
+
+    PolymarketExchangeAdapter(PolymarketConfig config, PolymarketCredentials creds, VenueHttpClient http, Clock clock,
+                              Map<Integer, OrderDomain> signable, ClobRateLimits limits) {
+        this.limits = limits;
         this.config = config;
         this.creds = creds;
         this.http = http;
@@ -139,7 +146,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     }
 
     private int resolveVersion() {
-        JsonNode node = Json.read("CLOB /version", fetch("CLOB /version", HttpCall.get(config.clobUrl() + "/version")).body());
+        JsonNode node = Json.read("CLOB /version", fetch(ClobRateLimits.Bucket.GENERAL, "CLOB /version", HttpCall.get(config.clobUrl() + "/version")).body());
         JsonNode v = node.isObject() ? node.get("version") : node;
         String text = v == null ? null : v.asText().trim();
         try {
@@ -169,6 +176,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
             throw new OrderDeniedException(Reason.SIZING_TOO_SMALL, "quantity " + quantity.toPlainString()
                     + " at " + price.toPlainString() + " rounds to nothing");
         }
+        limits.acquire(ClobRateLimits.Bucket.ORDER, "POST /order"); // before signing: a refusal leaves nothing signed
         SignedOrder order = SignedOrder.sign(creds, domain.separator(market.negRisk()), salt(intent.clientOrderId()),
                 config.funder(), tokenId, amounts, intent.side(), config.signatureType(),
                 intent.source().tsEvent().toEpochMilli());
@@ -231,9 +239,9 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     /** min(wanted, held), held being the refreshed conditional-token balance; 2 decimals, rounded down. */
     private BigDecimal cappedSellQuantity(CopyIntent intent, String token) {
         String query = "asset_type=CONDITIONAL&token_id=" + token + "&signature_type=" + config.signatureType().code();
-        fetch("CLOB /balance-allowance/update", l2("GET", "/balance-allowance/update", "?" + query, null));
+        fetch(ClobRateLimits.Bucket.BALANCE_UPDATE, "CLOB /balance-allowance/update", l2("GET", "/balance-allowance/update", "?" + query, null));
         BigDecimal held = baseUnits(Json.read("CLOB /balance-allowance",
-                fetch("CLOB /balance-allowance", l2("GET", "/balance-allowance", "?" + query, null)).body()));
+                fetch(ClobRateLimits.Bucket.BALANCE, "CLOB /balance-allowance", l2("GET", "/balance-allowance", "?" + query, null)).body()));
         BigDecimal quantity = intent.quantity().min(held).setScale(2, RoundingMode.DOWN);
         if (quantity.signum() <= 0) {
             throw new OrderDeniedException(Reason.RISK_NOTHING_TO_SELL, "we hold " + held.toPlainString()
@@ -251,6 +259,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
 
     @Override
     public PlaceResult onPlaceReply(CopyIntent intent, HttpReply reply) {
+        limits.onReply(ClobRateLimits.Bucket.ORDER, reply);
         if (PolymarketErrors.isTransientStatus(reply.status())) {
             throw PolymarketErrors.transientFor("POST /order", reply);
         }
@@ -389,17 +398,20 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         return true;
     }
 
+    /** Looks the earlier order's hash up at the CLOB: present (whatever its state), or confirmed absent. */
+    @Override
+    public Optional<OrderStatus> findEarlierOrder(CopyIntent intent, VenueOrderId earlier) throws IOException {
+        limits.acquire(ClobRateLimits.Bucket.DATA, "GET /data/order");
+        HttpReply reply = http.execute(lookupOrder(intent, earlier));
+        limits.onReply(ClobRateLimits.Bucket.DATA, reply);
+        OrderStatus status = onLookupReply(intent, reply);
+        return status.state() == OrderState.NOT_FOUND ? Optional.empty() : Optional.of(status);
+    }
+
     /** Fill-and-kill or fill-or-kill: what did not match at once is gone. Our own orders are of the configured type. */
     private boolean isImmediate(JsonNode order) {
         String type = textOr(order, "order_type", config.orderType()).toUpperCase(Locale.ROOT);
         return type.equals("FAK") || type.equals("FOK");
-    }
-
-    /** Looks the earlier order's hash up at the CLOB: present (whatever its state), or confirmed absent. */
-    @Override
-    public Optional<OrderStatus> findEarlierOrder(CopyIntent intent, VenueOrderId earlier) throws IOException {
-        OrderStatus status = onLookupReply(intent, http.execute(lookupOrder(intent, earlier)));
-        return status.state() == OrderState.NOT_FOUND ? Optional.empty() : Optional.of(status);
     }
 
     @Override
@@ -492,13 +504,13 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
 
     /** Tick size and neg-risk (cached with the TTL), min size and best prices from the fresh book. */
     TokenMarket market(String token) {
-        JsonNode book = Json.read("CLOB /book", fetch("CLOB /book", HttpCall.get(config.clobUrl() + "/book?token_id=" + token)).body());
+        JsonNode book = Json.read("CLOB /book", fetch(ClobRateLimits.Bucket.BOOK, "CLOB /book", HttpCall.get(config.clobUrl() + "/book?token_id=" + token)).body());
         Cached meta = metadata.get(token);
         Instant now = clock.instant();
         if (meta == null || !now.isBefore(meta.fetchedAt().plus(config.metadataTtl()))) {
-            BigDecimal tick = Json.decimal(Json.read("CLOB /tick-size", fetch("CLOB /tick-size",
+            BigDecimal tick = Json.decimal(Json.read("CLOB /tick-size", fetch(ClobRateLimits.Bucket.TICK_SIZE, "CLOB /tick-size",
                     HttpCall.get(config.clobUrl() + "/tick-size?token_id=" + token)).body()), "minimum_tick_size");
-            JsonNode negRisk = Json.read("CLOB /neg-risk", fetch("CLOB /neg-risk",
+            JsonNode negRisk = Json.read("CLOB /neg-risk", fetch(ClobRateLimits.Bucket.GENERAL, "CLOB /neg-risk",
                     HttpCall.get(config.clobUrl() + "/neg-risk?token_id=" + token)).body()).get("neg_risk");
             if (negRisk == null || !negRisk.isBoolean()) {
                 throw new IllegalArgumentException("CLOB /neg-risk: neg_risk is missing or not a boolean");
@@ -543,13 +555,15 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     }
 
     /** Executes a metadata or balance call before anything is sent: failures here are safe to retry. */
-    private HttpReply fetch(String what, HttpCall call) {
+    private HttpReply fetch(ClobRateLimits.Bucket bucket, String what, HttpCall call) {
+        limits.acquire(bucket, what);
         HttpReply reply;
         try {
             reply = http.execute(call);
         } catch (IOException e) {
             throw new TransientVenueException(what + " failed: " + e.getClass().getSimpleName(), 0, null);
         }
+        limits.onReply(bucket, reply);
         if (PolymarketErrors.isTransientStatus(reply.status())) {
             throw PolymarketErrors.transientFor(what, reply);
         }

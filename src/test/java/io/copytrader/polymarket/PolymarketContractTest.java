@@ -356,6 +356,44 @@ class PolymarketContractTest {
     }
 
     @Test
+    void shouldKeepOrderPostsWithinTheClientSideLimitWithoutSigningMore() throws Exception {
+        fake.acceptOrders("matched");
+        PolymarketConfig cfg = config(Map.of());
+        // two orders per 10 s (the published 3,500 would take too long to exhaust in a test)
+        Map<ClobRateLimits.Bucket, List<io.github.resilience4j.ratelimiter.RateLimiterConfig>> windows =
+                new java.util.EnumMap<>(ClobRateLimits.published());
+        windows.put(ClobRateLimits.Bucket.ORDER, List.of(io.github.resilience4j.ratelimiter.RateLimiterConfig.custom()
+                .limitForPeriod(2).limitRefreshPeriod(Duration.ofSeconds(10)).timeoutDuration(Duration.ZERO).build()));
+        PolymarketExchangeAdapter exchange = new PolymarketExchangeAdapter(cfg, cfg.credentials(), http, clock,
+                PolymarketExchangeAdapter.SIGNABLE, new ClobRateLimits(clock, windows));
+        for (int i = 0; i < 2; i++) {
+            CopyIntent buy = intent("t-limit-" + i, Side.BUY, "0.52", "10", "0.60");
+            assertThat(place(exchange, buy, exchange.prepareOrder(buy))).isInstanceOf(PlaceResult.Accepted.class);
+        }
+        CopyIntent third = intent("t-limit-2", Side.BUY, "0.52", "10", "0.60");
+        assertThatThrownBy(() -> exchange.prepareOrder(third)).isInstanceOfSatisfying(TransientVenueException.class,
+                e -> assertThat(e.retryAfter()).isPositive());
+        assertThat(requests("POST", "/order")).hasSize(2);
+    }
+
+    @Test
+    void shouldHoldNewOrdersBackForTheRetryAfterOfA429() throws Exception {
+        fake.acceptOrders("matched");
+        fake.rateLimitNextOrders(1, 30);
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent first = intent("t-429-a", Side.BUY, "0.52", "10", "0.60");
+        // 1. the venue answers 429, Retry-After 30 s, Poly-RateLimit-Remaining 0
+        assertThatThrownBy(() -> place(exchange, first, exchange.prepareOrder(first)))
+                .isInstanceOfSatisfying(TransientVenueException.class,
+                        e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
+        // 2. the next order is not signed nor sent while the venue's pause lasts (the clock stands still here)
+        CopyIntent second = intent("t-429-b", Side.BUY, "0.52", "10", "0.60");
+        assertThatThrownBy(() -> exchange.prepareOrder(second)).isInstanceOfSatisfying(TransientVenueException.class,
+                e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
+        assertThat(requests("POST", "/order")).hasSize(1);
+    }
+
+    @Test
     void shouldReadTheTargetsActivityFromTheDataApi() throws Exception {
         String tx = "0x" + "ab".repeat(32);
         venue.stubFor(get(urlPathEqualTo("/activity")).willReturn(okJson("["
