@@ -162,7 +162,7 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("statusLogger", new StatusLogger(registry, queueFactory::queueLength,
                 () -> context.getInflightRepository().size("copy-trade"), breaker, 30_000));
         beans.put("recovery", new Recovery(store, ledger, deadLetters, context.createProducerTemplate(),
-                "direct:requeue-trades", settings.maxTradeAge(), clock, instanceId));
+                "direct:requeue-trades", settings.maxTradeAge(), clock, instanceId, exchange.knowsOrderIdBeforeSending()));
         beans.put("exchangeAdapter", exchange);
         beans.put("feedAdapter", feed);
         beans.forEach(context.getRegistry()::bind);

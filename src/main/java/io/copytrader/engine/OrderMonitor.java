@@ -107,6 +107,9 @@ public final class OrderMonitor {
                 store.moveOrder(order.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
                 continue;
             }
+            if (adapter.knowsOrderIdBeforeSending() && order.venueOrderId() == null) {
+                continue; // never sent (its id is persisted before sending): the placer or recovery handles it
+            }
             try {
                 check(order, now);
             } catch (IOException | TransientVenueException e) {

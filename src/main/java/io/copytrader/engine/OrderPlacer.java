@@ -24,6 +24,7 @@ import org.apache.camel.component.http.HttpMethods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -94,19 +95,15 @@ public final class OrderPlacer {
         CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
         String tradeKey = intent.source().key();
         ClientOrderId id = intent.clientOrderId();
-        if (!store.recordIntent(tradeKey, intent) && !store.moveOrder(id, OrderRecordState.SUBMITTING, null, null, null)) {
-            // placed before (a restart or a replay) and not failed: never a second order; the trade follows that order
-            OrderRecordState state = store.order(id).map(OrderRecord::state).orElse(OrderRecordState.UNKNOWN);
-            exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
-            portfolio.release(intent); // this run's reservation; the order's own is in the book since the refresh
-            if (state == OrderRecordState.SUBMITTING || state == OrderRecordState.UNKNOWN) {
-                store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
-                LOG.warn("Order {} for trade {} may have been sent already; looking it up, not resending", id, tradeKey);
-            } else {
-                ledger.finish(intent.source(), TradeOutcome.COPIED, null, "order already " + state);
-                LOG.warn("Order {} for trade {} is already {}; not sending it again", id, tradeKey, state);
+        if (!store.recordIntent(tradeKey, intent)) {
+            Optional<OrderRecord> existing = store.order(id);
+            if (!prepareAgain(id, existing)) {
+                placedBefore(exchange, intent);
+                return;
             }
-            return;
+            if (existing.isPresent() && earlierOrderFound(exchange, intent, existing.get())) {
+                return;
+            }
         }
         inHand.put(id, 0);
         if (closed) {
@@ -142,6 +139,74 @@ public final class OrderPlacer {
             return;
         }
         remember(exchange, intent, prepared);
+    }
+
+    /**
+     * Whether an order already in the outbox is prepared and sent again: one prepared but certainly never sent (a
+     * retry of preparation, or a run that stopped before signing) or one that failed or was refused (a replay).
+     */
+    private boolean prepareAgain(ClientOrderId id, Optional<OrderRecord> existing) {
+        if (existing.isPresent() && neverSent(existing.get())) {
+            // never signed and sent: a retry of preparation prepares again (an UNKNOWN one is failed, then re-opened)
+            return existing.get().state() == OrderRecordState.SUBMITTING
+                    || store.moveOrder(id, OrderRecordState.FAILED, null, null, null)
+                    && store.moveOrder(id, OrderRecordState.SUBMITTING, null, null, null);
+        }
+        return store.moveOrder(id, OrderRecordState.SUBMITTING, null, null, null);
+    }
+
+    /** Placed before (a restart or a replay) and not failed: never a second order; the trade follows that order. */
+    private void placedBefore(Exchange exchange, CopyIntent intent) {
+        ClientOrderId id = intent.clientOrderId();
+        String tradeKey = intent.source().key();
+        OrderRecordState state = store.order(id).map(OrderRecord::state).orElse(OrderRecordState.UNKNOWN);
+        exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
+        portfolio.release(intent); // this run's reservation; the order's own is in the book since the refresh
+        if (state == OrderRecordState.SUBMITTING || state == OrderRecordState.UNKNOWN) {
+            store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+            LOG.warn("Order {} for trade {} may have been sent already; looking it up, not resending", id, tradeKey);
+        } else {
+            ledger.finish(intent.source(), TradeOutcome.COPIED, null, "order already " + state);
+            LOG.warn("Order {} for trade {} is already {}; not sending it again", id, tradeKey, state);
+        }
+    }
+
+    /**
+     * A replay of a trade whose earlier order carries a venue id known before sending (a signed order's hash): that
+     * order may have reached the venue whatever we recorded (an answer lost in a 504), and signing again could make
+     * a second, different order (a SELL capped to a balance that order already sold). So the venue is asked first:
+     * found, the trade follows that order (looked up by the monitor, as after an unknown outcome); confirmed absent,
+     * the order is signed again. A failed look-up throws a transient error: preparation is retried.
+     */
+    private boolean earlierOrderFound(Exchange exchange, CopyIntent intent, OrderRecord earlier) {
+        if (!adapter.knowsOrderIdBeforeSending() || earlier.venueOrderId() == null) {
+            return false;
+        }
+        Optional<OrderStatus> found;
+        try {
+            found = adapter.findEarlierOrder(intent, earlier.venueOrderId());
+        } catch (IOException e) {
+            throw new TransientVenueException("looking up the earlier order of " + intent.clientOrderId() + " failed: "
+                    + e.getClass().getSimpleName(), 0, null);
+        }
+        if (found.isEmpty()) {
+            return false;
+        }
+        exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
+        portfolio.release(intent);
+        store.moveOrder(intent.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
+        LOG.warn("Order {} for trade {} is at the venue already ({}); following it, not signing a second one",
+                intent.clientOrderId(), intent.source().key(), found.get().state());
+        return true;
+    }
+
+    /**
+     * An order recorded but certainly never sent: the venue's id is known before sending and persisted first (a
+     * signed order's hash), and none was persisted. Only then; elsewhere "no id" may still mean "sent".
+     */
+    boolean neverSent(OrderRecord order) {
+        return adapter.knowsOrderIdBeforeSending() && order.venueOrderId() == null
+                && (order.state() == OrderRecordState.SUBMITTING || order.state() == OrderRecordState.UNKNOWN);
     }
 
     private void remember(Exchange exchange, CopyIntent intent, PreparedOrder prepared) {

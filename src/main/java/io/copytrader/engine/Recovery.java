@@ -48,23 +48,28 @@ public final class Recovery {
     private final Clock clock;
     /** How long past the age limit a trade with no order must wait before it counts as left behind. */
     private static final Duration ORPHAN_MARGIN = Duration.ofSeconds(10);
+    private final boolean idKnownBeforeSending;
     private volatile boolean recovered;
     /** Null on one instance; on a Kafka queue shared by several engines, this one's name in the store's claims. */
     private final String instanceId;
 
     public Recovery(TradeStore store, TradeLedger ledger, DeadLetterRecorder deadLetters, ProducerTemplate producer,
                     String requeueUri, Duration maxTradeAge, Clock clock) {
-        this(store, ledger, deadLetters, producer, requeueUri, maxTradeAge, clock, null);
+        this(store, ledger, deadLetters, producer, requeueUri, maxTradeAge, clock, null, false);
     }
 
     /**
      * @param instanceId non-null when several engines share a Kafka copy queue and this store: then nothing is
      *                   recovered at startup (trades in flight are waiting in Kafka, or their orders are looked after
      *                   by whichever instance claims them), and {@link #adoptReplays} claims each trade it resolves
+     * @param idKnownBeforeSending the venue's order id is persisted before an order is sent (Polymarket's hash): an
+     *                             order left without one was never sent, and its trade is handled as having none
      */
     public Recovery(TradeStore store, TradeLedger ledger, DeadLetterRecorder deadLetters, ProducerTemplate producer,
-                    String requeueUri, Duration maxTradeAge, Clock clock, String instanceId) {
+                    String requeueUri, Duration maxTradeAge, Clock clock, String instanceId,
+                    boolean idKnownBeforeSending) {
         this.instanceId = instanceId;
+        this.idKnownBeforeSending = idKnownBeforeSending;
         this.store = store;
         this.ledger = ledger;
         this.deadLetters = deadLetters;
@@ -150,6 +155,12 @@ public final class Recovery {
     private String resolve(DetectedTrade trade, boolean replayed) {
         Optional<OrderRecord> order = store.order(trade.clientOrderId());
         OrderRecordState state = order.map(OrderRecord::state).orElse(null);
+        if (idKnownBeforeSending && order.isPresent() && order.get().venueOrderId() == null
+                && (state == OrderRecordState.UNKNOWN || state == OrderRecordState.SUBMITTING)) {
+            // intent written, no order id: stopped before anything was signed and sent
+            store.updateOrder(trade.clientOrderId(), OrderRecordState.FAILED, null, null, null);
+            state = null;
+        }
         if (state != null && ACCEPTED.contains(state)) {
             ledger.finish(trade, TradeOutcome.COPIED, null, "order found " + state + " at restart");
             return "copied";

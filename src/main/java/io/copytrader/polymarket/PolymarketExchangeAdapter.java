@@ -56,11 +56,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p><b>Determinism.</b> The order id is the EIP-712 hash of the signed order, returned by {@link #prepareOrder}
  * so the engine persists it before sending and resolves a timeout by {@link #lookupOrder}, never by signing again.
- * Every signed field comes from the intent or the venue's current market data: the salt is the first 53 bits of
- * {@code SHA-256("polymarket-salt|" + clientOrderId)} (a safe JSON integer), the timestamp is the intent's
- * {@code tsInit} in milliseconds, metadata and builder are zero. The same intent against the same tick size,
- * neg-risk flag and held balance therefore always yields the same order hash; the venue rejects the second copy as
- * "Duplicated".
+ * Every signed field comes from the source trade or the venue's current market data: the salt is the first 53 bits
+ * of {@code SHA-256("polymarket-salt|" + clientOrderId)} (a safe JSON integer; the client order id derives from the
+ * trader and the source trade), the timestamp is the source trade's venue time ({@code tsEvent}, not the moment we
+ * saw it) in milliseconds, metadata and builder are zero. The same trade against the same tick size, neg-risk flag
+ * and held balance therefore always yields the same order hash, even when it is detected again after the store was
+ * lost; the venue rejects the second copy as "Duplicated". A replay asks the venue for the earlier hash first
+ * ({@link #findEarlierOrder}) and signs again only when it is confirmed absent.
  *
  * <p><b>Version.</b> {@code GET /version} is checked by {@link #checkVersion()} at start. On
  * {@code order_version_mismatch} the version is re-resolved once per order: if it changed to one we can sign, the
@@ -77,6 +79,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     private final VenueHttpClient http;
     private final Clock clock;
     private final Map<Integer, OrderDomain> signable;
+    private final ClobRateLimits limits;
     private final Map<String, Cached> metadata = new ConcurrentHashMap<>();
     private final Set<ClientOrderId> versionReResolved = Collections.newSetFromMap(new ConcurrentHashMap<>());
     /** Share quantity of the orders we prepared, for replies that do not say (bounded). */
@@ -96,6 +99,12 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
 
     PolymarketExchangeAdapter(PolymarketConfig config, PolymarketCredentials creds, VenueHttpClient http, Clock clock,
                               Map<Integer, OrderDomain> signable) {
+        this(config, creds, http, clock, signable, new ClobRateLimits(clock));
+    }
+
+    PolymarketExchangeAdapter(PolymarketConfig config, PolymarketCredentials creds, VenueHttpClient http, Clock clock,
+                              Map<Integer, OrderDomain> signable, ClobRateLimits limits) {
+        this.limits = limits;
         this.config = config;
         this.creds = creds;
         this.http = http;
@@ -137,7 +146,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     }
 
     private int resolveVersion() {
-        JsonNode node = Json.read("CLOB /version", fetch("CLOB /version", HttpCall.get(config.clobUrl() + "/version")).body());
+        JsonNode node = Json.read("CLOB /version", fetch(ClobRateLimits.Bucket.GENERAL, "CLOB /version", HttpCall.get(config.clobUrl() + "/version")).body());
         JsonNode v = node.isObject() ? node.get("version") : node;
         String text = v == null ? null : v.asText().trim();
         try {
@@ -167,9 +176,10 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
             throw new OrderDeniedException(Reason.SIZING_TOO_SMALL, "quantity " + quantity.toPlainString()
                     + " at " + price.toPlainString() + " rounds to nothing");
         }
+        limits.acquire(ClobRateLimits.Bucket.ORDER, "POST /order"); // before signing: a refusal leaves nothing signed
         SignedOrder order = SignedOrder.sign(creds, domain.separator(market.negRisk()), salt(intent.clientOrderId()),
                 config.funder(), tokenId, amounts, intent.side(), config.signatureType(),
-                intent.source().tsInit().toEpochMilli());
+                intent.source().tsEvent().toEpochMilli());
         ObjectNode body = Json.object();
         order.toJson(body.putObject("order"));
         body.put("owner", creds.apiKey());
@@ -229,9 +239,9 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     /** min(wanted, held), held being the refreshed conditional-token balance; 2 decimals, rounded down. */
     private BigDecimal cappedSellQuantity(CopyIntent intent, String token) {
         String query = "asset_type=CONDITIONAL&token_id=" + token + "&signature_type=" + config.signatureType().code();
-        fetch("CLOB /balance-allowance/update", l2("GET", "/balance-allowance/update", "?" + query, null));
+        fetch(ClobRateLimits.Bucket.BALANCE_UPDATE, "CLOB /balance-allowance/update", l2("GET", "/balance-allowance/update", "?" + query, null));
         BigDecimal held = baseUnits(Json.read("CLOB /balance-allowance",
-                fetch("CLOB /balance-allowance", l2("GET", "/balance-allowance", "?" + query, null)).body()));
+                fetch(ClobRateLimits.Bucket.BALANCE, "CLOB /balance-allowance", l2("GET", "/balance-allowance", "?" + query, null)).body()));
         BigDecimal quantity = intent.quantity().min(held).setScale(2, RoundingMode.DOWN);
         if (quantity.signum() <= 0) {
             throw new OrderDeniedException(Reason.RISK_NOTHING_TO_SELL, "we hold " + held.toPlainString()
@@ -249,6 +259,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
 
     @Override
     public PlaceResult onPlaceReply(CopyIntent intent, HttpReply reply) {
+        limits.onReply(ClobRateLimits.Bucket.ORDER, reply);
         if (PolymarketErrors.isTransientStatus(reply.status())) {
             throw PolymarketErrors.transientFor("POST /order", reply);
         }
@@ -313,7 +324,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
                 avg = usdc.divide(shares, MathContext.DECIMAL64).stripTrailingZeros(); // same unit both sides
             }
             if ("FAK".equals(config.orderType()) && filled.compareTo(planned) < 0) {
-                state = OrderState.PARTIALLY_FILLED;
+                state = OrderState.CANCELED; // the venue killed the remainder: terminal, with what filled
             }
         }
         return new PlaceResult.Accepted(new OrderStatus(intent.clientOrderId(), venueId, state, filled, avg));
@@ -367,7 +378,9 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         } else if (matched.signum() > 0 && matched.compareTo(original) >= 0) {
             state = OrderState.FILLED;
         } else if (status.equals("MATCHED")) {
-            state = matched.signum() > 0 ? OrderState.PARTIALLY_FILLED : OrderState.FILLED;
+            // a FAK (or FOK) matched in part had the rest killed: it ends there, it never rests
+            state = matched.signum() == 0 ? OrderState.FILLED
+                    : isImmediate(order) ? OrderState.CANCELED : OrderState.PARTIALLY_FILLED;
             if (matched.signum() == 0) {
                 matched = original;
             }
@@ -378,6 +391,27 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         // the CLOB reports the order's limit price, not the fills': the fill price is at most this for a BUY
         return new OrderStatus(intent.clientOrderId(), id == null ? null : new VenueOrderId(id), state, matched,
                 matched.signum() > 0 ? price : null);
+    }
+
+    @Override
+    public boolean knowsOrderIdBeforeSending() {
+        return true;
+    }
+
+    /** Looks the earlier order's hash up at the CLOB: present (whatever its state), or confirmed absent. */
+    @Override
+    public Optional<OrderStatus> findEarlierOrder(CopyIntent intent, VenueOrderId earlier) throws IOException {
+        limits.acquire(ClobRateLimits.Bucket.DATA, "GET /data/order");
+        HttpReply reply = http.execute(lookupOrder(intent, earlier));
+        limits.onReply(ClobRateLimits.Bucket.DATA, reply);
+        OrderStatus status = onLookupReply(intent, reply);
+        return status.state() == OrderState.NOT_FOUND ? Optional.empty() : Optional.of(status);
+    }
+
+    /** Fill-and-kill or fill-or-kill: what did not match at once is gone. Our own orders are of the configured type. */
+    private boolean isImmediate(JsonNode order) {
+        String type = textOr(order, "order_type", config.orderType()).toUpperCase(Locale.ROOT);
+        return type.equals("FAK") || type.equals("FOK");
     }
 
     @Override
@@ -470,13 +504,13 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
 
     /** Tick size and neg-risk (cached with the TTL), min size and best prices from the fresh book. */
     TokenMarket market(String token) {
-        JsonNode book = Json.read("CLOB /book", fetch("CLOB /book", HttpCall.get(config.clobUrl() + "/book?token_id=" + token)).body());
+        JsonNode book = Json.read("CLOB /book", fetch(ClobRateLimits.Bucket.BOOK, "CLOB /book", HttpCall.get(config.clobUrl() + "/book?token_id=" + token)).body());
         Cached meta = metadata.get(token);
         Instant now = clock.instant();
         if (meta == null || !now.isBefore(meta.fetchedAt().plus(config.metadataTtl()))) {
-            BigDecimal tick = Json.decimal(Json.read("CLOB /tick-size", fetch("CLOB /tick-size",
+            BigDecimal tick = Json.decimal(Json.read("CLOB /tick-size", fetch(ClobRateLimits.Bucket.TICK_SIZE, "CLOB /tick-size",
                     HttpCall.get(config.clobUrl() + "/tick-size?token_id=" + token)).body()), "minimum_tick_size");
-            JsonNode negRisk = Json.read("CLOB /neg-risk", fetch("CLOB /neg-risk",
+            JsonNode negRisk = Json.read("CLOB /neg-risk", fetch(ClobRateLimits.Bucket.GENERAL, "CLOB /neg-risk",
                     HttpCall.get(config.clobUrl() + "/neg-risk?token_id=" + token)).body()).get("neg_risk");
             if (negRisk == null || !negRisk.isBoolean()) {
                 throw new IllegalArgumentException("CLOB /neg-risk: neg_risk is missing or not a boolean");
@@ -521,13 +555,15 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     }
 
     /** Executes a metadata or balance call before anything is sent: failures here are safe to retry. */
-    private HttpReply fetch(String what, HttpCall call) {
+    private HttpReply fetch(ClobRateLimits.Bucket bucket, String what, HttpCall call) {
+        limits.acquire(bucket, what);
         HttpReply reply;
         try {
             reply = http.execute(call);
         } catch (IOException e) {
             throw new TransientVenueException(what + " failed: " + e.getClass().getSimpleName(), 0, null);
         }
+        limits.onReply(bucket, reply);
         if (PolymarketErrors.isTransientStatus(reply.status())) {
             throw PolymarketErrors.transientFor(what, reply);
         }

@@ -3,8 +3,10 @@ package io.copytrader.venue;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.VenueOrderId;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The exchange contract of a venue (DESIGN section 7), as pure request builders and reply classifiers. The engine
@@ -47,4 +49,23 @@ public interface ExchangeAdapter {
     HttpCall positions();
 
     List<PositionSnapshot> onPositionsReply(HttpReply reply);
+
+    /**
+     * True when {@link PreparedOrder#venueOrderId()} is always known before sending (Polymarket: the signed order's
+     * hash) and persisted first: then an order recorded without it was never sent.
+     */
+    default boolean knowsOrderIdBeforeSending() {
+        return false;
+    }
+
+    /**
+     * Before an order is prepared (signed) again for a trade whose earlier order may have reached the venue (a
+     * replay): that earlier order's status at the venue, or empty when the venue confirms it absent (or this venue
+     * needs no such check: its orders are deduplicated by client order id).
+     *
+     * @throws TransientVenueException or IOException when the venue could not say
+     */
+    default Optional<OrderStatus> findEarlierOrder(CopyIntent intent, VenueOrderId earlier) throws IOException {
+        return Optional.empty();
+    }
 }

@@ -123,10 +123,10 @@ class PolymarketContractTest {
         assertThat(r.getHeader("POLY_TIMESTAMP")).isEqualTo(Long.toString(NOW.getEpochSecond()));
     }
 
-    /** A V2 order signed by our signer for our funder, on {@link #TOKEN}, timestamped at the intent's tsInit. */
+    /** A V2 order signed by our signer for our funder, on {@link #TOKEN}, timestamped at the source trade's venue time (tsEvent). */
     static JsonNode assertSignedOrder(LoggedRequest r, OrderDomain domain, boolean negRisk, String expectedHash) {
         JsonNode o = PolymarketFake.assertSignedOrder(r, domain, negRisk, expectedHash);
-        assertThat(o.get("timestamp").asText()).isEqualTo(Long.toString(NOW.minusSeconds(2).toEpochMilli()));
+        assertThat(o.get("timestamp").asText()).isEqualTo(Long.toString(NOW.minusSeconds(12).toEpochMilli()));
         assertThat(o.get("tokenId").asText()).isEqualTo(TOKEN);
         return o;
     }
@@ -329,6 +329,68 @@ class PolymarketContractTest {
             assertThat(p.quantity()).isEqualByComparingTo("12.5");
         });
         assertThat(requests("GET", "/positions").get(0).getUrl()).contains("user=" + FUNDER);
+    }
+
+    @Test
+    void shouldEndAPartlyFilledFakOrderWithWhatFilledBecauseTheVenueKilledTheRest() throws Exception {
+        fake.acceptOrders("matched");
+        fake.fillFraction("0.4");
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        CopyIntent buy = intent("t-fak", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        // the answer: 4 of 10 shares matched, the remainder killed; terminal, not a partial fill waiting for more
+        assertThat(place(exchange, buy, prepared)).isInstanceOfSatisfying(PlaceResult.Accepted.class, a -> {
+            assertThat(a.status().state()).isEqualTo(OrderState.CANCELED);
+            assertThat(a.status().state().isTerminal()).isTrue();
+            assertThat(a.status().filledQuantity()).isEqualByComparingTo("4");
+        });
+        // the lookup says MATCHED with size_matched 4 of 10, for ever: the same terminal state
+        OrderStatus looked = exchange.onLookupReply(buy, http.execute(exchange.lookupOrder(buy, prepared.venueOrderId())));
+        assertThat(looked.state()).isEqualTo(OrderState.CANCELED);
+        assertThat(looked.filledQuantity()).isEqualByComparingTo("4");
+        // a FOK matched in part is killed whole by the venue: refused, nothing filled
+        PolymarketExchangeAdapter fok = exchange();
+        CopyIntent other = intent("t-fok", Side.BUY, "0.52", "10", "0.60");
+        assertThat(place(fok, other, fok.prepareOrder(other))).isInstanceOfSatisfying(PlaceResult.Rejected.class,
+                r -> assertThat(r.reason()).isEqualTo(Reason.EXCHANGE_NOT_FILLED));
+    }
+
+    @Test
+    void shouldKeepOrderPostsWithinTheClientSideLimitWithoutSigningMore() throws Exception {
+        fake.acceptOrders("matched");
+        PolymarketConfig cfg = config(Map.of());
+        // two orders per 10 s (the published 3,500 would take too long to exhaust in a test)
+        Map<ClobRateLimits.Bucket, List<io.github.resilience4j.ratelimiter.RateLimiterConfig>> windows =
+                new java.util.EnumMap<>(ClobRateLimits.published());
+        windows.put(ClobRateLimits.Bucket.ORDER, List.of(io.github.resilience4j.ratelimiter.RateLimiterConfig.custom()
+                .limitForPeriod(2).limitRefreshPeriod(Duration.ofSeconds(10)).timeoutDuration(Duration.ZERO).build()));
+        PolymarketExchangeAdapter exchange = new PolymarketExchangeAdapter(cfg, cfg.credentials(), http, clock,
+                PolymarketExchangeAdapter.SIGNABLE, new ClobRateLimits(clock, windows));
+        for (int i = 0; i < 2; i++) {
+            CopyIntent buy = intent("t-limit-" + i, Side.BUY, "0.52", "10", "0.60");
+            assertThat(place(exchange, buy, exchange.prepareOrder(buy))).isInstanceOf(PlaceResult.Accepted.class);
+        }
+        CopyIntent third = intent("t-limit-2", Side.BUY, "0.52", "10", "0.60");
+        assertThatThrownBy(() -> exchange.prepareOrder(third)).isInstanceOfSatisfying(TransientVenueException.class,
+                e -> assertThat(e.retryAfter()).isPositive());
+        assertThat(requests("POST", "/order")).hasSize(2);
+    }
+
+    @Test
+    void shouldHoldNewOrdersBackForTheRetryAfterOfA429() throws Exception {
+        fake.acceptOrders("matched");
+        fake.rateLimitNextOrders(1, 30);
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent first = intent("t-429-a", Side.BUY, "0.52", "10", "0.60");
+        // 1. the venue answers 429, Retry-After 30 s, Poly-RateLimit-Remaining 0
+        assertThatThrownBy(() -> place(exchange, first, exchange.prepareOrder(first)))
+                .isInstanceOfSatisfying(TransientVenueException.class,
+                        e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
+        // 2. the next order is not signed nor sent while the venue's pause lasts (the clock stands still here)
+        CopyIntent second = intent("t-429-b", Side.BUY, "0.52", "10", "0.60");
+        assertThatThrownBy(() -> exchange.prepareOrder(second)).isInstanceOfSatisfying(TransientVenueException.class,
+                e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
+        assertThat(requests("POST", "/order")).hasSize(1);
     }
 
     @Test

@@ -391,7 +391,8 @@ public final class PolymarketFake implements AutoCloseable {
             }
             String type = body.path("orderType").asText("GTC");
             BigDecimal shares = shares(order);
-            BigDecimal matched = shares.multiply(fillFraction).setScale(2, RoundingMode.DOWN);
+            BigDecimal matched = fillFraction.compareTo(BigDecimal.ONE) >= 0 ? shares
+                    : shares.multiply(fillFraction).setScale(2, RoundingMode.DOWN);
             boolean sell = order.get("side").asText().equals("SELL");
             if (!byHash.containsKey(hash) && matched.compareTo(shares) < 0 && type.equals("FOK")) {
                 return errorAnswer(400, "order couldn't be fully filled. FOK orders are fully filled or killed.").build();

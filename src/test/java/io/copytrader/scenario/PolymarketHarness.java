@@ -32,10 +32,12 @@ final class PolymarketHarness implements AutoCloseable {
 
     private final PolymarketFake fake;
     private final EngineHarness engine;
+    private final String storeUrl;
 
-    private PolymarketHarness(PolymarketFake fake, EngineHarness engine) {
+    private PolymarketHarness(PolymarketFake fake, EngineHarness engine, String storeUrl) {
         this.fake = fake;
         this.engine = engine;
+        this.storeUrl = storeUrl;
     }
 
     /** Orders go to the fake CLOB, signed with the test key for the test funder (signature type 2). */
@@ -68,6 +70,8 @@ final class PolymarketHarness implements AutoCloseable {
                     .set("copytrader.polymarket.data-api-url", fake.url())
                     // the fake's /positions does not follow our fills: reconcile only at start
                     .set("copytrader.portfolio.refresh-ms", 3_600_000)
+                    // a loaded test machine can take seconds to answer on loopback
+                    .set("copytrader.exchange.response-timeout-ms", 20_000)
                     .set("copytrader.copy.ratio", "0.5")
                     .set("copytrader.copy.max-position-size-usd", "10")
                     .set("copytrader.copy.max-portfolio-exposure", "0.8")
@@ -97,7 +101,7 @@ final class PolymarketHarness implements AutoCloseable {
 
         PolymarketHarness start() {
             try {
-                return new PolymarketHarness(fake, engine.start());
+                return new PolymarketHarness(fake, engine.start(), "jdbc:sqlite:" + storeDir.resolve("copytrader.db"));
             } catch (RuntimeException e) {
                 fake.close();
                 throw e;
@@ -111,6 +115,11 @@ final class PolymarketHarness implements AutoCloseable {
 
     EngineHarness engine() {
         return engine;
+    }
+
+    /** The SQLite store the engine writes (a fresh file per harness). */
+    String storeUrl() {
+        return storeUrl;
     }
 
     /**

@@ -1,14 +1,28 @@
 package io.copytrader.scenario;
 
+import io.copytrader.CopyTraderCli;
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.Decimals;
+import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Side;
+import io.copytrader.domain.SourceTradeId;
+import io.copytrader.domain.TraderId;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.engine.Portfolio;
 import io.copytrader.polymarket.PolymarketFake;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
+import io.copytrader.store.StoreFactory;
+import io.copytrader.store.TradeStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -16,6 +30,7 @@ import java.util.List;
 
 import static io.copytrader.scenario.PolymarketHarness.TARGET;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The order lifecycle against the CLOB's awkward behaviours ({@link PolymarketFake}): price improvement, a
@@ -63,6 +78,151 @@ class PolymarketLifecycleScenarioTest {
             assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("10.6");
             assertThat(book.holding(new InstrumentId(YES)).cost()).isEqualByComparingTo("5.30");
             h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldPrepareAgainAfterAMarketDataOutageAndPlaceTheOrderOnce() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        // the book answers 503 once while we prepare the order: nothing was signed, nothing sent
+        builder.fake().failNextMarketData("/book", 1, 503);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys; our first look at the book fails, the retry prepares again
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            // 2. one POST /order, the trade copied, the order filled
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(1);
+            assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED);
+            assertThat(h.fake().requests("GET", "/book").size()).isGreaterThanOrEqualTo(2);
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldTreatAnIntentWrittenWithoutAnOrderHashAsUnsentAtRestart() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the engine stops as if killed between writing the intent and writing the signed order's hash
+            e.stopEngine();
+            Instant now = Instant.now();
+            BigDecimal price = new BigDecimal("0.52");
+            DetectedTrade trade = new DetectedTrade(new SourceTradeId(String.format("0x%064x", 7) + ":" + YES + ":BUY"),
+                    new TraderId(TARGET), new InstrumentId(YES), "Yes", Side.BUY, price, new BigDecimal("20"),
+                    Decimals.notional(price, new BigDecimal("20")), now.minusSeconds(2), now.minusSeconds(1));
+            BigDecimal limit = new BigDecimal("0.5304");
+            BigDecimal quantity = new BigDecimal("10");
+            try (AutoCloseableStore store = new AutoCloseableStore(StoreFactory.open(h.storeUrl(), Clock.systemUTC()))) {
+                assertThat(store.store().admit(trade)).isTrue();
+                assertThat(store.store().recordIntent(trade.key(), new CopyIntent(trade.clientOrderId(), trade,
+                        trade.instrument(), Side.BUY, limit, quantity, Decimals.notional(limit, quantity)))).isTrue();
+            }
+            // 2. at restart the trade is still fresh: it is prepared, signed and placed, once
+            e.restartEngine();
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(1);
+            assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED);
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldFollowTheOrderTheVenueTookWhenASellWhoseAnswersWereLostIsReplayed() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        // we hold 10 YES (bought at 0.50), and the CLOB says so
+        builder.fake().stubPosition(YES, "10", "0.50");
+        builder.fake().stubHeld(YES, "10");
+        // the CLOB takes our SELL, but the gateway answers 504 to it and to each of the three retries
+        builder.fake().loseAnswerOfNextOrders(4);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target sells 20 YES; we sell our 10; every answer is lost, the retries run out
+            h.fake().serveActivity(TARGET, List.of(fill(1, "SELL", "20", "0.50")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(4);
+            assertThat(h.fake().orders()).hasSize(1);
+            assertThat(e.store().deadLetters()).hasSize(1);
+            // 2. the shares are sold: the CLOB now reports none held
+            h.fake().stubHeld(YES, "0");
+            // 3. a person replays the dead letter: the venue is asked for the earlier order first, and has it
+            assertThat(CopyTraderCli.run("dead-letters", "--store", h.storeUrl(), "replay", "--all")).isZero();
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1));
+            e.awaitSettled(1, SETTLE);
+            // 4. one order at the CLOB, no fifth post, and the trade follows the order it took
+            assertThat(h.fake().requests("POST", "/order")).hasSize(4);
+            assertThat(h.fake().orders()).hasSize(1);
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldSignTheSameOrderForATradeDetectedAgainAfterTheStoreWasLost() throws IOException {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys; we copy it
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(h.fake().orders()).hasSize(1);
+            // 2. the engine stops and its store is lost; it restarts while the trade is still fresh
+            e.stopEngine();
+            Path db = Path.of(h.storeUrl().substring("jdbc:sqlite:".length()));
+            for (String suffix : List.of("", "-wal", "-shm")) {
+                Files.deleteIfExists(Path.of(db + suffix));
+            }
+            e.restartEngine();
+            // 3. the trade is detected again and signed to the same hash: the CLOB refuses it as Duplicated, the
+            //    order is found by that hash, the trade is copied; the CLOB still holds one order
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(h.fake().orders()).hasSize(1);
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
+            assertThat(onlyOrder(e).venueOrderId().value()).isEqualTo(h.fake().orders().keySet().iterator().next());
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldEndAPartlyFilledFakOrderWithoutCancellingItForEver() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live()
+                .set("copytrader.polymarket.order-type", "FAK")
+                .set("copytrader.monitor.max-resting-ms", 200);
+        builder.fake().acceptOrders("matched");
+        // only 4 of our 10 shares can match: the CLOB fills those and kills the rest
+        builder.fake().fillFraction("0.4");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys 20; our FAK for 10 fills 4
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            // 2. let the monitor run well past the resting limit (the feed is polled every 20 ms, the monitor 50 ms)
+            int polls = h.fake().requests("GET", "/activity").size();
+            await().atMost(SETTLE).until(() -> h.fake().requests("GET", "/activity").size() >= polls + 60);
+            // 3. the order ended with what filled; nothing to cancel, no cancel sent
+            OrderRecord order = onlyOrder(e);
+            assertThat(order.state().isTerminal()).isTrue();
+            assertThat(order.filledQuantity()).isEqualByComparingTo("4");
+            assertThat(h.fake().requests("DELETE", "/order")).isEmpty();
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("4");
+            h.assertBooksBalance();
+        }
+    }
+
+    /** A store opened beside a stopped engine, closed after. */
+    record AutoCloseableStore(TradeStore store) implements AutoCloseable {
+        @Override
+        public void close() {
+            store.close();
         }
     }
 }

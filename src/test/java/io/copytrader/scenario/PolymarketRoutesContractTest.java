@@ -114,8 +114,8 @@ class PolymarketRoutesContractTest {
                     "BUY YES 5300000/10000000",   // 10 x 0.53 (0.52 + 2% = 0.5304, down to the tick)
                     "BUY NO 7050000/15000000",    // 15 x 0.47 (0.4794 down to the tick)
                     "SELL YES 5000000/2450000");  // 5 x 0.49 (0.50 - 2%)
-            // 7. each order the engine recorded is the one the CLOB took: same hash, timestamped when the engine saw
-            //    the fill, looked up (L2-signed) by that hash, filled as the CLOB reported
+            // 7. each order the engine recorded is the one the CLOB took: same hash, timestamped at the target's fill
+            //    (venue time), looked up (L2-signed) by that hash, filled as the CLOB reported
             Map<String, JsonNode> taken = clob.orders();
             assertThat(taken).hasSize(3);
             for (OrderRecord record : orders(e)) {
@@ -124,8 +124,8 @@ class PolymarketRoutesContractTest {
                 assertThat(order).as("order %s taken by the CLOB", hash).isNotNull();
                 assertThat(order.get("tokenId").asText()).isEqualTo(record.intent().instrument().value());
                 assertThat(Long.parseLong(order.get("timestamp").asText()))
-                        .isEqualTo(record.intent().source().tsInit().toEpochMilli())
-                        .isGreaterThanOrEqualTo(started.toEpochMilli());
+                        .isEqualTo(record.intent().source().tsEvent().toEpochMilli())
+                        .isGreaterThanOrEqualTo(started.getEpochSecond() * 1000);
                 assertThat(record.filledQuantity()).isEqualByComparingTo(PolymarketFake.shares(order));
                 List<LoggedRequest> lookups = clob.requests("GET", "/data/order/" + hash);
                 assertThat(lookups).isNotEmpty();
