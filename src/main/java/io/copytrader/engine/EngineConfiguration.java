@@ -232,8 +232,11 @@ public class EngineConfiguration implements CamelConfiguration {
         }
     }
 
-    /** The store STORE_URL names: "memory", a SQLite file (the default) or PostgreSQL (STORE_USER, STORE_PASSWORD). */
-    private static TradeStore openStore(CopyTraderSettings settings, Clock clock) {
+    /**
+     * The store STORE_URL names: "memory", a SQLite file (the default) or PostgreSQL (STORE_USER, STORE_PASSWORD).
+     * One that cannot be opened (unreachable, not a database, not writable) is a configuration error.
+     */
+    public static TradeStore openStore(CopyTraderSettings settings, Clock clock) {
         StoreSettings store;
         try {
             store = StoreSettings.of(settings.storeUrl())
@@ -247,9 +250,32 @@ public class EngineConfiguration implements CamelConfiguration {
             StartupFailure.record(invalid);
             throw invalid;
         }
-        TradeStore opened = StoreFactory.open(store, clock);
-        LOG.info("Store: {}", store.isMemory() ? "in memory (forgotten on exit)" : store.url().replaceAll("password=[^&;]*", "password=****"));
+        TradeStore opened;
+        try {
+            opened = StoreFactory.open(store, clock);
+        } catch (RuntimeException e) {
+            InvalidSettingException invalid = new InvalidSettingException("STORE_URL (copytrader.store.url) must name a "
+                    + "store that can be opened (a writable SQLite database file, or a reachable PostgreSQL database), but '"
+                    + masked(store.url()) + "' could not be opened: " + innermostMessage(e));
+            StartupFailure.record(invalid);
+            throw invalid;
+        }
+        LOG.info("Store: {}", store.isMemory() ? "in memory (forgotten on exit)" : masked(store.url()));
         return opened;
+    }
+
+    private static String masked(String url) {
+        return url.replaceAll("(?i)password=[^&;]*", "password=****");
+    }
+
+    /** The deepest cause's message, on one line, with any password in it masked. */
+    private static String innermostMessage(Throwable e) {
+        Throwable cur = e;
+        for (int i = 0; i < 10 && cur.getCause() != null && cur.getCause() != cur; i++) {
+            cur = cur.getCause();
+        }
+        String m = cur.getMessage() == null ? cur.getClass().getSimpleName() : cur.getMessage();
+        return masked(m.replaceAll("\\s+", " ").trim());
     }
 
     /**

@@ -179,15 +179,26 @@ public final class OrderMonitor {
         }
     }
 
-    /** Replaces the book with the venue's balance and positions plus our open orders. */
+    /**
+     * Replaces the book with the venue's balance and positions plus our open orders, if the book did not move
+     * while they were read (else reads them again, a few times; the next refresh tries again).
+     */
     public void refreshBook() {
         try {
-            BigDecimal cash = adapter.onBalanceReply(http.execute(adapter.balance()));
-            var positions = adapter.onPositionsReply(http.execute(adapter.positions()));
-            List<OrderRecord> open = store.ordersIn(NOT_TERMINAL);
-            Map<CopyIntent, BigDecimal> filled = new HashMap<>();
-            open.forEach(o -> filled.put(o.intent(), o.filledQuantity() == null ? BigDecimal.ZERO : o.filledQuantity()));
-            portfolio.reconcile(cash, positions, open.stream().map(OrderRecord::intent).toList(), filled);
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                long seen = portfolio.version();
+                BigDecimal cash = adapter.onBalanceReply(http.execute(adapter.balance()));
+                var positions = adapter.onPositionsReply(http.execute(adapter.positions()));
+                List<OrderRecord> open = store.ordersIn(NOT_TERMINAL);
+                Map<CopyIntent, BigDecimal> filled = new HashMap<>();
+                open.forEach(o -> filled.put(o.intent(), o.filledQuantity() == null ? BigDecimal.ZERO : o.filledQuantity()));
+                if (portfolio.reconcileIfUnchanged(seen, cash, positions, open.stream().map(OrderRecord::intent).toList(),
+                        filled)) {
+                    lastRefresh = clock.instant();
+                    return;
+                }
+            }
+            LOG.debug("The book kept moving while the venue's balance and positions were read; refreshing later");
             lastRefresh = clock.instant();
         } catch (IOException | RuntimeException e) {
             LOG.warn("Could not refresh balance and positions from the venue: {}", e.toString());
