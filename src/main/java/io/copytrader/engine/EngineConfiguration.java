@@ -2,6 +2,7 @@ package io.copytrader.engine;
 
 import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.config.InvalidSettingException;
+import io.copytrader.config.SellSettings;
 import io.copytrader.config.TargetSettings;
 import io.copytrader.domain.TraderId;
 import io.copytrader.ops.SecretMasker;
@@ -56,10 +57,12 @@ public class EngineConfiguration implements CamelConfiguration {
         SecretMasker.registerSensitiveProperties(context); // from now on, logs mask the secrets' values
         CopyTraderSettings settings;
         Map<TraderId, TargetSettings> targets;
+        SellSettings sells;
         try {
             settings = CopyTraderSettings.load(key -> pc.resolveProperty(key).orElse(null));
             targets = TargetSettings.load(settings, key -> pc.resolveProperty(key).orElse(null),
                     pc.loadProperties(k -> k.startsWith(TargetSettings.PREFIX)).stringPropertyNames());
+            sells = SellSettings.load(key -> pc.resolveProperty(key).orElse(null));
         } catch (InvalidSettingException e) {
             StartupFailure.record(e);
             throw e;
@@ -129,11 +132,14 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("pipelineMetrics", metrics);
         beans.put("tradeLedger", ledger);
         beans.put("portfolio", portfolio);
-        beans.put("tradeDetector", new TradeDetector(settings.targetTraders(), feed, http, store, metrics, clock));
+        TargetPositions targetPositions = new TargetPositions();
+        beans.put("targetPositions", targetPositions);
+        beans.put("tradeDetector", new TradeDetector(settings.targetTraders(), feed, http, store, metrics, clock,
+                targetPositions));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
-        beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings), targets, portfolio, ledger));
+        beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings).withSells(sells), targets, portfolio, ledger));
         beans.put("cooldown", new Cooldown(settings.cooldownMs()));
         beans.put("orderCircuitBreaker", breaker);
         beans.put("orderPlacer", placer);

@@ -54,8 +54,13 @@ public final class Portfolio {
 
     /** Sizes a trade against the book and, unless skipped, reserves it in the book, atomically. */
     public synchronized Sizing.Decision planAndReserve(DetectedTrade trade, SizingRules rules) {
+        return planAndReserve(trade, rules, null);
+    }
+
+    /** The same, for a trade of a target whose position before it is known (proportional sells); null if not. */
+    public synchronized Sizing.Decision planAndReserve(DetectedTrade trade, SizingRules rules, BigDecimal targetPositionBefore) {
         Holding h = holdings.getOrDefault(trade.instrument(), Holding.EMPTY);
-        Sizing.Decision d = Sizing.decide(trade, rules, h.sellable(), h.cost(), cash, exposure);
+        Sizing.Decision d = Sizing.decide(trade, rules, targetPositionBefore, h.sellable(), h.cost(), cash, exposure);
         if (!d.isSkip()) {
             apply(trade.clientOrderId(), trade.instrument(), trade.side(), d.quantity(), d.notional());
         }
