@@ -32,6 +32,11 @@ final class Setting {
         this.environment = environment;
     }
 
+    /** Over the process environment. */
+    Setting(Function<String, String> lookup) {
+        this(lookup, System::getenv);
+    }
+
     /** A value as it can be shown on one line: control characters escaped. */
     static String printable(String raw) {
         StringBuilder b = new StringBuilder();

@@ -6,6 +6,7 @@ import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.TraderId;
 
+import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -31,7 +32,15 @@ public final class CopyPlanner {
     }
 
     public CopyIntent plan(DetectedTrade trade) {
-        Sizing.Decision d = portfolio.planAndReserve(trade, byTarget.getOrDefault(trade.trader(), rules));
+        return plan(trade, null);
+    }
+
+    /**
+     * @param targetPositionBefore what the target held of the instrument before this trade (see
+     *                             {@link TargetPositions}), null when unknown (a recovered or replayed trade)
+     */
+    public CopyIntent plan(DetectedTrade trade, BigDecimal targetPositionBefore) {
+        Sizing.Decision d = portfolio.planAndReserve(trade, byTarget.getOrDefault(trade.trader(), rules), targetPositionBefore);
         if (d.isSkip()) {
             ledger.finish(trade, TradeOutcome.SKIPPED, d.skipReason(), null);
             return null;

@@ -4,6 +4,7 @@ import io.copytrader.chain.ChainSettings;
 import io.copytrader.chain.ChainWiring;
 import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.config.InvalidSettingException;
+import io.copytrader.config.SellSettings;
 import io.copytrader.config.TargetSettings;
 import io.copytrader.domain.TraderId;
 import io.copytrader.ops.SecretMasker;
@@ -62,10 +63,12 @@ public class EngineConfiguration implements CamelConfiguration {
         SecretMasker.registerSensitiveProperties(context); // from now on, logs mask the secrets' values
         CopyTraderSettings settings;
         Map<TraderId, TargetSettings> targets;
+        SellSettings sells;
         try {
             settings = CopyTraderSettings.load(key -> pc.resolveProperty(key).orElse(null));
             targets = TargetSettings.load(settings, key -> pc.resolveProperty(key).orElse(null),
                     pc.loadProperties(k -> k.startsWith(TargetSettings.PREFIX)).stringPropertyNames());
+            sells = SellSettings.load(key -> pc.resolveProperty(key).orElse(null));
         } catch (InvalidSettingException e) {
             StartupFailure.record(e);
             throw e;
@@ -146,14 +149,17 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("pipelineMetrics", metrics);
         beans.put("tradeLedger", ledger);
         beans.put("portfolio", portfolio);
+        TargetPositions targetPositions = new TargetPositions();
+        beans.put("targetPositions", targetPositions);
         beans.put("tradeDetector", new TradeDetector(
-                chain.dataApiOn() ? settings.targetTraders() : java.util.List.of(), feed, http, store, metrics, clock)
+                chain.dataApiOn() ? settings.targetTraders() : java.util.List.of(), feed, http, store, metrics, clock,
+                targetPositions)
                 .coalescingTicksWithin(Duration.ofMillis(instanceId == null ? 0 : settings.pollIntervalMs() / 2)));
         beans.put("copyQueue", new CopyQueue(instanceId != null, ledger, settings.maxTradeAge(), clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
-        beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings), targets, portfolio, ledger));
+        beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings).withSells(sells), targets, portfolio, ledger));
         beans.put("cooldown", new Cooldown(settings.cooldownMs()));
         beans.put("orderCircuitBreaker", breaker);
         beans.put("orderPlacer", placer);

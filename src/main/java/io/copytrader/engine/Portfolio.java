@@ -61,10 +61,15 @@ public final class Portfolio {
 
     /** Sizes a trade against the book and, unless skipped, reserves it in the book, atomically. */
     public synchronized Sizing.Decision planAndReserve(DetectedTrade trade, SizingRules rules) {
+        return planAndReserve(trade, rules, null);
+    }
+
+    /** The same, for a trade of a target whose position before it is known (proportional sells); null if not. */
+    public synchronized Sizing.Decision planAndReserve(DetectedTrade trade, SizingRules rules, BigDecimal targetPositionBefore) {
         Holding h = holdings.getOrDefault(trade.instrument(), Holding.EMPTY);
         BigDecimal sellable = venueHeld == null ? h.sellable()
                 : h.sellable().min(venueHeld.getOrDefault(trade.instrument(), BigDecimal.ZERO).max(BigDecimal.ZERO));
-        Sizing.Decision d = Sizing.decide(trade, rules, sellable, h.cost(), cash, exposure);
+        Sizing.Decision d = Sizing.decide(trade, rules, targetPositionBefore, sellable, h.cost(), cash, exposure);
         if (!d.isSkip()) {
             apply(trade.clientOrderId(), trade.instrument(), trade.side(), d.quantity(), d.notional());
         }

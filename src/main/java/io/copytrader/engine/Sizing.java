@@ -1,5 +1,6 @@
 package io.copytrader.engine;
 
+import io.copytrader.config.SellSettings;
 import io.copytrader.domain.Decimals;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
@@ -18,7 +19,10 @@ import java.math.RoundingMode;
  *       outcome tokens; sells take at least price*(1-s));</li>
  *   <li>a buy keeps the position's cost within MAX_POSITION_SIZE_USD and the book's total exposure within
  *       MAX_PORTFOLIO_EXPOSURE of portfolio value (cash + exposure), shrinking the order to fit;</li>
- *   <li>a sell never sells more than we hold;</li>
+ *   <li>a sell never sells more than we hold; sized proportionally (SELL_SIZING=proportional, the default) it sells
+ *       the share of our settled holding that the target sold of its position, and when that share is worth less
+ *       than the smallest order, all of the holding or nothing (SELL_BELOW_MINIMUM); with the target's position
+ *       unknown, or SELL_SIZING=ratio, it sells quantity * ratio;</li>
  *   <li>an order worth less than the minimum order size is not placed.</li>
  * </ul>
  */
@@ -54,8 +58,22 @@ public final class Sizing {
      */
     public static Decision decide(DetectedTrade trade, SizingRules rules, BigDecimal heldQuantity,
                                   BigDecimal positionCost, BigDecimal cash, BigDecimal totalExposure) {
+        return decide(trade, rules, null, heldQuantity, positionCost, cash, totalExposure);
+    }
+
+    /**
+     * @param targetPositionBefore what the target held of the instrument just before this trade, null if unknown:
+     *                             a sell of part of it sells the same part of our holding
+     */
+    public static Decision decide(DetectedTrade trade, SizingRules rules, BigDecimal targetPositionBefore,
+                                  BigDecimal heldQuantity, BigDecimal positionCost, BigDecimal cash,
+                                  BigDecimal totalExposure) {
         BigDecimal wanted = trade.quantity().multiply(rules.copyRatio()).setScale(rules.quantityScale(), RoundingMode.DOWN);
         if (trade.side() == Side.SELL) {
+            if (rules.sells().sizing() == SellSettings.Sizing.PROPORTIONAL && targetPositionBefore != null
+                    && targetPositionBefore.signum() > 0) {
+                return proportionalSell(trade, rules, targetPositionBefore, heldQuantity);
+            }
             return sell(trade, rules, wanted, heldQuantity);
         }
         return buy(trade, rules, wanted, positionCost, cash, totalExposure);
@@ -97,13 +115,35 @@ public final class Sizing {
         if (holdable.signum() <= 0) {
             return Decision.skip(Reason.RISK_NOTHING_TO_SELL);
         }
-        BigDecimal limit = trade.price().multiply(BigDecimal.ONE.subtract(rules.maxSlippage()))
-                .setScale(PRICE_SCALE, RoundingMode.UP).min(trade.price()).max(MIN_OUTCOME_PRICE);
+        BigDecimal limit = sellLimit(trade, rules);
         BigDecimal quantity = wanted.min(holdable);
         if (notionalBelowMinimum(quantity, limit, rules)) {
             return Decision.skip(Reason.SIZING_TOO_SMALL);
         }
         return new Decision(quantity, limit, null);
+    }
+
+    private static Decision proportionalSell(DetectedTrade trade, SizingRules rules, BigDecimal targetBefore,
+                                             BigDecimal held) {
+        BigDecimal holdable = held.setScale(rules.quantityScale(), RoundingMode.DOWN);
+        if (holdable.signum() <= 0) {
+            return Decision.skip(Reason.RISK_NOTHING_TO_SELL);
+        }
+        BigDecimal limit = sellLimit(trade, rules);
+        BigDecimal quantity = trade.quantity().compareTo(targetBefore) >= 0 ? holdable
+                : holdable.multiply(trade.quantity()).divide(targetBefore, rules.quantityScale(), RoundingMode.DOWN);
+        if (notionalBelowMinimum(quantity, limit, rules)) {
+            if (!rules.sells().sellAllBelowMinimum() || notionalBelowMinimum(holdable, limit, rules)) {
+                return Decision.skip(Reason.SIZING_TOO_SMALL);
+            }
+            quantity = holdable;
+        }
+        return new Decision(quantity, limit, null);
+    }
+
+    private static BigDecimal sellLimit(DetectedTrade trade, SizingRules rules) {
+        return trade.price().multiply(BigDecimal.ONE.subtract(rules.maxSlippage()))
+                .setScale(PRICE_SCALE, RoundingMode.UP).min(trade.price()).max(MIN_OUTCOME_PRICE);
     }
 
     /** The largest quantity at this price that costs at most {@code room}; zero when there is no room. */

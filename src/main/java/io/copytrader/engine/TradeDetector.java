@@ -15,9 +15,11 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -40,9 +42,18 @@ public final class TradeDetector {
     private final Clock clock;
     private final Map<String, Long> lastPoll = new ConcurrentHashMap<>();
     private volatile long minTickNanos;
+    private final TargetPositions targetPositions;
+    private final Set<TraderId> seeded = ConcurrentHashMap.newKeySet();
 
     public TradeDetector(List<TraderId> traders, FeedAdapter feed, VenueHttpClient http, TradeStore store,
                          PipelineMetrics metrics, Clock clock) {
+        this(traders, feed, http, store, metrics, clock, null);
+    }
+
+    /** @param targetPositions seeded from the venue's view of each target's positions before its first poll; may be null */
+    public TradeDetector(List<TraderId> traders, FeedAdapter feed, VenueHttpClient http, TradeStore store,
+                         PipelineMetrics metrics, Clock clock, TargetPositions targetPositions) {
+        this.targetPositions = targetPositions;
         this.traders = List.copyOf(traders);
         this.feed = feed;
         this.http = http;
@@ -79,6 +90,9 @@ public final class TradeDetector {
 
     /** Reads the next page for a trader; on a feed failure logs WARN and returns an empty poll (next tick retries). */
     public Poll poll(TraderId trader) {
+        if (targetPositions != null && seeded.add(trader)) {
+            seedPositions(trader);
+        }
         String cursor = store.cursor(trader).orElse(null);
         FeedPage page;
         try {
@@ -104,6 +118,23 @@ public final class TradeDetector {
             }
         }
         return new Poll(trader, trades, page.nextCursor());
+    }
+
+    /** Once per target, before its first poll: its positions as the venue shows them, when the venue can. */
+    private void seedPositions(TraderId trader) {
+        var call = feed.fetchPositions(trader);
+        if (call.isEmpty()) {
+            return;
+        }
+        Instant asOf = clock.instant();
+        try {
+            var positions = feed.onPositions(trader, http.execute(call.get()));
+            targetPositions.seed(trader, positions, asOf);
+            LOG.info("Target {}: {} position(s) read from the venue for proportional sells", trader, positions.size());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not read the positions of target {} ({}); its position is learnt from its trades from now on",
+                    trader, e.toString());
+        }
     }
 
     /** Stores the cursor after the page's trades went through admission, filter and queue. */

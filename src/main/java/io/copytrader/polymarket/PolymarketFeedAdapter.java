@@ -22,9 +22,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -110,6 +113,36 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
             url.append("&offset=").append(offset);
         }
         return HttpCall.get(url.toString());
+    }
+
+    /** {@code GET /positions?user=} (contract: size is the quantity of the {@code asset} token held). */
+    @Override
+    public Optional<HttpCall> fetchPositions(TraderId trader) {
+        return Optional.of(HttpCall.get(dataApiUrl + "/positions?user=" + requireAddress(trader) + "&sizeThreshold=0&limit=500"));
+    }
+
+    @Override
+    public Map<InstrumentId, BigDecimal> onPositions(TraderId trader, HttpReply reply) {
+        if (PolymarketErrors.isTransientStatus(reply.status())) {
+            throw PolymarketErrors.transientFor("Data API /positions", reply);
+        }
+        if (!reply.isSuccess()) {
+            throw new IllegalArgumentException("Data API /positions answered HTTP " + reply.status() + ": "
+                    + abbreviate(reply.body()));
+        }
+        JsonNode rows = Json.read("Data API /positions", reply.body());
+        if (!rows.isArray()) {
+            throw new IllegalArgumentException("Data API /positions: expected a JSON array of positions");
+        }
+        Map<InstrumentId, BigDecimal> positions = new HashMap<>();
+        for (JsonNode row : rows) {
+            String asset = Json.text(row, "asset");
+            BigDecimal size = Json.optionalDecimal(row, "size");
+            if (asset != null && TOKEN_ID.matcher(asset).matches() && size != null && size.signum() > 0) {
+                positions.merge(new InstrumentId(asset), size, BigDecimal::add);
+            }
+        }
+        return positions;
     }
 
     private long start(String cursor) {

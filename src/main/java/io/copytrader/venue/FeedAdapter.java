@@ -1,8 +1,12 @@
 package io.copytrader.venue;
 
+import io.copytrader.domain.InstrumentId;
 import io.copytrader.domain.TraderId;
 
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The trade-feed contract of a venue (DESIGN section 7): a page of a trader's fills after a cursor. Pure builders
@@ -22,4 +26,14 @@ public interface FeedAdapter {
      * @param now the engine's clock, for {@code tsInit}
      */
     FeedPage onPage(TraderId trader, String cursor, HttpReply reply, Instant now);
+
+    /** The call that reads a target's current positions (to seed proportional sells); empty when the venue has none. */
+    default Optional<HttpCall> fetchPositions(TraderId trader) {
+        return Optional.empty();
+    }
+
+    /** The target's positions by instrument (quantities held), from the answer to {@link #fetchPositions}. */
+    default Map<InstrumentId, BigDecimal> onPositions(TraderId trader, HttpReply reply) {
+        return Map.of();
+    }
 }

@@ -294,4 +294,50 @@ class SizingTest {
             assertThat(d.notional()).isEqualByComparingTo("1.00");
         }
     }
+
+    // ---- proportional sells
+
+    static Sizing.Decision sellShare(DetectedTrade trade, SizingRules rules, String targetBefore, String held) {
+        return Sizing.decide(trade, rules, new BigDecimal(targetBefore), new BigDecimal(held), BigDecimal.ZERO,
+                PLENTY_OF_CASH, BigDecimal.ZERO);
+    }
+
+    @Test
+    void shouldSellTheShareOfOurHoldingThatTheTargetSoldOfItsPosition() {
+        DetectedTrade sold40Percent = Trades.sell("s1", "0.50", "40");
+        Sizing.Decision d = sellShare(sold40Percent, UNCAPPED, "100", "33");
+
+        assertThat(d.isSkip()).isFalse();
+        assertThat(d.quantity()).isEqualByComparingTo("13.20");
+    }
+
+    @Test
+    void shouldSellEverythingWhenTheTargetSellsAllItHeldOrMore() {
+        assertThat(sellShare(Trades.sell("s1", "0.50", "100"), UNCAPPED, "100", "33.337").quantity())
+                .isEqualByComparingTo("33.33");
+        assertThat(sellShare(Trades.sell("s1", "0.50", "150"), UNCAPPED, "100", "33").quantity())
+                .isEqualByComparingTo("33");
+    }
+
+    @Test
+    void shouldSellAllOrNothingWhenTheShareIsBelowTheSmallestOrder() {
+        DetectedTrade sold10Percent = Trades.sell("s1", "0.50", "10");
+        // 10% of 4 shares at ~0.49 is ~$0.20, below the $1 minimum; the whole 4 shares (~$1.96) is not
+        assertThat(sellShare(sold10Percent, UNCAPPED, "100", "4").quantity()).isEqualByComparingTo("4");
+        SizingRules nothing = UNCAPPED.withSells(new io.copytrader.config.SellSettings(
+                io.copytrader.config.SellSettings.Sizing.PROPORTIONAL, false));
+        assertThat(sellShare(sold10Percent, nothing, "100", "4").skipReason()).isEqualTo(Reason.SIZING_TOO_SMALL);
+        // a whole holding below the minimum is not sold either way
+        assertThat(sellShare(sold10Percent, UNCAPPED, "100", "1").skipReason()).isEqualTo(Reason.SIZING_TOO_SMALL);
+    }
+
+    @Test
+    void shouldSizeByRatioWhenTheTargetsPositionIsUnknownOrRatioIsChosen() {
+        DetectedTrade sell = Trades.sell("s1", "0.50", "40");
+        assertThat(Sizing.decide(sell, UNCAPPED, null, new BigDecimal("33"), BigDecimal.ZERO, PLENTY_OF_CASH,
+                BigDecimal.ZERO).quantity()).isEqualByComparingTo("4.00");
+        SizingRules ratio = UNCAPPED.withSells(new io.copytrader.config.SellSettings(
+                io.copytrader.config.SellSettings.Sizing.RATIO, true));
+        assertThat(sellShare(sell, ratio, "100", "33").quantity()).isEqualByComparingTo("4.00");
+    }
 }

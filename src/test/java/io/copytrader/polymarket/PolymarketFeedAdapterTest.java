@@ -121,4 +121,17 @@ class PolymarketFeedAdapterTest {
                 Duration.ofMinutes(5), Clock.fixed(NOW, ZoneOffset.UTC));
         assertThat(recent.fetchPage(TARGET, null).url()).endsWith("&start=" + (NOW.getEpochSecond() - 300));
     }
+
+    @Test
+    void shouldReadTheTargetsPositionsToSeedProportionalSells() {
+        assertThat(feed.fetchPositions(TARGET)).get().extracting(c -> c.url())
+                .isEqualTo("https://data-api.example/positions?user=" + TARGET.value() + "&sizeThreshold=0&limit=500");
+        String body = "[{\"asset\": \"123\", \"size\": 250.5, \"outcome\": \"Yes\"},"
+                + " {\"asset\": \"456\", \"size\": 0},"
+                + " {\"asset\": \"not-a-token\", \"size\": 3}]";
+        assertThat(feed.onPositions(TARGET, new HttpReply(200, Map.of(), body)))
+                .containsExactly(Map.entry(new io.copytrader.domain.InstrumentId("123"), new java.math.BigDecimal("250.5")));
+        assertThatThrownBy(() -> feed.onPositions(TARGET, new HttpReply(503, Map.of(), "")))
+                .isInstanceOf(io.copytrader.venue.TransientVenueException.class);
+    }
 }
