@@ -35,10 +35,11 @@ import java.util.function.IntSupplier;
  */
 public final class OperatorView {
     /**
-     * The detection-lag timer, tagged by {@code source}, that per-source detection timing publishes. While no such
-     * timer exists the view falls back to the lag the tape measures (venue time to detected, per feed).
+     * The detection-lag timer, tagged by {@code source}, that per-source detection timing publishes (venue time to
+     * detected; PipelineMetrics.LAG_DETECTED where the chain feed is merged). While no such timer exists the view
+     * falls back to the lag the tape measures (venue time to detected, per feed).
      */
-    public static final String DETECTION_LAG_TIMER = "copytrader.detection.lag";
+    public static final String DETECTION_LAG_TIMER = "copytrader.lag.detected";
     private static final Duration DEAD_LETTER_CACHE = Duration.ofSeconds(1);
 
     private final CopyTraderSettings settings;
