@@ -217,9 +217,10 @@ public final class AnvilNode implements AutoCloseable {
                 + word(takerOrderMaker) + word(takerSide) + word(tokenId) + word(shares) + word(cash));
     }
 
-    /** The transaction's receipt (its logs). */
+    /** The transaction's receipt (its logs), once it is mined. */
     public JsonNode receipt(String txHash) {
-        return call("eth_getTransactionReceipt", txHash);
+        return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> call("eth_getTransactionReceipt", txHash), r -> r != null && !r.isNull());
     }
 
     static String word(String hex) {
