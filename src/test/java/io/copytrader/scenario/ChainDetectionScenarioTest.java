@@ -1,5 +1,6 @@
 package io.copytrader.scenario;
 
+import io.copytrader.bench.Anvil;
 import io.copytrader.chain.AnvilNode;
 import io.copytrader.chain.ChainFeed;
 import io.copytrader.domain.DetectedTrade;
@@ -35,7 +36,7 @@ class ChainDetectionScenarioTest {
     static final BigInteger YES = new BigInteger(PolymarketFake.TOKEN);
     static final Duration SETTLE = Duration.ofSeconds(20);
 
-    private AnvilNode anvil;
+    private Anvil anvil;
 
     @BeforeEach
     void startNode() {
@@ -51,7 +52,7 @@ class ChainDetectionScenarioTest {
         PolymarketHarness.Builder b = PolymarketHarness.live()
                 .set("copytrader.detection", detection)
                 .set("copytrader.chain.ws-url", anvil.wsUrl())
-                .set("copytrader.chain.exchanges", AnvilNode.EXCHANGE)
+                .set("copytrader.chain.exchanges", Anvil.EXCHANGE)
                 .set("copytrader.chain.reconnect-initial-ms", 100)
                 // a loaded machine: the fake CLOB may answer its first calls slowly
                 .set("copytrader.exchange.response-timeout-ms", 15_000);
