@@ -10,6 +10,8 @@ final class PrometheusText {
     private final Map<String, BigDecimal> sums;
     /** name -> (label set as written between the braces -> value), for the few figures shown per label. */
     private final Map<String, Map<String, BigDecimal>> series;
+    /** Every sample by its full series name, labels included as written ({@code name{a="b",quantile="0.5"}}). */
+    private final Map<String, BigDecimal> samples = new java.util.TreeMap<>();
 
     private PrometheusText(Map<String, BigDecimal> sums, Map<String, Map<String, BigDecimal>> series) {
         this.sums = sums;
@@ -19,6 +21,7 @@ final class PrometheusText {
     static PrometheusText parse(String text) {
         Map<String, BigDecimal> sums = new HashMap<>();
         Map<String, Map<String, BigDecimal>> series = new HashMap<>();
+        PrometheusText parsed = new PrometheusText(sums, series);
         for (String line : text.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
@@ -30,6 +33,11 @@ final class PrometheusText {
             }
             String name = brace >= 0 && brace < space ? line.substring(0, brace) : line.substring(0, space).trim();
             String value = line.substring(space + 1).trim();
+            try {
+                parsed.samples.put(line.substring(0, space).trim(), new BigDecimal(value));
+            } catch (NumberFormatException e) {
+                // NaN or +Inf
+            }
             if (line.contains("quantile=")) {
                 continue; // percentiles are not summed
             }
@@ -44,7 +52,18 @@ final class PrometheusText {
                 // NaN or +Inf: not a figure status shows
             }
         }
-        return new PrometheusText(sums, series);
+        return parsed;
+    }
+
+    /** The samples of one metric whose labels contain {@code label}: full series name to value. */
+    Map<String, BigDecimal> samples(String name, String label) {
+        Map<String, BigDecimal> found = new java.util.TreeMap<>();
+        samples.forEach((series, value) -> {
+            if (series.startsWith(name + "{") && series.contains(label)) {
+                found.put(series, value);
+            }
+        });
+        return found;
     }
 
     boolean has(String name) {

@@ -104,7 +104,32 @@ public final class StatusCommand implements Callable<Integer> {
             }
             f.put("target." + target, line.toString());
         });
+        lags(m, f);
         return f;
+    }
+
+    /**
+     * Venue time (block time, or the feed row's time) to detected and to accepted, per detection source:
+     * {@code detectionLagMs.chain: p50 812.0, p99 1490.0 (n 42)}.
+     */
+    static void lags(PrometheusText m, Map<String, String> f) {
+        for (String[] lag : new String[][]{{"detectionLagMs", "copytrader_lag_detected_seconds"},
+                {"acceptedLagMs", "copytrader_lag_accepted_seconds"}}) {
+            m.samples(lag[1] + "_count", "source=").forEach((series, n) -> {
+                String labels = series.substring(series.indexOf('{'));
+                String source = labels.replaceAll(".*source=\"([^\"]*)\".*", "$1");
+                String prefix = lag[1] + "{";
+                BigDecimal p50 = quantile(m, prefix, source, "0.5");
+                BigDecimal p99 = quantile(m, prefix, source, "0.99");
+                f.put(lag[0] + "." + source, "p50 " + millis(p50) + ", p99 " + millis(p99) + " (n " + whole(n) + ")");
+            });
+        }
+    }
+
+    private static BigDecimal quantile(PrometheusText m, String prefix, String source, String q) {
+        return m.samples(prefix.substring(0, prefix.length() - 1), "source=\"" + source + "\"").entrySet().stream()
+                .filter(e -> e.getKey().contains("quantile=\"" + q + "\"")).map(Map.Entry::getValue)
+                .findFirst().orElse(BigDecimal.ZERO);
     }
 
     private static String whole(BigDecimal v) {

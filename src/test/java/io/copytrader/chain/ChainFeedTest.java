@@ -1,5 +1,6 @@
 package io.copytrader.chain;
 
+import io.copytrader.bench.Anvil;
 import io.copytrader.domain.Side;
 import io.copytrader.domain.TraderId;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +26,7 @@ class ChainFeedTest {
     static final String OTHER = "0x3333333333333333333333333333333333333333";
     static final BigInteger TOKEN = new BigInteger("1234567890123456789");
 
-    private AnvilNode anvil;
+    private Anvil anvil;
     private ChainFeed feed;
     private final Sink sink = new Sink();
     private final MemoryCursor cursor = new MemoryCursor();
@@ -90,7 +91,7 @@ class ChainFeedTest {
 
     ChainFeed feed(URI url) {
         feed = new ChainFeed(new ChainFeed.Options(url, 7, 0, Duration.ofSeconds(5), Duration.ofMillis(100),
-                Duration.ofMillis(500)), new OrderFilledDecoder(List.of(new TraderId(TARGET)), List.of(AnvilNode.EXCHANGE)),
+                Duration.ofMillis(500)), new OrderFilledDecoder(List.of(new TraderId(TARGET)), List.of(Anvil.EXCHANGE)),
                 sink, cursor, Clock.systemUTC());
         feed.start();
         await().atMost(Duration.ofSeconds(20)).until(feed::isLive);
@@ -98,7 +99,7 @@ class ChainFeedTest {
     }
 
     static String order(int n) {
-        return "0x" + AnvilNode.word(n);
+        return "0x" + Anvil.word(n);
     }
 
     @Test

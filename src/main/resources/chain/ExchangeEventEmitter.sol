@@ -25,14 +25,15 @@ contract ExchangeEventEmitter {
             bytes32(0), bytes32(0));
     }
 
-    /// `count` fills of one maker in one transaction, order hashes firstHash, firstHash + 1, ...
+    /// `count` fills of one maker in one transaction: order hashes firstHash, firstHash + 1, ..., the i-th (from 0)
+    /// filled (i + 1) times the given amounts (same price, different sizes).
     function emitFills(
         bytes32 firstHash, address maker, address taker, uint8 side, uint256 tokenId,
         uint256 makerAmountFilled, uint256 takerAmountFilled, uint256 count
     ) external {
         for (uint256 i = 0; i < count; i++) {
-            emit OrderFilled(bytes32(uint256(firstHash) + i), maker, taker, side, tokenId, makerAmountFilled,
-                takerAmountFilled, 0, bytes32(0), bytes32(0));
+            emit OrderFilled(bytes32(uint256(firstHash) + i), maker, taker, side, tokenId, makerAmountFilled * (i + 1),
+                takerAmountFilled * (i + 1), 0, bytes32(0), bytes32(0));
         }
     }
 
