@@ -125,7 +125,7 @@ public record CopyTraderSettings(
                 Duration.ofMillis(s.integer("copytrader.monitor.max-resting-ms", "MAX_RESTING_MS", "60000", 1, 86_400_000)),
                 s.integer("copytrader.portfolio.refresh-ms", "PORTFOLIO_REFRESH_MS", "5000", 1, 3_600_000),
                 (int) s.integer("copytrader.shutdown.timeout-seconds", "SHUTDOWN_TIMEOUT_SECONDS", "30", 1, 3600),
-                s.storeUrl("copytrader.store.url", "STORE_URL", "memory"),
+                s.storeUrl("copytrader.store.url", "STORE_URL", io.copytrader.store.StoreSettings.DEFAULT_URL),
                 s.oneOf("copytrader.store.sqlite-synchronous", "STORE_SQLITE_SYNC", "FULL", "FULL", "NORMAL"));
     }
 }

@@ -13,6 +13,8 @@ import io.copytrader.paper.PaperFeedAdapter;
 import io.copytrader.paper.PaperVenue;
 import io.copytrader.paper.PaperVenueConfig;
 import io.copytrader.polymarket.PolymarketConfig;
+import io.copytrader.polymarket.PolymarketExchangeAdapter;
+import io.copytrader.polymarket.PolymarketPreflight;
 import io.copytrader.polymarket.PolymarketVenue;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
@@ -118,7 +120,7 @@ public class EngineConfiguration implements CamelConfiguration {
             feed = PolymarketVenue.feed(poly, clock);
             exchange = poly.dryRun()
                     ? new PaperExchangeAdapter(paperVenueUrl(context, settings, Map.of()))
-                    : PolymarketVenue.exchange(poly, http, clock);
+                    : polymarketExchange(poly, http, clock, settings);
             LOG.info("Venue: Polymarket feed for {} trader(s); exchange: {}", poly.targetTraders().size(),
                     poly.dryRun() ? "paper (dry run, no real orders)" : "Polymarket CLOB V2");
         } else {
@@ -288,6 +290,23 @@ public class EngineConfiguration implements CamelConfiguration {
      * The paper venue's URL: PAPER_VENUE_URL when set, else a venue started inside the engine (stopped with it,
      * after the routes drained).
      */
+    /**
+     * The live Polymarket exchange, after its preflight (version, credentials, balance and allowances, sizing). A
+     * start that could only fail every order is refused with one line (exit code 2).
+     */
+    private static ExchangeAdapter polymarketExchange(PolymarketConfig poly, VenueHttpClient http, Clock clock,
+                                                      CopyTraderSettings settings) {
+        try {
+            PolymarketExchangeAdapter adapter = PolymarketVenue.exchange(poly, http, clock);
+            PolymarketPreflight.run(adapter, http, settings.copyRatio(), settings.maxPositionSizeUsd());
+            return adapter;
+        } catch (IllegalStateException e) {
+            InvalidSettingException refused = new InvalidSettingException(e.getMessage());
+            StartupFailure.record(refused);
+            throw refused;
+        }
+    }
+
     private static String paperVenueUrl(CamelContext context, CopyTraderSettings settings, Map<String, Double> traders)
             throws Exception {
         if (!settings.paperVenueUrl().isBlank()) {

@@ -31,8 +31,8 @@ import java.util.function.Function;
  *   <tr><td>copytrader.polymarket.clob-url</td><td>POLY_CLOB_URL</td><td>https://clob.polymarket.com</td></tr>
  *   <tr><td>copytrader.polymarket.data-api-url</td><td>POLY_DATA_API_URL</td><td>https://data-api.polymarket.com</td></tr>
  *   <tr><td>copytrader.polymarket.order-type</td><td>POLY_ORDER_TYPE</td><td>FOK or FAK; default FOK</td></tr>
- *   <tr><td>copytrader.polymarket.max-slippage</td><td>POLY_MAX_SLIPPAGE</td><td>fraction of the target's price
- *       in [0, 0.5]; default 0.02</td></tr>
+ *   <tr><td>copytrader.copy.max-slippage</td><td>MAX_SLIPPAGE</td><td>the engine's one slippage setting: fraction
+ *       of the target's price in [0, 0.5]; default 0.02</td></tr>
  *   <tr><td>copytrader.polymarket.metadata-ttl-seconds</td><td>POLY_METADATA_TTL_SECONDS</td><td>tick size and
  *       neg-risk cache, [0, 86400]; default 300</td></tr>
  *   <tr><td>copytrader.polymarket.feed-page-size</td><td>POLY_FEED_PAGE_SIZE</td><td>[1, 500]; default 500</td></tr>
@@ -75,7 +75,8 @@ public record PolymarketConfig(boolean dryRun, List<TraderId> targetTraders, Pol
         if (!orderType.equals("FOK") && !orderType.equals("FAK")) {
             r.fail("POLY_ORDER_TYPE must be FOK or FAK (marketable orders never rest), but was '" + orderType + "'");
         }
-        BigDecimal slippage = r.decimal("copytrader.polymarket.max-slippage", "POLY_MAX_SLIPPAGE", "0.02",
+        // one slippage setting for the whole engine: the copy's limit price and the order's price cap agree
+        BigDecimal slippage = r.decimal("copytrader.copy.max-slippage", "MAX_SLIPPAGE", "0.02",
                 BigDecimal.ZERO, new BigDecimal("0.5"));
         long ttl = r.integer("copytrader.polymarket.metadata-ttl-seconds", "POLY_METADATA_TTL_SECONDS", 300, 0, 86_400);
         long pageSize = r.integer("copytrader.polymarket.feed-page-size", "POLY_FEED_PAGE_SIZE", 500, 1, 500);

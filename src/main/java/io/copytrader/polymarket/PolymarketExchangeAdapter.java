@@ -125,6 +125,20 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         return "polymarket";
     }
 
+    /** The signer's address (the EOA whose API key this is). */
+    String signerAddress() {
+        return creds.signerAddress();
+    }
+
+    /** The order maker: the funder wallet. */
+    String funder() {
+        return config.funder();
+    }
+
+    String clobUrl() {
+        return config.clobUrl();
+    }
+
     /** The order version we sign for now. */
     public int version() {
         return version;

@@ -49,8 +49,8 @@ class PolymarketConfigTest {
                 .hasMessageContaining("POLY_SIGNATURE_TYPE must be 0, 1 or 2").hasMessageContaining("but was '7'");
         assertThatThrownBy(() -> from(Map.of("POLY_SIGNATURE_TYPE", "2")))
                 .hasMessageContaining("POLY_FUNDER is required with POLY_SIGNATURE_TYPE=2");
-        assertThatThrownBy(() -> from(Map.of("POLY_MAX_SLIPPAGE", "0.9")))
-                .hasMessageContaining("POLY_MAX_SLIPPAGE must be in [0, 0.5], but was 0.9");
+        assertThatThrownBy(() -> from(Map.of("MAX_SLIPPAGE", "0.9")))
+                .hasMessageContaining("MAX_SLIPPAGE must be in [0, 0.5], but was 0.9");
         assertThatThrownBy(() -> from(Map.of("POLY_ORDER_TYPE", "GTC")))
                 .hasMessageContaining("POLY_ORDER_TYPE must be FOK or FAK");
         assertThatThrownBy(() -> from(Map.of("POLY_API_KEY", "k")))

@@ -127,7 +127,9 @@ final class PolymarketHarness implements AutoCloseable {
      * recorded COPIED (an order at the venue is never a trade we call failed, skipped or lost).
      */
     void assertBooksBalance() {
-        engine.assertAccountingIdentity();
+        // the store's outcome is written a moment before its counter moves: wait for both to agree
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .untilAsserted(engine::assertAccountingIdentity);
         Map<String, OrderRecord> byHash = engine.store().ordersIn(EnumSet.allOf(OrderRecordState.class)).stream()
                 .filter(o -> o.venueOrderId() != null)
                 .collect(Collectors.toMap(o -> o.venueOrderId().value(), Function.identity()));

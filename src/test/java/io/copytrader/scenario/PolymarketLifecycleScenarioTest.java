@@ -138,24 +138,26 @@ class PolymarketLifecycleScenarioTest {
         // we hold 10 YES (bought at 0.50), and the CLOB says so
         builder.fake().stubPosition(YES, "10", "0.50");
         builder.fake().stubHeld(YES, "10");
-        // the CLOB takes our SELL, but the gateway answers 504 to it and to each of the three retries
-        builder.fake().loseAnswerOfNextOrders(4);
+        // the CLOB takes our SELL, but the gateway answers 504 to it and to every retry
+        builder.fake().loseAnswerOfNextOrders(20);
         try (PolymarketHarness h = builder.start()) {
             EngineHarness e = h.engine();
             // 1. the target sells 20 YES; we sell our 10; every answer is lost, the retries run out
             h.fake().serveActivity(TARGET, List.of(fill(1, "SELL", "20", "0.50")));
             e.awaitSettled(1, SETTLE);
-            assertThat(h.fake().requests("POST", "/order")).hasSize(4);
+            List<String> posted = h.fake().requests("POST", "/order").stream().map(r -> r.getBodyAsString()).toList();
+            assertThat(posted).hasSizeGreaterThan(1).allMatch(posted.get(0)::equals); // the same signed order
             assertThat(h.fake().orders()).hasSize(1);
             assertThat(e.store().deadLetters()).hasSize(1);
+            assertThat(e.outcomes(TradeOutcome.FAILED)).isEqualTo(1);
             // 2. the shares are sold: the CLOB now reports none held
             h.fake().stubHeld(YES, "0");
             // 3. a person replays the dead letter: the venue is asked for the earlier order first, and has it
             assertThat(CopyTraderCli.run("dead-letters", "--store", h.storeUrl(), "replay", "--all")).isZero();
             await().atMost(SETTLE).untilAsserted(() -> assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1));
             e.awaitSettled(1, SETTLE);
-            // 4. one order at the CLOB, no fifth post, and the trade follows the order it took
-            assertThat(h.fake().requests("POST", "/order")).hasSize(4);
+            // 4. one order at the CLOB, no further post, and the trade follows the order it took
+            assertThat(h.fake().requests("POST", "/order")).hasSize(posted.size());
             assertThat(h.fake().orders()).hasSize(1);
             await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
             h.assertBooksBalance();
@@ -216,6 +218,19 @@ class PolymarketLifecycleScenarioTest {
             assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("4");
             h.assertBooksBalance();
         }
+    }
+
+    @Test
+    void shouldRefuseToStartLiveWithOneLineWhenEveryOrderWouldFail() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        // no pUSD and no positions: nothing to buy with, nothing to sell
+        builder.fake().stubAccount("0");
+        io.copytrader.engine.StartupFailure.take();
+        org.assertj.core.api.Assertions.assertThatThrownBy(builder::start).isInstanceOf(IllegalStateException.class);
+        RuntimeException refused = io.copytrader.engine.StartupFailure.take();
+        assertThat(refused).isNotNull();
+        assertThat(refused.getMessage()).startsWith("Polymarket preflight: funder " + PolymarketFake.FUNDER)
+                .contains("every order would fail").doesNotContain("\n");
     }
 
     /** A store opened beside a stopped engine, closed after. */
