@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The dashboard in a real browser (headless Chromium) on a running engine with the paper venue: it connects, shows
- * a new trade within 2 s of the target's fill, turns the breaker tile OPEN when the venue fails every order, and
- * logs no console error. The screenshot is kept as target/dashboard.png.
+ * a new trade within 2 s of its outcome (and, in CI, of the target's fill), turns the breaker tile OPEN when the
+ * venue fails every order, and logs no console error. The screenshot is kept as target/dashboard.png.
  */
 @Timeout(180)
 class DashboardBrowserTest {
@@ -41,6 +41,10 @@ class DashboardBrowserTest {
                     + seen.path("shownAfterOutcomeMs") + " ms, venue failing to breaker tile OPEN "
                     + seen.path("breakerOpenMs") + " ms");
             assertThat(seen.path("shownAfterOutcomeMs").asLong()).as("trade shown after its outcome (ms)").isBetween(-1000L, 2000L);
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                // on CI's own machine (nothing else running) the whole way, fill to screen, fits in 2 s too
+                assertThat(seen.path("newTradeMs").asLong()).as("trade shown after the fill (ms)").isBetween(0L, 2000L);
+            }
             assertThat(seen.path("firstRow").asText()).contains(EngineHarness.TRADER);
             assertThat(seen.path("breakerText").asText()).isEqualTo("OPEN");
             assertThat(h.breaker().getState().name()).isEqualTo("OPEN");
