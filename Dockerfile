@@ -39,7 +39,7 @@ EXPOSE 9876
 USER copytrader
 
 HEALTHCHECK --interval=15s --timeout=3s --start-period=40s --retries=3 \
-    CMD curl -fsS "http://127.0.0.1:${MANAGEMENT_PORT}/observe/health" || exit 1
+    CMD curl -fsS "http://127.0.0.1:${MANAGEMENT_PORT}/observe/health/live" || exit 1
 
 # exec form: java is PID 1 and gets SIGTERM, so `docker stop` drains the queue (allow it: --stop-timeout 40)
 ENTRYPOINT ["java", "-jar", "/app/copytrader.jar"]

@@ -39,7 +39,7 @@ class DockerfileTest {
         assertThat(text).contains("COPY --chown=copytrader:copytrader routes/ /app/routes/",
                 "COPY --chown=copytrader:copytrader application.properties /app/application.properties",
                 "WORKDIR /app", "VOLUME [\"/app/routes\", \"/app/data\"]");
-        assertThat(text).containsPattern("HEALTHCHECK .*\\n.*curl -fsS \"http://127.0.0.1:\\$\\{MANAGEMENT_PORT}/observe/health\"");
+        assertThat(text).containsPattern("HEALTHCHECK .*\\n.*curl -fsS \"http://127.0.0.1:\\$\\{MANAGEMENT_PORT}/observe/health/live\"");
         assertThat(text).contains("MANAGEMENT_HOST=0.0.0.0", "EXPOSE 9876");
         assertThat(Files.readString(Path.of("Dockerfile")).replace("\n", " "))
                 .as("the comment on publishing the port to loopback").contains("-p 127.0.0.1:9876:9876");
