@@ -35,6 +35,8 @@ public final class TradeDetector {
     private final TradeStore store;
     private final PipelineMetrics metrics;
     private final Clock clock;
+    /** One WARN line at most every 10 s however many rows are malformed (each row is counted in the metrics). */
+    private final AggregatedWarn malformedRows = new AggregatedWarn(LOG, "Rejected malformed feed rows", 10_000);
 
     public TradeDetector(List<TraderId> traders, FeedAdapter feed, VenueHttpClient http, TradeStore store,
                          PipelineMetrics metrics, Clock clock) {
@@ -70,7 +72,7 @@ public final class TradeDetector {
                 trades.add(t.trade());
             } else if (row instanceof FeedRow.Malformed m) {
                 metrics.rowRejected(m.reason());
-                LOG.warn("Rejected feed row {} of {}: {}", m.rowKey(), trader, m.detail());
+                malformedRows.event(m.rowKey() + " of " + trader + ": " + m.detail());
             }
         }
         return new Poll(trader, trades, page.nextCursor());
