@@ -113,6 +113,16 @@ public final class PipelineMetrics {
     public void seed(long detectedSoFar, Map<TradeOutcome, Map<Reason, Long>> outcomes) {
         detected.increment(detectedSoFar);
         outcomes.forEach((outcome, byReason) -> byReason.forEach((reason, n) -> outcomeCounter(outcome, reason).increment(n)));
+        // the queue figures too, from the same store: every ended trade but those the filter skipped went through the
+        // queue, and every overflow is a DROPPED(QUEUE_OVERFLOW) trade (so status agrees with the store after restarts)
+        outcomes.forEach((outcome, byReason) -> byReason.forEach((reason, n) -> {
+            if (!(outcome == TradeOutcome.SKIPPED && reason != null && reason.name().startsWith("FILTER_"))) {
+                queued.increment(n);
+            }
+            if (reason == Reason.QUEUE_OVERFLOW) {
+                overflows.increment(n);
+            }
+        }));
     }
 
     public void replayed() {

@@ -152,11 +152,13 @@ public final class Portfolio {
      * {@link #reconcile}, but only if no reservation or settlement happened since {@code seenVersion} was read (the
      * snapshot was taken in between, so it may lack them): checked and applied under the book's lock, so a refresh
      * never loses a reservation or a fill. Returns false, changing nothing, when the book moved; take a new snapshot.
+     * The first refresh always applies: before it the book is empty (no cash, so nothing was reserved), and the
+     * monitor settling a previous run's orders meanwhile must not keep the engine without a book.
      */
     public synchronized boolean reconcileIfUnchanged(long seenVersion, BigDecimal venueCash,
                                                      List<PositionSnapshot> venuePositions, List<CopyIntent> openOrders,
                                                      Map<CopyIntent, BigDecimal> filledSoFar) {
-        if (version != seenVersion) {
+        if (venueHeld != null && version != seenVersion) {
             return false;
         }
         reconcile(venueCash, venuePositions, openOrders, filledSoFar);

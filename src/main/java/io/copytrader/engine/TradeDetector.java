@@ -44,6 +44,8 @@ public final class TradeDetector {
     private volatile long minTickNanos;
     private final TargetPositions targetPositions;
     private final Set<TraderId> seeded = ConcurrentHashMap.newKeySet();
+    /** One WARN line at most every 10 s however many rows are malformed (each row is counted in the metrics). */
+    private final AggregatedWarn malformedRows = new AggregatedWarn(LOG, "Rejected malformed feed rows", 10_000);
 
     public TradeDetector(List<TraderId> traders, FeedAdapter feed, VenueHttpClient http, TradeStore store,
                          PipelineMetrics metrics, Clock clock) {
@@ -114,7 +116,7 @@ public final class TradeDetector {
                 trades.add(t.trade());
             } else if (row instanceof FeedRow.Malformed m) {
                 metrics.rowRejected(m.reason());
-                LOG.warn("Rejected feed row {} of {}: {}", m.rowKey(), trader, m.detail());
+                malformedRows.event(m.rowKey() + " of " + trader + ": " + m.detail());
             }
         }
         return new Poll(trader, trades, page.nextCursor());

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 
 /**
@@ -103,14 +104,24 @@ public final class StoreFactory {
         return Path.of(path);
     }
 
+    /**
+     * Creates the store's directory, and the database file readable and writable by its owner only (0600) if it does
+     * not exist yet; SQLite gives its -wal and -shm files the database file's permissions.
+     */
     private static void createParentDirectory(String url) {
-        Path parent = sqliteFile(url).toAbsolutePath().getParent();
+        Path file = sqliteFile(url).toAbsolutePath();
+        Path parent = file.getParent();
         try {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
+            if (!Files.exists(file) && file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // created meanwhile by someone else: theirs to set
         } catch (IOException e) {
-            throw new UncheckedIOException("could not create the store's directory " + parent, e);
+            throw new UncheckedIOException("could not create the store's file " + file, e);
         }
     }
 }

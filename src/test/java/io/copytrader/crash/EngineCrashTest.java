@@ -2,6 +2,8 @@ package io.copytrader.crash;
 
 import io.copytrader.CopyTraderCli;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.paper.FaultKind;
+import io.copytrader.paper.FaultSpec;
 import io.copytrader.paper.FillModelSettings;
 import io.copytrader.paper.PaperVenue;
 import io.copytrader.paper.PaperVenueAdmin;
@@ -33,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * kill -9 of the engine, again and again, while the target trades at 100 trades/s: nothing copied twice, nothing
- * forgotten. The paper venue lives in this JVM; the engine runs as its own process on a SQLite store, exactly as
+ * kill -9 of the engine, again and again, while the target trades at 20 trades/s and the venue answers some orders
+ * 500 or 429: nothing copied twice, nothing forgotten, every failed trade in the dead letters. The paper venue lives in this JVM; the engine runs as its own process on a SQLite store, exactly as
  * `java -jar copytrader.jar` would (same main class, routes/ and application.properties from the project folder).
  */
 @Tag("crash")
@@ -49,14 +51,19 @@ class EngineCrashTest {
     @Test
     void shouldNeitherDoubleNorLoseATradeAcrossTenKillNines() throws Exception {
         Random random = new Random(20261124L);
-        PaperVenueConfig config = PaperVenueConfig.builder().port(0).seed(11).traders(Map.of(TRADER, 100.0))
+        PaperVenueConfig config = PaperVenueConfig.builder().port(0).seed(11).traders(Map.of(TRADER, 20.0))
                 .startingCash(new BigDecimal("100000000")).fillModel(FillModelSettings.DEFAULT).build();
         String storeUrl = "jdbc:sqlite:" + dir.resolve("copytrader.db");
         try (PaperVenue venue = PaperVenue.start(config);
              TradeStore store = StoreFactory.open(StoreSettings.of(storeUrl), Clock.systemUTC())) {
             PaperVenueAdmin admin = new PaperVenueAdmin(venue.baseUrl());
-            // 1. ten times: start the engine, let it copy for a random moment, kill -9 it
+            // 1. ten times: start the engine, let it copy for a random moment, kill -9 it; meanwhile the venue
+            //    answers some orders 500 (in bursts of 12 every other round) and 429 with Retry-After
             for (int round = 1; round <= KILLS; round++) {
+                admin.clearFaults();
+                admin.injectFault(round % 2 == 1 ? FaultSpec.burst(FaultKind.HTTP_5XX, 12)
+                        : FaultSpec.withProbability(FaultKind.HTTP_5XX, 0.03));
+                admin.injectFault(FaultSpec.withProbability(FaultKind.RATE_LIMIT_429, 0.03).withRetryAfter(1));
                 Process engine = startEngine(venue.baseUrl(), storeUrl, round);
                 long before = store.detectedCount();
                 await().atMost(Duration.ofSeconds(60)).until(() -> store.detectedCount() > before || !engine.isAlive());
@@ -67,7 +74,10 @@ class EngineCrashTest {
                 assertThat(engine.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(engine.exitValue()).as("killed by SIGKILL").isEqualTo(137);
             }
-            // 2. the target stops trading; one last, graceful run catches up on everything
+            assertThat(admin.stats().faults(FaultKind.HTTP_5XX)).as("500s answered").isGreaterThan(0);
+            assertThat(admin.stats().faults(FaultKind.RATE_LIMIT_429)).as("429s answered").isGreaterThan(0);
+            // 2. the target stops trading and the venue recovers; one last, graceful run catches up on everything
+            admin.clearFaults();
             admin.setRate(TRADER, 0);
             long emitted = admin.stats().traders().get(TRADER).emitted();
             Process engine = startEngine(venue.baseUrl(), storeUrl, KILLS + 1);
@@ -134,7 +144,8 @@ class EngineCrashTest {
         env.put("MIN_ORDER_SIZE_USD", "0");
         env.put("COPY_RATIO", "1");
         env.put("TRADE_COOLDOWN_MS", "0");
-        env.put("MAX_TRADE_AGE_MS", "20000");
+        // old enough that the backlog a restart leaves is still copied (and meets the venue's faults), not filtered
+        env.put("MAX_TRADE_AGE_MS", "120000");
         env.put("EXCHANGE_RESPONSE_TIMEOUT_MS", "2000");
         env.put("UNKNOWN_ORDER_GRACE_MS", "1000");
         env.put("MONITOR_INTERVAL_MS", "200");

@@ -42,6 +42,12 @@ class RestartScenarioTest {
             assertThat(failed).isGreaterThan(5);
             // 2. the engine restarts; the letters are still there
             h.restartEngine();
+            // the figures status shows come from the store: the same after the restart
+            h.assertAccountingIdentity();
+            double filtered = h.counter("copytrader.trades.skipped", "reason", Reason.FILTER_BELOW_MIN_SIZE.name())
+                    + h.counter("copytrader.trades.skipped", "reason", Reason.FILTER_STALE.name());
+            assertThat(h.counter("copytrader.trades.queued")).as("queued: every trade the filter let through")
+                    .isEqualTo(20 - filtered);
             List<DeadLetter> letters = h.store().deadLetters();
             assertThat(letters).hasSize((int) failed).allMatch(d -> d.reason() == Reason.EXCHANGE_INSUFFICIENT_BALANCE);
             // 3. the account is topped up; a person replays every letter with the CLI while the engine runs

@@ -34,6 +34,8 @@ class StoreFactoryTest {
             assertThat(store.detectedCount()).isZero();
         }
         assertThat(file).exists();
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file)).as("readable by its owner only")
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         // opening again applies nothing twice
         try (TradeStore store = StoreFactory.open("jdbc:sqlite:" + file, Clock.systemUTC())) {
             assertThat(store.detectedCount()).isZero();
