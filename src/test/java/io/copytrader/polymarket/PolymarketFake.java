@@ -163,6 +163,11 @@ public final class PolymarketFake implements AutoCloseable {
         }
     }
 
+    /** While on, every order post is taken (if new) but answered 504, re-posts included. */
+    public void loseEveryAnswer(boolean on) {
+        orders.loseEvery = on;
+    }
+
     private static ResponseDefinitionBuilder errorAnswer(int status, String error) {
         return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
                 .withBody(Json.write(Json.object().put("error", error)));
@@ -354,6 +359,7 @@ public final class PolymarketFake implements AutoCloseable {
         private volatile String placeStatus = "matched";
         private volatile BigDecimal fillPrice;
         private volatile BigDecimal fillFraction = BigDecimal.ONE;
+        private volatile boolean loseEvery;
 
         @Override
         public String getName() {
@@ -410,7 +416,7 @@ public final class PolymarketFake implements AutoCloseable {
                 usdc = usdc.multiply(matched).divide(shares, 6, RoundingMode.DOWN);
             }
             boolean fresh = byHash.putIfAbsent(hash, new Taken(order, type, matched, usdc)) == null;
-            if (loseAnswer) {
+            if (loseAnswer || loseEvery) {
                 return errorAnswer(504, "Gateway Timeout").build();
             }
             if (!fresh) {
