@@ -118,7 +118,7 @@ public class EngineConfiguration implements CamelConfiguration {
                 settings.unknownOrderGrace(), submittingStale, settings.maxRestingTime(),
                 Duration.ofMillis(settings.portfolioRefreshMs()));
         if (instanceId != null) {
-            monitor.sharedAs(instanceId, Duration.ofMillis(Long.parseLong(pc.parseUri("{{copytrader.kafka.claim-lease-ms}}"))));
+            monitor.sharedAs(instanceId, claimLease(pc));
         }
 
         Map<String, Object> beans = new LinkedHashMap<>();
@@ -127,8 +127,12 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("pipelineMetrics", metrics);
         beans.put("tradeLedger", ledger);
         beans.put("portfolio", portfolio);
-        beans.put("tradeDetector", new TradeDetector(settings.targetTraders(), feed, http, store, metrics, clock)
-                .coalescingTicksWithin(Duration.ofMillis(instanceId == null ? 0 : settings.pollIntervalMs() / 2)));
+        TradeDetector detector = new TradeDetector(settings.targetTraders(), feed, http, store, metrics, clock)
+                .coalescingTicksWithin(Duration.ofMillis(instanceId == null ? 0 : settings.pollIntervalMs() / 2));
+        if (instanceId != null) {
+            detector.ownedAs(instanceId, claimLease(pc));
+        }
+        beans.put("tradeDetector", detector);
         beans.put("copyQueue", new CopyQueue(instanceId != null, ledger, settings.maxTradeAge(), clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), ledger, clock));
@@ -201,6 +205,10 @@ public class EngineConfiguration implements CamelConfiguration {
         LOG.info("Several instances: copy queue and poll ticks on Kafka at {}, group {}; this instance is {}", brokers,
                 pc.parseUri("{{copytrader.kafka.group}}"), id);
         return id;
+    }
+
+    private static Duration claimLease(PropertiesComponent pc) {
+        return Duration.ofMillis(Long.parseLong(pc.parseUri("{{copytrader.kafka.claim-lease-ms}}").trim()));
     }
 
     private static String hostName() {
