@@ -7,3 +7,9 @@ ALTER TABLE orders ADD COLUMN claimed_by TEXT;
 ALTER TABLE orders ADD COLUMN claimed_until TEXT;
 ALTER TABLE trades ADD COLUMN claimed_by TEXT;
 ALTER TABLE trades ADD COLUMN claimed_until TEXT;
+-- Named pieces of work held by one instance at a time (a target trader's detection: "detect:<trader>").
+CREATE TABLE instance_claims (
+    name          TEXT NOT NULL PRIMARY KEY,
+    claimed_by    TEXT NOT NULL,
+    claimed_until TEXT NOT NULL
+);

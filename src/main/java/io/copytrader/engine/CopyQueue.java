@@ -6,6 +6,7 @@ import io.copytrader.domain.TradeOutcome;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,10 +69,21 @@ public final class CopyQueue {
         }
     }
 
+    /**
+     * Commits the record's offset. A commit refused because the partition moved to another instance meanwhile (a
+     * rebalance) is not a failure of the trade, whose outcome is stored: the new owner gets the record again and
+     * skips it.
+     */
     public void done(Exchange exchange) {
         KafkaManualCommit commit = exchange.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-        if (commit != null) {
+        if (commit == null) {
+            return;
+        }
+        try {
             commit.commit();
+        } catch (KafkaException e) {
+            LOG.info("Offset of {} not committed ({}); its next owner skips it", exchange.getMessage()
+                    .getBody(DetectedTrade.class).key(), e.getMessage());
         }
     }
 

@@ -142,7 +142,7 @@ public class EngineConfiguration implements CamelConfiguration {
                 settings.unknownOrderGrace(), longestSend(settings, retryPolicy), placer::isInHand,
                 settings.maxRestingTime(), Duration.ofMillis(settings.portfolioRefreshMs()));
         if (instanceId != null) {
-            monitor.sharedAs(instanceId, Duration.ofMillis(Long.parseLong(pc.parseUri("{{copytrader.kafka.claim-lease-ms}}"))));
+            monitor.sharedAs(instanceId, claimLease(pc));
         }
 
         Map<String, Object> beans = new LinkedHashMap<>();
@@ -153,10 +153,14 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("portfolio", portfolio);
         TargetPositions targetPositions = new TargetPositions();
         beans.put("targetPositions", targetPositions);
-        beans.put("tradeDetector", new TradeDetector(
+        TradeDetector detector = new TradeDetector(
                 chain.dataApiOn() ? settings.targetTraders() : java.util.List.of(), feed, http, store, metrics, clock,
                 targetPositions)
-                .coalescingTicksWithin(Duration.ofMillis(instanceId == null ? 0 : settings.pollIntervalMs() / 2)));
+                .coalescingTicksWithin(Duration.ofMillis(instanceId == null ? 0 : settings.pollIntervalMs() / 2));
+        if (instanceId != null) {
+            detector.ownedAs(instanceId, claimLease(pc));
+        }
+        beans.put("tradeDetector", detector);
         beans.put("copyQueue", new CopyQueue(instanceId != null, ledger, settings.maxTradeAge(), clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
@@ -230,6 +234,10 @@ public class EngineConfiguration implements CamelConfiguration {
         LOG.info("Several instances: copy queue and poll ticks on Kafka at {}, group {}; this instance is {}", brokers,
                 pc.parseUri("{{copytrader.kafka.group}}"), id);
         return id;
+    }
+
+    private static Duration claimLease(PropertiesComponent pc) {
+        return Duration.ofMillis(Long.parseLong(pc.parseUri("{{copytrader.kafka.claim-lease-ms}}").trim()));
     }
 
     private static String hostName() {

@@ -46,6 +46,8 @@ public final class TradeDetector {
     private final Set<TraderId> seeded = ConcurrentHashMap.newKeySet();
     /** One WARN line at most every 10 s however many rows are malformed (each row is counted in the metrics). */
     private final AggregatedWarn malformedRows = new AggregatedWarn(LOG, "Rejected malformed feed rows", 10_000);
+    private volatile String owner;
+    private volatile Duration ownerLease;
 
     public TradeDetector(List<TraderId> traders, FeedAdapter feed, VenueHttpClient http, TradeStore store,
                          PipelineMetrics metrics, Clock clock) {
@@ -81,7 +83,23 @@ public final class TradeDetector {
             return new Poll(id, List.of(), null);
         }
         lastPoll.put(trader, now);
+        if (owner != null && !store.claim("detect:" + trader, owner, clock.instant().plus(ownerLease))) {
+            LOG.debug("Trader {} is still being polled by another instance; skipping this tick", trader);
+            return new Poll(id, List.of(), null);
+        }
         return poll(id);
+    }
+
+    /**
+     * With several engines: polls a trader only while this instance holds the trader's claim in the store (renewed at
+     * each poll, {@code lease} long), so when the trader's tick partition moves, the new owner starts once the old
+     * one has stopped polling (its lease ran out), and pages are never read by two instances at once: the queue
+     * keeps each trader's trades in their order.
+     */
+    public TradeDetector ownedAs(String owner, Duration lease) {
+        this.owner = owner;
+        this.ownerLease = lease;
+        return this;
     }
 
     /** Coalesce ticks closer together than this (0: every tick polls). */

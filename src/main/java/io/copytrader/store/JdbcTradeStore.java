@@ -80,6 +80,11 @@ public final class JdbcTradeStore implements TradeStore {
     private static final String CLAIM_TRADE = "UPDATE trades SET claimed_by = ?, claimed_until = ? "
             + "WHERE trade_key = ? AND outcome IS NULL AND (claimed_until IS NULL OR claimed_until < ?)";
 
+    private static final String CLAIM_NAME = "INSERT INTO instance_claims (name, claimed_by, claimed_until) "
+            + "VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET claimed_by = excluded.claimed_by, "
+            + "claimed_until = excluded.claimed_until "
+            + "WHERE instance_claims.claimed_until < ? OR instance_claims.claimed_by = excluded.claimed_by";
+
     /** Each attempt loses only to a writer that just committed, so a handful is plenty. */
     private static final int MAX_ID_ATTEMPTS = 50;
 
@@ -447,6 +452,19 @@ public final class JdbcTradeStore implements TradeStore {
                 ps.setString(1, owner);
                 ps.setString(2, instant(until));
                 ps.setString(3, tradeKey);
+                ps.setString(4, instant(clock.instant()));
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean claim(String name, String owner, Instant until) {
+        return call("claim " + name, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(CLAIM_NAME)) {
+                ps.setString(1, name);
+                ps.setString(2, owner);
+                ps.setString(3, instant(until));
                 ps.setString(4, instant(clock.instant()));
                 return ps.executeUpdate() == 1;
             }

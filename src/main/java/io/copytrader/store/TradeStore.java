@@ -158,6 +158,15 @@ public interface TradeStore extends AutoCloseable {
         return outcome(tradeKey).isEmpty();
     }
 
+    /**
+     * Claims a named piece of work (a trader's detection) for {@code owner} until {@code until}: granted when nobody
+     * holds it, its lease ran out, or {@code owner} holds it already (a renewal); false while another instance does.
+     * The default (one instance) always grants it.
+     */
+    default boolean claim(String name, String owner, java.time.Instant until) {
+        return true;
+    }
+
     @Override
     void close();
 }

@@ -97,6 +97,17 @@ class PostgresClaimsTest {
     }
 
     @Test
+    void shouldLetOneInstanceHoldATradersDetection() {
+        Instant soon = Instant.now().plusSeconds(30);
+        assertThat(a.claim("detect:alice", "a", soon)).isTrue();
+        assertThat(b.claim("detect:alice", "b", soon)).isFalse();
+        assertThat(a.claim("detect:alice", "a", Instant.now().minusSeconds(1))).as("renewal").isTrue();
+        assertThat(b.claim("detect:alice", "b", soon)).as("after the lease ran out").isTrue();
+        assertThat(a.claim("detect:alice", "a", soon)).isFalse();
+        assertThat(a.claim("detect:bob", "a", soon)).as("another trader").isTrue();
+    }
+
+    @Test
     @Timeout(60)
     void shouldNeverGiveOneOrderToTwoInstancesClaimingAtOnce() throws Exception {
         int orders = 200;
