@@ -30,7 +30,8 @@ class RouteValidationTest {
     @Test
     void shouldReportAMisspeltEndpointOptionWithFileAndSuggestion() throws IOException {
         copyRoutes();
-        edit("copy-trade.camel.yaml", "concurrentConsumers:", "concurentConsumers:");
+        edit("copy-trade.camel.yaml", "concurrentConsumers: \"{{copytrader.queue.concurrent-trades}}\"",
+                "concurentConsumers: \"{{copytrader.queue.concurrent-trades}}\"");
 
         List<String> problems = RouteValidator.validate(dir, PROPERTIES);
 
