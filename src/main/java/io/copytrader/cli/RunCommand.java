@@ -23,6 +23,11 @@ public final class RunCommand implements Callable<Integer> {
                     + "; run from the project folder (routes are loaded from routes/*.camel.yaml)");
             return 2;
         }
+        String invalid = ConfigCheck.firstError(PROPERTY_LOCATIONS);
+        if (invalid != null) {
+            System.err.println("copytrader: " + invalid);
+            return 2;
+        }
         Main main = new Main();
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         // SIGTERM/SIGINT start the graceful stop (detection first, then the drain) and the process exits 0

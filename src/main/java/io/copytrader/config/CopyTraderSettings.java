@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Every tunable of the engine, read once at start from {@code copytrader.*} properties (which application.properties
@@ -54,32 +55,47 @@ public record CopyTraderSettings(
     private static final BigDecimal ONE = BigDecimal.ONE;
     private static final BigDecimal BIG = new BigDecimal("1000000000");
 
+    /** A target trader: a name for the paper venue, or a wallet address. */
+    private static final Pattern TRADER = Pattern.compile("[A-Za-z0-9_-]{1,64}|0x[0-9a-fA-F]{40}");
+
     /**
-     * @param lookup resolves a property key (e.g. Camel's properties component); null or blank means "not set"
+     * @param lookup resolves a property key (e.g. Camel's properties component); null means "not set"
      */
     public static CopyTraderSettings load(Function<String, String> lookup) {
-        Setting s = new Setting(lookup);
+        return load(lookup, System::getenv);
+    }
+
+    /**
+     * Reads and validates every setting; each is validated by declaring it with the {@link Setting} reader of its
+     * type (range, URL, port, host, one of, ...).
+     *
+     * @param environment the process environment: a variable set to an empty value is refused
+     */
+    public static CopyTraderSettings load(Function<String, String> lookup, Function<String, String> environment) {
+        Setting s = new Setting(lookup, environment);
         String venue = s.oneOf("copytrader.venue", "VENUE", "paper", "paper", "polymarket");
         List<TraderId> traders = new ArrayList<>();
         String tradersText = s.text("copytrader.feed.traders", "TARGET_TRADERS", "alice");
         for (String t : tradersText.split(",")) {
             if (!t.isBlank()) {
-                try {
-                    traders.add(new TraderId(t.trim()));
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidSettingException("TARGET_TRADERS (copytrader.feed.traders) holds an invalid trader: "
-                            + e.getMessage());
+                if (!TRADER.matcher(t.trim()).matches()) {
+                    throw new InvalidSettingException("TARGET_TRADERS (copytrader.feed.traders) must be comma-separated "
+                            + "names of letters, digits, _ and - (at most 64) or 0x wallet addresses, but held '"
+                            + Setting.printable(t.trim()) + "'");
                 }
+                traders.add(new TraderId(t.trim()));
             }
         }
         if (traders.isEmpty()) {
             throw new InvalidSettingException("TARGET_TRADERS (copytrader.feed.traders) must name at least one trader, but was empty");
         }
-        BigDecimal cooldownMinutes = s.decimal("copytrader.breaker.cooldown-minutes", "CIRCUIT_BREAKER_COOLDOWN_MINUTES",
-                "5", ZERO, false, new BigDecimal("1440"), true);
+        // used by Camel itself (the management server, hot reload), validated here so a bad value stops startup
+        s.host("camel.management.host", "MANAGEMENT_HOST", "127.0.0.1");
+        s.port("camel.management.port", "MANAGEMENT_PORT", "9876");
+        s.bool("camel.main.routes-reload-enabled", "ROUTES_RELOAD", "false");
         return new CopyTraderSettings(
                 venue,
-                s.text("copytrader.paper.url", "PAPER_VENUE_URL", ""),
+                s.httpUrl("copytrader.paper.url", "PAPER_VENUE_URL", true),
                 s.integer("copytrader.paper.seed", "PAPER_SEED", "42", Long.MIN_VALUE, Long.MAX_VALUE),
                 s.decimal("copytrader.paper.trade-rate", "PAPER_TRADE_RATE", "2", ZERO, true, new BigDecimal("100000"), true),
                 s.decimal("copytrader.paper.starting-cash", "PAPER_STARTING_CASH", "10000", ZERO, true, BIG, true),
@@ -98,7 +114,7 @@ public record CopyTraderSettings(
                 s.decimal("copytrader.copy.min-order-size-usd", "MIN_ORDER_SIZE_USD", "0.01", ZERO, true, BIG, true),
                 (int) s.integer("copytrader.copy.quantity-scale", "QUANTITY_SCALE", "2", 0, 18),
                 (int) s.integer("copytrader.breaker.max-consecutive-failures", "MAX_CONSECUTIVE_FAILURES", "5", 1, 1000),
-                Duration.ofMillis(cooldownMinutes.multiply(new BigDecimal("60000")).longValue()),
+                s.minutes("copytrader.breaker.cooldown-minutes", "CIRCUIT_BREAKER_COOLDOWN_MINUTES", "5", new BigDecimal("1440")),
                 s.integer("copytrader.exchange.connect-timeout-ms", "EXCHANGE_CONNECT_TIMEOUT_MS", "1000", 1, 600_000),
                 s.integer("copytrader.exchange.response-timeout-ms", "EXCHANGE_RESPONSE_TIMEOUT_MS", "5000", 1, 600_000),
                 (int) s.integer("copytrader.exchange.max-retries", "EXCHANGE_MAX_RETRIES", "3", 0, 100),
@@ -110,7 +126,7 @@ public record CopyTraderSettings(
                 Duration.ofMillis(s.integer("copytrader.monitor.max-resting-ms", "MAX_RESTING_MS", "60000", 1, 86_400_000)),
                 s.integer("copytrader.portfolio.refresh-ms", "PORTFOLIO_REFRESH_MS", "5000", 1, 3_600_000),
                 (int) s.integer("copytrader.shutdown.timeout-seconds", "SHUTDOWN_TIMEOUT_SECONDS", "30", 1, 3600),
-                s.text("copytrader.store.url", "STORE_URL", "memory"),
+                s.storeUrl("copytrader.store.url", "STORE_URL", "memory"),
                 s.oneOf("copytrader.store.sqlite-synchronous", "STORE_SQLITE_SYNC", "FULL", "FULL", "NORMAL"),
                 (int) s.integer("copytrader.exchange.max-in-flight-orders", "MAX_IN_FLIGHT_ORDERS", "64", 1, 200));
     }

@@ -1,26 +1,149 @@
 package io.copytrader.config;
 
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Reads one setting by its property key and validates it eagerly. Messages name the environment variable users
  * know (and the key), the value, and the allowed range; secret values are never echoed.
  */
 final class Setting {
-    private final Function<String, String> lookup;
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+    private static final Pattern IPV6 = Pattern.compile("\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9]+)?]?");
+    private static final BigDecimal MS_PER_MINUTE = new BigDecimal("60000");
 
-    Setting(Function<String, String> lookup) {
+    private final Function<String, String> lookup;
+    private final Function<String, String> environment;
+
+    /**
+     * @param lookup      resolves a property key; null when not set
+     * @param environment the process environment: a variable set to an empty value is an error, not the default
+     */
+    Setting(Function<String, String> lookup, Function<String, String> environment) {
         this.lookup = lookup;
+        this.environment = environment;
+    }
+
+    /** A value as it can be shown on one line: control characters escaped. */
+    static String printable(String raw) {
+        StringBuilder b = new StringBuilder();
+        raw.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                b.append(String.format("\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
 
     private static String name(String key, String env) {
         return env == null ? key : env + " (" + key + ")";
     }
 
+    /**
+     * The trimmed value, or {@code fallback} when not set. A value set but empty (in the environment, or a property
+     * with a non-empty default) is refused: an empty COPY_RATIO is a mistake, not a request for the default.
+     */
     String text(String key, String env, String fallback) {
         String v = lookup.apply(key);
+        String e = env == null ? null : environment.apply(env);
+        if ((e != null && e.isBlank()) || (v != null && v.isBlank() && !fallback.isEmpty())) {
+            throw new InvalidSettingException(name(key, env) + " must not be empty, but was ''"
+                    + (fallback.isEmpty() ? "; unset it to leave it out" : "; unset it for the default " + fallback));
+        }
         return v == null || v.isBlank() ? fallback : v.trim();
+    }
+
+    /** A duration given in (possibly fractional) minutes, in (0, maxMinutes] and at least 1 ms once converted. */
+    Duration minutes(String key, String env, String fallback, BigDecimal maxMinutes) {
+        BigDecimal value = decimal(key, env, fallback, BigDecimal.ZERO, false, maxMinutes, true);
+        BigDecimal ms = value.multiply(MS_PER_MINUTE);
+        if (ms.compareTo(BigDecimal.ONE) < 0) {
+            throw new InvalidSettingException(name(key, env) + " must be at least 1 ms (0.0000167 minutes) and at most "
+                    + maxMinutes.toPlainString() + " minutes, but was " + text(key, env, fallback));
+        }
+        return Duration.ofMillis(ms.longValue());
+    }
+
+    /** An http:// or https:// URL with a host (and, if given, a port in 1-65535); "" when optional and not set. */
+    String httpUrl(String key, String env, boolean optional) {
+        String raw = text(key, env, "");
+        if (raw.isEmpty() && optional) {
+            return raw;
+        }
+        String allowed = " must be an http:// or https:// URL with a host (and a port in 1-65535), e.g. http://127.0.0.1:8090, but was '";
+        URI uri;
+        try {
+            uri = new URI(raw);
+        } catch (URISyntaxException e) {
+            throw new InvalidSettingException(name(key, env) + allowed + printable(raw) + "'");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getHost().isBlank()
+                || uri.getUserInfo() != null || uri.getPort() == 0 || uri.getPort() > 65535
+                || (uri.getPort() < 0 && uri.getRawAuthority() != null && uri.getRawAuthority().endsWith(":"))) {
+            throw new InvalidSettingException(name(key, env) + allowed + printable(raw) + "'");
+        }
+        return raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
+    }
+
+    /** "memory", jdbc:sqlite:FILE or jdbc:postgresql://HOST[:PORT]/DB (whether it opens is checked at startup). */
+    String storeUrl(String key, String env, String fallback) {
+        String raw = text(key, env, fallback);
+        String lower = raw.toLowerCase(Locale.ROOT);
+        boolean ok = lower.equals("memory")
+                || (lower.startsWith("jdbc:sqlite:") && raw.length() > "jdbc:sqlite:".length()
+                    && !lower.contains(":memory:") && !lower.contains("mode=memory"))
+                || lower.matches("jdbc:postgresql://[^/?#\\s]+/[^?#\\s]+(\\?.*)?");
+        if (!ok) {
+            throw new InvalidSettingException(name(key, env) + " must be memory, jdbc:sqlite:FILE or "
+                    + "jdbc:postgresql://HOST[:PORT]/DATABASE, but was '" + raw.replaceAll("(?i)password=[^&;]*", "password=****") + "'");
+        }
+        return raw;
+    }
+
+    /** A TCP port to listen on: 1-65535, or 0 for any free port. */
+    int port(String key, String env, String fallback) {
+        String raw = text(key, env, fallback);
+        long value;
+        try {
+            value = Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            value = -1;
+        }
+        if (value < 0 || value > 65535) {
+            throw new InvalidSettingException(name(key, env) + " must be a port in 1-65535 (0 for any free port), but was '"
+                    + printable(raw) + "'");
+        }
+        return (int) value;
+    }
+
+    /** A host name or an IP address to bind to (no DNS lookup). */
+    String host(String key, String env, String fallback) {
+        String raw = text(key, env, fallback);
+        boolean ok = HOST_NAME.matcher(raw).matches();
+        if (!ok && IPV6.matcher(raw).matches()) {
+            try {
+                InetAddress.getByName(raw.startsWith("[") ? raw : "[" + raw + "]"); // a literal: parsed, not looked up
+                ok = true;
+            } catch (UnknownHostException e) {
+                ok = false;
+            }
+        }
+        if (!ok) {
+            throw new InvalidSettingException(name(key, env) + " must be a host name or an IP address, e.g. 127.0.0.1, but was '"
+                    + printable(raw) + "'");
+        }
+        return raw;
     }
 
     BigDecimal decimal(String key, String env, String fallback, BigDecimal min, boolean minInclusive,
@@ -32,7 +155,7 @@ final class Setting {
         try {
             value = new BigDecimal(raw);
         } catch (NumberFormatException e) {
-            throw new InvalidSettingException(name(key, env) + " must be a number in " + range + ", but was '" + raw + "'");
+            throw new InvalidSettingException(name(key, env) + " must be a number in " + range + ", but was '" + printable(raw) + "'");
         }
         int lo = value.compareTo(min);
         int hi = value.compareTo(max);
@@ -49,7 +172,7 @@ final class Setting {
             value = Long.parseLong(raw);
         } catch (NumberFormatException e) {
             throw new InvalidSettingException(name(key, env) + " must be a whole number in [" + min + ", " + max
-                    + "], but was '" + raw + "'");
+                    + "], but was '" + printable(raw) + "'");
         }
         if (value < min || value > max) {
             throw new InvalidSettingException(name(key, env) + " must be in [" + min + ", " + max + "], but was " + raw);
@@ -62,7 +185,7 @@ final class Setting {
         if ("true".equalsIgnoreCase(raw) || "false".equalsIgnoreCase(raw)) {
             return Boolean.parseBoolean(raw);
         }
-        throw new InvalidSettingException(name(key, env) + " must be true or false, but was '" + raw + "'");
+        throw new InvalidSettingException(name(key, env) + " must be true or false, but was '" + printable(raw) + "'");
     }
 
     String oneOf(String key, String env, String fallback, String... allowed) {
@@ -73,6 +196,6 @@ final class Setting {
             }
         }
         throw new InvalidSettingException(name(key, env) + " must be one of " + String.join(", ", allowed)
-                + ", but was '" + raw + "'");
+                + ", but was '" + printable(raw) + "'");
     }
 }

@@ -9,6 +9,10 @@ import io.copytrader.paper.PaperVenue;
 import io.copytrader.paper.PaperVenueConfig;
 import io.copytrader.polymarket.PolymarketConfig;
 import io.copytrader.polymarket.PolymarketVenue;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.store.OrderRecord;
+import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.StoreFactory;
 import io.copytrader.store.StoreSettings;
 import io.copytrader.store.TradeStore;
@@ -110,13 +114,12 @@ public class EngineConfiguration implements CamelConfiguration {
         DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger);
         CircuitBreaker breaker = circuitBreaker(settings);
         DeadLetterRecorder deadLetters = new DeadLetterRecorder(ledger);
+        RetryPolicy retryPolicy = retryPolicy(settings);
         OrderPlacer placer = new OrderPlacer(exchange, store, ledger, portfolio, new CopyReporter(), clock,
-                settings.maxRetryAfterMs());
-        Duration submittingStale = Duration.ofMillis(settings.responseTimeoutMs() * (settings.maxRetries() + 1L)
-                + settings.retryMaxDelayMs() * settings.maxRetries()).plus(settings.unknownOrderGrace());
+                retryPolicy, new OrderBreaker(breaker));
         OrderMonitor monitor = new OrderMonitor(exchange, http, store, ledger, portfolio, deadLetters, clock,
-                settings.unknownOrderGrace(), submittingStale, settings.maxRestingTime(),
-                Duration.ofMillis(settings.portfolioRefreshMs()));
+                settings.unknownOrderGrace(), longestSend(settings, retryPolicy), placer::isInHand,
+                settings.maxRestingTime(), Duration.ofMillis(settings.portfolioRefreshMs()));
 
         Map<String, Object> beans = new LinkedHashMap<>();
         beans.put("copyTraderSettings", settings);
@@ -161,12 +164,15 @@ public class EngineConfiguration implements CamelConfiguration {
                 return type.cast(new BigDecimal(((String) value).trim()));
             }
         });
-        context.getManagementStrategy().addEventNotifier(new ShutdownRecorder(ledger));
+        context.getManagementStrategy().addEventNotifier(new ShutdownRecorder(ledger, placer));
         context.addStartupListener((ctx, alreadyStarted) -> monitor.refreshBook());
     }
 
-    /** The store STORE_URL names: "memory", a SQLite file (the default) or PostgreSQL (STORE_USER, STORE_PASSWORD). */
-    private static TradeStore openStore(CopyTraderSettings settings, Clock clock) {
+    /**
+     * The store STORE_URL names: "memory", a SQLite file (the default) or PostgreSQL (STORE_USER, STORE_PASSWORD).
+     * One that cannot be opened (unreachable, not a database, not writable) is a configuration error.
+     */
+    public static TradeStore openStore(CopyTraderSettings settings, Clock clock) {
         StoreSettings store;
         try {
             store = StoreSettings.of(settings.storeUrl())
@@ -180,9 +186,32 @@ public class EngineConfiguration implements CamelConfiguration {
             StartupFailure.record(invalid);
             throw invalid;
         }
-        TradeStore opened = StoreFactory.open(store, clock);
-        LOG.info("Store: {}", store.isMemory() ? "in memory (forgotten on exit)" : store.url().replaceAll("password=[^&;]*", "password=****"));
+        TradeStore opened;
+        try {
+            opened = StoreFactory.open(store, clock);
+        } catch (RuntimeException e) {
+            InvalidSettingException invalid = new InvalidSettingException("STORE_URL (copytrader.store.url) must name a "
+                    + "store that can be opened (a writable SQLite database file, or a reachable PostgreSQL database), but '"
+                    + masked(store.url()) + "' could not be opened: " + innermostMessage(e));
+            StartupFailure.record(invalid);
+            throw invalid;
+        }
+        LOG.info("Store: {}", store.isMemory() ? "in memory (forgotten on exit)" : masked(store.url()));
         return opened;
+    }
+
+    private static String masked(String url) {
+        return url.replaceAll("(?i)password=[^&;]*", "password=****");
+    }
+
+    /** The deepest cause's message, on one line, with any password in it masked. */
+    private static String innermostMessage(Throwable e) {
+        Throwable cur = e;
+        for (int i = 0; i < 10 && cur.getCause() != null && cur.getCause() != cur; i++) {
+            cur = cur.getCause();
+        }
+        String m = cur.getMessage() == null ? cur.getClass().getSimpleName() : cur.getMessage();
+        return masked(m.replaceAll("\\s+", " ").trim());
     }
 
     /**
@@ -210,6 +239,21 @@ public class EngineConfiguration implements CamelConfiguration {
         return venue.baseUrl();
     }
 
+    /** One order's retry policy: EXCHANGE_MAX_RETRIES, the backoff, and the cap on a venue's Retry-After. */
+    static RetryPolicy retryPolicy(CopyTraderSettings s) {
+        return new RetryPolicy(s.maxRetries(), s.retryInitialDelayMs(), s.retryMaxDelayMs(), s.maxRetryAfterMs());
+    }
+
+    /**
+     * The longest a consumer can hold an order: every send waiting for a pooled connection, connecting and waiting
+     * for the answer, and every wait between sends. An order SUBMITTING for longer with no consumer holding it was
+     * left by a consumer that died (the monitor looks it up).
+     */
+    static Duration longestSend(CopyTraderSettings s, RetryPolicy retry) {
+        Duration perSend = Duration.ofMillis(2 * s.connectTimeoutMs() + s.responseTimeoutMs());
+        return retry.longestSend(perSend);
+    }
+
     /**
      * Opens after MAX_CONSECUTIVE_FAILURES consecutive failures (a count window of that size, all of it failed),
      * stays open CIRCUIT_BREAKER_COOLDOWN_MINUTES, then lets one trial call through (half-open).
@@ -224,6 +268,10 @@ public class EngineConfiguration implements CamelConfiguration {
                 .waitDurationInOpenState(s.breakerCooldown())
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                // only the venue's failures count (a bug, a bad market or a store error fails its own trade); a
+                // trade's failure is counted once, by OrderBreaker, so what reaches the EIP already handled is ignored
+                .recordException(Failures::countsTowardBreaker)
+                .ignoreException(t -> !Failures.countsTowardBreaker(t))
                 .build());
         breaker.getEventPublisher().onStateTransition(e -> {
             if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
@@ -246,14 +294,24 @@ public class EngineConfiguration implements CamelConfiguration {
     }
 
     /**
-     * Records ABANDONED(SHUTDOWN_ABANDONED), by id, every trade still without an outcome once the routes have
-     * stopped (after the drain, or when the shutdown timeout cut it short).
+     * Once the routes have stopped (after the drain, or when the shutdown timeout cut it short), records each trade
+     * still without an outcome by what its order says (docs/failure-semantics.md): no order, or one that never
+     * reached the venue, ABANDONED(SHUTDOWN_ABANDONED); an order the venue accepted, COPIED; an order that may be at
+     * the venue (SUBMITTING, UNKNOWN) stays in flight, for the next start's recovery to finish from the venue's
+     * answer. Never ABANDONED with an order at the venue.
      */
     static final class ShutdownRecorder extends EventNotifierSupport {
-        private final TradeLedger ledger;
+        private static final java.util.Set<OrderRecordState> NOTHING_AT_VENUE =
+                java.util.EnumSet.of(OrderRecordState.FAILED, OrderRecordState.REJECTED);
+        private static final java.util.Set<OrderRecordState> MAYBE_AT_VENUE =
+                java.util.EnumSet.of(OrderRecordState.SUBMITTING, OrderRecordState.UNKNOWN);
 
-        ShutdownRecorder(TradeLedger ledger) {
+        private final TradeLedger ledger;
+        private final OrderPlacer placer;
+
+        ShutdownRecorder(TradeLedger ledger, OrderPlacer placer) {
             this.ledger = ledger;
+            this.placer = placer;
             // only a context event matters here: without these, Camel builds an event object for every exchange
             // created, sent and completed just to ask isEnabled (hot-path cost seen in the bench profile)
             setIgnoreExchangeEvents(true);
@@ -269,18 +327,30 @@ public class EngineConfiguration implements CamelConfiguration {
 
         @Override
         public void notify(CamelEvent event) {
+            placer.closeForShutdown(); // first: an order written after the look below is never sent
             var left = ledger.store().inFlight();
             if (left.isEmpty()) {
                 LOG.info("Shutdown: queue and in-flight orders drained; nothing abandoned");
                 return;
             }
+            int abandoned = 0;
+            int lookedUpNextStart = 0;
             for (var trade : left) {
-                if (ledger.finish(trade, io.copytrader.domain.TradeOutcome.ABANDONED,
-                        io.copytrader.domain.Reason.SHUTDOWN_ABANDONED, "not finished when the engine stopped")) {
+                OrderRecordState state = ledger.store().order(trade.clientOrderId()).map(OrderRecord::state).orElse(null);
+                if (state != null && MAYBE_AT_VENUE.contains(state)) {
+                    lookedUpNextStart++;
+                    LOG.warn("Shutdown: trade {} left in flight: its order {} may be at the venue ({}); the next start "
+                            + "looks it up", trade.key(), trade.clientOrderId(), state);
+                } else if (state != null && !NOTHING_AT_VENUE.contains(state)) {
+                    ledger.finish(trade, TradeOutcome.COPIED, null, "order " + state + " when the engine stopped");
+                } else if (ledger.finish(trade, TradeOutcome.ABANDONED, Reason.SHUTDOWN_ABANDONED,
+                        "not sent when the engine stopped")) {
+                    abandoned++;
                     LOG.warn("Shutdown: abandoned trade {} (client order id {})", trade.key(), trade.clientOrderId());
                 }
             }
-            LOG.warn("Shutdown: {} trade(s) abandoned", left.size());
+            LOG.warn("Shutdown: {} trade(s) abandoned unsent, {} left in flight for the next start to look up",
+                    abandoned, lookedUpNextStart);
         }
     }
 }

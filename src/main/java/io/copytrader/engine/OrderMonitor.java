@@ -1,5 +1,6 @@
 package io.copytrader.engine;
 
+import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
@@ -24,6 +25,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Background order monitoring and position reconciliation (the monitor-orders route). Each run looks up the open
@@ -46,14 +48,18 @@ public final class OrderMonitor {
     private final DeadLetterRecorder deadLetters;
     private final Clock clock;
     private final Duration unknownGrace;
-    private final Duration submittingStale;
+    /** The longest a consumer can hold an order it is sending (every send and every wait between). */
+    private final Duration longestSend;
+    /** Whether a consumer of this process is sending the order right now. */
+    private final Predicate<ClientOrderId> inHand;
     private final Duration maxResting;
     private final Duration refreshEvery;
     private volatile Instant lastRefresh = Instant.EPOCH;
 
     public OrderMonitor(ExchangeAdapter adapter, VenueHttpClient http, TradeStore store, TradeLedger ledger,
                         Portfolio portfolio, DeadLetterRecorder deadLetters, Clock clock, Duration unknownGrace,
-                        Duration submittingStale, Duration maxResting, Duration refreshEvery) {
+                        Duration longestSend, Predicate<ClientOrderId> inHand, Duration maxResting,
+                        Duration refreshEvery) {
         this.adapter = adapter;
         this.http = http;
         this.store = store;
@@ -62,7 +68,8 @@ public final class OrderMonitor {
         this.deadLetters = deadLetters;
         this.clock = clock;
         this.unknownGrace = unknownGrace;
-        this.submittingStale = submittingStale;
+        this.longestSend = longestSend;
+        this.inHand = inHand;
         this.maxResting = maxResting;
         this.refreshEvery = refreshEvery;
     }
@@ -71,8 +78,16 @@ public final class OrderMonitor {
     public void run() {
         Instant now = clock.instant();
         for (OrderRecord order : store.ordersIn(WATCHED)) {
-            if (order.state() == OrderRecordState.SUBMITTING && order.updatedAt().plus(submittingStale).isAfter(now)) {
-                continue; // being sent right now by a consumer
+            if (inHand.test(order.clientOrderId())) {
+                continue; // being sent right now by a consumer, which alone moves it on
+            }
+            if (order.state() == OrderRecordState.SUBMITTING) {
+                if (order.updatedAt().plus(longestSend).isAfter(now)) {
+                    continue; // just written; its consumer is about to take it in hand
+                }
+                // no consumer holds it and none could still be sending it: its consumer died; look it up
+                store.moveOrder(order.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
+                continue;
             }
             try {
                 check(order, now);
@@ -91,31 +106,41 @@ public final class OrderMonitor {
         CopyIntent intent = order.intent();
         HttpReply reply = http.execute(adapter.lookupOrder(intent, order.venueOrderId()));
         OrderStatus status = adapter.onLookupReply(intent, reply);
-        boolean wasUnresolved = order.state() == OrderRecordState.UNKNOWN || order.state() == OrderRecordState.SUBMITTING;
+        boolean wasUnresolved = order.state() == OrderRecordState.UNKNOWN;
         if (status.state() == OrderState.NOT_FOUND) {
             if (wasUnresolved && order.updatedAt().plus(unknownGrace).isBefore(now)) {
-                store.updateOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null);
-                portfolio.release(intent);
-                LOG.warn("Order {} (trade {}) is unknown to the venue {} ms after it was sent; failing it, not resending",
-                        intent.clientOrderId(), order.tradeKey(), Duration.between(order.updatedAt(), now).toMillis());
-                deadLetters.record(intent.source(), Reason.EXCHANGE_UNKNOWN_OUTCOME, "no answer, and the venue does not know the order");
+                if (store.moveOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null)) {
+                    portfolio.release(intent);
+                    LOG.warn("Order {} (trade {}) is unknown to the venue {} ms after it was sent; failing it, not resending",
+                            intent.clientOrderId(), order.tradeKey(), Duration.between(order.updatedAt(), now).toMillis());
+                    deadLetters.record(intent.source(), Reason.EXCHANGE_UNKNOWN_OUTCOME,
+                            "no answer, and the venue does not know the order");
+                }
             } else if (!wasUnresolved) {
                 // an order the venue accepted and no longer knows (a paper venue restarted, an expired order):
                 // nothing more will fill
-                store.updateOrder(intent.clientOrderId(), OrderRecordState.CANCELED, null, null, null);
-                portfolio.settle(intent, order.filledQuantity(), order.avgFillPrice());
-                LOG.warn("Order {} (trade {}) was {} and the venue no longer knows it; counting it canceled",
-                        intent.clientOrderId(), order.tradeKey(), order.state());
+                if (store.moveOrder(intent.clientOrderId(), OrderRecordState.CANCELED, null, null, null)) {
+                    portfolio.settle(intent, order.filledQuantity(), order.avgFillPrice());
+                    LOG.warn("Order {} (trade {}) was {} and the venue no longer knows it; counting it canceled",
+                            intent.clientOrderId(), order.tradeKey(), order.state());
+                }
             }
             return;
         }
         OrderRecordState next = OrderPlacer.toRecordState(status.state());
+        boolean moved = false;
         if (next != order.state() || !same(status.filledQuantity(), order.filledQuantity())) {
-            store.updateOrder(intent.clientOrderId(), next, status.venueOrderId(), status.filledQuantity(), status.avgFillPrice());
+            moved = store.moveOrder(intent.clientOrderId(), next, status.venueOrderId(), status.filledQuantity(),
+                    status.avgFillPrice());
+            if (!moved) {
+                return; // moved on by someone else since it was listed; the next pass sees its new state
+            }
         }
         if (wasUnresolved) {
             if (status.state() == OrderState.REJECTED) {
-                portfolio.release(intent);
+                if (moved) {
+                    portfolio.release(intent);
+                }
                 deadLetters.record(intent.source(), Reason.EXCHANGE_INVALID_ORDER, "venue reports the order rejected");
                 return;
             }
@@ -124,22 +149,35 @@ public final class OrderMonitor {
             }
         }
         if (status.state().isTerminal()) {
-            portfolio.settle(intent, status.filledQuantity(), status.avgFillPrice());
+            if (moved) {
+                portfolio.settle(intent, status.filledQuantity(), status.avgFillPrice());
+            }
         } else if (order.createdAt().plus(maxResting).isBefore(now)) {
             LOG.info("Order {} resting for over {} s; cancelling", intent.clientOrderId(), maxResting.toSeconds());
             adapter.onCancelReply(http.execute(adapter.cancelOrder(intent, status.venueOrderId())));
         }
     }
 
-    /** Replaces the book with the venue's balance and positions plus our open orders. */
+    /**
+     * Replaces the book with the venue's balance and positions plus our open orders, if the book did not move
+     * while they were read (else reads them again, a few times; the next refresh tries again).
+     */
     public void refreshBook() {
         try {
-            BigDecimal cash = adapter.onBalanceReply(http.execute(adapter.balance()));
-            var positions = adapter.onPositionsReply(http.execute(adapter.positions()));
-            List<OrderRecord> open = store.ordersIn(NOT_TERMINAL);
-            Map<CopyIntent, BigDecimal> filled = new HashMap<>();
-            open.forEach(o -> filled.put(o.intent(), o.filledQuantity() == null ? BigDecimal.ZERO : o.filledQuantity()));
-            portfolio.reconcile(cash, positions, open.stream().map(OrderRecord::intent).toList(), filled);
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                long seen = portfolio.version();
+                BigDecimal cash = adapter.onBalanceReply(http.execute(adapter.balance()));
+                var positions = adapter.onPositionsReply(http.execute(adapter.positions()));
+                List<OrderRecord> open = store.ordersIn(NOT_TERMINAL);
+                Map<CopyIntent, BigDecimal> filled = new HashMap<>();
+                open.forEach(o -> filled.put(o.intent(), o.filledQuantity() == null ? BigDecimal.ZERO : o.filledQuantity()));
+                if (portfolio.reconcileIfUnchanged(seen, cash, positions, open.stream().map(OrderRecord::intent).toList(),
+                        filled)) {
+                    lastRefresh = clock.instant();
+                    return;
+                }
+            }
+            LOG.debug("The book kept moving while the venue's balance and positions were read; refreshing later");
             lastRefresh = clock.instant();
         } catch (IOException | RuntimeException e) {
             LOG.warn("Could not refresh balance and positions from the venue: {}", e.toString());

@@ -1,5 +1,6 @@
 package io.copytrader.engine;
 
+import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
@@ -28,11 +29,21 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The steps of the place-order and submit-order routes: outbox first, then the HTTP request, the classification
- * of the answer, and what follows from it. Also the circuit breaker's fallback.
+ * The steps of the place-order, send-order and submit-order routes: outbox first, then the HTTP request, the
+ * classification of the answer, the retry decision, and what follows from the answer or the failure. Also the
+ * circuit breaker's fallback. The rules (docs/failure-semantics.md):
+ * <ul>
+ *   <li>one {@link RetryPolicy} per order: only {@link Failures.Kind#RETRYABLE} failures are sent again, at most
+ *       {@code EXCHANGE_MAX_RETRIES} times, and never once the breaker is open;</li>
+ *   <li>a trade whose order failed counts once toward the breaker ({@link OrderBreaker}), and only if it was the
+ *       venue's failure;</li>
+ *   <li>order states move by guarded transitions ({@link TradeStore#moveOrder}); whoever moves an order into a
+ *       terminal state settles or releases the book, nobody else;</li>
+ *   <li>once a request may have left, only the venue's answer or a lookup ends the order.</li>
+ * </ul>
  */
 public final class OrderPlacer {
     private static final Logger LOG = LoggerFactory.getLogger(OrderPlacer.class);
@@ -43,17 +54,35 @@ public final class OrderPlacer {
     private final Portfolio portfolio;
     private final CopyReporter reporter;
     private final Clock clock;
-    private final long maxRetryAfterMs;
+    private final RetryPolicy retry;
+    private final OrderBreaker breaker;
+    /** Orders a consumer holds between the outbox write and the answer, with the requests sent so far. */
+    private final Map<ClientOrderId, Integer> inHand = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     public OrderPlacer(ExchangeAdapter adapter, TradeStore store, TradeLedger ledger, Portfolio portfolio,
-                       CopyReporter reporter, Clock clock, long maxRetryAfterMs) {
+                       CopyReporter reporter, Clock clock, RetryPolicy retry, OrderBreaker breaker) {
         this.adapter = adapter;
         this.store = store;
         this.ledger = ledger;
         this.portfolio = portfolio;
         this.reporter = reporter;
         this.clock = clock;
-        this.maxRetryAfterMs = maxRetryAfterMs;
+        this.retry = retry;
+        this.breaker = breaker;
+    }
+
+    /**
+     * From now on no new order leaves (orders already being sent finish). Called when the routes stopped, before
+     * the trades left unfinished are recorded: an order written to the outbox after this is failed unsent.
+     */
+    public void closeForShutdown() {
+        closed = true;
+    }
+
+    /** Whether a consumer of this process is sending this order right now (the monitor leaves it alone). */
+    public boolean isInHand(ClientOrderId clientOrderId) {
+        return inHand.containsKey(clientOrderId);
     }
 
     /**
@@ -64,36 +93,42 @@ public final class OrderPlacer {
     public void prepare(Exchange exchange) {
         CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
         String tradeKey = intent.source().key();
-        if (!store.recordIntent(tradeKey, intent)) {
-            Optional<OrderRecord> existing = store.order(intent.clientOrderId());
-            OrderRecordState state = existing.map(OrderRecord::state).orElse(OrderRecordState.UNKNOWN);
-            if (state != OrderRecordState.FAILED && state != OrderRecordState.REJECTED) {
-                // placed before (a restart or a replay): never a second order; the trade follows that order
-                exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
-                portfolio.release(intent);
-                if (state == OrderRecordState.SUBMITTING || state == OrderRecordState.UNKNOWN) {
-                    store.updateOrder(intent.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
-                    LOG.warn("Order {} for trade {} may have been sent already; looking it up, not resending",
-                            intent.clientOrderId(), tradeKey);
-                } else {
-                    ledger.finish(intent.source(), TradeOutcome.COPIED, null, "order already " + state);
-                    LOG.warn("Order {} for trade {} is already {}; not sending it again", intent.clientOrderId(), tradeKey, state);
-                }
-                return;
+        ClientOrderId id = intent.clientOrderId();
+        if (!store.recordIntent(tradeKey, intent) && !store.moveOrder(id, OrderRecordState.SUBMITTING, null, null, null)) {
+            // placed before (a restart or a replay) and not failed: never a second order; the trade follows that order
+            OrderRecordState state = store.order(id).map(OrderRecord::state).orElse(OrderRecordState.UNKNOWN);
+            exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
+            portfolio.release(intent); // this run's reservation; the order's own is in the book since the refresh
+            if (state == OrderRecordState.SUBMITTING || state == OrderRecordState.UNKNOWN) {
+                store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+                LOG.warn("Order {} for trade {} may have been sent already; looking it up, not resending", id, tradeKey);
+            } else {
+                ledger.finish(intent.source(), TradeOutcome.COPIED, null, "order already " + state);
+                LOG.warn("Order {} for trade {} is already {}; not sending it again", id, tradeKey, state);
             }
-            store.updateOrder(intent.clientOrderId(), OrderRecordState.SUBMITTING, null, null, null);
+            return;
+        }
+        inHand.put(id, 0);
+        if (closed) {
+            // the engine is stopping and may have recorded what is unsent already: nothing leaves now; a trade the
+            // shutdown did not abandon yet is abandoned by it (its order never left)
+            failOrder(intent);
+            inHand.remove(id);
+            exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
+            return;
         }
         PreparedOrder prepared;
         try {
             prepared = adapter.prepareOrder(intent);
         } catch (OrderDeniedException denied) {
             // the venue's state already says this order cannot succeed: nothing signed, nothing sent
-            store.updateOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null);
-            portfolio.release(intent);
+            if (store.moveOrder(id, OrderRecordState.FAILED, null, null, null)) {
+                portfolio.release(intent);
+            }
+            inHand.remove(id);
             ledger.finish(intent.source(), TradeOutcome.SKIPPED, denied.reason(), denied.getMessage());
             exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
-            LOG.info("Not placing {} for trade {}: {} ({})", intent.clientOrderId(), tradeKey, denied.reason(),
-                    denied.getMessage());
+            LOG.info("Not placing {} for trade {}: {} ({})", id, tradeKey, denied.reason(), denied.getMessage());
             return;
         }
         remember(exchange, intent, prepared);
@@ -108,10 +143,10 @@ public final class OrderPlacer {
 
     /** Sets the HTTP request on the message (first step of submit-order, so every retry starts clean). */
     public void request(Exchange exchange) {
+        CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
         if (exchange.getProperty(ExchangeProps.RESIGN, false, Boolean.class)) {
             // the venue changed its order version: the order must be prepared (signed) again, and its new id
             // persisted before it is sent
-            CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
             exchange.removeProperty(ExchangeProps.RESIGN);
             remember(exchange, intent, adapter.prepareOrder(intent));
         }
@@ -124,9 +159,10 @@ public final class OrderPlacer {
         m.setHeader(Exchange.HTTP_URI, prepared.call().url());
         prepared.call().headers().forEach(m::setHeader);
         m.setBody(prepared.call().body());
+        inHand.merge(intent.clientOrderId(), 1, Integer::sum); // from here on the request may leave
     }
 
-    /** Classifies the venue's answer; "try again" answers throw, with Retry-After as the next redelivery delay. */
+    /** Classifies the venue's answer; "try again" answers throw {@link io.copytrader.venue.TransientVenueException}. */
     public PlaceResult classify(Exchange exchange) {
         CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
         Message m = exchange.getMessage();
@@ -140,17 +176,84 @@ public final class OrderPlacer {
         HttpReply reply = new HttpReply(status == null ? 0 : status, headers, m.getBody(String.class));
         try {
             return adapter.onPlaceReply(intent, reply);
-        } catch (TransientVenueException e) {
-            if (e instanceof ResignRequiredException) {
-                exchange.setProperty(ExchangeProps.RESIGN, true);
-            }
-            Duration retryAfter = e.retryAfter();
-            if (retryAfter != null) {
-                m.setHeader(Exchange.REDELIVERY_DELAY, Math.min(retryAfter.toMillis(), maxRetryAfterMs));
-            } else {
-                m.removeHeader(Exchange.REDELIVERY_DELAY);
-            }
+        } catch (ResignRequiredException e) {
+            exchange.setProperty(ExchangeProps.RESIGN, true);
             throw e;
+        }
+    }
+
+    /**
+     * The retry policy, as send-order's {@code retryWhile}: true (with the wait as the redelivery delay) when the
+     * failure left nothing at the venue, the order has sends left, and the breaker is not open.
+     */
+    public boolean retryAgain(Exchange exchange) {
+        Throwable failure = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
+        int sends = inHand.getOrDefault(intent.clientOrderId(), 0);
+        if (failure == null || !Failures.isRetryable(failure) || !retry.allowsAnotherSend(sends) || breaker.isOpen()) {
+            return false;
+        }
+        Duration retryAfter = Failures.rootOf(failure) instanceof TransientVenueException t ? t.retryAfter() : null;
+        long delay = retry.delayBeforeRetryMs(sends, retryAfter);
+        exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, delay);
+        LOG.debug("Order {}: send {} failed ({}); sending again in {} ms", intent.clientOrderId(), sends,
+                Failures.rootOf(failure), delay);
+        return true;
+    }
+
+    /**
+     * What a send that failed for good means (send-order's failure, after its retries): the order moves on in the
+     * store, the book is released if nothing can be at the venue, and the trade counts once toward the breaker if
+     * it was the venue's failure. Always throws {@link OrderFailedException}, which the breaker does not count again.
+     */
+    public void onSendFailed(Exchange exchange) {
+        CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        ClientOrderId id = intent.clientOrderId();
+        String what = String.valueOf(Failures.rootOf(caught));
+        int sends = inHand.getOrDefault(id, 0);
+        try {
+            switch (Failures.classify(caught)) {
+                case RETRYABLE -> {
+                    boolean counted = breaker.countFailure(Failures.rootOf(caught));
+                    failOrder(intent);
+                    if (counted) {
+                        throw new OrderFailedException(Reason.EXCHANGE_RETRIES_EXHAUSTED,
+                                sends + " send(s), every one refused: " + what);
+                    }
+                    throw new OrderFailedException(Reason.EXCHANGE_CIRCUIT_OPEN, "circuit breaker opened after "
+                            + sends + " send(s) (" + what + "); not sent again");
+                }
+                case UNKNOWN_OUTCOME -> {
+                    boolean counted = breaker.countFailure(Failures.rootOf(caught));
+                    store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+                    LOG.warn("No answer for order {} (trade {}) after it was sent ({}){}; it will be looked up, never resent",
+                            id, intent.source().key(), what, counted ? "" : " (breaker open already, not counted)");
+                    throw new OrderFailedException(null, "no answer: " + what);
+                }
+                default -> {
+                    if (sends > 0) {
+                        // something of ours failed after a request may have left: only a lookup can end the order
+                        store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+                        LOG.error("Unexpected failure after sending order {} (trade {}); it will be looked up",
+                                id, intent.source().key(), caught);
+                        throw new OrderFailedException(null, "unexpected failure after sending: " + what);
+                    }
+                    failOrder(intent);
+                    LOG.error("Unexpected failure placing order {} for trade {}", id, intent.source().key(), caught);
+                    throw new OrderFailedException(Reason.UNEXPECTED_ERROR, what);
+                }
+            }
+        } finally {
+            inHand.remove(id);
+        }
+    }
+
+    /** Ends an order that nothing of can be at the venue; the book is released by whoever ends it. */
+    private void failOrder(CopyIntent intent) {
+        if (store.moveOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null)) {
+            portfolio.release(intent);
         }
     }
 
@@ -158,72 +261,85 @@ public final class OrderPlacer {
     public void onResult(Exchange exchange) {
         CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
         DetectedTrade trade = intent.source();
+        ClientOrderId id = intent.clientOrderId();
         PlaceResult result = exchange.getMessage().getBody(PlaceResult.class);
-        if (result instanceof PlaceResult.Accepted accepted) {
-            // the moment the venue's acceptance is in hand; what follows is our own bookkeeping
-            Duration latency = Duration.between(trade.tsInit(), clock.instant());
-            OrderStatus st = accepted.status();
-            store.updateOrder(intent.clientOrderId(), toRecordState(st.state()), st.venueOrderId(),
-                    st.filledQuantity(), st.avgFillPrice());
-            if (st.state().isTerminal()) {
-                portfolio.settle(intent, st.filledQuantity(), st.avgFillPrice());
-            }
-            if (ledger.finish(trade, TradeOutcome.COPIED, null, null)) {
-                ledger.metrics().latency(latency);
-                reporter.copied(intent, latency.toNanos() / 1000);
-            }
-        } else if (result instanceof PlaceResult.Rejected rejected) {
-            if (rejected.reason() == Reason.EXCHANGE_DUPLICATE_ORDER) {
-                // the venue has this client order id already: an earlier attempt got through; look it up
-                store.updateOrder(intent.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
-                LOG.warn("Venue reports order {} (trade {}) as a duplicate; resolving it by lookup", intent.clientOrderId(), trade.key());
-                return;
-            }
-            store.updateOrder(intent.clientOrderId(), OrderRecordState.REJECTED, null, null, null);
-            portfolio.release(intent);
-            deadLetter(exchange, rejected.reason(), rejected.message());
-            if (rejected.reason() == Reason.EXCHANGE_INSUFFICIENT_BALANCE) {
-                LOG.warn("Insufficient balance for {} {} {} (trade {}); not retried, breaker untouched",
-                        intent.side(), intent.quantity().toPlainString(), intent.instrument(), trade.key());
+        try {
+            if (result instanceof PlaceResult.Accepted accepted) {
+                // the moment the venue's acceptance is in hand; what follows is our own bookkeeping
+                Duration latency = Duration.between(trade.tsInit(), clock.instant());
+                OrderStatus st = accepted.status();
+                OrderRecordState next = toRecordState(st.state());
+                boolean moved = store.moveOrder(id, next, st.venueOrderId(), st.filledQuantity(), st.avgFillPrice());
+                if (moved && next.isTerminal()) {
+                    portfolio.settle(intent, st.filledQuantity(), st.avgFillPrice());
+                } else if (!moved) {
+                    LOG.warn("Order {} (trade {}) was accepted but had moved on already; the monitor settles it", id, trade.key());
+                }
+                if (ledger.finish(trade, TradeOutcome.COPIED, null, null)) {
+                    ledger.metrics().latency(latency);
+                    reporter.copied(intent, latency.toNanos() / 1000);
+                }
+            } else if (result instanceof PlaceResult.Rejected rejected) {
+                if (rejected.reason() == Reason.EXCHANGE_DUPLICATE_ORDER) {
+                    // the venue has this client order id already: an earlier attempt got through; look it up
+                    store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+                    LOG.warn("Venue reports order {} (trade {}) as a duplicate; resolving it by lookup", id, trade.key());
+                    return;
+                }
+                if (store.moveOrder(id, OrderRecordState.REJECTED, null, null, null)) {
+                    portfolio.release(intent);
+                }
+                deadLetter(exchange, rejected.reason(), rejected.message());
+                if (rejected.reason() == Reason.EXCHANGE_INSUFFICIENT_BALANCE) {
+                    LOG.warn("Insufficient balance for {} {} {} (trade {}); not retried, breaker untouched",
+                            intent.side(), intent.quantity().toPlainString(), intent.instrument(), trade.key());
+                } else {
+                    LOG.warn("Venue refused order {} for trade {}: {} {}", id, trade.key(), rejected.reason(), rejected.message());
+                }
             } else {
-                LOG.warn("Venue refused order {} for trade {}: {} {}", intent.clientOrderId(), trade.key(),
-                        rejected.reason(), rejected.message());
+                throw new IllegalStateException("unexpected place result: " + result);
             }
-        } else {
-            throw new IllegalStateException("unexpected place result: " + result);
+        } finally {
+            inHand.remove(id);
         }
     }
 
     /**
-     * The circuit breaker's fallback: the breaker was open, retries ran out, the outcome is unknown, or something
-     * unexpected failed. Unknown outcomes stay in flight for the monitor; the rest go to the dead letters.
+     * The circuit breaker's fallback: the breaker was open (nothing sent), the send failed (already recorded by
+     * {@link #onSendFailed}), or something of ours failed around the send. Sets the dead-letter reason when the
+     * trade ends in the dead letters; a trade whose order may be at the venue stays in flight for the monitor.
      */
     public void onFailure(Exchange exchange) {
         CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        boolean recorded = store.order(intent.clientOrderId()).isPresent();
-        if (caught == null || caught instanceof CallNotPermittedException) {
+        if (caught == null || caught instanceof CallNotPermittedException
+                || caught.getCause() instanceof CallNotPermittedException) {
             portfolio.release(intent);
             deadLetter(exchange, Reason.EXCHANGE_CIRCUIT_OPEN, "circuit breaker open; order not sent");
             return;
         }
-        String what = Failures.rootOf(caught).toString();
-        if (recorded && Failures.isUnknownOutcome(caught)) {
-            store.updateOrder(intent.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
-            LOG.warn("No answer for order {} (trade {}) after it was sent ({}); it will be looked up, never resent",
-                    intent.clientOrderId(), intent.source().key(), what);
+        OrderFailedException handled = Failures.handled(caught);
+        if (handled != null) {
+            if (handled.deadLetterReason() != null) {
+                deadLetter(exchange, handled.deadLetterReason(), handled.detail());
+            }
             return;
         }
-        if (recorded) {
-            store.updateOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null);
+        ClientOrderId id = intent.clientOrderId();
+        boolean maybeSent = inHand.getOrDefault(id, 0) > 0;
+        inHand.remove(id);
+        String what = String.valueOf(Failures.rootOf(caught));
+        LOG.error("Unexpected failure placing order {} for trade {}", id, intent.source().key(), caught);
+        if (maybeSent) {
+            store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+            return; // the monitor looks it up
         }
-        portfolio.release(intent);
-        if (Failures.isRetryable(caught)) {
-            deadLetter(exchange, Reason.EXCHANGE_RETRIES_EXHAUSTED, what);
+        if (store.order(id).isPresent()) {
+            failOrder(intent);
         } else {
-            LOG.error("Unexpected failure placing order {} for trade {}", intent.clientOrderId(), intent.source().key(), caught);
-            deadLetter(exchange, Reason.UNEXPECTED_ERROR, what);
+            portfolio.release(intent);
         }
+        deadLetter(exchange, Reason.UNEXPECTED_ERROR, what);
     }
 
     private static void deadLetter(Exchange exchange, Reason reason, String detail) {

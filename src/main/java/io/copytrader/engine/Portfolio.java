@@ -51,11 +51,20 @@ public final class Portfolio {
     private final Map<ClientOrderId, SellReservation> openSells = new HashMap<>();
     private BigDecimal cash = BigDecimal.ZERO;
     private BigDecimal exposure = BigDecimal.ZERO;
+    /** Bumped by every reservation and settlement: a refresh replaces the book only if it did not move meanwhile. */
+    private long version;
+    /**
+     * Shares the venue reported held at the last refresh, plus what our buys filled since, minus what our sells took
+     * since: a sell is never sized above it. Null until the first refresh (no cap).
+     */
+    private Map<InstrumentId, BigDecimal> venueHeld;
 
     /** Sizes a trade against the book and, unless skipped, reserves it in the book, atomically. */
     public synchronized Sizing.Decision planAndReserve(DetectedTrade trade, SizingRules rules) {
         Holding h = holdings.getOrDefault(trade.instrument(), Holding.EMPTY);
-        Sizing.Decision d = Sizing.decide(trade, rules, h.sellable(), h.cost(), cash, exposure);
+        BigDecimal sellable = venueHeld == null ? h.sellable()
+                : h.sellable().min(venueHeld.getOrDefault(trade.instrument(), BigDecimal.ZERO).max(BigDecimal.ZERO));
+        Sizing.Decision d = Sizing.decide(trade, rules, sellable, h.cost(), cash, exposure);
         if (!d.isSkip()) {
             apply(trade.clientOrderId(), trade.instrument(), trade.side(), d.quantity(), d.notional());
         }
@@ -76,7 +85,9 @@ public final class Portfolio {
                 ? BigDecimal.ZERO : Decimals.usd(filled.multiply(avgFillPrice));
         BigDecimal unfilled = intent.quantity().subtract(filled);
         Holding h = holdings.getOrDefault(intent.instrument(), Holding.EMPTY);
+        version++;
         if (intent.side() == Side.BUY) {
+            addVenueHeld(intent.instrument(), filled);
             // reserved: +quantity at cost notional, cash -notional; keep only what filled, at its real price
             BigDecimal costDelta = actual.subtract(intent.notional());
             put(intent.instrument(), h.quantity().subtract(unfilled), h.cost().add(costDelta).max(BigDecimal.ZERO),
@@ -88,6 +99,7 @@ public final class Portfolio {
             // reserved: -quantity, cash +notional; give back the unsold shares at what they cost when taken off
             cash = cash.add(actual.subtract(intent.notional()));
             SellReservation taken = openSells.remove(intent.clientOrderId());
+            addVenueHeld(intent.instrument(), unfilled);
             if (unfilled.signum() > 0) {
                 BigDecimal back;
                 if (taken != null) {
@@ -117,12 +129,45 @@ public final class Portfolio {
         settle(intent, BigDecimal.ZERO, null);
     }
 
+    private void addVenueHeld(InstrumentId instrument, BigDecimal quantity) {
+        if (venueHeld != null && quantity.signum() != 0) {
+            venueHeld.merge(instrument, quantity, BigDecimal::add);
+        }
+    }
+
+    /** The book's version: read before taking a snapshot of the venue, passed to {@link #reconcileIfUnchanged}. */
+    public synchronized long version() {
+        return version;
+    }
+
+    /**
+     * {@link #reconcile}, but only if no reservation or settlement happened since {@code seenVersion} was read (the
+     * snapshot was taken in between, so it may lack them): checked and applied under the book's lock, so a refresh
+     * never loses a reservation or a fill. Returns false, changing nothing, when the book moved; take a new snapshot.
+     */
+    public synchronized boolean reconcileIfUnchanged(long seenVersion, BigDecimal venueCash,
+                                                     List<PositionSnapshot> venuePositions, List<CopyIntent> openOrders,
+                                                     Map<CopyIntent, BigDecimal> filledSoFar) {
+        if (version != seenVersion) {
+            return false;
+        }
+        reconcile(venueCash, venuePositions, openOrders, filledSoFar);
+        return true;
+    }
+
     /**
      * Replaces the book with the venue's view, plus the orders still open (which the venue has not filled yet but
-     * which we count as if filled, optimistically).
+     * which we count as if filled, optimistically). The shares the venue holds become the cap on what we sell.
      */
     public synchronized void reconcile(BigDecimal venueCash, List<PositionSnapshot> venuePositions, List<CopyIntent> openOrders,
                                        Map<CopyIntent, BigDecimal> filledSoFar) {
+        version++;
+        venueHeld = new HashMap<>();
+        for (PositionSnapshot p : venuePositions) {
+            if (p.quantity().signum() > 0) {
+                venueHeld.put(p.instrument(), p.quantity());
+            }
+        }
         holdings.clear();
         openSells.clear();
         exposure = BigDecimal.ZERO;
@@ -169,6 +214,7 @@ public final class Portfolio {
     }
 
     private void apply(ClientOrderId id, InstrumentId instrument, Side side, BigDecimal quantity, BigDecimal notional) {
+        version++;
         if (side == Side.BUY) {
             Holding h = holdings.getOrDefault(instrument, Holding.EMPTY);
             holdings.put(instrument, new Holding(h.quantity().add(quantity), h.cost().add(notional),
@@ -197,5 +243,6 @@ public final class Portfolio {
         put(instrument, h.quantity().subtract(quantity), settledCostLeft.add(h.pendingCost()), h.pendingBuy(),
                 h.pendingCost());
         openSells.put(id, new SellReservation(quantity, taken));
+        addVenueHeld(instrument, quantity.negate());
     }
 }

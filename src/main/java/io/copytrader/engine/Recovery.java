@@ -72,7 +72,7 @@ public final class Recovery {
 
     void recoverAtStartup() {
         for (OrderRecord o : store.ordersIn(EnumSet.of(OrderRecordState.SUBMITTING))) {
-            store.updateOrder(o.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
+            store.moveOrder(o.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
         }
         Set<String> replayed = replayedTradeKeys();
         Map<String, Integer> counts = new TreeMap<>();

@@ -152,6 +152,24 @@ public final class InMemoryTradeStore implements TradeStore {
     }
 
     @Override
+    public boolean moveOrder(ClientOrderId id, OrderRecordState to, VenueOrderId venueOrderId,
+                             BigDecimal filledQuantity, BigDecimal avgFillPrice) {
+        boolean[] moved = {false};
+        orders.computeIfPresent(id, (k, o) -> {
+            if (!to.allowedFrom().contains(o.state())) {
+                return o;
+            }
+            moved[0] = true;
+            return new OrderRecord(o.clientOrderId(), o.tradeKey(), o.intent(), to,
+                    venueOrderId != null ? venueOrderId : o.venueOrderId(),
+                    filledQuantity != null ? filledQuantity : o.filledQuantity(),
+                    avgFillPrice != null ? avgFillPrice : o.avgFillPrice(),
+                    o.createdAt(), clock.instant());
+        });
+        return moved[0];
+    }
+
+    @Override
     public Optional<OrderRecord> order(ClientOrderId id) {
         return Optional.ofNullable(orders.get(id));
     }

@@ -290,6 +290,30 @@ public final class JdbcTradeStore implements TradeStore {
     }
 
     @Override
+    public boolean moveOrder(ClientOrderId clientOrderId, OrderRecordState to, VenueOrderId venueOrderId,
+                             BigDecimal filledQuantity, BigDecimal avgFillPrice) {
+        var from = to.allowedFrom();
+        String sql = "UPDATE orders SET state = ?, venue_order_id = COALESCE(?, venue_order_id), "
+                + "filled_quantity = COALESCE(?, filled_quantity), avg_fill_price = COALESCE(?, avg_fill_price), "
+                + "updated_at = ? WHERE client_order_id = ? AND state IN (" + placeholders(from.size()) + ")";
+        return call("move order " + clientOrderId + " to " + to, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                ps.setString(i++, to.name());
+                setText(ps, i++, venueOrderId == null ? null : venueOrderId.value());
+                setText(ps, i++, decimal(filledQuantity));
+                setText(ps, i++, decimal(avgFillPrice));
+                ps.setString(i++, instant(clock.instant()));
+                ps.setString(i++, clientOrderId.value());
+                for (OrderRecordState s : from) {
+                    ps.setString(i++, s.name());
+                }
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
     public Optional<OrderRecord> order(ClientOrderId clientOrderId) {
         return call("read order " + clientOrderId, false, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + ORDER_COLUMNS

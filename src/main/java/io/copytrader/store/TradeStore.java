@@ -82,9 +82,22 @@ public interface TradeStore extends AutoCloseable {
      */
     boolean recordIntent(String tradeKey, CopyIntent intent);
 
-    /** Updates an order's state and what the venue told us; null arguments keep the stored value. */
+    /**
+     * Updates an order's state and what the venue told us, unconditionally; null arguments keep the stored value.
+     * The engine moves states with {@link #moveOrder}; this stays for facts that do not change the state (a venue
+     * order id learnt while preparing).
+     */
     void updateOrder(ClientOrderId clientOrderId, OrderRecordState state, VenueOrderId venueOrderId,
                      BigDecimal filledQuantity, BigDecimal avgFillPrice);
+
+    /**
+     * Moves an order to {@code to} only if its current state is in {@code to.allowedFrom()} (a compare-and-set), and
+     * records what the venue told us (null arguments keep the stored value). Returns false, changing nothing, when
+     * the order is missing or in a state it may not move from: with concurrent callers at most one moves it into a
+     * terminal state, and that caller alone settles or releases the book.
+     */
+    boolean moveOrder(ClientOrderId clientOrderId, OrderRecordState to, VenueOrderId venueOrderId,
+                      BigDecimal filledQuantity, BigDecimal avgFillPrice);
 
     Optional<OrderRecord> order(ClientOrderId clientOrderId);
 

@@ -43,10 +43,18 @@ class CopyTraderSettingsTest {
     }
 
     @Test
-    void shouldTreatABlankValueAsNotSet() {
-        CopyTraderSettings s = load("copytrader.copy.max-portfolio-exposure", "  ");
+    void shouldRefuseABlankValueRatherThanFallBackToTheDefault() {
+        assertThatThrownBy(() -> load("copytrader.copy.max-portfolio-exposure", "  "))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("MAX_PORTFOLIO_EXPOSURE (copytrader.copy.max-portfolio-exposure) must not be empty, but was ''; "
+                        + "unset it for the default 0.8");
+    }
 
-        assertThat(s.maxPortfolioExposure()).isEqualByComparingTo("0.8");
+    @Test
+    void shouldRefuseAnEnvironmentVariableSetToEmptyEvenWhereEmptyMeansNotSet() {
+        assertThatThrownBy(() -> CopyTraderSettings.load(key -> null, env -> env.equals("PAPER_VENUE_URL") ? "" : null))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("PAPER_VENUE_URL (copytrader.paper.url) must not be empty");
     }
 
     @Test
@@ -91,7 +99,8 @@ class CopyTraderSettingsTest {
     void shouldNameTheBadTraderInTheTraderList() {
         assertThatThrownBy(() -> load("copytrader.feed.traders", "alice,bad\u0001trader"))
                 .isInstanceOf(InvalidSettingException.class)
-                .hasMessageStartingWith("TARGET_TRADERS (copytrader.feed.traders) holds an invalid trader: TraderId");
+                .hasMessageStartingWith("TARGET_TRADERS (copytrader.feed.traders) must be comma-separated names")
+                .hasMessageEndingWith("but held 'bad\\u0001trader'");
     }
 
     @Test

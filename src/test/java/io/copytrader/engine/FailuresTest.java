@@ -66,6 +66,17 @@ class FailuresTest {
     void shouldClassifyAFailureByWhetherTheOrderCouldHaveReachedTheVenue(String what, Throwable failure, Kind expected) {
         assertThat(Failures.isRetryable(failure)).as("retryable").isEqualTo(expected == Kind.RETRYABLE);
         assertThat(Failures.isUnknownOutcome(failure)).as("unknown outcome").isEqualTo(expected == Kind.UNKNOWN_OUTCOME);
+        assertThat(Failures.countsTowardBreaker(failure)).as("a venue failure: counts toward the breaker")
+                .isEqualTo(expected != Kind.NEITHER);
+    }
+
+    @Test
+    void shouldNeverCountAFailureTheEngineRecordedAlready() {
+        OrderFailedException handled = new OrderFailedException(null, "no answer");
+
+        assertThat(Failures.countsTowardBreaker(handled)).isFalse();
+        assertThat(Failures.countsTowardBreaker(new RuntimeCamelException(handled))).isFalse();
+        assertThat(Failures.handled(new RuntimeCamelException(handled))).isSameAs(handled);
     }
 
     @Test

@@ -269,6 +269,35 @@ class PortfolioTest {
     }
 
     @Test
+    void shouldNotReplaceTheBookWithASnapshotTakenWhileItMoved() {
+        long seen = portfolio.version();
+        // a buy is reserved while the venue's balance is being read: the snapshot does not know it
+        plan(buy("b1", "0.50", "100"));
+
+        boolean replaced = portfolio.reconcileIfUnchanged(seen, usd("1000"), List.of(), List.of(), Map.of());
+
+        assertThat(replaced).isFalse();
+        assertThat(portfolio.cash()).isEqualByComparingTo("994.90");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("10");
+        assertThat(portfolio.reconcileIfUnchanged(portfolio.version(), usd("1000"), List.of(), List.of(), Map.of())).isTrue();
+    }
+
+    @Test
+    void shouldNeverSizeASellAboveWhatTheVenueHolds() {
+        // the venue holds 4 shares; our book (drifted) thinks 20 are settled
+        hold("1000", "4", "0.40");
+        CopyIntent b = plan(buy("b1", "0.50", "100"));
+        portfolio.settle(b, new BigDecimal("10"), new BigDecimal("0.50"));
+        // 4 held at the venue + the 10 our buy filled since: a sell of 20 is capped at 14
+        CopyIntent s1 = plan(sell("s1", "0.50", "200"));
+        assertThat(s1.quantity()).isEqualByComparingTo("14");
+        // nothing left to sell until a sell's unfilled part comes back
+        assertThat(portfolio.planAndReserve(sell("s2", "0.50", "200"), RULES).isSkip()).isTrue();
+        portfolio.settle(s1, new BigDecimal("9"), new BigDecimal("0.50"));
+        assertThat(plan(sell("s3", "0.50", "200")).quantity()).isEqualByComparingTo("5");
+    }
+
+    @Test
     @Timeout(10)
     void shouldNeverExceedTheMaxPositionWhenEightThreadsBuyTheSameInstrument() throws Exception {
         int threads = 8;

@@ -21,7 +21,8 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(60)
 class JolokiaHawtioTest {
-    static final List<String> ROUTES = List.of("detect-trades", "copy-trade", "dispatch-orders", "place-order", "submit-order",
+    static final List<String> ROUTES = List.of("detect-trades", "copy-trade", "dispatch-orders", "place-order",
+            "send-order", "submit-order",
             "monitor-orders", "dead-letters", "requeue-trades");
 
     static EngineHarness.Builder withJolokia(int port) {
@@ -41,7 +42,7 @@ class JolokiaHawtioTest {
                 .start()) {
             Jolokia jolokia = new Jolokia(port);
 
-            // 1. the eight routes, by id, as Hawtio's Camel tree lists them
+            // 1. the nine routes, by id, as Hawtio's Camel tree lists them
             JsonNode routes = jolokia.get("/read/org.apache.camel:type=routes,*/RouteId,State");
             assertThat(routes.path("status").asInt()).as(routes.toString()).isEqualTo(200);
             List<String> ids = new ArrayList<>();

@@ -11,7 +11,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
+import io.copytrader.store.OrderRecord;
+import io.copytrader.store.OrderRecordState;
+
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.EnumSet;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -191,6 +199,36 @@ public final class EngineHarness implements AutoCloseable {
         assertThat((long) counter("copytrader.trades.dropped")).as("metrics: dropped").isEqualTo(byOutcome.get(TradeOutcome.DROPPED));
         assertThat((long) counter("copytrader.trades.abandoned")).as("metrics: abandoned").isEqualTo(byOutcome.get(TradeOutcome.ABANDONED));
         assertThat((long) counter("copytrader.trades.expired")).as("metrics: expired").isEqualTo(byOutcome.get(TradeOutcome.EXPIRED));
+    }
+
+    /**
+     * Every order the venue accepted has a COPIED trade, and no trade was ABANDONED with an order at the venue: each
+     * order in the outbox is looked up at the venue by its client order id (the outbox is written before anything
+     * is sent, so it names every order the venue can have), and their number matches the venue's own count.
+     */
+    public void assertEveryAcceptedOrderHasACopiedTrade() {
+        HttpClient http = HttpClient.newHttpClient();
+        long atVenue = 0;
+        for (OrderRecord order : store().ordersIn(EnumSet.allOf(OrderRecordState.class))) {
+            int status;
+            try {
+                status = http.send(HttpRequest.newBuilder(URI.create(venue.baseUrl() + "/exchange/orders/"
+                        + order.clientOrderId().value())).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            if (status == 200) {
+                atVenue++;
+                assertThat(store().outcome(order.tradeKey())).as("trade %s, whose order %s the venue accepted",
+                        order.tradeKey(), order.clientOrderId()).contains(TradeOutcome.COPIED);
+            } else {
+                assertThat(status).as("lookup of %s", order.clientOrderId()).isEqualTo(404);
+            }
+        }
+        assertThat(atVenue).as("orders at the venue, all of them in our outbox").isEqualTo(venue.stats().ordersAccepted());
     }
 
     /** Stops the engine gracefully (as on SIGTERM), leaving the venue up. */

@@ -81,7 +81,7 @@ class LoadAndFailureScenarioTest {
     }
 
     @Test
-    void shouldRecordWhatIsLeftAsAbandonedWhenTheDrainTimesOut() {
+    void shouldRecordWhatIsLeftUnsentAsAbandonedWhenTheDrainTimesOut() {
         try (EngineHarness h = EngineHarness.builder().set("copytrader.shutdown.timeout-seconds", 1).start()) {
             TradeStore store = h.store();
             // 1. a very slow exchange: 2 s per order
@@ -91,13 +91,13 @@ class LoadAndFailureScenarioTest {
             // 2. stop with a 1 s drain timeout
             Instant stopAsked = Instant.now();
             h.stopEngine();
-            // 3. it stopped within the timeout (plus slack), and every unfinished trade is ABANDONED by id
+            // 3. it stopped within the timeout (plus slack); every trade whose order never left is ABANDONED by id,
+            // and only the ones whose order may be at the venue stay in flight (RestartScenarioTest finishes them)
             assertThat(Duration.between(stopAsked, Instant.now())).isLessThan(Duration.ofSeconds(8));
-            assertThat(store.inFlightCount()).isZero();
             long abandoned = store.outcomeCounts().get(TradeOutcome.ABANDONED);
             assertThat(abandoned).isGreaterThan(0);
-            long ended = store.outcomeCounts().values().stream().mapToLong(Long::longValue).sum();
-            assertThat(ended).isEqualTo(30);
+            long maybeAtVenue = store.ordersIn(EnumSet.of(OrderRecordState.SUBMITTING, OrderRecordState.UNKNOWN)).size();
+            assertThat(store.inFlightCount()).isEqualTo(maybeAtVenue).isLessThanOrEqualTo(5);
             h.assertAccountingIdentity();
         }
     }

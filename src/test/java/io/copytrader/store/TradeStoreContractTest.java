@@ -222,6 +222,54 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldMoveAnOrderOnlyFromTheStatesItsNewStateAllows() {
+        DetectedTrade t = trade("t-1");
+        CopyIntent intent = intent(t);
+        store.recordIntent(t.key(), intent);
+        ClientOrderId id = intent.clientOrderId();
+
+        assertThat(store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null)).isTrue();
+        assertThat(store.moveOrder(id, OrderRecordState.FAILED, null, null, null)).as("the first end wins").isTrue();
+        assertThat(store.moveOrder(id, OrderRecordState.FILLED, new VenueOrderId("v-1"), BigDecimal.ONE, BigDecimal.ONE))
+                .as("a late answer does not overwrite FAILED").isFalse();
+        assertThat(store.moveOrder(id, OrderRecordState.FAILED, null, null, null)).as("ended once only").isFalse();
+        assertThat(store.order(id).orElseThrow().state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(store.order(id).orElseThrow().venueOrderId()).isNull();
+        assertThat(store.moveOrder(id, OrderRecordState.SUBMITTING, null, null, null)).as("a replay sends it again").isTrue();
+        assertThat(store.moveOrder(id, OrderRecordState.PARTIALLY_FILLED, new VenueOrderId("v-2"), new BigDecimal("0.5"), null)).isTrue();
+        assertThat(store.moveOrder(id, OrderRecordState.PARTIALLY_FILLED, null, new BigDecimal("0.7"), null)).isTrue();
+        assertThat(store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null)).isFalse();
+        assertThat(store.order(id).orElseThrow()).satisfies(o -> {
+            assertThat(o.state()).isEqualTo(OrderRecordState.PARTIALLY_FILLED);
+            assertThat(o.venueOrderId()).isEqualTo(new VenueOrderId("v-2"));
+            assertThat(o.filledQuantity()).isEqualByComparingTo("0.7");
+        });
+        assertThat(store.moveOrder(new ClientOrderId("ct-unknown"), OrderRecordState.FAILED, null, null, null)).isFalse();
+    }
+
+    @Test
+    void shouldLetExactlyOneOfManyRacingCallersEndAnOrder() throws Exception {
+        DetectedTrade t = trade("t-1");
+        CopyIntent intent = intent(t);
+        store.recordIntent(t.key(), intent);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Boolean>> moves = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                OrderRecordState to = i % 2 == 0 ? OrderRecordState.FAILED : OrderRecordState.FILLED;
+                moves.add(pool.submit(() -> store.moveOrder(intent.clientOrderId(), to, null, null, null)));
+            }
+            long won = 0;
+            for (var f : moves) {
+                won += f.get() ? 1 : 0;
+            }
+            assertThat(won).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldListOrdersInTheGivenStatesOldestFirst() {
         List<ClientOrderId> ids = new ArrayList<>();
         for (String id : List.of("c", "a", "b", "d")) {
