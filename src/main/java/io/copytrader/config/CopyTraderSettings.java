@@ -48,8 +48,7 @@ public record CopyTraderSettings(
         long portfolioRefreshMs,
         int shutdownTimeoutSeconds,
         String storeUrl,
-        String storeSqliteSync,
-        int maxInFlightOrders) {
+        String storeSqliteSync) {
 
     private static final BigDecimal ZERO = BigDecimal.ZERO;
     private static final BigDecimal ONE = BigDecimal.ONE;
@@ -127,7 +126,6 @@ public record CopyTraderSettings(
                 s.integer("copytrader.portfolio.refresh-ms", "PORTFOLIO_REFRESH_MS", "5000", 1, 3_600_000),
                 (int) s.integer("copytrader.shutdown.timeout-seconds", "SHUTDOWN_TIMEOUT_SECONDS", "30", 1, 3600),
                 s.storeUrl("copytrader.store.url", "STORE_URL", "memory"),
-                s.oneOf("copytrader.store.sqlite-synchronous", "STORE_SQLITE_SYNC", "FULL", "FULL", "NORMAL"),
-                (int) s.integer("copytrader.exchange.max-in-flight-orders", "MAX_IN_FLIGHT_ORDERS", "64", 1, 200));
+                s.oneOf("copytrader.store.sqlite-synchronous", "STORE_SQLITE_SYNC", "FULL", "FULL", "NORMAL"));
     }
 }

@@ -42,7 +42,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * Builds the engine's beans from {@code copytrader.*} properties and binds them by the names the routes use. Loaded
@@ -137,11 +136,8 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("orderPlacer", placer);
         beans.put("orderMonitor", monitor);
         beans.put("deadLetterRecorder", deadLetters);
-        // being copied: sized in copy-trade, or placed (awaiting the venue) in dispatch-orders
-        Supplier<Number> copying = () -> context.getInflightRepository().size("copy-trade")
-                + context.getInflightRepository().size("dispatch-orders");
         beans.put("statusLogger", new StatusLogger(registry, queueFactory::queueLength,
-                () -> copying.get().longValue(), breaker, 30_000));
+                () -> context.getInflightRepository().size("copy-trade"), breaker, 30_000));
         beans.put("recovery", new Recovery(store, ledger, deadLetters, context.createProducerTemplate(),
                 "direct:requeue-trades", settings.maxTradeAge(), clock));
         beans.put("exchangeAdapter", exchange);
@@ -149,7 +145,8 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.forEach(context.getRegistry()::bind);
 
         metrics.gauge(PipelineMetrics.QUEUE_LENGTH, "Trades waiting in the copy queue", queueFactory::queueLength);
-        metrics.gauge(PipelineMetrics.TRADES_PROCESSING, "Trades being copied right now", copying);
+        metrics.gauge(PipelineMetrics.TRADES_PROCESSING, "Trades being copied right now",
+                () -> context.getInflightRepository().size("copy-trade"));
         metrics.gauge(PipelineMetrics.TRADES_IN_FLIGHT, "Admitted trades without an outcome yet", store::inFlightCount);
         metrics.gauge(PipelineMetrics.CIRCUIT_STATE, "Order circuit breaker: 0 closed, 1 open, 2 half-open, 3 other",
                 () -> circuitStateCode(breaker.getState()));

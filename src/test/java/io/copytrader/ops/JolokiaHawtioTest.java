@@ -21,8 +21,7 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(60)
 class JolokiaHawtioTest {
-    static final List<String> ROUTES = List.of("detect-trades", "copy-trade", "dispatch-orders", "place-order",
-            "send-order", "submit-order",
+    static final List<String> ROUTES = List.of("detect-trades", "copy-trade", "place-order", "send-order", "submit-order",
             "monitor-orders", "dead-letters", "requeue-trades");
 
     static EngineHarness.Builder withJolokia(int port) {
@@ -42,7 +41,7 @@ class JolokiaHawtioTest {
                 .start()) {
             Jolokia jolokia = new Jolokia(port);
 
-            // 1. the nine routes, by id, as Hawtio's Camel tree lists them
+            // 1. the seven routes, by id, as Hawtio's Camel tree lists them
             JsonNode routes = jolokia.get("/read/org.apache.camel:type=routes,*/RouteId,State");
             assertThat(routes.path("status").asInt()).as(routes.toString()).isEqualTo(200);
             List<String> ids = new ArrayList<>();

@@ -30,8 +30,7 @@ class RouteValidationTest {
     @Test
     void shouldReportAMisspeltEndpointOptionWithFileAndSuggestion() throws IOException {
         copyRoutes();
-        edit("copy-trade.camel.yaml", "concurrentConsumers: \"{{copytrader.queue.concurrent-trades}}\"",
-                "concurentConsumers: \"{{copytrader.queue.concurrent-trades}}\"");
+        edit("copy-trade.camel.yaml", "concurrentConsumers:", "concurentConsumers:");
 
         List<String> problems = RouteValidator.validate(dir, PROPERTIES);
 

@@ -109,7 +109,6 @@ class LoadAndFailureScenarioTest {
                 .set("copytrader.breaker.cooldown-minutes", "0.01") // 600 ms
                 .set("copytrader.exchange.max-retries", 0)
                 .set("copytrader.queue.concurrent-trades", 1)
-                .set("copytrader.exchange.max-in-flight-orders", 1) // one order at the venue at a time: an exact count
                 .start()) {
             CircuitBreaker breaker = h.breaker();
             // 1. every order gets a 503
