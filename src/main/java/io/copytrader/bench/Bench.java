@@ -12,6 +12,11 @@ import io.copytrader.store.TradeStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.camel.CamelContext;
@@ -23,11 +28,7 @@ import org.apache.camel.main.Main;
 
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -185,8 +186,8 @@ public final class Bench {
             out.printf(Locale.ROOT, "bench: ceiling %.0f orders/s (%d threads, the engine's HTTP endpoint, no pipeline)%n",
                     ceiling, settings.concurrentTrades());
             leanCeiling = leanCeiling(Math.min(options.warmup(), 2), Math.min(options.duration(), 5));
-            out.printf(Locale.ROOT, "bench: lean ceiling %.0f orders/s (JDK HttpClient async, %d in flight, keep-alive, "
-                    + "no Camel)%n", leanCeiling, LEAN_IN_FLIGHT);
+            out.printf(Locale.ROOT, "bench: lean ceiling %.0f orders/s (Vert.x HttpClient, one event loop, %d in flight, "
+                    + "keep-alive, no Camel)%n", leanCeiling, LEAN_IN_FLIGHT);
             if (options.rate() != null) {
                 steps.add(step(options.rate()));
             } else {
@@ -364,63 +365,68 @@ public final class Bench {
     }
 
     /**
-     * The venue driven by a minimal client: the JDK's HttpClient posting the same orders asynchronously, at most
-     * {@link #LEAN_IN_FLIGHT} in flight over keep-alive connections, no Camel. What the venue and loopback allow when
-     * the client costs next to nothing; the engine's throughput over it says what the engine itself costs.
+     * The venue driven by a minimal client: Vert.x's HttpClient on one event loop posting the same orders, each answer
+     * sending the next, {@link #LEAN_IN_FLIGHT} in flight over keep-alive connections, no Camel. What the venue and
+     * loopback allow when the client costs next to nothing; the engine's throughput over it says what the engine costs.
      */
     private double leanCeiling(int warmupS, int measureS) throws Exception {
-        URI uri = URI.create(venue.baseUrl() + "/exchange/orders");
-        ExecutorService callbacks = Executors.newFixedThreadPool(2);
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(callbacks)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        Semaphore window = new Semaphore(LEAN_IN_FLIGHT);
+        URI base = URI.create(venue.baseUrl());
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         AtomicLong counted = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        long measureFrom = System.nanoTime() + warmupS * 1_000_000_000L;
-        long end = measureFrom + measureS * 1_000_000_000L;
-        long cpu0 = 0;
-        long venueCpu0 = 0;
-        boolean measuring = false;
-        long id = 0;
+        AtomicLong ids = new AtomicLong();
+        CountDownLatch finished = new CountDownLatch(LEAN_IN_FLIGHT);
+        long[] cpuAtStart = new long[2];
         try {
-            long now;
-            while ((now = System.nanoTime()) < end) {
-                if (!measuring && now >= measureFrom) {
-                    measuring = true;
-                    cpu0 = engineCpuNanos();
-                    venueCpu0 = venue.cpuNanos();
+            HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+                    .setMaxPoolSize(LEAN_IN_FLIGHT).setDefaultHost(base.getHost()).setDefaultPort(base.getPort()));
+            // one answer in hand first (classes loaded, a connection open), so the warm-up is spent warming up
+            client.request(HttpMethod.POST, "/exchange/orders")
+                    .compose(request -> request.putHeader("Content-Type", "application/json").send(
+                            "{\"clientOrderId\":\"lean-0\",\"instrument\":\"tok-1\",\"side\":\"BUY\",\"price\":0.5,\"quantity\":1}"))
+                    .compose(response -> response.body()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            long measureFrom = System.nanoTime() + warmupS * 1_000_000_000L;
+            long end = measureFrom + measureS * 1_000_000_000L;
+            Runnable[] next = new Runnable[1];
+            next[0] = () -> {
+                if (System.nanoTime() >= end) {
+                    finished.countDown();
+                    return;
                 }
-                if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                    continue;
-                }
-                boolean count = measuring;
-                HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"clientOrderId\":\"lean-" + (++id)
-                                + "\",\"instrument\":\"tok-1\",\"side\":\"BUY\",\"price\":0.5,\"quantity\":1}"))
-                        .build();
-                client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
-                    window.release();
-                    if (failure != null || response.statusCode() != 200) {
-                        errors.incrementAndGet();
-                    } else if (count && System.nanoTime() < end) {
-                        counted.incrementAndGet();
-                    }
-                });
+                String body = "{\"clientOrderId\":\"lean-" + ids.incrementAndGet()
+                        + "\",\"instrument\":\"tok-1\",\"side\":\"BUY\",\"price\":0.5,\"quantity\":1}";
+                client.request(HttpMethod.POST, "/exchange/orders")
+                        .compose(request -> request.putHeader("Content-Type", "application/json").send(body))
+                        .compose(response -> response.body().map(ignored -> response.statusCode()))
+                        .onComplete(answer -> {
+                            long now = System.nanoTime();
+                            if (answer.failed() || answer.result() != 200) {
+                                errors.incrementAndGet();
+                            } else if (now >= measureFrom && now < end) {
+                                counted.incrementAndGet();
+                            }
+                            next[0].run();
+                        });
+            };
+            vertx.setTimer(Math.max(1, (measureFrom - System.nanoTime()) / 1_000_000), id -> {
+                cpuAtStart[0] = engineCpuNanos();
+                cpuAtStart[1] = venue.cpuNanos();
+            });
+            for (int i = 0; i < LEAN_IN_FLIGHT; i++) {
+                vertx.runOnContext(v -> next[0].run());
             }
-            // every request answered (each has a 5 s timeout) before the CPU is read
-            if (!window.tryAcquire(LEAN_IN_FLIGHT, 30, TimeUnit.SECONDS)) {
-                out.println("bench: lean ceiling requests still unanswered after 30 s");
+            if (!finished.await(warmupS + measureS + 30L, TimeUnit.SECONDS)) {
+                out.println("bench: lean ceiling requests still unanswered 30 s after the end");
             }
         } finally {
-            callbacks.shutdownNow();
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
         if (errors.get() > 0) {
             out.printf("bench: lean ceiling saw %d failed requests%n", errors.get());
         }
         double perRequest = Math.max(1, counted.get()) * 1000.0;
         out.printf(Locale.ROOT, "bench: lean ceiling cpu_us/request client=%.0f venue=%.0f%n",
-                (engineCpuNanos() - cpu0) / perRequest, (venue.cpuNanos() - venueCpu0) / perRequest);
+                (engineCpuNanos() - cpuAtStart[0]) / perRequest, (venue.cpuNanos() - cpuAtStart[1]) / perRequest);
         return counted.get() / (double) measureS;
     }
 
