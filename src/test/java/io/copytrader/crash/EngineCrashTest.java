@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * `java -jar copytrader.jar` would (same main class, routes/ and application.properties from the project folder).
  */
 @Tag("crash")
-@Timeout(300)
+@Timeout(420)
 class EngineCrashTest {
     private static final String TRADER = "alice";
     private static final int KILLS = 10;
@@ -144,7 +144,7 @@ class EngineCrashTest {
         env.put("MIN_ORDER_SIZE_USD", "0");
         env.put("COPY_RATIO", "1");
         env.put("TRADE_COOLDOWN_MS", "0");
-        // old enough that the backlog a restart leaves is still copied (and meets the venue's faults), not filtered
+        // the backlog a restart leaves (a kill, then a boot) is still copied, and meets the venue's faults
         env.put("MAX_TRADE_AGE_MS", "120000");
         env.put("EXCHANGE_RESPONSE_TIMEOUT_MS", "2000");
         env.put("UNKNOWN_ORDER_GRACE_MS", "1000");
