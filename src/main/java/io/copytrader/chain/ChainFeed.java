@@ -31,10 +31,10 @@ import java.util.function.LongConsumer;
  * hands each target fill to a {@link ChainFillSink} exactly once, by its reorg-proof identity (tx + order hash).
  *
  * <p><b>Nothing missed.</b> A block cursor ("every log up to this block was handed over") is persisted through a
- * {@link Cursor}. On every connect, and on every {@code newHeads} notification, the logs from the cursor to the head
- * are read with {@code eth_getLogs} in bounded ranges and the cursor moves on after each range; so a restart, a
- * reconnect or a missed head is a backfill, and the {@code logs} subscription only makes detection fast. A fill
- * seen both ways is handed over once.
+ * {@link Cursor}. On every connect, after a gap in the heads or a reorg, and otherwise every few blocks or seconds,
+ * the logs from the cursor to the head are read with {@code eth_getLogs} in bounded ranges and the cursor moves on
+ * after each range; so a restart, a reconnect or a missed head is a backfill, and the {@code logs} subscription only
+ * makes detection fast. A fill seen both ways is handed over once.
  *
  * <p><b>Reorgs.</b> A log that comes back {@code removed: true} is reported ({@link ChainFillSink#onRemoved}) and
  * the cursor steps back before its block, so the replacing blocks are read again; a removed fill seen again is
@@ -50,6 +50,12 @@ public final class ChainFeed implements AutoCloseable {
     private static final int MAX_INDEX = 200_000;
     /** How far back a reorg is looked for (Polygon's are at most a few blocks since 2025). */
     private static final long REORG_WINDOW = 128;
+    /** eth_getLogs confirms the subscription at least every 4 blocks or 2 s. */
+    private static final long CONFIRM_BLOCKS = 4;
+    private static final long CONFIRM_NANOS = 2_000_000_000L;
+    private long lastConfirm;
+    private long lastFinalizedCheck;
+    private long lastHead = -1;
 
     /** Where the block cursor is kept. */
     public interface Cursor {
@@ -258,8 +264,18 @@ public final class ChainFeed implements AutoCloseable {
 
     private void loop() throws IOException, InterruptedException {
         while (running) {
-            Event event = events.poll(1, TimeUnit.SECONDS);
-            if (event instanceof Closed c) {
+            Event event = events.poll(500, TimeUnit.MILLISECONDS);
+            if (event == null) {
+                // quiet: confirm up to the last head now, and look at finality when due
+                if (cursor < head) {
+                    catchUp(head);
+                    lastConfirm = System.nanoTime();
+                }
+                if (System.nanoTime() - lastFinalizedCheck >= CONFIRM_NANOS) {
+                    refreshFinalized();
+                    lastFinalizedCheck = System.nanoTime();
+                }
+            } else if (event instanceof Closed c) {
                 throw new IOException("connection " + c.why());
             } else if (event instanceof Head h) {
                 if (h.number() < 0) {
@@ -277,8 +293,19 @@ public final class ChainFeed implements AutoCloseable {
                     LOG.warn("Chain reorg at block {}: checking the fills of the replaced blocks", h.number());
                     reconcileRecentFills();
                 }
-                catchUp(h.number());
-                refreshFinalized();
+                // the subscription detects; eth_getLogs confirms (moves the cursor) every few blocks or seconds,
+                // and at once after a reorg or a gap in the heads
+                long now = System.nanoTime();
+                if (reorg || h.number() - cursor >= CONFIRM_BLOCKS || now - lastConfirm >= CONFIRM_NANOS
+                        || (lastHead >= 0 && h.number() > lastHead + 1)) {
+                    catchUp(h.number());
+                    lastConfirm = now;
+                }
+                lastHead = h.number();
+                if (now - lastFinalizedCheck >= CONFIRM_NANOS) {
+                    refreshFinalized();
+                    lastFinalizedCheck = now;
+                }
                 LongConsumer l = headListener;
                 if (l != null) {
                     l.accept(h.number());
@@ -335,8 +362,8 @@ public final class ChainFeed implements AutoCloseable {
         }
         if (log.removed()) {
             if (known != null && known.state() == FillState.SEEN) {
-                put(fill, FillState.REMOVED);
                 sink.onRemoved(fill);
+                put(fill, FillState.REMOVED);
             }
             if (log.blockNumber() <= cursor) {
                 // the replacing blocks must be read again
@@ -346,13 +373,13 @@ public final class ChainFeed implements AutoCloseable {
             return false;
         }
         if (known == null) {
+            sink.onFill(fill); // indexed only once handled: if the engine failed, the fill is read again
             put(fill, FillState.SEEN);
-            sink.onFill(fill);
             return true;
         }
         if (known.state() == FillState.REMOVED) {
-            put(fill, FillState.SEEN);
             sink.onReincluded(fill);
+            put(fill, FillState.SEEN);
         }
         return false;
     }
@@ -374,8 +401,8 @@ public final class ChainFeed implements AutoCloseable {
             long number = fill.log().blockNumber();
             String hash = canonical.computeIfAbsent(number, n -> canonicalHash(n));
             if (!fill.log().blockHash().equals(hash)) {
-                put(fill, FillState.REMOVED);
                 sink.onRemoved(fill);
+                put(fill, FillState.REMOVED);
                 oldestGone = Math.min(oldestGone, number);
             }
         }

@@ -94,7 +94,7 @@ class ChainFeedTest {
                 Duration.ofMillis(500)), new OrderFilledDecoder(List.of(new TraderId(TARGET)), List.of(Anvil.EXCHANGE)),
                 sink, cursor, Clock.systemUTC());
         feed.start();
-        await().atMost(Duration.ofSeconds(20)).until(feed::isLive);
+        await().atMost(Duration.ofSeconds(30)).until(feed::isLive);
         return feed;
     }
 
@@ -110,7 +110,7 @@ class ChainFeedTest {
         String crossed = anvil.match(order(3), OTHER, order(4), TARGET, 1, TOKEN, 10_000_000, 4_350_000);
         assertThat(anvil.receipt(hit).get("logs")).hasSize(3);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> sink.fills.size() == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 2);
         ChainFill resting = sink.fills.get(0);
         assertThat(resting.identity()).isEqualTo(hit + ":" + order(1));
         assertThat(resting.trade().side()).isEqualTo(Side.BUY);
@@ -126,7 +126,7 @@ class ChainFeedTest {
 
         // heads keep coming: the backfill of each new head reads the same logs again, and hands none over twice
         long head = anvil.mine();
-        await().atMost(Duration.ofSeconds(10)).until(() -> feed.cursor() >= head);
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head);
         assertThat(sink.identities()).containsExactly(hit + ":" + order(1), crossed + ":" + order(4));
         assertThat(sink.malformed).isEmpty();
     }
@@ -138,16 +138,16 @@ class ChainFeedTest {
             for (int i = 0; i < 5; i++) {
                 anvil.fill(order(100 + i), TARGET, OTHER, 0, TOKEN, 5_000_000, 10_000_000, 0);
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> sink.fills.size() == 5);
+            await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 5);
             // the network drops: fills keep being mined meanwhile (more than one getLogs range of 7 blocks)
             cutter.cut();
             for (int i = 5; i < 25; i++) {
                 anvil.fill(order(100 + i), TARGET, OTHER, 0, TOKEN, 5_000_000, 10_000_000, 0);
             }
             cutter.restore();
-            await().atMost(Duration.ofSeconds(20)).until(() -> sink.fills.size() >= 25 && feed.isLive());
+            await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() >= 25 && feed.isLive());
             long head = anvil.mine();
-            await().atMost(Duration.ofSeconds(10)).until(() -> feed.cursor() >= head);
+            await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head);
             assertThat(sink.identities()).hasSize(25).doesNotHaveDuplicates();
             assertThat(feed.connects()).isGreaterThanOrEqualTo(2);
         }
@@ -157,15 +157,30 @@ class ChainFeedTest {
     void shouldReportAFillARemovedBlockTookOut() {
         feed(anvil.wsUrl());
         String tx = anvil.fill(order(7), TARGET, OTHER, 0, TOKEN, 5_000_000, 10_000_000, 0);
-        await().atMost(Duration.ofSeconds(10)).until(() -> sink.fills.size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 1);
 
         anvil.reorg(1);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> sink.removed.size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.removed.size() == 1);
         assertThat(sink.removed.get(0).identity()).isEqualTo(tx + ":" + order(7));
         assertThat(feed.state(tx + ":" + order(7))).contains(ChainFeed.FillState.REMOVED);
         long head = anvil.mine();
-        await().atMost(Duration.ofSeconds(10)).until(() -> feed.cursor() >= head);
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head);
         assertThat(sink.fills).hasSize(1);
+    }
+
+    @Test
+    void shouldMarkAFillFinalOnceItsBlockIsFinalized() {
+        feed(anvil.wsUrl());
+        String tx = anvil.fill(order(9), TARGET, OTHER, 0, TOKEN, 5_000_000, 10_000_000, 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 1);
+        assertThat(feed.state(tx + ":" + order(9))).contains(ChainFeed.FillState.SEEN);
+        long block = sink.fills.get(0).log().blockNumber();
+
+        anvil.call("anvil_mine", "0x50"); // 80 blocks on top: anvil finalizes well behind its head
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.finalizedBlock() >= block);
+        assertThat(feed.state(tx + ":" + order(9))).contains(ChainFeed.FillState.FINAL);
+        assertThat(sink.removed).isEmpty();
     }
 }

@@ -41,7 +41,7 @@ class JolokiaHawtioTest {
                 .start()) {
             Jolokia jolokia = new Jolokia(port);
 
-            // 1. the seven routes, by id, as Hawtio's Camel tree lists them
+            // 1. the routes, by id, as Hawtio's Camel tree lists them
             JsonNode routes = jolokia.get("/read/org.apache.camel:type=routes,*/RouteId,State");
             assertThat(routes.path("status").asInt()).as(routes.toString()).isEqualTo(200);
             List<String> ids = new ArrayList<>();

@@ -19,7 +19,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The `camel run` contract (DESIGN section 4): routes/ + application.properties + the project jar on the classpath
- * are the whole application. A plain {@link Main}, given nothing but the property location, loads the seven routes
+ * are the whole application. A plain {@link Main}, given nothing but the property location, loads the routes
  * and copies trades, with the shipped defaults. The only overrides: where the paper venue is (so the test can drive
  * it) and a free management port (so parallel builds do not clash on 9876).
  */
@@ -36,7 +36,7 @@ class PlainCamelMainContractTest {
             main.addOverrideProperty("camel.management.port", String.valueOf(Jolokia.freePort()));
             main.start();
             try {
-                // 1. the seven routes of routes/*.camel.yaml are loaded and running
+                // 1. the routes of routes/*.camel.yaml are loaded and running
                 assertThat(main.getCamelContext().getRoutes()).extracting(Route::getRouteId)
                         .containsExactlyInAnyOrder(JolokiaHawtioTest.ROUTES.toArray(String[]::new));
                 // 2. alice trades; with the default settings at least one of her trades is copied

@@ -1,0 +1,62 @@
+package io.copytrader.chain;
+
+import io.copytrader.config.InvalidSettingException;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ChainSettingsTest {
+    static final String URL = "wss://polygon.example/v2/SECRETKEY123";
+
+    static Map<String, String> defaults() {
+        Map<String, String> p = new HashMap<>();
+        p.put("copytrader.chain.exchanges", String.join(",", OrderFilledDecoder.POLYGON_EXCHANGES));
+        p.put("copytrader.chain.get-logs-blocks", "500");
+        p.put("copytrader.chain.initial-lookback-blocks", "0");
+        p.put("copytrader.chain.request-timeout-ms", "10000");
+        p.put("copytrader.chain.reconnect-initial-ms", "200");
+        p.put("copytrader.chain.reconnect-max-ms", "10000");
+        return p;
+    }
+
+    @Test
+    void shouldDetectOnBothSourcesWhenAWebSocketIsSetAndOnTheDataApiOtherwise() {
+        Map<String, String> p = defaults();
+        assertThat(ChainSettings.load(p::get, "polymarket").detection()).isEqualTo("data-api");
+        p.put("copytrader.chain.ws-url", URL);
+        ChainSettings both = ChainSettings.load(p::get, "polymarket");
+        assertThat(both.detection()).isEqualTo("both");
+        assertThat(both.chainOn()).isTrue();
+        assertThat(both.dataApiOn()).isTrue();
+        assertThat(both.exchanges()).hasSize(3);
+        p.put("copytrader.detection", "CHAIN");
+        assertThat(ChainSettings.load(p::get, "polymarket").dataApiOn()).isFalse();
+        // the paper venue has no chain: a URL alone changes nothing there
+        assertThat(ChainSettings.load(key -> key.equals("copytrader.chain.ws-url") ? URL : null, "paper").chainOn()).isFalse();
+    }
+
+    @Test
+    void shouldRefuseBadSettingsNamingTheVariableAndNeverTheUrl() {
+        Map<String, String> p = defaults();
+        p.put("copytrader.detection", "mempool");
+        assertThatThrownBy(() -> ChainSettings.load(p::get, "polymarket")).isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DETECTION (copytrader.detection) must be chain, data-api or both");
+        p.put("copytrader.detection", "chain");
+        assertThatThrownBy(() -> ChainSettings.load(p::get, "polymarket")).hasMessageContaining("POLYGON_WS_URL")
+                .hasMessageContaining("not set");
+        p.put("copytrader.chain.ws-url", "https://polygon.example/v2/SECRETKEY123");
+        assertThatThrownBy(() -> ChainSettings.load(p::get, "polymarket")).hasMessageContaining("ws:// or wss://")
+                .hasMessageNotContaining("SECRETKEY123");
+        p.put("copytrader.chain.ws-url", URL);
+        assertThatThrownBy(() -> ChainSettings.load(p::get, "paper")).hasMessageContaining("needs VENUE=polymarket");
+        p.put("copytrader.chain.exchanges", "0x1234");
+        assertThatThrownBy(() -> ChainSettings.load(p::get, "polymarket")).hasMessageContaining("CHAIN_EXCHANGES");
+        p.put("copytrader.chain.exchanges", OrderFilledDecoder.POLYGON_EXCHANGES.get(0));
+        p.put("copytrader.chain.get-logs-blocks", "0");
+        assertThatThrownBy(() -> ChainSettings.load(p::get, "polymarket")).hasMessageContaining("CHAIN_GET_LOGS_BLOCKS");
+    }
+}
