@@ -75,7 +75,11 @@ class ChainDetectionScenarioTest {
         return "0x" + BigInteger.valueOf(n).toString(16);
     }
 
-    /** The target's order {@code n} bought {@code shares} YES for {@code cash} (at 0.52 and at least 5: the fake's best ask is 0.53, its minimum 5 shares), resting, hit by OTHER. */
+    /**
+     * The target's order {@code n} bought {@code shares} YES for {@code cash}, resting, hit by OTHER: at 0.52 (the
+     * fake's best ask is 0.53) and at least 10 shares, so that the harness's COPY_RATIO 0.5 copies at least the fake's
+     * minimum order of 5 shares (smaller fills are skipped SIZING_TOO_SMALL, never sent).
+     */
     String buy(int n, long shares, long cash) {
         return anvil.fill(order(n), TARGET, OTHER, 0, YES, cash, shares, 0);
     }
@@ -112,15 +116,16 @@ class ChainDetectionScenarioTest {
 
     @Test
     void shouldFindEveryFillMinedWhileStoppedByBackfillAndCopyNoneTwice(@TempDir Path dir) {
+        // 51 copies of 5 YES at about 0.53 in one market: about $135, over the harness's $10 a position
         try (PolymarketHarness h = engine("chain").set("copytrader.store.url", "jdbc:sqlite:" + dir.resolve("store.db"))
-                .set("copytrader.chain.get-logs-blocks", 16).start()) {
+                .set("copytrader.chain.get-logs-blocks", 16).set("copytrader.copy.max-position-size-usd", "200").start()) {
             EngineHarness e = live(h);
-            buy(1, 5_000_000, 2_600_000);
+            buy(1, 10_000_000, 5_200_000);
             e.awaitSettled(1, SETTLE);
             // 1. the engine stops; 50 fills are mined meanwhile (one block each)
             e.stopEngine();
             for (int i = 0; i < 50; i++) {
-                buy(100 + i, 5_000_000, 2_600_000);
+                buy(100 + i, 10_000_000, 5_200_000);
             }
             // 2. restarted, it reads the 50 blocks from its stored cursor (in ranges of 16) and copies each once
             e.restartEngine();
@@ -142,11 +147,11 @@ class ChainDetectionScenarioTest {
         try (PolymarketHarness h = engine("chain").set("copytrader.copy.cooldown-ms", 10_000).start()) {
             EngineHarness e = live(h);
             anvil.call("evm_setAutomine", false);
-            String tx1 = buy(1, 5_000_000, 2_600_000);
-            String tx2 = buy(2, 6_000_000, 3_120_000);
+            String tx1 = buy(1, 10_000_000, 5_200_000);
+            String tx2 = buy(2, 12_000_000, 6_240_000);
             anvil.mine();
-            String k1 = TARGET + ":" + tx1 + ":" + YES + ":BUY:5@0.52";
-            String k2 = TARGET + ":" + tx2 + ":" + YES + ":BUY:6@0.52";
+            String k1 = TARGET + ":" + tx1 + ":" + YES + ":BUY:10@0.52";
+            String k2 = TARGET + ":" + tx2 + ":" + YES + ":BUY:12@0.52";
             await().atMost(SETTLE).until(() -> e.store().detectedCount() == 2 && h.fake().requests("POST", "/order").size() == 1);
             boolean firstSent = e.store().order(e.store().trade(k1).orElseThrow().clientOrderId()).isPresent();
             String sent = firstSent ? k1 : k2;
