@@ -8,6 +8,8 @@ public final class ExchangeProps {
     public static final String INTENT = "copyIntent";
     /** The {@link io.copytrader.venue.PreparedOrder} to send. */
     public static final String PREPARED = "preparedOrder";
+    /** How many times the order was prepared (the market data read, the order signed), counted by send-order. */
+    public static final String PREPARE_ATTEMPTS = "orderPrepareAttempts";
     /** Set when the outbox already holds this order: it must not be sent again. */
     public static final String ALREADY_PLACED = "orderAlreadyPlaced";
     /** Set when the venue asked for the order to be prepared (signed) again before the next attempt. */

@@ -88,7 +88,7 @@ public final class OrderPlacer {
     }
 
     /**
-     * Writes the intent to the outbox (SUBMITTING) before anything is sent, then prepares the request. An order
+     * Writes the intent to the outbox (SUBMITTING) before anything is sent ({@link #sign} prepares it). An order
      * already in the outbox is sent again only if it never reached the venue or was refused (a replay); otherwise
      * {@link ExchangeProps#ALREADY_PLACED} is set and the order is left to the monitor.
      */
@@ -125,6 +125,21 @@ public final class OrderPlacer {
             LOG.warn("Not placing {} for trade {}: its fill was removed by a chain reorg", intent.clientOrderId(), tradeKey);
             return;
         }
+    }
+
+    /**
+     * Prepares the order written to the outbox (reads the venue's market data, signs): the first step of
+     * send-order, so a transient failure here (the book answering 503) is retried under the order's retry policy
+     * and prepares again; nothing was sent. Once prepared, a redelivery of the send does not prepare again.
+     */
+    public void sign(Exchange exchange) {
+        if (exchange.getProperty(ExchangeProps.PREPARED) != null) {
+            return;
+        }
+        CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
+        ClientOrderId id = intent.clientOrderId();
+        exchange.setProperty(ExchangeProps.PREPARE_ATTEMPTS,
+                exchange.getProperty(ExchangeProps.PREPARE_ATTEMPTS, 0, Integer.class) + 1);
         PreparedOrder prepared;
         try {
             prepared = adapter.prepareOrder(intent);
@@ -136,7 +151,7 @@ public final class OrderPlacer {
             inHand.remove(id);
             ledger.finish(intent.source(), TradeOutcome.SKIPPED, denied.reason(), denied.getMessage());
             exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
-            LOG.info("Not placing {} for trade {}: {} ({})", id, tradeKey, denied.reason(), denied.getMessage());
+            LOG.info("Not placing {} for trade {}: {} ({})", id, intent.source().key(), denied.reason(), denied.getMessage());
             return;
         }
         remember(exchange, intent, prepared);
@@ -266,8 +281,13 @@ public final class OrderPlacer {
         Throwable failure = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
-        int sends = inHand.getOrDefault(intent.clientOrderId(), 0);
-        if (failure == null || !Failures.isRetryable(failure) || !retry.allowsAnotherSend(sends) || breaker.isOpen()) {
+        // preparing failed (the market data read): nothing was sent, so any venue failure is retried, by attempts
+        boolean preparing = exchange.getProperty(ExchangeProps.PREPARED) == null;
+        int sends = preparing ? exchange.getProperty(ExchangeProps.PREPARE_ATTEMPTS, 0, Integer.class)
+                : inHand.getOrDefault(intent.clientOrderId(), 0);
+        boolean retryable = failure != null && (preparing ? Failures.classify(failure) != Failures.Kind.NOT_VENUE
+                : Failures.isRetryable(failure));
+        if (!retryable || !retry.allowsAnotherSend(sends) || breaker.isOpen()) {
             return false;
         }
         Duration retryAfter = Failures.rootOf(failure) instanceof TransientVenueException t ? t.retryAfter() : null;
@@ -289,14 +309,19 @@ public final class OrderPlacer {
         ClientOrderId id = intent.clientOrderId();
         String what = String.valueOf(Failures.rootOf(caught));
         int sends = inHand.getOrDefault(id, 0);
+        Failures.Kind kind = Failures.classify(caught);
+        if (sends == 0 && kind == Failures.Kind.UNKNOWN_OUTCOME) {
+            kind = Failures.Kind.RETRYABLE; // a lost answer while preparing (market data): nothing was sent
+        }
         try {
-            switch (Failures.classify(caught)) {
+            switch (kind) {
                 case RETRYABLE -> {
                     boolean counted = breaker.countFailure(Failures.rootOf(caught));
                     failOrder(intent);
                     if (counted) {
-                        throw new OrderFailedException(Reason.EXCHANGE_RETRIES_EXHAUSTED,
-                                sends + " send(s), every one refused: " + what);
+                        throw new OrderFailedException(Reason.EXCHANGE_RETRIES_EXHAUSTED, sends == 0
+                                ? "not prepared, every attempt failed: " + what
+                                : sends + " send(s), every one refused: " + what);
                     }
                     throw new OrderFailedException(Reason.EXCHANGE_CIRCUIT_OPEN, "circuit breaker opened after "
                             + sends + " send(s) (" + what + "); not sent again");

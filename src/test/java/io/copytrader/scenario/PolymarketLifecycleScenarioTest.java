@@ -5,6 +5,7 @@ import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.Decimals;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Reason;
 import io.copytrader.domain.Side;
 import io.copytrader.domain.SourceTradeId;
 import io.copytrader.domain.TraderId;
@@ -97,6 +98,31 @@ class PolymarketLifecycleScenarioTest {
             assertThat(h.fake().requests("POST", "/order")).hasSize(1);
             assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED);
             assertThat(h.fake().requests("GET", "/book").size()).isGreaterThanOrEqualTo(2);
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldFailTheTradeUnsentWhenTheBookStaysDownThroughEveryPreparation() {
+        // one retry: two preparations, both failing
+        PolymarketHarness.Builder builder = PolymarketHarness.live().set("copytrader.exchange.max-retries", 1);
+        builder.fake().acceptOrders("matched");
+        builder.fake().failNextMarketData("/book", 2, 503);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys; the book answers 503 to each of our two looks at it
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            // 2. nothing signed or sent; the order failed unsent, the trade dead-lettered as the venue's failure,
+            //    counted once by the breaker
+            assertThat(h.fake().requests("GET", "/book")).hasSize(2);
+            assertThat(h.fake().requests("POST", "/order")).isEmpty();
+            assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FAILED);
+            assertThat(onlyOrder(e).venueOrderId()).isNull();
+            assertThat(e.outcomes(TradeOutcome.FAILED)).isEqualTo(1);
+            assertThat(e.store().deadLetters()).singleElement()
+                    .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_RETRIES_EXHAUSTED));
+            assertThat(e.breaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
             h.assertBooksBalance();
         }
     }

@@ -71,6 +71,13 @@ class PolymarketRoutesContractTest {
             EngineHarness e = h.engine();
             PolymarketFake clob = h.fake();
             Instant started = Instant.now();
+            // 0. the target's positions (none) are read once before its first poll; its fills come after that
+            //    snapshot. The feed stamps fills in whole seconds, so they are made from the next second on: a fill
+            //    stamped before the snapshot counts as in it, and would not move the target's position
+            await().atMost(SETTLE).until(() -> clob.requests("GET", "/positions").stream()
+                    .anyMatch(r -> r.getUrl().toLowerCase().contains(TARGET.toLowerCase())));
+            long seededSecond = Instant.now().getEpochSecond();
+            await().atMost(SETTLE).until(() -> Instant.now().getEpochSecond() > seededSecond);
             // 1. the target buys YES and NO, makes a $0.52 trade (below the $1 filter) and redeems (not a fill)
             List<String> rows = new ArrayList<>(List.of(
                     fill(1, YES, "BUY", "20", "0.52"),
@@ -89,9 +96,10 @@ class PolymarketRoutesContractTest {
             Portfolio book = e.bean("portfolio", Portfolio.class);
             assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("10");
             assertThat(book.holding(new InstrumentId(NO)).quantity()).isEqualByComparingTo("15");
-            // 4. the target sells 10 YES: we sell half, capped to what the CLOB says we hold
+            // 4. the target sells half of the 21 YES it bought (the filtered fill moved its position too): we sell
+            //    half of ours (SELL_SIZING=proportional), capped to what the CLOB says we hold
             clob.stubHeld(YES, "10");
-            rows.add(fill(5, YES, "SELL", "10", "0.50"));
+            rows.add(fill(5, YES, "SELL", "10.5", "0.50"));
             clob.serveActivity(TARGET, rows);
             e.awaitSettled(4, SETTLE);
             await().atMost(SETTLE).untilAsserted(() -> assertThat(orders(e))
@@ -102,7 +110,8 @@ class PolymarketRoutesContractTest {
             e.assertOnlySkipped(Reason.FILTER_BELOW_MIN_SIZE);
             assertThat(e.outcomes(TradeOutcome.SKIPPED)).isEqualTo(1);
             // 6. exactly one POST /order per copied trade, each L2-signed and signed (EIP-712) by our signer, on the
-            //    target's token, sized 1/2 of the target at the slippage-capped tick price
+            //    target's token, the buys sized 1/2 of the target and the sell half our holding, at the
+            //    slippage-capped tick price
             List<LoggedRequest> posts = clob.requests("POST", "/order");
             assertThat(posts).hasSize(3);
             List<JsonNode> posted = new ArrayList<>();
