@@ -192,8 +192,8 @@ public final class OrderPlacer {
      * order may have reached the venue whatever we recorded (an answer lost in a 504), and signing again could make
      * a second, different order (a SELL capped to a balance that order already sold). So the venue is asked first:
      * found, the trade follows that order (looked up by the monitor, as after an unknown outcome); confirmed absent,
-     * the order is signed again. A failed look-up throws a transient error, which fails the replay to the dead letters (it can be replayed
-     * again); it is not retried in place, and never becomes a second order.
+     * the order is signed again. A failed look-up throws a transient error, which fails the replay to the dead
+     * letters (it can be replayed again); it is not retried in place, and never becomes a second order.
      */
     private boolean earlierOrderFound(Exchange exchange, CopyIntent intent, OrderRecord earlier) {
         if (!adapter.knowsOrderIdBeforeSending() || earlier.venueOrderId() == null) {
