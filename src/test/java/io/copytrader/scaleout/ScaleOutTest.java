@@ -35,6 +35,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -184,33 +186,27 @@ class ScaleOutTest {
     /** Samples the copy queue's consumer lag every 200 ms; returns the largest. */
     private static final class LagSampler {
         private final QueueLag lag;
-        private final Thread thread;
-        private volatile boolean running = true;
+        private final ScheduledExecutorService every = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lag-sampler");
+            t.setDaemon(true);
+            return t;
+        });
         private volatile long max;
 
         private LagSampler(KafkaBroker kafka) {
             this.lag = new QueueLag(kafka.bootstrap(), TRADES_TOPIC, "copytrader");
-            this.thread = new Thread(() -> {
-                while (running) {
-                    max = Math.max(max, lag.lag());
-                    try {
-                        Thread.sleep(200); // a sampling period, not a synchronisation
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "lag-sampler");
         }
 
         static LagSampler start(KafkaBroker kafka) {
             LagSampler s = new LagSampler(kafka);
-            s.thread.start();
+            // one sample every 200 ms, the sampling period of the lag figure
+            s.every.scheduleWithFixedDelay(() -> s.max = Math.max(s.max, s.lag.lag()), 0, 200, TimeUnit.MILLISECONDS);
             return s;
         }
 
         long stop() throws InterruptedException {
-            running = false;
-            thread.join();
+            every.shutdown();
+            every.awaitTermination(30, TimeUnit.SECONDS);
             lag.close();
             return max;
         }
