@@ -105,7 +105,8 @@ public final class OrderFilledDecoder {
         boolean aggressor = log.address().equals(topicAddress(log.topics().get(3)));
         DetectedTrade trade = new DetectedTrade(
                 PolymarketFeedAdapter.sourceTradeId(log.txHash(), tokenId, side, shares, price), trader,
-                new InstrumentId(tokenId), null, side, price, shares, cash, blockTime, now);
+                new InstrumentId(tokenId), null, side, price, shares, cash, blockTime, now,
+                log.txHash().toLowerCase(java.util.Locale.ROOT));
         return Optional.of(new ChainFill(trade, log.topics().get(1), aggressor, fee, log));
     }
 

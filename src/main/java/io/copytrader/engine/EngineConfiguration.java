@@ -100,7 +100,7 @@ public class EngineConfiguration implements CamelConfiguration {
         PipelineMetrics metrics = new PipelineMetrics(registry);
         metrics.defaultSource(settings.venue().equals("polymarket") ? ChainSettings.DATA_API : settings.venue());
         metrics.seed(store.detectedCount(), store.outcomeCountsByReason());
-        TradeLedger ledger = new TradeLedger(store, metrics);
+        TradeLedger ledger = new TradeLedger(store, metrics).aggregatesInStore(instanceId != null);
 
         VenueHttpClient http = new JdkVenueHttpClient(Duration.ofMillis(settings.connectTimeoutMs()),
                 Duration.ofMillis(settings.responseTimeoutMs()));
@@ -163,6 +163,7 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("tradeDetector", detector);
         beans.put("copyQueue", new CopyQueue(instanceId != null, ledger, settings.maxTradeAge(), clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
+        beans.put("fillAggregation", new FillAggregation(settings.aggregationWindowMs(), ledger));
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
         beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings).withSells(sells), targets, portfolio, ledger));
@@ -441,6 +442,9 @@ public class EngineConfiguration implements CamelConfiguration {
             int abandoned = 0;
             int lookedUpNextStart = 0;
             for (var trade : left) {
+                if (ledger.isFollower(trade.key())) {
+                    continue; // takes its aggregate's outcome, decided with the aggregate's first fill
+                }
                 OrderRecordState state = ledger.store().order(trade.clientOrderId()).map(OrderRecord::state).orElse(null);
                 if (state != null && MAYBE_AT_VENUE.contains(state)) {
                     lookedUpNextStart++;

@@ -40,6 +40,9 @@ public final class TradeJson implements Serializer<DetectedTrade>, Deserializer<
         n.put("notional", t.notional().toPlainString());
         n.put("tsEvent", t.tsEvent().toString());
         n.put("tsInit", t.tsInit().toString());
+        if (t.sourceOrder() != null) {
+            n.put("sourceOrder", t.sourceOrder());
+        }
         try {
             return JSON.writeValueAsBytes(n);
         } catch (IOException e) {
@@ -55,11 +58,13 @@ public final class TradeJson implements Serializer<DetectedTrade>, Deserializer<
         try {
             JsonNode n = JSON.readTree(data);
             JsonNode outcome = n.get("outcome");
+            JsonNode sourceOrder = n.get("sourceOrder");
             return new DetectedTrade(new SourceTradeId(text(n, "sourceTradeId")), new TraderId(text(n, "trader")),
                     new InstrumentId(text(n, "instrument")), outcome == null || outcome.isNull() ? null : outcome.asText(),
                     Side.valueOf(text(n, "side")), new BigDecimal(text(n, "price")),
                     new BigDecimal(text(n, "quantity")), new BigDecimal(text(n, "notional")),
-                    Instant.parse(text(n, "tsEvent")), Instant.parse(text(n, "tsInit")));
+                    Instant.parse(text(n, "tsEvent")), Instant.parse(text(n, "tsInit")),
+                    sourceOrder == null || sourceOrder.isNull() ? null : sourceOrder.asText());
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("unreadable trade on topic " + topic + ": " + e.getMessage(), e);
         }

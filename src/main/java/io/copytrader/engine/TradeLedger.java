@@ -27,6 +27,15 @@ public final class TradeLedger {
     public interface OutcomeListener {
         void onOutcome(DetectedTrade trade, TradeOutcome outcome, Reason reason);
     }
+    /** Aggregates this process knows of: the leader's trade key to the fills that take its outcome. */
+    private final java.util.Map<String, java.util.List<DetectedTrade>> aggregates = new ConcurrentHashMap<>();
+    /** The followers of those aggregates: a follower's key to its leader's key. */
+    private final java.util.Map<String, String> followerOf = new ConcurrentHashMap<>();
+    /**
+     * With several instances an aggregate may have been made by another one: an outcome of a trade this instance
+     * does not know as a leader then looks its followers up in the store.
+     */
+    private volatile boolean aggregatesInStore;
     /** Trades whose source fill a chain reorg removed: no order may be sent for them from now on. */
     private final Set<String> retracted = ConcurrentHashMap.newKeySet();
 
@@ -78,8 +87,64 @@ public final class TradeLedger {
     }
 
 
-    /** Records the outcome once; a second outcome for the same trade is ignored and logged at DEBUG. */
+    /**
+     * Makes {@code followers} take the outcome of {@code leader}'s trade (fills of one target order copied as one
+     * order, docs/aggregation.md): the link is stored first, so a restart finds the group.
+     */
+    public void aggregate(DetectedTrade leader, java.util.List<DetectedTrade> followers) {
+        if (followers.isEmpty()) {
+            return;
+        }
+        store.linkAggregate(leader.key(), followers.stream().map(DetectedTrade::key).toList());
+        remember(leader.key(), java.util.List.copyOf(followers));
+    }
+
+    private void remember(String leaderKey, java.util.List<DetectedTrade> followers) {
+        followers.forEach(f -> followerOf.put(f.key(), leaderKey));
+        aggregates.put(leaderKey, followers);
+    }
+
+    /** True when the trade takes the outcome of another trade's aggregate (it never gets one of its own). */
+    public boolean isFollower(String tradeKey) {
+        return followerOf.containsKey(tradeKey);
+    }
+
+    /** Several instances share the store: look up aggregates made elsewhere when a trade ends (see the field). */
+    public TradeLedger aggregatesInStore(boolean on) {
+        this.aggregatesInStore = on;
+        return this;
+    }
+
+    /** Learns an aggregate from the store (its leader was queued by another instance, or by a previous run). */
+    public void adoptAggregate(String leaderKey) {
+        java.util.List<DetectedTrade> followers = store.aggregateMembers(leaderKey);
+        if (!followers.isEmpty()) {
+            followers.forEach(f -> active.add(f.key()));
+            remember(leaderKey, followers);
+        }
+    }
+
+    /**
+     * Records the outcome once; a second outcome for the same trade is ignored and logged at DEBUG. The fills of an
+     * aggregate led by this trade take the same outcome, each counted as a source trade.
+     */
     public boolean finish(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail) {
+        boolean first = finishOne(trade, outcome, reason, detail);
+        java.util.List<DetectedTrade> followers = first ? aggregates.remove(trade.key()) : null;
+        if (first && followers == null && aggregatesInStore) {
+            followers = store.aggregateMembers(trade.key());
+        }
+        if (followers != null) {
+            String with = "with aggregate " + trade.key() + (detail == null ? "" : ": " + detail);
+            for (DetectedTrade follower : followers) {
+                finishOne(follower, outcome, reason, with);
+                followerOf.remove(follower.key());
+            }
+        }
+        return first;
+    }
+
+    private boolean finishOne(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail) {
         boolean first = store.finish(trade.key(), outcome, reason, detail);
         if (first) {
             active.remove(trade.key());

@@ -105,9 +105,11 @@ public final class PaperFeedAdapter implements FeedAdapter {
                         + MAX_QUANTITY.toPlainString() + ")");
             }
             Instant tsEvent = Instant.ofEpochMilli(PaperJson.integer(node, "timestamp"));
+            JsonNode orderId = node.get("orderId");
             return new FeedRow.Trade(new DetectedTrade(sourceTradeId, trader, instrument,
                     outcome != null && outcome.isTextual() ? outcome.asText() : null, side, price, quantity,
-                    Decimals.notional(price, quantity), tsEvent, now));
+                    Decimals.notional(price, quantity), tsEvent, now,
+                    orderId != null && orderId.isTextual() ? orderId.asText() : null));
         } catch (IllegalArgumentException e) {
             return malformed(key, e.getMessage());
         }

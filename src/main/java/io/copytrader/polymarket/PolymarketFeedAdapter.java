@@ -227,7 +227,8 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         String index = Json.text(row, "outcomeIndex");
         String label = outcome != null && !outcome.isBlank() ? outcome : index != null ? "outcome#" + index : null;
         return new DetectedTrade(sourceTradeId(tx, asset, side, size, price), trader, new InstrumentId(asset), label,
-                side, price, size, Decimals.notional(price, size), Instant.ofEpochSecond(ts.longValueExact()), now);
+                side, price, size, Decimals.notional(price, size), Instant.ofEpochSecond(ts.longValueExact()), now,
+                tx.toLowerCase(Locale.ROOT));
     }
 
     /** The composite dedup key; hashed (sha256) only if it would not fit a {@link SourceTradeId}. */

@@ -36,6 +36,7 @@ public final class InMemoryTradeStore implements TradeStore {
     private final Map<Long, DeadLetter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, String> sources = new ConcurrentHashMap<>();
     private final java.util.Set<String> reorged = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> aggregateOf = new ConcurrentHashMap<>();
     private final AtomicLong tradeSeq = new AtomicLong();
     private final AtomicLong letterSeq = new AtomicLong();
 
@@ -82,6 +83,40 @@ public final class InMemoryTradeStore implements TradeStore {
             return new TradeRow(row.trade(), row.seq(), null, null);
         });
         return changed[0];
+    }
+
+    @Override
+    public Optional<Ended> ended(String tradeKey) {
+        TradeRow row = trades.get(tradeKey);
+        return row == null || row.outcome() == null ? Optional.empty() : Optional.of(new Ended(row.outcome(), row.reason()));
+    }
+
+    @Override
+    public void linkAggregate(String leaderKey, Collection<String> followerKeys) {
+        for (String key : followerKeys) {
+            if (trades.containsKey(key)) {
+                aggregateOf.put(key, leaderKey);
+            }
+        }
+    }
+
+    @Override
+    public List<DetectedTrade> aggregateMembers(String leaderKey) {
+        return trades.entrySet().stream()
+                .filter(e -> e.getValue().outcome() == null && leaderKey.equals(aggregateOf.get(e.getKey())))
+                .map(Map.Entry::getValue).sorted(Comparator.comparingLong(TradeRow::seq)).map(TradeRow::trade).toList();
+    }
+
+    @Override
+    public Map<String, String> aggregateLinks() {
+        Map<String, String> links = new java.util.HashMap<>();
+        aggregateOf.forEach((key, leader) -> {
+            TradeRow row = trades.get(key);
+            if (row != null && row.outcome() == null) {
+                links.put(key, leader);
+            }
+        });
+        return links;
     }
 
     @Override

@@ -175,6 +175,72 @@ public final class JdbcTradeStore implements TradeStore {
     }
 
     @Override
+    public Optional<Ended> ended(String tradeKey) {
+        return call("read outcome of " + tradeKey, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT outcome, reason FROM trades WHERE trade_key = ?")) {
+                ps.setString(1, tradeKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getString(1) == null) {
+                        return Optional.<Ended>empty();
+                    }
+                    String reason = rs.getString(2);
+                    return Optional.of(new Ended(TradeOutcome.valueOf(rs.getString(1)),
+                            reason == null ? null : Reason.valueOf(reason)));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void linkAggregate(String leaderKey, Collection<String> followerKeys) {
+        if (followerKeys.isEmpty()) {
+            return;
+        }
+        call("link " + followerKeys.size() + " trade(s) to aggregate " + leaderKey, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE trades SET aggregate_of = ? WHERE trade_key = ?")) {
+                for (String key : followerKeys) {
+                    ps.setString(1, leaderKey);
+                    ps.setString(2, key);
+                    ps.addBatch();
+                }
+                return ps.executeBatch().length;
+            }
+        });
+    }
+
+    @Override
+    public List<DetectedTrade> aggregateMembers(String leaderKey) {
+        return call("list members of aggregate " + leaderKey, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + TRADE_COLUMNS
+                    + " FROM trades WHERE aggregate_of = ? AND outcome IS NULL ORDER BY seq, trade_key")) {
+                ps.setString(1, leaderKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<DetectedTrade> list = new ArrayList<>();
+                    while (rs.next()) {
+                        list.add(readTrade(rs, ""));
+                    }
+                    return list;
+                }
+            }
+        });
+    }
+
+    @Override
+    public Map<String, String> aggregateLinks() {
+        return call("list aggregate links", false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT trade_key, aggregate_of FROM trades WHERE aggregate_of IS NOT NULL AND outcome IS NULL");
+                 ResultSet rs = ps.executeQuery()) {
+                Map<String, String> links = new java.util.HashMap<>();
+                while (rs.next()) {
+                    links.put(rs.getString(1), rs.getString(2));
+                }
+                return links;
+            }
+        });
+    }
+
+    @Override
     public void recordSource(String tradeKey, String source) {
         call("record source of " + tradeKey, true, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE trades SET source = ? WHERE trade_key = ?")) {

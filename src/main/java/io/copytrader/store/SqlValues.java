@@ -19,12 +19,12 @@ import java.util.stream.Collectors;
 
 /**
  * How values are written to and read from SQL text columns so that they come back exactly: decimals as text (scale
- * kept), instants as fixed-width UTC text with nanoseconds (sortable), a {@link DetectedTrade} as ten columns.
+ * kept), instants as fixed-width UTC text with nanoseconds (sortable), a {@link DetectedTrade} as eleven columns.
  */
 final class SqlValues {
     /** The DetectedTrade columns in bind order; a table keeping the trade under a prefix uses {@link #tradeColumns}. */
     static final List<String> TRADE_COLUMNS = List.of("source_trade_id", "trader", "instrument", "instrument_outcome",
-            "side", "price", "quantity", "notional", "ts_event", "ts_init");
+            "side", "price", "quantity", "notional", "ts_event", "ts_init", "source_order");
 
     private static final DateTimeFormatter INSTANT_TEXT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
@@ -81,6 +81,7 @@ final class SqlValues {
         ps.setString(i++, decimal(t.notional()));
         ps.setString(i++, instant(t.tsEvent()));
         ps.setString(i++, instant(t.tsInit()));
+        setText(ps, i++, t.sourceOrder());
         return i;
     }
 
@@ -96,6 +97,7 @@ final class SqlValues {
                 decimal(rs.getString(prefix + "quantity")),
                 decimal(rs.getString(prefix + "notional")),
                 instant(rs.getString(prefix + "ts_event")),
-                instant(rs.getString(prefix + "ts_init")));
+                instant(rs.getString(prefix + "ts_init")),
+                rs.getString(prefix + "source_order"));
     }
 }

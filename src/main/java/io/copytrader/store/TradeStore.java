@@ -74,6 +74,27 @@ public interface TradeStore extends AutoCloseable {
 
     long detectedCount();
 
+    // ---- fill aggregation (docs/aggregation.md) ---------------------------------------------------------------
+
+    /** A trade's terminal outcome and its reason (null for COPIED and the other reasonless outcomes). */
+    record Ended(TradeOutcome outcome, Reason reason) {
+    }
+
+    /** The trade's outcome with its reason; empty while in flight or when never admitted. */
+    Optional<Ended> ended(String tradeKey);
+
+    /**
+     * Records that these admitted trades are copied as part of {@code leaderKey}'s order and take its outcome (one
+     * target order filled in pieces, aggregated). Written before the aggregate is queued, so a restart finds the group.
+     */
+    void linkAggregate(String leaderKey, Collection<String> followerKeys);
+
+    /** The trades linked to {@code leaderKey}'s aggregate that have no outcome yet, oldest first. */
+    List<DetectedTrade> aggregateMembers(String leaderKey);
+
+    /** For every trade in flight that is linked to an aggregate: its key to the aggregate's leader's key. */
+    Map<String, String> aggregateLinks();
+
     // ---- where a trade was detected (chain detection) ------------------------------------------------------------
 
     /** Records that an admitted trade was detected by {@code source} (not the venue's own feed); no-op if unknown. */

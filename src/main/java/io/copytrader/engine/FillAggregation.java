@@ -1,0 +1,125 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.DetectedTrade;
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The aggregate-fills route's strategy: fills of one target order (same {@link DetectedTrade#aggregationKey()}: the
+ * target, its source order, the instrument and the side) detected within the aggregation window become one trade to
+ * copy, before the filter and sizing (docs/aggregation.md).
+ *
+ * <p>The combined trade is the first fill's trade with the summed quantity, the summed notional and the
+ * volume-weighted price: it keeps the first fill's source trade id, so its key, its client order id and its stored
+ * row are the first fill's (the "leader"), and a restart that rebuilds the group derives the same client order id.
+ * The other fills ("followers") are linked to the leader in the store when the group completes and take the leader's
+ * outcome ({@link TradeLedger#aggregate}), so every source trade still ends in exactly one outcome.
+ */
+public final class FillAggregation implements AggregationStrategy {
+    /** Exchange property: the fills of the aggregate, in detection order (List of DetectedTrade). */
+    public static final String FILLS = "copytraderFills";
+    /** Header on a queued aggregate of several fills: how many (a consumer on another instance adopts the group). */
+    public static final String AGGREGATE_HEADER = "copytrader-aggregate";
+    /** A volume-weighted price that does not divide exactly keeps this many significant digits (half-even). */
+    private static final MathContext PRICE_CONTEXT = new MathContext(20, RoundingMode.HALF_EVEN);
+
+    private final long windowMs;
+    private final TradeLedger ledger;
+
+    /** @param windowMs the aggregation window; 0 turns aggregation off (each fill completes its own group at once) */
+    public FillAggregation(long windowMs, TradeLedger ledger) {
+        if (windowMs < 0) {
+            throw new IllegalArgumentException("windowMs must be >= 0, but was " + windowMs);
+        }
+        this.windowMs = windowMs;
+        this.ledger = ledger;
+    }
+
+    public long windowMs() {
+        return windowMs;
+    }
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        DetectedTrade fill = newExchange.getMessage().getBody(DetectedTrade.class);
+        if (oldExchange == null) {
+            List<DetectedTrade> fills = new ArrayList<>();
+            fills.add(fill);
+            newExchange.setProperty(FILLS, fills);
+            return newExchange;
+        }
+        @SuppressWarnings("unchecked")
+        List<DetectedTrade> fills = oldExchange.getProperty(FILLS, List.class);
+        fills.add(fill);
+        oldExchange.getMessage().setBody(combine(fills));
+        return oldExchange; // keeps the first fill's properties: the target's position before the order
+    }
+
+    /**
+     * The completion predicate: true when aggregation is off or the fill's source order is unknown (nothing could
+     * join it), so such a fill goes on at once instead of waiting out the window.
+     */
+    public boolean completes(Exchange exchange) {
+        DetectedTrade trade = exchange.getMessage().getBody(DetectedTrade.class);
+        return windowMs == 0 || trade == null || trade.sourceOrder() == null;
+    }
+
+    /**
+     * The first step after a group completed: links the followers to the leader in the store (before the combined
+     * trade is queued or filtered, so its outcome reaches every fill, also after a restart) and marks the exchange.
+     */
+    public void completed(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<DetectedTrade> fills = exchange.getProperty(FILLS, List.class);
+        exchange.removeProperty(FILLS);
+        if (fills == null || fills.size() < 2) {
+            return;
+        }
+        ledger.aggregate(fills.get(0), fills.subList(1, fills.size()));
+        exchange.getMessage().setHeader(AGGREGATE_HEADER, fills.size());
+    }
+
+    /**
+     * One trade for fills of one order: the first fill's identity, the summed quantity and notional, and the
+     * volume-weighted price sum(price x quantity) / sum(quantity), exact when it divides, else to 20 significant
+     * digits half-even.
+     *
+     * @throws IllegalArgumentException when the fills are not of one trader, instrument and side
+     */
+    public static DetectedTrade combine(List<DetectedTrade> fills) {
+        if (fills.isEmpty()) {
+            throw new IllegalArgumentException("no fills to combine");
+        }
+        DetectedTrade first = fills.get(0);
+        if (fills.size() == 1) {
+            return first;
+        }
+        BigDecimal quantity = BigDecimal.ZERO;
+        BigDecimal cost = BigDecimal.ZERO;
+        BigDecimal notional = BigDecimal.ZERO;
+        for (DetectedTrade f : fills) {
+            if (!f.trader().equals(first.trader()) || !f.instrument().equals(first.instrument())
+                    || f.side() != first.side()) {
+                throw new IllegalArgumentException("fill " + f.key() + " (" + f.side() + " " + f.instrument()
+                        + ") is not of the order of " + first.key() + " (" + first.side() + " " + first.instrument() + ")");
+            }
+            quantity = quantity.add(f.quantity());
+            cost = cost.add(f.price().multiply(f.quantity()));
+            notional = notional.add(f.notional());
+        }
+        BigDecimal price;
+        try {
+            price = cost.divide(quantity);
+        } catch (ArithmeticException nonTerminating) {
+            price = cost.divide(quantity, PRICE_CONTEXT);
+        }
+        return new DetectedTrade(first.sourceTradeId(), first.trader(), first.instrument(), first.outcome(),
+                first.side(), price, quantity, notional, first.tsEvent(), first.tsInit(), first.sourceOrder());
+    }
+}

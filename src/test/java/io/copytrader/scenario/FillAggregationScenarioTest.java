@@ -1,0 +1,108 @@
+package io.copytrader.scenario;
+
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Side;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.paper.FeedPatterns;
+import io.copytrader.paper.ScriptedFill;
+import io.copytrader.store.OrderRecord;
+import io.copytrader.store.OrderRecordState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One target order that sweeps the book arrives as many fills: we copy it as one order at the fills' volume-weighted
+ * price, and every fill ends with that order's outcome (docs/aggregation.md).
+ */
+@Timeout(60)
+class FillAggregationScenarioTest {
+
+    @Test
+    void shouldCopyTwentyFillsOfOneTargetOrderAsOneOrderAtTheirVolumeWeightedPrice() {
+        try (EngineHarness h = EngineHarness.builder().start()) {
+            // 1. alice's one buy of 100 tok-A is filled in 20 pieces, each a tick worse than the last
+            emitOneOrderIn20Fills(h);
+            h.awaitSettled(20, Duration.ofSeconds(30));
+
+            // 2. all 20 source trades were copied, by one order at the venue
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(20);
+            assertThat(h.venue().stats().ordersAccepted()).isEqualTo(1);
+            List<OrderRecord> orders = h.store().ordersIn(EnumSet.allOf(OrderRecordState.class));
+            assertThat(orders).hasSize(1);
+            OrderRecord order = orders.get(0);
+
+            // 3. for the summed quantity, sized from the fills' volume-weighted price (ratio 1)
+            List<DetectedTrade> fills = fillsOf(h, 20);
+            BigDecimal quantity = fills.stream().map(DetectedTrade::quantity).reduce(BigDecimal.ZERO, BigDecimal::add);
+            BigDecimal cost = fills.stream().map(f -> f.price().multiply(f.quantity())).reduce(BigDecimal.ZERO, BigDecimal::add);
+            assertThat(quantity).isEqualByComparingTo("100");
+            assertThat(order.intent().quantity()).isEqualByComparingTo(quantity);
+            assertThat(order.intent().source().quantity()).isEqualByComparingTo(quantity);
+            assertThat(order.intent().source().price()).isEqualByComparingTo(cost.divide(quantity, MathContext.DECIMAL128));
+            assertThat(fills).extracting(DetectedTrade::price).doesNotHaveDuplicates(); // really 20 prices
+            // the order is the first fill's: its client order id derives from that fill
+            assertThat(order.clientOrderId()).isEqualTo(fills.get(0).clientOrderId());
+            h.assertAccountingIdentity();
+            h.assertEveryAcceptedOrderHasACopiedTrade();
+        }
+    }
+
+    @Test
+    void shouldNotMergeFillsOfTwoDifferentTargetOrders() {
+        try (EngineHarness h = EngineHarness.builder().start()) {
+            // 1. two orders of alice on the same token and side, each filled in 5 pieces, in one poll
+            List<ScriptedFill> fills = new ArrayList<>(FeedPatterns.splitOrder("order-1", "tok-A", Side.BUY, 5,
+                    new BigDecimal("10"), new BigDecimal("0.40"), 1));
+            fills.addAll(FeedPatterns.splitOrder("order-2", "tok-A", Side.BUY, 5, new BigDecimal("20"),
+                    new BigDecimal("0.60"), 2));
+            h.admin().emitFills(EngineHarness.TRADER, fills);
+            h.awaitSettled(10, Duration.ofSeconds(30));
+
+            // 2. two orders: one per target order, each of its own quantity
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(10);
+            assertThat(h.venue().stats().ordersAccepted()).isEqualTo(2);
+            assertThat(h.store().ordersIn(EnumSet.allOf(OrderRecordState.class)))
+                    .extracting(o -> o.intent().quantity().stripTrailingZeros().toPlainString())
+                    .containsExactlyInAnyOrder("10", "20");
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldCopyEveryFillOnItsOwnWhenTheWindowIsZero() {
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.aggregation.window-ms", 0).start()) {
+            emitOneOrderIn20Fills(h);
+            h.awaitSettled(20, Duration.ofSeconds(30));
+
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(20);
+            assertThat(h.venue().stats().ordersAccepted()).isEqualTo(20);
+            h.assertAccountingIdentity();
+        }
+    }
+
+    /** alice buys 100 tok-A at 0.40 and up in one order, filled in 20 pieces (the paper venue's SPLIT_ORDER). */
+    static void emitOneOrderIn20Fills(EngineHarness h) {
+        h.admin().emitPattern(EngineHarness.TRADER, Map.of("pattern", "SPLIT_ORDER", "instrument", "tok-A",
+                "side", "BUY", "quantity", new BigDecimal("100"), "price", new BigDecimal("0.40"), "pieces", 20,
+                "orderId", "alice-sweep"));
+    }
+
+    /** The target's fills as we detected and stored them, in feed order. */
+    private static List<DetectedTrade> fillsOf(EngineHarness h, int count) {
+        List<DetectedTrade> fills = new ArrayList<>();
+        for (int seq = 1; seq <= count; seq++) {
+            fills.add(h.store().trade(EngineHarness.TRADER + ":" + EngineHarness.TRADER + "-" + seq).orElseThrow());
+        }
+        return fills;
+    }
+}
