@@ -100,7 +100,7 @@ public final class Recovery {
         }
         Set<String> replayed = replayedTradeKeys();
         Map<String, Integer> counts = new TreeMap<>();
-        for (DetectedTrade trade : store.inFlight()) {
+        for (DetectedTrade trade : withAggregatesRebuilt(store.inFlight(), counts)) {
             String what = claimAndResolve(trade, replayed.contains(trade.key()));
             if (what != null) {
                 counts.merge(what, 1, Integer::sum);
@@ -109,6 +109,83 @@ public final class Recovery {
         if (!counts.isEmpty()) {
             LOG.info("Recovered what the previous run left unfinished: {}", counts);
         }
+    }
+
+    /**
+     * Fills of one target order are copied as one order (docs/aggregation.md); a previous run may have stopped with
+     * such groups unfinished. Returns the trades to resolve, in admission order, each aggregate as its combined trade
+     * (the first fill's identity, so the same client order id as before the restart) with its other fills claimed and
+     * made to take its outcome:
+     * <ul>
+     *   <li>a fill linked to an aggregate whose first fill has ended takes that outcome now;</li>
+     *   <li>a fill linked to an aggregate still in flight goes with it;</li>
+     *   <li>a trade with an order (it was placed, or was being placed) is resolved with the fills linked to it, as its
+     *       order was sized;</li>
+     *   <li>the other fills of one aggregation key, none with an order (a window was open, or its aggregate was still
+     *       waiting in the queue), become one aggregate led by the oldest: one order for them all.</li>
+     * </ul>
+     */
+    private java.util.List<DetectedTrade> withAggregatesRebuilt(java.util.List<DetectedTrade> inFlight,
+                                                                Map<String, Integer> counts) {
+        Map<String, String> links = store.aggregateLinks();
+        if (links.isEmpty() && inFlight.stream().allMatch(t -> t.sourceOrder() == null)) {
+            return inFlight;
+        }
+        Map<String, Integer> position = new java.util.HashMap<>();
+        for (DetectedTrade t : inFlight) {
+            position.put(t.key(), position.size());
+        }
+        Map<String, java.util.List<DetectedTrade>> followersOf = new java.util.HashMap<>();
+        Set<String> settled = new java.util.HashSet<>();
+        for (DetectedTrade t : inFlight) {
+            String leader = links.get(t.key());
+            if (leader == null) {
+                continue;
+            }
+            if (position.containsKey(leader)) {
+                followersOf.computeIfAbsent(leader, k -> new java.util.ArrayList<>()).add(t);
+                continue;
+            }
+            Optional<TradeStore.Ended> ended = store.ended(leader);
+            if (ended.isPresent() && ledger.claim(t)) {
+                settled.add(t.key());
+                if (ledger.finish(t, ended.get().outcome(), ended.get().reason(), "with aggregate " + leader
+                        + ": its outcome, found at restart")) {
+                    counts.merge("settled with their aggregate", 1, Integer::sum);
+                }
+            }
+        }
+        java.util.List<DetectedTrade> result = new java.util.ArrayList<>();
+        Map<String, java.util.List<DetectedTrade>> open = new java.util.LinkedHashMap<>();
+        for (DetectedTrade t : inFlight) {
+            String leader = links.get(t.key());
+            if (settled.contains(t.key()) || (leader != null && position.containsKey(leader))) {
+                continue;
+            }
+            java.util.List<DetectedTrade> members = new java.util.ArrayList<>();
+            members.add(t);
+            members.addAll(followersOf.getOrDefault(t.key(), java.util.List.of()));
+            if (t.sourceOrder() == null || store.order(t.clientOrderId()).isPresent()) {
+                if (members.size() > 1) {
+                    ledger.adoptAggregate(t.key());
+                }
+                result.add(FillAggregation.combine(members));
+            } else {
+                open.computeIfAbsent(t.aggregationKey(), k -> new java.util.ArrayList<>()).addAll(members);
+            }
+        }
+        for (java.util.List<DetectedTrade> members : open.values()) {
+            members.sort(java.util.Comparator.comparing(m -> position.get(m.key())));
+            java.util.List<DetectedTrade> followers = members.subList(1, members.size());
+            if (!followers.isEmpty()) {
+                ledger.aggregate(members.get(0), followers);
+                followers.forEach(ledger::claim);
+                counts.merge("fills aggregated again", members.size(), Integer::sum);
+            }
+            result.add(FillAggregation.combine(members));
+        }
+        result.sort(java.util.Comparator.comparing(t -> position.get(t.key())));
+        return result;
     }
 
     /**

@@ -9,6 +9,17 @@ import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import io.copytrader.domain.TraderId;
+import io.copytrader.paper.PaperFeedAdapter;
+import io.copytrader.store.StoreFactory;
+import io.copytrader.store.TradeStore;
+import io.copytrader.venue.FeedPage;
+import io.copytrader.venue.FeedRow;
+import io.copytrader.venue.JdkVenueHttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -87,6 +98,43 @@ class FillAggregationScenarioTest {
             assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(20);
             assertThat(h.venue().stats().ordersAccepted()).isEqualTo(20);
             h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldPlaceExactlyOneOrderAfterARestartForFillsWhoseWindowWasOpenWhenTheEngineDied(@TempDir Path dir)
+            throws Exception {
+        String storeUrl = "jdbc:sqlite:" + dir.resolve("copytrader.db");
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.store.url", storeUrl).start()) {
+            // 1. the engine is down (as after a kill -9) when alice's one order is filled in 20 pieces ...
+            h.stopEngine();
+            emitOneOrderIn20Fills(h);
+            // ... and it had admitted all 20 (durably, at detection) while their window was still open: no group
+            //    completed, nothing linked, no order written, the feed cursor not moved
+            TraderId alice = new TraderId(EngineHarness.TRADER);
+            PaperFeedAdapter feed = new PaperFeedAdapter(h.venue().baseUrl());
+            FeedPage page = feed.onPage(alice, null, new JdkVenueHttpClient(Duration.ofSeconds(2), Duration.ofSeconds(5))
+                    .execute(feed.fetchPage(alice, null)), Instant.now());
+            try (TradeStore store = StoreFactory.open(storeUrl, Clock.systemUTC())) {
+                for (FeedRow row : page.rows()) {
+                    assertThat(store.admit(((FeedRow.Trade) row).trade())).isTrue();
+                }
+                assertThat(store.inFlightCount()).isEqualTo(20);
+            }
+
+            // 2. the engine starts again: recovery rebuilds the group from the store, the page read again is 20
+            //    duplicates, and one order is placed for the 20 fills
+            h.restartEngine();
+            h.awaitSettled(20, Duration.ofSeconds(30));
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(20);
+            assertThat(h.venue().stats().ordersAccepted()).isEqualTo(1);
+            assertThat(h.venue().stats().duplicateOrdersRejected()).isZero();
+            List<OrderRecord> orders = h.store().ordersIn(EnumSet.allOf(OrderRecordState.class));
+            assertThat(orders).singleElement().satisfies(o -> {
+                assertThat(o.intent().quantity()).isEqualByComparingTo("100");
+                assertThat(o.clientOrderId()).isEqualTo(fillsOf(h, 20).get(0).clientOrderId());
+            });
+            h.assertEveryAcceptedOrderHasACopiedTrade();
         }
     }
 
