@@ -129,6 +129,12 @@ class EngineCrashTest {
     }
 
     private Process startEngine(String venueUrl, String storeUrl, int round) throws IOException {
+        return startEngine(venueUrl, storeUrl, "engine-" + round, Map.of());
+    }
+
+    /** The engine as its own process (a plain `java ... CopyTraderCli`), copying alice 1:1; {@code env} adds to it. */
+    static Process startEngine(String venueUrl, String storeUrl, String logName, Map<String, String> extraEnv)
+            throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), CopyTraderCli.class.getName());
@@ -149,10 +155,11 @@ class EngineCrashTest {
         env.put("EXCHANGE_RESPONSE_TIMEOUT_MS", "2000");
         env.put("UNKNOWN_ORDER_GRACE_MS", "1000");
         env.put("MONITOR_INTERVAL_MS", "200");
+        env.putAll(extraEnv);
         pb.redirectErrorStream(true);
         Path logs = Path.of("target", "engine-crash-logs");
         Files.createDirectories(logs);
-        pb.redirectOutput(logs.resolve("engine-" + round + ".log").toFile());
+        pb.redirectOutput(logs.resolve(logName + ".log").toFile());
         return pb.start();
     }
 
