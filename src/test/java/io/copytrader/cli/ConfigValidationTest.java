@@ -88,6 +88,7 @@ class ConfigValidationTest {
         bad("PAPER_SEED=seed", "PAPER_SEED", "seed");
         bad("ROUTES_RELOAD=maybe", "ROUTES_RELOAD", "maybe");
         bad("QUANTITY_SCALE=19", "QUANTITY_SCALE", "19");
+        bad("AGGREGATION_WINDOW_MS=-1", "AGGREGATION_WINDOW_MS", "-1");
     }
 
     private static void bad(String env, String variable, String shown) {

@@ -40,6 +40,7 @@ class CopyTraderSettingsTest {
         assertThat(s.shutdownTimeoutSeconds()).isEqualTo(30);
         assertThat(s.maxTradeAge()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.quantityScale()).isEqualTo(2);
+        assertThat(s.aggregationWindowMs()).isEqualTo(50);
     }
 
     @Test
@@ -83,6 +84,8 @@ class CopyTraderSettingsTest {
             "copytrader.filter.min-trade-size-usd | -1 | MIN_TRADE_SIZE_USD (copytrader.filter.min-trade-size-usd) must be in [0, 1000000000], but was -1",
             "copytrader.copy.cooldown-ms | 10.5 | TRADE_COOLDOWN_MS (copytrader.copy.cooldown-ms) must be a whole number in [0, 3600000], but was '10.5'",
             "copytrader.copy.cooldown-ms | -1 | TRADE_COOLDOWN_MS (copytrader.copy.cooldown-ms) must be in [0, 3600000], but was -1",
+            "copytrader.aggregation.window-ms | -1 | AGGREGATION_WINDOW_MS (copytrader.aggregation.window-ms) must be in [0, 60000], but was -1",
+            "copytrader.aggregation.window-ms | 50ms | AGGREGATION_WINDOW_MS (copytrader.aggregation.window-ms) must be a whole number in [0, 60000], but was '50ms'",
             "copytrader.queue.size | 0 | QUEUE_SIZE (copytrader.queue.size) must be in [1, 1000000], but was 0",
             "copytrader.breaker.max-consecutive-failures | five | MAX_CONSECUTIVE_FAILURES (copytrader.breaker.max-consecutive-failures) must be a whole number in [1, 1000], but was 'five'",
             "copytrader.breaker.cooldown-minutes | 0 | CIRCUIT_BREAKER_COOLDOWN_MINUTES (copytrader.breaker.cooldown-minutes) must be in (0, 1440], but was 0",
