@@ -301,6 +301,42 @@ abstract class TradeStoreContractTest {
                 Map.entry(no, new StoredPosition(no, new BigDecimal("1"), new BigDecimal("0.5"))));
     }
 
+    // ---- fill aggregation -------------------------------------------------------------------------------------
+
+    @Test
+    void shouldKeepATradesSourceOrderWhereverTheTradeIsKept() {
+        DetectedTrade t = trade("t-1").withSourceOrder("0xabc-order");
+        store.admit(t);
+        store.recordIntent(t.key(), intent(t));
+        long letter = store.addDeadLetter(t, Reason.UNEXPECTED_ERROR, null);
+
+        assertThat(store.trade(t.key())).contains(t);
+        assertThat(store.inFlight()).containsExactly(t);
+        assertThat(store.order(t.clientOrderId()).orElseThrow().intent().source()).isEqualTo(t);
+        assertThat(store.deadLetter(letter).orElseThrow().trade()).isEqualTo(t);
+    }
+
+    @Test
+    void shouldLinkFillsToTheirAggregateAndListThoseInFlight() {
+        DetectedTrade leader = trade("t-1");
+        DetectedTrade second = trade("t-2");
+        DetectedTrade third = trade("t-3");
+        List.of(leader, second, third, trade("t-4")).forEach(store::admit);
+
+        store.linkAggregate(leader.key(), List.of(third.key(), second.key()));
+
+        assertThat(store.aggregateMembers(leader.key())).containsExactly(second, third);
+        assertThat(store.aggregateLinks()).containsOnly(Map.entry(second.key(), leader.key()),
+                Map.entry(third.key(), leader.key()));
+        assertThat(store.ended(leader.key())).isEmpty();
+        store.finish(second.key(), TradeOutcome.SKIPPED, Reason.FILTER_BELOW_MIN_SIZE, null);
+        assertThat(store.ended(second.key())).contains(new TradeStore.Ended(TradeOutcome.SKIPPED,
+                Reason.FILTER_BELOW_MIN_SIZE));
+        assertThat(store.aggregateMembers(leader.key())).containsExactly(third);
+        assertThat(store.aggregateLinks()).containsOnlyKeys(third.key());
+        assertThat(store.aggregateMembers(trade("t-4").key())).isEmpty();
+    }
+
     // ---- dead letters -----------------------------------------------------------------------------------------
 
     @Test
