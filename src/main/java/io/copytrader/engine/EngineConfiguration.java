@@ -164,6 +164,7 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("copyQueue", new CopyQueue(instanceId != null, ledger, settings.maxTradeAge(), clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
         beans.put("fillAggregation", new FillAggregation(settings.aggregationWindowMs(), ledger));
+        beans.put("fillGroups", new FillGroups());
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
         beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings).withSells(sells), targets, portfolio, ledger));

@@ -1,0 +1,49 @@
+package io.copytrader.engine;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.AggregationRepository;
+import org.apache.camel.support.service.ServiceSupport;
+
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The aggregate-fills route's open groups, in memory, in the order they were opened. Camel's default repository is a
+ * hash map, so a forced completion (the end of a polled page, a stop) would release the groups in hash order: a
+ * target's buy then sell of one token, two groups, could be queued sell first. Released in opening order, the groups
+ * of one instrument reach the copy queue in the order of their first fills (docs/ordering.md). Not persistent: the
+ * fills are in the store from their admission, and a restart rebuilds open groups from there (docs/aggregation.md).
+ */
+public final class FillGroups extends ServiceSupport implements AggregationRepository {
+    private final Map<String, Exchange> groups = new LinkedHashMap<>();
+
+    @Override
+    public synchronized Exchange add(CamelContext camelContext, String key, Exchange exchange) {
+        // a group keeps its place when its exchange is replaced (each fill re-adds the aggregated exchange)
+        return groups.put(key, exchange);
+    }
+
+    @Override
+    public synchronized Exchange get(CamelContext camelContext, String key) {
+        return groups.get(key);
+    }
+
+    @Override
+    public synchronized void remove(CamelContext camelContext, String key, Exchange exchange) {
+        groups.remove(key);
+    }
+
+    @Override
+    public void confirm(CamelContext camelContext, String exchangeId) {
+        // nothing to confirm: completed groups are removed as they complete
+    }
+
+    /** The open groups' keys, oldest group first. */
+    @Override
+    public synchronized Set<String> getKeys() {
+        return new LinkedHashSet<>(groups.keySet());
+    }
+}
