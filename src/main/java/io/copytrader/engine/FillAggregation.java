@@ -24,7 +24,7 @@ import java.util.List;
 public final class FillAggregation implements AggregationStrategy {
     /** Exchange property: the fills of the aggregate, in detection order (List of DetectedTrade). */
     public static final String FILLS = "copytraderFills";
-    /** Header on a queued aggregate of several fills: how many (a consumer on another instance adopts the group). */
+    /** Header on a queued aggregate of several fills: how many (for tracing; on Kafka it travels as a record header). */
     public static final String AGGREGATE_HEADER = "copytrader-aggregate";
     /** A volume-weighted price that does not divide exactly keeps this many significant digits (half-even). */
     private static final MathContext PRICE_CONTEXT = new MathContext(20, RoundingMode.HALF_EVEN);
