@@ -2,13 +2,17 @@ package io.copytrader.engine;
 
 import io.copytrader.domain.DetectedTrade;
 import org.apache.camel.AggregationStrategy;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.processor.aggregate.AggregateProcessor;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The aggregate-fills route's strategy: fills of one target order (same {@link DetectedTrade#aggregationKey()}: the
@@ -29,8 +33,16 @@ public final class FillAggregation implements AggregationStrategy {
     /** A volume-weighted price that does not divide exactly keeps this many significant digits (half-even). */
     private static final MathContext PRICE_CONTEXT = new MathContext(20, RoundingMode.HALF_EVEN);
 
+    /** The aggregate EIP's id in routes/aggregate-fills.camel.yaml. */
+    static final String AGGREGATOR_ID = "aggregate-fills-by-order";
+
     private final long windowMs;
     private final TradeLedger ledger;
+    /** Each target's last fill's aggregation key. */
+    private final Map<String, String> lastKey = new ConcurrentHashMap<>();
+    private volatile AggregateProcessor aggregator;
+    private volatile boolean warned;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FillAggregation.class);
 
     /** @param windowMs the aggregation window; 0 turns aggregation off (each fill completes its own group at once) */
     public FillAggregation(long windowMs, TradeLedger ledger) {
@@ -59,6 +71,41 @@ public final class FillAggregation implements AggregationStrategy {
         fills.add(fill);
         oldExchange.getMessage().setBody(combine(fills));
         return oldExchange; // keeps the first fill's properties: the target's position before the order
+    }
+
+    /**
+     * The step before the aggregator: a target's fills of one order come one after the other (in a feed page, in a
+     * transaction's logs), so a fill of another order completes that target's previous group at once instead of at
+     * the window's end or the page's: the group goes to the queue before the next order's first fill is aggregated,
+     * and a page's orders are queued as they are read, not in one burst at its end.
+     */
+    public void beforeFill(Exchange exchange) {
+        if (windowMs == 0 || !(exchange.getMessage().getBody() instanceof DetectedTrade fill)) {
+            return;
+        }
+        String key = fill.aggregationKey();
+        String previous = lastKey.put(fill.trader().value(), key);
+        if (previous != null && !previous.equals(key)) {
+            AggregateProcessor processor = aggregator(exchange.getContext());
+            if (processor != null) {
+                processor.forceCompletionOfGroup(previous);
+            }
+        }
+    }
+
+    private AggregateProcessor aggregator(CamelContext context) {
+        AggregateProcessor processor = aggregator;
+        if (processor == null) {
+            // null when a route edit renamed it: groups then complete on the window and at the page's end
+            processor = context.getProcessor(AGGREGATOR_ID, AggregateProcessor.class);
+            if (processor == null && !warned) {
+                warned = true;
+                LOG.warn("No aggregator with id {} in the routes: fill groups complete on the window and at the end "
+                        + "of each page only", AGGREGATOR_ID);
+            }
+            aggregator = processor;
+        }
+        return processor;
     }
 
     /**
