@@ -207,4 +207,48 @@ class OrderMonitorDecisionsTest {
         assertThat(state()).as("a failed lookup waits for the next pass").isEqualTo(OrderRecordState.UNKNOWN);
         assertThat(store.deadLetters()).isEmpty();
     }
+
+    @Test
+    void shouldRefreshTheBookWhenDueWithTheVenuesBalance() {
+        Portfolio before = book;
+        assertThat(before.cash()).as("the first refresh took the venue's balance").isEqualByComparingTo("1000");
+        calls.clear();
+        venue.lookupStatus = status(OrderState.OPEN, "0");
+        long version = book.version();
+        clock.now = Trades.T0.plus(Duration.ofHours(1)).minusSeconds(1);
+        monitor.run();
+        assertThat(book.version()).as("not due").isEqualTo(version);
+        clock.now = Trades.T0.plus(Duration.ofHours(1));
+        monitor.run();
+        assertThat(book.version()).as("due: reconciled").isGreaterThan(version);
+    }
+
+    @Test
+    void shouldMoveAnOpenOrderOnOnlyWhenItsStateOrFillChanged() {
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = status(OrderState.OPEN, "0");
+        monitor.run();
+        Instant updated = store.order(id).orElseThrow().updatedAt();
+        clock.now = Trades.T0.plusSeconds(1);
+        monitor.run();
+        assertThat(store.order(id).orElseThrow().updatedAt()).as("nothing changed: not written").isEqualTo(updated);
+        venue.lookupStatus = status(OrderState.OPEN, "2");
+        monitor.run();
+        assertThat(store.order(id).orElseThrow().filledQuantity()).isEqualByComparingTo("2");
+        clock.now = Trades.T0.plusSeconds(2);
+        venue.lookupStatus = status(OrderState.OPEN, "2.00");
+        monitor.run();
+        assertThat(store.order(id).orElseThrow().updatedAt()).as("the same fill, written differently")
+                .isEqualTo(Trades.T0.plusSeconds(1));
+        assertThat(store.outcome(trade.key())).as("an accepted order's trade is not the monitor's to end").isEmpty();
+    }
+
+    @Test
+    void shouldLookAfterOnlyWhatItClaimedWhenShared() {
+        signedAndSent(OrderRecordState.UNKNOWN);
+        assertThat(monitor.sharedAs("engine-a", Duration.ofSeconds(30))).isSameAs(monitor);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        monitor.run();
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+    }
 }

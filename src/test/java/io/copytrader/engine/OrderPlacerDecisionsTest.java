@@ -8,16 +8,19 @@ import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.VenueOrderId;
 import io.copytrader.store.InMemoryTradeStore;
 import io.copytrader.store.OrderRecordState;
+import io.copytrader.venue.OrderDeniedException;
 import io.copytrader.venue.OrderState;
 import io.copytrader.venue.OrderStatus;
 import io.copytrader.venue.PlaceResult;
 import io.copytrader.venue.ResignRequiredException;
 import io.copytrader.venue.TransientVenueException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterAll;
@@ -439,7 +442,9 @@ class OrderPlacerDecisionsTest {
         store.recordIntent(trade.key(), intent);
         store.moveOrder(id, OrderRecordState.OPEN, new VenueOrderId("v-1"), null, null);
         Exchange e = exchange();
+        long version = book.version();
         placer.prepare(e);
+        assertThat(book.version()).as("this run's reservation released").isEqualTo(version + 1);
         assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
         assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
         assertThat(placer.isInHand(id)).isFalse();
@@ -514,5 +519,155 @@ class OrderPlacerDecisionsTest {
         assertThat(refused.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.EXCHANGE_INSUFFICIENT_BALANCE);
         assertThat(refused.getProperty(ExchangeProps.DEAD_LETTER_DETAIL)).isEqualTo("not enough balance");
         assertThat(book.version()).isEqualTo(version + 1);
+    }
+
+    // ---- more of sending
+
+    @Test
+    void shouldBuildTheRequestFromThePreparedCall() {
+        Exchange e = sentOnce();
+        assertThat(e.getMessage().getHeader(Exchange.HTTP_METHOD)).isEqualTo(HttpMethods.POST);
+        assertThat(e.getMessage().getHeader("X-Auth")).isEqualTo("a1");
+    }
+
+    @Test
+    void shouldPersistAVenueIdKnownBeforeSendingEvenWithoutASignedForm() {
+        venue.keepsSignedOrder = false;
+        sentOnce();
+        assertThat(store.order(id).orElseThrow().venueOrderId()).isEqualTo(new VenueOrderId("0xhash-1"));
+        assertThat(store.signedOrder(id)).isEmpty();
+    }
+
+    @Test
+    void shouldTakeAnyServerErrorAsMaybeTaken() {
+        Exchange e = sentOnce();
+        answer(e, 500);
+        assertThat(e.getProperty(ExchangeProps.MAYBE_TAKEN, Boolean.class)).isTrue();
+    }
+
+    @Test
+    void shouldSignAgainAndPersistTheNewHashWhenTheVenueChangedItsOrderVersion() {
+        Exchange e = sentOnce();
+        venue.placeFailure = new ResignRequiredException(2, 3);
+        assertThat(answer(e, 400)).isInstanceOf(ResignRequiredException.class);
+        assertThat(e.getProperty(ExchangeProps.RESIGN, Boolean.class)).isTrue();
+        placer.request(e);
+        assertThat(e.getProperty(ExchangeProps.RESIGN)).isNull();
+        assertThat(venue.signed).isEqualTo(2);
+        assertThat(venue.resent).isEmpty();
+        assertThat(store.order(id).orElseThrow().venueOrderId()).isEqualTo(new VenueOrderId("0xhash-2"));
+        assertThat(store.signedOrder(id)).contains("{\"n\":2}");
+        assertThat(e.getMessage().getBody(String.class)).isEqualTo(ScriptedExchange.body("{\"n\":2}"));
+    }
+
+    @Test
+    void shouldSkipATradeWhoseFillAChainReorgRemovedWithoutSendingIt() {
+        ledger.retract(trade.key());
+        Exchange e = exchange();
+        placer.prepare(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.SKIPPED);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldSkipAnOrderTheVenuesStateDeniesWithoutSigningIt() {
+        venue.prepareFailure = new OrderDeniedException(Reason.RISK_NOTHING_TO_SELL, "we hold 0 shares");
+        Exchange e = exchange();
+        placer.prepare(e);
+        long version = book.version();
+        placer.sign(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(e.getProperty(ExchangeProps.PREPARED)).isNull();
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.SKIPPED);
+        assertThat(book.version()).as("released").isEqualTo(version + 1);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldRecordTheLatencyOnceAndNotSettleAnOrderThatMovedOnAlready() {
+        Exchange e = sentOnce();
+        store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+        store.moveOrder(id, OrderRecordState.FAILED, null, null, null);
+        venue.placeResult = new PlaceResult.Accepted(new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED,
+                BigDecimal.TEN, new BigDecimal("0.50")));
+        answer(e, 200);
+        long version = book.version();
+        placer.onResult(e);
+        assertThat(book.version()).as("whoever moved it settles it").isEqualTo(version);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        var latency = ledger.metrics().registry().find(PipelineMetrics.TRADE_LATENCY).timer();
+        assertThat(latency.count()).isEqualTo(1);
+        assertThat(latency.totalTime(java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo(java.time.Duration.between(trade.tsInit(), clock.instant()).toSeconds());
+        placer.onResult(e);
+        assertThat(latency.count()).as("copied once").isEqualTo(1);
+    }
+
+    // ---- the breaker's fallback
+
+    @Test
+    void shouldDeadLetterAsCircuitOpenWhenTheBreakerRefusedTheCall() {
+        for (Throwable refused : new Throwable[]{null, CallNotPermittedException.createCallNotPermittedException(breaker),
+                new IllegalStateException(CallNotPermittedException.createCallNotPermittedException(breaker))}) {
+            Exchange e = exchange();
+            e.setProperty(Exchange.EXCEPTION_CAUGHT, refused);
+            long version = book.version();
+            placer.onFailure(e);
+            assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.EXCHANGE_CIRCUIT_OPEN);
+            assertThat(book.version()).isEqualTo(version + 1);
+        }
+    }
+
+    @Test
+    void shouldPassOnWhatTheSendFailureDecidedAndNothingMore() {
+        Exchange failed = exchange();
+        failed.setProperty(Exchange.EXCEPTION_CAUGHT,
+                new IllegalStateException(new OrderFailedException(Reason.EXCHANGE_RETRIES_EXHAUSTED, "4 sends")));
+        long version = book.version();
+        placer.onFailure(failed);
+        assertThat(failed.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.EXCHANGE_RETRIES_EXHAUSTED);
+        assertThat(failed.getProperty(ExchangeProps.DEAD_LETTER_DETAIL)).isEqualTo("4 sends");
+        Exchange lookedUp = exchange();
+        lookedUp.setProperty(Exchange.EXCEPTION_CAUGHT, new OrderFailedException(null, "no answer"));
+        placer.onFailure(lookedUp);
+        assertThat(lookedUp.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isNull();
+        assertThat(book.version()).isEqualTo(version);
+    }
+
+    @Test
+    void shouldLeaveAnOrderToItsLookupWhenSomethingOfOursFailedAfterItsRequestLeft() {
+        Exchange e = sentOnce();
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug"));
+        long version = book.version();
+        placer.onFailure(e);
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isNull();
+        assertThat(book.version()).isEqualTo(version);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldFailItsOwnTradeWhenSomethingOfOursFailedBeforeAnythingLeft() {
+        Exchange e = exchange();
+        placer.prepare(e);
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug"));
+        long version = book.version();
+        placer.onFailure(e);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(book.version()).isEqualTo(version + 1);
+
+        CopyIntent unrecorded = admitted("t-9");
+        Exchange before = new DefaultExchange(camel);
+        before.setProperty(ExchangeProps.INTENT, unrecorded);
+        before.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug in sizing"));
+        placer.onFailure(before);
+        assertThat(before.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(book.version()).isEqualTo(version + 2);
+        assertThat(store.order(unrecorded.clientOrderId())).isEmpty();
     }
 }

@@ -34,10 +34,12 @@ class RecoveryDecisionsTest {
     PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
     TradeLedger ledger = new TradeLedger(store, metrics);
     final List<DetectedTrade> requeued = new ArrayList<>();
+    final List<String> headers = new ArrayList<>();
     final ProducerTemplate producer = (ProducerTemplate) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[]{ProducerTemplate.class}, (proxy, method, args) -> {
                 if (method.getName().startsWith("sendBody")) {
                     requeued.add((DetectedTrade) args[1]);
+                    headers.add(method.getName().equals("sendBodyAndHeader") ? args[2] + "=" + args[3] : "");
                     return null;
                 }
                 throw new UnsupportedOperationException(method.getName());
@@ -202,5 +204,80 @@ class RecoveryDecisionsTest {
         recovery.beforePolling();
         recovery.beforePolling();
         assertThat(requeued).containsExactly(t);
+    }
+
+    double counted(String name) {
+        return metrics.registry().find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    void shouldCountAReplayAsReplayedAndAFreshRequeueNot() {
+        DetectedTrade fresh = Trades.buy("t-fresh", "0.50", "10");
+        admittedByAPreviousRun(fresh);
+        Recovery recovery = recovery(true);
+        recovery.beforePolling();
+        assertThat(requeued).containsExactly(fresh);
+        assertThat(counted(PipelineMetrics.TRADES_REPLAYED)).isZero();
+        ledger.finish(fresh, TradeOutcome.COPIED, null, null);
+        failedAndReplayed("t-replayed");
+        recovery.adoptReplays();
+        assertThat(counted(PipelineMetrics.TRADES_REPLAYED)).isEqualTo(1);
+        assertThat(counted(PipelineMetrics.TRADES_FAILED_REPLAYED)).isEqualTo(1);
+        assertThat(headers).containsOnly("");
+    }
+
+    @Test
+    void shouldExpireAStaleTradeWhoseLetterWasWrittenButNeverReplayed() {
+        // a crash between the letter and the outcome: the trade is in flight with a letter nobody replayed
+        DetectedTrade stale = Trades.trade("t-stale", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                Trades.T0.minusSeconds(120));
+        admittedByAPreviousRun(stale);
+        store.addDeadLetter(stale, Reason.EXCHANGE_RETRIES_EXHAUSTED, "x");
+        recovery(false).beforePolling();
+        assertThat(store.outcome(stale.key())).contains(TradeOutcome.EXPIRED);
+        assertThat(requeued).isEmpty();
+    }
+
+    @Test
+    void shouldFailAnUnsignedOrderAndDeadLetterAnOrderThatFailedBeforeTheRestartUnlessReplayed() {
+        DetectedTrade unknown = Trades.buy("t-unknown", "0.50", "10");
+        DetectedTrade failed = Trades.buy("t-failed", "0.50", "10");
+        for (DetectedTrade t : List.of(unknown, failed)) {
+            admittedByAPreviousRun(t);
+            store.recordIntent(t.key(), intentFor(t));
+        }
+        store.moveOrder(unknown.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
+        store.moveOrder(failed.clientOrderId(), OrderRecordState.FAILED, null, null, null);
+        recovery(true).beforePolling();
+        assertThat(store.order(unknown.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(requeued).containsExactly(unknown);
+        assertThat(store.outcome(failed.key())).contains(TradeOutcome.FAILED);
+        assertThat(store.deadLetters()).singleElement().satisfies(d -> assertThat(d.trade()).isEqualTo(failed));
+    }
+
+    @Test
+    void shouldRecoverNothingAtStartWhenSharedAndAdoptReplaysAndOrphansByClaim() {
+        Recovery shared = new Recovery(store, ledger, new DeadLetterRecorder(ledger), producer, "kafka:copy",
+                Duration.ofSeconds(60), clock, "engine-a", true);
+        DetectedTrade waiting = Trades.buy("t-waiting", "0.50", "10");
+        DetectedTrade orphan = Trades.trade("t-orphan", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                Trades.T0.minusSeconds(71));
+        DetectedTrade orphanWithOrder = Trades.trade("t-orphan-order", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY,
+                "0.50", "10", Trades.T0.minusSeconds(71));
+        admittedByAPreviousRun(waiting);
+        admittedByAPreviousRun(orphan);
+        admittedByAPreviousRun(orphanWithOrder);
+        store.recordIntent(orphanWithOrder.key(), intentFor(orphanWithOrder));
+        shared.beforePolling();
+        assertThat(requeued).isEmpty();
+        assertThat(store.inFlightCount()).isEqualTo(3);
+        DetectedTrade replayed = failedAndReplayed("t-replayed");
+        shared.adoptReplays();
+        assertThat(requeued).containsExactly(replayed);
+        assertThat(headers).containsExactly(CopyQueue.REPLAY_HEADER + "=true");
+        assertThat(failedNow()).isZero();
+        assertThat(store.outcome(orphan.key())).contains(TradeOutcome.EXPIRED);
+        assertThat(store.outcome(waiting.key())).as("younger than the age limit and margin: still in Kafka").isEmpty();
+        assertThat(store.outcome(orphanWithOrder.key())).as("its order is looked after").isEmpty();
     }
 }

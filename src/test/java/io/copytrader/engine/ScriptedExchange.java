@@ -25,6 +25,8 @@ import java.util.Optional;
  */
 final class ScriptedExchange implements ExchangeAdapter {
     boolean knowsIdBeforeSending = true;
+    /** Whether a prepared order carries its signed form (false: a venue id known before sending, nothing to keep). */
+    boolean keepsSignedOrder = true;
     RuntimeException prepareFailure;
     PlaceResult placeResult;
     /** Thrown instead of {@link #placeResult} (a version mismatch), when set. */
@@ -54,7 +56,7 @@ final class ScriptedExchange implements ExchangeAdapter {
         String order = "{\"n\":" + signed + "}";
         VenueOrderId id = knowsIdBeforeSending ? new VenueOrderId("0xhash-" + signed) : null;
         return new PreparedOrder(new HttpCall("POST", "http://venue/order", Map.of("X-Auth", "a" + signed), body(order)),
-                id, knowsIdBeforeSending ? order : null);
+                id, knowsIdBeforeSending && keepsSignedOrder ? order : null);
     }
 
     @Override
