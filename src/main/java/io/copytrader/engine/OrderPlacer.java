@@ -45,7 +45,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       venue's failure;</li>
  *   <li>order states move by guarded transitions ({@link TradeStore#moveOrder}); whoever moves an order into a
  *       terminal state settles or releases the book, nobody else;</li>
- *   <li>once a request may have left, only the venue's answer or a lookup ends the order.</li>
+ *   <li>once a request may have left, only the venue's answer or a lookup ends the order; on a venue that knows
+ *       the order's id before it is sent, a 5xx answer counts as "may have left";</li>
+ *   <li>on such a venue the signed order is persisted with its id before the first send, every resend posts exactly
+ *       it, and a replay signs again only once the venue confirms the earlier id absent.</li>
  * </ul>
  */
 public final class OrderPlacer {
