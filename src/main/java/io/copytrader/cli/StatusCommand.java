@@ -85,7 +85,9 @@ public final class StatusCommand implements Callable<Integer> {
         f.put("tradesQueued", whole(m.sum("copytrader_trades_queued_total")));
         f.put("tradesProcessed", whole(m.sum("copytrader_trades_processed_total")));
         f.put("tradesSkipped", whole(m.sum("copytrader_trades_skipped_total")));
-        f.put("tradesFailed", whole(m.sum("copytrader_trades_failed_total")));
+        // failed now: every FAILED end, less the failed trades replayed since (a counter cannot go down)
+        f.put("tradesFailed", whole(m.sum("copytrader_trades_failed_total")
+                .subtract(m.sum("copytrader_trades_failed_replayed_total"))));
         f.put("queueOverflows", whole(m.sum("copytrader_queue_overflows_total")));
         f.put("tradesInFlight", whole(m.sum("copytrader_trades_inflight")));
         BigDecimal count = m.sum("copytrader_trade_latency_seconds_count");
