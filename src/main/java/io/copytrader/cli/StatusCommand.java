@@ -85,7 +85,9 @@ public final class StatusCommand implements Callable<Integer> {
         f.put("tradesQueued", whole(m.sum("copytrader_trades_queued_total")));
         f.put("tradesProcessed", whole(m.sum("copytrader_trades_processed_total")));
         f.put("tradesSkipped", whole(m.sum("copytrader_trades_skipped_total")));
-        f.put("tradesFailed", whole(m.sum("copytrader_trades_failed_total")));
+        // failed now: every FAILED end, less the failed trades replayed since (a counter cannot go down)
+        f.put("tradesFailed", whole(m.sum("copytrader_trades_failed_total")
+                .subtract(m.sum("copytrader_trades_failed_replayed_total"))));
         f.put("queueOverflows", whole(m.sum("copytrader_queue_overflows_total")));
         f.put("tradesInFlight", whole(m.sum("copytrader_trades_inflight")));
         BigDecimal count = m.sum("copytrader_trade_latency_seconds_count");
@@ -115,21 +117,12 @@ public final class StatusCommand implements Callable<Integer> {
     static void lags(PrometheusText m, Map<String, String> f) {
         for (String[] lag : new String[][]{{"detectionLagMs", "copytrader_lag_detected_seconds"},
                 {"acceptedLagMs", "copytrader_lag_accepted_seconds"}}) {
-            m.samples(lag[1] + "_count", "source=").forEach((series, n) -> {
-                String labels = series.substring(series.indexOf('{'));
-                String source = labels.replaceAll(".*source=\"([^\"]*)\".*", "$1");
-                String prefix = lag[1] + "{";
-                BigDecimal p50 = quantile(m, prefix, source, "0.5");
-                BigDecimal p99 = quantile(m, prefix, source, "0.99");
+            m.byLabel(lag[1] + "_count", "source").forEach((source, n) -> {
+                BigDecimal p50 = m.quantile(lag[1], "source", source, "0.5");
+                BigDecimal p99 = m.quantile(lag[1], "source", source, "0.99");
                 f.put(lag[0] + "." + source, "p50 " + millis(p50) + ", p99 " + millis(p99) + " (n " + whole(n) + ")");
             });
         }
-    }
-
-    private static BigDecimal quantile(PrometheusText m, String prefix, String source, String q) {
-        return m.samples(prefix.substring(0, prefix.length() - 1), "source=\"" + source + "\"").entrySet().stream()
-                .filter(e -> e.getKey().contains("quantile=\"" + q + "\"")).map(Map.Entry::getValue)
-                .findFirst().orElse(BigDecimal.ZERO);
     }
 
     private static String whole(BigDecimal v) {

@@ -13,6 +13,7 @@ public final class Cooldown {
     private final long intervalNanos;
     private final LongSupplier nanoTime;
     private final AtomicLong nextSlot;
+    private final AtomicLong heldNanos = new AtomicLong();
 
     public Cooldown(long intervalMillis) {
         this(intervalMillis, System::nanoTime);
@@ -34,9 +35,17 @@ public final class Cooldown {
             long slot = nextSlot.get();
             long mine = Math.max(slot, now);
             if (nextSlot.compareAndSet(slot, mine + intervalNanos)) {
+                if (mine > now) {
+                    heldNanos.addAndGet(mine - now);
+                }
                 return mine - now;
             }
         }
+    }
+
+    /** The total time (ns) callers were told to wait for their slots since start: zero when unthrottled. */
+    public long heldNanos() {
+        return heldNanos.get();
     }
 
     /** Blocks until this caller's slot comes. */

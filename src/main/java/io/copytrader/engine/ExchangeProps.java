@@ -14,6 +14,16 @@ public final class ExchangeProps {
     public static final String ALREADY_PLACED = "orderAlreadyPlaced";
     /** Set when the venue asked for the order to be prepared (signed) again before the next attempt. */
     public static final String RESIGN = "orderResign";
+    /**
+     * A replay's earlier order: its {@link io.copytrader.domain.VenueOrderId} (a signed order's hash), which the venue
+     * is asked about before anything is signed again.
+     */
+    public static final String EARLIER_ORDER = "orderEarlierVenueId";
+    /**
+     * Set when a send of an order whose venue id was known before sending got a 5xx: the venue may have taken it, so
+     * when the retries run out the order is looked up, not failed.
+     */
+    public static final String MAYBE_TAKEN = "orderMaybeTaken";
     /** A {@link io.copytrader.domain.Reason} sending the trade to the dead letters. */
     public static final String DEAD_LETTER_REASON = "deadLetterReason";
     public static final String DEAD_LETTER_DETAIL = "deadLetterDetail";

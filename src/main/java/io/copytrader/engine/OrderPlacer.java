@@ -5,6 +5,7 @@ import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.VenueOrderId;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.TradeStore;
@@ -44,7 +45,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       venue's failure;</li>
  *   <li>order states move by guarded transitions ({@link TradeStore#moveOrder}); whoever moves an order into a
  *       terminal state settles or releases the book, nobody else;</li>
- *   <li>once a request may have left, only the venue's answer or a lookup ends the order.</li>
+ *   <li>once a request may have left, only the venue's answer or a lookup ends the order; on a venue that knows
+ *       the order's id before it is sent, a 5xx answer counts as "may have left";</li>
+ *   <li>on such a venue the signed order is persisted with its id before the first send, every resend posts exactly
+ *       it, and a replay signs again only once the venue confirms the earlier id absent.</li>
  * </ul>
  */
 public final class OrderPlacer {
@@ -102,8 +106,9 @@ public final class OrderPlacer {
                 placedBefore(exchange, intent);
                 return;
             }
-            if (existing.isPresent() && earlierOrderFound(exchange, intent, existing.get())) {
-                return;
+            if (existing.isPresent() && adapter.knowsOrderIdBeforeSending() && existing.get().venueOrderId() != null) {
+                // a replay of an order that was signed (and maybe sent): the venue is asked about it first (sign)
+                exchange.setProperty(ExchangeProps.EARLIER_ORDER, existing.get().venueOrderId());
             }
         }
         inHand.put(id, 0);
@@ -130,7 +135,9 @@ public final class OrderPlacer {
     /**
      * Prepares the order written to the outbox (reads the venue's market data, signs): the first step of
      * send-order, so a transient failure here (the book answering 503) is retried under the order's retry policy
-     * and prepares again; nothing was sent. Once prepared, a redelivery of the send does not prepare again.
+     * and prepares again; nothing was sent. Once prepared, a redelivery of the send does not prepare again. A replay
+     * whose earlier order was signed asks the venue about it first ({@link #earlierOrderFound}), under the same
+     * policy, and signs again only when the venue confirms it absent.
      */
     public void sign(Exchange exchange) {
         if (exchange.getProperty(ExchangeProps.PREPARED) != null) {
@@ -140,6 +147,13 @@ public final class OrderPlacer {
         ClientOrderId id = intent.clientOrderId();
         exchange.setProperty(ExchangeProps.PREPARE_ATTEMPTS,
                 exchange.getProperty(ExchangeProps.PREPARE_ATTEMPTS, 0, Integer.class) + 1);
+        VenueOrderId earlier = exchange.getProperty(ExchangeProps.EARLIER_ORDER, VenueOrderId.class);
+        if (earlier != null) {
+            if (earlierOrderFound(exchange, intent, earlier)) {
+                return;
+            }
+            exchange.removeProperty(ExchangeProps.EARLIER_ORDER); // confirmed absent: signed again below
+        }
         PreparedOrder prepared;
         try {
             prepared = adapter.prepareOrder(intent);
@@ -192,16 +206,15 @@ public final class OrderPlacer {
      * order may have reached the venue whatever we recorded (an answer lost in a 504), and signing again could make
      * a second, different order (a SELL capped to a balance that order already sold). So the venue is asked first:
      * found, the trade follows that order (looked up by the monitor, as after an unknown outcome); confirmed absent,
-     * the order is signed again. A failed look-up throws a transient error, which fails the replay to the dead
-     * letters (it can be replayed again); it is not retried in place, and never becomes a second order.
+     * the order is signed again. A failed look-up throws a transient error: it is the first step of send-order, so
+     * the order's {@link RetryPolicy} asks again (backoff, at most 1 + {@code EXCHANGE_MAX_RETRIES} look-ups, none
+     * once the breaker is open); when they run out the replay fails to the dead letters unsigned (it can be replayed
+     * again). Never a second order.
      */
-    private boolean earlierOrderFound(Exchange exchange, CopyIntent intent, OrderRecord earlier) {
-        if (!adapter.knowsOrderIdBeforeSending() || earlier.venueOrderId() == null) {
-            return false;
-        }
+    private boolean earlierOrderFound(Exchange exchange, CopyIntent intent, VenueOrderId earlier) {
         Optional<OrderStatus> found;
         try {
-            found = adapter.findEarlierOrder(intent, earlier.venueOrderId());
+            found = adapter.findEarlierOrder(intent, earlier);
         } catch (IOException e) {
             throw new TransientVenueException("looking up the earlier order of " + intent.clientOrderId() + " failed: "
                     + e.getClass().getSimpleName(), 0, null);
@@ -210,6 +223,7 @@ public final class OrderPlacer {
             return false;
         }
         exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
+        inHand.remove(intent.clientOrderId());
         portfolio.release(intent);
         store.moveOrder(intent.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
         LOG.warn("Order {} for trade {} is at the venue already ({}); following it, not signing a second one",
@@ -227,7 +241,10 @@ public final class OrderPlacer {
     }
 
     private void remember(Exchange exchange, CopyIntent intent, PreparedOrder prepared) {
-        if (prepared.venueOrderId() != null) {
+        if (prepared.signedOrder() != null) {
+            // the hash and the signed order in one write, before anything is sent: every resend posts these bytes
+            store.recordSigned(intent.clientOrderId(), prepared.venueOrderId(), prepared.signedOrder());
+        } else if (prepared.venueOrderId() != null) {
             store.updateOrder(intent.clientOrderId(), null, prepared.venueOrderId(), null, null);
         }
         exchange.setProperty(ExchangeProps.PREPARED, prepared);
@@ -236,11 +253,19 @@ public final class OrderPlacer {
     /** Sets the HTTP request on the message (first step of submit-order, so every retry starts clean). */
     public void request(Exchange exchange) {
         CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
+        ClientOrderId id = intent.clientOrderId();
         if (exchange.getProperty(ExchangeProps.RESIGN, false, Boolean.class)) {
             // the venue changed its order version: the order must be prepared (signed) again, and its new id
             // persisted before it is sent
             exchange.removeProperty(ExchangeProps.RESIGN);
             remember(exchange, intent, adapter.prepareOrder(intent));
+        } else if (inHand.getOrDefault(id, 0) > 0 && adapter.knowsOrderIdBeforeSending()) {
+            // a resend: exactly the signed order persisted before the first send, so it can only be the same order
+            PreparedOrder sent = exchange.getProperty(ExchangeProps.PREPARED, PreparedOrder.class);
+            Optional<String> signed = store.signedOrder(id);
+            if (signed.isPresent()) {
+                exchange.setProperty(ExchangeProps.PREPARED, adapter.resend(intent, sent.venueOrderId(), signed.get()));
+            }
         }
         PreparedOrder prepared = exchange.getProperty(ExchangeProps.PREPARED, PreparedOrder.class);
         Message m = exchange.getMessage();
@@ -266,9 +291,19 @@ public final class OrderPlacer {
             }
         });
         HttpReply reply = new HttpReply(status == null ? 0 : status, headers, m.getBody(String.class));
+        boolean maybeTakenBefore = exchange.getProperty(ExchangeProps.MAYBE_TAKEN, false, Boolean.class);
+        if (reply.status() >= 500 && adapter.knowsOrderIdBeforeSending()) {
+            // a server error (a 504 from the gateway) says nothing of whether the CLOB took the order behind it
+            exchange.setProperty(ExchangeProps.MAYBE_TAKEN, true);
+        }
         try {
             return adapter.onPlaceReply(intent, reply);
         } catch (ResignRequiredException e) {
+            if (maybeTakenBefore) {
+                // an earlier send may have been taken under the persisted hash: never sign a second, different order
+                throw new TransientVenueException(e.getMessage() + "; not signed again: an earlier send may have been "
+                        + "taken", reply.status(), null);
+            }
             exchange.setProperty(ExchangeProps.RESIGN, true);
             throw e;
         }
@@ -318,10 +353,21 @@ public final class OrderPlacer {
             switch (kind) {
                 case RETRYABLE -> {
                     boolean counted = breaker.countFailure(Failures.rootOf(caught));
+                    if (sends > 0 && exchange.getProperty(ExchangeProps.MAYBE_TAKEN, false, Boolean.class)) {
+                        // a send answered with a server error may have been taken: its hash was persisted before it
+                        // left, so the monitor looks it up (found: copied; confirmed absent: failed, replayable)
+                        store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+                        LOG.warn("Order {} (trade {}): {} send(s), the last {}; it may be at the venue: looking it up "
+                                + "by its hash, not failing or resending it{}", id, intent.source().key(), sends, what,
+                                counted ? "" : " (breaker open already, not counted)");
+                        throw new OrderFailedException(null, "maybe at the venue after " + sends + " send(s): " + what);
+                    }
                     failOrder(intent);
                     if (counted) {
                         throw new OrderFailedException(Reason.EXCHANGE_RETRIES_EXHAUSTED, sends == 0
-                                ? "not prepared, every attempt failed: " + what
+                                ? (exchange.getProperty(ExchangeProps.EARLIER_ORDER) != null
+                                        ? "the earlier order could not be looked up, every attempt failed: "
+                                        : "not prepared, every attempt failed: ") + what
                                 : sends + " send(s), every one refused: " + what);
                     }
                     throw new OrderFailedException(Reason.EXCHANGE_CIRCUIT_OPEN, "circuit breaker opened after "

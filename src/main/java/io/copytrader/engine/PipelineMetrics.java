@@ -37,6 +37,12 @@ public final class PipelineMetrics {
     public static final String ROWS_REJECTED = "copytrader.feed.rows.rejected";
     public static final String QUEUE_OVERFLOWS = "copytrader.queue.overflows";
     public static final String TRADES_REPLAYED = "copytrader.trades.replayed";
+    /**
+     * Trades counted by {@link #TRADES_FAILED} that a person replayed from the dead letters while this engine ran: no
+     * longer failed. {@code TRADES_FAILED} is a counter (it never goes down); the trades failed now are its sum less
+     * this one, which is what the accounting identity adds up.
+     */
+    public static final String TRADES_FAILED_REPLAYED = "copytrader.trades.failed.replayed";
     public static final String QUEUE_LENGTH = "copytrader.queue.length";
     /** Kafka copy queue only: records on the topic the group has not committed yet. */
     public static final String QUEUE_LAG = "copytrader.queue.lag";
@@ -62,6 +68,7 @@ public final class PipelineMetrics {
     private final Counter processed;
     private final Counter overflows;
     private final Counter replayed;
+    private final Counter failedReplayed;
     private final Map<TradeOutcome, Counter> untagged = new EnumMap<>(TradeOutcome.class);
     private final Map<String, Counter> tagged = new ConcurrentHashMap<>();
     private final Timer latency;
@@ -83,6 +90,9 @@ public final class PipelineMetrics {
         this.overflows = Counter.builder(QUEUE_OVERFLOWS).description("Oldest trades dropped from a full queue").register(registry);
         this.replayed = Counter.builder(TRADES_REPLAYED).description("Failed trades sent through again from the dead letters")
                 .register(registry);
+        this.failedReplayed = Counter.builder(TRADES_FAILED_REPLAYED)
+                .description("Failed trades replayed from the dead letters while running, so no longer failed "
+                        + "(failed now = copytrader.trades.failed - this)").register(registry);
         untagged.put(TradeOutcome.COPIED, processed);
         untagged.put(TradeOutcome.DROPPED, Counter.builder(TRADES_DROPPED)
                 .description("Trades ended DROPPED (the oldest waiting trade, dropped from a full queue)").register(registry));
@@ -127,6 +137,20 @@ public final class PipelineMetrics {
 
     public void replayed() {
         replayed.increment();
+    }
+
+    /**
+     * A trade this engine counted FAILED (it failed while running, or was seeded FAILED from the store at start) was
+     * replayed: it is in flight again and counts once more when it ends, so it leaves the trades failed now.
+     */
+    public void leftFailed() {
+        failedReplayed.increment();
+    }
+
+    /** Trades failed now: every FAILED end counted (seeded from the store at start), less those replayed since. */
+    public long failedNow() {
+        double ended = registry.find(TRADES_FAILED).counters().stream().mapToDouble(Counter::count).sum();
+        return Math.round(ended - failedReplayed.count());
     }
 
     public MeterRegistry registry() {

@@ -203,6 +203,9 @@ public final class Recovery {
         for (DetectedTrade trade : store.inFlight()) {
             String what = claimAndResolve(trade, true);
             if (what != null) {
+                // counted FAILED by this engine (it failed while running, or was FAILED in the store at start): it is
+                // in flight again, whatever its order says
+                ledger.metrics().leftFailed();
                 LOG.info("Replaying trade {} from the dead letters: {}", trade.key(), what);
             }
         }
@@ -277,6 +280,7 @@ public final class Recovery {
             boolean orphan = !replay && trade.tsEvent().isBefore(orphanBefore);
             if ((replay || orphan) && store.claimTrade(trade.key(), instanceId, now.plus(maxTradeAge).plus(ORPHAN_MARGIN))) {
                 if (replay) {
+                    ledger.metrics().leftFailed();
                     LOG.info("Replaying trade {} from the dead letters: {}", trade.key(), resolve(trade, true));
                 } else if (store.order(trade.clientOrderId()).isEmpty()) {
                     ledger.finish(trade, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED,

@@ -40,7 +40,7 @@ public final class StatusLogger {
         String line = String.format("queue %d waiting, %d copying; detected %d, copied %d, skipped %d, failed %d, "
                         + "dropped %d; breaker %s", queueLength.getAsInt(), processing.getAsLong(),
                 count(PipelineMetrics.TRADES_DETECTED), count(PipelineMetrics.TRADES_PROCESSED),
-                count(PipelineMetrics.TRADES_SKIPPED), count(PipelineMetrics.TRADES_FAILED),
+                count(PipelineMetrics.TRADES_SKIPPED), count(PipelineMetrics.TRADES_FAILED) - count(PipelineMetrics.TRADES_FAILED_REPLAYED),
                 count(PipelineMetrics.TRADES_DROPPED), breaker.getState());
         if (!line.equals(lastLine)) {
             LOG.info("Status: {}", line);

@@ -178,14 +178,35 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         SignedOrder order = SignedOrder.sign(creds, domain.separator(market.negRisk()), salt(intent.clientOrderId()),
                 config.funder(), tokenId, amounts, intent.side(), config.signatureType(),
                 intent.source().tsEvent().toEpochMilli());
-        ObjectNode body = Json.object();
-        order.toJson(body.putObject("order"));
-        body.put("owner", creds.apiKey());
-        body.put("orderType", config.orderType());
-        body.put("deferExec", false);
-        body.put("postOnly", false);
+        String signed = Json.write(order.toJson(Json.object()));
         remember(intent.clientOrderId(), amounts.shares(intent.side()));
-        return new PreparedOrder(client.l2("POST", "/order", "", Json.write(body)), new VenueOrderId(order.hash()));
+        VenueOrderId hash = new VenueOrderId(order.hash());
+        return new PreparedOrder(client.l2("POST", "/order", "", postBody(signed)), hash, signed);
+    }
+
+    /**
+     * Sends again the order signed earlier ({@link PreparedOrder#signedOrder}, as persisted): the body is built
+     * around exactly those bytes, so it is the same order under the same hash (the CLOB answers "Duplicated" if it
+     * has it); only the L2 headers are made anew.
+     */
+    @Override
+    public PreparedOrder resend(CopyIntent intent, VenueOrderId venueOrderId, String signedOrder) {
+        client.limits().acquire(ClobRateLimits.Bucket.ORDER, "POST /order");
+        return new PreparedOrder(client.l2("POST", "/order", "", postBody(signedOrder)), venueOrderId, signedOrder);
+    }
+
+    /**
+     * The POST /order body around a signed order's JSON, the signed bytes kept as they are: {@code {"order":...,
+     * "owner":..., "orderType":..., "deferExec":false, "postOnly":false}}. The owner (the API key) is added here,
+     * never persisted with the signed order.
+     */
+    private String postBody(String signedOrder) {
+        ObjectNode rest = Json.object();
+        rest.put("owner", creds.apiKey());
+        rest.put("orderType", config.orderType());
+        rest.put("deferExec", false);
+        rest.put("postOnly", false);
+        return "{\"order\":" + signedOrder + "," + Json.write(rest).substring(1);
     }
 
     /** The salt: the first 53 bits of SHA-256 over the client order id, so the same intent signs the same order. */

@@ -32,6 +32,7 @@ public final class InMemoryTradeStore implements TradeStore {
     private final Map<TraderId, String> cursors = new ConcurrentHashMap<>();
     private final Map<String, TradeRow> trades = new ConcurrentHashMap<>();
     private final Map<ClientOrderId, OrderRecord> orders = new ConcurrentHashMap<>();
+    private final Map<ClientOrderId, String> signedOrders = new ConcurrentHashMap<>();
     private final Map<InstrumentId, StoredPosition> positions = new ConcurrentHashMap<>();
     private final Map<Long, DeadLetter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, String> sources = new ConcurrentHashMap<>();
@@ -228,6 +229,20 @@ public final class InMemoryTradeStore implements TradeStore {
                     o.createdAt(), clock.instant());
         });
         return moved[0];
+    }
+
+    @Override
+    public void recordSigned(ClientOrderId id, VenueOrderId venueOrderId, String signedOrder) {
+        orders.computeIfPresent(id, (k, o) -> {
+            signedOrders.put(id, signedOrder);
+            return new OrderRecord(o.clientOrderId(), o.tradeKey(), o.intent(), o.state(), venueOrderId,
+                    o.filledQuantity(), o.avgFillPrice(), o.createdAt(), clock.instant());
+        });
+    }
+
+    @Override
+    public Optional<String> signedOrder(ClientOrderId id) {
+        return Optional.ofNullable(signedOrders.get(id));
     }
 
     @Override

@@ -440,6 +440,32 @@ public final class JdbcTradeStore implements TradeStore {
     }
 
     @Override
+    public void recordSigned(ClientOrderId clientOrderId, VenueOrderId venueOrderId, String signedOrder) {
+        call("record signed order " + clientOrderId, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE orders SET venue_order_id = ?, signed_order = ?, "
+                    + "updated_at = ? WHERE client_order_id = ?")) {
+                ps.setString(1, venueOrderId.value());
+                ps.setString(2, signedOrder);
+                ps.setString(3, instant(clock.instant()));
+                ps.setString(4, clientOrderId.value());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<String> signedOrder(ClientOrderId clientOrderId) {
+        return call("read signed order " + clientOrderId, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT signed_order FROM orders WHERE client_order_id = ?")) {
+                ps.setString(1, clientOrderId.value());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    @Override
     public Optional<OrderRecord> order(ClientOrderId clientOrderId) {
         return call("read order " + clientOrderId, false, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + ORDER_COLUMNS

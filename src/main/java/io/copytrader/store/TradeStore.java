@@ -133,6 +133,16 @@ public interface TradeStore extends AutoCloseable {
     boolean moveOrder(ClientOrderId clientOrderId, OrderRecordState to, VenueOrderId venueOrderId,
                       BigDecimal filledQuantity, BigDecimal avgFillPrice);
 
+    /**
+     * Persists an order's signed form and the venue id it is known by (its hash), in one write, before the order is
+     * first sent: whatever is posted for this order from then on is exactly {@code signedOrder}, until it is signed
+     * again (which replaces both). Changes nothing when the order is missing.
+     */
+    void recordSigned(ClientOrderId clientOrderId, VenueOrderId venueOrderId, String signedOrder);
+
+    /** The signed form persisted by {@link #recordSigned}; empty when the order was never signed or is missing. */
+    Optional<String> signedOrder(ClientOrderId clientOrderId);
+
     Optional<OrderRecord> order(ClientOrderId clientOrderId);
 
     List<OrderRecord> ordersIn(Collection<OrderRecordState> states);

@@ -59,6 +59,15 @@ public interface ExchangeAdapter {
     }
 
     /**
+     * The request that sends again an order signed earlier, from its persisted {@link PreparedOrder#signedOrder}:
+     * the same order, byte for byte (only the request's authentication is made anew). Only for venues that
+     * {@link #knowsOrderIdBeforeSending()}.
+     */
+    default PreparedOrder resend(CopyIntent intent, VenueOrderId venueOrderId, String signedOrder) {
+        throw new UnsupportedOperationException(name() + " keeps no signed orders to send again");
+    }
+
+    /**
      * Before an order is prepared (signed) again for a trade whose earlier order may have reached the venue (a
      * replay): that earlier order's status at the venue, or empty when the venue confirms it absent (or this venue
      * needs no such check: its orders are deduplicated by client order id).

@@ -33,6 +33,7 @@ class CooldownTest {
         }
 
         assertThat(waits).containsExactly(0L, 10 * MS, 20 * MS, 30 * MS, 40 * MS);
+        assertThat(cooldown.heldNanos()).as("the waits summed").isEqualTo(100 * MS);
     }
 
     @Test
@@ -65,6 +66,7 @@ class CooldownTest {
         for (int i = 0; i < 100; i++) {
             assertThat(cooldown.reserve()).isZero();
         }
+        assertThat(cooldown.heldNanos()).isZero();
     }
 
     @Test

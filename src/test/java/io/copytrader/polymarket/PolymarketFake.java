@@ -67,6 +67,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li><b>Lost answers</b> ({@link #loseAnswerOfNextOrders}): the CLOB takes the order but the gateway answers 504,
  *       as many times as asked, re-posts included; after that a re-post is "Duplicated".</li>
  *   <li><b>Server errors before taking</b> ({@link #failNextOrders}): nothing is taken.</li>
+ *   <li><b>Lagging order data</b> ({@link #hideOrdersFromLookups}): the lookup says 404 for orders it took.</li>
  * </ul>
  */
 public final class PolymarketFake implements AutoCloseable {
@@ -161,6 +162,14 @@ public final class PolymarketFake implements AutoCloseable {
                             .withTransformerParameter(LOSE_ANSWER, true)));
             state = next;
         }
+    }
+
+    /**
+     * While on, {@code GET /data/order/{hash}} answers 404 for every order, taken or not: the CLOB's order data lagging
+     * behind its book (what makes an order that was taken look absent for a while).
+     */
+    public void hideOrdersFromLookups(boolean on) {
+        orders.hidden = on;
     }
 
     /** While on, every order post is taken (if new) but answered 504, re-posts included. */
@@ -360,6 +369,7 @@ public final class PolymarketFake implements AutoCloseable {
         private volatile BigDecimal fillPrice;
         private volatile BigDecimal fillFraction = BigDecimal.ONE;
         private volatile boolean loseEvery;
+        private volatile boolean hidden;
 
         @Override
         public String getName() {
@@ -438,7 +448,7 @@ public final class PolymarketFake implements AutoCloseable {
 
         private ResponseDefinition lookup(LoggedRequest r) {
             String hash = URI.create(r.getUrl()).getPath().substring("/data/order/".length());
-            Taken taken = byHash.get(hash);
+            Taken taken = hidden ? null : byHash.get(hash);
             if (taken == null) {
                 return aResponse().withStatus(404).withBody("{\"error\":\"order not found\"}").build();
             }

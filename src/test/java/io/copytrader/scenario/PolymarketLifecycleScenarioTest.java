@@ -157,36 +157,125 @@ class PolymarketLifecycleScenarioTest {
         }
     }
 
-    @Test
-    void shouldFollowTheOrderTheVenueTookWhenASellWhoseAnswersWereLostIsReplayed() {
-        // one attempt, no retry: the lost answer ends the attempt (retries would only repeat the same order)
-        PolymarketHarness.Builder builder = PolymarketHarness.live().set("copytrader.exchange.max-retries", 0);
+    /** We hold 10 YES (bought at 0.50), and the CLOB says so: what a copied SELL sells. */
+    static PolymarketHarness.Builder holdingTenYes(PolymarketHarness.Builder builder) {
         builder.fake().acceptOrders("matched");
-        // we hold 10 YES (bought at 0.50), and the CLOB says so
         builder.fake().stubPosition(YES, "10", "0.50");
         builder.fake().stubHeld(YES, "10");
-        // the CLOB takes our SELL, but the gateway answers 504
-        builder.fake().loseEveryAnswer(true);
+        return builder;
+    }
+
+    /** The signed order inside a posted body ({@code {"order":<signed>,"owner":...}}), as posted. */
+    static String signedPart(String body, String signed) {
+        assertThat(body).startsWith("{\"order\":" + signed + ",");
+        return signed;
+    }
+
+    @Test
+    void shouldLookUpNotFailASellTheVenueTookWhileAnswering504FourTimesAndPlaceItOnce() {
+        // the shipped retries: 1 + 3 sends
+        PolymarketHarness.Builder builder = holdingTenYes(PolymarketHarness.live());
+        // the CLOB takes our SELL at the first post, but the gateway answers 504 to it and to the 3 re-posts
+        builder.fake().loseAnswerOfNextOrders(4);
         try (PolymarketHarness h = builder.start()) {
             EngineHarness e = h.engine();
-            // 1. the target sells 20 YES; we sell our 10; the answer is lost: the trade fails to the dead letters
+            // 1. the target sells 20 YES; we sell our 10; four sends, four 504s
             h.fake().serveActivity(TARGET, List.of(fill(1, "SELL", "20", "0.50")));
             e.awaitSettled(1, SETTLE);
+            // 2. every send posted the signed order persisted before the first, byte for byte
             List<String> posted = h.fake().requests("POST", "/order").stream().map(r -> r.getBodyAsString()).toList();
-            assertThat(posted).isNotEmpty().allMatch(posted.get(0)::equals); // the same signed order, if more than one
+            assertThat(posted).hasSize(4).allMatch(posted.get(0)::equals);
+            OrderRecord order = onlyOrder(e);
+            String signed = e.store().signedOrder(order.clientOrderId()).orElseThrow();
+            signedPart(posted.get(0), signed);
+            // 3. not dead-lettered: the order may have been taken, so it was looked up by its hash, found, and the
+            //    trade copied; the venue's failure counted once
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(e.store().deadLetters()).isEmpty();
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
+            assertThat(e.breaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+            // 4. a replay of everything finds nothing to replay; one order at the CLOB, under the persisted hash
+            assertThat(CopyTraderCli.run("dead-letters", "--store", h.storeUrl(), "replay", "--all")).isZero();
+            assertThat(h.fake().orders()).containsOnlyKeys(order.venueOrderId().value());
+            assertThat(h.fake().requests("POST", "/order")).hasSize(4);
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            // the book gave up exactly the shares the CLOB sold, once
+            assertThat(book.holding(new InstrumentId(YES)).quantity()
+                    .add(h.fake().sharesMatched(order.venueOrderId().value()))).isEqualByComparingTo("10");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldFollowTheOrderTheVenueTookWhenASellFailedAsUnknownIsReplayed() {
+        PolymarketHarness.Builder builder = holdingTenYes(PolymarketHarness.live())
+                .set("copytrader.monitor.unknown-grace-ms", 300);
+        // the CLOB takes our SELL, the gateway answers 504 to each of the four sends, and the CLOB's order data lags:
+        // looked up, the order is not there
+        builder.fake().loseAnswerOfNextOrders(4);
+        builder.fake().hideOrdersFromLookups(true);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target sells 20 YES; we sell our 10; the answers are lost and the lookups find nothing past the
+            //    grace period: the trade fails to the dead letters as an unknown outcome
+            h.fake().serveActivity(TARGET, List.of(fill(1, "SELL", "20", "0.50")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(4);
             assertThat(h.fake().orders()).hasSize(1);
-            assertThat(e.store().deadLetters()).hasSize(1);
-            assertThat(e.outcomes(TradeOutcome.FAILED)).isEqualTo(1);
-            // 2. the shares are sold: the CLOB now reports none held; the gateway is back
+            assertThat(e.store().deadLetters()).singleElement()
+                    .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_UNKNOWN_OUTCOME));
+            assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FAILED);
+            // 2. the shares are sold: the CLOB now reports none held, and its order data caught up
             h.fake().stubHeld(YES, "0");
-            h.fake().loseEveryAnswer(false);
-            // 3. a person replays the dead letter: the venue is asked for the earlier order first, and has it
+            h.fake().hideOrdersFromLookups(false);
+            // 3. a person replays the dead letter: the venue is asked for the earlier hash first, and has it
             assertThat(CopyTraderCli.run("dead-letters", "--store", h.storeUrl(), "replay", "--all")).isZero();
             await().atMost(SETTLE).untilAsserted(() -> assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1));
             e.awaitSettled(1, SETTLE);
-            // 4. one order at the CLOB, no further post, and the trade follows the order it took
-            assertThat(h.fake().requests("POST", "/order")).hasSize(posted.size());
+            // 4. one order at the CLOB, no further post, nothing signed again; the trade follows the order it took
+            assertThat(h.fake().requests("POST", "/order")).hasSize(4);
             assertThat(h.fake().orders()).hasSize(1);
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
+            h.assertBooksBalanceAfterReplay();
+        }
+    }
+
+    @Test
+    void shouldSignAgainOnceWhenAReplayedSellIsConfirmedAbsent() {
+        PolymarketHarness.Builder builder = holdingTenYes(PolymarketHarness.live())
+                .set("copytrader.monitor.unknown-grace-ms", 300);
+        // four 504s from a CLOB that took nothing
+        builder.fake().failNextOrders(4, 504, "Gateway Timeout");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target sells 20 YES; we sell our 10; the order may be at the venue, so it is looked up: absent
+            //    past the grace period, it fails to the dead letters
+            h.fake().serveActivity(TARGET, List.of(fill(1, "SELL", "20", "0.50")));
+            e.awaitSettled(1, SETTLE);
+            List<String> first = h.fake().requests("POST", "/order").stream().map(r -> r.getBodyAsString()).toList();
+            assertThat(first).hasSize(4).allMatch(first.get(0)::equals);
+            assertThat(h.fake().orders()).isEmpty();
+            assertThat(e.store().deadLetters()).singleElement()
+                    .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_UNKNOWN_OUTCOME));
+            String firstHash = onlyOrder(e).venueOrderId().value();
+            // 2. meanwhile 2 of our shares went elsewhere: the CLOB reports 8 held
+            h.fake().stubHeld(YES, "8");
+            int lookups = h.fake().requests("GET", "/data/order/" + firstHash).size();
+            // 3. a person replays it: the venue confirms the earlier hash absent, so the order is signed again (8
+            //    shares: a new hash), persisted, and posted once
+            assertThat(CopyTraderCli.run("dead-letters", "--store", h.storeUrl(), "replay", "--all")).isZero();
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1));
+            e.awaitSettled(1, SETTLE);
+            assertThat(h.fake().requests("GET", "/data/order/" + firstHash)).hasSizeGreaterThan(lookups);
+            List<String> posted = h.fake().requests("POST", "/order").stream().map(r -> r.getBodyAsString()).toList();
+            assertThat(posted).hasSize(5);
+            assertThat(posted.get(4)).isNotEqualTo(posted.get(0));
+            OrderRecord order = onlyOrder(e);
+            assertThat(order.venueOrderId().value()).isNotEqualTo(firstHash);
+            signedPart(posted.get(4), e.store().signedOrder(order.clientOrderId()).orElseThrow());
+            // 4. one order at the CLOB: the re-signed one, for the 8 shares held
+            assertThat(h.fake().orders()).containsOnlyKeys(order.venueOrderId().value());
+            assertThat(h.fake().sharesMatched(order.venueOrderId().value())).isEqualByComparingTo("8");
             await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
             h.assertBooksBalanceAfterReplay();
         }

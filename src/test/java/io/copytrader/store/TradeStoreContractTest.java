@@ -222,6 +222,35 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldKeepASignedOrderExactlyWithItsHashAndReplaceBothWhenSignedAgain() {
+        DetectedTrade t = trade("t-1");
+        CopyIntent intent = intent(t);
+        store.recordIntent(t.key(), intent);
+        ClientOrderId id = intent.clientOrderId();
+        assertThat(store.signedOrder(id)).as("not signed yet").isEmpty();
+        // awkward bytes: a large integer, unicode, escapes, no trailing newline
+        String signed = "{\"salt\":8724526373155577,\"maker\":\"0x22\",\"note\":\"caf\u00e9 \\\"q\\\"\",\"signature\":\"0xab\"}";
+
+        store.recordSigned(id, new VenueOrderId("0xhash-1"), signed);
+
+        assertThat(store.signedOrder(id)).contains(signed);
+        OrderRecord order = store.order(id).orElseThrow();
+        assertThat(order.venueOrderId()).isEqualTo(new VenueOrderId("0xhash-1"));
+        assertThat(order.state()).as("the state is not the signature's business").isEqualTo(OrderRecordState.SUBMITTING);
+        // a state move keeps the signed order
+        assertThat(store.moveOrder(id, OrderRecordState.FAILED, null, null, null)).isTrue();
+        assertThat(store.signedOrder(id)).contains(signed);
+        // signed again after the venue confirmed the first hash absent: both replaced together
+        store.recordSigned(id, new VenueOrderId("0xhash-2"), "{\"salt\":1}");
+        assertThat(store.signedOrder(id)).contains("{\"salt\":1}");
+        assertThat(store.order(id).orElseThrow().venueOrderId()).isEqualTo(new VenueOrderId("0xhash-2"));
+        // an order never recorded: nothing written, nothing read
+        store.recordSigned(new ClientOrderId("ct-unknown"), new VenueOrderId("0xh"), "{}");
+        assertThat(store.order(new ClientOrderId("ct-unknown"))).isEmpty();
+        assertThat(store.signedOrder(new ClientOrderId("ct-unknown"))).isEmpty();
+    }
+
+    @Test
     void shouldMoveAnOrderOnlyFromTheStatesItsNewStateAllows() {
         DetectedTrade t = trade("t-1");
         CopyIntent intent = intent(t);

@@ -94,7 +94,7 @@ public final class OperatorView {
         counts.put("detected", count(PipelineMetrics.TRADES_DETECTED));
         counts.put("copied", count(PipelineMetrics.TRADES_PROCESSED));
         counts.put("skipped", count(PipelineMetrics.TRADES_SKIPPED));
-        counts.put("failed", count(PipelineMetrics.TRADES_FAILED));
+        counts.put("failed", count(PipelineMetrics.TRADES_FAILED) - count(PipelineMetrics.TRADES_FAILED_REPLAYED));
         counts.put("dropped", count(PipelineMetrics.TRADES_DROPPED));
         counts.put("abandoned", count(PipelineMetrics.TRADES_ABANDONED));
         counts.put("expired", count(PipelineMetrics.TRADES_EXPIRED));

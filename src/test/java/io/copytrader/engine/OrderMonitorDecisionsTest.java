@@ -1,0 +1,254 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.ClientOrderId;
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.VenueOrderId;
+import io.copytrader.store.InMemoryTradeStore;
+import io.copytrader.store.OrderRecordState;
+import io.copytrader.venue.HttpCall;
+import io.copytrader.venue.HttpReply;
+import io.copytrader.venue.OrderState;
+import io.copytrader.venue.OrderStatus;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The decisions of {@link OrderMonitor}, one pass at a time, without routes: given an order's recorded state, its
+ * age and what the venue's lookup says, which state it moves to, whether the trade is copied or dead-lettered, whether
+ * the book is settled, and what is cancelled.
+ */
+class OrderMonitorDecisionsTest {
+    /** A clock the test moves. */
+    static final class StepClock extends Clock {
+        Instant now = Trades.T0;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    final StepClock clock = new StepClock();
+    final InMemoryTradeStore store = new InMemoryTradeStore(clock);
+    final TradeLedger ledger = new TradeLedger(store, new PipelineMetrics(new SimpleMeterRegistry()));
+    final Portfolio book = new Portfolio();
+    final ScriptedExchange venue = new ScriptedExchange();
+    final List<HttpCall> calls = new ArrayList<>();
+    IOException venueDown;
+    final Set<ClientOrderId> inHand = new HashSet<>();
+    OrderMonitor monitor;
+    final DetectedTrade trade = Trades.buy("t-1", "0.50", "10");
+    final CopyIntent intent = new CopyIntent(trade.clientOrderId(), trade, trade.instrument(), trade.side(),
+            new BigDecimal("0.51"), BigDecimal.TEN, new BigDecimal("5.10"));
+    final ClientOrderId id = intent.clientOrderId();
+
+    @BeforeEach
+    void monitor() {
+        monitor = new OrderMonitor(venue, call -> {
+            if (call.url().contains("/order")) {
+                calls.add(call); // lookups and cancels; not the book's refresh
+            }
+            if (venueDown != null) {
+                throw venueDown;
+            }
+            return new HttpReply(200, Map.of(), "{}");
+        }, store, ledger, book, new DeadLetterRecorder(ledger), clock, Duration.ofSeconds(10), Duration.ofSeconds(30),
+                inHand::contains, Duration.ofSeconds(60), Duration.ofHours(1));
+        ledger.admit(trade);
+        store.recordIntent(trade.key(), intent);
+        monitor.refreshBook(); // the first refresh, out of the way of the passes measured
+    }
+
+    void signedAndSent(OrderRecordState state) {
+        store.recordSigned(id, new VenueOrderId("0xh"), "{}");
+        if (state != OrderRecordState.SUBMITTING) {
+            store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+            if (state != OrderRecordState.UNKNOWN) {
+                store.moveOrder(id, state, null, null, null);
+            }
+        }
+    }
+
+    OrderStatus status(OrderState state, String filled) {
+        return new OrderStatus(id, new VenueOrderId("0xh"), state, new BigDecimal(filled),
+                filled.equals("0") ? null : new BigDecimal("0.50"));
+    }
+
+    OrderRecordState state() {
+        return store.order(id).orElseThrow().state();
+    }
+
+    long settled(Runnable pass) {
+        long before = book.version();
+        pass.run();
+        return book.version() - before;
+    }
+
+    @Test
+    void shouldCopyAnUnknownOrderTheVenueFilledAndSettleItOnce() {
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        assertThat(settled(monitor::run)).isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(store.order(id).orElseThrow().filledQuantity()).isEqualByComparingTo("10");
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(settled(monitor::run)).as("ended: not looked up or settled again").isZero();
+        assertThat(calls).hasSize(1);
+    }
+
+    @Test
+    void shouldWaitOutTheGraceThenFailAnUnknownOrderTheVenueConfirmsAbsent() {
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = OrderStatus.notFound(id);
+        clock.now = Trades.T0.plusSeconds(10);
+        assertThat(settled(monitor::run)).isZero();
+        assertThat(state()).as("within the grace period").isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(store.outcome(trade.key())).isEmpty();
+        clock.now = Trades.T0.plusSeconds(11);
+        assertThat(settled(monitor::run)).as("released").isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.FAILED);
+        assertThat(store.deadLetters()).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_UNKNOWN_OUTCOME));
+    }
+
+    @Test
+    void shouldDeadLetterAnUnknownOrderTheVenueRejected() {
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.REJECTED, "0");
+        assertThat(settled(monitor::run)).isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.REJECTED);
+        assertThat(store.deadLetters()).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_INVALID_ORDER));
+    }
+
+    @Test
+    void shouldCountAnAcceptedOrderTheVenueNoLongerKnowsCanceled() {
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = OrderStatus.notFound(id);
+        assertThat(settled(monitor::run)).isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.CANCELED);
+        assertThat(store.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void shouldApplyAPartialFillAndCancelAnOrderRestingTooLong() {
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = status(OrderState.PARTIALLY_FILLED, "4");
+        clock.now = Trades.T0.plusSeconds(60);
+        assertThat(settled(monitor::run)).as("not ended: nothing settled").isZero();
+        assertThat(state()).isEqualTo(OrderRecordState.PARTIALLY_FILLED);
+        assertThat(store.order(id).orElseThrow().filledQuantity()).isEqualByComparingTo("4");
+        assertThat(venue.canceled).as("resting 60 s, not over").isEmpty();
+        clock.now = Trades.T0.plusSeconds(61);
+        monitor.run();
+        assertThat(venue.canceled).containsExactly(new VenueOrderId("0xh"));
+    }
+
+    @Test
+    void shouldLeaveAnOrderInHandAloneAndLookUpOneLeftSubmittingByADeadConsumer() {
+        signedAndSent(OrderRecordState.SUBMITTING);
+        inHand.add(id);
+        clock.now = Trades.T0.plusSeconds(31);
+        monitor.run();
+        assertThat(state()).isEqualTo(OrderRecordState.SUBMITTING);
+        inHand.clear();
+        clock.now = Trades.T0.plusSeconds(29);
+        monitor.run();
+        assertThat(state()).as("could still be being sent").isEqualTo(OrderRecordState.SUBMITTING);
+        clock.now = Trades.T0.plusSeconds(30);
+        monitor.run();
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(calls).as("moved first, looked up on the next pass").isEmpty();
+    }
+
+    @Test
+    void shouldNotLookUpAnOrderThatWasNeverSignedOrWhenTheVenueIsDown() {
+        store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        monitor.run();
+        assertThat(calls).as("no hash: never sent").isEmpty();
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+
+        store.recordSigned(id, new VenueOrderId("0xh"), "{}");
+        venueDown = new IOException("connection refused");
+        clock.now = Trades.T0.plusSeconds(3600);
+        monitor.run();
+        assertThat(calls).hasSize(1);
+        assertThat(state()).as("a failed lookup waits for the next pass").isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(store.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void shouldRefreshTheBookWhenDueWithTheVenuesBalance() {
+        Portfolio before = book;
+        assertThat(before.cash()).as("the first refresh took the venue's balance").isEqualByComparingTo("1000");
+        calls.clear();
+        venue.lookupStatus = status(OrderState.OPEN, "0");
+        long version = book.version();
+        clock.now = Trades.T0.plus(Duration.ofHours(1)).minusSeconds(1);
+        monitor.run();
+        assertThat(book.version()).as("not due").isEqualTo(version);
+        clock.now = Trades.T0.plus(Duration.ofHours(1));
+        monitor.run();
+        assertThat(book.version()).as("due: reconciled").isGreaterThan(version);
+    }
+
+    @Test
+    void shouldMoveAnOpenOrderOnOnlyWhenItsStateOrFillChanged() {
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = status(OrderState.OPEN, "0");
+        monitor.run();
+        Instant updated = store.order(id).orElseThrow().updatedAt();
+        clock.now = Trades.T0.plusSeconds(1);
+        monitor.run();
+        assertThat(store.order(id).orElseThrow().updatedAt()).as("nothing changed: not written").isEqualTo(updated);
+        venue.lookupStatus = status(OrderState.OPEN, "2");
+        monitor.run();
+        assertThat(store.order(id).orElseThrow().filledQuantity()).isEqualByComparingTo("2");
+        clock.now = Trades.T0.plusSeconds(2);
+        venue.lookupStatus = status(OrderState.OPEN, "2.00");
+        monitor.run();
+        assertThat(store.order(id).orElseThrow().updatedAt()).as("the same fill, written differently")
+                .isEqualTo(Trades.T0.plusSeconds(1));
+        assertThat(store.outcome(trade.key())).as("an accepted order's trade is not the monitor's to end").isEmpty();
+    }
+
+    @Test
+    void shouldLookAfterOnlyWhatItClaimedWhenShared() {
+        signedAndSent(OrderRecordState.UNKNOWN);
+        assertThat(monitor.sharedAs("engine-a", Duration.ofSeconds(30))).isSameAs(monitor);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        monitor.run();
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+    }
+}

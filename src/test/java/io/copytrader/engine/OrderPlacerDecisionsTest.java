@@ -1,0 +1,673 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.ClientOrderId;
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.VenueOrderId;
+import io.copytrader.store.InMemoryTradeStore;
+import io.copytrader.store.OrderRecordState;
+import io.copytrader.venue.OrderDeniedException;
+import io.copytrader.venue.OrderState;
+import io.copytrader.venue.OrderStatus;
+import io.copytrader.venue.PlaceResult;
+import io.copytrader.venue.ResignRequiredException;
+import io.copytrader.venue.TransientVenueException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.http.HttpMethods;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.SocketTimeoutException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The decisions of {@link OrderPlacer}, one step at a time as the routes call them, without routes: given what the
+ * store holds and what the venue answered, which state the order moves to, whether the book is released, whether the
+ * trade is dead-lettered (and why) or left to a lookup, and what is sent. A Camel context only to make exchanges.
+ */
+class OrderPlacerDecisionsTest {
+    static CamelContext camel;
+    final Clock clock = Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
+    final ScriptedExchange venue = new ScriptedExchange();
+    InMemoryTradeStore store;
+    TradeLedger ledger;
+    Portfolio book;
+    CircuitBreaker breaker;
+    OrderPlacer placer;
+    final DetectedTrade trade = Trades.buy("t-1", "0.50", "10");
+    final CopyIntent intent = new CopyIntent(trade.clientOrderId(), trade, trade.instrument(), trade.side(),
+            new BigDecimal("0.51"), new BigDecimal("10"), new BigDecimal("5.10"));
+    final ClientOrderId id = intent.clientOrderId();
+
+    @BeforeAll
+    static void camel() {
+        camel = new DefaultCamelContext();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        camel.close();
+    }
+
+    @BeforeEach
+    void placer() {
+        store = new InMemoryTradeStore(clock);
+        ledger = new TradeLedger(store, new PipelineMetrics(new SimpleMeterRegistry()));
+        book = new Portfolio();
+        breaker = CircuitBreaker.of("orders", CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED).slidingWindowSize(2)
+                .minimumNumberOfCalls(2).failureRateThreshold(100).build());
+        placer = new OrderPlacer(venue, store, ledger, book, new CopyReporter(), clock,
+                new RetryPolicy(2, 100, 1000, 5000), new OrderBreaker(breaker));
+        assertThat(store.admit(trade)).isTrue();
+    }
+
+    Exchange exchange() {
+        Exchange e = new DefaultExchange(camel);
+        e.setProperty(ExchangeProps.INTENT, intent);
+        return e;
+    }
+
+    /** Another trade, admitted, and the intent to copy it. */
+    CopyIntent admitted(String sourceTradeId) {
+        DetectedTrade other = Trades.buy(sourceTradeId, "0.50", "10");
+        store.admit(other);
+        return new CopyIntent(other.clientOrderId(), other, other.instrument(), other.side(), new BigDecimal("0.51"),
+                BigDecimal.TEN, new BigDecimal("5.10"));
+    }
+
+    /** prepare, sign and build the first request, as place-order and send-order do. */
+    Exchange sentOnce() {
+        return sentOnce(intent);
+    }
+
+    Exchange sentOnce(CopyIntent copy) {
+        Exchange e = new DefaultExchange(camel);
+        e.setProperty(ExchangeProps.INTENT, copy);
+        placer.prepare(e);
+        placer.sign(e);
+        placer.request(e);
+        return e;
+    }
+
+    /** The venue answered this status to the request on the exchange; the classification's failure, if any. */
+    Throwable answer(Exchange e, int status) {
+        e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        try {
+            PlaceResult r = placer.classify(e);
+            e.getMessage().setBody(r);
+            return null;
+        } catch (RuntimeException failure) {
+            e.setProperty(Exchange.EXCEPTION_CAUGHT, failure);
+            return failure;
+        }
+    }
+
+    OrderFailedException sendFailed(Exchange e) {
+        long version = book.version();
+        try {
+            placer.onSendFailed(e);
+        } catch (OrderFailedException handled) {
+            released = book.version() != version;
+            return handled;
+        }
+        throw new AssertionError("onSendFailed must always throw");
+    }
+
+    boolean released;
+
+    OrderRecordState state() {
+        return store.order(id).orElseThrow().state();
+    }
+
+    // ---- sending and resending
+
+    @Test
+    void shouldPersistTheSignedOrderWithItsHashBeforeTheFirstSend() {
+        Exchange e = sentOnce();
+        assertThat(store.order(id).orElseThrow().venueOrderId()).isEqualTo(new VenueOrderId("0xhash-1"));
+        assertThat(store.signedOrder(id)).contains("{\"n\":1}");
+        assertThat(e.getMessage().getBody(String.class)).isEqualTo(ScriptedExchange.body("{\"n\":1}"));
+        assertThat(e.getMessage().getHeader(Exchange.HTTP_URI)).isEqualTo("http://venue/order");
+        assertThat(placer.isInHand(id)).isTrue();
+        assertThat(venue.resent).isEmpty();
+    }
+
+    @Test
+    void shouldResendThePersistedSignedOrderByteForByteAndNeverSignAgain() {
+        Exchange e = sentOnce();
+        String first = e.getMessage().getBody(String.class);
+        answer(e, 504);
+        assertThat(placer.retryAgain(e)).isTrue();
+        placer.sign(e); // a redelivery does not prepare again
+        placer.request(e);
+        assertThat(venue.signed).isEqualTo(1);
+        assertThat(venue.resent).containsExactly("{\"n\":1}");
+        assertThat(e.getMessage().getBody(String.class)).isEqualTo(first);
+        assertThat(e.getMessage().getHeader("X-Auth")).isEqualTo("fresh");
+    }
+
+    @Test
+    void shouldNotResendFromTheStoreOnAVenueThatKeepsNoSignedOrders() {
+        venue.knowsIdBeforeSending = false;
+        Exchange e = sentOnce();
+        answer(e, 503);
+        placer.request(e);
+        assertThat(venue.resent).isEmpty();
+        assertThat(store.signedOrder(id)).isEmpty();
+        assertThat(store.order(id).orElseThrow().venueOrderId()).isNull();
+    }
+
+    // ---- when the sends end without an answer
+
+    @Test
+    void shouldLookUpNotFailAnOrderWhoseSendsEndedInServerErrorsWhenItsHashWasPersistedFirst() {
+        Exchange e = sentOnce();
+        assertThat(answer(e, 504)).isInstanceOf(TransientVenueException.class);
+        assertThat(e.getProperty(ExchangeProps.MAYBE_TAKEN, Boolean.class)).isTrue();
+        OrderFailedException failed = sendFailed(e);
+        assertThat(failed.deadLetterReason()).as("not dead-lettered: the monitor looks it up").isNull();
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(released).as("the book keeps the order: it may be at the venue").isFalse();
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldLookUpAnOrderWhenAnyEarlierSendGotAServerErrorThoughTheLastWasRateLimited() {
+        Exchange e = sentOnce();
+        answer(e, 502);
+        placer.request(e);
+        answer(e, 429);
+        assertThat(sendFailed(e).deadLetterReason()).isNull();
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+    }
+
+    @Test
+    void shouldFailAnOrderOnlyRateLimitedAsRetriesExhausted() {
+        Exchange e = sentOnce();
+        answer(e, 429);
+        assertThat(e.getProperty(ExchangeProps.MAYBE_TAKEN)).isNull();
+        OrderFailedException failed = sendFailed(e);
+        assertThat(failed.deadLetterReason()).isEqualTo(Reason.EXCHANGE_RETRIES_EXHAUSTED);
+        assertThat(failed.detail()).startsWith("1 send(s), every one refused");
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(released).isTrue();
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFailServerErrorsAsRetriesExhaustedOnAVenueThatDeduplicatesByClientOrderId() {
+        venue.knowsIdBeforeSending = false;
+        Exchange e = sentOnce();
+        answer(e, 500);
+        assertThat(e.getProperty(ExchangeProps.MAYBE_TAKEN)).isNull();
+        assertThat(sendFailed(e).deadLetterReason()).isEqualTo(Reason.EXCHANGE_RETRIES_EXHAUSTED);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+    }
+
+    @Test
+    void shouldDeadLetterAsCircuitOpenWhenTheBreakerOpenedBeforeTheTradeCounted() {
+        breaker.transitionToOpenState();
+        Exchange e = sentOnce();
+        answer(e, 429);
+        OrderFailedException failed = sendFailed(e);
+        assertThat(failed.deadLetterReason()).isEqualTo(Reason.EXCHANGE_CIRCUIT_OPEN);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(released).isTrue();
+    }
+
+    @Test
+    void shouldStillLookUpAMaybeTakenOrderWhenTheBreakerIsOpen() {
+        breaker.transitionToOpenState();
+        Exchange e = sentOnce();
+        answer(e, 504);
+        assertThat(sendFailed(e).deadLetterReason()).isNull();
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(released).isFalse();
+    }
+
+    @Test
+    void shouldLookUpAnOrderWhoseAnswerNeverCame() {
+        Exchange e = sentOnce();
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, new SocketTimeoutException("Read timed out"));
+        assertThat(placer.retryAgain(e)).isFalse();
+        OrderFailedException failed = sendFailed(e);
+        assertThat(failed.deadLetterReason()).isNull();
+        assertThat(failed.detail()).startsWith("no answer");
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(released).isFalse();
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFailUnsentWhenPreparingNeverSucceeded() {
+        Exchange e = exchange();
+        placer.prepare(e);
+        venue.prepareFailure = new TransientVenueException("book 503", 503, null);
+        assertThatThrownBy(() -> placer.sign(e)).isSameAs(venue.prepareFailure);
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, venue.prepareFailure);
+        OrderFailedException failed = sendFailed(e);
+        assertThat(failed.deadLetterReason()).isEqualTo(Reason.EXCHANGE_RETRIES_EXHAUSTED);
+        assertThat(failed.detail()).startsWith("not prepared");
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(released).isTrue();
+    }
+
+    @Test
+    void shouldTreatALostMarketDataAnswerAsUnsent() {
+        Exchange e = exchange();
+        placer.prepare(e);
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, new SocketTimeoutException("book read timed out"));
+        // nothing was sent: a lost answer while preparing is retried like any venue failure, by attempts
+        e.setProperty(ExchangeProps.PREPARE_ATTEMPTS, 1);
+        assertThat(placer.retryAgain(e)).isTrue();
+        e.setProperty(ExchangeProps.PREPARE_ATTEMPTS, 3);
+        assertThat(placer.retryAgain(e)).isFalse();
+        assertThat(sendFailed(e).deadLetterReason()).isEqualTo(Reason.EXCHANGE_RETRIES_EXHAUSTED);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+    }
+
+    @Test
+    void shouldFailItsOwnTradeForABugBeforeSendingAndLookUpAfter() {
+        Exchange before = exchange();
+        placer.prepare(before);
+        before.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug"));
+        OrderFailedException failed = sendFailed(before);
+        assertThat(failed.deadLetterReason()).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).as("not the venue's failure").isZero();
+
+        CopyIntent second = admitted("t-2");
+        Exchange after = sentOnce(second);
+        after.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug"));
+        assertThatThrownBy(() -> placer.onSendFailed(after)).isInstanceOfSatisfying(OrderFailedException.class,
+                f -> assertThat(f.deadLetterReason()).isNull());
+        assertThat(store.order(second.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.UNKNOWN);
+    }
+
+    // ---- the retry policy
+
+    @Test
+    void shouldRetryAVenueFailureWithinTheBudgetWithThePolicysDelayAndNeverOnceTheBreakerIsOpen() {
+        Exchange e = sentOnce();
+        answer(e, 503);
+        assertThat(placer.retryAgain(e)).isTrue();
+        assertThat(e.getMessage().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).isEqualTo(100L);
+        placer.request(e);
+        answer(e, 503);
+        assertThat(placer.retryAgain(e)).isTrue();
+        assertThat(e.getMessage().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).isEqualTo(200L);
+        placer.request(e);
+        answer(e, 503);
+        assertThat(placer.retryAgain(e)).as("1 + 2 sends used").isFalse();
+
+        Exchange open = exchange();
+        open.setProperty(ExchangeProps.PREPARED, e.getProperty(ExchangeProps.PREPARED));
+        open.setProperty(Exchange.EXCEPTION_CAUGHT, new TransientVenueException("503", 503, null));
+        breaker.transitionToOpenState();
+        assertThat(placer.retryAgain(open)).isFalse();
+    }
+
+    @Test
+    void shouldNotRetryWithoutAFailureOrForABugAfterSending() {
+        Exchange e = sentOnce();
+        assertThat(placer.retryAgain(e)).isFalse();
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug"));
+        assertThat(placer.retryAgain(e)).isFalse();
+    }
+
+    // ---- replays
+
+    /** The order went out once, was never answered, and failed to the dead letters: a person replays it. */
+    Exchange replayOfAFailedSignedOrder() {
+        Exchange first = sentOnce();
+        answer(first, 429);
+        sendFailed(first);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        ledger.finish(trade, TradeOutcome.FAILED, Reason.EXCHANGE_RETRIES_EXHAUSTED, "x");
+        store.reopen(trade.key());
+        Exchange replay = exchange();
+        placer.prepare(replay);
+        return replay;
+    }
+
+    @Test
+    void shouldFollowTheEarlierOrderOfAReplayWhenTheVenueHasIt() {
+        Exchange e = replayOfAFailedSignedOrder();
+        assertThat(e.getProperty(ExchangeProps.EARLIER_ORDER)).isEqualTo(new VenueOrderId("0xhash-1"));
+        venue.earlier = Optional.of(new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED, BigDecimal.TEN,
+                new BigDecimal("0.50")));
+        long version = book.version();
+        placer.sign(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(e.getProperty(ExchangeProps.PREPARED)).isNull();
+        assertThat(venue.signed).as("not signed again").isEqualTo(1);
+        assertThat(venue.lookedUp).containsExactly(new VenueOrderId("0xhash-1"));
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(placer.isInHand(id)).isFalse();
+        assertThat(book.version()).as("this run's reservation released").isEqualTo(version + 1);
+    }
+
+    @Test
+    void shouldSignAReplayAgainOnlyOnceTheVenueConfirmsTheEarlierHashAbsent() {
+        Exchange e = replayOfAFailedSignedOrder();
+        venue.earlier = Optional.empty();
+        placer.sign(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED)).isNull();
+        assertThat(e.getProperty(ExchangeProps.EARLIER_ORDER)).isNull();
+        assertThat(venue.signed).isEqualTo(2);
+        assertThat(store.order(id).orElseThrow().venueOrderId()).isEqualTo(new VenueOrderId("0xhash-2"));
+        assertThat(store.signedOrder(id)).contains("{\"n\":2}");
+        assertThat(state()).isEqualTo(OrderRecordState.SUBMITTING);
+        placer.request(e);
+        assertThat(e.getMessage().getBody(String.class)).isEqualTo(ScriptedExchange.body("{\"n\":2}"));
+    }
+
+    @Test
+    void shouldRetryAFailedLookUpOfTheEarlierOrderUnderTheRetryPolicyAndFailTheReplayUnsignedWhenItRunsOut() {
+        Exchange e = replayOfAFailedSignedOrder();
+        venue.lookupFailure = new IOException("connection reset");
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            assertThatThrownBy(() -> placer.sign(e)).isInstanceOf(TransientVenueException.class)
+                    .hasMessageContaining("looking up the earlier order");
+            e.setProperty(Exchange.EXCEPTION_CAUGHT, new TransientVenueException("look-up", 0, null));
+            assertThat(placer.retryAgain(e)).as("attempt %d", attempt).isEqualTo(attempt < 3);
+        }
+        assertThat(venue.lookedUp).hasSize(3);
+        assertThat(venue.signed).isEqualTo(1);
+        OrderFailedException failed = sendFailed(e);
+        assertThat(failed.deadLetterReason()).isEqualTo(Reason.EXCHANGE_RETRIES_EXHAUSTED);
+        assertThat(failed.detail()).startsWith("the earlier order could not be looked up");
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(store.order(id).orElseThrow().venueOrderId()).as("kept for the next replay")
+                .isEqualTo(new VenueOrderId("0xhash-1"));
+    }
+
+    @Test
+    void shouldNotAskTheVenueAboutAnEarlierOrderThatWasNeverSigned() {
+        store.recordIntent(trade.key(), intent);
+        store.moveOrder(id, OrderRecordState.FAILED, null, null, null);
+        Exchange e = exchange();
+        placer.prepare(e);
+        assertThat(e.getProperty(ExchangeProps.EARLIER_ORDER)).isNull();
+        placer.sign(e);
+        assertThat(venue.lookedUp).isEmpty();
+        assertThat(venue.signed).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNeverSignADifferentOrderAfterASendThatMayHaveBeenTaken() {
+        Exchange e = sentOnce();
+        answer(e, 504);
+        placer.request(e);
+        // the reply to the re-post is a version mismatch: a plain transient failure, no re-signing
+        venue.placeFailure = new ResignRequiredException(2, 3);
+        e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
+        assertThatThrownBy(() -> placer.classify(e)).isInstanceOf(TransientVenueException.class)
+                .isNotInstanceOf(ResignRequiredException.class).hasMessageContaining("not signed again");
+        assertThat(e.getProperty(ExchangeProps.RESIGN)).isNull();
+        assertThat(venue.signed).isEqualTo(1);
+
+        // without an earlier server error, the same reply asks for the order to be signed again
+        Exchange fresh = exchange();
+        fresh.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
+        assertThatThrownBy(() -> placer.classify(fresh)).isInstanceOf(ResignRequiredException.class);
+        assertThat(fresh.getProperty(ExchangeProps.RESIGN, Boolean.class)).isTrue();
+    }
+
+    // ---- orders placed before
+
+    @Test
+    void shouldFollowAnOrderPlacedBeforeInsteadOfSendingItAgain() {
+        store.recordIntent(trade.key(), intent);
+        store.moveOrder(id, OrderRecordState.OPEN, new VenueOrderId("v-1"), null, null);
+        Exchange e = exchange();
+        long version = book.version();
+        placer.prepare(e);
+        assertThat(book.version()).as("this run's reservation released").isEqualTo(version + 1);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldLookUpAnOrderThatMayHaveBeenSentBefore() {
+        store.recordIntent(trade.key(), intent);
+        store.recordSigned(id, new VenueOrderId("0xh"), "{}");
+        Exchange e = exchange();
+        placer.prepare(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(store.outcome(trade.key())).isEmpty();
+    }
+
+    @Test
+    void shouldPrepareAgainAnOrderRecordedButNeverSigned() {
+        store.recordIntent(trade.key(), intent);
+        store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+        Exchange e = exchange();
+        placer.prepare(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED)).isNull();
+        assertThat(state()).isEqualTo(OrderRecordState.SUBMITTING);
+        assertThat(placer.isInHand(id)).isTrue();
+    }
+
+    @Test
+    void shouldSendNothingOnceClosedForShutdown() {
+        placer.closeForShutdown();
+        Exchange e = exchange();
+        placer.prepare(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    // ---- the venue's answer
+
+    @Test
+    void shouldCopyTheTradeAndEndTheOrderOnAFill() {
+        Exchange e = sentOnce();
+        venue.placeResult = new PlaceResult.Accepted(new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED,
+                BigDecimal.TEN, new BigDecimal("0.50")));
+        answer(e, 200);
+        long version = book.version();
+        placer.onResult(e);
+        assertThat(book.version()).as("settled once").isEqualTo(version + 1);
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(store.order(id).orElseThrow().filledQuantity()).isEqualByComparingTo("10");
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldLookUpADuplicateAndDeadLetterABusinessReject() {
+        Exchange e = sentOnce();
+        venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_DUPLICATE_ORDER, "Duplicated");
+        answer(e, 400);
+        placer.onResult(e);
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isNull();
+        assertThat(store.outcome(trade.key())).isEmpty();
+
+        CopyIntent second = admitted("t-3");
+        Exchange refused = sentOnce(second);
+        venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_INSUFFICIENT_BALANCE, "not enough balance");
+        answer(refused, 400);
+        long version = book.version();
+        placer.onResult(refused);
+        assertThat(store.order(second.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.REJECTED);
+        assertThat(refused.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.EXCHANGE_INSUFFICIENT_BALANCE);
+        assertThat(refused.getProperty(ExchangeProps.DEAD_LETTER_DETAIL)).isEqualTo("not enough balance");
+        assertThat(book.version()).isEqualTo(version + 1);
+    }
+
+    // ---- more of sending
+
+    @Test
+    void shouldBuildTheRequestFromThePreparedCall() {
+        Exchange e = sentOnce();
+        assertThat(e.getMessage().getHeader(Exchange.HTTP_METHOD)).isEqualTo(HttpMethods.POST);
+        assertThat(e.getMessage().getHeader("X-Auth")).isEqualTo("a1");
+    }
+
+    @Test
+    void shouldPersistAVenueIdKnownBeforeSendingEvenWithoutASignedForm() {
+        venue.keepsSignedOrder = false;
+        sentOnce();
+        assertThat(store.order(id).orElseThrow().venueOrderId()).isEqualTo(new VenueOrderId("0xhash-1"));
+        assertThat(store.signedOrder(id)).isEmpty();
+    }
+
+    @Test
+    void shouldTakeAnyServerErrorAsMaybeTaken() {
+        Exchange e = sentOnce();
+        answer(e, 500);
+        assertThat(e.getProperty(ExchangeProps.MAYBE_TAKEN, Boolean.class)).isTrue();
+    }
+
+    @Test
+    void shouldSignAgainAndPersistTheNewHashWhenTheVenueChangedItsOrderVersion() {
+        Exchange e = sentOnce();
+        venue.placeFailure = new ResignRequiredException(2, 3);
+        assertThat(answer(e, 400)).isInstanceOf(ResignRequiredException.class);
+        assertThat(e.getProperty(ExchangeProps.RESIGN, Boolean.class)).isTrue();
+        placer.request(e);
+        assertThat(e.getProperty(ExchangeProps.RESIGN)).isNull();
+        assertThat(venue.signed).isEqualTo(2);
+        assertThat(venue.resent).isEmpty();
+        assertThat(store.order(id).orElseThrow().venueOrderId()).isEqualTo(new VenueOrderId("0xhash-2"));
+        assertThat(store.signedOrder(id)).contains("{\"n\":2}");
+        assertThat(e.getMessage().getBody(String.class)).isEqualTo(ScriptedExchange.body("{\"n\":2}"));
+    }
+
+    @Test
+    void shouldSkipATradeWhoseFillAChainReorgRemovedWithoutSendingIt() {
+        ledger.retract(trade.key());
+        Exchange e = exchange();
+        placer.prepare(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.SKIPPED);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldSkipAnOrderTheVenuesStateDeniesWithoutSigningIt() {
+        venue.prepareFailure = new OrderDeniedException(Reason.RISK_NOTHING_TO_SELL, "we hold 0 shares");
+        Exchange e = exchange();
+        placer.prepare(e);
+        long version = book.version();
+        placer.sign(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(e.getProperty(ExchangeProps.PREPARED)).isNull();
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.SKIPPED);
+        assertThat(book.version()).as("released").isEqualTo(version + 1);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldRecordTheLatencyOnceAndNotSettleAnOrderThatMovedOnAlready() {
+        Exchange e = sentOnce();
+        store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+        store.moveOrder(id, OrderRecordState.FAILED, null, null, null);
+        venue.placeResult = new PlaceResult.Accepted(new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED,
+                BigDecimal.TEN, new BigDecimal("0.50")));
+        answer(e, 200);
+        long version = book.version();
+        placer.onResult(e);
+        assertThat(book.version()).as("whoever moved it settles it").isEqualTo(version);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        var latency = ledger.metrics().registry().find(PipelineMetrics.TRADE_LATENCY).timer();
+        assertThat(latency.count()).isEqualTo(1);
+        assertThat(latency.totalTime(java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo(java.time.Duration.between(trade.tsInit(), clock.instant()).toSeconds());
+        placer.onResult(e);
+        assertThat(latency.count()).as("copied once").isEqualTo(1);
+    }
+
+    // ---- the breaker's fallback
+
+    @Test
+    void shouldDeadLetterAsCircuitOpenWhenTheBreakerRefusedTheCall() {
+        for (Throwable refused : new Throwable[]{null, CallNotPermittedException.createCallNotPermittedException(breaker),
+                new IllegalStateException(CallNotPermittedException.createCallNotPermittedException(breaker))}) {
+            Exchange e = exchange();
+            e.setProperty(Exchange.EXCEPTION_CAUGHT, refused);
+            long version = book.version();
+            placer.onFailure(e);
+            assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.EXCHANGE_CIRCUIT_OPEN);
+            assertThat(book.version()).isEqualTo(version + 1);
+        }
+    }
+
+    @Test
+    void shouldPassOnWhatTheSendFailureDecidedAndNothingMore() {
+        Exchange failed = exchange();
+        failed.setProperty(Exchange.EXCEPTION_CAUGHT,
+                new IllegalStateException(new OrderFailedException(Reason.EXCHANGE_RETRIES_EXHAUSTED, "4 sends")));
+        long version = book.version();
+        placer.onFailure(failed);
+        assertThat(failed.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.EXCHANGE_RETRIES_EXHAUSTED);
+        assertThat(failed.getProperty(ExchangeProps.DEAD_LETTER_DETAIL)).isEqualTo("4 sends");
+        Exchange lookedUp = exchange();
+        lookedUp.setProperty(Exchange.EXCEPTION_CAUGHT, new OrderFailedException(null, "no answer"));
+        placer.onFailure(lookedUp);
+        assertThat(lookedUp.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isNull();
+        assertThat(book.version()).isEqualTo(version);
+    }
+
+    @Test
+    void shouldLeaveAnOrderToItsLookupWhenSomethingOfOursFailedAfterItsRequestLeft() {
+        Exchange e = sentOnce();
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug"));
+        long version = book.version();
+        placer.onFailure(e);
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isNull();
+        assertThat(book.version()).isEqualTo(version);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldFailItsOwnTradeWhenSomethingOfOursFailedBeforeAnythingLeft() {
+        Exchange e = exchange();
+        placer.prepare(e);
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug"));
+        long version = book.version();
+        placer.onFailure(e);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(book.version()).isEqualTo(version + 1);
+
+        CopyIntent unrecorded = admitted("t-9");
+        Exchange before = new DefaultExchange(camel);
+        before.setProperty(ExchangeProps.INTENT, unrecorded);
+        before.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug in sizing"));
+        placer.onFailure(before);
+        assertThat(before.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(book.version()).isEqualTo(version + 2);
+        assertThat(store.order(unrecorded.clientOrderId())).isEmpty();
+    }
+}

@@ -1,0 +1,283 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.VenueOrderId;
+import io.copytrader.store.DeadLetter;
+import io.copytrader.store.InMemoryTradeStore;
+import io.copytrader.store.OrderRecordState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Proxy;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The decisions of {@link Recovery}, without routes: given what a previous run left in the store (orders, outcomes,
+ * replayed letters), which trades are copied, looked up, re-queued, expired or failed; and that a replayed trade
+ * leaves the failed count, so {@code detected = copied + skipped + dropped + failed + in flight} holds in the
+ * metrics after a replay, as in the store.
+ */
+class RecoveryDecisionsTest {
+    final Clock clock = Clock.fixed(Trades.T0.plusSeconds(10), ZoneOffset.UTC);
+    final InMemoryTradeStore store = new InMemoryTradeStore(clock);
+    PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
+    TradeLedger ledger = new TradeLedger(store, metrics);
+    final List<DetectedTrade> requeued = new ArrayList<>();
+    final List<String> headers = new ArrayList<>();
+    final ProducerTemplate producer = (ProducerTemplate) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[]{ProducerTemplate.class}, (proxy, method, args) -> {
+                if (method.getName().startsWith("sendBody")) {
+                    requeued.add((DetectedTrade) args[1]);
+                    headers.add(method.getName().equals("sendBodyAndHeader") ? args[2] + "=" + args[3] : "");
+                    return null;
+                }
+                throw new UnsupportedOperationException(method.getName());
+            });
+
+    Recovery recovery(boolean idKnownBeforeSending) {
+        return new Recovery(store, ledger, new DeadLetterRecorder(ledger), producer, "seda:requeue",
+                Duration.ofSeconds(60), clock, null, idKnownBeforeSending);
+    }
+
+    static CopyIntent intentFor(DetectedTrade t) {
+        return new CopyIntent(t.clientOrderId(), t, t.instrument(), t.side(), new BigDecimal("0.51"), BigDecimal.TEN,
+                new BigDecimal("5.10"));
+    }
+
+    long failedNow() {
+        return metrics.failedNow();
+    }
+
+    /** detected = copied + skipped + dropped + failed now + abandoned + expired + in flight, in the metrics. */
+    void assertIdentityInTheMetrics() {
+        var r = metrics.registry();
+        double ended = 0;
+        for (String name : List.of(PipelineMetrics.TRADES_PROCESSED, PipelineMetrics.TRADES_SKIPPED,
+                PipelineMetrics.TRADES_DROPPED, PipelineMetrics.TRADES_ABANDONED, PipelineMetrics.TRADES_EXPIRED)) {
+            ended += r.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+        }
+        double detected = r.find(PipelineMetrics.TRADES_DETECTED).counter().count();
+        assertThat((long) detected).isEqualTo((long) ended + failedNow() + store.inFlightCount());
+        assertThat(failedNow()).isEqualTo(store.outcomeCounts().get(TradeOutcome.FAILED));
+    }
+
+    /** A trade that failed to the dead letters while this engine ran; a person replays it (the CLI's two writes). */
+    DetectedTrade failedAndReplayed(String sourceTradeId) {
+        DetectedTrade t = Trades.buy(sourceTradeId, "0.50", "10");
+        ledger.admit(t);
+        store.recordIntent(t.key(), intentFor(t));
+        store.moveOrder(t.clientOrderId(), OrderRecordState.FAILED, null, null, null);
+        new DeadLetterRecorder(ledger).record(t, Reason.EXCHANGE_RETRIES_EXHAUSTED, "4 sends");
+        assertThat(failedNow()).isEqualTo(1);
+        DeadLetter letter = store.deadLetters().get(0);
+        assertThat(store.markReplayed(letter.id())).isTrue();
+        assertThat(store.reopen(t.key())).isTrue();
+        return t;
+    }
+
+    /** Admitted and left unfinished by a run before this one: in the store, claimed by nobody here. */
+    void admittedByAPreviousRun(DetectedTrade t) {
+        assertThat(ledger.admit(t)).isTrue();
+        ledger.release(t);
+    }
+
+    @Test
+    void shouldNoLongerCountAReplayedTradeFailedOnceItIsCopied() {
+        Recovery recovery = recovery(true);
+        recovery.beforePolling();
+        DetectedTrade t = failedAndReplayed("t-1");
+        // the running engine adopts the replay: back on the queue, no longer failed
+        recovery.adoptReplays();
+        assertThat(requeued).containsExactly(t);
+        assertThat(failedNow()).isZero();
+        assertIdentityInTheMetrics();
+        // it ends COPIED this time
+        ledger.finish(t, TradeOutcome.COPIED, null, null);
+        assertIdentityInTheMetrics();
+        // adopted once: a second pass finds nothing to adopt
+        recovery.adoptReplays();
+        assertThat(requeued).hasSize(1);
+        assertThat(failedNow()).isZero();
+    }
+
+    @Test
+    void shouldCountAReplayThatFailsAgainOnceAsFailed() {
+        Recovery recovery = recovery(true);
+        recovery.beforePolling();
+        DetectedTrade t = failedAndReplayed("t-1");
+        recovery.adoptReplays();
+        new DeadLetterRecorder(ledger).record(t, Reason.EXCHANGE_UNKNOWN_OUTCOME, "absent");
+        assertThat(failedNow()).isEqualTo(1);
+        assertIdentityInTheMetrics();
+    }
+
+    @Test
+    void shouldNotSubtractATradeReplayedBeforeTheStartWhichTheSeedNeverCountedFailed() {
+        DetectedTrade t = failedAndReplayed("t-1");
+        // a new engine starts on this store: its counters are seeded from it (the trade is in flight, not failed)
+        metrics = new PipelineMetrics(new SimpleMeterRegistry());
+        metrics.seed(store.detectedCount(), store.outcomeCountsByReason());
+        ledger = new TradeLedger(store, metrics);
+        recovery(true).beforePolling();
+        assertThat(requeued).containsExactly(t);
+        assertThat(failedNow()).isZero();
+        ledger.finish(t, TradeOutcome.COPIED, null, null);
+        assertIdentityInTheMetrics();
+    }
+
+    @Test
+    void shouldLookUpAnOrderLeftSubmittingWithItsHashAndCopyOneTheVenueAccepted() {
+        DetectedTrade sent = Trades.buy("t-sent", "0.50", "10");
+        DetectedTrade accepted = Trades.buy("t-accepted", "0.50", "10");
+        for (DetectedTrade t : List.of(sent, accepted)) {
+            admittedByAPreviousRun(t);
+            store.recordIntent(t.key(), intentFor(t));
+        }
+        store.recordSigned(sent.clientOrderId(), new VenueOrderId("0xh"), "{}");
+        store.moveOrder(accepted.clientOrderId(), OrderRecordState.OPEN, new VenueOrderId("v"), null, null);
+        recovery(true).beforePolling();
+        assertThat(store.order(sent.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(store.outcome(sent.key())).as("left to the monitor's lookup").isEmpty();
+        assertThat(store.outcome(accepted.key())).contains(TradeOutcome.COPIED);
+        assertThat(requeued).isEmpty();
+        assertIdentityInTheMetrics();
+    }
+
+    @Test
+    void shouldRequeueAFreshTradeWhoseOrderWasNeverSignedWhenTheIdIsKnownBeforeSending() {
+        DetectedTrade t = Trades.buy("t-1", "0.50", "10");
+        admittedByAPreviousRun(t);
+        store.recordIntent(t.key(), intentFor(t));
+        recovery(true).beforePolling();
+        assertThat(requeued).containsExactly(t);
+        assertThat(store.order(t.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.FAILED);
+    }
+
+    @Test
+    void shouldLookUpAnOrderWithoutAnIdWhenTheVenueLearnsItsIdOnlyFromTheAnswer() {
+        DetectedTrade t = Trades.buy("t-1", "0.50", "10");
+        admittedByAPreviousRun(t);
+        store.recordIntent(t.key(), intentFor(t));
+        recovery(false).beforePolling();
+        assertThat(requeued).isEmpty();
+        assertThat(store.order(t.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.UNKNOWN);
+    }
+
+    @Test
+    void shouldExpireAStaleTradeWithoutAnOrderAndFailAnOrderEndedBeforeTheRestart() {
+        DetectedTrade stale = Trades.trade("t-stale", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                Trades.T0.minusSeconds(120));
+        DetectedTrade rejected = Trades.buy("t-rejected", "0.50", "10");
+        admittedByAPreviousRun(stale);
+        admittedByAPreviousRun(rejected);
+        store.recordIntent(rejected.key(), intentFor(rejected));
+        store.moveOrder(rejected.clientOrderId(), OrderRecordState.REJECTED, null, null, null);
+        recovery(false).beforePolling();
+        assertThat(store.outcome(stale.key())).contains(TradeOutcome.EXPIRED);
+        assertThat(store.outcome(rejected.key())).contains(TradeOutcome.FAILED);
+        assertThat(store.deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.reason()).isEqualTo(Reason.UNEXPECTED_ERROR);
+            assertThat(d.detail()).contains("REJECTED");
+        });
+        assertThat(requeued).isEmpty();
+        assertIdentityInTheMetrics();
+    }
+
+    @Test
+    void shouldRecoverOnlyOnceAndAdoptNothingBeforeRecovering() {
+        DetectedTrade t = Trades.buy("t-1", "0.50", "10");
+        admittedByAPreviousRun(t);
+        Recovery recovery = recovery(false);
+        recovery.adoptReplays();
+        assertThat(requeued).isEmpty();
+        recovery.beforePolling();
+        recovery.beforePolling();
+        assertThat(requeued).containsExactly(t);
+    }
+
+    double counted(String name) {
+        return metrics.registry().find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    void shouldCountAReplayAsReplayedAndAFreshRequeueNot() {
+        DetectedTrade fresh = Trades.buy("t-fresh", "0.50", "10");
+        admittedByAPreviousRun(fresh);
+        Recovery recovery = recovery(true);
+        recovery.beforePolling();
+        assertThat(requeued).containsExactly(fresh);
+        assertThat(counted(PipelineMetrics.TRADES_REPLAYED)).isZero();
+        ledger.finish(fresh, TradeOutcome.COPIED, null, null);
+        failedAndReplayed("t-replayed");
+        recovery.adoptReplays();
+        assertThat(counted(PipelineMetrics.TRADES_REPLAYED)).isEqualTo(1);
+        assertThat(counted(PipelineMetrics.TRADES_FAILED_REPLAYED)).isEqualTo(1);
+        assertThat(headers).containsOnly("");
+    }
+
+    @Test
+    void shouldExpireAStaleTradeWhoseLetterWasWrittenButNeverReplayed() {
+        // a crash between the letter and the outcome: the trade is in flight with a letter nobody replayed
+        DetectedTrade stale = Trades.trade("t-stale", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                Trades.T0.minusSeconds(120));
+        admittedByAPreviousRun(stale);
+        store.addDeadLetter(stale, Reason.EXCHANGE_RETRIES_EXHAUSTED, "x");
+        recovery(false).beforePolling();
+        assertThat(store.outcome(stale.key())).contains(TradeOutcome.EXPIRED);
+        assertThat(requeued).isEmpty();
+    }
+
+    @Test
+    void shouldFailAnUnsignedOrderAndDeadLetterAnOrderThatFailedBeforeTheRestartUnlessReplayed() {
+        DetectedTrade unknown = Trades.buy("t-unknown", "0.50", "10");
+        DetectedTrade failed = Trades.buy("t-failed", "0.50", "10");
+        for (DetectedTrade t : List.of(unknown, failed)) {
+            admittedByAPreviousRun(t);
+            store.recordIntent(t.key(), intentFor(t));
+        }
+        store.moveOrder(unknown.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
+        store.moveOrder(failed.clientOrderId(), OrderRecordState.FAILED, null, null, null);
+        recovery(true).beforePolling();
+        assertThat(store.order(unknown.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(requeued).containsExactly(unknown);
+        assertThat(store.outcome(failed.key())).contains(TradeOutcome.FAILED);
+        assertThat(store.deadLetters()).singleElement().satisfies(d -> assertThat(d.trade()).isEqualTo(failed));
+    }
+
+    @Test
+    void shouldRecoverNothingAtStartWhenSharedAndAdoptReplaysAndOrphansByClaim() {
+        Recovery shared = new Recovery(store, ledger, new DeadLetterRecorder(ledger), producer, "kafka:copy",
+                Duration.ofSeconds(60), clock, "engine-a", true);
+        DetectedTrade waiting = Trades.buy("t-waiting", "0.50", "10");
+        DetectedTrade orphan = Trades.trade("t-orphan", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                Trades.T0.minusSeconds(71));
+        DetectedTrade orphanWithOrder = Trades.trade("t-orphan-order", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY,
+                "0.50", "10", Trades.T0.minusSeconds(71));
+        admittedByAPreviousRun(waiting);
+        admittedByAPreviousRun(orphan);
+        admittedByAPreviousRun(orphanWithOrder);
+        store.recordIntent(orphanWithOrder.key(), intentFor(orphanWithOrder));
+        shared.beforePolling();
+        assertThat(requeued).isEmpty();
+        assertThat(store.inFlightCount()).isEqualTo(3);
+        DetectedTrade replayed = failedAndReplayed("t-replayed");
+        shared.adoptReplays();
+        assertThat(requeued).containsExactly(replayed);
+        assertThat(headers).containsExactly(CopyQueue.REPLAY_HEADER + "=true");
+        assertThat(failedNow()).isZero();
+        assertThat(store.outcome(orphan.key())).contains(TradeOutcome.EXPIRED);
+        assertThat(store.outcome(waiting.key())).as("younger than the age limit and margin: still in Kafka").isEmpty();
+        assertThat(store.outcome(orphanWithOrder.key())).as("its order is looked after").isEmpty();
+    }
+}
