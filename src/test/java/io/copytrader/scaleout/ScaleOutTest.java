@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -136,7 +137,20 @@ class ScaleOutTest {
                     && o.state() != OrderRecordState.REJECTED).count();
             assertThat(admin.stats().ordersAccepted()).isEqualTo(accepted);
 
-            // 7. per trader and instrument, orders were written to the outbox (just before sending) in feed order
+            // 7. every order the venue accepted has exactly one COPIED trade (one order per trade, by its client order
+            // id), and no trade is COPIED without one
+            List<String> acceptedNotCopied = new ArrayList<>();
+            orders.stream().filter(o -> o.state() != OrderRecordState.FAILED && o.state() != OrderRecordState.REJECTED)
+                    .forEach(o -> {
+                        Optional<TradeOutcome> outcome = store.outcome(o.tradeKey());
+                        if (outcome.isEmpty() || outcome.get() != TradeOutcome.COPIED) {
+                            acceptedNotCopied.add(o.tradeKey() + ": order " + o.state() + ", trade " + outcome);
+                        }
+                    });
+            assertThat(acceptedNotCopied).as("trades whose order the venue accepted but that ended otherwise").isEmpty();
+            assertThat(outcomes.get(TradeOutcome.COPIED)).as("COPIED trades").isEqualTo(accepted);
+
+            // 8. per trader and instrument, orders were written to the outbox (just before sending) in feed order
             Map<String, List<OrderRecord>> byKey = new HashMap<>();
             orders.forEach(o -> byKey.computeIfAbsent(o.intent().source().trader().value() + "/"
                     + o.intent().instrument().value(), k -> new ArrayList<>()).add(o));
