@@ -28,9 +28,9 @@ import java.util.Set;
  *       or the partition moved) whose trade already has an outcome goes no further, nor does one whose order may
  *       be at the venue already: an accepted order makes the trade COPIED, one that may have been sent is left to
  *       the monitor (which looks it up). Sizing it again could skip it (a sell of what that order already sold)
- *       while the venue holds its order. Kafka never drops, so instead
- *       of dropping the oldest when full, a trade that waited past {@code MAX_TRADE_AGE_MS} is recorded
- *       DROPPED(QUEUE_STALE) (a replay from the dead letters, marked {@link #REPLAY_HEADER}, is exempt).</li>
+ *       while the venue holds its order. Kafka never drops, so instead of dropping the oldest when full, a trade
+ *       that waited past {@code MAX_TRADE_AGE_MS} is recorded DROPPED(QUEUE_STALE) (a replay from the dead letters,
+ *       marked {@link #REPLAY_HEADER}, is exempt).</li>
  *   <li>{@link #done}: commits the record's offset, after everything the route wrote (outcome, outbox) is
  *       committed to the store: a crash before it delivers the record again, and the store's keys absorb that.</li>
  * </ul>
