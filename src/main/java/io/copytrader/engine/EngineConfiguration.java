@@ -161,7 +161,8 @@ public class EngineConfiguration implements CamelConfiguration {
             detector.ownedAs(instanceId, claimLease(pc));
         }
         beans.put("tradeDetector", detector);
-        beans.put("copyQueue", new CopyQueue(instanceId != null, ledger, settings.maxTradeAge(), clock));
+        beans.put("copyQueue", new CopyQueue(instanceId != null, exchange.knowsOrderIdBeforeSending(), ledger,
+                settings.maxTradeAge(), clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
