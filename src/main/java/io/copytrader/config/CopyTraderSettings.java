@@ -48,7 +48,8 @@ public record CopyTraderSettings(
         long portfolioRefreshMs,
         int shutdownTimeoutSeconds,
         String storeUrl,
-        String storeSqliteSync) {
+        String storeSqliteSync,
+        int maxInFlightOrders) {
 
     private static final BigDecimal ZERO = BigDecimal.ZERO;
     private static final BigDecimal ONE = BigDecimal.ONE;
@@ -126,6 +127,7 @@ public record CopyTraderSettings(
                 s.integer("copytrader.portfolio.refresh-ms", "PORTFOLIO_REFRESH_MS", "5000", 1, 3_600_000),
                 (int) s.integer("copytrader.shutdown.timeout-seconds", "SHUTDOWN_TIMEOUT_SECONDS", "30", 1, 3600),
                 s.storeUrl("copytrader.store.url", "STORE_URL", io.copytrader.store.StoreSettings.DEFAULT_URL),
-                s.oneOf("copytrader.store.sqlite-synchronous", "STORE_SQLITE_SYNC", "FULL", "FULL", "NORMAL"));
+                s.oneOf("copytrader.store.sqlite-synchronous", "STORE_SQLITE_SYNC", "FULL", "FULL", "NORMAL"),
+                (int) s.integer("copytrader.exchange.max-in-flight-orders", "MAX_IN_FLIGHT_ORDERS", "64", 1, 200));
     }
 }
