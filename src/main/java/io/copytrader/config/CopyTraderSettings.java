@@ -49,6 +49,7 @@ public record CopyTraderSettings(
         int shutdownTimeoutSeconds,
         String storeUrl,
         String storeSqliteSync,
+        int maxInFlightOrders,
         long aggregationWindowMs) {
 
     private static final BigDecimal ZERO = BigDecimal.ZERO;
@@ -128,6 +129,7 @@ public record CopyTraderSettings(
                 (int) s.integer("copytrader.shutdown.timeout-seconds", "SHUTDOWN_TIMEOUT_SECONDS", "30", 1, 3600),
                 s.storeUrl("copytrader.store.url", "STORE_URL", io.copytrader.store.StoreSettings.DEFAULT_URL),
                 s.oneOf("copytrader.store.sqlite-synchronous", "STORE_SQLITE_SYNC", "FULL", "FULL", "NORMAL"),
+                (int) s.integer("copytrader.exchange.max-in-flight-orders", "MAX_IN_FLIGHT_ORDERS", "64", 1, 200),
                 s.integer("copytrader.aggregation.window-ms", "AGGREGATION_WINDOW_MS", "50", 0, 60_000));
     }
 }

@@ -3,6 +3,8 @@ package io.copytrader.engine;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.store.OrderRecord;
+import io.copytrader.store.OrderRecordState;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
@@ -13,6 +15,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The first and last steps of copy-trade, which matter only when the copy queue is a Kafka topic shared by several
@@ -20,9 +25,12 @@ import java.time.Instant;
  *
  * <ul>
  *   <li>{@link #take}: a record Kafka delivers again (the instance that had it died before committing its offset,
- *       or the partition moved) whose trade already has an outcome goes no further; Kafka never drops, so instead
- *       of dropping the oldest when full, a trade that waited past {@code MAX_TRADE_AGE_MS} is recorded
- *       DROPPED(QUEUE_STALE) (a replay from the dead letters, marked {@link #REPLAY_HEADER}, is exempt).</li>
+ *       or the partition moved) whose trade already has an outcome goes no further, nor does one whose order may
+ *       be at the venue already: an accepted order makes the trade COPIED, one that may have been sent is left to
+ *       the monitor (which looks it up). Sizing it again could skip it (a sell of what that order already sold)
+ *       while the venue holds its order. Kafka never drops, so instead of dropping the oldest when full, a trade
+ *       that waited past {@code MAX_TRADE_AGE_MS} is recorded DROPPED(QUEUE_STALE) (a replay from the dead letters,
+ *       marked {@link #REPLAY_HEADER}, is exempt).</li>
  *   <li>{@link #done}: commits the record's offset, after everything the route wrote (outcome, outbox) is
  *       committed to the store: a crash before it delivers the record again, and the store's keys absorb that.</li>
  * </ul>
@@ -32,13 +40,27 @@ public final class CopyQueue {
     public static final String REPLAY_HEADER = "copytrader-replay";
     private static final Logger LOG = LoggerFactory.getLogger(CopyQueue.class);
 
+    private static final Set<OrderRecordState> ACCEPTED = EnumSet.of(OrderRecordState.OPEN,
+            OrderRecordState.PARTIALLY_FILLED, OrderRecordState.FILLED, OrderRecordState.CANCELED);
+
     private final boolean shared;
+    private final boolean idKnownBeforeSending;
     private final TradeLedger ledger;
     private final Duration maxTradeAge;
     private final Clock clock;
 
     public CopyQueue(boolean shared, TradeLedger ledger, Duration maxTradeAge, Clock clock) {
+        this(shared, false, ledger, maxTradeAge, clock);
+    }
+
+    /**
+     * @param idKnownBeforeSending the venue's order id is persisted before an order is sent (Polymarket's hash): an
+     *                             order left without one was never sent, and its trade goes on as one with no order
+     */
+    public CopyQueue(boolean shared, boolean idKnownBeforeSending, TradeLedger ledger, Duration maxTradeAge,
+                     Clock clock) {
         this.shared = shared;
+        this.idKnownBeforeSending = idKnownBeforeSending;
         this.ledger = ledger;
         this.maxTradeAge = maxTradeAge;
         this.clock = clock;
@@ -60,13 +82,45 @@ public final class CopyQueue {
             stop(exchange);
             return;
         }
-        Instant now = clock.instant();
         boolean replay = exchange.getMessage().getHeader(REPLAY_HEADER) != null;
+        if (!replay && followsEarlierOrder(trade)) {
+            stop(exchange);
+            return;
+        }
+        Instant now = clock.instant();
         if (!replay && trade.tsEvent().plus(maxTradeAge).isBefore(now)) {
             ledger.finish(trade, TradeOutcome.DROPPED, Reason.QUEUE_STALE, "waited in the queue until "
                     + Duration.between(trade.tsEvent(), now).toMillis() + " ms after the fill");
             stop(exchange);
         }
+    }
+
+    /**
+     * A record delivered again whose trade has an order that may be at the venue: the instance that had it died (or
+     * lost the partition) after the outbox write and before the outcome. That order decides the trade, never a
+     * second sizing. A failed or refused order (its instance died before the dead letter) goes on as before.
+     */
+    private boolean followsEarlierOrder(DetectedTrade trade) {
+        Optional<OrderRecord> found = ledger.store().order(trade.clientOrderId());
+        if (found.isEmpty()) {
+            return false;
+        }
+        OrderRecord order = found.get();
+        if (ACCEPTED.contains(order.state())) {
+            ledger.finish(trade, TradeOutcome.COPIED, null, "order already " + order.state() + " when delivered again");
+            LOG.info("Trade {} delivered again; its order {} is {}: copied", trade.key(), order.clientOrderId(),
+                    order.state());
+            return true;
+        }
+        boolean maybeSent = order.state() == OrderRecordState.SUBMITTING || order.state() == OrderRecordState.UNKNOWN;
+        if (maybeSent && !(idKnownBeforeSending && order.venueOrderId() == null)) {
+            // left SUBMITTING (its sender may still be at it) or UNKNOWN: the monitor that claims the order looks it up
+            // once no one can still be sending it; found, the trade is copied; absent, it fails to the dead letters
+            LOG.info("Trade {} delivered again; its order {} may have been sent ({}): left to the monitor",
+                    trade.key(), order.clientOrderId(), order.state());
+            return true;
+        }
+        return false;
     }
 
     /**

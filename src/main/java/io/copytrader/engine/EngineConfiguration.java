@@ -49,6 +49,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Builds the engine's beans from {@code copytrader.*} properties and binds them by the names the routes use. Loaded
@@ -161,7 +162,8 @@ public class EngineConfiguration implements CamelConfiguration {
             detector.ownedAs(instanceId, claimLease(pc));
         }
         beans.put("tradeDetector", detector);
-        beans.put("copyQueue", new CopyQueue(instanceId != null, ledger, settings.maxTradeAge(), clock));
+        beans.put("copyQueue", new CopyQueue(instanceId != null, exchange.knowsOrderIdBeforeSending(), ledger,
+                settings.maxTradeAge(), clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
         beans.put("fillAggregation", new FillAggregation(settings.aggregationWindowMs(), ledger));
         beans.put("fillGroups", new FillGroups());
@@ -173,8 +175,11 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("orderPlacer", placer);
         beans.put("orderMonitor", monitor);
         beans.put("deadLetterRecorder", deadLetters);
+        // being copied: sized in copy-trade, or placed (awaiting the venue) in dispatch-orders
+        Supplier<Number> copying = () -> context.getInflightRepository().size("copy-trade")
+                + context.getInflightRepository().size("dispatch-orders");
         beans.put("statusLogger", new StatusLogger(registry, queueFactory::queueLength,
-                () -> context.getInflightRepository().size("copy-trade"), breaker, 30_000));
+                () -> copying.get().longValue(), breaker, 30_000));
         beans.put("recovery", new Recovery(store, ledger, deadLetters, context.createProducerTemplate(),
                 "direct:requeue-trades", settings.maxTradeAge(), clock, instanceId, exchange.knowsOrderIdBeforeSending()));
         beans.put("exchangeAdapter", exchange);
@@ -183,8 +188,7 @@ public class EngineConfiguration implements CamelConfiguration {
         ChainWiring.install(context, chain, settings.targetTraders(), ledger, clock);
 
         metrics.gauge(PipelineMetrics.QUEUE_LENGTH, "Trades waiting in the copy queue", queueFactory::queueLength);
-        metrics.gauge(PipelineMetrics.TRADES_PROCESSING, "Trades being copied right now",
-                () -> context.getInflightRepository().size("copy-trade"));
+        metrics.gauge(PipelineMetrics.TRADES_PROCESSING, "Trades being copied right now", copying);
         metrics.gauge(PipelineMetrics.TRADES_IN_FLIGHT, "Admitted trades without an outcome yet", store::inFlightCount);
         metrics.gauge(PipelineMetrics.CIRCUIT_STATE, "Order circuit breaker: 0 closed, 1 open, 2 half-open, 3 other",
                 () -> circuitStateCode(breaker.getState()));
@@ -229,6 +233,8 @@ public class EngineConfiguration implements CamelConfiguration {
         pc.addOverrideProperty("copytrader.queue.producer-uri", pc.parseUri("{{copytrader.kafka.queue-producer-uri}}"));
         pc.addOverrideProperty("copytrader.detect.tick-uri", pc.parseUri("{{copytrader.kafka.tick-producer-uri}}"));
         pc.addOverrideProperty("copytrader.detect.consumer-uri", pc.parseUri("{{copytrader.kafka.tick-consumer-uri}}"));
+        // the Kafka consumer commits a record's offset after its outcome: copy-trade waits for dispatch-orders
+        pc.addOverrideProperty("copytrader.queue.dispatch-wait", "Always");
         String id = pc.parseUri("{{copytrader.kafka.instance-id}}").trim();
         if (id.isEmpty()) {
             id = hostName() + "-" + ProcessHandle.current().pid();

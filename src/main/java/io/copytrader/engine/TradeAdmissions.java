@@ -5,16 +5,43 @@ import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * The idempotent consumer's repository, backed by the trade store: adding a key stores the detected trade itself
  * (primary key on the trade key, so concurrent adds cannot both win). One write admits and dedupes at once, and
  * the dedup survives restarts whenever the store does.
  */
 public final class TradeAdmissions extends ServiceSupport implements IdempotentRepository {
+    /** The exchange property holding a page's admission answers, by trade key (see {@link #admitPage}). */
+    static final String PAGE_ADMITTED = "copytraderPageAdmitted";
     private final TradeLedger ledger;
 
     public TradeAdmissions(TradeLedger ledger) {
         this.ledger = ledger;
+    }
+
+    /**
+     * Admits a polled page's trades in one group commit before the page is split (detect-trades' first step after the
+     * poll), instead of one durable write each on the detection thread; each trade's answer waits in an exchange
+     * property for {@link #add(Exchange, String)}, which the split's copies share. A trade the page write could not
+     * store has no answer there and is admitted alone by the idempotent consumer, which reports the error as before.
+     */
+    public void admitPage(Exchange exchange) {
+        TradeDetector.Poll poll = exchange.getMessage().getBody(TradeDetector.Poll.class);
+        if (poll == null || poll.trades().size() < 2) {
+            return; // nothing to share a commit with
+        }
+        List<Boolean> admitted = ledger.admitAll(poll.trades());
+        Map<String, Boolean> answers = new ConcurrentHashMap<>();
+        for (int i = 0; i < admitted.size(); i++) {
+            if (admitted.get(i) != null) {
+                answers.putIfAbsent(poll.trades().get(i).key(), admitted.get(i)); // a key twice: its first answer
+            }
+        }
+        exchange.setProperty(PAGE_ADMITTED, answers);
     }
 
     @Override
@@ -26,7 +53,10 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
         if (!trade.key().equals(key)) {
             throw new IllegalStateException("dedup key " + key + " does not match trade " + trade.key());
         }
-        return ledger.admit(trade);
+        @SuppressWarnings("unchecked")
+        Map<String, Boolean> page = exchange.getProperty(PAGE_ADMITTED, Map.class);
+        Boolean answered = page == null ? null : page.remove(key); // once: a second look is a duplicate
+        return answered != null ? answered : ledger.admit(trade);
     }
 
     @Override

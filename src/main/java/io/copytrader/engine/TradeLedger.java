@@ -7,6 +7,8 @@ import io.copytrader.store.TradeStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -63,6 +65,26 @@ public final class TradeLedger {
             metrics.target(trade.trader().value(), "DETECTED");
         } else if (claimedHere) {
             active.remove(trade.key());
+        }
+        return admitted;
+    }
+
+    /**
+     * Admits a polled page's trades together (one group commit on SQLite), as {@link #admit} would one by one: for each
+     * trade in order, true admitted, false a duplicate, null not stored (admitting it alone again reports why).
+     */
+    public List<Boolean> admitAll(List<DetectedTrade> trades) {
+        List<Boolean> claimedHere = new ArrayList<>(trades.size());
+        trades.forEach(t -> claimedHere.add(active.add(t.key())));
+        List<Boolean> admitted = store.admitAll(trades);
+        for (int i = 0; i < trades.size(); i++) {
+            DetectedTrade trade = trades.get(i);
+            if (Boolean.TRUE.equals(admitted.get(i))) {
+                metrics.detected();
+                metrics.target(trade.trader().value(), "DETECTED");
+            } else if (claimedHere.get(i)) {
+                active.remove(trade.key());
+            }
         }
         return admitted;
     }

@@ -70,27 +70,52 @@ final class GroupCommitWriter implements AutoCloseable {
      */
     <T> T write(String what, SqlWork<T> work) {
         Pending<T> mine = new Pending<>(what, work);
+        submitAndWait(List.of(mine));
+        return mine.answer();
+    }
+
+    /**
+     * Runs several writes in as few group commits as {@link #MAX_BATCH} allows (one, for up to that many with nothing
+     * queued ahead) and returns their results in order once all are committed; a write that failed answers null (the
+     * others are unaffected: a failing batch is retried one write at a time).
+     */
+    <T> List<T> writeAll(String what, List<SqlWork<T>> works) {
+        List<Pending<T>> mine = new ArrayList<>(works.size());
+        works.forEach(w -> mine.add(new Pending<>(what, w)));
+        if (!mine.isEmpty()) {
+            submitAndWait(mine);
+        }
+        List<T> answers = new ArrayList<>(mine.size());
+        mine.forEach(p -> answers.add(p.error == null ? p.value : null));
+        return answers;
+    }
+
+    /** Queues the writes together and returns when all are committed (or failed), leading batches as needed. */
+    private void submitAndWait(List<? extends Pending<?>> mine) {
+        // writes are taken oldest first and a batch is marked done only after the one before it, so the last of mine
+        // done means all of mine are
+        Pending<?> last = mine.get(mine.size() - 1);
         synchronized (this) {
             if (closed) {
-                throw new StoreException("could not " + what + ": the store is closed", null);
+                throw new StoreException("could not " + last.what + ": the store is closed", null);
             }
-            waiting.add(mine);
+            waiting.addAll(mine);
         }
         boolean interrupted = false;
         while (true) {
             List<Pending<?>> batch = new ArrayList<>();
             synchronized (this) {
-                while (leading && !mine.done) {
+                while (leading && !last.done) {
                     try {
                         wait();
                     } catch (InterruptedException e) {
                         interrupted = true;
                     }
                 }
-                if (mine.done) {
+                if (last.done) {
                     break;
                 }
-                // lead: take the oldest waiting writes (mine among them unless a burst is queued ahead of it)
+                // lead: take the oldest waiting writes (mine among them unless a burst is queued ahead of them)
                 leading = true;
                 while (!waiting.isEmpty() && batch.size() < MAX_BATCH) {
                     batch.add(waiting.poll());
@@ -111,7 +136,6 @@ final class GroupCommitWriter implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return mine.answer();
     }
 
     /** Writes waiting for a leader to take them (for tests). */

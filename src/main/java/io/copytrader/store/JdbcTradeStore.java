@@ -140,14 +140,28 @@ public final class JdbcTradeStore implements TradeStore {
 
     @Override
     public boolean admit(DetectedTrade trade) {
-        return call("admit trade " + trade.key(), true, c -> {
-            try (PreparedStatement ps = c.prepareStatement(ADMIT)) {
-                ps.setString(1, trade.key());
-                int next = bindTrade(ps, 2, trade);
-                ps.setString(next, instant(clock.instant()));
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return call("admit trade " + trade.key(), true, c -> insertTrade(c, trade));
+    }
+
+    @Override
+    public List<Boolean> admitAll(List<DetectedTrade> trades) {
+        if (writer == null) {
+            return TradeStore.super.admitAll(trades);
+        }
+        List<SqlWork<Boolean>> works = new ArrayList<>(trades.size());
+        for (DetectedTrade trade : trades) {
+            works.add(c -> insertTrade(c, trade));
+        }
+        return writer.writeAll("admit a polled page of trades", works);
+    }
+
+    private boolean insertTrade(Connection c, DetectedTrade trade) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(ADMIT)) {
+            ps.setString(1, trade.key());
+            int next = bindTrade(ps, 2, trade);
+            ps.setString(next, instant(clock.instant()));
+            return ps.executeUpdate() == 1;
+        }
     }
 
     @Override

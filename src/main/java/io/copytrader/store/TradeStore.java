@@ -39,6 +39,25 @@ public interface TradeStore extends AutoCloseable {
     boolean admit(DetectedTrade trade);
 
     /**
+     * Admits several trades as {@link #admit} would, one after the other, answering for each in order: true admitted,
+     * false a duplicate, null not stored (the write failed; admitting it alone again reports the error). A store may
+     * commit them together (SQLite: one group commit for a polled page instead of one fsync per trade).
+     */
+    default java.util.List<Boolean> admitAll(java.util.List<DetectedTrade> trades) {
+        java.util.List<Boolean> answers = new java.util.ArrayList<>(trades.size());
+        for (DetectedTrade t : trades) {
+            Boolean answer;
+            try {
+                answer = admit(t);
+            } catch (StoreException e) {
+                answer = null;
+            }
+            answers.add(answer);
+        }
+        return answers;
+    }
+
+    /**
      * Records the terminal outcome of an admitted trade. Returns false (and changes nothing) when the trade
      * already has one or was never admitted: the first outcome wins.
      *

@@ -59,6 +59,8 @@ class ConfigValidationTest {
         bad("STORE_URL=jdbc:sqlite::memory:", "STORE_URL", ":memory:");
         bad("STORE_URL=", "STORE_URL", "''");
         bad("STORE_SQLITE_SYNC=OFF", "STORE_SQLITE_SYNC", "OFF");
+        bad("MAX_IN_FLIGHT_ORDERS=0", "MAX_IN_FLIGHT_ORDERS", "0");
+        bad("MAX_IN_FLIGHT_ORDERS=201", "MAX_IN_FLIGHT_ORDERS", "201");
         bad("COPY_RATIO=", "COPY_RATIO", "''");
         bad("COPY_RATIO=0", "COPY_RATIO", "0");
         bad("COPY_RATIO=1%", "COPY_RATIO", "1%");

@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(60)
 class JolokiaHawtioTest {
-    static final List<String> ROUTES = List.of("tick-traders", "detect-trades", "copy-trade", "place-order", "send-order", "submit-order",
+    static final List<String> ROUTES = List.of("tick-traders", "detect-trades", "copy-trade", "dispatch-orders", "place-order", "send-order", "submit-order",
             "monitor-orders", "dead-letters", "requeue-trades", "detect-chain", "aggregate-fills");
 
     static EngineHarness.Builder withJolokia(int port) {

@@ -9,8 +9,10 @@ import org.apache.camel.Route;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -21,19 +23,21 @@ import static org.awaitility.Awaitility.await;
  * The `camel run` contract (DESIGN section 4): routes/ + application.properties + the project jar on the classpath
  * are the whole application. A plain {@link Main}, given nothing but the property location, loads the routes
  * and copies trades, with the shipped defaults. The only overrides: where the paper venue is (so the test can drive
- * it) and a free management port (so parallel builds do not clash on 9876).
+ * it), a free management port (so parallel builds do not clash on 9876) and a store of its own (a user's
+ * {@code data/copytrader.db} in the project folder is never touched by a test).
  */
 @Timeout(60)
 class PlainCamelMainContractTest {
 
     @Test
-    void shouldRunTheWholeEngineFromRoutesAndPropertiesOnAPlainCamelMain() throws Exception {
+    void shouldRunTheWholeEngineFromRoutesAndPropertiesOnAPlainCamelMain(@TempDir Path dir) throws Exception {
         try (PaperVenue venue = PaperVenue.start(PaperVenueConfig.builder().port(0).seed(11)
                 .traders(Map.of("alice", 0.0)).startingCash(new BigDecimal("10000")).build())) {
             Main main = new Main();
             main.setPropertyPlaceholderLocations("file:application.properties");
             main.addOverrideProperty("copytrader.paper.url", venue.baseUrl());
             main.addOverrideProperty("camel.management.port", String.valueOf(Jolokia.freePort()));
+            main.addOverrideProperty("copytrader.store.url", "jdbc:sqlite:" + dir.resolve("copytrader.db"));
             main.start();
             try {
                 // 1. the routes of routes/*.camel.yaml are loaded and running

@@ -107,6 +107,11 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** CPU time the broker process used so far, in nanoseconds (0 where the OS does not report it). */
+    public long cpuNanos() {
+        return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroyForcibly();

@@ -1,6 +1,5 @@
 package io.copytrader.scaleout;
 
-import io.copytrader.CopyTraderCli;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.engine.QueueLag;
 import io.copytrader.paper.FillModelSettings;
@@ -17,10 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.sql.Connection;
@@ -35,6 +32,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -136,7 +134,20 @@ class ScaleOutTest {
                     && o.state() != OrderRecordState.REJECTED).count();
             assertThat(admin.stats().ordersAccepted()).isEqualTo(accepted);
 
-            // 7. per trader and instrument, orders were written to the outbox (just before sending) in feed order
+            // 7. every order the venue accepted has exactly one COPIED trade (one order per trade, by its client order
+            // id), and no trade is COPIED without one
+            List<String> acceptedNotCopied = new ArrayList<>();
+            orders.stream().filter(o -> o.state() != OrderRecordState.FAILED && o.state() != OrderRecordState.REJECTED)
+                    .forEach(o -> {
+                        Optional<TradeOutcome> outcome = store.outcome(o.tradeKey());
+                        if (outcome.isEmpty() || outcome.get() != TradeOutcome.COPIED) {
+                            acceptedNotCopied.add(o.tradeKey() + ": order " + o.state() + ", trade " + outcome);
+                        }
+                    });
+            assertThat(acceptedNotCopied).as("trades whose order the venue accepted but that ended otherwise").isEmpty();
+            assertThat(outcomes.get(TradeOutcome.COPIED)).as("COPIED trades").isEqualTo(accepted);
+
+            // 8. per trader and instrument, orders were written to the outbox (just before sending) in feed order
             Map<String, List<OrderRecord>> byKey = new HashMap<>();
             orders.forEach(o -> byKey.computeIfAbsent(o.intent().source().trader().value() + "/"
                     + o.intent().instrument().value(), k -> new ArrayList<>()).add(o));
@@ -217,20 +228,6 @@ class ScaleOutTest {
         return Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
     }
 
-    /** Waits until each engine's log says Camel started (a loaded machine takes its time). */
-    private static void awaitStarted(List<Process> engines) {
-        await().atMost(Duration.ofSeconds(360)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            for (Process p : engines) {
-                assertThat(p.isAlive()).as("engine running").isTrue();
-                String log = Files.readString(LOGS.resolve("engine-" + p.pid() + ".log"));
-                if (!log.contains("(copytrader) started in")) {
-                    return false;
-                }
-            }
-            return true;
-        });
-    }
-
     /** Waits until {@code n} more trades are copied (or otherwise ended), checking the engines stay up. */
     private static void awaitMoreCopied(TradeStore store, int n, List<Process> running) {
         long before = store.outcomeCounts().values().stream().mapToLong(Long::longValue).sum();
@@ -240,39 +237,20 @@ class ScaleOutTest {
         });
     }
 
-    private Process startEngine(int n, KafkaBroker kafka, PaperVenue venue, String schema) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), CopyTraderCli.class.getName());
-        pb.directory(new File(System.getProperty("user.dir")));
-        Map<String, String> env = pb.environment();
-        env.put("KAFKA_BROKERS", kafka.bootstrap());
-        env.put("INSTANCE_ID", "engine-" + n);
-        env.put("STORE_URL", TestPostgres.schemaUrl(schema));
-        env.put("STORE_USER", TestPostgres.user() == null ? "" : TestPostgres.user());
-        env.put("STORE_PASSWORD", TestPostgres.password() == null ? "" : TestPostgres.password());
-        env.put("PAPER_VENUE_URL", venue.baseUrl());
-        env.put("TARGET_TRADERS", String.join(",", TRADERS));
-        env.put("MANAGEMENT_PORT", String.valueOf(KafkaBroker.freePort()));
+    private static Process startEngine(int n, KafkaBroker kafka, PaperVenue venue, String schema) throws IOException {
+        Map<String, String> env = EngineProcesses.sharedEnvironment(kafka, venue.baseUrl(), schema, TRADERS);
         env.put("POLL_INTERVAL_MS", "100");
-        env.put("MIN_TRADE_SIZE_USD", "0");
-        env.put("MAX_POSITION_SIZE_USD", "100000000");
-        env.put("MAX_PORTFOLIO_EXPOSURE", "1");
-        env.put("MIN_ORDER_SIZE_USD", "0");
-        env.put("COPY_RATIO", "1");
-        env.put("TRADE_COOLDOWN_MS", "0");
         env.put("MAX_TRADE_AGE_MS", "60000");
         env.put("EXCHANGE_RESPONSE_TIMEOUT_MS", "5000");
         env.put("EXCHANGE_MAX_RETRIES", "1");
         env.put("UNKNOWN_ORDER_GRACE_MS", "1000");
         env.put("MONITOR_INTERVAL_MS", "200");
         env.put("CLAIM_LEASE_MS", "3000");
-        pb.redirectErrorStream(true);
-        Files.createDirectories(LOGS);
-        Path log = LOGS.resolve("engine-" + n + ".log");
-        pb.redirectOutput(log.toFile());
-        Process p = pb.start();
-        Files.createSymbolicLink(LOGS.resolve("engine-" + p.pid() + ".log"), log.getFileName());
-        return p;
+        return EngineProcesses.start("engine-" + n, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                env, LOGS);
+    }
+
+    private static void awaitStarted(List<Process> engines) {
+        EngineProcesses.awaitStarted(engines, LOGS);
     }
 }

@@ -83,7 +83,9 @@ class LoadAndFailureScenarioTest {
 
     @Test
     void shouldRecordWhatIsLeftUnsentAsAbandonedWhenTheDrainTimesOut() {
-        try (EngineHarness h = EngineHarness.builder().set("copytrader.shutdown.timeout-seconds", 1).start()) {
+        // five orders out at a time, fewer than the 30 trades: some are still unsent when the drain times out
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.shutdown.timeout-seconds", 1)
+                .set("copytrader.exchange.max-in-flight-orders", 5).start()) {
             TradeStore store = h.store();
             // 1. a very slow exchange: 2 s per order
             h.admin().injectFault(FaultSpec.withProbability(FaultKind.LATENCY, 1.0).withLatency(2000, 2000));
@@ -104,12 +106,42 @@ class LoadAndFailureScenarioTest {
     }
 
     @Test
+    void shouldLeaveEveryOrderAlreadyAtTheVenueInFlightWhenTheDrainTimesOut() {
+        // the shipped MAX_IN_FLIGHT_ORDERS (64): more orders out at once than the 5 copy consumers, one per instrument
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.shutdown.timeout-seconds", 1).start()) {
+            TradeStore store = h.store();
+            EnumSet<OrderRecordState> maybeAtVenueStates = EnumSet.of(OrderRecordState.SUBMITTING, OrderRecordState.UNKNOWN);
+            // 1. a very slow exchange: 2 s per order; 30 trades over the paper venue's 20 instruments
+            h.admin().injectFault(FaultSpec.withProbability(FaultKind.LATENCY, 1.0).withLatency(2000, 2000));
+            h.emit(30);
+            // 2. more than five orders await the venue's answer at once, and no instrument has two
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.ordersIn(maybeAtVenueStates).size() > 5);
+            List<OrderRecord> out = store.ordersIn(maybeAtVenueStates);
+            assertThat(out).extracting(o -> o.intent().instrument()).doesNotHaveDuplicates();
+            // 3. stop with a 1 s drain timeout, before any answer (2 s) is in
+            Instant stopAsked = Instant.now();
+            h.stopEngine();
+            // 4. it stopped within the timeout (plus slack); each trade whose order may be at the venue stays in flight
+            // for the next start to look up (none abandoned), every other one has its outcome
+            assertThat(Duration.between(stopAsked, Instant.now())).isLessThan(Duration.ofSeconds(8));
+            List<OrderRecord> left = store.ordersIn(maybeAtVenueStates);
+            assertThat(left.size()).isGreaterThan(5);
+            assertThat(store.inFlightCount()).isEqualTo(left.size());
+            for (OrderRecord o : left) {
+                assertThat(store.outcome(o.tradeKey())).as(o.tradeKey()).isEmpty();
+            }
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
     void shouldOpenTheBreakerAfterExactlyMaxConsecutiveFailuresAndCloseAfterTheCooldown() {
         try (EngineHarness h = EngineHarness.builder()
                 .set("copytrader.breaker.max-consecutive-failures", 3)
                 .set("copytrader.breaker.cooldown-minutes", "0.01") // 600 ms
                 .set("copytrader.exchange.max-retries", 0)
                 .set("copytrader.queue.concurrent-trades", 1)
+                .set("copytrader.exchange.max-in-flight-orders", 1) // one order at the venue at a time: an exact count
                 .start()) {
             CircuitBreaker breaker = h.breaker();
             // 1. every order gets a 503

@@ -78,6 +78,30 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void shouldRunOneCallersWritesInOneTransactionAndAnswerEachInOrder() throws SQLException {
+        // 1. ten writes handed over at once run on one connection, inside one transaction
+        List<Connection> seen = new ArrayList<>();
+        List<SqlWork<Integer>> works = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String key = "p" + i;
+            works.add(c -> {
+                assertThat(c.getAutoCommit()).isFalse();
+                seen.add(c);
+                return insert(c, key);
+            });
+        }
+        assertThat(writer.writeAll("insert a page", works)).containsOnly(1).hasSize(10);
+        assertThat(seen).hasSize(10).allSatisfy(c -> assertThat(c).isSameAs(seen.get(0)));
+
+        // 2. one that fails answers null; the others of its page are committed all the same
+        List<Integer> answers = writer.writeAll("insert a page", List.of(c -> insert(c, "q1"), c -> insert(c, "p3"),
+                c -> insert(c, "q2")));
+        assertThat(answers).containsExactly(1, null, 1);
+        assertThat(writer.writeAll("insert nothing", List.<SqlWork<Integer>>of())).isEmpty();
+        assertThat(keys()).hasSize(12).contains("q1", "q2");
+    }
+
+    @Test
     void shouldAnswerWhatWasQueuedBeforeCloseAndRefuseWhatCameAfter() throws Exception {
         // 1. hold the writer, queue a write behind it, and start closing
         CountDownLatch release = new CountDownLatch(1);

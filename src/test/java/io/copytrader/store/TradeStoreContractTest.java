@@ -71,6 +71,20 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldAdmitAPageAnsweringForEachTradeInOrderAsOneByOneAdmitsWould() {
+        assertThat(store.admit(trade("t-1"))).isTrue();
+
+        // a polled page: new, already admitted, new, the first again
+        List<Boolean> answers = store.admitAll(List.of(trade("t-2"), trade("t-1"), trade("t-3"), trade("t-2")));
+
+        assertThat(answers).containsExactly(true, false, true, false);
+        assertThat(store.trade(trade("t-3").key())).contains(trade("t-3"));
+        assertThat(store.detectedCount()).isEqualTo(3);
+        assertThat(store.inFlightCount()).isEqualTo(3);
+        assertThat(store.admitAll(List.of())).isEmpty();
+    }
+
+    @Test
     void shouldKeepEveryFieldOfAwkwardTradesExactly() {
         List<DetectedTrade> trades = List.of(
                 new DetectedTrade(new SourceTradeId("0xabc-1"), new TraderId("0x56687bf447db6ffa42ffe2204a05edaa20f55839"),

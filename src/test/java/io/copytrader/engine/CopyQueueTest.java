@@ -1,0 +1,148 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.VenueOrderId;
+import io.copytrader.store.InMemoryTradeStore;
+import io.copytrader.store.OrderRecordState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+
+import static io.copytrader.engine.Trades.T0;
+import static io.copytrader.engine.Trades.sell;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The copy queue shared by several engines (a Kafka topic) delivers a record again when the engine that had it died
+ * before committing its offset. Each test: a target's sell of 10 at 0.40, delivered again 5 s after the fill, with a
+ * max trade age of 60 s; what the dead engine left in the store differs.
+ */
+class CopyQueueTest {
+    final Clock clock = Clock.fixed(T0.plusSeconds(5), ZoneOffset.UTC);
+    final InMemoryTradeStore store = new InMemoryTradeStore(clock);
+    final TradeLedger ledger = new TradeLedger(store, new PipelineMetrics(new SimpleMeterRegistry()));
+    final CamelContext camel = new DefaultCamelContext();
+    final DetectedTrade trade = sell("s1", "0.40", "10");
+    final CopyIntent intent = new CopyIntent(trade.clientOrderId(), trade, trade.instrument(), trade.side(),
+            new BigDecimal("0.40"), new BigDecimal("10"), new BigDecimal("4.00"));
+
+    @AfterEach
+    void closeCamel() throws Exception {
+        camel.close();
+    }
+
+    Exchange deliveredAgain(CopyQueue queue, boolean replay) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(trade);
+        if (replay) {
+            exchange.getMessage().setHeader(CopyQueue.REPLAY_HEADER, "true");
+        }
+        queue.take(exchange);
+        return exchange;
+    }
+
+    CopyQueue shared() {
+        return new CopyQueue(true, false, ledger, Duration.ofSeconds(60), clock);
+    }
+
+    /** The dead engine admitted the trade and wrote its order to the outbox, then left it in {@code state}. */
+    void orderLeft(OrderRecordState state, VenueOrderId venueId) {
+        assertThat(ledger.admit(trade)).isTrue();
+        assertThat(store.recordIntent(trade.key(), intent)).isTrue();
+        if (state != OrderRecordState.SUBMITTING) {
+            assertThat(store.moveOrder(trade.clientOrderId(), state, venueId, null, null)).isTrue();
+        }
+    }
+
+    @Test
+    void shouldCopyATradeDeliveredAgainWhoseOrderTheVenueAccepted() {
+        // the venue filled the sell, the engine died before recording the outcome: sizing it again would skip it
+        // (nothing left to sell), so the trade follows its order
+        orderLeft(OrderRecordState.FILLED, new VenueOrderId("v-1"));
+
+        Exchange exchange = deliveredAgain(shared(), false);
+
+        assertThat(exchange.isRouteStop()).as("not sized or sent again").isTrue();
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(store.order(trade.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.FILLED);
+    }
+
+    @Test
+    void shouldLeaveToTheMonitorATradeDeliveredAgainWhoseOrderMayHaveBeenSent() {
+        // the engine died with the request out: only a lookup (the monitor) decides the trade
+        orderLeft(OrderRecordState.SUBMITTING, null);
+
+        Exchange exchange = deliveredAgain(shared(), false);
+
+        assertThat(exchange.isRouteStop()).as("not sized or sent again").isTrue();
+        assertThat(store.outcome(trade.key())).isEmpty();
+        assertThat(store.order(trade.clientOrderId()).orElseThrow().state())
+                .as("left for the monitor's lookup, untouched").isEqualTo(OrderRecordState.SUBMITTING);
+    }
+
+    @Test
+    void shouldSizeAgainATradeWhoseOrderWasCertainlyNeverSent() {
+        // a venue whose order id is persisted before sending, and none was: nothing left, so the trade goes on
+        orderLeft(OrderRecordState.SUBMITTING, null);
+        CopyQueue queue = new CopyQueue(true, true, ledger, Duration.ofSeconds(60), clock);
+
+        Exchange exchange = deliveredAgain(queue, false);
+
+        assertThat(exchange.isRouteStop()).isFalse();
+        assertThat(store.outcome(trade.key())).isEmpty();
+    }
+
+    @Test
+    void shouldSizeATradeDeliveredAgainWithNoOrder() {
+        assertThat(ledger.admit(trade)).isTrue();
+
+        Exchange exchange = deliveredAgain(shared(), false);
+
+        assertThat(exchange.isRouteStop()).isFalse();
+        assertThat(store.outcome(trade.key())).isEmpty();
+    }
+
+    @Test
+    void shouldLetAReplayOfAFailedOrderGoOn() {
+        // a person replayed the trade from the dead letters: its failed order is prepared and sent again
+        orderLeft(OrderRecordState.FAILED, null);
+
+        Exchange exchange = deliveredAgain(shared(), true);
+
+        assertThat(exchange.isRouteStop()).isFalse();
+    }
+
+    @Test
+    void shouldSkipATradeDeliveredAgainThatAlreadyEnded() {
+        orderLeft(OrderRecordState.FILLED, new VenueOrderId("v-1"));
+        ledger.finish(trade, TradeOutcome.COPIED, null, null);
+
+        Exchange exchange = deliveredAgain(shared(), false);
+
+        assertThat(exchange.isRouteStop()).isTrue();
+        assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.COPIED, 1L);
+    }
+
+    @Test
+    void shouldDropATradeThatWaitedPastTheMaxAge() {
+        assertThat(ledger.admit(trade)).isTrue();
+        CopyQueue queue = new CopyQueue(true, false, ledger, Duration.ofSeconds(4), clock);
+
+        Exchange exchange = deliveredAgain(queue, false);
+
+        assertThat(exchange.isRouteStop()).isTrue();
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.DROPPED);
+        assertThat(store.deadLetters()).isEmpty();
+    }
+}
