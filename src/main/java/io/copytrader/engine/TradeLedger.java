@@ -168,6 +168,17 @@ public final class TradeLedger {
 
     private boolean finishOne(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail) {
         boolean first = store.finish(trade.key(), outcome, reason, detail);
+        if (!first && outcome == TradeOutcome.COPIED && store.correctToCopied(trade.key(), detail)) {
+            // COPIED is only ever recorded for an order the venue accepted; another instance skipped or dropped
+            // the same record meanwhile (a partition moved while this one still had the order out)
+            LOG.warn("Trade {} was recorded skipped or dropped by another instance while its order was accepted; "
+                    + "recorded COPIED", trade.key());
+            active.remove(trade.key());
+            metrics.outcome(outcome, reason);
+            metrics.target(trade.trader().value(), outcome.name());
+            tell(trade, outcome, reason);
+            return true;
+        }
         if (first) {
             active.remove(trade.key());
             metrics.outcome(outcome, reason);

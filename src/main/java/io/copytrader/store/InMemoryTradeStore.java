@@ -74,6 +74,19 @@ public final class InMemoryTradeStore implements TradeStore {
     }
 
     @Override
+    public boolean correctToCopied(String tradeKey, String detail) {
+        boolean[] changed = {false};
+        trades.computeIfPresent(tradeKey, (k, row) -> {
+            if (row.outcome() != TradeOutcome.SKIPPED && row.outcome() != TradeOutcome.DROPPED) {
+                return row;
+            }
+            changed[0] = true;
+            return new TradeRow(row.trade(), row.seq(), TradeOutcome.COPIED, null);
+        });
+        return changed[0];
+    }
+
+    @Override
     public boolean reopen(String tradeKey) {
         boolean[] changed = {false};
         trades.computeIfPresent(tradeKey, (k, row) -> {

@@ -56,6 +56,9 @@ public final class JdbcTradeStore implements TradeStore {
             + "ON CONFLICT (trade_key) DO NOTHING";
     private static final String FINISH = "UPDATE trades SET outcome = ?, reason = ?, detail = ?, finished_at = ? "
             + "WHERE trade_key = ? AND outcome IS NULL";
+    private static final String CORRECT_TO_COPIED = "UPDATE trades SET outcome = '" + TradeOutcome.COPIED.name()
+            + "', reason = NULL, detail = ?, finished_at = ? WHERE trade_key = ? AND outcome IN ('"
+            + TradeOutcome.SKIPPED.name() + "', '" + TradeOutcome.DROPPED.name() + "')";
     private static final String REOPEN = "UPDATE trades "
             + "SET outcome = NULL, reason = NULL, detail = NULL, finished_at = NULL "
             + "WHERE trade_key = ? AND outcome = '" + TradeOutcome.FAILED.name() + "'";
@@ -173,6 +176,18 @@ public final class JdbcTradeStore implements TradeStore {
                 setText(ps, 3, detail);
                 ps.setString(4, instant(clock.instant()));
                 ps.setString(5, tradeKey);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean correctToCopied(String tradeKey, String detail) {
+        return call("correct trade " + tradeKey + " to copied", true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(CORRECT_TO_COPIED)) {
+                setText(ps, 1, detail);
+                ps.setString(2, instant(clock.instant()));
+                ps.setString(3, tradeKey);
                 return ps.executeUpdate() == 1;
             }
         });

@@ -67,6 +67,14 @@ public interface TradeStore extends AutoCloseable {
     boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail);
 
     /**
+     * The one exception to "the first outcome wins": a trade recorded SKIPPED or DROPPED whose order the venue
+     * accepted becomes COPIED, because the venue's acceptance is what happened. Only several instances sharing a
+     * Kafka queue can get there (the record moved to a second instance, which skipped the trade while the first still
+     * had its order out). Returns true when the outcome changed; any other outcome is left as it is.
+     */
+    boolean correctToCopied(String tradeKey, String detail);
+
+    /**
      * Clears the outcome of a FAILED trade so it can go through the pipeline again (dead-letter replay).
      * Returns false unless the trade is FAILED.
      */

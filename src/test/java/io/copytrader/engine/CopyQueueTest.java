@@ -2,6 +2,7 @@ package io.copytrader.engine;
 
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.VenueOrderId;
 import io.copytrader.store.InMemoryTradeStore;
@@ -132,6 +133,22 @@ class CopyQueueTest {
 
         assertThat(exchange.isRouteStop()).isTrue();
         assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.COPIED, 1L);
+    }
+
+    @Test
+    void shouldRecordCopiedWhenTheOrderIsAcceptedAfterAnotherInstanceSkippedTheTrade() {
+        // two instances had the record at once: the new owner sized the sell on its own book and skipped it, while
+        // the old owner's order for it was out; the venue accepted that order, so the trade was copied
+        orderLeft(OrderRecordState.FILLED, new VenueOrderId("v-1"));
+        assertThat(ledger.finish(trade, TradeOutcome.SKIPPED, Reason.RISK_NOTHING_TO_SELL, "other instance")).isTrue();
+
+        assertThat(ledger.finish(trade, TradeOutcome.COPIED, null, null)).isTrue();
+
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.COPIED, 1L).containsEntry(TradeOutcome.SKIPPED, 0L);
+        // and never the other way round: a skip after the copy changes nothing
+        assertThat(ledger.finish(trade, TradeOutcome.SKIPPED, Reason.RISK_NOTHING_TO_SELL, "late")).isFalse();
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
     }
 
     @Test

@@ -113,6 +113,37 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldCorrectOnlyASkippedOrDroppedTradeToCopied() {
+        DetectedTrade skipped = trade("t-skipped");
+        DetectedTrade dropped = trade("t-dropped");
+        DetectedTrade failed = trade("t-failed");
+        DetectedTrade abandoned = trade("t-abandoned");
+        DetectedTrade open = trade("t-open");
+        for (DetectedTrade t : java.util.List.of(skipped, dropped, failed, abandoned, open)) {
+            store.admit(t);
+        }
+        store.finish(skipped.key(), TradeOutcome.SKIPPED, Reason.RISK_NOTHING_TO_SELL, null);
+        store.finish(dropped.key(), TradeOutcome.DROPPED, Reason.QUEUE_STALE, null);
+        store.finish(failed.key(), TradeOutcome.FAILED, Reason.EXCHANGE_CIRCUIT_OPEN, null);
+        store.finish(abandoned.key(), TradeOutcome.ABANDONED, Reason.SHUTDOWN_ABANDONED, null);
+
+        assertThat(store.correctToCopied(skipped.key(), "order accepted")).isTrue();
+        assertThat(store.correctToCopied(dropped.key(), "order accepted")).isTrue();
+        assertThat(store.correctToCopied(skipped.key(), "again")).as("already COPIED").isFalse();
+        assertThat(store.correctToCopied(failed.key(), null)).as("a failure has its dead letter").isFalse();
+        assertThat(store.correctToCopied(abandoned.key(), null)).isFalse();
+        assertThat(store.correctToCopied(open.key(), null)).as("no outcome yet: finish decides").isFalse();
+        assertThat(store.correctToCopied("alice:never-admitted", null)).isFalse();
+
+        assertThat(store.outcome(skipped.key())).contains(TradeOutcome.COPIED);
+        assertThat(store.outcome(dropped.key())).contains(TradeOutcome.COPIED);
+        assertThat(store.outcome(failed.key())).contains(TradeOutcome.FAILED);
+        assertThat(store.outcome(abandoned.key())).contains(TradeOutcome.ABANDONED);
+        assertThat(store.outcome(open.key())).isEmpty();
+        assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.COPIED, 2L).containsEntry(TradeOutcome.SKIPPED, 0L);
+    }
+
+    @Test
     void shouldLetTheFirstOutcomeWin() {
         DetectedTrade t = trade("t-1");
         store.admit(t);
