@@ -87,7 +87,7 @@ public final class FillAggregation implements AggregationStrategy {
         String previous = lastKey.put(fill.trader().value(), key);
         if (previous != null && !previous.equals(key)) {
             AggregateProcessor processor = aggregator(exchange.getContext());
-            if (processor != null) {
+            if (processor != null && processor.isStarted()) {
                 processor.forceCompletionOfGroup(previous);
             }
         }
@@ -95,7 +95,9 @@ public final class FillAggregation implements AggregationStrategy {
 
     private AggregateProcessor aggregator(CamelContext context) {
         AggregateProcessor processor = aggregator;
-        if (processor == null) {
+        if (processor == null || !processor.isStarted()) {
+            // none yet, or the one of a route since reloaded (ROUTES_RELOAD): a stopped aggregator completing a group
+            // would take it out of the shared repository and hand it to its stopped route, where it is lost
             // null when a route edit renamed it: groups then complete on the window and at the page's end
             processor = context.getProcessor(AGGREGATOR_ID, AggregateProcessor.class);
             if (processor == null && !warned) {
