@@ -6,6 +6,7 @@ import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.VenueOrderId;
+import io.copytrader.paper.MutableClock;
 import io.copytrader.store.InMemoryTradeStore;
 import io.copytrader.store.OrderRecordState;
 import io.copytrader.venue.HttpCall;
@@ -18,11 +19,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -37,27 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the book is settled, and what is cancelled.
  */
 class OrderMonitorDecisionsTest {
-    /** A clock the test moves. */
-    static final class StepClock extends Clock {
-        Instant now = Trades.T0;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    final StepClock clock = new StepClock();
+    final MutableClock clock = new MutableClock(Trades.T0);
     final InMemoryTradeStore store = new InMemoryTradeStore(clock);
     final TradeLedger ledger = new TradeLedger(store, new PipelineMetrics(new SimpleMeterRegistry()));
     final Portfolio book = new Portfolio();
@@ -129,11 +107,11 @@ class OrderMonitorDecisionsTest {
     void shouldWaitOutTheGraceThenFailAnUnknownOrderTheVenueConfirmsAbsent() {
         signedAndSent(OrderRecordState.UNKNOWN);
         venue.lookupStatus = OrderStatus.notFound(id);
-        clock.now = Trades.T0.plusSeconds(10);
+        clock.set(Trades.T0.plusSeconds(10));
         assertThat(settled(monitor::run)).isZero();
         assertThat(state()).as("within the grace period").isEqualTo(OrderRecordState.UNKNOWN);
         assertThat(store.outcome(trade.key())).isEmpty();
-        clock.now = Trades.T0.plusSeconds(11);
+        clock.set(Trades.T0.plusSeconds(11));
         assertThat(settled(monitor::run)).as("released").isEqualTo(1);
         assertThat(state()).isEqualTo(OrderRecordState.FAILED);
         assertThat(store.outcome(trade.key())).contains(TradeOutcome.FAILED);
@@ -164,12 +142,12 @@ class OrderMonitorDecisionsTest {
     void shouldApplyAPartialFillAndCancelAnOrderRestingTooLong() {
         signedAndSent(OrderRecordState.OPEN);
         venue.lookupStatus = status(OrderState.PARTIALLY_FILLED, "4");
-        clock.now = Trades.T0.plusSeconds(60);
+        clock.set(Trades.T0.plusSeconds(60));
         assertThat(settled(monitor::run)).as("not ended: nothing settled").isZero();
         assertThat(state()).isEqualTo(OrderRecordState.PARTIALLY_FILLED);
         assertThat(store.order(id).orElseThrow().filledQuantity()).isEqualByComparingTo("4");
         assertThat(venue.canceled).as("resting 60 s, not over").isEmpty();
-        clock.now = Trades.T0.plusSeconds(61);
+        clock.set(Trades.T0.plusSeconds(61));
         monitor.run();
         assertThat(venue.canceled).containsExactly(new VenueOrderId("0xh"));
     }
@@ -178,14 +156,14 @@ class OrderMonitorDecisionsTest {
     void shouldLeaveAnOrderInHandAloneAndLookUpOneLeftSubmittingByADeadConsumer() {
         signedAndSent(OrderRecordState.SUBMITTING);
         inHand.add(id);
-        clock.now = Trades.T0.plusSeconds(31);
+        clock.set(Trades.T0.plusSeconds(31));
         monitor.run();
         assertThat(state()).isEqualTo(OrderRecordState.SUBMITTING);
         inHand.clear();
-        clock.now = Trades.T0.plusSeconds(29);
+        clock.set(Trades.T0.plusSeconds(29));
         monitor.run();
         assertThat(state()).as("could still be being sent").isEqualTo(OrderRecordState.SUBMITTING);
-        clock.now = Trades.T0.plusSeconds(30);
+        clock.set(Trades.T0.plusSeconds(30));
         monitor.run();
         assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
         assertThat(calls).as("moved first, looked up on the next pass").isEmpty();
@@ -201,7 +179,7 @@ class OrderMonitorDecisionsTest {
 
         store.recordSigned(id, new VenueOrderId("0xh"), "{}");
         venueDown = new IOException("connection refused");
-        clock.now = Trades.T0.plusSeconds(3600);
+        clock.set(Trades.T0.plusSeconds(3600));
         monitor.run();
         assertThat(calls).hasSize(1);
         assertThat(state()).as("a failed lookup waits for the next pass").isEqualTo(OrderRecordState.UNKNOWN);
@@ -215,10 +193,10 @@ class OrderMonitorDecisionsTest {
         calls.clear();
         venue.lookupStatus = status(OrderState.OPEN, "0");
         long version = book.version();
-        clock.now = Trades.T0.plus(Duration.ofHours(1)).minusSeconds(1);
+        clock.set(Trades.T0.plus(Duration.ofHours(1)).minusSeconds(1));
         monitor.run();
         assertThat(book.version()).as("not due").isEqualTo(version);
-        clock.now = Trades.T0.plus(Duration.ofHours(1));
+        clock.set(Trades.T0.plus(Duration.ofHours(1)));
         monitor.run();
         assertThat(book.version()).as("due: reconciled").isGreaterThan(version);
     }
@@ -229,13 +207,13 @@ class OrderMonitorDecisionsTest {
         venue.lookupStatus = status(OrderState.OPEN, "0");
         monitor.run();
         Instant updated = store.order(id).orElseThrow().updatedAt();
-        clock.now = Trades.T0.plusSeconds(1);
+        clock.set(Trades.T0.plusSeconds(1));
         monitor.run();
         assertThat(store.order(id).orElseThrow().updatedAt()).as("nothing changed: not written").isEqualTo(updated);
         venue.lookupStatus = status(OrderState.OPEN, "2");
         monitor.run();
         assertThat(store.order(id).orElseThrow().filledQuantity()).isEqualByComparingTo("2");
-        clock.now = Trades.T0.plusSeconds(2);
+        clock.set(Trades.T0.plusSeconds(2));
         venue.lookupStatus = status(OrderState.OPEN, "2.00");
         monitor.run();
         assertThat(store.order(id).orElseThrow().updatedAt()).as("the same fill, written differently")
