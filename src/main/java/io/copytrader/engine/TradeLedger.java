@@ -173,11 +173,7 @@ public final class TradeLedger {
             // the same record meanwhile (a partition moved while this one still had the order out)
             LOG.warn("Trade {} was recorded skipped or dropped by another instance while its order was accepted; "
                     + "recorded COPIED", trade.key());
-            active.remove(trade.key());
-            metrics.outcome(outcome, reason);
-            metrics.target(trade.trader().value(), outcome.name());
-            tell(trade, outcome, reason);
-            return true;
+            first = true;
         }
         if (first) {
             active.remove(trade.key());
