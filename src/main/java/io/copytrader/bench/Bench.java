@@ -91,7 +91,12 @@ public final class Bench {
     /** One measured step at one offered rate. Latencies in ms. */
     public record Step(double targetRate, double offered, double throughput, Histogram latencyUs, long overflows,
                        long skipped, long failed, double engineCpuUsPerTrade, double venueCpuUsPerTrade, long gcPauseMs,
-                       boolean sustained) {
+                       double jitCpuUsPerTrade, double gcCpuUsPerTrade, boolean sustained) {
+        /** The engine's CPU per copied trade without its JIT compiler threads (warm-up, not per-trade work). */
+        double engineCpuUsPerTradeWithoutJit() {
+            return engineCpuUsPerTrade - jitCpuUsPerTrade;
+        }
+
         double ms(double percentile) {
             return latencyUs.getTotalCount() == 0 ? Double.NaN : latencyUs.getValueAtPercentile(percentile) / 1000.0;
         }
@@ -290,12 +295,14 @@ public final class Bench {
                 && latency.getValueAtPercentile(99) / 1000.0 <= options.p99BoundMs();
         Step step = new Step(rate, offered, throughput, latency, overflows, skipped, failed,
                 (b.engineCpu - a.engineCpu) / 1000.0 / perTrade, (b.venueCpu - a.venueCpu) / 1000.0 / perTrade,
-                b.gcMillis - a.gcMillis, sustained);
+                b.gcMillis - a.gcMillis, (b.jitCpu - a.jitCpu) / 1000.0 / perTrade,
+                (b.gcCpu - a.gcCpu) / 1000.0 / perTrade, sustained);
         out.printf(Locale.ROOT, "bench: step rate=%.0f/s offered=%.0f/s copied=%.0f/s skipped=%d failed=%d overflows=%d "
                         + "latency_ms p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f (n=%d) cpu_us/trade engine=%.0f "
-                        + "venue=%.0f gc_ms=%d %s%n",
+                        + "(jit=%.0f gc=%.0f, without jit=%.0f) venue=%.0f gc_ms=%d %s%n",
                 rate, offered, throughput, skipped, failed, overflows, step.ms(50), step.ms(90), step.ms(99),
                 step.ms(99.9), step.maxMs(), latency.getTotalCount(), step.engineCpuUsPerTrade(),
+                step.jitCpuUsPerTrade(), step.gcCpuUsPerTrade(), step.engineCpuUsPerTradeWithoutJit(),
                 step.venueCpuUsPerTrade(), step.gcPauseMs(), sustained ? "sustained" : "NOT sustained");
         drain();
         return step;
@@ -522,7 +529,7 @@ public final class Bench {
     }
 
     private record Snapshot(long nanos, long emitted, long copied, long skipped, long failed, long overflows,
-                            long engineCpu, long venueCpu, long gcMillis) {
+                            long engineCpu, long venueCpu, long gcMillis, long jitCpu, long gcCpu) {
     }
 
     private Snapshot snapshot() {
@@ -530,7 +537,8 @@ public final class Bench {
         long cpu = engineCpuNanos();
         return new Snapshot(System.nanoTime(), emitted, count(PipelineMetrics.TRADES_PROCESSED),
                 count(PipelineMetrics.TRADES_SKIPPED), count(PipelineMetrics.TRADES_FAILED),
-                count(PipelineMetrics.QUEUE_OVERFLOWS), cpu, venue.cpuNanos(), gcMillis());
+                count(PipelineMetrics.QUEUE_OVERFLOWS), cpu, venue.cpuNanos(), gcMillis(),
+                VmThreadsCpu.jitNanos(), VmThreadsCpu.gcNanos());
     }
 
     private static long engineCpuNanos() {

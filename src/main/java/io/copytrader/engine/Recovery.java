@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.Map;
@@ -200,7 +202,7 @@ public final class Recovery {
             adoptShared();
             return;
         }
-        for (DetectedTrade trade : store.inFlight()) {
+        for (DetectedTrade trade : store.replayedInFlight()) {
             String what = claimAndResolve(trade, true);
             if (what != null) {
                 // counted FAILED by this engine (it failed while running, or was FAILED in the store at start): it is
@@ -272,10 +274,12 @@ public final class Recovery {
      * outcome and goes no further.
      */
     private void adoptShared() {
-        Set<String> replayed = replayedTradeKeys();
         Instant now = clock.instant();
         Instant orphanBefore = now.minus(maxTradeAge).minus(ORPHAN_MARGIN);
-        for (DetectedTrade trade : store.inFlight()) {
+        List<DetectedTrade> candidates = new ArrayList<>(store.replayedInFlight());
+        Set<String> replayed = candidates.stream().map(DetectedTrade::key).collect(Collectors.toSet());
+        store.inFlightBefore(orphanBefore).stream().filter(t -> !replayed.contains(t.key())).forEach(candidates::add);
+        for (DetectedTrade trade : candidates) {
             boolean replay = replayed.contains(trade.key());
             boolean orphan = !replay && trade.tsEvent().isBefore(orphanBefore);
             if ((replay || orphan) && store.claimTrade(trade.key(), instanceId, now.plus(maxTradeAge).plus(ORPHAN_MARGIN))) {

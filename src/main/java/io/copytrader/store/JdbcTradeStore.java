@@ -239,19 +239,7 @@ public final class JdbcTradeStore implements TradeStore {
 
     @Override
     public List<DetectedTrade> aggregateMembers(String leaderKey) {
-        return call("list members of aggregate " + leaderKey, false, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + TRADE_COLUMNS
-                    + " FROM trades WHERE aggregate_of = ? AND outcome IS NULL ORDER BY seq, trade_key")) {
-                ps.setString(1, leaderKey);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<DetectedTrade> list = new ArrayList<>();
-                    while (rs.next()) {
-                        list.add(readTrade(rs, ""));
-                    }
-                    return list;
-                }
-            }
-        });
+        return tradesInFlight("list members of aggregate " + leaderKey, " AND aggregate_of = ?", leaderKey);
     }
 
     @Override
@@ -343,15 +331,35 @@ public final class JdbcTradeStore implements TradeStore {
 
     @Override
     public List<DetectedTrade> inFlight() {
-        return call("list trades in flight", false, c -> {
+        return tradesInFlight("list trades in flight", "", null);
+    }
+
+    @Override
+    public List<DetectedTrade> replayedInFlight() {
+        return tradesInFlight("list replayed trades in flight", " AND trade_key IN (SELECT trader || ':' || "
+                + "source_trade_id FROM dead_letters WHERE replayed_at IS NOT NULL)", null);
+    }
+
+    @Override
+    public List<DetectedTrade> inFlightBefore(Instant tsEvent) {
+        // instants are stored as fixed-width UTC text, so text order is time order
+        return tradesInFlight("list old trades in flight", " AND ts_event < ?", instant(tsEvent));
+    }
+
+    private List<DetectedTrade> tradesInFlight(String what, String condition, String parameter) {
+        return call(what, false, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + TRADE_COLUMNS
-                    + " FROM trades WHERE outcome IS NULL ORDER BY seq, trade_key");
-                 ResultSet rs = ps.executeQuery()) {
-                List<DetectedTrade> list = new ArrayList<>();
-                while (rs.next()) {
-                    list.add(readTrade(rs, ""));
+                    + " FROM trades WHERE outcome IS NULL" + condition + " ORDER BY seq, trade_key")) {
+                if (parameter != null) {
+                    ps.setString(1, parameter);
                 }
-                return list;
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<DetectedTrade> list = new ArrayList<>();
+                    while (rs.next()) {
+                        list.add(readTrade(rs, ""));
+                    }
+                    return list;
+                }
             }
         });
     }

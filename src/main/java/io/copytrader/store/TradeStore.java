@@ -88,6 +88,26 @@ public interface TradeStore extends AutoCloseable {
     /** Admitted trades with no outcome yet, oldest first: what a restart must resolve. */
     List<DetectedTrade> inFlight();
 
+    /**
+     * Trades in flight because a person replayed one of their dead letters (the replay reopened them), oldest first:
+     * what a running engine must pick up. Reads only those, not every trade in flight (the monitor asks twice a
+     * second, and under load thousands are in flight).
+     */
+    default List<DetectedTrade> replayedInFlight() {
+        java.util.Set<String> replayed = new java.util.HashSet<>();
+        for (DeadLetter d : deadLetters()) {
+            if (d.replayedAt() != null) {
+                replayed.add(d.trade().key());
+            }
+        }
+        return replayed.isEmpty() ? List.of() : inFlight().stream().filter(t -> replayed.contains(t.key())).toList();
+    }
+
+    /** Trades in flight whose event happened before {@code tsEvent}, oldest first. */
+    default List<DetectedTrade> inFlightBefore(java.time.Instant tsEvent) {
+        return inFlight().stream().filter(t -> t.tsEvent().isBefore(tsEvent)).toList();
+    }
+
     /** Count of trades per terminal outcome (every outcome present, zero when none). */
     Map<TradeOutcome, Long> outcomeCounts();
 

@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 
 import static io.copytrader.store.TradeFixtures.ALICE;
+import static io.copytrader.store.TradeFixtures.START;
 import static io.copytrader.store.TradeFixtures.YES_TOKEN;
 import static io.copytrader.store.TradeFixtures.intent;
 import static io.copytrader.store.TradeFixtures.trade;
@@ -183,6 +184,42 @@ abstract class TradeStoreContractTest {
         store.finish(trade("a").key(), TradeOutcome.COPIED, null, null);
 
         assertThat(store.inFlight()).extracting(t -> t.sourceTradeId().value()).containsExactly("z", "m", "b");
+    }
+
+    @Test
+    void shouldListOnlyTheReplayedTradesInFlightOldestFirst() {
+        DetectedTrade replayedLater = trade("replayed-later");
+        DetectedTrade open = trade("open");
+        DetectedTrade replayed = trade("replayed");
+        DetectedTrade notReplayed = trade("failed-not-replayed");
+        DetectedTrade replayedAndCopied = trade("replayed-copied");
+        List.of(replayedLater, open, replayed, notReplayed, replayedAndCopied).forEach(store::admit);
+        for (DetectedTrade t : List.of(replayedLater, replayed, notReplayed, replayedAndCopied)) {
+            store.finish(t.key(), TradeOutcome.FAILED, Reason.EXCHANGE_CIRCUIT_OPEN, "breaker open");
+            long letter = store.addDeadLetter(t, Reason.EXCHANGE_CIRCUIT_OPEN, "breaker open");
+            if (t != notReplayed) {
+                assertThat(store.markReplayed(letter)).isTrue();
+                assertThat(store.reopen(t.key())).isTrue();
+            }
+        }
+        store.finish(replayedAndCopied.key(), TradeOutcome.COPIED, null, null);
+
+        assertThat(store.replayedInFlight()).containsExactly(replayedLater, replayed);
+        assertThat(store.inFlight()).containsExactly(replayedLater, open, replayed);
+    }
+
+    @Test
+    void shouldListTradesInFlightWhoseEventIsOlderThanAnInstant() {
+        DetectedTrade old = trade("old");
+        DetectedTrade atTheLimit = new DetectedTrade(new SourceTradeId("at-the-limit"), ALICE, YES_TOKEN, "Yes",
+                Side.BUY, old.price(), old.quantity(), old.notional(), START.plusNanos(1), START.plusMillis(7));
+        DetectedTrade oldButEnded = trade("old-ended");
+        List.of(old, atTheLimit, oldButEnded).forEach(store::admit);
+        store.finish(oldButEnded.key(), TradeOutcome.SKIPPED, Reason.FILTER_BELOW_MIN_SIZE, null);
+
+        assertThat(store.inFlightBefore(START.plusNanos(1))).containsExactly(old);
+        assertThat(store.inFlightBefore(START.plusNanos(2))).containsExactly(old, atTheLimit);
+        assertThat(store.inFlightBefore(START)).isEmpty();
     }
 
     @Test
