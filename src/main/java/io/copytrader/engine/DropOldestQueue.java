@@ -182,12 +182,15 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         return taken;
     }
 
-    /** Frees a key: the next element of that key may be taken. */
+    /**
+     * Frees a key: the next element of that key may be taken. That makes at most one more element takeable, so one
+     * waiting consumer is woken, not all of them (the others would find nothing and wait again).
+     */
     public void release(String key) {
         lock.lock();
         try {
             if (busy.remove(key)) {
-                takeable.signalAll();
+                takeable.signal();
             }
         } finally {
             lock.unlock();
