@@ -7,6 +7,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The writes of a SQLite store, one transaction at a time, with group commit. SQLite takes one writer at a time and,
@@ -28,6 +30,8 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final class Pending<T> {
         final String what;
         final SqlWork<T> work;
+        /** The caller waiting for this write; set under the lock when queued. */
+        Condition owner;
         boolean done;
         T value;
         StoreException error;
@@ -55,7 +59,11 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private final DataSource dataSource;
-    /** Guarded by this: writes not yet taken by a leader, whether a leader is committing, whether closed. */
+    /** Guards the fields below; each caller waits on a condition of its own, so a commit wakes only whom it concerns. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a batch ends after close: close waits for the writes submitted before it. */
+    private final Condition batchEnded = lock.newCondition();
+    /** Writes not yet taken by a leader, oldest first. */
     private final Queue<Pending<?>> waiting = new ArrayDeque<>();
     private boolean leading;
     private boolean closed;
@@ -90,77 +98,110 @@ final class GroupCommitWriter implements AutoCloseable {
         return answers;
     }
 
-    /** Queues the writes together and returns when all are committed (or failed), leading batches as needed. */
+    /**
+     * Queues the writes together and returns when all are committed (or failed), leading batches as needed. A caller
+     * waits on its own condition: the leader, when its batch ends, wakes the callers whose writes it answered and the
+     * caller of the oldest write still waiting (to lead the next batch), and nobody else. Under load most callers
+     * arrive while a commit is under way; waking them all at every commit (one monitor, notifyAll) woke each caller
+     * about once for nothing.
+     */
     private void submitAndWait(List<? extends Pending<?>> mine) {
         // writes are taken oldest first and a batch is marked done only after the one before it, so the last of mine
         // done means all of mine are
         Pending<?> last = mine.get(mine.size() - 1);
-        synchronized (this) {
-            if (closed) {
-                throw new StoreException("could not " + last.what + ": the store is closed", null);
-            }
-            waiting.addAll(mine);
-        }
-        boolean interrupted = false;
+        Condition wakeUp = lock.newCondition();
         while (true) {
             List<Pending<?>> batch = new ArrayList<>();
-            synchronized (this) {
-                while (leading && !last.done) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
+            lock.lock();
+            try {
+                if (last.owner == null) { // first time round: queue them
+                    if (closed) {
+                        throw new StoreException("could not " + last.what + ": the store is closed", null);
+                    }
+                    for (Pending<?> p : mine) {
+                        p.owner = wakeUp;
+                        waiting.add(p);
                     }
                 }
+                while (leading && !last.done) {
+                    wakeUp.awaitUninterruptibly(); // keeps the interrupt status for the caller
+                }
                 if (last.done) {
-                    break;
+                    return;
                 }
                 // lead: take the oldest waiting writes (mine among them unless a burst is queued ahead of them)
                 leading = true;
                 while (!waiting.isEmpty() && batch.size() < MAX_BATCH) {
                     batch.add(waiting.poll());
                 }
+            } finally {
+                lock.unlock();
             }
             try {
                 commit(batch);
             } catch (Throwable unexpected) { // an Error: answer everyone rather than leave them waiting
                 batch.forEach(p -> p.fail(unexpected));
             } finally {
-                synchronized (this) {
-                    batch.forEach(p -> p.done = true);
-                    leading = false;
-                    notifyAll();
-                }
+                endBatch(batch, wakeUp);
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+    }
+
+    /** Marks the batch answered and wakes its callers and the next leader. */
+    private void endBatch(List<Pending<?>> batch, Condition leader) {
+        lock.lock();
+        try {
+            Condition previous = leader;
+            for (Pending<?> p : batch) {
+                p.done = true;
+                if (p.owner != previous) { // a caller's writes are adjacent: one signal each
+                    p.owner.signal();
+                    previous = p.owner;
+                }
+            }
+            leading = false;
+            Pending<?> next = waiting.peek();
+            if (next != null) {
+                next.owner.signal();
+            }
+            if (closed) {
+                batchEnded.signalAll();
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Writes waiting for a leader to take them (for tests). */
-    synchronized int waiting() {
-        return waiting.size();
+    int waiting() {
+        lock.lock();
+        try {
+            return waiting.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    synchronized boolean isClosed() {
-        return closed;
+    boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Refuses new writes, then waits until the ones already submitted are committed (or failed) and answered. */
     @Override
-    public synchronized void close() {
-        closed = true;
-        boolean interrupted = false;
-        while (leading || !waiting.isEmpty()) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                interrupted = true;
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            while (leading || !waiting.isEmpty()) {
+                batchEnded.awaitUninterruptibly();
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -78,6 +78,49 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void shouldAnswerEveryCallerOfAConcurrentBurstOnceItsWritesAreCommitted() throws Exception {
+        // 24 callers, each writing alone or a page of three, 40 times, all at once: every caller is woken when its
+        // writes are committed (a lost wake-up would hang here until the timeout) and every write is in the table
+        int callersCount = 24;
+        int rounds = 40;
+        ExecutorService burst = Executors.newFixedThreadPool(callersCount);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<CompletableFuture<Integer>> done = new ArrayList<>();
+            for (int t = 0; t < callersCount; t++) {
+                int caller = t;
+                done.add(CompletableFuture.supplyAsync(() -> {
+                    awaitOrFail(start);
+                    int answered = 0;
+                    for (int r = 0; r < rounds; r++) {
+                        String key = "c" + caller + "-" + r;
+                        if (caller % 2 == 0) {
+                            answered += writer.write("insert " + key, c -> insert(c, key));
+                        } else {
+                            answered += writer.writeAll("insert page " + key, List.<SqlWork<Integer>>of(
+                                    c -> insert(c, key), c -> insert(c, key + "b"), c -> insert(c, key + "c")))
+                                    .stream().mapToInt(Integer::intValue).sum();
+                        }
+                        assertThat(has(key)).as(key).isTrue(); // committed when answered
+                    }
+                    return answered;
+                }, burst));
+            }
+            start.countDown();
+            int answered = 0;
+            for (CompletableFuture<Integer> f : done) {
+                answered += f.get(25, TimeUnit.SECONDS);
+            }
+            int expected = callersCount / 2 * rounds + callersCount / 2 * rounds * 3;
+            assertThat(answered).isEqualTo(expected);
+            assertThat(keys()).hasSize(expected);
+            assertThat(writer.waiting()).isZero();
+        } finally {
+            burst.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldRunOneCallersWritesInOneTransactionAndAnswerEachInOrder() throws SQLException {
         // 1. ten writes handed over at once run on one connection, inside one transaction
         List<Connection> seen = new ArrayList<>();
@@ -150,6 +193,18 @@ class GroupCommitWriterTest {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (k) VALUES (?)")) {
             ps.setString(1, key);
             return ps.executeUpdate();
+        }
+    }
+
+    private boolean has(String key) {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM t WHERE k = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
