@@ -165,6 +165,9 @@ public final class SharedArchiveLauncher {
     }
 
     static int run(Plan plan) throws IOException {
+        if (plan.trains()) {
+            removeAbandonedTraining(plan.archive());
+        }
         Process child = new ProcessBuilder(plan.command()).inheritIO().start();
         // a terminal's Ctrl-C reaches both processes; a kill of this one alone is passed on: the child stops gracefully
         for (String name : new String[] {"TERM", "INT", "HUP"}) {
@@ -204,6 +207,25 @@ public final class SharedArchiveLauncher {
             }
         } catch (IOException e) {
             System.err.println("copytrader: the class archive was not kept (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Removes archives half-made by training runs whose launcher was killed (their process is gone). */
+    static void removeAbandonedTraining(Path archive) {
+        String prefix = archive.getFileName() + ".";
+        try (var siblings = Files.list(archive.getParent())) {
+            for (Path p : (Iterable<Path>) siblings::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(prefix) && name.endsWith(".tmp")) {
+                    String pid = name.substring(prefix.length(), name.length() - ".tmp".length());
+                    if (pid.chars().allMatch(Character::isDigit) && !pid.isEmpty()
+                            && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a leftover file is only disk space
         }
     }
 

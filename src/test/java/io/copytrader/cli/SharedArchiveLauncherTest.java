@@ -80,6 +80,18 @@ class SharedArchiveLauncherTest {
     }
 
     @Test
+    void shouldRemoveWhatATrainingRunWhoseLauncherWasKilledLeftBehind() throws Exception {
+        Path archive = folder.resolve("copytrader.jsa");
+        Path abandoned = Files.writeString(folder.resolve("copytrader.jsa.2147483000.tmp"), "half");
+        Path running = Files.writeString(folder.resolve("copytrader.jsa." + ProcessHandle.current().pid() + ".tmp"), "in progress");
+
+        SharedArchiveLauncher.removeAbandonedTraining(archive);
+
+        assertThat(Files.exists(abandoned)).isFalse();
+        assertThat(Files.exists(running)).isTrue();
+    }
+
+    @Test
     void shouldRunInThisJvmWhenSharingDoesNotApply() throws Exception {
         Path jar = jar();
         Map<String, String> off = Map.of("COPYTRADER_CDS", "off");
