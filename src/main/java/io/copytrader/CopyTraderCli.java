@@ -5,10 +5,12 @@ import io.copytrader.cli.ChainBenchCommand;
 import io.copytrader.cli.DeadLettersCommand;
 import io.copytrader.cli.PaperVenueCommand;
 import io.copytrader.cli.RunCommand;
+import io.copytrader.cli.SharedArchiveLauncher;
 import io.copytrader.cli.StatusCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 
 /**
@@ -22,7 +24,9 @@ import java.util.concurrent.Callable;
 public final class CopyTraderCli implements Callable<Integer> {
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        // the engine (no subcommand) runs in a child JVM with the jar's class archive when there is one to use or make
+        OptionalInt relaunched = SharedArchiveLauncher.relaunch(args);
+        System.exit(relaunched.isPresent() ? relaunched.getAsInt() : run(args));
     }
 
     public static int run(String... args) {

@@ -35,6 +35,7 @@ public final class RunCommand implements Callable<Integer> {
         for (String name : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> main.completed());
         }
+        SharedArchiveLauncher.stopWhenParentExits(main::completed);
         try {
             main.run();
         } catch (Exception e) {

@@ -58,6 +58,11 @@ final class FeedBook {
         traders.values().forEach(TraderFeed::tick);
     }
 
+    /** Milliseconds until some trader owes its next fill, or Long.MAX_VALUE when every one is paused. */
+    long millisToNextFill() {
+        return traders.values().stream().mapToLong(TraderFeed::millisToNextFill).min().orElse(Long.MAX_VALUE);
+    }
+
     long totalEmitted() {
         return traders.values().stream().mapToLong(TraderFeed::lastSeq).sum();
     }

@@ -6,6 +6,7 @@ import io.copytrader.venue.OrderState;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -124,6 +125,16 @@ final class PaperExchange {
             count++;
         }
         return count;
+    }
+
+    /** Milliseconds until the next resting order comes due (0 when one is due now), or Long.MAX_VALUE when none rests. */
+    synchronized long millisToNextDue() {
+        Order next = due.peek();
+        if (next == null) {
+            return Long.MAX_VALUE;
+        }
+        long nanos = Duration.between(clock.instant(), next.dueAt).toNanos();
+        return nanos <= 0 ? 0 : (nanos + 999_999) / 1_000_000;
     }
 
     synchronized BalanceView balance() {

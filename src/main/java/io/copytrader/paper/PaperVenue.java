@@ -19,22 +19,24 @@ import java.util.concurrent.TimeoutException;
  * (docs/paper-venue-api.md). Start it embedded with {@link #start(PaperVenueConfig)}, talk to it through
  * {@link PaperFeedAdapter}, {@link PaperExchangeAdapter} and {@link PaperVenueAdmin}, and close it when done.
  *
- * <p>A 10 ms periodic timer lets traders emit what their rate owes and fills resting orders that came due, both by
- * the configured clock.
+ * <p>A timer lets traders emit what their rate owes and fills resting orders that came due, both by the configured
+ * clock; between those events it sleeps (at least 10 ms, at most 1 s: {@link VenueTimer}), so an idle venue costs
+ * next to nothing.
  */
 public final class PaperVenue implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
-    private static final long TICK_MILLIS = 10;
     private static final long START_TIMEOUT_SECONDS = 30;
 
     private final Vertx vertx;
     private final int port;
     private final PaperVenueRoutes routes;
+    private final VenueTimer timer;
 
-    private PaperVenue(Vertx vertx, int port, PaperVenueRoutes routes) {
+    private PaperVenue(Vertx vertx, int port, PaperVenueRoutes routes, VenueTimer timer) {
         this.vertx = vertx;
         this.port = port;
         this.routes = routes;
+        this.timer = timer;
     }
 
     /** Starts a venue and returns once it listens. */
@@ -44,14 +46,12 @@ public final class PaperVenue implements AutoCloseable {
         PaperExchange exchange = new PaperExchange(config.startingCash(),
                 new SeededFillModel(config.seed() * 31 + 3, config.fillModel()), config.clock());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, config.serverInstances())));
-        PaperVenueRoutes routes = new PaperVenueRoutes(vertx, feeds, exchange, faults, config.hangTimeout());
+        VenueTimer timer = new VenueTimer(vertx, feeds, exchange, config.clock());
+        PaperVenueRoutes routes = new PaperVenueRoutes(vertx, feeds, exchange, faults, config.hangTimeout(), timer);
         try {
             int port = await(deploy(vertx, routes, config.port(), config.serverInstances()));
-            vertx.setPeriodic(TICK_MILLIS, id -> {
-                feeds.tick();
-                exchange.advance();
-            });
-            return new PaperVenue(vertx, port, routes);
+            timer.start();
+            return new PaperVenue(vertx, port, routes, timer);
         } catch (RuntimeException e) {
             vertx.close();
             throw e;
@@ -65,6 +65,11 @@ public final class PaperVenue implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** How many times the venue's timer has run (it sleeps between events). */
+    long timerRuns() {
+        return timer.runs();
     }
 
     /** The counters {@code GET /admin/stats} serves, read directly. */

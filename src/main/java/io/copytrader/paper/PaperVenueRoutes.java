@@ -33,9 +33,12 @@ final class PaperVenueRoutes {
     private final PaperExchange exchange;
     private final FaultModel faults;
     private final Duration hangTimeout;
+    private final VenueTimer timer;
 
-    PaperVenueRoutes(Vertx vertx, FeedBook feeds, PaperExchange exchange, FaultModel faults, Duration hangTimeout) {
+    PaperVenueRoutes(Vertx vertx, FeedBook feeds, PaperExchange exchange, FaultModel faults, Duration hangTimeout,
+                     VenueTimer timer) {
         this.vertx = vertx;
+        this.timer = timer;
         this.feeds = feeds;
         this.exchange = exchange;
         this.faults = faults;
@@ -141,6 +144,7 @@ final class PaperVenueRoutes {
             return;
         }
         PlaceOutcome outcome = exchange.place(request);
+        timer.orderPlaced();
         if (outcome instanceof PlaceOutcome.Accepted accepted) {
             ObjectNode body = PaperJson.MAPPER.createObjectNode().put("status", "ACCEPTED");
             body.setAll((ObjectNode) PaperJson.MAPPER.valueToTree(accepted.order()));
@@ -177,6 +181,7 @@ final class PaperVenueRoutes {
         String trader = new TraderId(ctx.pathParam("traderId")).value();
         JsonNode body = PaperJson.tree(ctx.body().asString(), "rate request");
         TraderFeed feed = feeds.setRate(trader, PaperJson.decimal(body, "tradesPerSecond").doubleValue());
+        timer.rateChanged();
         reply(ctx, 200, Map.of("trader", trader, "rate", feed.rate(), "emitted", feed.lastSeq()));
     }
 

@@ -65,6 +65,18 @@ final class TraderFeed {
         return emit((int) Math.min(whole, MAX_PER_TICK));
     }
 
+    /**
+     * Milliseconds until this trader's rate owes its next fill (0 when one is owed now), or Long.MAX_VALUE when it
+     * is paused. Rounded up, and 1 ms more than the exact time, so a tick at that time finds the fill owed.
+     */
+    synchronized long millisToNextFill() {
+        if (rate <= 0) {
+            return Long.MAX_VALUE;
+        }
+        long owedAt = lastTickMillis + (long) Math.ceil((1 - carry) * 1000.0 / rate + 1e-6);
+        return Math.max(0, owedAt - clock.millis());
+    }
+
     /** Emits {@code count} fills now. */
     synchronized int emit(int count) {
         long timestamp = clock.millis();

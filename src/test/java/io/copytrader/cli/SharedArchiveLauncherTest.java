@@ -1,0 +1,124 @@
+package io.copytrader.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** When `java -jar copytrader.jar` runs the engine in a child JVM with the class archive, and what it keeps. */
+@Timeout(60)
+class SharedArchiveLauncherTest {
+    private static final String JAVA = "/jdk/bin/java";
+    private static final String VM = "Vendor 17.0.15 /jdk";
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void shouldKeepTheUsersJvmOptionsButNotTheJarOrTheProgramArguments() {
+        assertThat(SharedArchiveLauncher.jvmOptions(List.of("-Xmx512m", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-Dx=1", "-jar", "copytrader.jar", "--help"))).containsExactly("-Xmx512m", "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED", "-Dx=1");
+        assertThat(SharedArchiveLauncher.jvmOptions(List.of("-cp", "a.jar", "-XX:+UseSerialGC",
+                "io.copytrader.CopyTraderCli", "-Dnot=mine"))).containsExactly("-XX:+UseSerialGC");
+    }
+
+    @Test
+    void shouldTrainOnAFreshBuildThenUseTheArchive() throws Exception {
+        Path jar = jar();
+        // 1. a fresh build: no archive, so this run writes one at its end
+        SharedArchiveLauncher.Plan first = plan(jar, List.of("-Xmx512m", "-jar", jar.toString())).orElseThrow();
+        assertThat(first.trains()).isTrue();
+        assertThat(first.command()).startsWith(JAVA, "-Xmx512m")
+                .contains("-XX:ArchiveClassesAtExit=" + first.training(), "-Dcopytrader.cds.child=true")
+                .endsWith("-cp", jar.toString(), "io.copytrader.CopyTraderCli");
+        assertThat(first.training().getParent()).isEqualTo(folder);
+        assertThat(first.archive()).isEqualTo(folder.resolve("copytrader.jsa"));
+
+        // 2. the run ends normally: the archive and its key are kept
+        SharedArchiveLauncher.Plan writing = withCommand(first, "echo archive > '" + first.training() + "'; exit 0");
+        assertThat(SharedArchiveLauncher.run(writing)).isZero();
+        assertThat(first.archive()).hasContent("archive");
+        assertThat(Files.exists(first.training())).isFalse();
+
+        // 3. the next start uses it
+        SharedArchiveLauncher.Plan second = plan(jar, List.of("-jar", jar.toString())).orElseThrow();
+        assertThat(second.trains()).isFalse();
+        assertThat(second.command()).contains("-XX:SharedArchiveFile=" + first.archive())
+                .noneMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit"));
+    }
+
+    @Test
+    void shouldMakeANewArchiveForARebuiltJarOrAnotherJvm() throws Exception {
+        Path jar = jar();
+        SharedArchiveLauncher.Plan first = plan(jar, List.of("-jar", jar.toString())).orElseThrow();
+        SharedArchiveLauncher.run(withCommand(first, "echo archive > '" + first.training() + "'"));
+
+        assertThat(SharedArchiveLauncher.plan(new String[0], Map.<String, String>of()::get, false,
+                List.of(), Optional.of(jar), JAVA, "Vendor 21.0.1 /other-jdk").orElseThrow().trains()).isTrue();
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
+        assertThat(plan(jar, List.of()).orElseThrow().trains()).isTrue();
+    }
+
+    @Test
+    void shouldKeepNothingFromARunThatDidNotEndNormallyAndPassOnItsExitCode() throws Exception {
+        Path jar = jar();
+        SharedArchiveLauncher.Plan first = plan(jar, List.of()).orElseThrow();
+        SharedArchiveLauncher.Plan killed = withCommand(first, "echo partial > '" + first.training() + "'; exit 137");
+
+        assertThat(SharedArchiveLauncher.run(killed)).isEqualTo(137);
+        assertThat(Files.exists(first.archive())).isFalse();
+        assertThat(Files.exists(first.training())).isFalse();
+    }
+
+    @Test
+    void shouldRemoveWhatATrainingRunWhoseLauncherWasKilledLeftBehind() throws Exception {
+        Path archive = folder.resolve("copytrader.jsa");
+        Path abandoned = Files.writeString(folder.resolve("copytrader.jsa.2147483000.tmp"), "half");
+        Path running = Files.writeString(folder.resolve("copytrader.jsa." + ProcessHandle.current().pid() + ".tmp"), "in progress");
+
+        SharedArchiveLauncher.removeAbandonedTraining(archive);
+
+        assertThat(Files.exists(abandoned)).isFalse();
+        assertThat(Files.exists(running)).isTrue();
+    }
+
+    @Test
+    void shouldRunInThisJvmWhenSharingDoesNotApply() throws Exception {
+        Path jar = jar();
+        Map<String, String> off = Map.of("COPYTRADER_CDS", "off");
+        // switched off, a subcommand, the child itself, a class path of folders, the user's own sharing flags
+        assertThat(SharedArchiveLauncher.plan(new String[0], off::get, false, List.of(), Optional.of(jar), JAVA, VM))
+                .isEmpty();
+        assertThat(SharedArchiveLauncher.plan(new String[] {"status"}, Map.<String, String>of()::get, false,
+                List.of(), Optional.of(jar), JAVA, VM)).isEmpty();
+        assertThat(SharedArchiveLauncher.plan(new String[0], Map.<String, String>of()::get, true,
+                List.of(), Optional.of(jar), JAVA, VM)).isEmpty();
+        assertThat(SharedArchiveLauncher.plan(new String[0], Map.<String, String>of()::get, false,
+                List.of(), Optional.empty(), JAVA, VM)).isEmpty();
+        assertThat(plan(jar, List.of("-XX:SharedArchiveFile=mine.jsa", "-jar", jar.toString()))).isEmpty();
+        assertThat(plan(jar, List.of("-Xshare:off", "-jar", jar.toString()))).isEmpty();
+    }
+
+    private Path jar() throws Exception {
+        return Files.writeString(folder.resolve("copytrader.jar"), "not really a jar");
+    }
+
+    private static Optional<SharedArchiveLauncher.Plan> plan(Path jar, List<String> commandLine) {
+        return SharedArchiveLauncher.plan(new String[0], Map.<String, String>of()::get, false, commandLine,
+                Optional.of(jar), JAVA, VM);
+    }
+
+    /** The same plan with a stand-in for the child JVM. */
+    private static SharedArchiveLauncher.Plan withCommand(SharedArchiveLauncher.Plan plan, String script) {
+        return new SharedArchiveLauncher.Plan(List.of("sh", "-c", script), plan.archive(), plan.training(), plan.key());
+    }
+}
