@@ -69,9 +69,12 @@ public final class Bench {
      * @param p99BoundMs     the p99 a sustainable rate must stay under
      * @param sweepLatenciesMs venue latencies to measure, in this order, at the reported rate after the main
      *                         measurement (empty: no sweep); the first is the reference the others are divided by
+     * @param prewarmS       unmeasured seconds of the whole pipeline at a moderate rate before anything is measured, so
+     *                       the JIT compiler's first minute is not judged as the engine's (null: 20 when searching,
+     *                       else the warm-up, 1 to 3)
      */
     public record Options(Double rate, Integer durationS, Integer warmupS, long venueLatencyMs, long cooldownMs,
-                          double p99BoundMs, List<Long> sweepLatenciesMs) {
+                          double p99BoundMs, List<Long> sweepLatenciesMs, Integer prewarmS) {
         /** The default sweep: a VPS near the venue sees 20-100 ms. */
         public static final List<Long> DEFAULT_SWEEP = List.of(0L, 20L, 50L, 100L);
 
@@ -85,6 +88,10 @@ public final class Bench {
 
         int warmup() {
             return warmupS != null ? warmupS : rate != null ? 5 : 2;
+        }
+
+        int prewarm() {
+            return prewarmS != null ? prewarmS : rate == null ? 20 : Math.min(3, Math.max(1, warmup()));
         }
     }
 
@@ -176,14 +183,16 @@ public final class Bench {
             storeUrl = settings.storeUrl();
             venueLatency(options.venueLatencyMs());
             out.printf(Locale.ROOT, "bench: venue %s, engine up (store %s, %d consumers, queue %d, poll %d ms, page %d, "
-                            + "cooldown %d ms, venue latency %d ms); %d cores, load average %.1f%n",
+                            + "cooldown %d ms, venue latency %d ms); %d cores, load average %.1f, JIT %s%n",
                     venue.baseUrl(), storeUrl, settings.concurrentTrades(), settings.queueSize(), settings.pollIntervalMs(),
                     settings.feedPageSize(), settings.cooldownMs(), options.venueLatencyMs(),
-                    Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                    Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:TieredStopAtLevel=1")
+                            ? "C1 only (as java -jar runs the engine)" : "this JVM's default (tiered, C2)");
             long gc0 = gcMillis();
             // JIT and connection warm-up: the whole pipeline at a moderate rate, unmeasured
-            int prewarm = Math.min(3, Math.max(1, options.warmup()));
-            admin.setRate(TRADER, options.rate() == null ? 1000 : Math.min(1000, Math.max(options.rate(), 200)));
+            int prewarm = options.prewarm();
+            admin.setRate(TRADER, options.rate() == null ? 500 : Math.min(1000, Math.max(options.rate(), 200)));
             pause(prewarm * 1000L);
             admin.setRate(TRADER, 0);
             drain();
@@ -295,8 +304,9 @@ public final class Bench {
                 && latency.getValueAtPercentile(99) / 1000.0 <= options.p99BoundMs();
         Step step = new Step(rate, offered, throughput, latency, overflows, skipped, failed,
                 (b.engineCpu - a.engineCpu) / 1000.0 / perTrade, (b.venueCpu - a.venueCpu) / 1000.0 / perTrade,
-                b.gcMillis - a.gcMillis, (b.jitCpu - a.jitCpu) / 1000.0 / perTrade,
-                (b.gcCpu - a.gcCpu) / 1000.0 / perTrade, sustained);
+                // a compiler or collector thread that ended takes its CPU with it: never below 0
+                b.gcMillis - a.gcMillis, Math.max(0, b.jitCpu - a.jitCpu) / 1000.0 / perTrade,
+                Math.max(0, b.gcCpu - a.gcCpu) / 1000.0 / perTrade, sustained);
         out.printf(Locale.ROOT, "bench: step rate=%.0f/s offered=%.0f/s copied=%.0f/s skipped=%d failed=%d overflows=%d "
                         + "latency_ms p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f (n=%d) cpu_us/trade engine=%.0f "
                         + "(jit=%.0f gc=%.0f, without jit=%.0f) venue=%.0f gc_ms=%d %s%n",

@@ -29,6 +29,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Unmeasured seconds before measuring (default: 5 at a fixed rate, 2 per step when searching).")
     Integer warmup;
 
+    @Option(names = "--prewarm", paramLabel = "S",
+            description = "Unmeasured seconds of the whole pipeline before the first measurement, so the JIT compiler's "
+                    + "first minute is not judged as the engine's (default: 20 when searching, else the warm-up, 1 to 3).")
+    Integer prewarm;
+
     @Option(names = "--venue-latency-ms", paramLabel = "L", defaultValue = "0",
             description = "Latency the venue adds to every order placement, ms (default: ${DEFAULT-VALUE}).")
     long venueLatencyMs;
@@ -54,8 +59,9 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         if ((rate != null && !(rate > 0)) || (duration != null && duration < 1) || (warmup != null && warmup < 0)
+                || (prewarm != null && prewarm < 0)
                 || venueLatencyMs < 0 || cooldownMs < 0 || !(p99BoundMs > 0)) {
-            System.err.println("bench: --rate, --duration and --p99-bound-ms must be positive; --warmup, "
+            System.err.println("bench: --rate, --duration and --p99-bound-ms must be positive; --warmup, --prewarm, "
                     + "--venue-latency-ms and --cooldown-ms not negative");
             return 2;
         }
@@ -65,7 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Bench.Result result = new Bench(new Bench.Options(rate, duration, warmup, venueLatencyMs, cooldownMs, p99BoundMs,
-                sweep), System.out).run();
+                sweep, prewarm), System.out).run();
         System.out.printf("bench: store=%s gc_pause_ms_total=%d%n", result.store(), result.gcPauseMsTotal());
         System.out.println(result.line());
         return 0;

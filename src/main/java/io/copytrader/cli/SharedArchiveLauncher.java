@@ -30,6 +30,15 @@ import java.util.function.Function;
  * child's exit code is the process's, and a child whose parent is gone stops gracefully.
  */
 public final class SharedArchiveLauncher {
+    /**
+     * The engine's JIT compiler: C1 only. On a small machine C2 compiles Camel's, Vert.x's and the engine's hot code for
+     * minutes after the start, on the same cores the engine needs: half the CPU to health UP, most of the idle CPU in
+     * the first minutes, and in the bench's first steps a third of the CPU per copied trade. C1's code costs about as
+     * much per trade as C2's here (measured with bench; README "Performance"). COPYTRADER_JIT=c2, or a compiler flag
+     * of the user's own, leaves the JVM's default.
+     */
+    static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+
     /** Set on the child's command line; the child runs the engine itself. */
     public static final String CHILD_PROPERTY = "copytrader.cds.child";
     private static final String ARCHIVE_SUFFIX = ".jsa";
@@ -97,6 +106,10 @@ public final class SharedArchiveLauncher {
         List<String> command = new ArrayList<>();
         command.add(javaBinary);
         command.addAll(jvmArguments);
+        if (!"c2".equalsIgnoreCase(environment.apply("COPYTRADER_JIT"))
+                && jvmArguments.stream().noneMatch(SharedArchiveLauncher::isCompilerFlag)) {
+            command.add(C1_ONLY);
+        }
         Path training = null;
         if (key.equals(readKey(archive)) && Files.isRegularFile(archive)) {
             command.add("-XX:SharedArchiveFile=" + archive);
@@ -143,6 +156,12 @@ public final class SharedArchiveLauncher {
             }
         }
         return options;
+    }
+
+    /** A choice of JIT compiler of the user's own: theirs is kept, and {@link #C1_ONLY} not added. */
+    private static boolean isCompilerFlag(String argument) {
+        return argument.contains("Tiered") || argument.equals("-Xint") || argument.equals("-Xcomp")
+                || argument.contains("CompilationMode") || argument.equals("-client") || argument.equals("-server");
     }
 
     private static boolean isSharingFlag(String argument) {

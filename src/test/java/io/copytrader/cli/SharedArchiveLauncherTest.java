@@ -57,6 +57,20 @@ class SharedArchiveLauncherTest {
     }
 
     @Test
+    void shouldRunTheEngineWithC1OnlyUnlessTheUserChoseACompiler() throws Exception {
+        Path jar = jar();
+        assertThat(plan(jar, List.of("-Xmx512m", "-jar", jar.toString())).orElseThrow().command())
+                .containsOnlyOnce(SharedArchiveLauncher.C1_ONLY);
+        assertThat(plan(jar, List.of("-XX:TieredStopAtLevel=4", "-jar", jar.toString())).orElseThrow().command())
+                .contains("-XX:TieredStopAtLevel=4").doesNotContain(SharedArchiveLauncher.C1_ONLY);
+        assertThat(plan(jar, List.of("-XX:-TieredCompilation", "-jar", jar.toString())).orElseThrow().command())
+                .doesNotContain(SharedArchiveLauncher.C1_ONLY);
+        assertThat(SharedArchiveLauncher.plan(new String[0], Map.of("COPYTRADER_JIT", "C2")::get, false,
+                List.of("-jar", jar.toString()), Optional.of(jar), JAVA, VM).orElseThrow().command())
+                .doesNotContain(SharedArchiveLauncher.C1_ONLY);
+    }
+
+    @Test
     void shouldMakeANewArchiveForARebuiltJarOrAnotherJvm() throws Exception {
         Path jar = jar();
         SharedArchiveLauncher.Plan first = plan(jar, List.of("-jar", jar.toString())).orElseThrow();
