@@ -7,6 +7,7 @@ import io.copytrader.paper.FaultKind;
 import io.copytrader.paper.FaultSpec;
 import io.copytrader.paper.FaultTarget;
 import io.copytrader.paper.PaperVenueAdmin;
+import io.copytrader.paper.PaperVenueConfig;
 import io.copytrader.paper.VenueStats;
 import io.copytrader.store.TradeStore;
 import io.micrometer.core.instrument.Counter;
@@ -72,9 +73,11 @@ public final class Bench {
      * @param prewarmS       unmeasured seconds of the whole pipeline at a moderate rate before anything is measured, so
      *                       the JIT compiler's first minute is not judged as the engine's (null: 20 when searching,
      *                       else the warm-up, 1 to 3)
+     * @param instruments    instruments the bench's trader trades (null: the venue's default, 20); one order per
+     *                       instrument is out at a time, so at a venue latency L at most about N / L copies per second
      */
     public record Options(Double rate, Integer durationS, Integer warmupS, long venueLatencyMs, long cooldownMs,
-                          double p99BoundMs, List<Long> sweepLatenciesMs, Integer prewarmS) {
+                          double p99BoundMs, List<Long> sweepLatenciesMs, Integer prewarmS, Integer instruments) {
         /** The default sweep: a VPS near the venue sees 20-100 ms. */
         public static final List<Long> DEFAULT_SWEEP = List.of(0L, 20L, 50L, 100L);
 
@@ -183,9 +186,10 @@ public final class Bench {
             storeUrl = settings.storeUrl();
             venueLatency(options.venueLatencyMs());
             out.printf(Locale.ROOT, "bench: venue %s, engine up (store %s, %d consumers, queue %d, poll %d ms, page %d, "
-                            + "cooldown %d ms, venue latency %d ms); %d cores, load average %.1f, JIT %s%n",
+                            + "cooldown %d ms, venue latency %d ms, %d instruments); %d cores, load average %.1f, JIT %s%n",
                     venue.baseUrl(), storeUrl, settings.concurrentTrades(), settings.queueSize(), settings.pollIntervalMs(),
                     settings.feedPageSize(), settings.cooldownMs(), options.venueLatencyMs(),
+                    options.instruments() == null ? PaperVenueConfig.DEFAULT_INSTRUMENTS : options.instruments(),
                     Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                     ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:TieredStopAtLevel=1")
                             ? "C1 only (as java -jar runs the engine)" : "this JVM's default (tiered, C2)");
@@ -448,8 +452,12 @@ public final class Bench {
     }
 
     private void startVenue() throws Exception {
-        venue = VenueProcess.start(List.of("-XX:+UseG1GC"), List.of("--port", "0", "--seed", "42",
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--seed", "42",
                 "--trader", TRADER + "=0", "--cash", "1000000000000", "--fill-model", "IMMEDIATE"));
+        if (options.instruments() != null) {
+            args.addAll(List.of("--instruments", String.valueOf(options.instruments())));
+        }
+        venue = VenueProcess.start(List.of("-XX:+UseG1GC"), args);
         admin = new PaperVenueAdmin(venue.baseUrl());
     }
 

@@ -34,6 +34,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "first minute is not judged as the engine's (default: 20 when searching, else the warm-up, 1 to 3).")
     Integer prewarm;
 
+    @Option(names = "--instruments", paramLabel = "N",
+            description = "Instruments the bench's trader trades (default: 20). One order per instrument is out at a "
+                    + "time, so with a venue latency L at most about N / L copies per second go out.")
+    Integer instruments;
+
     @Option(names = "--venue-latency-ms", paramLabel = "L", defaultValue = "0",
             description = "Latency the venue adds to every order placement, ms (default: ${DEFAULT-VALUE}).")
     long venueLatencyMs;
@@ -60,9 +65,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if ((rate != null && !(rate > 0)) || (duration != null && duration < 1) || (warmup != null && warmup < 0)
                 || (prewarm != null && prewarm < 0)
+                || (instruments != null && (instruments < 1 || instruments > 1_000_000))
                 || venueLatencyMs < 0 || cooldownMs < 0 || !(p99BoundMs > 0)) {
             System.err.println("bench: --rate, --duration and --p99-bound-ms must be positive; --warmup, --prewarm, "
-                    + "--venue-latency-ms and --cooldown-ms not negative");
+                    + "--venue-latency-ms and --cooldown-ms not negative; --instruments 1 to 1000000");
             return 2;
         }
         List<Long> sweep = sweepLatenciesMs.equals(List.of(-1L)) ? List.of() : sweepLatenciesMs;
@@ -71,7 +77,7 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Bench.Result result = new Bench(new Bench.Options(rate, duration, warmup, venueLatencyMs, cooldownMs, p99BoundMs,
-                sweep, prewarm), System.out).run();
+                sweep, prewarm, instruments), System.out).run();
         System.out.printf("bench: store=%s gc_pause_ms_total=%d%n", result.store(), result.gcPauseMsTotal());
         System.out.println(result.line());
         return 0;

@@ -36,6 +36,11 @@ public final class PaperVenueCommand implements Callable<Integer> {
             defaultValue = "" + PaperVenueConfig.DEFAULT_FEED_RETENTION)
     int feedRetention;
 
+    @Option(names = "--instruments", paramLabel = "N",
+            description = "Instruments each trader's fills are drawn from, tok-1 .. tok-N (default: ${DEFAULT-VALUE}).",
+            defaultValue = "" + PaperVenueConfig.DEFAULT_INSTRUMENTS)
+    int instruments;
+
     /** How accepted orders fill. */
     enum FillModelChoice {
         /** 75% immediately, 10% partially, 13% resting then filled, 2% never (docs/paper-venue-api.md). */
@@ -51,7 +56,7 @@ public final class PaperVenueCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PaperVenueConfig.Builder config = PaperVenueConfig.builder().port(port).seed(seed).startingCash(cash)
-                .feedRetention(feedRetention)
+                .feedRetention(feedRetention).instruments(instruments)
                 .fillModel(fillModel == FillModelChoice.IMMEDIATE ? FillModelSettings.alwaysImmediate() : FillModelSettings.DEFAULT);
         if (!traders.isEmpty()) {
             config.traders(traders);

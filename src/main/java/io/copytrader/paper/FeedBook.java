@@ -10,13 +10,15 @@ import java.util.concurrent.ConcurrentHashMap;
 final class FeedBook {
     private final long seed;
     private final int retention;
+    private final int instruments;
     private final FaultModel faults;
     private final Clock clock;
     private final Map<String, TraderFeed> traders = new ConcurrentHashMap<>();
 
-    FeedBook(long seed, int retention, FaultModel faults, Clock clock, Map<String, Double> initialRates) {
+    FeedBook(long seed, int retention, int instruments, FaultModel faults, Clock clock, Map<String, Double> initialRates) {
         this.seed = seed;
         this.retention = retention;
+        this.instruments = instruments;
         this.faults = faults;
         this.clock = clock;
         new TreeMap<>(initialRates).forEach(this::setRate);
@@ -74,6 +76,6 @@ final class FeedBook {
     }
 
     private TraderFeed newFeed(String trader) {
-        return new TraderFeed(trader, seed, 0, retention, faults, clock);
+        return new TraderFeed(trader, seed, instruments, 0, retention, faults, clock);
     }
 }

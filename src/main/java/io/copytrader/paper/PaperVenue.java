@@ -42,7 +42,8 @@ public final class PaperVenue implements AutoCloseable {
     /** Starts a venue and returns once it listens. */
     public static PaperVenue start(PaperVenueConfig config) {
         FaultModel faults = new FaultModel(config.seed() * 31 + 7);
-        FeedBook feeds = new FeedBook(config.seed(), config.feedRetention(), faults, config.clock(), config.traders());
+        FeedBook feeds = new FeedBook(config.seed(), config.feedRetention(), config.instruments(), faults, config.clock(),
+                config.traders());
         PaperExchange exchange = new PaperExchange(config.startingCash(),
                 new SeededFillModel(config.seed() * 31 + 3, config.fillModel()), config.clock());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, config.serverInstances())));

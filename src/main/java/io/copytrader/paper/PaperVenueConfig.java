@@ -20,11 +20,14 @@ import java.util.Objects;
  * @param feedRetention   how many of its latest fills each trader keeps (older ones are forgotten)
  * @param hangTimeout     how long a TIMEOUT fault holds a connection open before closing it
  * @param serverInstances event-loop servers sharing the port
+ * @param instruments     how many instruments each trader's fills are drawn from (tok-1 .. tok-N)
  */
 public record PaperVenueConfig(int port, long seed, Map<String, Double> traders, BigDecimal startingCash,
                                FillModelSettings fillModel, Clock clock, int feedRetention, Duration hangTimeout,
-                               int serverInstances) {
+                               int serverInstances, int instruments) {
     public static final int DEFAULT_FEED_RETENTION = 200_000;
+    /** The demo's and the bench's default: 20 instruments. */
+    public static final int DEFAULT_INSTRUMENTS = 20;
 
     public PaperVenueConfig {
         if (port < 0 || port > 65535) {
@@ -50,6 +53,9 @@ public record PaperVenueConfig(int port, long seed, Map<String, Double> traders,
         if (serverInstances < 1) {
             throw new IllegalArgumentException("serverInstances must be >= 1, but was " + serverInstances);
         }
+        if (instruments < 1 || instruments > 1_000_000) {
+            throw new IllegalArgumentException("instruments must be in [1, 1000000], but was " + instruments);
+        }
     }
 
     /** The out-of-the-box demo: free port, seed 42, trader alice at 2 trades/s, $10,000. */
@@ -71,6 +77,7 @@ public record PaperVenueConfig(int port, long seed, Map<String, Double> traders,
         private FillModelSettings fillModel = FillModelSettings.DEFAULT;
         private Clock clock = Clock.systemUTC();
         private int feedRetention = DEFAULT_FEED_RETENTION;
+        private int instruments = DEFAULT_INSTRUMENTS;
         private Duration hangTimeout = Duration.ofSeconds(60);
         private int serverInstances = Math.min(2, Runtime.getRuntime().availableProcessors());
 
@@ -118,6 +125,11 @@ public record PaperVenueConfig(int port, long seed, Map<String, Double> traders,
             return this;
         }
 
+        public Builder instruments(int value) {
+            this.instruments = value;
+            return this;
+        }
+
         public Builder serverInstances(int value) {
             this.serverInstances = value;
             return this;
@@ -125,7 +137,7 @@ public record PaperVenueConfig(int port, long seed, Map<String, Double> traders,
 
         public PaperVenueConfig build() {
             return new PaperVenueConfig(port, seed, traders, startingCash, fillModel, clock, feedRetention,
-                    hangTimeout, serverInstances);
+                    hangTimeout, serverInstances, instruments);
         }
     }
 }

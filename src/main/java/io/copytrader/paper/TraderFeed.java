@@ -23,9 +23,9 @@ final class TraderFeed {
     private double carry;
     private long lastTickMillis;
 
-    TraderFeed(String trader, long seed, double rate, int retention, FaultModel faults, Clock clock) {
+    TraderFeed(String trader, long seed, int instruments, double rate, int retention, FaultModel faults, Clock clock) {
         this.trader = trader;
-        this.generator = new TradeGenerator(seed, trader);
+        this.generator = new TradeGenerator(seed, trader, instruments);
         this.faults = faults;
         this.clock = clock;
         this.ring = new FeedFill[retention];

@@ -26,7 +26,7 @@ class BenchSmokeTest {
         // 1. a 3 s run at 50 trades/s after 1 s of warm-up, no venue latency, no cooldown; then the same rate with
         //    the venue adding 0 and 50 ms
         ByteArrayOutputStream report = new ByteArrayOutputStream();
-        Bench.Result result = new Bench(new Bench.Options(50.0, 3, 1, 0, 0, 50, List.of(0L, 50L), null),
+        Bench.Result result = new Bench(new Bench.Options(50.0, 3, 1, 0, 0, 50, List.of(0L, 50L), null, null),
                 new PrintStream(report, true, StandardCharsets.UTF_8)).run();
 
         // 2. the last line has the documented shape, and the engine copied trades
