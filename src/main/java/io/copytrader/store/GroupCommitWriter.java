@@ -2,9 +2,7 @@ package io.copytrader.store;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +23,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * the failing write reports the error. A write that was acknowledged was committed; one that reports an error was not.
  */
 final class GroupCommitWriter implements AutoCloseable {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupCommitWriter.class);
 
     /** Bounds one transaction, so a burst cannot build a commit that holds the file lock for long. */
     private static final int MAX_BATCH = 256;
@@ -33,18 +30,15 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final class Pending<T> {
         final String what;
         final SqlWork<T> work;
-        /** May be committed without waiting for the disk (see {@link #writeAllDeferringSync}). */
-        final boolean deferSync;
         /** The caller waiting for this write; set under the lock when queued. */
         Condition owner;
         boolean done;
         T value;
         StoreException error;
 
-        Pending(String what, SqlWork<T> work, boolean deferSync) {
+        Pending(String what, SqlWork<T> work) {
             this.what = what;
             this.work = work;
-            this.deferSync = deferSync;
         }
 
         void run(Connection c) throws SQLException {
@@ -73,8 +67,6 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Queue<Pending<?>> waiting = new ArrayDeque<>();
     private boolean leading;
     private boolean closed;
-    /** See {@link #durableLevel}; -1 until read (a benign race: every reader finds the same value). */
-    private volatile int syncLevel = -1;
 
     GroupCommitWriter(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -85,16 +77,7 @@ final class GroupCommitWriter implements AutoCloseable {
      * before the commit was would be a lie either way.
      */
     <T> T write(String what, SqlWork<T> work) {
-        return write(what, work, false);
-    }
-
-    /** {@link #write}, committed without waiting for the disk when it shares its batch with no durable write. */
-    <T> T writeDeferringSync(String what, SqlWork<T> work) {
-        return write(what, work, true);
-    }
-
-    private <T> T write(String what, SqlWork<T> work, boolean deferSync) {
-        Pending<T> mine = new Pending<>(what, work, deferSync);
+        Pending<T> mine = new Pending<>(what, work);
         submitAndWait(List.of(mine));
         return mine.answer();
     }
@@ -105,25 +88,8 @@ final class GroupCommitWriter implements AutoCloseable {
      * others are unaffected: a failing batch is retried one write at a time).
      */
     <T> List<T> writeAll(String what, List<SqlWork<T>> works) {
-        return writeAll(what, works, false);
-    }
-
-    /**
-     * {@link #writeAll}, but a batch made only of such writes commits with {@code synchronous=NORMAL} when the store
-     * runs FULL: the commit is appended to the write-ahead log without an fsync. Safe for writes whose loss in a power
-     * cut is undone by reading the feed again (admissions, the feed cursor): a kill -9 keeps them (the OS has the
-     * bytes), and every later durable commit fsyncs the log up to and including them, since the log is one file
-     * written in commit order. So an order's outbox entry, durable before it is sent, makes its trade's admission
-     * durable too; and a cursor is never on disk without the admissions committed before it. An admission so stops
-     * costing an fsync on the way from detection to the order.
-     */
-    <T> List<T> writeAllDeferringSync(String what, List<SqlWork<T>> works) {
-        return writeAll(what, works, true);
-    }
-
-    private <T> List<T> writeAll(String what, List<SqlWork<T>> works, boolean deferSync) {
         List<Pending<T>> mine = new ArrayList<>(works.size());
-        works.forEach(w -> mine.add(new Pending<>(what, w, deferSync)));
+        works.forEach(w -> mine.add(new Pending<>(what, w)));
         if (!mine.isEmpty()) {
             submitAndWait(mine);
         }
@@ -258,76 +224,18 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private void runInOneTransaction(List<Pending<?>> writes) throws SQLException {
-        Connection c = dataSource.getConnection();
-        int level = 0;
-        boolean committed = false;
-        try {
-            level = writes.stream().allMatch(w -> w.deferSync) ? durableLevel(c) : 0;
-            if (level > 1) {
-                pragma(c, "PRAGMA synchronous=1"); // NORMAL for this commit only
-            }
+        try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 for (Pending<?> w : writes) {
                     w.run(c);
                 }
                 c.commit();
-                committed = true;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
                 throw e;
             }
             // the pool puts auto-commit back when the connection returns
-        } finally {
-            release(c, level, committed);
-        }
-    }
-
-    /**
-     * Puts back a level changed for a deferred commit (outside any transaction: SQLite refuses it inside one) and
-     * returns the connection to the pool. Nothing here fails a batch that committed: its writes stand and are answered
-     * as committed. A connection whose level cannot be put back is removed from the pool, never handed out to commit
-     * durable writes without an fsync.
-     */
-    private void release(Connection c, int level, boolean committed) {
-        if (level > 1) {
-            try {
-                c.setAutoCommit(true);
-                pragma(c, "PRAGMA synchronous=" + level);
-            } catch (SQLException | RuntimeException e) {
-                LOG.warn("Could not restore synchronous={} on a store connection ({}); removing it from the pool",
-                        level, e.getMessage());
-                if (dataSource instanceof com.zaxxer.hikari.HikariDataSource pool) {
-                    pool.evictConnection(c);
-                }
-            }
-        }
-        try {
-            c.close();
-        } catch (SQLException | RuntimeException e) {
-            if (committed) {
-                LOG.warn("Could not return a store connection to the pool after a commit: {}", e.toString());
-            }
-        }
-    }
-
-    /** The connections' configured synchronous level (2 FULL, 3 EXTRA), read once; 0 when not SQLite. */
-    private int durableLevel(Connection c) {
-        int level = syncLevel;
-        if (level < 0) {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
-                level = rs.next() ? rs.getInt(1) : 0;
-            } catch (SQLException e) {
-                level = 0; // not SQLite: every commit as configured
-            }
-            syncLevel = level;
-        }
-        return level;
-    }
-
-    private static void pragma(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(sql);
         }
     }
 

@@ -127,7 +127,7 @@ public final class JdbcTradeStore implements TradeStore {
 
     @Override
     public void saveCursor(TraderId trader, String cursor) {
-        SqlWork<Integer> save = c -> {
+        call("save the cursor of " + trader, true, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO feed_cursors "
                     + "(trader, cursor_value, updated_at) VALUES (?, ?, ?) ON CONFLICT (trader) DO UPDATE SET "
                     + "cursor_value = excluded.cursor_value, updated_at = excluded.updated_at")) {
@@ -136,13 +136,7 @@ public final class JdbcTradeStore implements TradeStore {
                 ps.setString(3, instant(clock.instant()));
                 return ps.executeUpdate();
             }
-        };
-        if (writer != null) {
-            // a cursor lost in a power cut only makes the feed be read again from the one before
-            writer.writeDeferringSync("save the cursor of " + trader, save);
-        } else {
-            call("save the cursor of " + trader, true, save);
-        }
+        });
     }
 
     // ---- trades ---------------------------------------------------------------------------------------------
@@ -161,9 +155,7 @@ public final class JdbcTradeStore implements TradeStore {
         for (DetectedTrade trade : trades) {
             works.add(c -> insertTrade(c, trade));
         }
-        // without waiting for the disk when FULL: the first durable commit after it (an order's outbox entry) makes it
-        // durable before anything is sent, and a power cut that loses it loses the cursor after it too
-        return writer.writeAllDeferringSync("admit a polled page of trades", works);
+        return writer.writeAll("admit a polled page of trades", works);
     }
 
     private boolean insertTrade(Connection c, DetectedTrade trade) throws SQLException {

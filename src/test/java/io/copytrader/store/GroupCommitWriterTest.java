@@ -121,38 +121,6 @@ class GroupCommitWriterTest {
     }
 
     @Test
-    void shouldCommitWithoutAnFsyncOnlyABatchOfDeferrableWritesAndPutFullBackAfter() throws Exception {
-        // the pool runs synchronous=FULL (2); a batch of writes that may defer the fsync commits at NORMAL (1)
-        assertThat(writer.writeAllDeferringSync("admit", List.of(c -> insert(c, "d1"), c -> syncLevel(c))))
-                .containsExactly(1, 1);
-        assertThat(writer.writeDeferringSync("cursor", GroupCommitWriterTest::syncLevel)).isEqualTo(1);
-        // the connection is back at FULL for the next durable write
-        assertThat(writer.write("outbox", GroupCommitWriterTest::syncLevel)).isEqualTo(2);
-        assertThat(writer.writeAll("outbox", List.of(c -> insert(c, "d2"), c -> syncLevel(c)))).containsExactly(1, 2);
-
-        // a deferrable write that shares its batch with a durable one is committed durably with it
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Integer> held = holdWriterInserting("d3", release);
-        CompletableFuture<Integer> deferrable = CompletableFuture.supplyAsync(
-                () -> writer.writeDeferringSync("cursor", GroupCommitWriterTest::syncLevel), callers);
-        await().atMost(10, TimeUnit.SECONDS).until(() -> writer.waiting() == 1);
-        CompletableFuture<Integer> durable = submit("outbox", GroupCommitWriterTest::syncLevel);
-        await().atMost(10, TimeUnit.SECONDS).until(() -> writer.waiting() == 2);
-        release.countDown();
-        assertThat(held.get()).isEqualTo(1);
-        assertThat(deferrable.get()).isEqualTo(2);
-        assertThat(durable.get()).isEqualTo(2);
-        assertThat(keys()).contains("d1", "d2", "d3");
-    }
-
-    private static int syncLevel(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
-    @Test
     void shouldRunOneCallersWritesInOneTransactionAndAnswerEachInOrder() throws SQLException {
         // 1. ten writes handed over at once run on one connection, inside one transaction
         List<Connection> seen = new ArrayList<>();
