@@ -27,9 +27,10 @@ COPY --chown=copytrader:copytrader application.properties /app/application.prope
 RUN mkdir -p /app/data && chown copytrader:copytrader /app/data
 
 # The store is an absolute path on the data volume, whatever the working directory.
-# Small containers: the serial collector, the heap sized from the container's memory limit, exit on OOM so the
-# orchestrator restarts the engine instead of leaving it half-alive.
-ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -XX:InitialRAMPercentage=25 -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
+# Small containers: the serial collector, the C1 compiler only (C2 competes with the engine for a small machine's cores
+# for minutes after the start; README "Performance"), the heap sized from the container's memory limit, exit on OOM so
+# the orchestrator restarts the engine instead of leaving it half-alive.
+ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:InitialRAMPercentage=25 -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
     MANAGEMENT_HOST=0.0.0.0 \
     MANAGEMENT_PORT=9876 \
     STORE_URL=jdbc:sqlite:/app/data/copytrader.db
