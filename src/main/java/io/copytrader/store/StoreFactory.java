@@ -40,9 +40,18 @@ public final class StoreFactory {
         }
     }
 
-    /** Applies the migrations in {@code db/migration}; the same files for SQLite and PostgreSQL. */
+    /**
+     * Applies the migrations in {@code db/migration}; the same files for SQLite and PostgreSQL. Flyway works on one
+     * connection, so each migration and its record in the schema history commit together (see
+     * {@link MigrationDataSource}): a process killed while migrating leaves a schema the next start can finish.
+     */
     static void migrate(javax.sql.DataSource dataSource) {
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            Flyway.configure().dataSource(new MigrationDataSource(connection)).locations("classpath:db/migration")
+                    .load().migrate();
+        } catch (java.sql.SQLException e) {
+            throw new StoreException("could not migrate the store's schema: " + e.getMessage(), e);
+        }
     }
 
     /** The connection pool for a SQLite or PostgreSQL URL, connections configured but schema not yet migrated. */
