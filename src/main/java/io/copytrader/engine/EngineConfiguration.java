@@ -66,6 +66,9 @@ public class EngineConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent pc = context.getPropertiesComponent();
         SecretMasker.registerSensitiveProperties(context); // from now on, logs mask the secrets' values
+        if (context.hasComponent("seda") == null) {
+            context.addComponent("seda", new PromptSedaComponent()); // consumers poll once started, not a second later
+        }
         CopyTraderSettings settings;
         Map<TraderId, TargetSettings> targets;
         SellSettings sells;
@@ -236,7 +239,8 @@ public class EngineConfiguration implements CamelConfiguration {
      * The routes that consume a SEDA queue, in the order they start; their route files say {@code autoStartup: false}.
      * A SEDA consumer started while the context is still starting sleeps a whole second before its first poll (Camel's
      * SedaConsumer skips polling until the context is Started), so the first copies after every start or restart
-     * waited a second (1.03-1.05 s from detection to acceptance). They start here, when the context is Started.
+     * waited a second (1.03-1.05 s from detection to acceptance). They start here, when the context is Started;
+     * {@link PromptSedaComponent} removes the same sleep for a consumer that is itself still starting.
      */
     static final List<String> QUEUE_CONSUMER_ROUTES = List.of("dispatch-orders", "copy-trade");
 

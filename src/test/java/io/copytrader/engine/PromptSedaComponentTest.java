@@ -1,0 +1,84 @@
+package io.copytrader.engine;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.seda.SedaComponent;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A SEDA route started after its context polls at once with every consumer: no consumer thread sleeps before its
+ * first poll (Camel's own consumer sleeps up to a second when its task runs before the consumer finished starting,
+ * which with 64 consumers is most of them). Watched in the consumer threads' stacks from the route's start until
+ * all of them wait in the queue's poll.
+ */
+@Timeout(30)
+class PromptSedaComponentTest {
+
+    private static final int CONSUMERS = 64;
+    private final CamelContext camel = new DefaultCamelContext();
+
+    @AfterEach
+    void stop() {
+        camel.stop();
+    }
+
+    @Test
+    void shouldPollWithEveryConsumerAsSoonAsTheRouteHasStarted() throws Exception {
+        assertThat(consumerSleepsSeen(new PromptSedaComponent())).as("consumer threads seen sleeping before polling")
+                .isEmpty();
+    }
+
+    /** The check itself: Camel's component shows the sleep this one removes. */
+    @Test
+    void shouldSeeCamelsOwnConsumersSleepBeforeTheirFirstPoll() throws Exception {
+        assertThat(consumerSleepsSeen(new SedaComponent())).isNotEmpty();
+    }
+
+    private List<String> consumerSleepsSeen(SedaComponent seda) throws Exception {
+        camel.addComponent("seda", seda);
+        CountDownLatch processed = new CountDownLatch(1);
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("seda:work?concurrentConsumers=" + CONSUMERS).routeId("work").autoStartup(false)
+                        .process(e -> processed.countDown());
+            }
+        });
+        camel.start();
+        camel.getRouteController().startRoute("work");
+        List<String> sleeping = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int polling = 0;
+        while (polling < CONSUMERS && System.nanoTime() < deadline) {
+            polling = 0;
+            for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
+                if (!t.getKey().getName().contains("seda://work")) {
+                    continue;
+                }
+                List<StackTraceElement> frames = Arrays.asList(t.getValue());
+                if (frames.stream().anyMatch(f -> f.getMethodName().equals("sleep") && f.getClassName().equals(Thread.class.getName()))) {
+                    sleeping.add(t.getKey().getName());
+                }
+                if (frames.stream().anyMatch(f -> f.getMethodName().equals("poll") && f.getClassName().contains("BlockingQueue"))) {
+                    polling++;
+                }
+            }
+        }
+        assertThat(polling).as("consumer threads waiting in the queue's poll").isEqualTo(CONSUMERS);
+        camel.createProducerTemplate().sendBody("seda:work", "x");
+        assertThat(processed.await(10, TimeUnit.SECONDS)).isTrue();
+        return sleeping;
+    }
+}
