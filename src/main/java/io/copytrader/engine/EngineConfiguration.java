@@ -23,9 +23,9 @@ import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.StoreFactory;
 import io.copytrader.store.StoreSettings;
 import io.copytrader.store.TradeStore;
+import io.copytrader.venue.ApacheVenueHttpClient;
 import io.copytrader.venue.ExchangeAdapter;
 import io.copytrader.venue.FeedAdapter;
-import io.copytrader.venue.JdkVenueHttpClient;
 import io.copytrader.venue.VenueHttpClient;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -108,8 +108,14 @@ public class EngineConfiguration implements CamelConfiguration {
         metrics.seed(store.detectedCount(), store.outcomeCountsByReason());
         TradeLedger ledger = new TradeLedger(store, metrics).aggregatesInStore(instanceId != null);
 
-        VenueHttpClient http = new JdkVenueHttpClient(Duration.ofMillis(settings.connectTimeoutMs()),
-                Duration.ofMillis(settings.responseTimeoutMs()));
+        ApacheVenueHttpClient http = new ApacheVenueHttpClient(Duration.ofMillis(settings.connectTimeoutMs()),
+                Duration.ofMillis(settings.responseTimeoutMs()), settings.maxInFlightOrders() + 8);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                http.close(); // after the routes: the monitor's last pass has ended
+            }
+        }, true, true);
         FeedAdapter feed;
         ExchangeAdapter exchange;
         if (settings.venue().equals("polymarket")) {

@@ -1,0 +1,179 @@
+package io.copytrader.venue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The venue client against a real HTTP server on loopback, including a server that answers nothing. */
+@Timeout(30)
+class ApacheVenueHttpClientTest {
+
+    private HttpServer server;
+    private String base;
+    private final List<String> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger limited = new AtomicInteger();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final AtomicInteger held = new AtomicInteger();
+    private final ApacheVenueHttpClient client = new ApacheVenueHttpClient(Duration.ofSeconds(2), Duration.ofMillis(500), 4);
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.createContext("/hold", e -> {
+            held.incrementAndGet();
+            try {
+                release.await();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            reply(e, 200, "released");
+        });
+        server.createContext("/echo", e -> {
+            String body = new String(e.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            received.add(e.getRequestMethod() + " " + e.getRequestHeaders().getFirst("Content-Type") + " " + body);
+            e.getResponseHeaders().add("X-Venue-Id", "A");
+            e.getResponseHeaders().add("X-Venue-Id", "B");
+            e.getResponseHeaders().add("Content-Type", "application/json");
+            reply(e, 200, "{\"market\":\"Élection 2028 – oui\"}");
+        });
+        server.createContext("/limited", e -> {
+            limited.incrementAndGet();
+            e.getResponseHeaders().add("Retry-After", "1");
+            reply(e, 429, "slow down");
+        });
+        server.createContext("/moved", e -> {
+            e.getResponseHeaders().add("Location", base + "/echo");
+            reply(e, 302, "");
+        });
+        server.start();
+        base = "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        client.close();
+        server.stop(0);
+    }
+
+    private static void reply(HttpExchange e, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        e.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = e.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Test
+    void shouldSendTheCallAndReadTheAnswerAsUtf8WithLowerCaseHeaderNames() throws IOException {
+        HttpReply get = client.execute(HttpCall.get(base + "/echo"));
+        assertThat(get.status()).isEqualTo(200);
+        assertThat(get.body()).isEqualTo("{\"market\":\"Élection 2028 – oui\"}");
+        assertThat(get.headers()).containsEntry("x-venue-id", "A").containsEntry("content-type", "application/json");
+
+        HttpReply post = client.execute(HttpCall.postJson(base + "/echo", "{\"size\":\"1.5\",\"note\":\"é\"}"));
+        assertThat(post.status()).isEqualTo(200);
+        assertThat(received).containsExactly("GET null ", "POST application/json {\"size\":\"1.5\",\"note\":\"é\"}");
+    }
+
+    @Test
+    void shouldHandARateLimitOrARedirectToTheCallerAsItCame() throws IOException {
+        HttpReply limitedReply = client.execute(HttpCall.get(base + "/limited"));
+        assertThat(limitedReply.status()).isEqualTo(429);
+        assertThat(limitedReply.headers()).containsEntry("retry-after", "1");
+        assertThat(limited).as("requests the server saw: no retry of our own").hasValue(1);
+
+        HttpReply moved = client.execute(HttpCall.get(base + "/moved"));
+        assertThat(moved.status()).isEqualTo(302);
+        assertThat(received).as("the redirect was not followed").isEmpty();
+    }
+
+    @Test
+    void shouldFailWithAnIoExceptionWhenTheServerAcceptsButNeverAnswers() throws Exception {
+        CountDownLatch accepted = new CountDownLatch(1);
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try (Socket s = silent.accept()) {
+                    accepted.countDown();
+                    s.getInputStream().readAllBytes(); // reads the request, answers nothing
+                } catch (IOException ignored) {
+                    // the client gave up
+                }
+            });
+            acceptor.start();
+            String url = "http://127.0.0.1:" + silent.getLocalPort() + "/never";
+            assertThatThrownBy(() -> client.execute(HttpCall.get(url))).isInstanceOf(IOException.class);
+            assertThat(accepted.getCount()).isZero();
+            acceptor.join(5000);
+        }
+    }
+
+    @Test
+    void shouldFailWithAnIoExceptionWhenNothingListens() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port + "/";
+        assertThatThrownBy(() -> client.execute(HttpCall.get(url))).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void shouldKeepAsManyCallsInFlightToOneHostAsItHasConnectionsAndMakeTheNextWait() throws Exception {
+        var patient = new ApacheVenueHttpClient(Duration.ofSeconds(2), Duration.ofSeconds(20), 4);
+        var pool = Executors.newFixedThreadPool(5);
+        try {
+            var calls = new java.util.ArrayList<java.util.concurrent.Future<HttpReply>>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(pool.submit(() -> patient.execute(HttpCall.get(base + "/hold"))));
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> held.get() == 4);
+            // all four connections are held: a fifth call waits for one, and does not reach the server meanwhile
+            var fifth = pool.submit(() -> patient.execute(HttpCall.get(base + "/echo")));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> patient.callsWaitingForAConnection() == 1);
+            assertThat(patient.connectionsInUse()).isEqualTo(4);
+            assertThat(received).as("the fifth call has not reached the server").isEmpty();
+            assertThat(held).hasValue(4);
+            release.countDown();
+            for (var call : calls) {
+                assertThat(call.get(10, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("released");
+            }
+            assertThat(fifth.get(10, java.util.concurrent.TimeUnit.SECONDS).status()).as("a freed connection serves")
+                    .isEqualTo(200);
+            assertThat(received).hasSize(1);
+            assertThat(patient.callsWaitingForAConnection()).isZero();
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+            patient.close();
+        }
+    }
+
+    @Test
+    void shouldRefuseAPoolWithoutConnections() {
+        assertThatThrownBy(() -> new ApacheVenueHttpClient(Duration.ofSeconds(1), Duration.ofSeconds(1), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectionsPerHost");
+    }
+}
