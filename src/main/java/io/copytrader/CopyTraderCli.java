@@ -30,6 +30,16 @@ public final class CopyTraderCli implements Callable<Integer> {
     }
 
     public static int run(String... args) {
+        if (args.length == 0) {
+            // the engine itself: no option to parse, and building picocli's model of every subcommand costs ~0.2 s
+            // of a start; what picocli would do with an exception from call() is done here
+            try {
+                return new RunCommand().call();
+            } catch (Exception e) {
+                e.printStackTrace();
+                return CommandLine.ExitCode.SOFTWARE;
+            }
+        }
         return new CommandLine(new CopyTraderCli()).execute(args);
     }
 
