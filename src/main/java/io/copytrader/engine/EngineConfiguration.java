@@ -227,7 +227,13 @@ public class EngineConfiguration implements CamelConfiguration {
             metrics.gauge(PipelineMetrics.QUEUE_LAG, "Kafka copy queue: records not yet committed by the group "
                     + "(-1: broker unreachable)", lag::lag);
         }
-        context.addStartupListener((ctx, alreadyStarted) -> monitor.refreshBook());
+        // the book from the venue before the routes' consumers start; Camel calls this again (alreadyStarted) for every
+        // route started afterwards, such as the queue consumers below, which need no second and third refresh
+        context.addStartupListener((ctx, alreadyStarted) -> {
+            if (!alreadyStarted) {
+                monitor.refreshBook();
+            }
+        });
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {

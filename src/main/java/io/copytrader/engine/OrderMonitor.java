@@ -55,6 +55,7 @@ public final class OrderMonitor {
     private final Duration maxResting;
     private final Duration refreshEvery;
     private volatile Instant lastRefresh = Instant.EPOCH;
+    private final java.util.concurrent.atomic.AtomicLong bookRefreshes = new java.util.concurrent.atomic.AtomicLong();
     /** Most orders one pass looks after. */
     private static final int MAX_PER_PASS = 1000;
     /** Null on one instance; with several engines on one store, this one's name in the orders' claims. */
@@ -184,6 +185,7 @@ public final class OrderMonitor {
      * while they were read (else reads them again, a few times; the next refresh tries again).
      */
     public void refreshBook() {
+        bookRefreshes.incrementAndGet();
         try {
             for (int attempt = 1; attempt <= 3; attempt++) {
                 long seen = portfolio.version();
@@ -203,6 +205,11 @@ public final class OrderMonitor {
         } catch (IOException | RuntimeException e) {
             LOG.warn("Could not refresh balance and positions from the venue: {}", e.toString());
         }
+    }
+
+    /** How many times the book was read from the venue since start (each read is a balance and a positions call). */
+    long bookRefreshes() {
+        return bookRefreshes.get();
     }
 
     private static boolean same(BigDecimal a, BigDecimal b) {

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The routes that consume a SEDA queue start only once the context is Started: Camel's SEDA consumer, started while
  * the context is still starting, sleeps a second before its first poll, and the first copies after every start
- * waited that second. Every route runs once the engine is up.
+ * waited that second. Every route runs once the engine is up, and the book is read from the venue once at start.
  */
 @Timeout(60)
 class QueueConsumerStartTest {
@@ -37,6 +37,7 @@ class QueueConsumerStartTest {
             main.setPropertyPlaceholderLocations("file:application.properties");
             main.addOverrideProperty("copytrader.paper.url", venue.baseUrl());
             main.addOverrideProperty("camel.management.port", String.valueOf(freePort()));
+            main.addOverrideProperty("copytrader.portfolio.refresh-ms", "3600000");
             main.addOverrideProperty("copytrader.store.url", "jdbc:sqlite:" + dir.resolve("copytrader.db"));
             main.addMainListener(new MainListenerSupport() {
                 @Override
@@ -67,6 +68,11 @@ class QueueConsumerStartTest {
                 }
                 // the others start with the context, as before
                 assertThat(contextStatusWhenStarted.get("tick-traders")).isEqualTo(ServiceStatus.Starting);
+                // the book was read from the venue once before the routes started, not again for each queue
+                // consumer route started afterwards (the monitor's own refresh is an hour away here)
+                OrderMonitor monitor = main.getCamelContext().getRegistry().lookupByNameAndType("orderMonitor",
+                        OrderMonitor.class);
+                assertThat(monitor.bookRefreshes()).as("book refreshes at start").isEqualTo(1);
             } finally {
                 main.stop();
             }
