@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@link VenueHttpClient} on the JDK's HTTP client: pooled keep-alive connections, explicit timeouts. */
+/**
+ * {@link VenueHttpClient} on the JDK's HTTP client: pooled keep-alive connections, explicit timeouts. The paper venue's
+ * admin client and the tools use it; the engine uses {@link ApacheVenueHttpClient}, which costs less CPU per call.
+ */
 public final class JdkVenueHttpClient implements VenueHttpClient {
     private final HttpClient client;
     private final Duration requestTimeout;
