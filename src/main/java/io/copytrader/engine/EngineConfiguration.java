@@ -177,7 +177,17 @@ public class EngineConfiguration implements CamelConfiguration {
                 settings.maxTradeAge(), clock));
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
         beans.put("fillAggregation", new FillAggregation(settings.aggregationWindowMs(), ledger));
-        beans.put("fillGroups", new FillGroups());
+        FillGroups fillGroups = new FillGroups();
+        FillWindowChecker fillWindowChecker = new FillWindowChecker(fillGroups::hasGroups);
+        fillGroups.onAdd(fillWindowChecker::groupOpened);
+        beans.put("fillGroups", fillGroups);
+        beans.put("fillWindowChecker", fillWindowChecker);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                fillWindowChecker.shutdownNow(); // after the routes: the aggregator has stopped using it
+            }
+        }, true, true);
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
         beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings).withSells(sells), targets, portfolio, ledger));

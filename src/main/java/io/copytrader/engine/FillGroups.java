@@ -19,11 +19,28 @@ import java.util.Set;
  */
 public final class FillGroups extends ServiceSupport implements AggregationRepository {
     private final Map<String, Exchange> groups = new LinkedHashMap<>();
+    private volatile Runnable onAdd = () -> { };
+
+    /** Called after every add (the window checker wakes when a group opens). */
+    public FillGroups onAdd(Runnable listener) {
+        this.onAdd = listener;
+        return this;
+    }
 
     @Override
-    public synchronized Exchange add(CamelContext camelContext, String key, Exchange exchange) {
-        // a group keeps its place when its exchange is replaced (each fill re-adds the aggregated exchange)
-        return groups.put(key, exchange);
+    public Exchange add(CamelContext camelContext, String key, Exchange exchange) {
+        Exchange previous;
+        synchronized (this) {
+            // a group keeps its place when its exchange is replaced (each fill re-adds the aggregated exchange)
+            previous = groups.put(key, exchange);
+        }
+        onAdd.run();
+        return previous;
+    }
+
+    /** Whether any group is open now. */
+    public synchronized boolean hasGroups() {
+        return !groups.isEmpty();
     }
 
     @Override

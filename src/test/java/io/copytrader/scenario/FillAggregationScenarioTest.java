@@ -1,6 +1,11 @@
 package io.copytrader.scenario;
 
+import io.copytrader.domain.Decimals;
 import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.SourceTradeId;
+import io.copytrader.engine.FillGroups;
+import io.copytrader.engine.FillWindowChecker;
 import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.paper.FeedPatterns;
@@ -65,6 +70,37 @@ class FillAggregationScenarioTest {
             assertThat(order.clientOrderId()).isEqualTo(fills.get(0).clientOrderId());
             h.assertAccountingIdentity();
             h.assertEveryAcceptedOrderHasACopiedTrade();
+        }
+    }
+
+    @Test
+    void shouldCompleteAGroupOnItsWindowAloneWithTheEnginesCheckerWhichParksWhenNoGroupIsOpen() {
+        try (EngineHarness h = EngineHarness.builder().start()) {
+            FillWindowChecker checker = h.bean("fillWindowChecker", FillWindowChecker.class);
+            // 1. nothing open: the checker has nothing scheduled (Camel's own would wake every 10 ms)
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
+            int lookedBefore = checker.runs();
+
+            // 2. one fill of a target order, as the chain feed hands it over: no page ends after it and no next
+            //    order follows, so only its window (50 ms) can complete its group
+            Instant now = Instant.now();
+            BigDecimal price = new BigDecimal("0.40");
+            BigDecimal quantity = new BigDecimal("10");
+            DetectedTrade fill = new DetectedTrade(new SourceTradeId("window-only-1"), new TraderId(EngineHarness.TRADER),
+                    new InstrumentId("tok-A"), "Yes", Side.BUY, price, quantity, Decimals.notional(price, quantity), now,
+                    now).withSourceOrder("0xwindow");
+            h.context().createProducerTemplate().sendBody("direct:detect-chain", fill);
+            h.awaitSettled(1, Duration.ofSeconds(30));
+
+            // 3. copied once, by the window's completion, which the engine's checker looked for; then it parked again
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(h.venue().stats().ordersAccepted()).isEqualTo(1);
+            assertThat(checker.runs()).as("looks for expired groups while the group was open").isGreaterThan(lookedBefore);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
+            assertThat(h.bean("fillGroups", FillGroups.class).hasGroups()).isFalse();
+            h.assertAccountingIdentity();
         }
     }
 

@@ -1,0 +1,82 @@
+package io.copytrader.engine;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The fill window's checker runs Camel's periodic look for expired groups only while a group is open: with none, the
+ * task parks and nothing is left scheduled (no wake-up at all), and the first group opened brings it back.
+ */
+@Timeout(30)
+class FillWindowCheckerTest {
+    private final AtomicBoolean open = new AtomicBoolean();
+    private final AtomicInteger checks = new AtomicInteger();
+    private final FillWindowChecker checker = new FillWindowChecker(open::get);
+
+    @AfterEach
+    void stop() {
+        checker.shutdownNow();
+    }
+
+    @Test
+    void shouldParkWithNothingScheduledWhileNoGroupIsOpen() {
+        checker.scheduleWithFixedDelay(checks::incrementAndGet, 0, 10, TimeUnit.MILLISECONDS);
+        // the first step runs at once, finds no group, parks: the executor's queue empties and the look never ran
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
+        assertThat(checks).hasValue(0);
+    }
+
+    @Test
+    void shouldLookEveryPeriodWhileAGroupIsOpenAndParkWhenTheLastOneCloses() {
+        checker.scheduleWithFixedDelay(checks::incrementAndGet, 0, 10, TimeUnit.MILLISECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
+
+        open.set(true);
+        checker.groupOpened();
+        await().atMost(Duration.ofSeconds(5)).until(() -> checks.get() >= 3);
+        assertThat(checker.getQueue()).as("the next look is scheduled").hasSize(1);
+
+        open.set(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
+        int parkedAt = checks.get();
+
+        open.set(true);
+        checker.groupOpened();
+        await().atMost(Duration.ofSeconds(5)).until(() -> checks.get() > parkedAt);
+    }
+
+    @Test
+    void shouldWakeOnceForManyGroupsOpened() {
+        checker.scheduleWithFixedDelay(checks::incrementAndGet, 0, 10, TimeUnit.MILLISECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
+        open.set(true);
+        for (int i = 0; i < 100; i++) {
+            checker.groupOpened();
+        }
+        assertThat(checker.getQueue()).as("one task scheduled, not one per group").hasSize(1);
+    }
+
+    @Test
+    void shouldStopLookingOnceCancelled() {
+        open.set(true);
+        ScheduledFuture<?> task = checker.scheduleWithFixedDelay(checks::incrementAndGet, 0, 10, TimeUnit.MILLISECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checks.get() >= 2);
+        assertThat(task.cancel(false)).isTrue();
+        assertThat(task.isCancelled()).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
+        int cancelledAt = checks.get();
+        checker.groupOpened();
+        assertThat(checker.getQueue()).as("a cancelled task is not woken").isEmpty();
+        assertThat(checks).hasValue(cancelledAt);
+    }
+}
