@@ -92,12 +92,7 @@ public class EngineConfiguration implements CamelConfiguration {
         Clock clock = Clock.systemUTC();
         String instanceId = sharedQueue(context); // null: one instance, the in-process queue
         TradeStore store = openStore(settings, clock);
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                store.close();
-            }
-        }, true, true);
+        stopWithContext(context, () -> store.close());
         MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
         if (registry == null) {
             registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -110,12 +105,7 @@ public class EngineConfiguration implements CamelConfiguration {
 
         ApacheVenueHttpClient http = new ApacheVenueHttpClient(Duration.ofMillis(settings.connectTimeoutMs()),
                 Duration.ofMillis(settings.responseTimeoutMs()), settings.maxInFlightOrders() + 8);
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                http.close(); // after the routes: the monitor's last pass has ended
-            }
-        }, true, true);
+        stopWithContext(context, http::close); // after the routes: the monitor's last pass has ended
         FeedAdapter feed;
         ExchangeAdapter exchange;
         if (settings.venue().equals("polymarket")) {
@@ -182,12 +172,8 @@ public class EngineConfiguration implements CamelConfiguration {
         fillGroups.onAdd(fillWindowChecker::groupOpened);
         beans.put("fillGroups", fillGroups);
         beans.put("fillWindowChecker", fillWindowChecker);
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                fillWindowChecker.shutdownNow(); // after the routes: the aggregator has stopped using it
-            }
-        }, true, true);
+        // after the routes: the aggregator has stopped using it
+        stopWithContext(context, () -> fillWindowChecker.shutdownNow());
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
         beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings).withSells(sells), targets, portfolio, ledger));
@@ -228,12 +214,7 @@ public class EngineConfiguration implements CamelConfiguration {
         if (instanceId != null) {
             QueueLag lag = new QueueLag(pc.parseUri("{{copytrader.kafka.brokers}}"),
                     pc.parseUri("{{copytrader.kafka.trades-topic}}"), pc.parseUri("{{copytrader.kafka.group}}"));
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    lag.close();
-                }
-            }, true, true);
+            stopWithContext(context, () -> lag.close());
             metrics.gauge(PipelineMetrics.QUEUE_LAG, "Kafka copy queue: records not yet committed by the group "
                     + "(-1: broker unreachable)", lag::lag);
         }
@@ -255,6 +236,16 @@ public class EngineConfiguration implements CamelConfiguration {
                 startQueueConsumers(ctx);
             }
         });
+    }
+
+    /** Runs {@code stop} when the context stops, after its routes (what the routes use is closed last). */
+    private static void stopWithContext(CamelContext context, Runnable stop) throws Exception {
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                stop.run();
+            }
+        }, true, true);
     }
 
     /**
@@ -389,12 +380,7 @@ public class EngineConfiguration implements CamelConfiguration {
                 .traders(traders)
                 .startingCash(settings.paperStartingCash())
                 .build());
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                venue.close();
-            }
-        }, true, true);
+        stopWithContext(context, () -> venue.close());
         LOG.info("Embedded paper venue at {} (set PAPER_VENUE_URL to use an external one)", venue.baseUrl());
         return venue.baseUrl();
     }
