@@ -75,9 +75,15 @@ class FillAggregationScenarioTest {
 
     @Test
     void shouldCompleteAGroupOnItsWindowAloneWithTheEnginesCheckerWhichParksWhenNoGroupIsOpen() {
-        try (EngineHarness h = EngineHarness.builder().start()) {
+        // the feed is polled once, at start: the end of a polled page completes every open group, and a poll during
+        // the window would complete this one before the checker had to look
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.feed.poll-interval-ms", 3_600_000).start()) {
             FillWindowChecker checker = h.bean("fillWindowChecker", FillWindowChecker.class);
-            // 1. nothing open: the checker has nothing scheduled (Camel's own would wake every 10 ms)
+            // 1. the start's poll is over, and nothing is open: the checker has nothing scheduled (Camel's own would
+            //    wake every 10 ms)
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> h.counter(io.copytrader.engine.PipelineMetrics.FEED_POLLS) >= 1
+                            && h.context().getInflightRepository().size("tick-traders") == 0);
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
             int lookedBefore = checker.runs();
