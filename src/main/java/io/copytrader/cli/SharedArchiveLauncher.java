@@ -1,6 +1,7 @@
 package io.copytrader.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,12 +43,24 @@ public final class SharedArchiveLauncher {
     /** Set on the child's command line; the child runs the engine itself. */
     public static final String CHILD_PROPERTY = "copytrader.cds.child";
     private static final String ARCHIVE_SUFFIX = ".jsa";
+    /**
+     * Where sqlite-jdbc loads its native library from when set. Without it, sqlite-jdbc copies the library out of
+     * the jar into the temp folder at every start, reads both copies back byte by byte to compare them, and runs
+     * {@code uname} to tell Android from Linux: about a tenth of a second of every start.
+     */
+    static final String SQLITE_LIBRARY_PATH = "org.sqlite.lib.path";
+    /** The folder beside the archive that holds the native libraries unpacked for it. */
+    private static final String NATIVE_SUFFIX = ".native";
 
     private SharedArchiveLauncher() {
     }
 
-    /** What to do for this start. */
-    public record Plan(List<String> command, Path archive, Path training, String key) {
+    /**
+     * What to do for this start.
+     *
+     * @param natives the folder of the native libraries unpacked for the archive (a training run unpacks them anew)
+     */
+    public record Plan(List<String> command, Path archive, Path training, String key, Path natives) {
         /** Whether this start writes the archive (the child runs with ArchiveClassesAtExit). */
         public boolean trains() {
             return training != null;
@@ -96,7 +109,9 @@ public final class SharedArchiveLauncher {
         Path jarPath = jar.get().toAbsolutePath();
         Path folder = jarPath.getParent();
         String jarName = jarPath.getFileName().toString();
-        Path archive = folder.resolve(jarName.substring(0, jarName.length() - ".jar".length()) + ARCHIVE_SUFFIX);
+        String base = jarName.substring(0, jarName.length() - ".jar".length());
+        Path archive = folder.resolve(base + ARCHIVE_SUFFIX);
+        Path natives = folder.resolve(base + NATIVE_SUFFIX);
         String key;
         try {
             key = vm + " | " + Files.size(jarPath) + " | " + Files.getLastModifiedTime(jarPath).toMillis();
@@ -113,6 +128,11 @@ public final class SharedArchiveLauncher {
         Path training = null;
         if (key.equals(readKey(archive)) && Files.isRegularFile(archive)) {
             command.add("-XX:SharedArchiveFile=" + archive);
+            // unpacked by the run that made this archive, so from this jar
+            if (Files.isRegularFile(natives.resolve(sqliteLibraryName()))
+                    && jvmArguments.stream().noneMatch(a -> a.startsWith("-D" + SQLITE_LIBRARY_PATH + "="))) {
+                command.add("-D" + SQLITE_LIBRARY_PATH + "=" + natives);
+            }
         } else if (Files.isWritable(folder)) {
             training = folder.resolve(archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
             command.add("-XX:ArchiveClassesAtExit=" + training);
@@ -126,7 +146,7 @@ public final class SharedArchiveLauncher {
         command.add(jarPath.toString());
         command.add(io.copytrader.CopyTraderCli.class.getName());
         command.addAll(Arrays.asList(args));
-        return Optional.of(new Plan(List.copyOf(command), archive, training, key));
+        return Optional.of(new Plan(List.copyOf(command), archive, training, key, natives));
     }
 
     /** Options that take the next argument as their value. */
@@ -186,8 +206,12 @@ public final class SharedArchiveLauncher {
     static int run(Plan plan) throws IOException {
         if (plan.trains()) {
             removeAbandonedTraining(plan.archive());
+            clear(plan.natives()); // what an archive of another jar was made with
         }
         Process child = new ProcessBuilder(plan.command()).inheritIO().start();
+        if (plan.trains()) {
+            unpackSqliteLibrary(plan.natives()); // while the child starts; used from the next start on
+        }
         // a terminal's Ctrl-C reaches both processes; a kill of this one alone is passed on: the child stops gracefully
         for (String name : new String[] {"TERM", "INT", "HUP"}) {
             try {
@@ -226,6 +250,42 @@ public final class SharedArchiveLauncher {
             }
         } catch (IOException e) {
             System.err.println("copytrader: the class archive was not kept (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The file name sqlite-jdbc looks for under {@link #SQLITE_LIBRARY_PATH}. */
+    static String sqliteLibraryName() {
+        return org.sqlite.util.LibraryLoaderUtil.getNativeLibName();
+    }
+
+    /**
+     * Copies the SQLite library this platform loads out of the jar into the folder (the same choice of library
+     * sqlite-jdbc makes), whole or not at all. Best effort: without it the engine unpacks its own as before.
+     */
+    static void unpackSqliteLibrary(Path natives) {
+        String resource = org.sqlite.util.LibraryLoaderUtil.getNativeLibResourcePath() + "/" + sqliteLibraryName();
+        try (InputStream in = SharedArchiveLauncher.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                return; // no library for this platform in the jar: sqlite-jdbc finds its own
+            }
+            Files.createDirectories(natives);
+            Path library = natives.resolve(sqliteLibraryName());
+            Path temp = natives.resolve(library.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp, library, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            System.err.println("copytrader: the SQLite library was not unpacked for the next start (" + e + ")");
+        }
+    }
+
+    /** Empties the folder of unpacked libraries, if there is one. */
+    private static void clear(Path natives) {
+        try (var files = Files.list(natives)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            // none yet, or nothing to remove
         }
     }
 

@@ -43,12 +43,20 @@ public final class StoreFactory {
     /**
      * Applies the migrations in {@code db/migration}; the same files for SQLite and PostgreSQL. Flyway works on one
      * connection, so each migration and its record in the schema history commit together (see
-     * {@link MigrationDataSource}): a process killed while migrating leaves a schema the next start can finish.
+     * {@link MigrationDataSource}): a process killed while migrating leaves a schema the next start can finish. A
+     * store that already has every migration this build ships, each applied successfully ({@link MigrationIndex}),
+     * is left as it is without starting Flyway.
+     *
+     * @return true when Flyway ran, false when the schema was already current
      */
-    static void migrate(javax.sql.DataSource dataSource) {
+    static boolean migrate(javax.sql.DataSource dataSource) {
         try (java.sql.Connection connection = dataSource.getConnection()) {
+            if (MigrationIndex.isCurrent(connection)) {
+                return false;
+            }
             Flyway.configure().dataSource(new MigrationDataSource(connection)).locations("classpath:db/migration")
                     .load().migrate();
+            return true;
         } catch (java.sql.SQLException e) {
             throw new StoreException("could not migrate the store's schema: " + e.getMessage(), e);
         }

@@ -6,6 +6,8 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
@@ -13,10 +15,13 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
+import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
+import javax.net.ssl.SSLSocket;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -53,6 +58,7 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
                         .build())
                 .setMaxConnPerRoute(connectionsPerHost)
                 .setMaxConnTotal(4 * connectionsPerHost)
+                .setTlsSocketStrategy(new LazyTls())
                 .build();
         this.client = HttpClients.custom()
                 .setConnectionManager(connections)
@@ -107,5 +113,29 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
     @Override
     public void close() {
         client.close(org.apache.hc.core5.io.CloseMode.GRACEFUL);
+    }
+
+    /**
+     * The JDK's default TLS, set up at the first https connection rather than with the client: building the SSL
+     * context costs about a tenth of a second of start-up, and the embedded paper venue is plain http on loopback.
+     */
+    private static final class LazyTls implements TlsSocketStrategy {
+        private volatile TlsSocketStrategy tls;
+
+        @Override
+        public SSLSocket upgrade(Socket socket, String target, int port, Object attachment, HttpContext context)
+                throws IOException {
+            TlsSocketStrategy current = tls;
+            if (current == null) {
+                synchronized (this) {
+                    current = tls;
+                    if (current == null) {
+                        current = DefaultClientTlsStrategy.createDefault();
+                        tls = current;
+                    }
+                }
+            }
+            return current.upgrade(socket, target, port, attachment, context);
+        }
     }
 }

@@ -106,6 +106,40 @@ class SharedArchiveLauncherTest {
     }
 
     @Test
+    void shouldUnpackTheSqliteLibraryWhenTrainingAndHaveTheEngineLoadItFromThereWithTheArchive() throws Exception {
+        Path jar = jar();
+        SharedArchiveLauncher.Plan first = plan(jar, List.of("-jar", jar.toString())).orElseThrow();
+        assertThat(first.command()).noneMatch(a -> a.startsWith("-D" + SharedArchiveLauncher.SQLITE_LIBRARY_PATH));
+        Path library = first.natives().resolve(SharedArchiveLauncher.sqliteLibraryName());
+        Files.createDirectories(first.natives());
+        Files.writeString(library, "a library unpacked from another jar");
+
+        SharedArchiveLauncher.run(withCommand(first, "echo archive > '" + first.training() + "'"));
+
+        assertThat(first.natives()).isEqualTo(folder.resolve("copytrader.native"));
+        assertThat(Files.readAllBytes(library)).as("the library sqlite-jdbc would unpack on this platform")
+                .isEqualTo(sqliteLibraryInTheJar());
+        assertThat(plan(jar, List.of("-jar", jar.toString())).orElseThrow().command())
+                .containsOnlyOnce("-D" + SharedArchiveLauncher.SQLITE_LIBRARY_PATH + "=" + first.natives());
+        // the user's own choice wins
+        assertThat(plan(jar, List.of("-Dorg.sqlite.lib.path=/opt/mine", "-jar", jar.toString())).orElseThrow()
+                .command()).containsOnlyOnce("-Dorg.sqlite.lib.path=/opt/mine")
+                .doesNotContain("-D" + SharedArchiveLauncher.SQLITE_LIBRARY_PATH + "=" + first.natives());
+    }
+
+    @Test
+    void shouldNotPointTheEngineAtALibraryWhoseArchiveWasNotKept() throws Exception {
+        Path jar = jar();
+        SharedArchiveLauncher.Plan first = plan(jar, List.of()).orElseThrow();
+        assertThat(SharedArchiveLauncher.run(withCommand(first, "exit 1"))).isEqualTo(1);
+        assertThat(first.natives().resolve(SharedArchiveLauncher.sqliteLibraryName())).exists();
+
+        SharedArchiveLauncher.Plan next = plan(jar, List.of()).orElseThrow();
+        assertThat(next.trains()).isTrue();
+        assertThat(next.command()).noneMatch(a -> a.startsWith("-D" + SharedArchiveLauncher.SQLITE_LIBRARY_PATH));
+    }
+
+    @Test
     void shouldRunInThisJvmWhenSharingDoesNotApply() throws Exception {
         Path jar = jar();
         Map<String, String> off = Map.of("COPYTRADER_CDS", "off");
@@ -133,6 +167,16 @@ class SharedArchiveLauncherTest {
 
     /** The same plan with a stand-in for the child JVM. */
     private static SharedArchiveLauncher.Plan withCommand(SharedArchiveLauncher.Plan plan, String script) {
-        return new SharedArchiveLauncher.Plan(List.of("sh", "-c", script), plan.archive(), plan.training(), plan.key());
+        return new SharedArchiveLauncher.Plan(List.of("sh", "-c", script), plan.archive(), plan.training(), plan.key(),
+                plan.natives());
+    }
+
+    private static byte[] sqliteLibraryInTheJar() throws Exception {
+        String resource = org.sqlite.util.LibraryLoaderUtil.getNativeLibResourcePath() + "/"
+                + org.sqlite.util.LibraryLoaderUtil.getNativeLibName();
+        try (var in = SharedArchiveLauncherTest.class.getResourceAsStream(resource)) {
+            assertThat(in).as(resource).isNotNull();
+            return in.readAllBytes();
+        }
     }
 }

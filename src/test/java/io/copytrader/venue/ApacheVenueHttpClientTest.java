@@ -140,6 +140,24 @@ class ApacheVenueHttpClientTest {
     }
 
     @Test
+    void shouldSpeakTlsToAnHttpsUrl() throws Exception {
+        // TLS is set up at the first https call, not with the client: the first bytes on the wire are a TLS
+        // handshake record (0x16), not a request line in the clear
+        try (java.net.ServerSocket plain = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.CompletableFuture<Integer> firstByte = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (java.net.Socket s = plain.accept()) {
+                    return s.getInputStream().read();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            String url = "https://127.0.0.1:" + plain.getLocalPort() + "/orders";
+            assertThatThrownBy(() -> client.execute(HttpCall.get(url))).isInstanceOf(IOException.class);
+            assertThat(firstByte.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(0x16);
+        }
+    }
+
+    @Test
     void shouldKeepAsManyCallsInFlightToOneHostAsItHasConnectionsAndMakeTheNextWait() throws Exception {
         var patient = new ApacheVenueHttpClient(Duration.ofSeconds(2), Duration.ofSeconds(20), 4);
         var pool = Executors.newFixedThreadPool(5);
