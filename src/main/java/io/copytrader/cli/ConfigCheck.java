@@ -40,13 +40,15 @@ public final class ConfigCheck {
      * @param environment the environment variables ({@code {{env:NAME:default}}} in application.properties)
      */
     public static String firstError(String propertyLocations, Function<String, String> environment) {
-        // the store's pool, its migrations and Camel log while they open and close; the answer is one line
+        // the store's pool, its migrations and Camel log while they open and close; the answer is one line. Only
+        // this thread is silenced: the engine may be starting beside the check (RunCommand)
         LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Thread checking = Thread.currentThread();
         TurboFilter silence = new TurboFilter() {
             @Override
             public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,
                                       Throwable t) {
-                return FilterReply.DENY;
+                return Thread.currentThread() == checking ? FilterReply.DENY : FilterReply.NEUTRAL;
             }
         };
         silence.start();

@@ -1,11 +1,15 @@
 package io.copytrader.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import io.copytrader.engine.StartupFailure;
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
 
 /**
  * Runs the engine: a plain Camel Main over routes/ and application.properties in the working directory, nothing
@@ -23,11 +27,18 @@ public final class RunCommand implements Callable<Integer> {
                     + "; run from the project folder (routes are loaded from routes/*.camel.yaml)");
             return 2;
         }
-        String invalid = ConfigCheck.firstError(PROPERTY_LOCATIONS);
-        if (invalid != null) {
-            System.err.println("copytrader: " + invalid);
-            return 2;
-        }
+        // every setting and the store are checked on a thread of their own while Camel Main takes its first steps
+        // (reading properties and routes, nothing opened yet); the engine's configuration waits for the verdict
+        // before it opens the store or starts anything, and a bad setting stops the start there. What Camel Main
+        // logs meanwhile is held until the verdict: printed when valid, dropped when not (one line, as before).
+        // Logging is set up first, here: the check silences its own thread through it.
+        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+        HeldLogs held = HeldLogs.holdOn(logging, Thread.currentThread());
+        FutureTask<String> check = new FutureTask<>(() -> ConfigCheck.firstError(PROPERTY_LOCATIONS));
+        Thread checking = new Thread(check, "copytrader-config-check");
+        checking.setDaemon(true);
+        checking.start();
+        StartupFailure.checking(check, held::release);
         Main main = new Main();
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         // SIGTERM/SIGINT start the graceful stop (detection first, then the drain) and the process exits 0
@@ -40,17 +51,25 @@ public final class RunCommand implements Callable<Integer> {
             main.run();
         } catch (Exception e) {
             RuntimeException failure = StartupFailure.take();
-            if (failure == null) {
+            String invalid = failure != null ? failure.getMessage() : check.get();
+            if (invalid == null) {
+                held.release(); // Camel Main failed before the engine's configuration: its lines tell why
                 throw e;
             }
-            System.err.println("copytrader: " + failure.getMessage());
-            return 2;
+            return refuse(invalid, held, logging);
         }
         RuntimeException failure = StartupFailure.take();
         if (failure != null) {
-            System.err.println("copytrader: " + failure.getMessage());
-            return 2;
+            return refuse(failure.getMessage(), held, logging);
         }
         return main.getExitCode();
+    }
+
+    /** A configuration error: its one line, and nothing from an engine that never started (exit code 2). */
+    private static int refuse(String invalid, HeldLogs held, LoggerContext logging) {
+        held.discard();
+        logging.getLogger("org.apache.camel.main").setLevel(Level.OFF); // its exit hook would say it shut down
+        System.err.println("copytrader: " + invalid);
+        return 2;
     }
 }

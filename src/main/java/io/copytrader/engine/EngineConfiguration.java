@@ -64,6 +64,7 @@ public class EngineConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        StartupFailure.awaitCheck(); // the launcher's check of every setting and of the store, before anything opens
         PropertiesComponent pc = context.getPropertiesComponent();
         SecretMasker.registerSensitiveProperties(context); // from now on, logs mask the secrets' values
         if (context.hasComponent("seda") == null) {
