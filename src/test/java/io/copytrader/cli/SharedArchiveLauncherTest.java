@@ -71,6 +71,15 @@ class SharedArchiveLauncherTest {
     }
 
     @Test
+    void shouldRunTheEngineWithoutPerformanceCountersUnlessTheUserAskedForThem() throws Exception {
+        Path jar = jar();
+        assertThat(plan(jar, List.of("-jar", jar.toString())).orElseThrow().command())
+                .containsOnlyOnce(SharedArchiveLauncher.NO_PERF_DATA);
+        assertThat(plan(jar, List.of("-XX:+UsePerfData", "-jar", jar.toString())).orElseThrow().command())
+                .containsOnlyOnce("-XX:+UsePerfData").doesNotContain(SharedArchiveLauncher.NO_PERF_DATA);
+    }
+
+    @Test
     void shouldMakeANewArchiveForARebuiltJarOrAnotherJvm() throws Exception {
         Path jar = jar();
         SharedArchiveLauncher.Plan first = plan(jar, List.of("-jar", jar.toString())).orElseThrow();
