@@ -51,7 +51,7 @@ public final class RunCommand implements Callable<Integer> {
             main.run();
         } catch (Exception e) {
             RuntimeException failure = StartupFailure.take();
-            String invalid = failure != null ? failure.getMessage() : check.get();
+            String invalid = failure != null ? failure.getMessage() : StartupFailure.verdict(check);
             if (invalid == null) {
                 held.release(); // Camel Main failed before the engine's configuration: its lines tell why
                 throw e;

@@ -38,6 +38,18 @@ public final class StartupFailure {
         CHECK.set(new Check(verdict, whenValid));
     }
 
+    /** Waits for a check's verdict: its first error, null when everything is valid; a check that broke is an error. */
+    public static String verdict(Future<String> check) {
+        try {
+            return check.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the configuration was being checked", e);
+        } catch (ExecutionException e) {
+            return "configuration could not be read: " + e.getCause();
+        }
+    }
+
     /**
      * Waits for the verdict of the check under way, if there is one; an error is recorded and thrown as an
      * {@link InvalidSettingException}. Without a check (a plain Camel Main, {@code camel run}) it returns at once.
@@ -47,15 +59,7 @@ public final class StartupFailure {
         if (check == null) {
             return;
         }
-        String error;
-        try {
-            error = check.verdict().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the configuration was being checked", e);
-        } catch (ExecutionException e) {
-            error = "configuration could not be read: " + e.getCause();
-        }
+        String error = verdict(check.verdict());
         if (error != null) {
             InvalidSettingException invalid = new InvalidSettingException(error);
             record(invalid);
