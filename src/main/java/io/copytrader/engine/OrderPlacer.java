@@ -417,13 +417,15 @@ public final class OrderPlacer {
                 Duration latency = Duration.between(trade.tsInit(), clock.instant());
                 OrderStatus st = accepted.status();
                 OrderRecordState next = toRecordState(st.state());
-                boolean moved = store.moveOrder(id, next, st.venueOrderId(), st.filledQuantity(), st.avgFillPrice());
-                if (moved && next.isTerminal()) {
+                // the order's new state and the trade's outcome in one durable write
+                TradeStore.MovedAndFinished written = ledger.recordCopied(trade, id, next, st.venueOrderId(),
+                        st.filledQuantity(), st.avgFillPrice());
+                if (written.moved() && next.isTerminal()) {
                     portfolio.settle(intent, st.filledQuantity(), st.avgFillPrice());
-                } else if (!moved) {
+                } else if (!written.moved()) {
                     LOG.warn("Order {} (trade {}) was accepted but had moved on already; the monitor settles it", id, trade.key());
                 }
-                if (ledger.finish(trade, TradeOutcome.COPIED, null, null)) {
+                if (ledger.copiedRecorded(trade, written.finished())) {
                     ledger.metrics().latency(latency);
                     ledger.metrics().accepted(trade, clock.instant());
                     reporter.copied(intent, latency.toNanos() / 1000);

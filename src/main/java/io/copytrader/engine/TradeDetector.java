@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,6 +49,11 @@ public final class TradeDetector {
     private final AggregatedWarn malformedRows = new AggregatedWarn(LOG, "Rejected malformed feed rows", 10_000);
     private volatile String owner;
     private volatile Duration ownerLease;
+    /**
+     * Each trader's cursor as this instance last read or stored it, while it polls alone ({@link #ownedAs} not
+     * set): nothing else writes a feed cursor then, so a poll and its commit need not read it from the store again.
+     */
+    private final Map<TraderId, Optional<String>> cursors = new ConcurrentHashMap<>();
 
     public TradeDetector(List<TraderId> traders, FeedAdapter feed, VenueHttpClient http, TradeStore store,
                          PipelineMetrics metrics, Clock clock) {
@@ -113,7 +119,7 @@ public final class TradeDetector {
         if (targetPositions != null && seeded.add(trader)) {
             seedPositions(trader);
         }
-        String cursor = store.cursor(trader).orElse(null);
+        String cursor = cursor(trader).orElse(null);
         FeedPage page;
         try {
             HttpReply reply = http.execute(feed.fetchPage(trader, cursor));
@@ -157,10 +163,24 @@ public final class TradeDetector {
         }
     }
 
+    /**
+     * The trader's stored cursor. With several instances the store is read every time: the trader's partition moves
+     * between instances, and the one that polls it now may have stored a cursor since this one last did.
+     */
+    private Optional<String> cursor(TraderId trader) {
+        if (owner != null) {
+            return store.cursor(trader);
+        }
+        return cursors.computeIfAbsent(trader, store::cursor);
+    }
+
     /** Stores the cursor after the page's trades went through admission, filter and queue. */
     public void commit(Poll poll) {
-        if (poll.nextCursor() != null && !poll.nextCursor().equals(store.cursor(poll.trader()).orElse(null))) {
+        if (poll.nextCursor() != null && !poll.nextCursor().equals(cursor(poll.trader()).orElse(null))) {
             store.saveCursor(poll.trader(), poll.nextCursor());
+            if (owner == null) {
+                cursors.put(poll.trader(), Optional.of(poll.nextCursor())); // only once stored
+            }
         }
     }
 }

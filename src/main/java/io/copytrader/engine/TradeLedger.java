@@ -1,12 +1,16 @@
 package io.copytrader.engine;
 
+import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.VenueOrderId;
+import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.TradeStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -151,7 +155,30 @@ public final class TradeLedger {
      * aggregate led by this trade take the same outcome, each counted as a source trade.
      */
     public boolean finish(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail) {
-        boolean first = finishOne(trade, outcome, reason, detail);
+        return withFollowers(trade, outcome, reason, detail, finishOne(trade, outcome, reason, detail));
+    }
+
+    /**
+     * The venue accepted the trade's order: moves the order ({@link TradeStore#moveOrder}) and records the trade
+     * COPIED in one durable write. The caller settles the book by whether the order moved, then calls
+     * {@link #copiedRecorded} with whether the outcome was written, which does what {@link #finish} does after its
+     * write (counts, tells, and finishes the aggregate's other fills).
+     */
+    public TradeStore.MovedAndFinished recordCopied(DetectedTrade trade, ClientOrderId clientOrderId,
+                                                    OrderRecordState to, VenueOrderId venueOrderId,
+                                                    BigDecimal filledQuantity, BigDecimal avgFillPrice) {
+        return store.moveOrderAndFinish(clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice, trade.key(),
+                TradeOutcome.COPIED, null, null);
+    }
+
+    /** After {@link #recordCopied}: returns whether this was the trade's first outcome, as {@link #finish} does. */
+    public boolean copiedRecorded(DetectedTrade trade, boolean written) {
+        return withFollowers(trade, TradeOutcome.COPIED, null, null,
+                recorded(trade, TradeOutcome.COPIED, null, null, written));
+    }
+
+    private boolean withFollowers(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail,
+                                  boolean first) {
         java.util.List<DetectedTrade> followers = first ? aggregates.remove(trade.key()) : null;
         if (first && followers == null && aggregatesInStore) {
             followers = store.aggregateMembers(trade.key());
@@ -167,7 +194,11 @@ public final class TradeLedger {
     }
 
     private boolean finishOne(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail) {
-        boolean first = store.finish(trade.key(), outcome, reason, detail);
+        return recorded(trade, outcome, reason, detail, store.finish(trade.key(), outcome, reason, detail));
+    }
+
+    /** What follows the store's answer to an outcome's write: {@code first} is whether it was the first outcome. */
+    private boolean recorded(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail, boolean first) {
         if (!first && outcome == TradeOutcome.COPIED && store.correctToCopied(trade.key(), detail)) {
             // COPIED is only ever recorded for an order the venue accepted; another instance skipped or dropped
             // the same record meanwhile (a partition moved while this one still had the order out)

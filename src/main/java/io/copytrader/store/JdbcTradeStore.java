@@ -169,16 +169,19 @@ public final class JdbcTradeStore implements TradeStore {
 
     @Override
     public boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail) {
-        return call("finish trade " + tradeKey, true, c -> {
-            try (PreparedStatement ps = c.prepareStatement(FINISH)) {
-                ps.setString(1, outcome.name());
-                setText(ps, 2, reason == null ? null : reason.name());
-                setText(ps, 3, detail);
-                ps.setString(4, instant(clock.instant()));
-                ps.setString(5, tradeKey);
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return call("finish trade " + tradeKey, true, c -> finish(c, tradeKey, outcome, reason, detail));
+    }
+
+    private boolean finish(Connection c, String tradeKey, TradeOutcome outcome, Reason reason, String detail)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(FINISH)) {
+            ps.setString(1, outcome.name());
+            setText(ps, 2, reason == null ? null : reason.name());
+            setText(ps, 3, detail);
+            ps.setString(4, instant(clock.instant()));
+            ps.setString(5, tradeKey);
+            return ps.executeUpdate() == 1;
+        }
     }
 
     @Override
@@ -455,25 +458,40 @@ public final class JdbcTradeStore implements TradeStore {
     @Override
     public boolean moveOrder(ClientOrderId clientOrderId, OrderRecordState to, VenueOrderId venueOrderId,
                              BigDecimal filledQuantity, BigDecimal avgFillPrice) {
+        return call("move order " + clientOrderId + " to " + to, true,
+                c -> moveOrder(c, clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice));
+    }
+
+    @Override
+    public MovedAndFinished moveOrderAndFinish(ClientOrderId clientOrderId, OrderRecordState to,
+                                               VenueOrderId venueOrderId, BigDecimal filledQuantity,
+                                               BigDecimal avgFillPrice, String tradeKey, TradeOutcome outcome,
+                                               Reason reason, String detail) {
+        return transaction("move order " + clientOrderId + " to " + to + " and finish trade " + tradeKey,
+                c -> new MovedAndFinished(moveOrder(c, clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice),
+                        finish(c, tradeKey, outcome, reason, detail)));
+    }
+
+    private boolean moveOrder(Connection c, ClientOrderId clientOrderId, OrderRecordState to,
+                              VenueOrderId venueOrderId, BigDecimal filledQuantity, BigDecimal avgFillPrice)
+            throws SQLException {
         var from = to.allowedFrom();
         String sql = "UPDATE orders SET state = ?, venue_order_id = COALESCE(?, venue_order_id), "
                 + "filled_quantity = COALESCE(?, filled_quantity), avg_fill_price = COALESCE(?, avg_fill_price), "
                 + "updated_at = ? WHERE client_order_id = ? AND state IN (" + placeholders(from.size()) + ")";
-        return call("move order " + clientOrderId + " to " + to, true, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                ps.setString(i++, to.name());
-                setText(ps, i++, venueOrderId == null ? null : venueOrderId.value());
-                setText(ps, i++, decimal(filledQuantity));
-                setText(ps, i++, decimal(avgFillPrice));
-                ps.setString(i++, instant(clock.instant()));
-                ps.setString(i++, clientOrderId.value());
-                for (OrderRecordState s : from) {
-                    ps.setString(i++, s.name());
-                }
-                return ps.executeUpdate() == 1;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setString(i++, to.name());
+            setText(ps, i++, venueOrderId == null ? null : venueOrderId.value());
+            setText(ps, i++, decimal(filledQuantity));
+            setText(ps, i++, decimal(avgFillPrice));
+            ps.setString(i++, instant(clock.instant()));
+            ps.setString(i++, clientOrderId.value());
+            for (OrderRecordState s : from) {
+                ps.setString(i++, s.name());
             }
-        });
+            return ps.executeUpdate() == 1;
+        }
     }
 
     @Override
@@ -737,6 +755,34 @@ public final class JdbcTradeStore implements TradeStore {
                 return rs.getLong(1);
             }
         });
+    }
+
+    /**
+     * Runs a write of several statements as one transaction: in a group commit (SQLite, where every write shares
+     * its batch's transaction), or on a pooled connection of its own, committed once.
+     */
+    private <T> T transaction(String what, SqlWork<T> work) {
+        if (writer != null) {
+            return writer.write(what, work);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+            // the pool puts auto-commit back when the connection returns
+        } catch (SQLException e) {
+            throw new StoreException("could not " + what + ": " + e.getMessage(), e);
+        }
     }
 
     /** Runs one unit of work on a pooled connection, or, for a SQLite write, in a group commit. */

@@ -359,6 +359,44 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldMoveAnOrderAndFinishItsTradeTogetherEachUnderItsOwnCondition() {
+        DetectedTrade t = trade("t-1");
+        store.admit(t);
+        CopyIntent intent = intent(t);
+        store.recordIntent(t.key(), intent);
+        ClientOrderId id = intent.clientOrderId();
+
+        TradeStore.MovedAndFinished both = store.moveOrderAndFinish(id, OrderRecordState.FILLED, new VenueOrderId("v-1"),
+                new BigDecimal("2.5"), new BigDecimal("0.41"), t.key(), TradeOutcome.COPIED, null, "filled");
+        assertThat(both).isEqualTo(new TradeStore.MovedAndFinished(true, true));
+        assertThat(store.order(id).orElseThrow()).satisfies(o -> {
+            assertThat(o.state()).isEqualTo(OrderRecordState.FILLED);
+            assertThat(o.venueOrderId()).isEqualTo(new VenueOrderId("v-1"));
+            assertThat(o.filledQuantity()).isEqualByComparingTo("2.5");
+            assertThat(o.avgFillPrice()).isEqualByComparingTo("0.41");
+        });
+        assertThat(store.outcome(t.key())).contains(TradeOutcome.COPIED);
+
+        // an order that ended already and a trade with an outcome: neither changes
+        assertThat(store.moveOrderAndFinish(id, OrderRecordState.REJECTED, null, null, null, t.key(),
+                TradeOutcome.SKIPPED, Reason.EXCHANGE_INVALID_ORDER, "late")).isEqualTo(new TradeStore.MovedAndFinished(false, false));
+        assertThat(store.order(id).orElseThrow().state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(store.outcome(t.key())).contains(TradeOutcome.COPIED);
+
+        // the two conditions are independent: a second trade's order moves although its trade has an outcome
+        DetectedTrade u = trade("t-2");
+        store.admit(u);
+        CopyIntent other = intent(u);
+        store.recordIntent(u.key(), other);
+        store.finish(u.key(), TradeOutcome.DROPPED, Reason.QUEUE_OVERFLOW, null);
+        assertThat(store.moveOrderAndFinish(other.clientOrderId(), OrderRecordState.OPEN, new VenueOrderId("v-2"),
+                BigDecimal.ZERO, null, u.key(), TradeOutcome.COPIED, null, null))
+                .isEqualTo(new TradeStore.MovedAndFinished(true, false));
+        assertThat(store.order(other.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.OPEN);
+        assertThat(store.outcome(u.key())).contains(TradeOutcome.DROPPED);
+    }
+
+    @Test
     void shouldLetExactlyOneOfManyRacingCallersEndAnOrder() throws Exception {
         DetectedTrade t = trade("t-1");
         CopyIntent intent = intent(t);
