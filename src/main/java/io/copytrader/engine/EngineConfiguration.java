@@ -192,6 +192,7 @@ public class EngineConfiguration implements CamelConfiguration {
                 "direct:requeue-trades", settings.maxTradeAge(), clock, instanceId, exchange.knowsOrderIdBeforeSending()));
         beans.put("exchangeAdapter", exchange);
         beans.put("feedAdapter", feed);
+        beans.putAll(TradeExpressions.all());
         beans.forEach(context.getRegistry()::bind);
         ChainWiring.install(context, chain, settings.targetTraders(), ledger, clock);
 

@@ -1,0 +1,52 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.DetectedTrade;
+import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
+import org.apache.camel.support.ExpressionAdapter;
+
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The keys the routes read off a trade, as Camel expressions the routes name with the {@code ref} language
+ * ({@code ref: tradeKey}). They replace simple-language calls such as {@code ${body.key()}}: Camel evaluates those
+ * through its bean language, which parses the call and builds a bean holder for the body at every trade (about a
+ * twentieth of the copy pipeline's CPU in a profile at 1,000 trades/s); these call the method. A body that is not a
+ * trade gives null, as a missing key.
+ */
+public final class TradeExpressions {
+
+    /** The trade's unique key (dedup). */
+    public static final String TRADE_KEY = "tradeKey";
+    /** Fills of one target order share it (fill aggregation). */
+    public static final String AGGREGATION_KEY = "aggregationKey";
+    /** Trades of one key are copied in order (the copy queue's key). */
+    public static final String ORDERING_KEY = "orderingKey";
+
+    private TradeExpressions() {
+    }
+
+    /** Every expression by the name the routes use. */
+    public static Map<String, Expression> all() {
+        return Map.of(
+                TRADE_KEY, of(TRADE_KEY, DetectedTrade::key),
+                AGGREGATION_KEY, of(AGGREGATION_KEY, DetectedTrade::aggregationKey),
+                ORDERING_KEY, of(ORDERING_KEY, DetectedTrade::orderingKey));
+    }
+
+    private static Expression of(String name, Function<DetectedTrade, String> key) {
+        return new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                Object body = exchange.getMessage().getBody();
+                return body instanceof DetectedTrade trade ? key.apply(trade) : null;
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+}
