@@ -420,12 +420,18 @@ public final class OrderPlacer {
                 // the order's new state and the trade's outcome in one durable write
                 TradeStore.MovedAndFinished written = ledger.recordCopied(trade, id, next, st.venueOrderId(),
                         st.filledQuantity(), st.avgFillPrice());
-                if (written.moved() && next.isTerminal()) {
-                    portfolio.settle(intent, st.filledQuantity(), st.avgFillPrice());
-                } else if (!written.moved()) {
-                    LOG.warn("Order {} (trade {}) was accepted but had moved on already; the monitor settles it", id, trade.key());
+                boolean first;
+                try {
+                    if (written.moved() && next.isTerminal()) {
+                        portfolio.settle(intent, st.filledQuantity(), st.avgFillPrice());
+                    } else if (!written.moved()) {
+                        LOG.warn("Order {} (trade {}) was accepted but had moved on already; the monitor settles it", id, trade.key());
+                    }
+                } finally {
+                    // the outcome is written: counted and told even if the book refused the fill
+                    first = ledger.copiedRecorded(trade, written.finished());
                 }
-                if (ledger.copiedRecorded(trade, written.finished())) {
+                if (first) {
                     ledger.metrics().latency(latency);
                     ledger.metrics().accepted(trade, clock.instant());
                     reporter.copied(intent, latency.toNanos() / 1000);

@@ -4,6 +4,7 @@ import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
+import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.VenueOrderId;
 import io.copytrader.store.InMemoryTradeStore;
@@ -34,6 +35,8 @@ import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -497,6 +500,27 @@ class OrderPlacerDecisionsTest {
         assertThat(store.order(id).orElseThrow().filledQuantity()).isEqualByComparingTo("10");
         assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
         assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldCountTheCopyOnceItsOutcomeIsWrittenEvenWhenTheBookRefusesTheFill() {
+        DetectedTrade sold = Trades.sell("t-9", "0.50", "10");
+        store.admit(sold);
+        CopyIntent sell = new CopyIntent(sold.clientOrderId(), sold, sold.instrument(), Side.SELL, new BigDecimal("0.49"),
+                BigDecimal.TEN, new BigDecimal("4.90"));
+        List<TradeOutcome> told = new ArrayList<>();
+        ledger.outcomeListener((t, outcome, reason) -> told.add(outcome));
+        Exchange e = sentOnce(sell);
+        // the venue reports more sold than the order signed: the book refuses it
+        venue.placeResult = new PlaceResult.Accepted(new OrderStatus(sell.clientOrderId(), new VenueOrderId("0xhash-9"),
+                OrderState.FILLED, new BigDecimal("12"), new BigDecimal("0.49")));
+        answer(e, 200);
+
+        assertThatThrownBy(() -> placer.onResult(e)).isInstanceOf(IllegalStateException.class).hasMessageContaining("exceeds");
+        assertThat(store.order(sell.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(store.outcome(sold.key())).contains(TradeOutcome.COPIED);
+        assertThat(told).as("counted and told once, as any copy").containsExactly(TradeOutcome.COPIED);
+        assertThat(placer.isInHand(sell.clientOrderId())).isFalse();
     }
 
     @Test
