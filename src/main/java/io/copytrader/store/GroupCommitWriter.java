@@ -2,11 +2,15 @@ package io.copytrader.store;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.WeakHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,6 +25,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>When a write in a batch fails, the batch is rolled back and its writes run again one transaction each, so only
  * the failing write reports the error. A write that was acknowledged was committed; one that reports an error was not.
+ *
+ * <p>Forced and ordered writes. With {@code synchronous=FULL} (the default) every commit is fsync'd before its callers
+ * are answered. A write submitted as <em>ordered</em> ({@link #write(String, SqlWork, boolean)} with {@code forced}
+ * false) is committed the same way, but a batch made only of ordered writes commits with {@code synchronous=NORMAL}:
+ * no fsync of its own. The write-ahead log is one file appended in commit order, and SQLite replays it after a power
+ * cut only up to the first frame whose cumulative checksum fails, so what survives a power cut is always a prefix of
+ * the commits: an ordered write is on disk at the latest when the next forced commit (or checkpoint) returns, and a
+ * forced write's return means every write before it is on disk too. A killed process loses nothing either way (the
+ * operating system has the bytes). The store submits as ordered only the writes that the next forced write covers
+ * before anything leaves the process on their account (see JdbcTradeStore). Each batch sets the level it needs on
+ * its connection before it begins; a connection goes back to the pool at the level of its last batch, which is
+ * harmless because on SQLite every write of the store goes through this writer.
  */
 final class GroupCommitWriter implements AutoCloseable {
 
@@ -30,15 +46,18 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final class Pending<T> {
         final String what;
         final SqlWork<T> work;
+        /** Must be on disk when its caller is answered; false: ordered before the next forced write. */
+        final boolean forced;
         /** The caller waiting for this write; set under the lock when queued. */
         Condition owner;
         boolean done;
         T value;
         StoreException error;
 
-        Pending(String what, SqlWork<T> work) {
+        Pending(String what, SqlWork<T> work, boolean forced) {
             this.what = what;
             this.work = work;
+            this.forced = forced;
         }
 
         void run(Connection c) throws SQLException {
@@ -67,6 +86,14 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Queue<Pending<?>> waiting = new ArrayDeque<>();
     private boolean leading;
     private boolean closed;
+    /**
+     * The {@code synchronous} level the store's connections are configured with, read at the first batch (the pool
+     * gives every connection the same pragmas); 0 until then. Ordered batches lower it to NORMAL only when it is
+     * higher. Read and written by the leader only: leaders follow one another through {@link #lock}.
+     */
+    private int configuredSync;
+    /** Each connection's {@code synchronous} level as this writer last set it (the leader's only). */
+    private final Map<Object, Integer> syncOf = new WeakHashMap<>();
 
     GroupCommitWriter(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -77,7 +104,15 @@ final class GroupCommitWriter implements AutoCloseable {
      * before the commit was would be a lie either way.
      */
     <T> T write(String what, SqlWork<T> work) {
-        Pending<T> mine = new Pending<>(what, work);
+        return write(what, work, true);
+    }
+
+    /**
+     * Runs the work in a group commit and returns its result once committed: fsync'd when {@code forced}, else
+     * ordered before the next forced write (see the class comment).
+     */
+    <T> T write(String what, SqlWork<T> work, boolean forced) {
+        Pending<T> mine = new Pending<>(what, work, forced);
         submitAndWait(List.of(mine));
         return mine.answer();
     }
@@ -88,8 +123,13 @@ final class GroupCommitWriter implements AutoCloseable {
      * others are unaffected: a failing batch is retried one write at a time).
      */
     <T> List<T> writeAll(String what, List<SqlWork<T>> works) {
+        return writeAll(what, works, true);
+    }
+
+    /** {@link #writeAll(String, List)}, fsync'd when {@code forced}, else ordered before the next forced write. */
+    <T> List<T> writeAll(String what, List<SqlWork<T>> works, boolean forced) {
         List<Pending<T>> mine = new ArrayList<>(works.size());
-        works.forEach(w -> mine.add(new Pending<>(what, w)));
+        works.forEach(w -> mine.add(new Pending<>(what, w, forced)));
         if (!mine.isEmpty()) {
             submitAndWait(mine);
         }
@@ -224,7 +264,9 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private void runInOneTransaction(List<Pending<?>> writes) throws SQLException {
+        boolean forced = writes.stream().anyMatch(w -> w.forced);
         try (Connection c = dataSource.getConnection()) {
+            syncFor(c, forced);
             c.setAutoCommit(false);
             try {
                 for (Pending<?> w : writes) {
@@ -236,6 +278,39 @@ final class GroupCommitWriter implements AutoCloseable {
                 throw e;
             }
             // the pool puts auto-commit back when the connection returns
+        }
+    }
+
+    /**
+     * Sets the connection's {@code synchronous} level for a batch: the configured one for a forced batch, NORMAL for an
+     * ordered one when the configured level is higher (with NORMAL configured, nothing changes). Outside a transaction.
+     */
+    private void syncFor(Connection c, boolean forced) throws SQLException {
+        Object connection = c.isWrapperFor(org.sqlite.SQLiteConnection.class)
+                ? c.unwrap(org.sqlite.SQLiteConnection.class) : c;
+        Integer current = syncOf.get(connection);
+        if (current == null) {
+            current = readSync(c);
+            if (configuredSync == 0) {
+                configuredSync = current;
+            }
+        }
+        int wanted = forced || configuredSync <= NORMAL ? configuredSync : NORMAL;
+        if (wanted != current) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA synchronous = " + wanted);
+            }
+        }
+        syncOf.put(connection, wanted);
+    }
+
+    /** SQLite's {@code synchronous} levels: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+    private static final int NORMAL = 1;
+
+    static int readSync(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 

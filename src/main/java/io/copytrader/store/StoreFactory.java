@@ -88,8 +88,8 @@ public final class StoreFactory {
 
     /**
      * SQLite with the write-ahead log: readers never block the writer, and a commit is one append to the log.
-     * synchronous=FULL fsyncs the log at each commit, so an acknowledged write survives a power cut as well as a
-     * killed process; NORMAL fsyncs only at checkpoints, which survives kill -9 (the OS has the bytes) but not a
+     * synchronous=FULL fsyncs the log at each commit of a forced write, so it survives a power cut as well as a
+     * killed process (ordered writes ride on the next forced commit: see GroupCommitWriter); NORMAL fsyncs only at checkpoints, which survives kill -9 (the OS has the bytes) but not a
      * power cut. Every pooled connection gets the same pragmas.
      */
     private static SQLiteDataSource sqlite(StoreSettings settings) {

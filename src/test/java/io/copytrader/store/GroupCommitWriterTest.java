@@ -164,6 +164,54 @@ class GroupCommitWriterTest {
         assertThat(keys()).containsExactlyInAnyOrder("a", "b");
     }
 
+    @Test
+    void shouldFsyncABatchWithAForcedWriteAndOnlyOrderAnOrderedOne() throws Exception {
+        // 1. alone, an ordered write commits under NORMAL (no fsync of its own), a forced one under the configured FULL
+        assertThat(writer.<Integer>write("ordered", c -> insertSeeingSync(c, "o1"), false)).isEqualTo(1);
+        assertThat(writer.<Integer>write("forced", c -> insertSeeingSync(c, "f1"), true)).isEqualTo(2);
+        assertThat(writer.<Integer>write("ordered again", c -> insertSeeingSync(c, "o2"), false)).isEqualTo(1);
+        assertThat(writer.writeAll("ordered page", List.<SqlWork<Integer>>of(c -> insertSeeingSync(c, "o3")), false))
+                .containsExactly(1);
+        assertThat(writer.<Integer>write("forced by default", c -> insertSeeingSync(c, "f2"))).isEqualTo(2);
+
+        // 2. a batch that mixes them is fsync'd as a whole: the ordered write in it commits under FULL too
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Integer> held = holdWriterInserting("h", release);
+        CompletableFuture<Integer> ordered = CompletableFuture.supplyAsync(
+                () -> writer.<Integer>write("ordered in a mixed batch", c -> insertSeeingSync(c, "o4"), false), callers);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> writer.waiting() == 1);
+        CompletableFuture<Integer> forced = CompletableFuture.supplyAsync(
+                () -> writer.<Integer>write("forced in a mixed batch", c -> insertSeeingSync(c, "f3"), true), callers);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> writer.waiting() == 2);
+        release.countDown();
+        assertThat(held.get()).isEqualTo(1);
+        assertThat(ordered.get()).isEqualTo(2);
+        assertThat(forced.get()).isEqualTo(2);
+
+        // 3. and the next write alone is ordered again: each batch sets the level it needs
+        assertThat(writer.<Integer>write("ordered after", c -> insertSeeingSync(c, "o5"), false)).isEqualTo(1);
+        assertThat(keys()).hasSize(9);
+    }
+
+    @Test
+    void shouldLeaveAStoreConfiguredNormalAtNormalForEveryWrite() throws SQLException {
+        try (HikariDataSource normal = StoreFactory.pool(StoreSettings.of("jdbc:sqlite:" + dir.resolve("normal.db"))
+                .withSqliteSync(StoreSettings.SqliteSync.NORMAL));
+             GroupCommitWriter w = new GroupCommitWriter(normal)) {
+            try (Connection c = normal.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (k TEXT NOT NULL PRIMARY KEY)");
+            }
+            assertThat(w.<Integer>write("forced", c -> insertSeeingSync(c, "f"), true)).isEqualTo(1);
+            assertThat(w.<Integer>write("ordered", c -> insertSeeingSync(c, "o"), false)).isEqualTo(1);
+        }
+    }
+
+    /** Inserts the key and answers the {@code synchronous} level its transaction commits under (2 FULL, 1 NORMAL). */
+    private static int insertSeeingSync(Connection c, String key) throws SQLException {
+        insert(c, key);
+        return GroupCommitWriter.readSync(c);
+    }
+
     private <T> CompletableFuture<T> submit(String what, SqlWork<T> work) {
         return CompletableFuture.supplyAsync(() -> writer.write(what, work), callers);
     }

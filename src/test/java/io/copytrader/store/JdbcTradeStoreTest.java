@@ -1,14 +1,23 @@
 package io.copytrader.store;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.copytrader.domain.ClientOrderId;
+import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.VenueOrderId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.sql.DataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.copytrader.store.TradeFixtures.ALICE;
@@ -57,5 +66,74 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
         assertThat(store.admit(copied)).isFalse();
         assertThat(store.addDeadLetter(copied, Reason.UNEXPECTED_ERROR, null)).isGreaterThan(letter);
         assertThat(store.ordersIn(List.of(OrderRecordState.SUBMITTING))).hasSize(1);
+    }
+
+    @Test
+    void shouldFsyncTheOrdersIntentAndItsSignedFormButOnlyOrderTheWritesTheyCover() throws Exception {
+        // every commit of the store is recorded with the synchronous level it ran under: 2 FULL (fsync'd), 1 NORMAL
+        List<Integer> commits = new ArrayList<>();
+        try (HikariDataSource pool = StoreFactory.pool(StoreSettings.of(url()))) {
+            StoreFactory.migrate(pool);
+            TradeStore recorded = new JdbcTradeStore(recordingCommits(pool, commits), clock, null);
+            DetectedTrade t = trade("t-1");
+            CopyIntent intent = intent(t);
+            ClientOrderId id = intent.clientOrderId();
+
+            assertThat(lastCommit(commits, () -> recorded.admitAll(List.of(t, trade("t-2"))))).isEqualTo(1);
+            assertThat(lastCommit(commits, () -> recorded.saveCursor(ALICE, "c-1"))).isEqualTo(1);
+            DetectedTrade skipped = trade("t-3");
+            assertThat(lastCommit(commits, () -> recorded.admit(skipped))).isEqualTo(1);
+            assertThat(lastCommit(commits, () -> recorded.finish(skipped.key(), TradeOutcome.SKIPPED, Reason.FILTER_BELOW_MIN_SIZE, null)))
+                    .isEqualTo(1);
+            // before anything is sent: the intent and the signed order are on disk, and with them all of the above
+            assertThat(lastCommit(commits, () -> recorded.recordIntent(t.key(), intent))).isEqualTo(2);
+            assertThat(lastCommit(commits, () -> recorded.recordSigned(id, new VenueOrderId("0xh"), "{}")))
+                    .isEqualTo(2);
+            assertThat(lastCommit(commits, () -> recorded.moveOrderAndFinish(id, OrderRecordState.FILLED,
+                    new VenueOrderId("0xh"), BigDecimal.ONE, new BigDecimal("0.4"), t.key(), TradeOutcome.COPIED,
+                    null, "filled"))).isEqualTo(1);
+            assertThat(lastCommit(commits, () -> recorded.addDeadLetter(trade("t-2"), Reason.UNEXPECTED_ERROR, null)))
+                    .isEqualTo(2);
+            recorded.close();
+        }
+        // and what was only ordered is committed all the same
+        assertThat(store.outcome(trade("t-1").key())).contains(TradeOutcome.COPIED);
+        assertThat(store.outcome(trade("t-3").key())).contains(TradeOutcome.SKIPPED);
+        assertThat(store.cursor(ALICE)).contains("c-1");
+    }
+
+    /** Runs the call and answers the synchronous level of the one commit it made. */
+    private static int lastCommit(List<Integer> commits, Runnable call) {
+        int before = commits.size();
+        call.run();
+        assertThat(commits).as("commits of one call").hasSize(before + 1);
+        return commits.get(commits.size() - 1);
+    }
+
+    /** A data source whose connections note {@code PRAGMA synchronous} at each commit. */
+    private static DataSource recordingCommits(DataSource pool, List<Integer> commits) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Object answer = invoke(method, pool, args);
+                    if (!method.getName().equals("getConnection")) {
+                        return answer;
+                    }
+                    Connection real = (Connection) answer;
+                    return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                            (p, m, a) -> {
+                                if (m.getName().equals("commit")) {
+                                    commits.add(GroupCommitWriter.readSync(real));
+                                }
+                                return invoke(m, real, a);
+                            });
+                });
+    }
+
+    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 }
