@@ -60,9 +60,13 @@ class SharedArchiveLauncherTest {
     void shouldRunTheEngineWithC1OnlyUnlessTheUserChoseACompiler() throws Exception {
         Path jar = jar();
         assertThat(plan(jar, List.of("-Xmx512m", "-jar", jar.toString())).orElseThrow().command())
-                .containsOnlyOnce(SharedArchiveLauncher.C1_ONLY);
+                .containsOnlyOnce(SharedArchiveLauncher.C1_ONLY, SharedArchiveLauncher.EARLY_COMPILE);
+        assertThat(plan(jar, List.of("-XX:CompileThresholdScaling=1", "-jar", jar.toString())).orElseThrow().command())
+                .containsOnlyOnce(SharedArchiveLauncher.C1_ONLY, "-XX:CompileThresholdScaling=1")
+                .doesNotContain(SharedArchiveLauncher.EARLY_COMPILE);
         assertThat(plan(jar, List.of("-XX:TieredStopAtLevel=4", "-jar", jar.toString())).orElseThrow().command())
-                .contains("-XX:TieredStopAtLevel=4").doesNotContain(SharedArchiveLauncher.C1_ONLY);
+                .contains("-XX:TieredStopAtLevel=4")
+                .doesNotContain(SharedArchiveLauncher.C1_ONLY, SharedArchiveLauncher.EARLY_COMPILE);
         assertThat(plan(jar, List.of("-XX:-TieredCompilation", "-jar", jar.toString())).orElseThrow().command())
                 .doesNotContain(SharedArchiveLauncher.C1_ONLY);
         assertThat(SharedArchiveLauncher.plan(new String[0], Map.of("COPYTRADER_JIT", "C2")::get, false,
