@@ -6,6 +6,7 @@ import io.copytrader.domain.TradeOutcome;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.seda.BlockingQueueFactory;
 import org.apache.camel.support.SynchronizationAdapter;
+import org.apache.camel.support.UnitOfWorkHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +75,7 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
         if (trade != null) {
             ledger.finish(trade, TradeOutcome.DROPPED, Reason.QUEUE_OVERFLOW, "queue full; dropped the oldest waiting trade");
         }
+        done(exchange);
         long n = dropsSinceLog.incrementAndGet();
         long now = System.currentTimeMillis();
         long prev = lastLogMillis.get();
@@ -92,5 +94,16 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
                 "still queued when the copy queue was cleared")) {
             LOG.warn("Abandoned queued trade {} (client order id {})", trade.key(), trade.clientOrderId());
         }
+        done(exchange);
+    }
+
+    /**
+     * Runs the on-completion tasks the exchange carries (the SEDA producer hands the sender's over to it), as its
+     * consumer would have: a trade that leaves the queue without being taken has ended too. The aggregator that
+     * completed its group counts the group in progress until then, and waits for that count to reach zero before
+     * a graceful shutdown can end: without this, one overflow made every later shutdown wait out its timeout.
+     */
+    private static void done(Exchange exchange) {
+        UnitOfWorkHelper.doneSynchronizations(exchange, exchange.getExchangeExtension().handoverCompletions());
     }
 }
