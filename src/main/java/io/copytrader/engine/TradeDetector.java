@@ -36,6 +36,7 @@ public final class TradeDetector {
     }
 
     private final List<TraderId> traders;
+    private final List<String> traderNames;
     private final FeedAdapter feed;
     private final VenueHttpClient http;
     private final TradeStore store;
@@ -65,6 +66,7 @@ public final class TradeDetector {
                          PipelineMetrics metrics, Clock clock, TargetPositions targetPositions) {
         this.targetPositions = targetPositions;
         this.traders = List.copyOf(traders);
+        this.traderNames = this.traders.stream().map(TraderId::value).toList();
         this.feed = feed;
         this.http = http;
         this.store = store;
@@ -74,6 +76,11 @@ public final class TradeDetector {
 
     public List<TraderId> traders() {
         return traders;
+    }
+
+    /** The target traders' names, one poll tick each (tick-traders splits on them). */
+    public List<String> traderNames() {
+        return traderNames;
     }
 
     /**

@@ -5,6 +5,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.support.ExpressionAdapter;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -23,6 +24,10 @@ public final class TradeExpressions {
     public static final String AGGREGATION_KEY = "aggregationKey";
     /** Trades of one key are copied in order (the copy queue's key). */
     public static final String ORDERING_KEY = "orderingKey";
+    /** A polled page's trades (split-trades); none for a body that is not a page. */
+    public static final String PAGE_TRADES = "pageTrades";
+    /** True when a polled page had trades (the page-end completion of the fill groups is sent only then). */
+    public static final String PAGE_HAS_TRADES = "pageHasTrades";
 
     private TradeExpressions() {
     }
@@ -32,7 +37,25 @@ public final class TradeExpressions {
         return Map.of(
                 TRADE_KEY, of(TRADE_KEY, DetectedTrade::key),
                 AGGREGATION_KEY, of(AGGREGATION_KEY, DetectedTrade::aggregationKey),
-                ORDERING_KEY, of(ORDERING_KEY, DetectedTrade::orderingKey));
+                ORDERING_KEY, of(ORDERING_KEY, DetectedTrade::orderingKey),
+                PAGE_TRADES, page(PAGE_TRADES, TradeDetector.Poll::trades, List.of()),
+                PAGE_HAS_TRADES, page(PAGE_HAS_TRADES, poll -> !poll.trades().isEmpty(), false));
+    }
+
+    /** An expression of a polled page ({@code ${body.trades()}} and the like); {@code none} for any other body. */
+    private static Expression page(String name, Function<TradeDetector.Poll, Object> read, Object none) {
+        return new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                Object body = exchange.getMessage().getBody();
+                return body instanceof TradeDetector.Poll poll ? read.apply(poll) : none;
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
     }
 
     private static Expression of(String name, Function<DetectedTrade, String> key) {
