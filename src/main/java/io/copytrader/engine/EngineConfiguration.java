@@ -169,7 +169,7 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("tradeAdmissions", new TradeAdmissions(ledger));
         beans.put("fillAggregation", new FillAggregation(settings.aggregationWindowMs(), ledger));
         FillGroups fillGroups = new FillGroups();
-        FillWindowChecker fillWindowChecker = new FillWindowChecker(fillGroups::hasGroups);
+        FillWindowChecker fillWindowChecker = new FillWindowChecker(fillGroups::hasGroups, settings.aggregationWindowMs());
         fillGroups.onAdd(fillWindowChecker::groupOpened);
         beans.put("fillGroups", fillGroups);
         beans.put("fillWindowChecker", fillWindowChecker);

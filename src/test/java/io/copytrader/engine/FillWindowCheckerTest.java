@@ -67,6 +67,23 @@ class FillWindowCheckerTest {
     }
 
     @Test
+    void shouldFirstLookOneWindowAfterTheGroupThatWokeIt() {
+        FillWindowChecker windowed = new FillWindowChecker(open::get, 60_000);
+        try {
+            windowed.scheduleWithFixedDelay(checks::incrementAndGet, 0, 10, TimeUnit.MILLISECONDS);
+            await().atMost(Duration.ofSeconds(5)).until(() -> windowed.getQueue().isEmpty() && windowed.getActiveCount() == 0);
+            open.set(true);
+            windowed.groupOpened();
+            // the group cannot be past its window for a minute: the look is a minute away, not a period
+            assertThat(windowed.getQueue()).hasSize(1);
+            assertThat(((java.util.concurrent.Delayed) windowed.getQueue().peek()).getDelay(TimeUnit.MILLISECONDS)).isGreaterThan(50_000);
+            assertThat(checks).hasValue(0);
+        } finally {
+            windowed.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldStopLookingOnceCancelled() {
         open.set(true);
         ScheduledFuture<?> task = checker.scheduleWithFixedDelay(checks::incrementAndGet, 0, 10, TimeUnit.MILLISECONDS);
