@@ -16,7 +16,7 @@ import java.util.function.BooleanSupplier;
  * a hundred wake-ups a second in an engine that is waiting for trades. Here a periodic task (Camel's look for expired
  * groups) runs only while a group is open: when none is, it parks, and the first group opened schedules it again one
  * window later (a group cannot be past its window sooner; most, a polled page's, are completed at the page's end
- * before that, and the look then finds none and parks again: at 100 trades/s about a fifth of the wake-ups of a look
+ * before that, and the look then finds none and parks again: at 100 trades/s about a third of the wake-ups of a look
  * one period after each opening). What runs and when, with a group open past its window, is what Camel's own
  * checker does.
  * <p>
