@@ -28,11 +28,6 @@ public final class FillWindowChecker extends ScheduledThreadPoolExecutor {
     private final AtomicInteger runs = new AtomicInteger();
     private final long windowNanos;
 
-    /** A checker whose first look after a park comes one period after the group that woke it. */
-    public FillWindowChecker(BooleanSupplier anyGroupOpen) {
-        this(anyGroupOpen, 0);
-    }
-
     /**
      * @param anyGroupOpen whether the route has an open group now ({@link FillGroups#hasGroups})
      * @param windowMillis the groups' window: the first look after a park comes no sooner than this after the group

@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
 class FillWindowCheckerTest {
     private final AtomicBoolean open = new AtomicBoolean();
     private final AtomicInteger checks = new AtomicInteger();
-    private final FillWindowChecker checker = new FillWindowChecker(open::get);
+    private final FillWindowChecker checker = new FillWindowChecker(open::get, 0); // no window: the first look one period after a group opens
 
     @AfterEach
     void stop() {
