@@ -32,6 +32,12 @@ import java.util.function.Predicate;
  * and unknown orders by client order id (or venue id), applies fills, cancels and rejects to the book, cancels
  * orders resting too long, resolves unknown outcomes (found: copied; still absent after the grace period: failed to
  * the dead letters, never resent), and now and then replaces the book with the venue's balance and positions.
+ *
+ * <p>An open order that a lookup found unchanged is looked up less and less often: again after
+ * {@link #FIRST_BACKOFF}, then twice as long each time it is still unchanged, up to {@link #MAX_BACKOFF}, and at its
+ * resting deadline; any change (a fill, a new state) brings it back to every pass. A resting limit order is the
+ * common case on a real venue and the costly one: each lookup is a venue request counted against its rate limit. An
+ * order whose outcome is unknown is looked up at every pass: its trade waits on the answer.
  */
 public final class OrderMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(OrderMonitor.class);
@@ -56,6 +62,13 @@ public final class OrderMonitor {
     private final Duration refreshEvery;
     private volatile Instant lastRefresh = Instant.EPOCH;
     private final java.util.concurrent.atomic.AtomicLong bookRefreshes = new java.util.concurrent.atomic.AtomicLong();
+    /** How long an open order found unchanged waits for its next lookup at first; doubled each time, up to the max. */
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
+    /** When an open order found unchanged is looked up next, and the wait that led there. The monitor's thread only. */
+    private record Backoff(Instant next, Duration delay) {
+    }
+    private final Map<ClientOrderId, Backoff> backoff = new java.util.concurrent.ConcurrentHashMap<>();
     /** Most orders one pass looks after. */
     private static final int MAX_PER_PASS = 1000;
     /** Null on one instance; with several engines on one store, this one's name in the orders' claims. */
@@ -96,7 +109,9 @@ public final class OrderMonitor {
         Instant now = clock.instant();
         List<OrderRecord> watched = instanceId == null ? store.ordersIn(WATCHED)
                 : store.claimOrders(WATCHED, instanceId, now.plus(claimLease), MAX_PER_PASS);
+        java.util.Set<ClientOrderId> listed = new java.util.HashSet<>();
         for (OrderRecord order : watched) {
+            listed.add(order.clientOrderId());
             if (inHand.test(order.clientOrderId())) {
                 continue; // being sent right now by a consumer, which alone moves it on
             }
@@ -111,20 +126,42 @@ public final class OrderMonitor {
             if (adapter.knowsOrderIdBeforeSending() && order.venueOrderId() == null) {
                 continue; // never sent (its id is persisted before sending): the placer or recovery handles it
             }
+            Backoff waiting = backoff.get(order.clientOrderId());
+            if (waiting != null && now.isBefore(waiting.next())) {
+                continue;
+            }
             try {
-                check(order, now);
+                if (check(order, now)) {
+                    Duration wait = waiting == null ? FIRST_BACKOFF : min(waiting.delay().multipliedBy(2), MAX_BACKOFF);
+                    // never past the moment it rests too long (cancelled at the first look after its deadline)
+                    Instant overdue = order.createdAt().plus(maxResting).plusMillis(1);
+                    Instant next = now.plus(wait);
+                    backoff.put(order.clientOrderId(), new Backoff(next.isAfter(overdue) ? overdue : next, wait));
+                } else {
+                    backoff.remove(order.clientOrderId());
+                }
             } catch (IOException | TransientVenueException e) {
                 LOG.debug("Lookup of order {} failed, next pass retries: {}", order.clientOrderId(), e.toString());
             } catch (RuntimeException e) {
                 LOG.error("Monitoring order {} failed", order.clientOrderId(), e);
             }
         }
+        backoff.keySet().retainAll(listed); // ended, or no longer ours
         if (!lastRefresh.plus(refreshEvery).isAfter(now)) {
             refreshBook();
         }
     }
 
-    private void check(OrderRecord order, Instant now) throws IOException {
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /**
+     * Looks the order up and acts on what the venue says.
+     *
+     * @return true when the order is open and the lookup found it as recorded (nothing moved, nothing cancelled)
+     */
+    private boolean check(OrderRecord order, Instant now) throws IOException {
         CopyIntent intent = order.intent();
         HttpReply reply = http.execute(adapter.lookupOrder(intent, order.venueOrderId()));
         OrderStatus status = adapter.onLookupReply(intent, reply);
@@ -147,7 +184,7 @@ public final class OrderMonitor {
                             intent.clientOrderId(), order.tradeKey(), order.state());
                 }
             }
-            return;
+            return false;
         }
         OrderRecordState next = OrderPlacer.toRecordState(status.state());
         boolean moved = false;
@@ -155,7 +192,7 @@ public final class OrderMonitor {
             moved = store.moveOrder(intent.clientOrderId(), next, status.venueOrderId(), status.filledQuantity(),
                     status.avgFillPrice());
             if (!moved) {
-                return; // moved on by someone else since it was listed; the next pass sees its new state
+                return false; // moved on by someone else since it was listed; the next pass sees its new state
             }
         }
         if (wasUnresolved) {
@@ -164,7 +201,7 @@ public final class OrderMonitor {
                     portfolio.release(intent);
                 }
                 deadLetters.record(intent.source(), Reason.EXCHANGE_INVALID_ORDER, "venue reports the order rejected");
-                return;
+                return false;
             }
             if (ledger.finish(intent.source(), TradeOutcome.COPIED, null, "resolved by lookup")) {
                 LOG.info("Order {} (trade {}) found at the venue as {}: copied", intent.clientOrderId(), order.tradeKey(), status.state());
@@ -174,10 +211,14 @@ public final class OrderMonitor {
             if (moved) {
                 portfolio.settle(intent, status.filledQuantity(), status.avgFillPrice());
             }
-        } else if (order.createdAt().plus(maxResting).isBefore(now)) {
+            return false;
+        }
+        if (order.createdAt().plus(maxResting).isBefore(now)) {
             LOG.info("Order {} resting for over {} s; cancelling", intent.clientOrderId(), maxResting.toSeconds());
             adapter.onCancelReply(http.execute(adapter.cancelOrder(intent, status.venueOrderId())));
+            return false;
         }
+        return !moved && !wasUnresolved;
     }
 
     /**

@@ -209,16 +209,78 @@ class OrderMonitorDecisionsTest {
         Instant updated = store.order(id).orElseThrow().updatedAt();
         clock.set(Trades.T0.plusSeconds(1));
         monitor.run();
+        assertThat(calls).as("looked up again once its first backoff ended").hasSize(2);
         assertThat(store.order(id).orElseThrow().updatedAt()).as("nothing changed: not written").isEqualTo(updated);
         venue.lookupStatus = status(OrderState.OPEN, "2");
+        clock.set(Trades.T0.plusSeconds(3));
         monitor.run();
         assertThat(store.order(id).orElseThrow().filledQuantity()).isEqualByComparingTo("2");
-        clock.set(Trades.T0.plusSeconds(2));
+        clock.set(Trades.T0.plusSeconds(4));
         venue.lookupStatus = status(OrderState.OPEN, "2.00");
         monitor.run();
+        assertThat(calls).as("a change: looked up at the next pass").hasSize(4);
         assertThat(store.order(id).orElseThrow().updatedAt()).as("the same fill, written differently")
-                .isEqualTo(Trades.T0.plusSeconds(1));
+                .isEqualTo(Trades.T0.plusSeconds(3));
         assertThat(store.outcome(trade.key())).as("an accepted order's trade is not the monitor's to end").isEmpty();
+    }
+
+    /** Runs a pass at {@code T0 + millis} and returns how many lookups or cancels it sent. */
+    int passAt(long millis) {
+        int before = calls.size();
+        clock.set(Trades.T0.plusMillis(millis));
+        monitor.run();
+        return calls.size() - before;
+    }
+
+    @Test
+    void shouldLookUpAnUnchangedOpenOrderLessAndLessOftenAndAtEveryPassAgainOnceItChanged() {
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = status(OrderState.OPEN, "0");
+        // passes every 500 ms: looked up at 0, then 1, 2 and 4 s after each unchanged look, then every 8 s at most
+        List<Long> lookedUpAt = new ArrayList<>();
+        for (long t = 0; t <= 40_000; t += 500) {
+            if (passAt(t) > 0) {
+                lookedUpAt.add(t);
+            }
+        }
+        assertThat(lookedUpAt).containsExactly(0L, 1_000L, 3_000L, 7_000L, 15_000L, 23_000L, 31_000L, 39_000L);
+        venue.lookupStatus = status(OrderState.PARTIALLY_FILLED, "3");
+        assertThat(passAt(47_000)).isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.PARTIALLY_FILLED);
+        assertThat(passAt(47_500)).as("it moved: looked up at the next pass").isEqualTo(1);
+        assertThat(passAt(48_000)).as("unchanged since: waits a second").isZero();
+        assertThat(passAt(48_500)).isEqualTo(1);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        assertThat(passAt(50_500)).isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(passAt(51_000)).as("ended: never looked up again").isZero();
+    }
+
+    @Test
+    void shouldCancelAnOrderRestingTooLongAtTheFirstPassPastItsDeadlineEvenWhileBackingOff() {
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = status(OrderState.OPEN, "0");
+        for (long t = 0; t <= 60_000; t += 500) {
+            passAt(t);
+        }
+        assertThat(venue.canceled).as("resting 60 s, not over").isEmpty();
+        assertThat(passAt(60_500)).as("a lookup and the cancel").isEqualTo(2);
+        assertThat(venue.canceled).containsExactly(new VenueOrderId("0xh"));
+        assertThat(passAt(61_000)).as("still open at the next pass: looked up and cancelled again").isEqualTo(2);
+        venue.lookupStatus = status(OrderState.CANCELED, "0");
+        assertThat(passAt(61_500)).isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.CANCELED);
+        assertThat(venue.canceled).hasSize(2);
+    }
+
+    @Test
+    void shouldLookUpAnOrderOfUnknownOutcomeAtEveryPass() {
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = OrderStatus.notFound(id);
+        for (long t = 0; t <= 5_000; t += 500) {
+            assertThat(passAt(t)).as("pass at %d ms", t).isEqualTo(1);
+        }
+        assertThat(state()).as("within the grace period").isEqualTo(OrderRecordState.UNKNOWN);
     }
 
     @Test
