@@ -188,6 +188,12 @@ public final class EngineHarness implements AutoCloseable {
      * store and in the metrics, and the two agree.
      */
     public void assertAccountingIdentity() {
+        // a trade's outcome is counted just after it is written: a trade the store shows settled may be a moment
+        // away from its count (awaitSettled waits on the store)
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).untilAsserted(this::accountingIdentity);
+    }
+
+    private void accountingIdentity() {
         Map<TradeOutcome, Long> byOutcome = store().outcomeCounts();
         long ended = byOutcome.values().stream().mapToLong(Long::longValue).sum();
         assertThat(store().detectedCount()).as("store: detected = outcomes + in flight")
