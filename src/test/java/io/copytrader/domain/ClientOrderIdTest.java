@@ -22,6 +22,29 @@ class ClientOrderIdTest {
     }
 
     @Test
+    void shouldBeTheFirst32HexDigitsOfTheSha256OfTraderAndTrade() throws Exception {
+        // the expected value from another SHA-256 implementation (Python's hashlib) over "alice|t-1"
+        String expected = "ct-0501f91df718f724949ca29ee9160239";
+        assertThat(ClientOrderId.of(new TraderId("alice"), new SourceTradeId("t-1")).value()).isEqualTo(expected);
+        // the shared digest is copied, never shared: ids derived on many threads at once are the same
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                int n = i;
+                ids.add(pool.submit(() -> n % 2 == 0
+                        ? ClientOrderId.of(new TraderId("alice"), new SourceTradeId("t-1")).value()
+                        : ClientOrderId.of(new TraderId("bob"), new SourceTradeId("t-" + n)).value()));
+            }
+            for (int i = 0; i < ids.size(); i += 2) {
+                assertThat(ids.get(i).get()).isEqualTo(expected);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldRejectBlankIdsWithAClearMessage() {
         assertThatThrownBy(() -> new TraderId(" "))
                 .isInstanceOf(IllegalArgumentException.class)
