@@ -23,8 +23,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -65,10 +68,11 @@ public final class OrderMonitor {
     /** How long an open order found unchanged waits for its next lookup at first; doubled each time, up to the max. */
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
-    /** When an open order found unchanged is looked up next, and the wait that led there. The monitor's thread only. */
+    /** When an open order found unchanged is looked up next, and the wait that led there. */
     private record Backoff(Instant next, Duration delay) {
     }
-    private final Map<ClientOrderId, Backoff> backoff = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per open order found unchanged; written by the passes (one timer thread in the shipped route). */
+    private final Map<ClientOrderId, Backoff> backoff = new ConcurrentHashMap<>();
     /** Most orders one pass looks after. */
     private static final int MAX_PER_PASS = 1000;
     /** Null on one instance; with several engines on one store, this one's name in the orders' claims. */
@@ -109,7 +113,7 @@ public final class OrderMonitor {
         Instant now = clock.instant();
         List<OrderRecord> watched = instanceId == null ? store.ordersIn(WATCHED)
                 : store.claimOrders(WATCHED, instanceId, now.plus(claimLease), MAX_PER_PASS);
-        java.util.Set<ClientOrderId> listed = new java.util.HashSet<>();
+        Set<ClientOrderId> listed = new HashSet<>();
         for (OrderRecord order : watched) {
             listed.add(order.clientOrderId());
             if (inHand.test(order.clientOrderId())) {

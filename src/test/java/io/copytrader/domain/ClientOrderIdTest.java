@@ -2,6 +2,12 @@ package io.copytrader.domain;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,9 +33,9 @@ class ClientOrderIdTest {
         String expected = "ct-0501f91df718f724949ca29ee9160239";
         assertThat(ClientOrderId.of(new TraderId("alice"), new SourceTradeId("t-1")).value()).isEqualTo(expected);
         // the shared digest is copied, never shared: ids derived on many threads at once are the same
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            java.util.List<java.util.concurrent.Future<String>> ids = new java.util.ArrayList<>();
+            List<Future<String>> ids = new ArrayList<>();
             for (int i = 0; i < 2_000; i++) {
                 int n = i;
                 ids.add(pool.submit(() -> n % 2 == 0
