@@ -164,10 +164,13 @@ public class EngineConfiguration implements CamelConfiguration {
             detector.ownedAs(instanceId, claimLease(pc));
         }
         beans.put("tradeDetector", detector);
-        beans.put("copyQueue", new CopyQueue(instanceId != null, exchange.knowsOrderIdBeforeSending(), ledger,
-                settings.maxTradeAge(), clock));
-        beans.put("tradeAdmissions", new TradeAdmissions(ledger));
-        beans.put("fillAggregation", new FillAggregation(settings.aggregationWindowMs(), ledger));
+        CopyQueue copyQueue = new CopyQueue(instanceId != null, exchange.knowsOrderIdBeforeSending(), ledger,
+                settings.maxTradeAge(), clock);
+        beans.put("copyQueue", copyQueue);
+        TradeAdmissions admissions = new TradeAdmissions(ledger);
+        beans.put("tradeAdmissions", admissions);
+        FillAggregation fillAggregation = new FillAggregation(settings.aggregationWindowMs(), ledger);
+        beans.put("fillAggregation", fillAggregation);
         FillGroups fillGroups = new FillGroups();
         FillWindowChecker fillWindowChecker = new FillWindowChecker(fillGroups::hasGroups, settings.aggregationWindowMs());
         fillGroups.onAdd(fillWindowChecker::groupOpened);
@@ -177,8 +180,10 @@ public class EngineConfiguration implements CamelConfiguration {
         stopWithContext(context, () -> fillWindowChecker.shutdownNow());
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
-        beans.put("copyPlanner", new CopyPlanner(SizingRules.from(settings).withSells(sells), targets, portfolio, ledger));
-        beans.put("cooldown", new Cooldown(settings.cooldownMs()));
+        CopyPlanner planner = new CopyPlanner(SizingRules.from(settings).withSells(sells), targets, portfolio, ledger);
+        beans.put("copyPlanner", planner);
+        Cooldown cooldown = new Cooldown(settings.cooldownMs());
+        beans.put("cooldown", cooldown);
         beans.put("orderCircuitBreaker", breaker);
         beans.put("orderPlacer", placer);
         beans.put("orderMonitor", monitor);
@@ -193,6 +198,8 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("exchangeAdapter", exchange);
         beans.put("feedAdapter", feed);
         beans.putAll(TradeExpressions.all());
+        beans.putAll(RouteSteps.all(detector, admissions, metrics, targetPositions, fillAggregation, copyQueue, planner,
+                cooldown, placer));
         beans.forEach(context.getRegistry()::bind);
         ChainWiring.install(context, chain, settings.targetTraders(), ledger, clock);
 
