@@ -1,6 +1,7 @@
 package io.copytrader.chain;
 
 import io.copytrader.domain.TraderId;
+import io.copytrader.engine.LifecycleEventNotifier;
 import io.copytrader.engine.PipelineMetrics;
 import io.copytrader.engine.TradeLedger;
 import io.copytrader.ops.SecretMasker;
@@ -8,7 +9,6 @@ import io.copytrader.store.TradeStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +58,7 @@ public final class ChainWiring {
                 feed.start();
             }
         });
-        context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+        context.getManagementStrategy().addEventNotifier(new LifecycleEventNotifier() {
             @Override
             public boolean isEnabled(CamelEvent event) {
                 return event instanceof CamelEvent.CamelContextStoppingEvent;

@@ -38,7 +38,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.PropertiesComponent;
-import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.TypeConverterSupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -455,7 +454,7 @@ public class EngineConfiguration implements CamelConfiguration {
      * the venue (SUBMITTING, UNKNOWN) stays in flight, for the next start's recovery to finish from the venue's
      * answer. Never ABANDONED with an order at the venue.
      */
-    static final class ShutdownRecorder extends EventNotifierSupport {
+    static final class ShutdownRecorder extends LifecycleEventNotifier {
         private static final java.util.Set<OrderRecordState> NOTHING_AT_VENUE =
                 java.util.EnumSet.of(OrderRecordState.FAILED, OrderRecordState.REJECTED);
         private static final java.util.Set<OrderRecordState> MAYBE_AT_VENUE =
@@ -470,12 +469,6 @@ public class EngineConfiguration implements CamelConfiguration {
             this.ledger = ledger;
             this.placer = placer;
             this.shared = shared;
-            // only a context event matters here: without these, Camel builds an event object for every exchange
-            // created, sent and completed just to ask isEnabled (hot-path cost seen in the bench profile)
-            setIgnoreExchangeEvents(true);
-            setIgnoreRouteEvents(true);
-            setIgnoreServiceEvents(true);
-            setIgnoreStepEvents(true);
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.copytrader.ops;
 import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.config.InvalidSettingException;
 import io.copytrader.engine.DropOldestQueueFactory;
+import io.copytrader.engine.LifecycleEventNotifier;
 import io.copytrader.engine.PipelineMetrics;
 import io.copytrader.engine.Portfolio;
 import io.copytrader.engine.StartupFailure;
@@ -23,7 +24,6 @@ import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +78,7 @@ public class OperatorConfiguration implements CamelConfiguration {
 
         BreakerConfigExposure exposure = new BreakerConfigExposure(context, "order-circuit-breaker", breaker);
         context.getManagementStrategy().addEventNotifier(exposure);
-        context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+        context.getManagementStrategy().addEventNotifier(new LifecycleEventNotifier() {
             private final List<AutoCloseable> started = new ArrayList<>();
 
             @Override

@@ -6,6 +6,7 @@ import io.copytrader.paper.PaperVenueAdmin;
 import io.copytrader.paper.PaperVenueConfig;
 import io.copytrader.store.TradeStore;
 import org.apache.camel.Route;
+import org.apache.camel.spi.EventNotifier;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,6 +52,11 @@ class PlainCamelMainContractTest {
                     assertThat(store.inFlightCount()).isZero();
                 });
                 assertThat(store.outcomeCounts().get(TradeOutcome.COPIED)).isPositive();
+                // 3. no event notifier asks for exchange events, so Camel builds no event object per exchange and hop
+                // (LifecycleEventNotifier): with one that does, every trade pays for a dozen events nobody reads
+                assertThat(main.getCamelContext().getManagementStrategy().getEventNotifiers())
+                        .filteredOn(n -> !n.isIgnoreExchangeEvents()).isEmpty();
+                assertThat(main.getCamelContext().getCamelContextExtension().isEventNotificationApplicable()).isFalse();
             } finally {
                 main.stop();
             }

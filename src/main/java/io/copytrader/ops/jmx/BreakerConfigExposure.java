@@ -5,7 +5,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.EventNotifierSupport;
+import io.copytrader.engine.LifecycleEventNotifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +21,7 @@ import java.lang.reflect.Field;
  * when given an instance, so after each start of the route the field is pointed at the instance's configuration:
  * display only, nothing about the breaker's behaviour changes.
  */
-public final class BreakerConfigExposure extends EventNotifierSupport {
+public final class BreakerConfigExposure extends LifecycleEventNotifier {
     private static final Logger LOG = LoggerFactory.getLogger(BreakerConfigExposure.class);
 
     private final CamelContext context;
@@ -29,6 +29,7 @@ public final class BreakerConfigExposure extends EventNotifierSupport {
     private final CircuitBreaker breaker;
 
     public BreakerConfigExposure(CamelContext context, String processorId, CircuitBreaker breaker) {
+        super(true); // the route's start: the processor is new
         this.context = context;
         this.processorId = processorId;
         this.breaker = breaker;
