@@ -76,13 +76,20 @@ public final class RouteSteps {
         steps.put("recordAnswer", step("recordAnswer", placer::onResult));
         steps.put("recordSendFailure", step("recordSendFailure", placer::onSendFailed));
         steps.put("classifyFailure", step("classifyFailure", placer::onFailure));
-        steps.put("fillGroupCompletes", condition("fillGroupCompletes", aggregation::completes));
-        steps.put("hasIntent", condition("hasIntent", e -> e.getMessage().getBody() instanceof CopyIntent));
-        steps.put("orderNotYetPlaced", condition("orderNotYetPlaced",
-                e -> !Boolean.TRUE.equals(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class))));
-        steps.put("orderFailed", condition("orderFailed",
-                e -> e.getProperty(ExchangeProps.DEAD_LETTER_REASON) != null));
+        steps.putAll(conditions(aggregation));
         return steps;
+    }
+
+    /** The conditions, by the name the routes use. */
+    static Map<String, Expression> conditions(FillAggregation aggregation) {
+        Map<String, Expression> conditions = new LinkedHashMap<>();
+        conditions.put("fillGroupCompletes", condition("fillGroupCompletes", aggregation::completes));
+        conditions.put("hasIntent", condition("hasIntent", e -> e.getMessage().getBody() instanceof CopyIntent));
+        conditions.put("orderNotYetPlaced", condition("orderNotYetPlaced",
+                e -> !Boolean.TRUE.equals(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class))));
+        conditions.put("orderFailed", condition("orderFailed",
+                e -> e.getProperty(ExchangeProps.DEAD_LETTER_REASON) != null));
+        return conditions;
     }
 
     /** A step that reads its name in route dumps and error messages. */
