@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -52,8 +53,44 @@ final class SqlValues {
         return text == null ? null : new BigDecimal(text);
     }
 
+    /**
+     * The instant as {@link #INSTANT_TEXT} writes it, digit by digit for the years 0000-9999 (every instant the engine
+     * stores: several per copied trade, where the formatter's general machinery was 2 % of the engine's samples at
+     * 1,000 trades/s), through the formatter for any other year.
+     */
     static String instant(Instant value) {
-        return value == null ? null : INSTANT_TEXT.format(value);
+        if (value == null) {
+            return null;
+        }
+        LocalDateTime t = LocalDateTime.ofEpochSecond(value.getEpochSecond(), value.getNano(), ZoneOffset.UTC);
+        int year = t.getYear();
+        if (year < 0 || year > 9999) {
+            return INSTANT_TEXT.format(value);
+        }
+        char[] text = new char[30]; // uuuu-MM-ddTHH:mm:ss.SSSSSSSSSZ
+        digits(text, 0, year, 4);
+        text[4] = '-';
+        digits(text, 5, t.getMonthValue(), 2);
+        text[7] = '-';
+        digits(text, 8, t.getDayOfMonth(), 2);
+        text[10] = 'T';
+        digits(text, 11, t.getHour(), 2);
+        text[13] = ':';
+        digits(text, 14, t.getMinute(), 2);
+        text[16] = ':';
+        digits(text, 17, t.getSecond(), 2);
+        text[19] = '.';
+        digits(text, 20, t.getNano(), 9);
+        text[29] = 'Z';
+        return new String(text);
+    }
+
+    /** Writes {@code value} as exactly {@code width} decimal digits, zero-padded, at {@code at}. */
+    private static void digits(char[] into, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            into[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     static Instant instant(String text) {
