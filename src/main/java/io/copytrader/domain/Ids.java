@@ -10,8 +10,8 @@ final class Ids {
 
     static String require(String kind, String value) {
         if (!safe(value)) {
-            throw new IllegalArgumentException(kind + " must be 1 to 200 printable characters without spaces, but was "
-                    + (value == null ? "null" : "'" + abbreviate(value) + "'"));
+            throw new IllegalArgumentException(kind + " must be 1 to " + MAX_LENGTH
+                    + " printable characters without spaces, but was " + (value == null ? "null" : "'" + abbreviate(value) + "'"));
         }
         return value;
     }

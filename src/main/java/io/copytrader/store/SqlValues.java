@@ -55,7 +55,7 @@ final class SqlValues {
 
     /**
      * The instant as {@link #INSTANT_TEXT} writes it, digit by digit for the years 0000-9999 (every instant the engine
-     * stores: several per copied trade, where the formatter's general machinery was 2 % of the engine's samples at
+     * stores: several per copied trade, where the formatter's general machinery was 1.9 % of the engine's samples at
      * 1,000 trades/s), through the formatter for any other year.
      */
     static String instant(Instant value) {
