@@ -11,7 +11,8 @@ final class Ids {
     static String require(String kind, String value) {
         if (!safe(value)) {
             throw new IllegalArgumentException(kind + " must be 1 to " + MAX_LENGTH
-                    + " printable characters without spaces, but was " + (value == null ? "null" : "'" + abbreviate(value) + "'"));
+                    + " printable characters without spaces, but was "
+                    + (value == null ? "null" : "'" + abbreviate(value) + "'"));
         }
         return value;
     }
