@@ -81,6 +81,9 @@ class EngineCrashTest {
             admin.setRate(TRADER, 0);
             long emitted = admin.stats().traders().get(TRADER).emitted();
             Process engine = startEngine(venue.baseUrl(), storeUrl, KILLS + 1);
+            // the last killed engine may have caught up already, so the store's figures can hold at once: wait for
+            // this one to be up before the graceful stop (a JVM signalled while it boots exits 143, not 0)
+            awaitStarted("engine-" + (KILLS + 1));
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() ->
                     store.detectedCount() == emitted && store.inFlightCount() == 0
                             && store.ordersIn(EnumSet.of(io.copytrader.store.OrderRecordState.SUBMITTING,
@@ -161,6 +164,13 @@ class EngineCrashTest {
         Files.createDirectories(logs);
         pb.redirectOutput(logs.resolve(logName + ".log").toFile());
         return pb.start();
+    }
+
+    /** Waits until the engine's log says its Camel context started (its SIGTERM handler is in place long before). */
+    static void awaitStarted(String logName) {
+        Path log = Path.of("target", "engine-crash-logs", logName + ".log");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> Files.readString(log).contains("(copytrader) started in"));
     }
 
     private static int freePort() throws IOException {
