@@ -39,6 +39,8 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
     private final Condition takeable = lock.newCondition();
     private final LinkedList<E> waiting = new LinkedList<>();
     private final Set<String> busy = new HashSet<>();
+    /** Wake-ups sent so far (see {@link #signals()}). */
+    private long signals;
 
     /** An unkeyed queue: plain FIFO. */
     public DropOldestQueue(int capacity, Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
@@ -75,7 +77,11 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
                 dropped.add(waiting.removeFirst());
             }
             waiting.addLast(e);
-            takeable.signal();
+            // an element of a busy key cannot be taken before its key's release, which signals then: waking a
+            // consumer now would only have it find nothing and wait again
+            if (isFree(keyOf.apply(e))) {
+                signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -184,14 +190,56 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
 
     /**
      * Frees a key: the next element of that key may be taken. That makes at most one more element takeable, so one
-     * waiting consumer is woken, not all of them (the others would find nothing and wait again).
+     * waiting consumer is woken, not all of them (the others would find nothing and wait again), and none when no
+     * element of that key is waiting.
      */
     public void release(String key) {
         lock.lock();
         try {
-            if (busy.remove(key)) {
-                takeable.signal();
+            if (busy.remove(key) && hasWaiting(key)) {
+                signal();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes one waiting consumer, if any. Under the lock. */
+    private void signal() {
+        signals++;
+        takeable.signal();
+    }
+
+    /** Whether an element of this key could be taken now. Under the lock. */
+    private boolean isFree(String key) {
+        return key == null || !busy.contains(key);
+    }
+
+    /** Whether an element of this key is waiting. Under the lock. */
+    private boolean hasWaiting(String key) {
+        for (E e : waiting) {
+            if (key.equals(keyOf.apply(e))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Consumers waiting for an element to become takeable (for tests). */
+    int waitingTakers() {
+        lock.lock();
+        try {
+            return lock.getWaitQueueLength(takeable);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wake-ups sent to waiting consumers so far (for tests: who was woken, and who was not). */
+    long signals() {
+        lock.lock();
+        try {
+            return signals;
         } finally {
             lock.unlock();
         }

@@ -176,30 +176,6 @@ class DropOldestQueueTest {
     }
 
     @Test
-    @Timeout(10)
-    void shouldWakeAWaitingTakerWhenAKeyIsReleased() throws Exception {
-        DropOldestQueue<String> q = keyed(10);
-        q.offer("a1");
-        q.offer("a2");
-        assertThat(q.poll()).isEqualTo("a1");
-        CountDownLatch waiting = new CountDownLatch(1);
-        var taken = new java.util.concurrent.CompletableFuture<String>();
-        Thread taker = new Thread(() -> {
-            waiting.countDown();
-            try {
-                taken.complete(q.poll(5, TimeUnit.SECONDS));
-            } catch (InterruptedException e) {
-                taken.completeExceptionally(e);
-            }
-        });
-        taker.start();
-        waiting.await();
-        releases.get("a1").run();
-        assertThat(taken.get(5, TimeUnit.SECONDS)).isEqualTo("a2");
-        taker.join();
-    }
-
-    @Test
     void shouldDropTheOldestWhateverItsKeyAndNeverHoldMoreThanTheCapacity() {
         DropOldestQueue<String> q = keyed(3);
         assertThat(q.poll()).isNull();
@@ -212,5 +188,47 @@ class DropOldestQueueTest {
         assertThat(q.poll()).isEqualTo("b1");
         releases.get("a1").run();
         assertThat(q.poll()).as("a2 was dropped; a3 is next of a").isEqualTo("a3");
+    }
+
+    @Test
+    @Timeout(10)
+    void shouldWakeAWaitingTakerOnlyWhenAnElementBecameTakeable() throws Exception {
+        DropOldestQueue<String> q = keyed(10);
+        q.offer("a1");
+        q.offer("b1");
+        assertThat(q.poll()).isEqualTo("a1");
+        assertThat(q.poll()).isEqualTo("b1"); // a and b are busy
+        var taken = takeInAThread(q);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 1);
+
+        long before = q.signals();
+        q.offer("a2");
+        assertThat(q.signals()).as("a2's key is busy: nobody can take it yet").isEqualTo(before);
+        releases.get("b1").run();
+        assertThat(q.signals()).as("b is free, but no b waits").isEqualTo(before);
+        assertThat(q.waitingTakers()).isEqualTo(1);
+        releases.get("a1").run();
+        assertThat(q.signals()).as("a is free and a2 waits").isEqualTo(before + 1);
+        assertThat(taken.get(5, TimeUnit.SECONDS)).isEqualTo("a2");
+
+        var next = takeInAThread(q);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 1);
+        long beforeC = q.signals();
+        q.offer("c1");
+        assertThat(q.signals()).as("a free key's element wakes a taker").isEqualTo(beforeC + 1);
+        assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo("c1");
+    }
+
+    /** A consumer on a thread of its own, waiting up to 5 s for an element. */
+    private static java.util.concurrent.CompletableFuture<String> takeInAThread(DropOldestQueue<String> q) {
+        var taken = new java.util.concurrent.CompletableFuture<String>();
+        new Thread(() -> {
+            try {
+                taken.complete(q.poll(5, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                taken.completeExceptionally(e);
+            }
+        }).start();
+        return taken;
     }
 }
