@@ -192,13 +192,14 @@ public class EngineConfiguration implements CamelConfiguration {
                 + context.getInflightRepository().size("dispatch-orders");
         beans.put("statusLogger", new StatusLogger(registry, queueFactory::queueLength,
                 () -> copying.get().longValue(), breaker, 30_000));
-        beans.put("recovery", new Recovery(store, ledger, deadLetters, context.createProducerTemplate(),
-                "direct:requeue-trades", settings.maxTradeAge(), clock, instanceId, exchange.knowsOrderIdBeforeSending()));
+        Recovery recovery = new Recovery(store, ledger, deadLetters, context.createProducerTemplate(),
+                "direct:requeue-trades", settings.maxTradeAge(), clock, instanceId, exchange.knowsOrderIdBeforeSending());
+        beans.put("recovery", recovery);
         beans.put("exchangeAdapter", exchange);
         beans.put("feedAdapter", feed);
         beans.putAll(TradeExpressions.all());
         beans.putAll(RouteSteps.all(detector, admissions, metrics, targetPositions, fillAggregation, copyQueue, planner,
-                cooldown, placer));
+                cooldown, placer, recovery));
         beans.forEach(context.getRegistry()::bind);
         ChainWiring.install(context, chain, settings.targetTraders(), ledger, clock);
 

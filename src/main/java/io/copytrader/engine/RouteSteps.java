@@ -23,6 +23,7 @@ import java.util.function.Predicate;
  * <table>
  *   <caption>Steps</caption>
  *   <tr><th>name</th><th>runs</th></tr>
+ *   <tr><td>recoverPreviousRun</td><td>recovery.beforePolling (at each poll tick; recovers once)</td></tr>
  *   <tr><td>pollFeed</td><td>tradeDetector.pollTrader(body as text), the page as body</td></tr>
  *   <tr><td>admitPage</td><td>tradeAdmissions.admitPage</td></tr>
  *   <tr><td>commitCursor</td><td>tradeDetector.commit(body as page)</td></tr>
@@ -39,7 +40,8 @@ import java.util.function.Predicate;
  *   <td>orderPlacer.prepare, sign, request, onResult, onSendFailed, onFailure</td></tr>
  *   <tr><td>classifyAnswer</td><td>orderPlacer.classify, the result as body</td></tr>
  * </table>
- * Conditions: {@code fillGroupCompletes} (fillAggregation.completes), {@code hasIntent} (the body is a copy intent),
+ * Values: {@code traderNames} (tradeDetector.traderNames, what each tick splits into). Conditions:
+ * {@code fillGroupCompletes} (fillAggregation.completes), {@code hasIntent} (the body is a copy intent),
  * {@code orderNotYetPlaced} (property orderAlreadyPlaced is not true), {@code orderFailed} (property deadLetterReason
  * is set).
  */
@@ -51,8 +53,11 @@ public final class RouteSteps {
     /** Every step and condition by the name the routes use. */
     public static Map<String, Object> all(TradeDetector detector, TradeAdmissions admissions, PipelineMetrics metrics,
                                           TargetPositions positions, FillAggregation aggregation, CopyQueue queue,
-                                          CopyPlanner planner, Cooldown cooldown, OrderPlacer placer) {
+                                          CopyPlanner planner, Cooldown cooldown, OrderPlacer placer,
+                                          Recovery recovery) {
         Map<String, Object> steps = new LinkedHashMap<>();
+        steps.put("recoverPreviousRun", step("recoverPreviousRun", e -> recovery.beforePolling()));
+        steps.put("traderNames", value("traderNames", e -> detector.traderNames()));
         steps.put("pollFeed", step("pollFeed",
                 e -> e.getMessage().setBody(detector.pollTrader(e.getMessage().getMandatoryBody(String.class)))));
         steps.put("admitPage", step("admitPage", admissions::admitPage));
@@ -107,12 +112,12 @@ public final class RouteSteps {
         };
     }
 
-    /** A condition for a filter or a completion predicate (the {@code ref} language), true or false. */
-    static Expression condition(String name, Predicate<Exchange> test) {
+    /** An expression's value (the {@code ref} language), e.g. what a split goes through. */
+    static Expression value(String name, java.util.function.Function<Exchange, Object> of) {
         return new ExpressionAdapter() {
             @Override
             public Object evaluate(Exchange exchange) {
-                return test.test(exchange);
+                return of.apply(exchange);
             }
 
             @Override
@@ -120,5 +125,10 @@ public final class RouteSteps {
                 return name;
             }
         };
+    }
+
+    /** A condition for a filter or a completion predicate (the {@code ref} language), true or false. */
+    static Expression condition(String name, Predicate<Exchange> test) {
+        return value(name, test::test);
     }
 }
