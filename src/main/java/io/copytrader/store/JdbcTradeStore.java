@@ -108,7 +108,18 @@ public final class JdbcTradeStore implements TradeStore {
         this.onClose = onClose;
         this.dialect = call("read the database product", false,
                 c -> Dialect.fromProductName(c.getMetaData().getDatabaseProductName()));
-        this.writer = dialect.serialisesWrites() ? new GroupCommitWriter(dataSource) : null;
+        this.writer = dialect.serialisesWrites() ? new GroupCommitWriter(unpooled(dataSource)) : null;
+    }
+
+    /**
+     * What a pool draws its connections from, for the group-commit writer's own connection (kept open, it would take
+     * one of the pool's for good: with a pool of one, from every reader); the data source itself when it is no pool.
+     */
+    private static DataSource unpooled(DataSource dataSource) {
+        if (dataSource instanceof com.zaxxer.hikari.HikariDataSource pool && pool.getDataSource() != null) {
+            return pool.getDataSource();
+        }
+        return dataSource;
     }
 
     // ---- feed cursors -------------------------------------------------------------------------------------

@@ -206,6 +206,73 @@ class GroupCommitWriterTest {
         }
     }
 
+    @Test
+    void shouldWriteEveryBatchOnOneConnectionOfItsOwnAndCloseItWithTheWriter() throws SQLException {
+        List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (GroupCommitWriter w = new GroupCommitWriter(counting(pool.getDataSource(), opened))) {
+            assertThat(w.<Integer>write("forced", c -> insert(c, "a"), true)).isEqualTo(1);
+            assertThat(w.<Integer>write("ordered", c -> insert(c, "b"), false)).isEqualTo(1);
+            assertThatThrownBy(() -> w.write("a broken key", c -> insert(c, "a"))).isInstanceOf(StoreException.class);
+            assertThat(w.writeAll("a page", List.<SqlWork<Integer>>of(c -> insert(c, "c"), c -> insert(c, "d"))))
+                    .containsExactly(1, 1);
+            assertThat(opened).as("one connection for every batch, a failed one included").hasSize(1);
+            assertThat(opened.get(0).isClosed()).isFalse();
+            assertThat(opened.get(0).getAutoCommit()).as("no transaction held between batches").isTrue();
+        }
+        assertThat(opened.get(0).isClosed()).as("closed with the writer").isTrue();
+        assertThat(keys()).containsExactlyInAnyOrder("a", "b", "c", "d");
+    }
+
+    @Test
+    void shouldOpenAnotherConnectionWhenABatchLostItsOwn() throws SQLException {
+        List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (GroupCommitWriter w = new GroupCommitWriter(counting(pool.getDataSource(), opened))) {
+            assertThatThrownBy(() -> w.write("lose the connection", c -> {
+                insert(c, "lost");
+                c.close(); // neither the commit nor the rollback can run on it now
+                return 1;
+            })).isInstanceOf(StoreException.class).hasMessageContaining("could not lose the connection");
+            assertThat(w.<Integer>write("after", c -> insert(c, "after"))).isEqualTo(1);
+            assertThat(opened).hasSize(2);
+        }
+        assertThat(keys()).containsExactly("after");
+    }
+
+    @Test
+    void shouldWriteWhileAReaderHoldsTheOnlyConnectionOfTheStoresPool() throws Exception {
+        // the writer's connection is its own, not one of the pool's: with a pool of one it would starve every reader,
+        // or wait for one
+        StoreSettings one = new StoreSettings("jdbc:sqlite:" + dir.resolve("one.db"), null, null, 1,
+                StoreSettings.SqliteSync.FULL, 5_000);
+        try (HikariDataSource single = StoreFactory.pool(one)) {
+            StoreFactory.migrate(single);
+            JdbcTradeStore store = new JdbcTradeStore(single, java.time.Clock.systemUTC(), null);
+            try (Connection reader = single.getConnection()) {
+                assertThat(CompletableFuture.supplyAsync(() -> store.admit(TradeFixtures.trade("t-1")), callers)
+                        .get(10, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(store.detectedCount()).isEqualTo(1);
+            store.close();
+        }
+    }
+
+    /** The data source, noting every connection it hands out. */
+    private static javax.sql.DataSource counting(javax.sql.DataSource source, List<Connection> opened) {
+        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                javax.sql.DataSource.class.getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
+                (proxy, method, args) -> {
+                    try {
+                        Object answer = method.invoke(source, args);
+                        if (answer instanceof Connection c) {
+                            opened.add(c);
+                        }
+                        return answer;
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     /** Inserts the key and answers the {@code synchronous} level its transaction commits under (2 FULL, 1 NORMAL). */
     private static int insertSeeingSync(Connection c, String key) throws SQLException {
         insert(c, key);
