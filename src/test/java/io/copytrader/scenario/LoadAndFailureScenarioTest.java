@@ -50,8 +50,9 @@ class LoadAndFailureScenarioTest {
             h.awaitSettled(1000, Duration.ofSeconds(60));
             sampling.set(false);
             sampler.join();
-            // 3. the queue filled up but never past its 100; the overflow was counted and recorded
-            assertThat(maxQueue.get()).isEqualTo(100);
+            // 3. the queue never held more than its 100 (a sampler can miss the peak, never exceed it), and it filled
+            // up: it drops only when full, and it dropped; each overflow was counted and recorded
+            assertThat(maxQueue.get()).isLessThanOrEqualTo(100);
             long dropped = h.outcomes(TradeOutcome.DROPPED);
             assertThat(dropped).isGreaterThan(0);
             assertThat((long) h.counter("copytrader.queue.overflows")).isEqualTo(dropped);
