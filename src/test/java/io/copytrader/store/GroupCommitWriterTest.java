@@ -224,6 +224,19 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void shouldLeaveNothingOfAFailedWriteOnTheConnectionItKeeps() {
+        // the writer keeps its connection, and turning auto-commit back on commits whatever a transaction still holds:
+        // a failed write must have been rolled back before that
+        assertThatThrownBy(() -> writer.write("insert, then fail", c -> {
+            insert(c, "half");
+            throw new SQLException("the write's second statement failed");
+        })).isInstanceOf(StoreException.class).hasMessageContaining("second statement failed");
+        assertThat(writer.<Integer>write("next", c -> insert(c, "next"))).isEqualTo(1);
+        assertThat(has("half")).as("the failed write's first row").isFalse();
+        assertThat(has("next")).isTrue();
+    }
+
+    @Test
     void shouldOpenAnotherConnectionWhenABatchLostItsOwn() throws SQLException {
         List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (GroupCommitWriter w = new GroupCommitWriter(counting(pool.getDataSource(), opened))) {
