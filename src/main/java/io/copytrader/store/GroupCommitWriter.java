@@ -35,8 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * before anything leaves the process on their account (see JdbcTradeStore). Each batch sets the level it needs on
  * the writer's connection before it begins.
  *
- * <p>Every batch runs on the writer's own connection, kept open from batch to batch (see {@link #connection}); the
- * store's pool serves its reads.
+ * <p>Every batch runs on the writer's own connection, kept open from batch to batch (see {@link #connection}), with its
+ * statements compiled once and kept ({@link ReusedStatements}); the store's pool serves its reads.
  */
 final class GroupCommitWriter implements AutoCloseable {
 
@@ -100,6 +100,8 @@ final class GroupCommitWriter implements AutoCloseable {
      * that left it in doubt (a failed rollback or reset), to be opened again.
      */
     private Connection connection;
+    /** {@link #connection} as the writes see it: statements compiled once and kept (see {@link ReusedStatements}). */
+    private ReusedStatements statements;
     /** The {@code synchronous} level this writer last set on {@link #connection}; null when not known yet. */
     private Integer connectionSync;
 
@@ -287,11 +289,13 @@ final class GroupCommitWriter implements AutoCloseable {
             throw e;
         }
         try {
+            Connection view = statements.connection();
             for (Pending<?> w : writes) {
-                w.run(c);
+                w.run(view);
             }
             c.commit();
         } catch (SQLException | RuntimeException e) {
+            statements.clear(); // no statement carries a failure's state into the next write
             if (!rollbackQuietly(c, e)) {
                 discardConnection();
             }
@@ -312,6 +316,7 @@ final class GroupCommitWriter implements AutoCloseable {
         if (connection == null || connection.isClosed()) {
             connection = dataSource.getConnection();
             connectionSync = null;
+            statements = new ReusedStatements(connection);
         }
         return connection;
     }
@@ -321,6 +326,10 @@ final class GroupCommitWriter implements AutoCloseable {
         Connection c = connection;
         connection = null;
         connectionSync = null;
+        if (statements != null) {
+            statements.clear();
+            statements = null;
+        }
         if (c != null) {
             try {
                 c.close();

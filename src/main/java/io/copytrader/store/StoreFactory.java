@@ -99,6 +99,9 @@ public final class StoreFactory {
         config.setSynchronous(settings.sqliteSync() == StoreSettings.SqliteSync.FULL
                 ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(settings.busyTimeoutMs());
+        // the driver otherwise runs "SELECT last_insert_rowid()" after every INSERT, for getGeneratedKeys(), which the
+        // store never calls: 4 % of a write's CPU (a profile of the store's writes on one thread)
+        config.setGetGeneratedKeys(false);
         SQLiteDataSource ds = new SQLiteDataSource(config);
         ds.setUrl(settings.url());
         return ds;

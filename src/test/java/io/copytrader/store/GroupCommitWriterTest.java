@@ -237,6 +237,23 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void shouldCompileEachStatementOnceAcrossBatchesAndAgainAfterAFailedOne() throws SQLException {
+        java.util.concurrent.atomic.AtomicInteger compiled = new java.util.concurrent.atomic.AtomicInteger();
+        try (GroupCommitWriter w = new GroupCommitWriter(countingPrepares(pool.getDataSource(), compiled))) {
+            assertThat(w.<Integer>write("forced", c -> insert(c, "a"), true)).isEqualTo(1);
+            assertThat(w.<Integer>write("ordered", c -> insert(c, "b"), false)).isEqualTo(1);
+            assertThat(w.writeAll("a page", List.<SqlWork<Integer>>of(c -> insert(c, "c"), c -> insert(c, "d"))))
+                    .containsExactly(1, 1);
+            assertThat(compiled).as("one INSERT compiled for four writes in three batches").hasValue(1);
+
+            assertThatThrownBy(() -> w.write("a broken key", c -> insert(c, "a"))).isInstanceOf(StoreException.class);
+            assertThat(w.<Integer>write("after the failure", c -> insert(c, "e"))).isEqualTo(1);
+            assertThat(compiled).as("a failed batch lets its statements go").hasValue(2);
+        }
+        assertThat(keys()).containsExactlyInAnyOrder("a", "b", "c", "d", "e");
+    }
+
+    @Test
     void shouldOpenAnotherConnectionWhenABatchLostItsOwn() throws SQLException {
         List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (GroupCommitWriter w = new GroupCommitWriter(counting(pool.getDataSource(), opened))) {
@@ -266,6 +283,34 @@ class GroupCommitWriterTest {
             }
             assertThat(store.detectedCount()).isEqualTo(1);
             store.close();
+        }
+    }
+
+    /** The data source, its connections counting the statements they compile. */
+    private static javax.sql.DataSource countingPrepares(javax.sql.DataSource source,
+                                                          java.util.concurrent.atomic.AtomicInteger compiled) {
+        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                javax.sql.DataSource.class.getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
+                (proxy, method, args) -> {
+                    Object answer = invoke(source, method, args);
+                    if (!(answer instanceof Connection c)) {
+                        return answer;
+                    }
+                    return java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                            new Class<?>[] {Connection.class}, (p, m, a) -> {
+                                if (m.getName().equals("prepareStatement")) {
+                                    compiled.incrementAndGet();
+                                }
+                                return invoke(c, m, a);
+                            });
+                });
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
         }
     }
 
