@@ -78,15 +78,15 @@ final class ReusedStatements {
     private PreparedStatement statement(String sql) throws SQLException {
         Kept k = kept.get(sql);
         if (k != null && !k.inUse) {
-            k.inUse = true;
             try {
                 k.statement.clearParameters();
-            } catch (SQLException | RuntimeException e) {
-                kept.remove(sql);
+                k.inUse = true;
+                return k.view;
+            } catch (SQLException | RuntimeException unusable) {
+                kept.remove(sql); // closed under it, say: compiled afresh below, and kept instead
                 k.closeQuietly();
-                throw e;
+                k = null;
             }
-            return k.view;
         }
         PreparedStatement fresh = connection.prepareStatement(sql);
         prepared++;

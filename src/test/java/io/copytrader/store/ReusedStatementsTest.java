@@ -100,14 +100,32 @@ class ReusedStatementsTest {
     }
 
     @Test
-    void shouldCompileAgainAfterAClear() throws SQLException {
+    void shouldCloseWhatItKeptAndCompileAgainAfterAClear() throws SQLException {
         PreparedStatement first = insert("a");
+        PreparedStatement compiled = first.unwrap(PreparedStatement.class);
+        assertThat(compiled.isClosed()).as("kept open between writes").isFalse();
+
         statements.clear();
+        assertThat(compiled.isClosed()).as("closed by the clear").isTrue();
         PreparedStatement second = insert("b");
 
         assertThat(second).isNotSameAs(first);
         assertThat(statements.prepared()).isEqualTo(2);
         assertThat(count()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCompileAfreshWhenAKeptStatementWasClosedUnderIt() throws SQLException {
+        PreparedStatement first = insert("a");
+        first.unwrap(PreparedStatement.class).close();
+
+        PreparedStatement second = insert("b");
+        PreparedStatement third = insert("c");
+
+        assertThat(second).as("the closed one let go").isNotSameAs(first);
+        assertThat(third).as("the fresh one kept").isSameAs(second);
+        assertThat(statements.prepared()).isEqualTo(2);
+        assertThat(count()).isEqualTo(3);
     }
 
     private PreparedStatement insert(String key) throws SQLException {
