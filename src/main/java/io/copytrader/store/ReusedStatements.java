@@ -1,11 +1,11 @@
 package io.copytrader.store;
 
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,11 +16,13 @@ import java.util.Map;
  * The group-commit writer's connection as its writes see it: {@code prepareStatement(sql)} hands back the statement
  * prepared for that SQL earlier, its parameters cleared, and closing it keeps it for the next write. SQLite compiles a
  * statement at every prepare; the store's writes are a few fixed statements run thousands of times (an order's
- * intent, its answer, a trade's admission and outcome), and compiling them again at every write was about a tenth of
- * a write's cost.
+ * intent, its answer, a trade's admission and outcome), and a profile of those writes showed them compiled again at
+ * every write.
  *
- * <p>Bounded ({@link #MAX_STATEMENTS}, least recently used closed first). A statement still open when the same SQL is
- * prepared again (a write that nests the same statement) is prepared afresh and really closed. The writer closes every
+ * <p>Handing a statement back closes the result set it left open, as closing it would: an open one would keep a read
+ * transaction on the writer's connection past its commit. Bounded ({@link #MAX_STATEMENTS}, least recently used closed
+ * first). A statement still open when the same SQL is prepared again (a write that nests the same statement) is
+ * prepared afresh and really closed; one that was closed under it is prepared afresh and kept. The writer closes every
  * kept statement after a failed batch, so none carries the state of a failure into the next write, and when it lets
  * the connection go. One writer at a time uses it (the leader), as with the connection itself.
  */
@@ -112,6 +114,8 @@ final class ReusedStatements {
         final PreparedStatement statement;
         final PreparedStatement view;
         boolean inUse;
+        /** The result set of its last query, closed when the statement is handed back. */
+        ResultSet results;
 
         Kept(PreparedStatement statement) {
             this.statement = statement;
@@ -123,14 +127,27 @@ final class ReusedStatements {
             switch (method.getName()) {
                 case "close" -> {
                     inUse = false;
+                    closeResults();
                     return null;
                 }
                 case "isClosed" -> {
                     return !inUse || statement.isClosed();
                 }
                 default -> {
-                    return invoke(statement, method, args);
+                    Object answer = invoke(statement, method, args);
+                    if (answer instanceof ResultSet rs) {
+                        results = rs;
+                    }
+                    return answer;
                 }
+            }
+        }
+
+        private void closeResults() throws SQLException {
+            ResultSet rs = results;
+            results = null;
+            if (rs != null) {
+                rs.close();
             }
         }
 

@@ -62,6 +62,22 @@ class ReusedStatementsTest {
     }
 
     @Test
+    void shouldCloseTheResultSetAWriteLeftOpenWhenItsStatementIsHandedBack() throws SQLException {
+        insert("a");
+        ResultSet left;
+        try (PreparedStatement ps = statements.connection().prepareStatement("SELECT k FROM t")) {
+            left = ps.executeQuery();
+            assertThat(left.next()).isTrue();
+        }
+        assertThat(left.isClosed()).as("closed as a real close of the statement would").isTrue();
+        try (PreparedStatement ps = statements.connection().prepareStatement("SELECT k FROM t");
+             ResultSet again = ps.executeQuery()) {
+            assertThat(again.next()).isTrue();
+            assertThat(again.getString(1)).isEqualTo("a");
+        }
+    }
+
+    @Test
     void shouldCompileAFreshStatementWhenTheSameSqlIsStillOpen() throws SQLException {
         Connection c = statements.connection();
         try (PreparedStatement outer = c.prepareStatement(INSERT)) {
