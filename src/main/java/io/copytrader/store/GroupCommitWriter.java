@@ -51,6 +51,12 @@ final class GroupCommitWriter implements AutoCloseable {
         /** The caller waiting for this write; set under the lock when queued. */
         Condition owner;
         boolean done;
+        /**
+         * Set only once the transaction that ran this write has committed: a write is answered as failed unless this
+         * says otherwise, so a batch that ends in a way no handler foresaw (an Error, even one that breaks the
+         * handling itself) never acknowledges a write that was not committed.
+         */
+        boolean committed;
         T value;
         StoreException error;
 
@@ -65,6 +71,7 @@ final class GroupCommitWriter implements AutoCloseable {
         }
 
         void fail(Throwable cause) {
+            committed = false;
             value = null;
             error = new StoreException("could not " + what + ": " + cause.getMessage(), cause);
         }
@@ -72,6 +79,9 @@ final class GroupCommitWriter implements AutoCloseable {
         T answer() {
             if (error != null) {
                 throw error;
+            }
+            if (!committed) {
+                throw new StoreException("could not " + what + ": its transaction ended without a commit", null);
             }
             return value;
         }
@@ -148,7 +158,7 @@ final class GroupCommitWriter implements AutoCloseable {
             submitAndWait(mine);
         }
         List<T> answers = new ArrayList<>(mine.size());
-        mine.forEach(p -> answers.add(p.error == null ? p.value : null));
+        mine.forEach(p -> answers.add(p.committed ? p.value : null));
         return answers;
     }
 
@@ -194,10 +204,23 @@ final class GroupCommitWriter implements AutoCloseable {
             try {
                 commit(batch);
             } catch (Throwable unexpected) { // an Error: answer everyone rather than leave them waiting
-                batch.forEach(p -> p.fail(unexpected));
+                failQuietly(batch, unexpected);
             } finally {
                 endBatch(batch, wakeUp);
             }
+        }
+    }
+
+    /**
+     * Fails every write of a batch that ended with an Error. Describing the failure may fail in turn (a stack
+     * overflow has little room left, an Error's own message may throw): then the writes stay uncommitted, which
+     * {@link Pending#answer()} reports as a failure, and the leader still ends the batch and wakes everyone.
+     */
+    private static void failQuietly(List<Pending<?>> batch, Throwable unexpected) {
+        try {
+            batch.forEach(p -> p.fail(unexpected));
+        } catch (Throwable describingFailed) {
+            // each write is still marked uncommitted: answered as failed
         }
     }
 
@@ -288,20 +311,26 @@ final class GroupCommitWriter implements AutoCloseable {
             discardConnection();
             throw e;
         }
+        boolean ended = false; // committed or rolled back: the connection holds no transaction
         try {
             Connection view = statements.connection();
             for (Pending<?> w : writes) {
                 w.run(view);
             }
             c.commit();
-        } catch (SQLException | RuntimeException e) {
-            statements.clear(); // no statement carries a failure's state into the next write
-            if (!rollbackQuietly(c, e)) {
-                discardConnection();
+            ended = true;
+            for (Pending<?> w : writes) {
+                w.committed = true;
             }
+        } catch (SQLException | RuntimeException | Error e) {
+            // an Error too (returning to auto-commit would commit the half-run batch)
+            statements.clear(); // no statement carries a failure's state into the next write
+            ended = rollbackQuietly(c, e);
             throw e;
         } finally {
-            if (connection != null) {
+            if (!ended) {
+                discardConnection(); // closing it drops what it holds; never return it to auto-commit, which commits
+            } else if (connection != null) {
                 try {
                     c.setAutoCommit(true); // between batches the connection holds no transaction
                 } catch (SQLException e) {
@@ -371,7 +400,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     /** Rolls back; false if that failed too (the failure is added to the cause). */
-    private static boolean rollbackQuietly(Connection c, Exception cause) {
+    private static boolean rollbackQuietly(Connection c, Throwable cause) {
         try {
             c.rollback();
             return true;

@@ -78,6 +78,42 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void shouldAnswerAFailureAndCommitNothingWhenABatchEndsInAnErrorThatCannotEvenBeDescribed() throws Exception {
+        // 1. hold the writer inside a write so that a good write and a breaking one queue into the next batch
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Integer> first = holdWriterInserting("k0", release);
+        CompletableFuture<Integer> good = submit("insert k1", c -> insert(c, "k1"));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> writer.waiting() == 1);
+        CompletableFuture<Integer> broken = submit("insert k2 and break", c -> {
+            insert(c, "k2");
+            throw new UndescribableError();
+        });
+        await().atMost(10, TimeUnit.SECONDS).until(() -> writer.waiting() == 2);
+
+        // 2. let go: that batch ends in an Error whose handling fails in turn; neither write is acknowledged
+        release.countDown();
+        assertThat(first.get()).isEqualTo(1);
+        assertThatThrownBy(good::join).hasCauseInstanceOf(StoreException.class)
+                .hasMessageContaining("could not insert k1");
+        assertThatThrownBy(broken::join).hasCauseInstanceOf(StoreException.class)
+                .hasMessageContaining("could not insert k2 and break");
+
+        // 3. and neither is in the store (nothing committed the half-run batch); the writer goes on writing
+        assertThat(keys()).containsExactly("k0");
+        int inserted = writer.write("insert k3", c -> insert(c, "k3"));
+        assertThat(inserted).isEqualTo(1);
+        assertThat(keys()).containsExactlyInAnyOrder("k0", "k3");
+    }
+
+    /** An Error whose message throws: a failure handler with no room left, as deep in a stack overflow. */
+    private static final class UndescribableError extends Error {
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("no room to describe the failure");
+        }
+    }
+
+    @Test
     void shouldAnswerEveryCallerOfAConcurrentBurstOnceItsWritesAreCommitted() throws Exception {
         // 24 callers, each writing alone or a page of three, 40 times, all at once: every caller is woken when its
         // writes are committed (a lost wake-up would hang here until the timeout) and every write is in the table
