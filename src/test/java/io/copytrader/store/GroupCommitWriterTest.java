@@ -78,31 +78,54 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void shouldAnswerAFailureAndCommitNothingWhenABatchEndsInAnError() throws Exception {
+        List<CompletableFuture<Integer>> answers = batchOfAGoodWriteAndOneThatThrows(new Error("no room for k2"));
+
+        // neither write is acknowledged, each told why, and neither is in the store (nothing committed the half-run
+        // batch); the writer goes on writing
+        assertThatThrownBy(answers.get(0)::join).hasCauseInstanceOf(StoreException.class)
+                .hasMessageContaining("could not insert k1: no room for k2");
+        assertThatThrownBy(answers.get(1)::join).hasCauseInstanceOf(StoreException.class)
+                .hasMessageContaining("could not insert k2 and break: no room for k2");
+        assertWriterGoesOnWithOnly("k0");
+    }
+
+    @Test
     void shouldAnswerAFailureAndCommitNothingWhenABatchEndsInAnErrorThatCannotEvenBeDescribed() throws Exception {
-        // 1. hold the writer inside a write so that a good write and a breaking one queue into the next batch
+        List<CompletableFuture<Integer>> answers = batchOfAGoodWriteAndOneThatThrows(new UndescribableError());
+
+        // the handling of the Error fails in turn: still neither write is acknowledged nor in the store
+        assertThatThrownBy(answers.get(0)::join).hasCauseInstanceOf(StoreException.class)
+                .hasMessageContaining("could not insert k1: its transaction ended without a commit");
+        assertThatThrownBy(answers.get(1)::join).hasCauseInstanceOf(StoreException.class)
+                .hasMessageContaining("could not insert k2 and break");
+        assertWriterGoesOnWithOnly("k0");
+    }
+
+    /**
+     * Holds the writer in a write of k0 while a good write of k1 and one that inserts k2 then throws {@code error}
+     * queue into the next batch, lets go, and answers the two queued writes' futures (the held one must succeed).
+     */
+    private List<CompletableFuture<Integer>> batchOfAGoodWriteAndOneThatThrows(Error error) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Integer> first = holdWriterInserting("k0", release);
         CompletableFuture<Integer> good = submit("insert k1", c -> insert(c, "k1"));
         await().atMost(10, TimeUnit.SECONDS).until(() -> writer.waiting() == 1);
         CompletableFuture<Integer> broken = submit("insert k2 and break", c -> {
             insert(c, "k2");
-            throw new UndescribableError();
+            throw error;
         });
         await().atMost(10, TimeUnit.SECONDS).until(() -> writer.waiting() == 2);
-
-        // 2. let go: that batch ends in an Error whose handling fails in turn; neither write is acknowledged
         release.countDown();
         assertThat(first.get()).isEqualTo(1);
-        assertThatThrownBy(good::join).hasCauseInstanceOf(StoreException.class)
-                .hasMessageContaining("could not insert k1");
-        assertThatThrownBy(broken::join).hasCauseInstanceOf(StoreException.class)
-                .hasMessageContaining("could not insert k2 and break");
+        return List.of(good, broken);
+    }
 
-        // 3. and neither is in the store (nothing committed the half-run batch); the writer goes on writing
-        assertThat(keys()).containsExactly("k0");
+    private void assertWriterGoesOnWithOnly(String key) throws SQLException {
+        assertThat(keys()).containsExactly(key);
         int inserted = writer.write("insert k3", c -> insert(c, "k3"));
         assertThat(inserted).isEqualTo(1);
-        assertThat(keys()).containsExactlyInAnyOrder("k0", "k3");
+        assertThat(keys()).containsExactlyInAnyOrder(key, "k3");
     }
 
     /** An Error whose message throws: a failure handler with no room left, as deep in a stack overflow. */
