@@ -57,6 +57,15 @@ public final class SharedArchiveLauncher {
      */
     static final String NO_PERF_DATA = "-XX:-UsePerfData";
 
+    /**
+     * The engine exits when the heap runs out rather than running on with some of its threads dead: an
+     * OutOfMemoryError that escapes a timer's task ends that timer's thread (the feed's polls, or the monitor's, would
+     * stop while the rest of the engine, its health among it, carries on). Exiting is safe: the store is what a
+     * restart recovers from, as after kill -9 (docs/store.md), and a supervisor restarts the engine.
+     * Not added when the user chose an out-of-memory behaviour of their own.
+     */
+    static final String EXIT_ON_OUT_OF_MEMORY = "-XX:+ExitOnOutOfMemoryError";
+
     /** Set on the child's command line; the child runs the engine itself. */
     public static final String CHILD_PROPERTY = "copytrader.cds.child";
     private static final String ARCHIVE_SUFFIX = ".jsa";
@@ -147,6 +156,9 @@ public final class SharedArchiveLauncher {
         }
         if (jvmArguments.stream().noneMatch(a -> a.contains("UsePerfData"))) {
             command.add(NO_PERF_DATA);
+        }
+        if (jvmArguments.stream().noneMatch(a -> a.contains("OutOfMemoryError"))) {
+            command.add(EXIT_ON_OUT_OF_MEMORY);
         }
         Path training = null;
         if (key.equals(readKey(archive)) && Files.isRegularFile(archive)) {

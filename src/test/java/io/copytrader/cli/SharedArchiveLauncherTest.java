@@ -84,6 +84,18 @@ class SharedArchiveLauncherTest {
     }
 
     @Test
+    void shouldRunTheEngineToExitWhenTheHeapRunsOutUnlessTheUserChoseOtherwise() throws Exception {
+        Path jar = jar();
+        assertThat(plan(jar, List.of("-jar", jar.toString())).orElseThrow().command())
+                .containsOnlyOnce(SharedArchiveLauncher.EXIT_ON_OUT_OF_MEMORY);
+        assertThat(plan(jar, List.of("-XX:+CrashOnOutOfMemoryError", "-jar", jar.toString())).orElseThrow().command())
+                .containsOnlyOnce("-XX:+CrashOnOutOfMemoryError")
+                .doesNotContain(SharedArchiveLauncher.EXIT_ON_OUT_OF_MEMORY);
+        assertThat(plan(jar, List.of("-XX:-ExitOnOutOfMemoryError", "-jar", jar.toString())).orElseThrow().command())
+                .doesNotContain(SharedArchiveLauncher.EXIT_ON_OUT_OF_MEMORY);
+    }
+
+    @Test
     void shouldMakeANewArchiveForARebuiltJarOrAnotherJvm() throws Exception {
         Path jar = jar();
         SharedArchiveLauncher.Plan first = plan(jar, List.of("-jar", jar.toString())).orElseThrow();
