@@ -82,8 +82,12 @@ public final class PipelineMetrics {
     public record FeedFailures(int consecutive, String lastError) {
     }
 
+    /** System.nanoTime() of the detection timer's last tick; of these metrics' making before the first. */
+    private final AtomicLong lastDetectionTick;
+
     public PipelineMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.lastDetectionTick = new AtomicLong(System.nanoTime());
         this.detected = Counter.builder(TRADES_DETECTED).description("Trades admitted past dedup").register(registry);
         this.queued = Counter.builder(TRADES_QUEUED).description("Trades put on the copy queue").register(registry);
         this.processed = Counter.builder(TRADES_PROCESSED).description("Trades copied (order accepted)").register(registry);
@@ -257,6 +261,16 @@ public final class PipelineMetrics {
         feedPolls.increment();
         feedPollsFailed.increment();
         feedFailures.compute(trader, (t, f) -> new FeedFailures(f == null ? 1 : f.consecutive() + 1, kind));
+    }
+
+    /** Marks a tick of the detection timer (its start): the timer is alive and not stuck in a poll. */
+    public void detectionTicked() {
+        lastDetectionTick.set(System.nanoTime());
+    }
+
+    /** Time since the detection timer last ticked; since these metrics were made, before its first tick. */
+    public Duration sinceDetectionTick() {
+        return Duration.ofNanos(System.nanoTime() - lastDetectionTick.get());
     }
 
     /** Each polled trader's run of failed polls. */

@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * <table>
  *   <caption>Steps</caption>
  *   <tr><th>name</th><th>runs</th></tr>
- *   <tr><td>recoverPreviousRun</td><td>recovery.beforePolling (at each poll tick; recovers once)</td></tr>
+ *   <tr><td>recoverPreviousRun</td><td>metrics.detectionTicked, then recovery.beforePolling (at each poll tick;
+ *   recovers once)</td></tr>
  *   <tr><td>pollFeed</td><td>tradeDetector.pollTrader(body as text), the page as body</td></tr>
  *   <tr><td>admitPage</td><td>tradeAdmissions.admitPage</td></tr>
  *   <tr><td>commitCursor</td><td>tradeDetector.commit(body as page)</td></tr>
@@ -56,7 +57,11 @@ public final class RouteSteps {
                                           CopyPlanner planner, Cooldown cooldown, OrderPlacer placer,
                                           Recovery recovery) {
         Map<String, Object> steps = new LinkedHashMap<>();
-        steps.put("recoverPreviousRun", step("recoverPreviousRun", e -> recovery.beforePolling()));
+        // the first step of every tick: it marks the tick for the feed's readiness check, then recovers (once)
+        steps.put("recoverPreviousRun", step("recoverPreviousRun", e -> {
+            metrics.detectionTicked();
+            recovery.beforePolling();
+        }));
         steps.put("traderNames", value("traderNames", e -> detector.traderNames()));
         steps.put("pollFeed", step("pollFeed",
                 e -> e.getMessage().setBody(detector.pollTrader(e.getMessage().getMandatoryBody(String.class)))));

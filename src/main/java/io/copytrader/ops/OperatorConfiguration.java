@@ -28,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,7 +74,7 @@ public class OperatorConfiguration implements CamelConfiguration {
         if (health != null) {
             health.register(new BreakerReadinessCheck(breaker, settings.maxConsecutiveFailures(),
                     OperatorView.waitInOpenSeconds(breaker.getCircuitBreakerConfig())));
-            health.register(new FeedReadinessCheck(metrics, feedFailures));
+            health.register(new FeedReadinessCheck(metrics, feedFailures, detectionStall(context)));
         }
 
         BreakerConfigExposure exposure = new BreakerConfigExposure(context, "order-circuit-breaker", breaker);
@@ -138,6 +139,28 @@ public class OperatorConfiguration implements CamelConfiguration {
      * HEALTH_FEED_FAILURES (copytrader.health.feed-failures): consecutive failed polls of a feed after which
      * readiness goes DOWN.
      */
+    /**
+     * HEALTH_DETECTION_STALL_MS (copytrader.health.detection-stall-ms): how long the detection timer may go without a
+     * tick before readiness is DOWN (default a minute: far above a poll interval and a feed request's timeout).
+     */
+    private static Duration detectionStall(CamelContext context) {
+        String raw = context.getPropertiesComponent().resolveProperty("copytrader.health.detection-stall-ms")
+                .orElse("60000").trim();
+        try {
+            long ms = Long.parseLong(raw);
+            if (ms >= 1_000 && ms <= 86_400_000) {
+                return Duration.ofMillis(ms);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        InvalidSettingException invalid = new InvalidSettingException("HEALTH_DETECTION_STALL_MS "
+                + "(copytrader.health.detection-stall-ms) must be a whole number of milliseconds in [1000, 86400000], but was "
+                + raw);
+        StartupFailure.record(invalid);
+        throw invalid;
+    }
+
     private static int feedFailureThreshold(CamelContext context) {
         String raw = context.getPropertiesComponent().resolveProperty("copytrader.health.feed-failures").orElse("10").trim();
         try {

@@ -185,6 +185,33 @@ class OperatorViewTest {
         }
     }
 
+    @Test
+    void shouldReportNotReadyWhileDetectionHasStoppedTicking() throws Exception {
+        int port = Jolokia.freePort();
+        try (EngineHarness h = JolokiaHawtioTest.withJolokia(port)
+                .set("copytrader.health.detection-stall-ms", 1500)
+                .start()) {
+            String base = "http://127.0.0.1:" + port + "/observe";
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(get(base + "/health/ready").statusCode()).isEqualTo(200));
+
+            // 1. detection stops ticking (as when its timer's thread dies or a poll hangs): no poll fails, yet
+            //    readiness goes DOWN once the stall bound has passed, with the reason; liveness stays UP
+            h.context().getRouteController().stopRoute("tick-traders");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                HttpResponse<String> r = get(base + "/health/ready");
+                assertThat(r.statusCode()).isEqualTo(503);
+                assertThat(r.body()).contains("trade-feed", "detection has not polled for", "stalled after 1500 ms");
+            });
+            assertThat(get(base + "/health/live").statusCode()).isEqualTo(200);
+
+            // 2. ticking again: UP at the next tick
+            h.context().getRouteController().startRoute("tick-traders");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(get(base + "/health/ready").statusCode()).isEqualTo(200));
+        }
+    }
+
     private HttpResponse<String> get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
