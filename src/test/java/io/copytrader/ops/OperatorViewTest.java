@@ -8,6 +8,7 @@ import io.copytrader.domain.TradeOutcome;
 import io.copytrader.ops.jmx.TradingMBeans;
 import io.copytrader.paper.FaultKind;
 import io.copytrader.paper.FaultSpec;
+import io.copytrader.engine.StartupFailure;
 import io.copytrader.scenario.EngineHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -210,6 +212,18 @@ class OperatorViewTest {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                     assertThat(get(base + "/health/ready").statusCode()).isEqualTo(200));
         }
+    }
+
+    @Test
+    void shouldRefuseToStartWithADetectionStallBoundThatIsNotAWholeNumberOfMilliseconds() {
+        StartupFailure.take();
+        assertThatThrownBy(() -> JolokiaHawtioTest.withJolokia(Jolokia.freePort())
+                .set("copytrader.health.detection-stall-ms", "5s")
+                .start()).isInstanceOf(RuntimeException.class);
+        RuntimeException refused = StartupFailure.take();
+        assertThat(refused).isNotNull();
+        assertThat(refused.getMessage()).isEqualTo("HEALTH_DETECTION_STALL_MS (copytrader.health.detection-stall-ms) "
+                + "must be a whole number of milliseconds in [1000, 86400000], but was 5s");
     }
 
     private HttpResponse<String> get(String url) throws Exception {
