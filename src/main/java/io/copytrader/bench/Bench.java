@@ -318,6 +318,8 @@ public final class Bench {
                 step.ms(99.9), step.maxMs(), latency.getTotalCount(), step.engineCpuUsPerTrade(),
                 step.jitCpuUsPerTrade(), step.gcCpuUsPerTrade(), step.engineCpuUsPerTradeWithoutJit(),
                 step.venueCpuUsPerTrade(), step.gcPauseMs(), sustained ? "sustained" : "NOT sustained");
+        out.printf(Locale.ROOT, "bench: step rate=%.0f/s cpu_us/trade by thread: %s%n", rate,
+                StageThreadsCpu.perTrade(a.stageCpu, b.stageCpu, perTrade));
         drain();
         return step;
     }
@@ -547,7 +549,8 @@ public final class Bench {
     }
 
     private record Snapshot(long nanos, long emitted, long copied, long skipped, long failed, long overflows,
-                            long engineCpu, long venueCpu, long gcMillis, long jitCpu, long gcCpu) {
+                            long engineCpu, long venueCpu, long gcMillis, long jitCpu, long gcCpu,
+                            Map<String, Long> stageCpu) {
     }
 
     private Snapshot snapshot() {
@@ -556,7 +559,7 @@ public final class Bench {
         return new Snapshot(System.nanoTime(), emitted, count(PipelineMetrics.TRADES_PROCESSED),
                 count(PipelineMetrics.TRADES_SKIPPED), count(PipelineMetrics.TRADES_FAILED),
                 count(PipelineMetrics.QUEUE_OVERFLOWS), cpu, venue.cpuNanos(), gcMillis(),
-                VmThreadsCpu.jitNanos(), VmThreadsCpu.gcNanos());
+                VmThreadsCpu.jitNanos(), VmThreadsCpu.gcNanos(), StageThreadsCpu.snapshot());
     }
 
     private static long engineCpuNanos() {

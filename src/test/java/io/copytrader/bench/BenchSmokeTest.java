@@ -34,7 +34,10 @@ class BenchSmokeTest {
         assertThat(result.reported().throughput()).isPositive();
         assertThat(result.ceiling()).isPositive();
         assertThat(result.leanCeiling()).isPositive();
-        assertThat(report.toString(StandardCharsets.UTF_8)).contains("bench: step rate=50/s");
+        assertThat(report.toString(StandardCharsets.UTF_8)).contains("bench: step rate=50/s")
+                // the step's CPU by stage: the placing and the detecting threads did work
+                .containsPattern("bench: step rate=50/s cpu_us/trade by thread: .*dispatch=[1-9]")
+                .containsPattern("by thread: .*detect=[1-9]");
 
         // 3. the sweep measured both latencies; at 50/s even the 50 ms venue keeps the rate (5 consumers allow 100/s)
         assertThat(result.sweep()).extracting(Bench.SweepPoint::venueLatencyMs).containsExactly(0L, 50L);

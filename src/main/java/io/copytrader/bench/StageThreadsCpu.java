@@ -1,0 +1,83 @@
+package io.copytrader.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The engine's CPU split by pipeline stage, from the CPU time of its Java threads, which Camel names after the
+ * endpoint they consume ({@code ... - seda://dispatch-orders}). A step prints it per copied trade, so the bench shows
+ * which stage a change moved without a profiler. The JIT compiler's and the collector's threads are not Java threads;
+ * the step's {@code jit=} and {@code gc=} count them. A thread that ended between two snapshots takes its CPU with it.
+ */
+final class StageThreadsCpu {
+    /** Thread-name markers and the stage they name, first match wins. */
+    private static final List<Map.Entry<String, String>> STAGES = List.of(
+            Map.entry("dispatch-orders", "dispatch"),
+            Map.entry("copy-trade", "copy"),
+            Map.entry("Aggregator", "aggregate"),
+            Map.entry("detect-trades", "detect"),
+            Map.entry("detect-chain", "detect"),
+            Map.entry("monitor-orders", "monitor"),
+            Map.entry("copytrader-fill-window", "aggregate"),
+            Map.entry("copytrader-store", "store"),
+            Map.entry("vert.x", "vertx"));
+
+    private StageThreadsCpu() {
+    }
+
+    /** The stage a thread of this name works for; "other" for the rest (the bench's own threads among them). */
+    static String stageOf(String threadName) {
+        for (Map.Entry<String, String> s : STAGES) {
+            if (threadName.contains(s.getKey())) {
+                return s.getValue();
+            }
+        }
+        return "other";
+    }
+
+    /** CPU nanoseconds of this JVM's live Java threads so far, summed by stage; empty where thread CPU is not measured. */
+    static Map<String, Long> snapshot() {
+        Map<String, Long> byStage = new TreeMap<>();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (!threads.isThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
+            return byStage;
+        }
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue; // ended since the ids were read
+            }
+            long cpu = threads.getThreadCpuTime(info.getThreadId());
+            if (cpu > 0) {
+                byStage.merge(stageOf(info.getThreadName()), cpu, Long::sum);
+            }
+        }
+        return byStage;
+    }
+
+    /**
+     * Microseconds per trade of each stage between two snapshots, largest first, as {@code dispatch=640 detect=130};
+     * a stage under half a microsecond is left out, and a stage whose threads ended counts no less than 0.
+     */
+    static String perTrade(Map<String, Long> before, Map<String, Long> after, double trades) {
+        Map<String, Double> us = new LinkedHashMap<>();
+        after.forEach((stage, nanos) -> us.put(stage,
+                Math.max(0, nanos - before.getOrDefault(stage, 0L)) / 1000.0 / Math.max(1, trades)));
+        List<Map.Entry<String, Double>> sorted = new ArrayList<>(us.entrySet());
+        sorted.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        StringBuilder line = new StringBuilder();
+        for (Map.Entry<String, Double> e : sorted) {
+            if (e.getValue() >= 0.5) {
+                line.append(line.length() == 0 ? "" : " ")
+                        .append(String.format(Locale.ROOT, "%s=%.0f", e.getKey(), e.getValue()));
+            }
+        }
+        return line.length() == 0 ? "none measured" : line.toString();
+    }
+}
