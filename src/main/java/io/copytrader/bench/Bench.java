@@ -9,6 +9,7 @@ import io.copytrader.paper.FaultTarget;
 import io.copytrader.paper.PaperVenueAdmin;
 import io.copytrader.paper.PaperVenueConfig;
 import io.copytrader.paper.VenueStats;
+import io.copytrader.store.StoreSettings;
 import io.copytrader.store.TradeStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -125,7 +126,7 @@ public final class Bench {
      * last line.
      */
     public record Result(Step reported, double ceiling, double leanCeiling, long heapMb, long gcPauseMsTotal,
-                         List<Step> steps, List<SweepPoint> sweep, String store) {
+                         List<Step> steps, List<SweepPoint> sweep, String store, Floor.Figures floor) {
         public double ratio() {
             return ceiling > 0 ? reported.throughput() / ceiling : 0;
         }
@@ -148,10 +149,11 @@ public final class Bench {
             double rtt50 = sweepRatio(50);
             return String.format(Locale.ROOT, "bench: rate=%.0f/s throughput=%.0f/s p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f "
                             + "max_ms=%.3f ceiling=%.0f/s ratio=%.2f lean_ceiling=%.0f/s lean_ratio=%.2f rtt50_ratio=%s "
-                            + "overflows=%d heap_mb=%d",
+                            + "overflows=%d heap_mb=%d floor_us=%.0f",
                     reported.offered(), reported.throughput(), reported.ms(50), reported.ms(99), reported.ms(99.9),
                     reported.maxMs(), ceiling, ratio(), leanCeiling, leanRatio(),
-                    Double.isNaN(rtt50) ? "na" : String.format(Locale.ROOT, "%.2f", rtt50), reported.overflows(), heapMb);
+                    Double.isNaN(rtt50) ? "na" : String.format(Locale.ROOT, "%.2f", rtt50), reported.overflows(), heapMb,
+                    floor.sum());
         }
     }
 
@@ -166,6 +168,8 @@ public final class Bench {
     private TradeStore store;
     private Path benchStore;
     private CopyTraderSettings settings;
+    /** The engine's CPU per request while the ceiling was measured: the order's POST in the floor. */
+    private double ceilingCpuUsPerRequest;
 
     public Bench(Options options, PrintStream out) {
         this.options = options;
@@ -177,6 +181,7 @@ public final class Bench {
         List<SweepPoint> sweep = new ArrayList<>();
         double ceiling;
         double leanCeiling;
+        Floor.Figures floor;
         long heapMb;
         long gcTotal;
         String storeUrl;
@@ -206,6 +211,7 @@ public final class Bench {
             leanCeiling = leanCeiling(Math.min(options.warmup(), 2), Math.min(options.duration(), 5));
             out.printf(Locale.ROOT, "bench: lean ceiling %.0f orders/s (Vert.x HttpClient, one event loop, %d in flight, "
                     + "keep-alive, no Camel)%n", leanCeiling, LEAN_IN_FLIGHT);
+            floor = floor(storeUrl);
             if (options.rate() != null) {
                 steps.add(step(options.rate()));
             } else {
@@ -221,13 +227,17 @@ public final class Bench {
                 venueLatency(options.venueLatencyMs());
                 printSweep(sweep, sweepRate);
             }
+            Step reported = reportedOf(steps);
+            out.printf(Locale.ROOT, "bench: the reported step's engine CPU per copied trade, %.0f us, is %.1f times the "
+                    + "floor (%.0f us)%n", reported.engineCpuUsPerTrade(), reported.engineCpuUsPerTrade() / floor.sum(),
+                    floor.sum());
             System.gc();
             heapMb = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
             gcTotal = gcMillis() - gc0;
         } finally {
             close();
         }
-        return new Result(reportedOf(steps), ceiling, leanCeiling, heapMb, gcTotal, steps, sweep, storeUrl);
+        return new Result(reportedOf(steps), ceiling, leanCeiling, heapMb, gcTotal, steps, sweep, storeUrl, floor);
     }
 
     /** At a fixed rate its step; when searching, the highest sustained rate (or the first step if none was). */
@@ -382,9 +392,30 @@ public final class Bench {
             out.printf("bench: ceiling saw %d failed requests%n", errors.get());
         }
         double perRequest = Math.max(1, counted.get()) * 1000.0;
+        ceilingCpuUsPerRequest = (engineCpuNanos() - cpuAtStart[0]) / perRequest;
         out.printf(Locale.ROOT, "bench: ceiling cpu_us/request engine=%.0f venue=%.0f%n",
-                (engineCpuNanos() - cpuAtStart[0]) / perRequest, (venue.cpuNanos() - cpuAtStart[1]) / perRequest);
+                ceilingCpuUsPerRequest, (venue.cpuNanos() - cpuAtStart[1]) / perRequest);
         return counted.get() / (double) measureS;
+    }
+
+    /**
+     * The floor under the engine's CPU per copied trade (see {@link Floor}): the store's writes on a SQLite file of
+     * their own beside the bench's store (not measured when the store is not SQLite: a PostgreSQL database of the
+     * user's gets no floor rows), a hand-off, and the ceiling's POST.
+     */
+    private Floor.Figures floor(String storeUrl) throws Exception {
+        double storeUs = Double.NaN;
+        String sqlite = "jdbc:sqlite:";
+        if (storeUrl.startsWith(sqlite)) {
+            String file = storeUrl.substring(sqlite.length());
+            int query = file.indexOf('?');
+            Path parent = Path.of(query < 0 ? file : file.substring(0, query)).toAbsolutePath().getParent();
+            storeUs = Floor.store(parent, StoreSettings.SqliteSync.valueOf(settings.storeSqliteSync()),
+                    settings.concurrentTrades(), 500, 2_000).cpuUsPerTrade();
+        }
+        Floor.Figures figures = new Floor.Figures(storeUs, ceilingCpuUsPerRequest, Floor.handoffCpuUs(20_000));
+        out.println(figures.line(settings.concurrentTrades(), settings.storeSqliteSync()));
+        return figures;
     }
 
     /**

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchSmokeTest {
     private static final String LINE = "bench: rate=\\d+/s throughput=\\d+/s p50_ms=[0-9.]+ p99_ms=[0-9.]+ "
             + "p999_ms=[0-9.]+ max_ms=[0-9.]+ ceiling=\\d+/s ratio=[0-9.]+ lean_ceiling=\\d+/s lean_ratio=[0-9.]+ "
-            + "rtt50_ratio=[0-9.]+ overflows=\\d+ heap_mb=\\d+";
+            + "rtt50_ratio=[0-9.]+ overflows=\\d+ heap_mb=\\d+ floor_us=\\d+";
 
     @Test
     @Timeout(150)
@@ -39,7 +39,17 @@ class BenchSmokeTest {
                 .containsPattern("bench: step rate=50/s cpu_us/trade by thread: .*dispatch=[1-9]")
                 .containsPattern("by thread: .*detect=[1-9]");
 
-        // 3. the sweep measured both latencies; at 50/s even the 50 ms venue keeps the rate (5 consumers allow 100/s)
+        // 3. the floor: the store's writes (the bench's store is SQLite), a hand-off and the ceiling's POST, all
+        //    measured, and their sum in the last line
+        assertThat(result.floor().store()).isPositive();
+        assertThat(result.floor().handoff()).isPositive();
+        assertThat(result.floor().post()).isPositive();
+        assertThat(report.toString(StandardCharsets.UTF_8))
+                .containsPattern("bench: floor cpu_us/trade store=[1-9]\\d* \\(3 writes, 5 threads, admissions in pages "
+                        + "of 10, FULL\\) post=[1-9]\\d* \\(the ceiling's\\) handoffs=3x[0-9.]+ sum=[1-9]")
+                .containsPattern("the reported step's engine CPU per copied trade, \\d+ us, is [0-9.]+ times the floor");
+
+        // 4. the sweep measured both latencies; at 50/s even the 50 ms venue keeps the rate (5 consumers allow 100/s)
         assertThat(result.sweep()).extracting(Bench.SweepPoint::venueLatencyMs).containsExactly(0L, 50L);
         assertThat(result.sweep().get(1).step().throughput()).isPositive();
         assertThat(report.toString(StandardCharsets.UTF_8)).contains("bench: latency sweep at 50/s offered: 0 ms");
