@@ -413,7 +413,7 @@ public final class Bench {
             storeUs = Floor.store(parent, StoreSettings.SqliteSync.valueOf(settings.storeSqliteSync()),
                     settings.concurrentTrades(), 500, 2_000).cpuUsPerTrade();
         }
-        Floor.Figures figures = new Floor.Figures(storeUs, ceilingCpuUsPerRequest, Floor.handoffCpuUs(20_000));
+        Floor.Figures figures = new Floor.Figures(storeUs, ceilingCpuUsPerRequest, Floor.handoff(20_000).cpuUs());
         out.println(figures.line(settings.concurrentTrades(), settings.storeSqliteSync()));
         return figures;
     }

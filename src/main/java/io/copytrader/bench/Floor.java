@@ -61,6 +61,10 @@ public final class Floor {
     public record StoreCost(double cpuUsPerTrade, double wallUsPerTrade) {
     }
 
+    /** One hand-off: both threads' CPU and the elapsed time, each per hand-off. */
+    public record HandoffCost(double cpuUs, double wallUs) {
+    }
+
     /**
      * The floor's pieces and their sum, in microseconds of CPU per copied trade.
      *
@@ -185,12 +189,15 @@ public final class Floor {
      * CPU per hand-off: one object passed back and forth between two threads through two blocking queues
      * ({@code roundTrips} times, after as many unmeasured), each receiver parked until it comes.
      */
-    public static double handoffCpuUs(int roundTrips) throws Exception {
+    public static HandoffCost handoff(int roundTrips) throws Exception {
         if (roundTrips < 1) {
             throw new IllegalArgumentException("roundTrips >= 1 required");
         }
         pingPong(roundTrips);
-        return pingPong(roundTrips) / 1000.0 / (2.0 * roundTrips);
+        long start = System.nanoTime();
+        long cpu = pingPong(roundTrips);
+        long wall = System.nanoTime() - start;
+        return new HandoffCost(cpu / 1000.0 / (2.0 * roundTrips), wall / 1000.0 / (2.0 * roundTrips));
     }
 
     /** The CPU time both threads spent, in nanoseconds. */

@@ -30,17 +30,35 @@ class FloorTest {
         assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.COPIED, 32L);
         assertThat(store.ordersIn(EnumSet.of(OrderRecordState.FILLED))).hasSize(32);
         assertThat(store.inFlightCount()).isZero();
-        // 3. the figures are per measured trade
-        assertThat(cost.cpuUsPerTrade()).isPositive();
-        assertThat(cost.wallUsPerTrade()).isPositive();
+        // 3. the figures are per measured trade: CPU spent, and no more than the 3 threads could spend in the time
+        assertThat(cost.cpuUsPerTrade()).isPositive().isLessThanOrEqualTo(3 * cost.wallUsPerTrade());
+        assertThat(cost.wallUsPerTrade()).isPositive().isLessThan(1_000_000);
+    }
+
+    @Test
+    void shouldAcceptTheSmallestSizes() throws Exception {
+        // one thread, no warm-up, one trade; and as many trades as threads
+        TradeStore one = StoreFactory.open("memory", Clock.systemUTC());
+        Floor.measure(one, 1, 0, 1);
+        assertThat(one.outcomeCounts()).containsEntry(TradeOutcome.COPIED, 1L);
+
+        TradeStore two = StoreFactory.open("memory", Clock.systemUTC());
+        Floor.measure(two, 2, 0, 2);
+        assertThat(two.outcomeCounts()).containsEntry(TradeOutcome.COPIED, 2L);
+    }
+
+    @Test
+    void shouldAcceptAsManyTradesAsThreadsAndASingleRoundTrip(@TempDir Path dir) throws Exception {
+        assertThat(Floor.store(dir, StoreSettings.SqliteSync.NORMAL, 2, 0, 2).cpuUsPerTrade()).isPositive();
+        assertThat(Floor.handoff(1).cpuUs()).isPositive();
     }
 
     @Test
     void shouldMeasureOnASqliteFileOfItsOwnAndDeleteIt(@TempDir Path dir) throws Exception {
-        Floor.StoreCost cost = Floor.store(dir, StoreSettings.SqliteSync.FULL, 2, 10, 40);
+        Floor.StoreCost cost = Floor.store(dir, StoreSettings.SqliteSync.FULL, 1, 0, 40);
 
-        assertThat(cost.cpuUsPerTrade()).isPositive();
-        assertThat(cost.wallUsPerTrade()).isPositive();
+        assertThat(cost.cpuUsPerTrade()).isPositive().isLessThanOrEqualTo(cost.wallUsPerTrade());
+        assertThat(cost.wallUsPerTrade()).isPositive().isLessThan(1_000_000);
         try (Stream<Path> left = Files.list(dir)) {
             assertThat(left).as("the floor's database, its log and its shared memory are deleted").isEmpty();
         }
@@ -52,14 +70,18 @@ class FloorTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Floor.store(dir, StoreSettings.SqliteSync.FULL, 5, 0, 4))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Floor.handoffCpuUs(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Floor.store(dir, StoreSettings.SqliteSync.FULL, 1, -1, 10))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Floor.handoff(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void shouldMeasureAHandOffBetweenTwoThreads() throws Exception {
-        double us = Floor.handoffCpuUs(2_000);
+        Floor.HandoffCost cost = Floor.handoff(2_000);
 
-        assertThat(us).isPositive().isFinite();
+        // CPU spent, and no more than the two threads could spend in the time; a hand-off is not a tenth of a second
+        assertThat(cost.cpuUs()).isPositive().isLessThanOrEqualTo(2 * cost.wallUs());
+        assertThat(cost.wallUs()).isPositive().isLessThan(100_000);
         assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
                 .as("the echo thread ended").doesNotContain("copytrader-floor-echo");
     }
