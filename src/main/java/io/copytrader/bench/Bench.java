@@ -405,17 +405,34 @@ public final class Bench {
      */
     private Floor.Figures floor(String storeUrl) throws Exception {
         double storeUs = Double.NaN;
-        String sqlite = "jdbc:sqlite:";
-        if (storeUrl.startsWith(sqlite)) {
-            String file = storeUrl.substring(sqlite.length());
-            int query = file.indexOf('?');
-            Path parent = Path.of(query < 0 ? file : file.substring(0, query)).toAbsolutePath().getParent();
-            storeUs = Floor.store(parent, StoreSettings.SqliteSync.valueOf(settings.storeSqliteSync()),
-                    settings.concurrentTrades(), 500, 2_000).cpuUsPerTrade();
+        if (storeUrl.startsWith(SQLITE)) {
+            try {
+                Path parent = sqliteFolder(storeUrl);
+                if (parent == null || !Files.isDirectory(parent)) {
+                    throw new IOException("no folder of the store's file in its URL");
+                }
+                storeUs = Floor.store(parent, StoreSettings.SqliteSync.valueOf(settings.storeSqliteSync()),
+                        settings.concurrentTrades(), 500, 2_000).cpuUsPerTrade();
+            } catch (IOException | RuntimeException e) {
+                // the floor's store is a measurement of its own: the bench goes on without it (store=na)
+                out.println("bench: floor: the store was not measured: " + e.getMessage());
+            }
         }
         Floor.Figures figures = new Floor.Figures(storeUs, ceilingCpuUsPerRequest, Floor.handoff(20_000).cpuUs());
         out.println(figures.line(settings.concurrentTrades(), settings.storeSqliteSync()));
         return figures;
+    }
+
+    private static final String SQLITE = "jdbc:sqlite:";
+
+    /** The folder of a SQLite store's file (its URL's query left out); null for any other store. */
+    static Path sqliteFolder(String storeUrl) {
+        if (!storeUrl.startsWith(SQLITE)) {
+            return null;
+        }
+        String file = storeUrl.substring(SQLITE.length());
+        int query = file.indexOf('?');
+        return Path.of(query < 0 ? file : file.substring(0, query)).toAbsolutePath().getParent();
     }
 
     /**

@@ -87,6 +87,15 @@ class FloorTest {
     }
 
     @Test
+    void shouldMeasureTheStoreBesideTheBenchsSqliteFileOnly() {
+        assertThat(Bench.sqliteFolder("jdbc:sqlite:/var/tmp/bench.db?busy_timeout=5000")).isEqualTo(Path.of("/var/tmp"));
+        assertThat(Bench.sqliteFolder("jdbc:sqlite:data/copytrader.db"))
+                .isEqualTo(Path.of("data").toAbsolutePath());
+        assertThat(Bench.sqliteFolder("jdbc:postgresql://localhost/copytrader")).isNull();
+        assertThat(Bench.sqliteFolder("memory")).isNull();
+    }
+
+    @Test
     void shouldSumTheStoreThePostAndThreeHandOffs() {
         Floor.Figures figures = new Floor.Figures(200, 80, 10);
 
