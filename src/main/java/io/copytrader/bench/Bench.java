@@ -572,13 +572,7 @@ public final class Bench {
         if (benchStore == null) {
             return;
         }
-        for (String suffix : new String[] {"", "-wal", "-shm"}) {
-            try {
-                Files.deleteIfExists(Path.of(benchStore + suffix));
-            } catch (IOException e) {
-                out.println("bench: could not delete " + benchStore + suffix + ": " + e.getMessage());
-            }
-        }
+        Floor.deleteSqliteFiles(benchStore).forEach(failure -> out.println("bench: could not delete " + failure));
     }
 
     /** Waits (up to 60 s) until the engine read everything emitted and every admitted trade has its outcome. */

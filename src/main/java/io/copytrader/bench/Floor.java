@@ -106,9 +106,7 @@ public final class Floor {
             return measure(store, threads, warmup, trades);
         } finally {
             store.close();
-            for (String suffix : new String[] {"", "-wal", "-shm"}) {
-                deleteQuietly(Path.of(file + suffix));
-            }
+            deleteSqliteFiles(file); // a temp file left behind is left to the system's temp cleaning
         }
     }
 
@@ -246,11 +244,16 @@ public final class Floor {
         return received;
     }
 
-    private static void deleteQuietly(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            // a temp file left behind; the bench's own store is deleted the same way
+    /** Deletes a SQLite database file with its log and shared memory; what could not be deleted, with the reason. */
+    static List<String> deleteSqliteFiles(Path file) {
+        List<String> failures = new ArrayList<>();
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            try {
+                Files.deleteIfExists(Path.of(file + suffix));
+            } catch (IOException e) {
+                failures.add(file + suffix + ": " + e.getMessage());
+            }
         }
+        return failures;
     }
 }
