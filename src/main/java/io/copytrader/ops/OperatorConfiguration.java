@@ -96,7 +96,9 @@ public class OperatorConfiguration implements CamelConfiguration {
                     }
                     ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
                     if (server != null && server.getRouter() != null) {
-                        started.add(mountDashboard(server, view));
+                        DashboardServer dashboard = mountDashboard(server, view);
+                        context.getRegistry().bind("dashboard", dashboard);
+                        started.add(dashboard);
                     }
                 } else {
                     for (AutoCloseable c : started) {

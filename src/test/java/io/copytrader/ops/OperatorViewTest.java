@@ -9,6 +9,7 @@ import io.copytrader.ops.jmx.TradingMBeans;
 import io.copytrader.paper.FaultKind;
 import io.copytrader.paper.FaultSpec;
 import io.copytrader.engine.StartupFailure;
+import io.copytrader.ops.dashboard.DashboardServer;
 import io.copytrader.scenario.EngineHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -79,8 +80,12 @@ class OperatorViewTest {
             assertThat(get(base + "/dashboard/dashboard.js").body()).contains("EventSource");
             assertThat(post(base + "/dashboard/events").statusCode()).isNotEqualTo(200);
 
-            // 4. the event stream pushes each trade as it ends, with what the operator needs to read it
+            // 4. the event stream pushes each trade as it ends, with what the operator needs to read it; nothing
+            // ticks while no page is open
+            DashboardServer dashboard = h.context().getRegistry().lookupByNameAndType("dashboard", DashboardServer.class);
+            assertThat(dashboard.pushing()).isFalse();
             try (EventStream events = new EventStream(base + "/dashboard/events")) {
+                await().atMost(EventStream.timeout()).until(dashboard::pushing);
                 assertThat(events.response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
                 await().atMost(EventStream.timeout()).until(() -> events.last() != null);
                 assertThat(events.last().at("/figures/breaker/state").asText()).isEqualTo("CLOSED");
@@ -115,6 +120,13 @@ class OperatorViewTest {
                         assertThat(text).as(secret.getKey()).doesNotContain(secret.getValue());
                     }
                 }
+            }
+            // 6. the last page closed: the push stops; a page opened again gets updates again
+            await().atMost(EventStream.timeout()).until(() -> !dashboard.pushing() && dashboard.clients() == 0);
+            try (EventStream again = new EventStream(base + "/dashboard/events")) {
+                long before = again.updates.size();
+                await().atMost(EventStream.timeout()).until(() -> again.updates.size() > before + 1);
+                assertThat(dashboard.pushing()).isTrue();
             }
         } finally {
             root.detachAppender(printed);

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,11 +44,17 @@ public final class DashboardServer implements AutoCloseable {
     private final long intervalMs;
     private final Map<String, byte[]> files = new LinkedHashMap<>();
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledThreadPoolExecutor ticker = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "copytrader-dashboard");
         t.setDaemon(true);
         return t;
     });
+    /**
+     * The push, scheduled only while a client is connected: a tick that finds nobody still wakes a thread, four times
+     * a second, in an engine that is otherwise idle (guarded by this).
+     */
+    private ScheduledFuture<?> pushing;
+    private volatile boolean closed;
 
     private static final class Client {
         final HttpServerResponse response;
@@ -63,6 +69,7 @@ public final class DashboardServer implements AutoCloseable {
     public DashboardServer(OperatorView view, long intervalMs) {
         this.view = view;
         this.intervalMs = intervalMs;
+        ticker.setRemoveOnCancelPolicy(true);
         FILES.keySet().forEach(name -> files.put(name, resource("dashboard/" + name)));
     }
 
@@ -81,7 +88,21 @@ public final class DashboardServer implements AutoCloseable {
         }
         router.route(HttpMethod.GET, base + "/snapshot").blockingHandler(this::snapshot, false);
         router.route(HttpMethod.GET, base + "/events").blockingHandler(this::events, false);
-        ticker.scheduleWithFixedDelay(this::push, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the push when the first client is connected, stops it when the last one has gone. */
+    private synchronized void clientsChanged() {
+        if (!clients.isEmpty() && pushing == null && !closed) {
+            pushing = ticker.scheduleWithFixedDelay(this::push, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        } else if (clients.isEmpty() && pushing != null) {
+            pushing.cancel(false);
+            pushing = null;
+        }
+    }
+
+    /** Whether updates are being pushed (only while a client is connected). */
+    public synchronized boolean pushing() {
+        return pushing != null;
     }
 
     private void file(RoutingContext ctx, String name) {
@@ -107,9 +128,15 @@ public final class DashboardServer implements AutoCloseable {
         Client client = new Client(response, backlog.isEmpty() ? lastSeq() : backlog.get(backlog.size() - 1).seq());
         response.write("retry: 2000\n\n");
         send(client, view.figures(), backlog);
-        response.closeHandler(v -> clients.remove(client));
-        response.exceptionHandler(e -> clients.remove(client));
+        response.closeHandler(v -> remove(client));
+        response.exceptionHandler(e -> remove(client));
         clients.add(client);
+        clientsChanged();
+    }
+
+    private void remove(Client client) {
+        clients.remove(client);
+        clientsChanged();
     }
 
     /** One tick: the figures once for everyone, each client the trades it has not seen yet. */
@@ -135,7 +162,7 @@ public final class DashboardServer implements AutoCloseable {
             c.lastSeq = entries.get(entries.size() - 1).seq();
         }
         if (c.response.ended() || c.response.closed()) {
-            clients.remove(c);
+            remove(c);
             return;
         }
         c.response.write("event: update\ndata: " + json(body) + "\n\n");
@@ -187,6 +214,7 @@ public final class DashboardServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         ticker.shutdownNow();
         for (Client c : clients) {
             if (!c.response.ended()) {
