@@ -21,10 +21,32 @@ import java.util.concurrent.locks.LockSupport;
  * dispatch queue for that second. A task here first waits for its consumer to finish starting, for a millisecond at a
  * time (the start takes a few), then polls as Camel's does. The engine starts the consumer routes once the context
  * is Started (the context's own starting check sleeps the same second), see {@link EngineConfiguration}.
+ * <p>
+ * Its consumers also stay parked while their queue is empty. Camel's SEDA consumer polls with a timeout (1 s) only
+ * to see, each time it runs out, whether it should stop: 64 idle dispatch consumers woke 64 times a second. An
+ * endpoint without a queue factory of its own gets a {@link QuietBlockingQueue} here, and its consumers poll it with
+ * a timeout of {@link #QUIET_POLL_TIMEOUT_MS} (or the endpoint's, if longer); when the endpoint is shut down the queue
+ * is released, so the consumers see the shutdown at once, as before, rather than a minute later.
  */
 public final class PromptSedaComponent extends SedaComponent {
 
     private static final long START_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How long an idle consumer of a quiet queue waits before it looks again (it is woken to stop). */
+    static final int QUIET_POLL_TIMEOUT_MS = 60_000;
+
+    public PromptSedaComponent() {
+        setDefaultQueueFactory(new BlockingQueueFactory<>() {
+            @Override
+            public BlockingQueue<Exchange> create() {
+                return new QuietBlockingQueue<>(Integer.MAX_VALUE);
+            }
+
+            @Override
+            public BlockingQueue<Exchange> create(int capacity) {
+                return new QuietBlockingQueue<>(capacity);
+            }
+        });
+    }
 
     @Override
     protected SedaEndpoint createEndpoint(String endpointUri, Component component,
@@ -51,6 +73,16 @@ public final class PromptSedaComponent extends SedaComponent {
         protected SedaConsumer createNewConsumer(Processor processor) {
             return new Consumer(this, processor);
         }
+
+        @Override
+        public int getPollTimeout() {
+            return quiet(getQueue()) != null ? Math.max(super.getPollTimeout(), QUIET_POLL_TIMEOUT_MS)
+                    : super.getPollTimeout();
+        }
+    }
+
+    private static QuietBlockingQueue<?> quiet(BlockingQueue<Exchange> queue) {
+        return queue instanceof QuietBlockingQueue<?> q ? q : null;
     }
 
     private static final class Consumer extends SedaConsumer {
@@ -64,6 +96,29 @@ public final class PromptSedaComponent extends SedaComponent {
                 LockSupport.parkNanos(START_CHECK_NANOS);
             }
             super.doRun();
+        }
+
+        @Override
+        protected void doStart() throws Exception {
+            QuietBlockingQueue<?> queue = quiet(getEndpoint().getQueue());
+            if (queue != null) {
+                queue.rearm(); // a route started again after a stop
+            }
+            super.doStart();
+        }
+
+        /**
+         * Camel's consumer marks the shutdown, then waits for every consumer thread to see it, which a thread does
+         * when its poll returns: the quiet queue lets them go at once (until then, a timed poll of the empty queue
+         * returns at once, so a thread that polls before the mark is set polls again).
+         */
+        @Override
+        public void prepareShutdown(boolean suspendOnly, boolean forced) {
+            QuietBlockingQueue<?> queue = suspendOnly ? null : quiet(getEndpoint().getQueue());
+            if (queue != null) {
+                queue.release();
+            }
+            super.prepareShutdown(suspendOnly, forced);
         }
     }
 }

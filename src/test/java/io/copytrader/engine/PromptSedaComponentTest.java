@@ -3,11 +3,13 @@ package io.copytrader.engine;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.seda.SedaComponent;
+import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A SEDA route started after its context polls at once with every consumer: no consumer thread sleeps before its
@@ -44,6 +47,49 @@ class PromptSedaComponentTest {
     @Test
     void shouldSeeCamelsOwnConsumersSleepBeforeTheirFirstPoll() throws Exception {
         assertThat(consumerSleepsSeen(new SedaComponent())).isNotEmpty();
+    }
+
+    /**
+     * Idle consumers wait in the queue without waking (Camel's own wake every second, each of them, to look for a
+     * stop), and a stop still reaches them at once, not after their minute-long poll.
+     */
+    @Test
+    void shouldKeepIdleConsumersParkedAndStillStopPromptly() throws Exception {
+        camel.addComponent("seda", new PromptSedaComponent());
+        CountDownLatch processed = new CountDownLatch(2);
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("seda:work?size=5&concurrentConsumers=" + CONSUMERS).routeId("work").process(e -> processed.countDown());
+            }
+        });
+        camel.start();
+        SedaEndpoint endpoint = camel.getEndpoint("seda:work?size=5", SedaEndpoint.class);
+        assertThat(endpoint.getQueue()).isInstanceOf(QuietBlockingQueue.class);
+        QuietBlockingQueue<?> queue = (QuietBlockingQueue<?>) endpoint.getQueue();
+        assertThat(queue.remainingCapacity()).isEqualTo(5);
+        assertThat(endpoint.getPollTimeout()).isEqualTo(PromptSedaComponent.QUIET_POLL_TIMEOUT_MS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.waitingTakers() == CONSUMERS);
+        camel.createProducerTemplate().sendBody("seda:work", "x");
+        await().atMost(Duration.ofSeconds(10)).until(() -> processed.getCount() == 1);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> queue.emptyPolls() == 0);
+
+        long start = System.nanoTime();
+        camel.getRouteController().stopRoute("work");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("route stopped long before a consumer's poll ran out")
+                .isLessThan(Duration.ofSeconds(10));
+        assertThat(queue.waitingTakers()).isZero();
+
+        long woken = queue.emptyPolls();
+        camel.getRouteController().startRoute("work");
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.waitingTakers() == CONSUMERS);
+        camel.createProducerTemplate().sendBody("seda:work", "y");
+        assertThat(processed.await(10, TimeUnit.SECONDS)).isTrue();
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> queue.emptyPolls() == woken);
+
+        start = System.nanoTime();
+        camel.stop();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
     private List<String> consumerSleepsSeen(SedaComponent seda) throws Exception {
