@@ -69,15 +69,13 @@ public final class PromptSedaComponent extends SedaComponent {
             super(uri, component, queue, consumers);
         }
 
+        /** Not an override of getPollTimeout: JMX calls the endpoint's getters reflectively, and this class is private. */
         @Override
         protected SedaConsumer createNewConsumer(Processor processor) {
+            if (quiet(getQueue()) != null && getPollTimeout() < QUIET_POLL_TIMEOUT_MS) {
+                setPollTimeout(QUIET_POLL_TIMEOUT_MS);
+            }
             return new Consumer(this, processor);
-        }
-
-        @Override
-        public int getPollTimeout() {
-            return quiet(getQueue()) != null ? Math.max(super.getPollTimeout(), QUIET_POLL_TIMEOUT_MS)
-                    : super.getPollTimeout();
         }
     }
 

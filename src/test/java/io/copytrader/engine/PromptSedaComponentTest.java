@@ -64,7 +64,7 @@ class PromptSedaComponentTest {
             }
         });
         camel.start();
-        SedaEndpoint endpoint = camel.getEndpoint("seda:work?size=5", SedaEndpoint.class);
+        SedaEndpoint endpoint = (SedaEndpoint) camel.getRoute("work").getEndpoint();
         assertThat(endpoint.getQueue()).isInstanceOf(QuietBlockingQueue.class);
         QuietBlockingQueue<?> queue = (QuietBlockingQueue<?>) endpoint.getQueue();
         assertThat(queue.remainingCapacity()).isEqualTo(5);
