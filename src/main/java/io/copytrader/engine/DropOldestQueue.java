@@ -28,7 +28,7 @@ import java.util.function.Function;
  * out concurrently. Elements without a key (null) are never held back. The capacity bounds everything waiting,
  * whatever its key.
  */
-public final class DropOldestQueue<E> extends AbstractQueue<E> implements BlockingQueue<E> {
+public final class DropOldestQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>, WakeableTakers {
     private final int capacity;
     private final Function<E, String> keyOf;
     private final BiConsumer<E, Runnable> onTake;
@@ -41,6 +41,8 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
     private final Set<String> busy = new HashSet<>();
     /** Wake-ups sent so far (see {@link #signals()}). */
     private long signals;
+    /** Timed polls wait a moment only ({@link #wakeTakers()}); guarded by lock. */
+    private boolean woken;
 
     /** An unkeyed queue: plain FIFO. */
     public DropOldestQueue(int capacity, Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
@@ -124,6 +126,9 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         lock.lockInterruptibly();
         try {
             while ((taken = takeEligible()) == null) {
+                if (woken) {
+                    nanos = Math.min(nanos, WOKEN_WAIT_NANOS);
+                }
                 if (nanos <= 0) {
                     return null;
                 }
@@ -199,6 +204,27 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
             if (busy.remove(key) && hasWaiting(key)) {
                 signal();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void wakeTakers() {
+        lock.lock();
+        try {
+            woken = true;
+            takeable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void rearm() {
+        lock.lock();
+        try {
+            woken = false;
         } finally {
             lock.unlock();
         }

@@ -24,9 +24,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * Its consumers also stay parked while their queue is empty. Camel's SEDA consumer polls with a timeout (1 s) only
  * to see, each time it runs out, whether it should stop: 64 idle dispatch consumers woke 64 times a second. An
- * endpoint without a queue factory of its own gets a {@link QuietBlockingQueue} here, and its consumers poll it with
- * a timeout of {@link #QUIET_POLL_TIMEOUT_MS} (or the endpoint's, if longer); when the endpoint is shut down the queue
- * is released, so the consumers see the shutdown at once, as before, rather than a minute later.
+ * endpoint without a queue factory of its own gets a {@link QuietBlockingQueue} here; the consumers of a queue that
+ * can wake its takers ({@link WakeableTakers}: that one, and the copy queue's {@link DropOldestQueue}) poll it with a
+ * timeout of {@link #QUIET_POLL_TIMEOUT_MS} (or the endpoint's, if longer), and when the endpoint is shut down the
+ * queue wakes them, so they see the shutdown at once, as before, rather than a minute later.
  */
 public final class PromptSedaComponent extends SedaComponent {
 
@@ -79,8 +80,8 @@ public final class PromptSedaComponent extends SedaComponent {
         }
     }
 
-    private static QuietBlockingQueue<?> quiet(BlockingQueue<Exchange> queue) {
-        return queue instanceof QuietBlockingQueue<?> q ? q : null;
+    private static WakeableTakers quiet(BlockingQueue<Exchange> queue) {
+        return queue instanceof WakeableTakers q ? q : null;
     }
 
     private static final class Consumer extends SedaConsumer {
@@ -98,7 +99,7 @@ public final class PromptSedaComponent extends SedaComponent {
 
         @Override
         protected void doStart() throws Exception {
-            QuietBlockingQueue<?> queue = quiet(getEndpoint().getQueue());
+            WakeableTakers queue = quiet(getEndpoint().getQueue());
             if (queue != null) {
                 queue.rearm(); // a route started again after a stop
             }
@@ -107,14 +108,14 @@ public final class PromptSedaComponent extends SedaComponent {
 
         /**
          * Camel's consumer marks the shutdown, then waits for every consumer thread to see it, which a thread does
-         * when its poll returns: the quiet queue lets them go at once (until then, a timed poll of the empty queue
-         * returns at once, so a thread that polls before the mark is set polls again).
+         * when its poll returns: the queue wakes them (and from then on a timed poll waits a moment only, so a
+         * thread that polls again before the mark is set is back within that moment).
          */
         @Override
         public void prepareShutdown(boolean suspendOnly, boolean forced) {
-            QuietBlockingQueue<?> queue = suspendOnly ? null : quiet(getEndpoint().getQueue());
+            WakeableTakers queue = suspendOnly ? null : quiet(getEndpoint().getQueue());
             if (queue != null) {
-                queue.release();
+                queue.wakeTakers();
             }
             super.prepareShutdown(suspendOnly, forced);
         }

@@ -13,27 +13,25 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A bounded first-in first-out {@link BlockingQueue} whose waiting takers can be let go at once: {@link #release()}
- * makes every timed poll of an empty queue return null now, instead of when its timeout runs out, until
- * {@link #rearm()}. Otherwise it keeps the interface's contract.
+ * A bounded first-in first-out {@link BlockingQueue} whose waiting takers can be let go at once
+ * ({@link WakeableTakers}); otherwise it keeps the interface's contract. Iterators run over a copy taken under the lock.
  * <p>
  * What it is for: a SEDA consumer thread polls its queue with a timeout only to see, when the timeout runs out,
  * whether it should stop. With this queue the consumers of {@link PromptSedaComponent} poll with a long timeout and
- * are released when their endpoint is shut down, so an idle engine's 64 dispatch threads stay parked instead of each
- * waking once a second (64 wake-ups a second, about a tenth of a per cent of a core on a 2-core machine). Iterators
- * run over a copy taken under the lock.
+ * are woken when their endpoint is shut down, so an idle engine's 64 dispatch threads stay parked instead of each
+ * waking once a second.
  *
  * @param <E> the elements
  */
-public final class QuietBlockingQueue<E> extends AbstractQueue<E> implements BlockingQueue<E> {
+public final class QuietBlockingQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>, WakeableTakers {
     private final int capacity;
     private final ArrayDeque<E> items = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
     /** Guarded by lock. */
-    private boolean released;
-    /** Timed polls that returned nothing (timed out or released), guarded by lock. */
+    private boolean woken;
+    /** Timed polls that returned nothing (timed out, or woken), guarded by lock. */
     private long emptyPolls;
 
     /** @param capacity elements it holds at most, at least 1 */
@@ -44,22 +42,22 @@ public final class QuietBlockingQueue<E> extends AbstractQueue<E> implements Blo
         this.capacity = capacity;
     }
 
-    /** Lets every taker waiting in a timed poll go now, and makes later timed polls of an empty queue return at once. */
-    public void release() {
+    @Override
+    public void wakeTakers() {
         lock.lock();
         try {
-            released = true;
+            woken = true;
             notEmpty.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Timed polls wait for their whole timeout again. */
+    @Override
     public void rearm() {
         lock.lock();
         try {
-            released = false;
+            woken = false;
         } finally {
             lock.unlock();
         }
@@ -155,7 +153,10 @@ public final class QuietBlockingQueue<E> extends AbstractQueue<E> implements Blo
         lock.lockInterruptibly();
         try {
             while (items.isEmpty()) {
-                if (nanos <= 0 || released) {
+                if (woken) {
+                    nanos = Math.min(nanos, WOKEN_WAIT_NANOS);
+                }
+                if (nanos <= 0) {
                     emptyPolls++;
                     return null;
                 }

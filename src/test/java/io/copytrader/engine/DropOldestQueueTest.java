@@ -219,6 +219,40 @@ class DropOldestQueueTest {
         assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo("c1");
     }
 
+    /**
+     * Woken for a shutdown: a taker waiting out a long poll goes at once, a held-back element stays held back (the
+     * poll comes back empty after a moment), a free one is handed out; rearmed, a poll waits its timeout again.
+     */
+    @Test
+    @Timeout(20)
+    void shouldLetTakersGoWhenWokenAndHoldBackBusyKeysStill() throws Exception {
+        DropOldestQueue<String> q = keyed(10);
+        var waiting = new java.util.concurrent.CompletableFuture<String>();
+        new Thread(() -> {
+            try {
+                waiting.complete(q.poll(10, TimeUnit.MINUTES));
+            } catch (InterruptedException e) {
+                waiting.completeExceptionally(e);
+            }
+        }).start();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 1);
+        q.wakeTakers();
+        assertThat(waiting.get(5, TimeUnit.SECONDS)).isNull();
+
+        q.offer("a1");
+        assertThat(q.poll(10, TimeUnit.MINUTES)).isEqualTo("a1");
+        q.offer("a2");
+        assertThat(q.poll(10, TimeUnit.MINUTES)).as("a is busy: nothing to take, and no ten-minute wait").isNull();
+        assertThat(q.size()).isEqualTo(1);
+
+        q.rearm();
+        long start = System.nanoTime();
+        assertThat(q.poll(100, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+        releases.get("a1").run();
+        assertThat(q.poll(1, TimeUnit.SECONDS)).isEqualTo("a2");
+    }
+
     /** A consumer on a thread of its own, waiting up to 5 s for an element. */
     private static java.util.concurrent.CompletableFuture<String> takeInAThread(DropOldestQueue<String> q) {
         var taken = new java.util.concurrent.CompletableFuture<String>();

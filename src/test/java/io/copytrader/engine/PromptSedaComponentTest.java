@@ -1,7 +1,9 @@
 package io.copytrader.engine;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.seda.BlockingQueueFactory;
 import org.apache.camel.component.seda.SedaComponent;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -89,6 +92,43 @@ class PromptSedaComponentTest {
 
         start = System.nanoTime();
         camel.stop();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    /** The copy queue's kind of queue, from a factory of the route's own, is woken for a stop as well. */
+    @Test
+    void shouldKeepConsumersOfADropOldestQueueParkedAndStopThemPromptly() throws Exception {
+        camel.addComponent("seda", new PromptSedaComponent());
+        camel.getRegistry().bind("keyedQueues", new BlockingQueueFactory<Exchange>() {
+            @Override
+            public BlockingQueue<Exchange> create() {
+                return create(100);
+            }
+
+            @Override
+            public BlockingQueue<Exchange> create(int capacity) {
+                return new DropOldestQueue<>(capacity, e -> { }, e -> { }, e -> { });
+            }
+        });
+        CountDownLatch processed = new CountDownLatch(1);
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("seda:copy?size=100&concurrentConsumers=5&queueFactory=#keyedQueues").routeId("copy")
+                        .process(e -> processed.countDown());
+            }
+        });
+        camel.start();
+        SedaEndpoint endpoint = (SedaEndpoint) camel.getRoute("copy").getEndpoint();
+        assertThat(endpoint.getQueue()).isInstanceOf(DropOldestQueue.class);
+        assertThat(endpoint.getPollTimeout()).isEqualTo(PromptSedaComponent.QUIET_POLL_TIMEOUT_MS);
+        DropOldestQueue<?> queue = (DropOldestQueue<?>) endpoint.getQueue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.waitingTakers() == 5);
+        camel.createProducerTemplate().sendBody("seda:copy", "x");
+        assertThat(processed.await(10, TimeUnit.SECONDS)).isTrue();
+
+        long start = System.nanoTime();
+        camel.getRouteController().stopRoute("copy");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
