@@ -31,6 +31,6 @@ withBrowser(async (page, result) => {
 
   // 4. Runtime > Threads: the table comes from dumpAllThreads(boolean,boolean) through Jolokia
   await page.goto(hawtio + '/hawtio/runtime/threads?con=copytrader');
-  await page.getByText('copytrader-dashboard', { exact: true }).first().waitFor({ timeout: 90000 });
+  await page.getByText('copytrader-fill-window-checker', { exact: true }).first().waitFor({ timeout: 90000 });
   result.threads = await text(page);
 });

@@ -62,7 +62,7 @@ class HawtioBrowserTest {
                     "Exposure cap usd", "Dead letters pending", "Circuit state");
             assertThat(seen.path("breaker").asText()).contains("Failure rate threshold percent", "Sliding window size",
                     "Wait in open state seconds", "300");
-            assertThat(seen.path("threads").asText()).contains("copytrader-dashboard", "detect-trades");
+            assertThat(seen.path("threads").asText()).contains("copytrader-fill-window-checker", "detect-trades");
             assertThat(screenshot).isRegularFile();
         } finally {
             hawtio.destroy();
