@@ -227,14 +227,7 @@ class DropOldestQueueTest {
     @Timeout(20)
     void shouldLetTakersGoWhenWokenAndHoldBackBusyKeysStill() throws Exception {
         DropOldestQueue<String> q = keyed(10);
-        var waiting = new java.util.concurrent.CompletableFuture<String>();
-        new Thread(() -> {
-            try {
-                waiting.complete(q.poll(10, TimeUnit.MINUTES));
-            } catch (InterruptedException e) {
-                waiting.completeExceptionally(e);
-            }
-        }).start();
+        var waiting = takeInAThread(q, Duration.ofMinutes(10));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 1);
         q.wakeTakers();
         assertThat(waiting.get(5, TimeUnit.SECONDS)).isNull();
@@ -255,10 +248,15 @@ class DropOldestQueueTest {
 
     /** A consumer on a thread of its own, waiting up to 5 s for an element. */
     private static java.util.concurrent.CompletableFuture<String> takeInAThread(DropOldestQueue<String> q) {
+        return takeInAThread(q, Duration.ofSeconds(5));
+    }
+
+    /** A consumer on a thread of its own, waiting up to {@code wait} for an element. */
+    private static java.util.concurrent.CompletableFuture<String> takeInAThread(DropOldestQueue<String> q, Duration wait) {
         var taken = new java.util.concurrent.CompletableFuture<String>();
         new Thread(() -> {
             try {
-                taken.complete(q.poll(5, TimeUnit.SECONDS));
+                taken.complete(q.poll(wait.toNanos(), TimeUnit.NANOSECONDS));
             } catch (InterruptedException e) {
                 taken.completeExceptionally(e);
             }
