@@ -8,6 +8,7 @@ import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,7 +23,8 @@ import java.util.TreeMap;
  * The paper account and order book, exact to the last digit. A buy reserves {@code price * quantity} of cash at
  * placement; a sell reserves the quantity it sells. Orders fill at their limit price, as their {@link FillPlan}
  * says; resting fills happen in {@link #advance()} once the injected clock passes their due time. A cancel releases
- * the reserve of what is left. One lock guards everything: placements from many clients are serialised.
+ * the reserve of what is left. One lock guards everything: placements from many clients are serialised. An order that
+ * ended (filled or canceled) is kept for a retention period (an hour by default), then forgotten.
  */
 final class PaperExchange {
     private static final int AVG_PRICE_SCALE = 6;
@@ -34,6 +36,12 @@ final class PaperExchange {
     private final PriorityQueue<Order> due = new PriorityQueue<>(Comparator.comparing((Order o) -> o.dueAt));
     private final Map<String, Holding> holdings = new TreeMap<>();
     private final Map<String, BigDecimal> sellReserved = new HashMap<>();
+    /**
+     * Ended orders (filled or canceled) in the order they ended: each is forgotten once it ended longer than
+     * {@link #endedRetention} ago, so a venue that runs for weeks does not keep every order it ever took.
+     */
+    private final ArrayDeque<Order> ended = new ArrayDeque<>();
+    private final Duration endedRetention;
     private BigDecimal cash;
     private BigDecimal reserved = BigDecimal.ZERO;
     private long nextVenueOrderId = 1;
@@ -44,9 +52,21 @@ final class PaperExchange {
     private long canceled;
 
     PaperExchange(BigDecimal startingCash, FillModel fillModel, Clock clock) {
+        this(startingCash, fillModel, clock, PaperVenueConfig.DEFAULT_ENDED_ORDER_RETENTION);
+    }
+
+    /**
+     * @param endedRetention how long an ended order stays known: looked up, canceled (answered as it ended) and its
+     *                       client order id refused as a duplicate; after that the venue answers as for an id it never saw
+     */
+    PaperExchange(BigDecimal startingCash, FillModel fillModel, Clock clock, Duration endedRetention) {
+        if (endedRetention == null || endedRetention.isNegative() || endedRetention.isZero()) {
+            throw new IllegalArgumentException("endedRetention must be positive, but was " + endedRetention);
+        }
         this.cash = startingCash;
         this.fillModel = fillModel;
         this.clock = clock;
+        this.endedRetention = endedRetention;
     }
 
     /** Order counts for the stats endpoint; {@code rejected} excludes duplicates, counted apart. */
@@ -54,6 +74,7 @@ final class PaperExchange {
     }
 
     synchronized PlaceOutcome place(OrderRequest request) {
+        forgetExpired();
         if (orders.containsKey(request.clientOrderId())) {
             duplicates++;
             return new PlaceOutcome.Rejected("DUPLICATE_CLIENT_ORDER_ID",
@@ -91,6 +112,7 @@ final class PaperExchange {
     }
 
     synchronized Optional<OrderView> find(String clientOrderId) {
+        forgetExpired();
         return Optional.ofNullable(orders.get(clientOrderId)).map(Order::view);
     }
 
@@ -100,6 +122,7 @@ final class PaperExchange {
 
     /** Cancels what is left of an order; a terminal order is returned as it is. Empty when unknown. */
     synchronized Optional<OrderView> cancel(String clientOrderId) {
+        forgetExpired();
         Order order = orders.get(clientOrderId);
         if (order == null) {
             return Optional.empty();
@@ -111,12 +134,14 @@ final class PaperExchange {
             open.remove(clientOrderId);
             due.remove(order);
             canceled++;
+            ended(order);
         }
         return Optional.of(order.view());
     }
 
     /** Fills every resting order whose due time has come. Returns how many filled. */
     synchronized int advance() {
+        forgetExpired();
         Instant now = clock.instant();
         int count = 0;
         while (!due.isEmpty() && !due.peek().dueAt.isAfter(now)) {
@@ -206,8 +231,29 @@ final class PaperExchange {
             order.state = OrderState.FILLED;
             open.remove(order.request.clientOrderId());
             filled++;
+            ended(order);
         } else {
             order.state = OrderState.PARTIALLY_FILLED;
+        }
+    }
+
+    /** How many ended orders the venue still knows (for tests). */
+    synchronized int endedKnown() {
+        forgetExpired();
+        return ended.size();
+    }
+
+    private void ended(Order order) {
+        order.endedAt = clock.instant();
+        ended.addLast(order);
+    }
+
+    /** Forgets the orders that ended longer than the retention ago (oldest first; they are in the order they ended). */
+    private void forgetExpired() {
+        Instant horizon = clock.instant().minus(endedRetention);
+        while (!ended.isEmpty() && ended.peekFirst().endedAt.isBefore(horizon)) {
+            Order order = ended.pollFirst();
+            orders.remove(order.request.clientOrderId(), order);
         }
     }
 
@@ -237,6 +283,7 @@ final class PaperExchange {
         BigDecimal filled = BigDecimal.ZERO;
         OrderState state = OrderState.OPEN;
         Instant dueAt;
+        Instant endedAt;
 
         Order(OrderRequest request, String venueOrderId, FillPlan plan) {
             this.request = request;

@@ -45,7 +45,8 @@ public final class PaperVenue implements AutoCloseable {
         FeedBook feeds = new FeedBook(config.seed(), config.feedRetention(), config.instruments(), faults, config.clock(),
                 config.traders());
         PaperExchange exchange = new PaperExchange(config.startingCash(),
-                new SeededFillModel(config.seed() * 31 + 3, config.fillModel()), config.clock());
+                new SeededFillModel(config.seed() * 31 + 3, config.fillModel()), config.clock(),
+                config.endedOrderRetention());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, config.serverInstances())));
         VenueTimer timer = new VenueTimer(vertx, feeds, exchange, config.clock());
         PaperVenueRoutes routes = new PaperVenueRoutes(vertx, feeds, exchange, faults, config.hangTimeout(), timer);

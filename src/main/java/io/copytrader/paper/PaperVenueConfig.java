@@ -21,11 +21,19 @@ import java.util.Objects;
  * @param hangTimeout     how long a TIMEOUT fault holds a connection open before closing it
  * @param serverInstances event-loop servers sharing the port
  * @param instruments     how many instruments each trader's fills are drawn from (tok-1 .. tok-N)
+ * @param endedOrderRetention how long a filled or canceled order stays known to the venue (looked up, refused as a
+ *                        duplicate); after that its client order id is one the venue never saw
  */
 public record PaperVenueConfig(int port, long seed, Map<String, Double> traders, BigDecimal startingCash,
                                FillModelSettings fillModel, Clock clock, int feedRetention, Duration hangTimeout,
-                               int serverInstances, int instruments) {
+                               int serverInstances, int instruments, Duration endedOrderRetention) {
     public static final int DEFAULT_FEED_RETENTION = 200_000;
+    /**
+     * An hour: far beyond the engine's own look-ups of an order (an unanswered one within seconds, a resting one until
+     * it is canceled after a minute), and a demo that copies two trades a second keeps about 7,000 ended orders
+     * instead of every order it ever took.
+     */
+    public static final Duration DEFAULT_ENDED_ORDER_RETENTION = Duration.ofHours(1);
     /** The demo's and the bench's default: 20 instruments. */
     public static final int DEFAULT_INSTRUMENTS = 20;
 
@@ -56,6 +64,9 @@ public record PaperVenueConfig(int port, long seed, Map<String, Double> traders,
         if (instruments < 1 || instruments > 1_000_000) {
             throw new IllegalArgumentException("instruments must be in [1, 1000000], but was " + instruments);
         }
+        if (endedOrderRetention == null || endedOrderRetention.isNegative() || endedOrderRetention.isZero()) {
+            throw new IllegalArgumentException("endedOrderRetention must be positive, but was " + endedOrderRetention);
+        }
     }
 
     /** The out-of-the-box demo: free port, seed 42, trader alice at 2 trades/s, $10,000. */
@@ -80,6 +91,7 @@ public record PaperVenueConfig(int port, long seed, Map<String, Double> traders,
         private int instruments = DEFAULT_INSTRUMENTS;
         private Duration hangTimeout = Duration.ofSeconds(60);
         private int serverInstances = Math.min(2, Runtime.getRuntime().availableProcessors());
+        private Duration endedOrderRetention = DEFAULT_ENDED_ORDER_RETENTION;
 
         private Builder() {
         }
@@ -135,9 +147,14 @@ public record PaperVenueConfig(int port, long seed, Map<String, Double> traders,
             return this;
         }
 
+        public Builder endedOrderRetention(Duration value) {
+            this.endedOrderRetention = value;
+            return this;
+        }
+
         public PaperVenueConfig build() {
             return new PaperVenueConfig(port, seed, traders, startingCash, fillModel, clock, feedRetention,
-                    hangTimeout, serverInstances, instruments);
+                    hangTimeout, serverInstances, instruments, endedOrderRetention);
         }
     }
 }

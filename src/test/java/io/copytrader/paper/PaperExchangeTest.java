@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Exact book-keeping of the paper account: reserve, fill, cancel release, sells. */
 class PaperExchangeTest {
@@ -122,5 +123,54 @@ class PaperExchangeTest {
         exchange.setAvailableCash(new BigDecimal("5"));
 
         assertBalance("15", "10", "5");
+    }
+
+    @Test
+    void shouldForgetAnEndedOrderOnceItsRetentionPassedButNeverAnOpenOne() {
+        PaperExchange venue = new PaperExchange(new BigDecimal("100"),
+                () -> plans.isEmpty() ? FillPlan.immediate() : plans.poll(), clock, Duration.ofMinutes(10));
+        plans.add(FillPlan.never());
+        venue.place(order("rest", Side.BUY, "0.5", "2"));           // open until canceled
+        venue.place(order("filled", Side.BUY, "0.5", "2"));         // ends now
+        clock.advance(Duration.ofMinutes(5));
+        plans.add(FillPlan.never());
+        venue.place(order("canceled", Side.BUY, "0.5", "2"));
+        assertThat(venue.cancel("canceled")).map(OrderView::state).contains(OrderState.CANCELED);  // ends at 5 min
+        assertThat(venue.endedKnown()).isEqualTo(2);
+
+        // 10 minutes after it filled, the filled order is still known: the retention is not yet past
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(venue.find("filled")).map(OrderView::state).contains(OrderState.FILLED);
+        assertThat(venue.place(order("filled", Side.BUY, "0.5", "1")))
+                .isInstanceOfSatisfying(PlaceOutcome.Rejected.class, r -> assertThat(r.error()).isEqualTo("DUPLICATE_CLIENT_ORDER_ID"));
+
+        // a moment later it is forgotten: unknown to look-ups and cancels, its id new again; the canceled one is kept
+        clock.advance(Duration.ofMillis(1));
+        assertThat(venue.find("filled")).isEmpty();
+        assertThat(venue.cancel("filled")).isEmpty();
+        assertThat(venue.endedKnown()).isEqualTo(1);
+        assertThat(venue.find("canceled")).map(OrderView::state).contains(OrderState.CANCELED);
+
+        // the resting order, older than any retention, stays; the canceled one goes at its own time
+        clock.advance(Duration.ofHours(2));
+        assertThat(venue.find("rest")).map(OrderView::state).contains(OrderState.OPEN);
+        assertThat(venue.find("canceled")).isEmpty();
+        assertThat(venue.endedKnown()).isZero();
+        assertThat(venue.openOrders()).extracting(OrderView::clientOrderId).containsExactly("rest");
+
+        // forgetting an order changes no money: 1 (filled) + 1 (reserved for the resting one) of the 100
+        BalanceView balance = venue.balance();
+        assertThat(balance.cash()).isEqualByComparingTo("99");
+        assertThat(balance.reserved()).isEqualByComparingTo("1");
+        assertThat(venue.place(order("filled", Side.BUY, "0.5", "2"))).isInstanceOf(PlaceOutcome.Accepted.class);
+    }
+
+    @Test
+    void shouldRefuseARetentionThatIsNotPositive() {
+        assertThatThrownBy(() -> new PaperExchange(BigDecimal.ONE, FillPlan::immediate, clock, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endedRetention must be positive");
+        assertThatThrownBy(() -> PaperVenueConfig.builder().endedOrderRetention(Duration.ofSeconds(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endedOrderRetention must be positive");
+        assertThat(PaperVenueConfig.defaults().endedOrderRetention()).isEqualTo(Duration.ofHours(1));
     }
 }
