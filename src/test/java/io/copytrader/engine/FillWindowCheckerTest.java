@@ -44,7 +44,9 @@ class FillWindowCheckerTest {
         open.set(true);
         checker.groupOpened();
         await().atMost(Duration.ofSeconds(5)).until(() -> checks.get() >= 3);
-        assertThat(checker.getQueue()).as("the next look is scheduled").hasSize(1);
+        // the next look is scheduled: one task on the queue (a look that is running is off it until it ends, so this
+        // is awaited, not read at one instant)
+        await("the next look is scheduled").atMost(Duration.ofSeconds(5)).until(() -> checker.getQueue().size() == 1);
 
         open.set(false);
         await().atMost(Duration.ofSeconds(5)).until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
