@@ -3,6 +3,7 @@ package io.copytrader.bench;
 import io.copytrader.cli.RunCommand;
 import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.engine.PipelineMetrics;
+import io.copytrader.engine.StageTimeline;
 import io.copytrader.paper.FaultKind;
 import io.copytrader.paper.FaultSpec;
 import io.copytrader.paper.FaultTarget;
@@ -166,6 +167,7 @@ public final class Bench {
     private Main main;
     private MeterRegistry meters;
     private TradeStore store;
+    private StageTimeline timeline;
     private Path benchStore;
     private CopyTraderSettings settings;
     /** The engine's CPU per request while the ceiling was measured: the order's POST in the floor. */
@@ -301,9 +303,12 @@ public final class Bench {
         pause(options.warmup() * 1000L);
         Snapshot a = snapshot();
         recorder.getIntervalHistogram(); // discard the warm-up
+        StageBreakdown stages = new StageBreakdown();
+        timeline.listen(stages);
         pause(options.duration() * 1000L);
         Snapshot b = snapshot();
         Histogram latency = recorder.getIntervalHistogram();
+        timeline.listen(null);
         admin.setRate(TRADER, 0);
         double seconds = (b.nanos - a.nanos) / 1e9;
         double offered = (b.emitted - a.emitted) / seconds;
@@ -330,6 +335,8 @@ public final class Bench {
                 step.venueCpuUsPerTrade(), step.gcPauseMs(), sustained ? "sustained" : "NOT sustained");
         out.printf(Locale.ROOT, "bench: step rate=%.0f/s cpu_us/trade by thread: %s%n", rate,
                 StageThreadsCpu.perTrade(a.stageCpu, b.stageCpu, perTrade));
+        // where the time went: each stage's median and p99, and where the slowest 1 % were slowest
+        out.println(stages.lines(rate, latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99)));
         drain();
         return step;
     }
@@ -553,6 +560,7 @@ public final class Bench {
         settings = context.getRegistry().lookupByNameAndType("copyTraderSettings", CopyTraderSettings.class);
         PipelineMetrics metrics = context.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class);
         metrics.latencyListener(nanos -> recorder.recordValue(Math.max(1, nanos / 1000)));
+        timeline = metrics.timeline();
     }
 
     private void close() {

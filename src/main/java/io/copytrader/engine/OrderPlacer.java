@@ -435,6 +435,7 @@ public final class OrderPlacer {
                     ledger.metrics().latency(latency);
                     ledger.metrics().accepted(trade, clock.instant());
                     reporter.copied(intent, latency.toNanos() / 1000);
+                    ledger.metrics().timeline().copied(trade, latency.toNanos() / 1000);
                 }
             } else if (result instanceof PlaceResult.Rejected rejected) {
                 if (rejected.reason() == Reason.EXCHANGE_DUPLICATE_ORDER) {

@@ -74,6 +74,7 @@ public final class PipelineMetrics {
     private final Timer latency;
     private final AtomicLong minLatencyNanos = new AtomicLong(Long.MAX_VALUE);
     private volatile LongConsumer latencyListener;
+    private final StageTimeline timeline = new StageTimeline(java.time.Clock.systemUTC());
     private final Counter feedPollsFailed;
     private final Counter feedPolls;
     private final Map<String, FeedFailures> feedFailures = new ConcurrentHashMap<>();
@@ -206,6 +207,11 @@ public final class PipelineMetrics {
      */
     public void latencyListener(LongConsumer listener) {
         this.latencyListener = listener;
+    }
+
+    /** Where copied trades' time goes, step by step; off until a listener is set (the bench sets one). */
+    public StageTimeline timeline() {
+        return timeline;
     }
 
     public void gauge(String name, String description, Supplier<Number> value) {

@@ -57,35 +57,36 @@ public final class RouteSteps {
                                           CopyPlanner planner, Cooldown cooldown, OrderPlacer placer,
                                           Recovery recovery) {
         Map<String, Object> steps = new LinkedHashMap<>();
+        StageTimeline timeline = metrics.timeline();
         // the first step of every tick: it marks the tick for the feed's readiness check, then recovers (once)
-        steps.put("recoverPreviousRun", step("recoverPreviousRun", e -> {
+        steps.put("recoverPreviousRun", step(timeline, "recoverPreviousRun", e -> {
             metrics.detectionTicked();
             recovery.beforePolling();
         }));
         steps.put("traderNames", value("traderNames", e -> detector.traderNames()));
-        steps.put("pollFeed", step("pollFeed",
+        steps.put("pollFeed", step(timeline, "pollFeed",
                 e -> e.getMessage().setBody(detector.pollTrader(e.getMessage().getMandatoryBody(String.class)))));
-        steps.put("admitPage", step("admitPage", admissions::admitPage));
-        steps.put("commitCursor", step("commitCursor",
+        steps.put("admitPage", step(timeline, "admitPage", admissions::admitPage));
+        steps.put("commitCursor", step(timeline, "commitCursor",
                 e -> detector.commit(e.getMessage().getMandatoryBody(TradeDetector.Poll.class))));
-        steps.put("recordDetectionLag", step("recordDetectionLag",
+        steps.put("recordDetectionLag", step(timeline, "recordDetectionLag",
                 e -> metrics.feedDetectionLag(e.getMessage().getMandatoryBody(DetectedTrade.class))));
-        steps.put("trackTargetPosition", step("trackTargetPosition", positions::observe));
-        steps.put("completePreviousOrder", step("completePreviousOrder", aggregation::beforeFill));
-        steps.put("linkAggregate", step("linkAggregate", aggregation::completed));
-        steps.put("takeFromQueue", step("takeFromQueue", queue::take));
-        steps.put("sizeAndRisk", step("sizeAndRisk", e -> e.getMessage().setBody(planner.plan(
+        steps.put("trackTargetPosition", step(timeline, "trackTargetPosition", positions::observe));
+        steps.put("completePreviousOrder", step(timeline, "completePreviousOrder", aggregation::beforeFill));
+        steps.put("linkAggregate", step(timeline, "linkAggregate", aggregation::completed));
+        steps.put("takeFromQueue", step(timeline, "takeFromQueue", queue::take));
+        steps.put("sizeAndRisk", step(timeline, "sizeAndRisk", e -> e.getMessage().setBody(planner.plan(
                 e.getMessage().getMandatoryBody(DetectedTrade.class),
                 e.getProperty(TargetPositions.PROPERTY, BigDecimal.class)))));
-        steps.put("awaitCooldown", step("awaitCooldown", e -> cooldown.await()));
-        steps.put("commitQueueOffset", step("commitQueueOffset", queue::done));
-        steps.put("writeOutbox", step("writeOutbox", placer::prepare));
-        steps.put("prepareOrder", step("prepareOrder", placer::sign));
-        steps.put("buildRequest", step("buildRequest", placer::request));
-        steps.put("classifyAnswer", step("classifyAnswer", e -> e.getMessage().setBody(placer.classify(e))));
-        steps.put("recordAnswer", step("recordAnswer", placer::onResult));
-        steps.put("recordSendFailure", step("recordSendFailure", placer::onSendFailed));
-        steps.put("classifyFailure", step("classifyFailure", placer::onFailure));
+        steps.put("awaitCooldown", step(timeline, "awaitCooldown", e -> cooldown.await()));
+        steps.put("commitQueueOffset", step(timeline, "commitQueueOffset", queue::done));
+        steps.put("writeOutbox", step(timeline, "writeOutbox", placer::prepare));
+        steps.put("prepareOrder", step(timeline, "prepareOrder", placer::sign));
+        steps.put("buildRequest", step(timeline, "buildRequest", placer::request));
+        steps.put("classifyAnswer", step(timeline, "classifyAnswer", e -> e.getMessage().setBody(placer.classify(e))));
+        steps.put("recordAnswer", step(timeline, "recordAnswer", placer::onResult));
+        steps.put("recordSendFailure", step(timeline, "recordSendFailure", placer::onSendFailed));
+        steps.put("classifyFailure", step(timeline, "classifyFailure", placer::onFailure));
         steps.putAll(conditions(aggregation));
         return steps;
     }
@@ -102,12 +103,21 @@ public final class RouteSteps {
         return conditions;
     }
 
-    /** A step that reads its name in route dumps and error messages. */
-    static Processor step(String name, Processor work) {
+    /**
+     * A step that reads its name in route dumps and error messages, and whose runs are marked on the timeline of the
+     * trade it works on while the timeline is on.
+     */
+    static Processor step(StageTimeline timeline, String name, Processor work) {
         return new Processor() {
             @Override
             public void process(Exchange exchange) throws Exception {
+                if (!timeline.on()) {
+                    work.process(exchange);
+                    return;
+                }
+                long start = timeline.nowMicros();
                 work.process(exchange);
+                timeline.mark(exchange, name, start);
             }
 
             @Override

@@ -37,7 +37,11 @@ class BenchSmokeTest {
         assertThat(report.toString(StandardCharsets.UTF_8)).contains("bench: step rate=50/s")
                 // the step's CPU by stage: the placing and the detecting threads did work
                 .containsPattern("bench: step rate=50/s cpu_us/trade by thread: .*dispatch=[1-9]")
-                .containsPattern("by thread: .*detect=[1-9]");
+                .containsPattern("by thread: .*detect=[1-9]")
+                // the step's copied trades cut into the shipped routes' stages (one detected before the step began is not)
+                .containsPattern("bench: step rate=50/s stages_us p50/p99 \\(n=[1-9]\\d*, \\d+ not cut\\): admit=\\d+/\\d+ "
+                        + "aggregate=.* outbox=[1-9]\\d*/\\d+ prepare=.* venue=[1-9]\\d*/\\d+ answer=")
+                .containsPattern("bench: step rate=50/s trades over [0-9.]+ ms: \\d+ \\([0-9.]+ %\\); the stage furthest");
 
         // 3. the floor: the store's writes (the bench's store is SQLite), a hand-off and the ceiling's POST, all
         //    measured, and their sum in the last line

@@ -77,7 +77,7 @@ class RouteStepsTest {
 
     @Test
     void shouldNameEachStepAfterItself() {
-        assertThat(RouteSteps.step("writeOutbox", e -> { })).hasToString("writeOutbox");
+        assertThat(RouteSteps.step(new StageTimeline(java.time.Clock.systemUTC()), "writeOutbox", e -> { })).hasToString("writeOutbox");
         assertThat(conditions.get("orderFailed")).hasToString("orderFailed");
         assertThat(conditions).containsOnlyKeys("fillGroupCompletes", "hasIntent", "orderNotYetPlaced", "orderFailed");
     }
