@@ -29,7 +29,8 @@ final class StageBreakdown implements StageTimeline.Listener {
             new Stage("copy_queue", "linkAggregate", true, "takeFromQueue", false),
             // sizing, risk and the cooldown on a copy consumer
             new Stage("copy", "takeFromQueue", false, "awaitCooldown", true),
-            // the dispatch queue, the order's instrument turn and the in-flight bound, the breaker
+            // a slot under the in-flight bound, the hand-off to a placing thread, the breaker (the instrument's turn
+            // is taken on the copy queue)
             new Stage("dispatch_queue", "awaitCooldown", true, "writeOutbox", false),
             // the outbox write: a group commit, fsync'd under FULL
             new Stage("outbox", "writeOutbox", false, "writeOutbox", true),
