@@ -317,6 +317,7 @@ public final class Bench {
         long overflows = b.overflows - a.overflows;
         long skipped = b.skipped - a.skipped;
         long failed = b.failed - a.failed;
+        long joined = b.joined - a.joined;
         double perTrade = Math.max(1, copied);
         boolean keptUp = (copied + skipped + failed) >= 0.9 * (b.emitted - a.emitted);
         boolean sustained = overflows == 0 && keptUp && latency.getTotalCount() > 0
@@ -327,9 +328,9 @@ public final class Bench {
                 b.gcMillis - a.gcMillis, Math.max(0, b.jitCpu - a.jitCpu) / 1000.0 / perTrade,
                 Math.max(0, b.gcCpu - a.gcCpu) / 1000.0 / perTrade, sustained);
         out.printf(Locale.ROOT, "bench: step rate=%.0f/s offered=%.0f/s copied=%.0f/s skipped=%d failed=%d overflows=%d "
-                        + "latency_ms p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f (n=%d) cpu_us/trade engine=%.0f "
+                        + "joined=%d latency_ms p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f (n=%d) cpu_us/trade engine=%.0f "
                         + "(jit=%.0f gc=%.0f, without jit=%.0f) venue=%.0f gc_ms=%d %s%n",
-                rate, offered, throughput, skipped, failed, overflows, step.ms(50), step.ms(90), step.ms(99),
+                rate, offered, throughput, skipped, failed, overflows, joined, step.ms(50), step.ms(90), step.ms(99),
                 step.ms(99.9), step.maxMs(), latency.getTotalCount(), step.engineCpuUsPerTrade(),
                 step.jitCpuUsPerTrade(), step.gcCpuUsPerTrade(), step.engineCpuUsPerTradeWithoutJit(),
                 step.venueCpuUsPerTrade(), step.gcPauseMs(), sustained ? "sustained" : "NOT sustained");
@@ -599,7 +600,7 @@ public final class Bench {
     }
 
     private record Snapshot(long nanos, long emitted, long copied, long skipped, long failed, long overflows,
-                            long engineCpu, long venueCpu, long gcMillis, long jitCpu, long gcCpu,
+                            long joined, long engineCpu, long venueCpu, long gcMillis, long jitCpu, long gcCpu,
                             Map<String, Long> stageCpu) {
     }
 
@@ -608,7 +609,7 @@ public final class Bench {
         long cpu = engineCpuNanos();
         return new Snapshot(System.nanoTime(), emitted, count(PipelineMetrics.TRADES_PROCESSED),
                 count(PipelineMetrics.TRADES_SKIPPED), count(PipelineMetrics.TRADES_FAILED),
-                count(PipelineMetrics.QUEUE_OVERFLOWS), cpu, venue.cpuNanos(), gcMillis(),
+                count(PipelineMetrics.QUEUE_OVERFLOWS), count(PipelineMetrics.QUEUE_JOINED), cpu, venue.cpuNanos(), gcMillis(),
                 VmThreadsCpu.jitNanos(), VmThreadsCpu.gcNanos(), StageThreadsCpu.snapshot());
     }
 

@@ -50,7 +50,8 @@ public record CopyTraderSettings(
         String storeUrl,
         String storeSqliteSync,
         int maxInFlightOrders,
-        long aggregationWindowMs) {
+        long aggregationWindowMs,
+        boolean joinWaitingTrades) {
 
     private static final BigDecimal ZERO = BigDecimal.ZERO;
     private static final BigDecimal ONE = BigDecimal.ONE;
@@ -130,6 +131,7 @@ public record CopyTraderSettings(
                 s.storeUrl("copytrader.store.url", "STORE_URL", io.copytrader.store.StoreSettings.DEFAULT_URL),
                 s.oneOf("copytrader.store.sqlite-synchronous", "STORE_SQLITE_SYNC", "FULL", "FULL", "NORMAL"),
                 (int) s.integer("copytrader.exchange.max-in-flight-orders", "MAX_IN_FLIGHT_ORDERS", "64", 1, 200),
-                s.integer("copytrader.aggregation.window-ms", "AGGREGATION_WINDOW_MS", "50", 0, 60_000));
+                s.integer("copytrader.aggregation.window-ms", "AGGREGATION_WINDOW_MS", "50", 0, 60_000),
+                s.bool("copytrader.queue.join-waiting", "JOIN_WAITING_TRADES", "true"));
     }
 }

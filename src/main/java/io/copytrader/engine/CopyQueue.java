@@ -38,6 +38,10 @@ import java.util.Set;
 public final class CopyQueue {
     /** Marks a trade re-queued by a person's replay (exempt from the age limit). */
     public static final String REPLAY_HEADER = "copytrader-replay";
+    /** Marks a trade a restart or a replay put back on the in-process queue: it is never joined with others. */
+    public static final String REQUEUED_HEADER = "copytrader-requeued";
+    /** Exchange property: the exchanges of the trades that joined the taken one in the keyed queue (List of Exchange). */
+    public static final String JOINED = "copytraderJoined";
     private static final Logger LOG = LoggerFactory.getLogger(CopyQueue.class);
 
     private static final Set<OrderRecordState> ACCEPTED = EnumSet.of(OrderRecordState.OPEN,
@@ -73,6 +77,7 @@ public final class CopyQueue {
 
     public void take(Exchange exchange) {
         if (!shared) {
+            join(exchange);
             return;
         }
         ledger.metrics().queued();
@@ -93,6 +98,34 @@ public final class CopyQueue {
                     + Duration.between(trade.tsEvent(), now).toMillis() + " ms after the fill");
             stop(exchange);
         }
+    }
+
+    /**
+     * Trades of the taken trade's target, instrument and side that waited right behind it in the keyed queue joined
+     * it there ({@link DropOldestQueueFactory}): they become one trade, the taken one's identity (so its client order
+     * id) with the summed quantity and notional at the volume-weighted price, and take its outcome (linked in the store
+     * now, before the order's intent is written, so a restart finds them with it). Their exchanges' completions move
+     * to this one, to run when it is done.
+     */
+    private void join(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        java.util.List<Exchange> joined = exchange.getProperty(JOINED, java.util.List.class);
+        if (joined == null) {
+            return;
+        }
+        exchange.removeProperty(JOINED);
+        DetectedTrade first = exchange.getMessage().getBody(DetectedTrade.class);
+        java.util.List<DetectedTrade> trades = new java.util.ArrayList<>(joined.size() + 1);
+        trades.add(first);
+        for (Exchange other : joined) {
+            other.getExchangeExtension().handoverCompletions(exchange);
+            trades.add(other.getMessage().getBody(DetectedTrade.class));
+        }
+        java.util.List<DetectedTrade> followers = trades.subList(1, trades.size());
+        int sourceTrades = ledger.join(first, followers);
+        exchange.getMessage().setBody(FillAggregation.combine(trades));
+        exchange.getMessage().setHeader(FillAggregation.AGGREGATE_HEADER, sourceTrades);
+        ledger.metrics().joined(followers.size());
     }
 
     /**

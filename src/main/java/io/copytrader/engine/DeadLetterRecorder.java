@@ -44,6 +44,13 @@ public final class DeadLetterRecorder {
         // the letter first: a crash between the two writes leaves a letter and a trade still in flight (which the
         // restart resolves), never a failed trade without its letter
         long id = ledger.store().addDeadLetter(trade, reason, detail);
+        // the trades its order copied with it (fills of one target order, trades joined in the queue) fail with it:
+        // each keeps a letter of its own, so each can be replayed (a replay copies that trade alone)
+        for (DetectedTrade follower : ledger.followers(trade)) {
+            if (ledger.store().outcome(follower.key()).isEmpty()) {
+                ledger.store().addDeadLetter(follower, reason, "with aggregate " + trade.key() + ": " + detail);
+            }
+        }
         if (!ledger.finish(trade, TradeOutcome.FAILED, reason, detail)) {
             return;
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -27,11 +28,18 @@ import java.util.function.Function;
  * of one key are handed out one at a time, in the order they were added, while elements of other keys are handed
  * out concurrently. Elements without a key (null) are never held back. The capacity bounds everything waiting,
  * whatever its key.
+ *
+ * <p>Joining (optional): a taker of a keyed element also takes the elements of the same key waiting right behind it
+ * that may {@linkplain #DropOldestQueue(int, Function, BiConsumer, BiPredicate, BiConsumer, Consumer, Consumer, Consumer)
+ * join} it, up to the first of that key that may not, so what is left of the key stays in order; they are handed to
+ * the taker with it, to be worked on as one.
  */
 public final class DropOldestQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>, WakeableTakers {
     private final int capacity;
     private final Function<E, String> keyOf;
     private final BiConsumer<E, Runnable> onTake;
+    private final BiPredicate<E, E> joins;
+    private final BiConsumer<E, List<E>> onJoin;
     private final Consumer<E> onEnqueue;
     private final Consumer<E> onDrop;
     private final Consumer<E> onClear;
@@ -56,12 +64,29 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
      */
     public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Runnable> onTake,
                            Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
+        this(capacity, keyOf, onTake, (taken, next) -> false, (taken, joined) -> { }, onEnqueue, onDrop, onClear);
+    }
+
+    /**
+     * @param keyOf  the element's ordering key, or null for none
+     * @param onTake called with a taken keyed element and the action that releases its key (run it exactly once,
+     *               when the element's work is over, whatever its end)
+     * @param joins  whether a waiting element of the taken element's key may join it (asked of the elements of that
+     *               key behind it, in order, until one may not)
+     * @param onJoin called, before {@code onTake}, with a taken element and the elements that joined it (oldest first),
+     *               when any did; they left the queue with it and are the taker's to finish
+     */
+    public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Runnable> onTake,
+                           BiPredicate<E, E> joins, BiConsumer<E, List<E>> onJoin,
+                           Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, but was " + capacity);
         }
         this.capacity = capacity;
         this.keyOf = keyOf;
         this.onTake = onTake;
+        this.joins = joins;
+        this.onJoin = onJoin;
         this.onEnqueue = onEnqueue;
         this.onDrop = onDrop;
         this.onClear = onClear;
@@ -110,22 +135,24 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
     @Override
     public E poll() {
         E taken;
+        List<E> joined = new ArrayList<>(0);
         lock.lock();
         try {
-            taken = takeEligible();
+            taken = takeEligible(joined);
         } finally {
             lock.unlock();
         }
-        return handOut(taken);
+        return handOut(taken, joined);
     }
 
     @Override
     public E poll(long timeout, TimeUnit unit) throws InterruptedException {
         long nanos = unit.toNanos(timeout);
         E taken;
+        List<E> joined = new ArrayList<>(0);
         lock.lockInterruptibly();
         try {
-            while ((taken = takeEligible()) == null) {
+            while ((taken = takeEligible(joined)) == null) {
                 if (woken) {
                     nanos = Math.min(nanos, WOKEN_WAIT_NANOS);
                 }
@@ -137,25 +164,29 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         } finally {
             lock.unlock();
         }
-        return handOut(taken);
+        return handOut(taken, joined);
     }
 
     @Override
     public E take() throws InterruptedException {
         E taken;
+        List<E> joined = new ArrayList<>(0);
         lock.lockInterruptibly();
         try {
-            while ((taken = takeEligible()) == null) {
+            while ((taken = takeEligible(joined)) == null) {
                 takeable.await();
             }
         } finally {
             lock.unlock();
         }
-        return handOut(taken);
+        return handOut(taken, joined);
     }
 
-    /** The oldest element whose key is free, removed, its key made busy; null if none. Under the lock. */
-    private E takeEligible() {
+    /**
+     * The oldest element whose key is free, removed, its key made busy, and into {@code joined} the elements of its
+     * key behind it that may join it; null if none. Under the lock.
+     */
+    private E takeEligible(List<E> joined) {
         ListIterator<E> it = waiting.listIterator();
         while (it.hasNext()) {
             E e = it.next();
@@ -166,13 +197,32 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
             }
             if (busy.add(key)) {
                 it.remove();
+                takeJoining(e, key, it, joined);
                 return e;
             }
         }
         return null;
     }
 
-    private E handOut(E taken) {
+    /** Removes the elements of {@code key} after {@code taken} that may join it, up to the first that may not. */
+    private void takeJoining(E taken, String key, ListIterator<E> it, List<E> joined) {
+        while (it.hasNext()) {
+            E next = it.next();
+            if (!key.equals(keyOf.apply(next))) {
+                continue;
+            }
+            if (!joins.test(taken, next)) {
+                return;
+            }
+            it.remove();
+            joined.add(next);
+        }
+    }
+
+    private E handOut(E taken, List<E> joined) {
+        if (taken != null && !joined.isEmpty()) {
+            onJoin.accept(taken, List.copyOf(joined));
+        }
         if (taken != null) {
             String key = keyOf.apply(taken);
             if (key != null) {

@@ -23,12 +23,22 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
     private static final Logger LOG = LoggerFactory.getLogger(DropOldestQueueFactory.class);
 
     private final TradeLedger ledger;
+    private final boolean join;
     private final AtomicLong dropsSinceLog = new AtomicLong();
     private final AtomicLong lastLogMillis = new AtomicLong();
     private volatile DropOldestQueue<Exchange> last;
 
     public DropOldestQueueFactory(TradeLedger ledger) {
+        this(ledger, false);
+    }
+
+    /**
+     * @param join whether trades waiting right behind a taken trade of the same target, instrument and side join it
+     *             ({@link #joins}; {@code JOIN_WAITING_TRADES})
+     */
+    public DropOldestQueueFactory(TradeLedger ledger, boolean join) {
         this.ledger = ledger;
+        this.join = join;
     }
 
     @Override
@@ -39,7 +49,10 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
     @Override
     public BlockingQueue<Exchange> create(int capacity) {
         DropOldestQueue<Exchange> q = new DropOldestQueue<>(capacity, DropOldestQueueFactory::orderingKey,
-                DropOldestQueueFactory::releaseWhenDone, e -> ledger.metrics().queued(), this::dropped, this::abandoned);
+                DropOldestQueueFactory::releaseWhenDone,
+                join ? DropOldestQueueFactory::joins : (taken, next) -> false,
+                (taken, joined) -> taken.setProperty(CopyQueue.JOINED, joined),
+                e -> ledger.metrics().queued(), this::dropped, this::abandoned);
         last = q;
         return q;
     }
@@ -54,6 +67,22 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
     static String orderingKey(Exchange exchange) {
         Object body = exchange.getMessage().getBody();
         return body instanceof DetectedTrade trade ? trade.orderingKey() : null;
+    }
+
+    /**
+     * Whether {@code next}, waiting behind {@code taken} (the same instrument: the queue asks only of those), is copied
+     * by {@code taken}'s order (docs/ordering.md, "Joining"): a trade of the same target and side. A trade a restart
+     * or a replay put back on the queue ({@link CopyQueue#REQUEUED_HEADER}) neither joins nor is joined.
+     */
+    static boolean joins(Exchange taken, Exchange next) {
+        if (!(taken.getMessage().getBody() instanceof DetectedTrade first)
+                || !(next.getMessage().getBody() instanceof DetectedTrade trade)
+                || taken.getMessage().getHeader(CopyQueue.REQUEUED_HEADER) != null
+                || next.getMessage().getHeader(CopyQueue.REQUEUED_HEADER) != null) {
+            return false;
+        }
+        return first.trader().equals(trade.trader()) && first.instrument().equals(trade.instrument())
+                && first.side() == trade.side();
     }
 
     /**

@@ -134,7 +134,7 @@ public class EngineConfiguration implements CamelConfiguration {
         }
 
         Portfolio portfolio = new Portfolio();
-        DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger);
+        DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger, settings.joinWaitingTrades());
         CircuitBreaker breaker = circuitBreaker(settings);
         DeadLetterRecorder deadLetters = new DeadLetterRecorder(ledger);
         RetryPolicy retryPolicy = retryPolicy(settings);

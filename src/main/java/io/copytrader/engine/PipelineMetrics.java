@@ -36,6 +36,7 @@ public final class PipelineMetrics {
     public static final String TRADES_EXPIRED = "copytrader.trades.expired";
     public static final String ROWS_REJECTED = "copytrader.feed.rows.rejected";
     public static final String QUEUE_OVERFLOWS = "copytrader.queue.overflows";
+    public static final String QUEUE_JOINED = "copytrader.queue.joined";
     public static final String TRADES_REPLAYED = "copytrader.trades.replayed";
     /**
      * Trades counted by {@link #TRADES_FAILED} that a person replayed from the dead letters while this engine ran: no
@@ -67,6 +68,7 @@ public final class PipelineMetrics {
     private final Counter queued;
     private final Counter processed;
     private final Counter overflows;
+    private final Counter joined;
     private final Counter replayed;
     private final Counter failedReplayed;
     private final Map<TradeOutcome, Counter> untagged = new EnumMap<>(TradeOutcome.class);
@@ -93,6 +95,9 @@ public final class PipelineMetrics {
         this.queued = Counter.builder(TRADES_QUEUED).description("Trades put on the copy queue").register(registry);
         this.processed = Counter.builder(TRADES_PROCESSED).description("Trades copied (order accepted)").register(registry);
         this.overflows = Counter.builder(QUEUE_OVERFLOWS).description("Oldest trades dropped from a full queue").register(registry);
+        this.joined = Counter.builder(QUEUE_JOINED).description(
+                "Queued trades copied by the order of the trade of their target, instrument and side taken before them")
+                .register(registry);
         this.replayed = Counter.builder(TRADES_REPLAYED).description("Failed trades sent through again from the dead letters")
                 .register(registry);
         this.failedReplayed = Counter.builder(TRADES_FAILED_REPLAYED)
@@ -172,6 +177,15 @@ public final class PipelineMetrics {
 
     public void overflow() {
         overflows.increment();
+    }
+
+    /** Queued trades that joined the order of the trade taken before them (docs/ordering.md, "Joining"). */
+    public void joined(int n) {
+        joined.increment(n);
+    }
+
+    public long joined() {
+        return (long) joined.count();
     }
 
     public void rowRejected(Reason reason) {

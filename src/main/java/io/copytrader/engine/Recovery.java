@@ -298,7 +298,8 @@ public final class Recovery {
         if (instanceId != null) {
             producer.sendBodyAndHeader(requeueUri, trade, CopyQueue.REPLAY_HEADER, "true");
         } else {
-            producer.sendBody(requeueUri, trade);
+            // marked so that it is copied on its own, never joined with fresh trades of its instrument (docs/ordering.md)
+            producer.sendBodyAndHeader(requeueUri, trade, CopyQueue.REQUEUED_HEADER, "true");
         }
     }
 

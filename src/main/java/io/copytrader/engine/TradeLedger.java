@@ -125,9 +125,43 @@ public final class TradeLedger {
         remember(leader.key(), java.util.List.copyOf(followers));
     }
 
+    /**
+     * Trades that waited in the copy queue behind an order of their instrument join the trade taken before them, to be
+     * copied by one order (docs/ordering.md, "Joining"): each joined trade, and the fills that already follow it, now
+     * follow {@code leader}. Remembered before the link is stored, so a failed write still gives them the leader's
+     * outcome; stored before the order's intent, so a restart finds them with it.
+     *
+     * @return how many source trades the leader's order now copies, the leader included
+     */
+    public int join(DetectedTrade leader, java.util.List<DetectedTrade> joined) {
+        java.util.List<DetectedTrade> moved = new ArrayList<>();
+        for (DetectedTrade t : joined) {
+            moved.add(t);
+            java.util.List<DetectedTrade> its = aggregates.remove(t.key());
+            if (its != null) {
+                moved.addAll(its);
+            }
+        }
+        java.util.List<DetectedTrade> followers = new ArrayList<>(aggregates.getOrDefault(leader.key(),
+                java.util.List.of()));
+        followers.addAll(moved);
+        remember(leader.key(), java.util.List.copyOf(followers));
+        store.linkAggregate(leader.key(), moved.stream().map(DetectedTrade::key).toList());
+        return followers.size() + 1;
+    }
+
     private void remember(String leaderKey, java.util.List<DetectedTrade> followers) {
         followers.forEach(f -> followerOf.put(f.key(), leaderKey));
         aggregates.put(leaderKey, followers);
+    }
+
+    /** The trades that take this trade's outcome (none when it leads no aggregate). */
+    public java.util.List<DetectedTrade> followers(DetectedTrade leader) {
+        java.util.List<DetectedTrade> known = aggregates.get(leader.key());
+        if (known != null) {
+            return known;
+        }
+        return aggregatesInStore ? store.aggregateMembers(leader.key()) : java.util.List.of();
     }
 
     /** True when the trade takes the outcome of another trade's aggregate (it never gets one of its own). */
@@ -183,10 +217,14 @@ public final class TradeLedger {
         if (first && followers == null && aggregatesInStore) {
             followers = store.aggregateMembers(trade.key());
         }
-        if (followers != null) {
+        if (followers != null && !followers.isEmpty()) {
             String with = "with aggregate " + trade.key() + (detail == null ? "" : ": " + detail);
-            for (DetectedTrade follower : followers) {
-                finishOne(follower, outcome, reason, with);
+            // one write for all of them (one group commit on SQLite), then each counted and told as finish does
+            java.util.List<Boolean> firsts = store.finishAll(followers.stream().map(DetectedTrade::key).toList(),
+                    outcome, reason, with);
+            for (int i = 0; i < followers.size(); i++) {
+                DetectedTrade follower = followers.get(i);
+                recorded(follower, outcome, reason, with, firsts.get(i));
                 followerOf.remove(follower.key());
             }
         }

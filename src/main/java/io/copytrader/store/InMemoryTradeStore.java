@@ -96,6 +96,9 @@ public final class InMemoryTradeStore implements TradeStore {
             changed[0] = true;
             return new TradeRow(row.trade(), row.seq(), null, null);
         });
+        if (changed[0]) {
+            aggregateOf.remove(tradeKey); // a replay copies the trade on its own
+        }
         return changed[0];
     }
 

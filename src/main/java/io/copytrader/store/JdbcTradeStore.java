@@ -60,7 +60,7 @@ public final class JdbcTradeStore implements TradeStore {
             + "', reason = NULL, detail = ?, finished_at = ? WHERE trade_key = ? AND outcome IN ('"
             + TradeOutcome.SKIPPED.name() + "', '" + TradeOutcome.DROPPED.name() + "')";
     private static final String REOPEN = "UPDATE trades "
-            + "SET outcome = NULL, reason = NULL, detail = NULL, finished_at = NULL "
+            + "SET outcome = NULL, reason = NULL, detail = NULL, finished_at = NULL, aggregate_of = NULL "
             + "WHERE trade_key = ? AND outcome = '" + TradeOutcome.FAILED.name() + "'";
     private static final String ORDER_COLUMNS = "client_order_id, trade_key, instrument, side, limit_price, quantity, "
             + "notional, " + tradeColumns("src_") + ", state, venue_order_id, filled_quantity, avg_fill_price, "
@@ -181,6 +181,25 @@ public final class JdbcTradeStore implements TradeStore {
     @Override
     public boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail) {
         return ordered("finish trade " + tradeKey, c -> finish(c, tradeKey, outcome, reason, detail));
+    }
+
+    @Override
+    public List<Boolean> finishAll(List<String> tradeKeys, TradeOutcome outcome, Reason reason, String detail) {
+        if (writer == null || tradeKeys.size() < 2) {
+            return TradeStore.super.finishAll(tradeKeys, outcome, reason, detail);
+        }
+        List<SqlWork<Boolean>> works = new ArrayList<>(tradeKeys.size());
+        for (String key : tradeKeys) {
+            works.add(c -> finish(c, key, outcome, reason, detail));
+        }
+        List<Boolean> answers = writer.writeAll("finish " + tradeKeys.size() + " trades", works, false);
+        for (int i = 0; i < answers.size(); i++) {
+            if (answers.get(i) == null) {
+                // its write failed on its own (the others were committed): as finish would, say why
+                answers.set(i, finish(tradeKeys.get(i), outcome, reason, detail));
+            }
+        }
+        return answers;
     }
 
     private boolean finish(Connection c, String tradeKey, TradeOutcome outcome, Reason reason, String detail)

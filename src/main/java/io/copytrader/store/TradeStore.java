@@ -67,6 +67,19 @@ public interface TradeStore extends AutoCloseable {
     boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail);
 
     /**
+     * {@link #finish} for several trades with the same outcome (the fills and joined trades an order copied), in order:
+     * for each, whether this was its first outcome. A store may commit them together.
+     */
+    default java.util.List<Boolean> finishAll(java.util.List<String> tradeKeys, TradeOutcome outcome, Reason reason,
+                                              String detail) {
+        java.util.List<Boolean> answers = new java.util.ArrayList<>(tradeKeys.size());
+        for (String key : tradeKeys) {
+            answers.add(finish(key, outcome, reason, detail));
+        }
+        return answers;
+    }
+
+    /**
      * The one exception to "the first outcome wins": a trade recorded SKIPPED or DROPPED whose order the venue
      * accepted becomes COPIED, because the venue's acceptance is what happened. Only several instances sharing a
      * Kafka queue can get there (the record moved to a second instance, which skipped the trade while the first still
@@ -75,8 +88,8 @@ public interface TradeStore extends AutoCloseable {
     boolean correctToCopied(String tradeKey, String detail);
 
     /**
-     * Clears the outcome of a FAILED trade so it can go through the pipeline again (dead-letter replay).
-     * Returns false unless the trade is FAILED.
+     * Clears the outcome of a FAILED trade so it can go through the pipeline again (dead-letter replay), and its link
+     * to an aggregate: a replay copies the trade on its own. Returns false unless the trade is FAILED.
      */
     boolean reopen(String tradeKey);
 

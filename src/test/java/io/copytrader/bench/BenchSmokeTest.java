@@ -35,6 +35,8 @@ class BenchSmokeTest {
         assertThat(result.ceiling()).isPositive();
         assertThat(result.leanCeiling()).isPositive();
         assertThat(report.toString(StandardCharsets.UTF_8)).contains("bench: step rate=50/s")
+                // copied trades, and how many of them were copied by the order of a trade they waited behind
+                .containsPattern("bench: step rate=50/s offered=\\S+ copied=\\S+ .* overflows=\\d+ joined=\\d+ latency_ms")
                 // the step's CPU by stage: the placing and the detecting threads did work
                 .containsPattern("bench: step rate=50/s cpu_us/trade by thread: .*dispatch=[1-9]")
                 .containsPattern("by thread: .*detect=[1-9]")

@@ -175,6 +175,62 @@ class DropOldestQueueTest {
         assertThat(q.poll()).isEqualTo("a3");
     }
 
+    // ---- joining: "aB1" is key a, group B; an element joins a taken one of its key and group
+
+    final List<String> joinedTo = Collections.synchronizedList(new ArrayList<>());
+
+    DropOldestQueue<String> joining(int capacity) {
+        return new DropOldestQueue<>(capacity, e -> e.substring(0, 1), (e, release) -> releases.put(e, release),
+                (taken, next) -> taken.charAt(1) == next.charAt(1),
+                (taken, joined) -> joinedTo.add(taken + "<-" + joined), e -> { }, e -> dropped.add(-1), e -> { });
+    }
+
+    @Test
+    void shouldHandOverTheKeysElementsThatJoinTheTakenOneUpToTheFirstThatMayNot() {
+        DropOldestQueue<String> q = joining(10);
+        List.of("aB1", "bB1", "aB2", "cS1", "aB3", "aS4", "aB5").forEach(q::offer);
+
+        assertThat(q.poll()).isEqualTo("aB1");
+        assertThat(joinedTo).containsExactly("aB1<-[aB2, aB3]");
+        assertThat(q).as("aS4 may not join, so aB5 stays behind it").containsExactly("bB1", "cS1", "aS4", "aB5");
+        assertThat(q.poll()).isEqualTo("bB1");
+        assertThat(q.poll()).isEqualTo("cS1");
+        assertThat(q.poll()).as("a is busy until aB1 is released").isNull();
+
+        releases.get("aB1").run();
+        assertThat(q.poll()).isEqualTo("aS4");
+        releases.get("aS4").run();
+        assertThat(q.poll()).isEqualTo("aB5");
+        assertThat(joinedTo).as("nothing joins an element with no other of its key behind it").hasSize(1);
+        assertThat(releases).doesNotContainKeys("aB2", "aB3");
+    }
+
+    @Test
+    void shouldFreeTheRoomOfJoinedElements() {
+        DropOldestQueue<String> q = joining(3);
+        List.of("aB1", "aB2", "aB3").forEach(q::offer);
+
+        assertThat(q.poll()).isEqualTo("aB1");
+        List.of("bB1", "bB2", "bB3").forEach(q::offer);
+
+        assertThat(q).containsExactly("bB1", "bB2", "bB3");
+        assertThat(dropped).isEmpty();
+    }
+
+    @Test
+    void shouldJoinWhatArrivedWhileTheKeyWasBusy() throws Exception {
+        DropOldestQueue<String> q = joining(10);
+        q.offer("aB1");
+        assertThat(q.take()).isEqualTo("aB1");
+        List.of("aB2", "aB3", "aB4").forEach(q::offer);
+
+        releases.get("aB1").run();
+
+        assertThat(q.poll(1, TimeUnit.SECONDS)).isEqualTo("aB2");
+        assertThat(joinedTo).containsExactly("aB2<-[aB3, aB4]");
+        assertThat(q).isEmpty();
+    }
+
     @Test
     void shouldDropTheOldestWhateverItsKeyAndNeverHoldMoreThanTheCapacity() {
         DropOldestQueue<String> q = keyed(3);

@@ -128,4 +128,67 @@ class TradeLedgerTest {
         assertThat(store.outcome(follower.key())).contains(TradeOutcome.COPIED);
         assertThat(told).containsExactly(leader.key() + " COPIED", follower.key() + " COPIED");
     }
+
+    @Test
+    void shouldMoveJoinedTradesAndTheFillsThatFollowThemToTheLeaderOfTheOrder() {
+        DetectedTrade leader = Trades.buy("t-8", "0.50", "10");
+        DetectedTrade leadersFill = Trades.buy("t-9", "0.50", "1");
+        DetectedTrade joined = Trades.buy("t-10", "0.52", "4");
+        DetectedTrade joinedsFill = Trades.buy("t-11", "0.52", "2");
+        DetectedTrade alsoJoined = Trades.buy("t-12", "0.54", "3");
+        List.of(leadersFill, joined, joinedsFill, alsoJoined).forEach(ledger::admit);
+        CopyIntent intent = admittedAndSent(leader);
+        ledger.aggregate(leader, List.of(leadersFill));
+        ledger.aggregate(joined, List.of(joinedsFill));
+
+        assertThat(ledger.join(leader, List.of(joined, alsoJoined))).as("source trades the order copies").isEqualTo(5);
+
+        assertThat(store.aggregateMembers(leader.key())).extracting(DetectedTrade::key).containsExactlyInAnyOrder(
+                leadersFill.key(), joined.key(), joinedsFill.key(), alsoJoined.key());
+        assertThat(ledger.isFollower(joinedsFill.key())).isTrue();
+        TradeStore.MovedAndFinished written = ledger.recordCopied(leader, intent.clientOrderId(),
+                OrderRecordState.FILLED, null, new BigDecimal("20"), new BigDecimal("0.51"));
+        assertThat(ledger.copiedRecorded(leader, written.finished())).isTrue();
+        for (DetectedTrade t : List.of(leader, leadersFill, joined, joinedsFill, alsoJoined)) {
+            assertThat(store.outcome(t.key())).as(t.key()).contains(TradeOutcome.COPIED);
+        }
+        assertThat(copiedCount()).as("each source trade counted once").isEqualTo(5.0);
+        assertThat(told).hasSize(5).doesNotHaveDuplicates();
+        assertThat(ledger.finish(joined, TradeOutcome.FAILED, Reason.UNEXPECTED_ERROR, "late"))
+                .as("a joined trade's own exchange ending later changes nothing").isFalse();
+    }
+
+    @Test
+    void shouldGiveJoinedTradesTheLeadersFailureToo() {
+        DetectedTrade leader = Trades.buy("t-13", "0.50", "10");
+        DetectedTrade joined = Trades.buy("t-14", "0.50", "5");
+        ledger.admit(leader);
+        ledger.admit(joined);
+        ledger.join(leader, List.of(joined));
+
+        assertThat(ledger.finish(leader, TradeOutcome.FAILED, Reason.UNEXPECTED_ERROR, "venue down")).isTrue();
+
+        assertThat(store.outcome(joined.key())).contains(TradeOutcome.FAILED);
+        assertThat(told).containsExactly(leader.key() + " FAILED", joined.key() + " FAILED");
+    }
+
+    @Test
+    void shouldLeaveADeadLetterForEveryTradeAFailedOrderCopied() {
+        DetectedTrade leader = Trades.buy("t-15", "0.50", "10");
+        DetectedTrade fill = Trades.buy("t-16", "0.50", "5");
+        DetectedTrade joined = Trades.buy("t-17", "0.55", "5");
+        List.of(leader, fill, joined).forEach(ledger::admit);
+        ledger.aggregate(leader, List.of(fill));
+        ledger.join(leader, List.of(joined));
+
+        new DeadLetterRecorder(ledger).record(leader, Reason.EXCHANGE_RETRIES_EXHAUSTED, "venue down");
+
+        assertThat(store.deadLetters()).extracting(d -> d.trade().key() + " " + d.reason())
+                .containsExactlyInAnyOrder(leader.key() + " EXCHANGE_RETRIES_EXHAUSTED",
+                        fill.key() + " EXCHANGE_RETRIES_EXHAUSTED", joined.key() + " EXCHANGE_RETRIES_EXHAUSTED");
+        for (DetectedTrade t : List.of(leader, fill, joined)) {
+            assertThat(store.outcome(t.key())).as(t.key()).contains(TradeOutcome.FAILED);
+        }
+        assertThat(ledger.followers(leader)).as("given their outcome").isEmpty();
+    }
 }

@@ -81,6 +81,9 @@ public final class EngineHarness implements AutoCloseable {
             settings.put("copytrader.feed.poll-interval-ms", "20");
             settings.put("copytrader.filter.min-trade-size-usd", "0");
             settings.put("copytrader.copy.cooldown-ms", "0");
+            // one order per trade, as most scenarios count them; JoinWaitingTradesScenarioTest and the crash tests
+            // (the shipped default) join trades waiting behind their instrument's order
+            settings.put("copytrader.queue.join-waiting", "false");
             settings.put("copytrader.copy.ratio", "1");
             settings.put("copytrader.copy.max-position-size-usd", "1000000");
             settings.put("copytrader.copy.min-order-size-usd", "0");

@@ -112,6 +112,7 @@ class FillAggregationScenarioTest {
 
     @Test
     void shouldNotMergeFillsOfTwoDifferentTargetOrders() {
+        // the aggregator's keys alone (the harness does not join trades waiting in the queue)
         try (EngineHarness h = EngineHarness.builder().start()) {
             // 1. two orders of alice on the same token and side, each filled in 5 pieces, in one poll
             List<ScriptedFill> fills = new ArrayList<>(FeedPatterns.splitOrder("order-1", "tok-A", Side.BUY, 5,

@@ -486,6 +486,40 @@ abstract class TradeStoreContractTest {
         assertThat(store.aggregateMembers(trade("t-4").key())).isEmpty();
     }
 
+    @Test
+    void shouldFinishSeveralTradesTogetherEachOnlyOnce() {
+        DetectedTrade first = trade("t-1");
+        DetectedTrade ended = trade("t-2");
+        DetectedTrade third = trade("t-3");
+        List.of(first, ended, third).forEach(store::admit);
+        store.finish(ended.key(), TradeOutcome.SKIPPED, Reason.FILTER_STALE, "old");
+
+        assertThat(store.finishAll(List.of(first.key(), ended.key(), third.key(), "alice:unknown"),
+                TradeOutcome.COPIED, null, "with aggregate t-0")).containsExactly(true, false, true, false);
+
+        assertThat(store.ended(first.key())).contains(new TradeStore.Ended(TradeOutcome.COPIED, null));
+        assertThat(store.ended(ended.key())).as("the first outcome wins").contains(
+                new TradeStore.Ended(TradeOutcome.SKIPPED, Reason.FILTER_STALE));
+        assertThat(store.ended(third.key())).contains(new TradeStore.Ended(TradeOutcome.COPIED, null));
+    }
+
+    @Test
+    void shouldCutAReopenedFillLooseFromItsAggregate() {
+        DetectedTrade leader = trade("t-1");
+        DetectedTrade follower = trade("t-2");
+        List.of(leader, follower).forEach(store::admit);
+        store.linkAggregate(leader.key(), List.of(follower.key()));
+        store.finish(leader.key(), TradeOutcome.FAILED, Reason.EXCHANGE_CIRCUIT_OPEN, "breaker open");
+        store.finish(follower.key(), TradeOutcome.FAILED, Reason.EXCHANGE_CIRCUIT_OPEN, "with aggregate t-1");
+
+        assertThat(store.reopen(follower.key())).isTrue();
+
+        assertThat(store.aggregateLinks()).as("a replay copies the fill on its own").isEmpty();
+        assertThat(store.reopen(leader.key())).isTrue();
+        assertThat(store.aggregateMembers(leader.key())).isEmpty();
+        assertThat(store.inFlight()).containsExactly(leader, follower);
+    }
+
     // ---- dead letters -----------------------------------------------------------------------------------------
 
     @Test

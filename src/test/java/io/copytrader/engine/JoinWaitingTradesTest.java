@@ -1,0 +1,130 @@
+package io.copytrader.engine;
+
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Side;
+import io.copytrader.domain.TraderId;
+import io.copytrader.store.InMemoryTradeStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.apache.camel.support.UnitOfWorkHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static io.copytrader.engine.Trades.NO_TOKEN;
+import static io.copytrader.engine.Trades.T0;
+import static io.copytrader.engine.Trades.YES_TOKEN;
+import static io.copytrader.engine.Trades.trade;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Trades of one target, instrument and side that wait in the copy queue behind an order of their instrument are copied
+ * by one order when the instrument's turn comes (docs/ordering.md, "Joining"): which trades join, and what the copy
+ * step makes of them.
+ */
+class JoinWaitingTradesTest {
+    final InMemoryTradeStore store = new InMemoryTradeStore(Clock.systemUTC());
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final TradeLedger ledger = new TradeLedger(store, new PipelineMetrics(registry));
+    final CopyQueue copyQueue = new CopyQueue(false, ledger, Duration.ofSeconds(60), Clock.systemUTC());
+    final CamelContext camel = new DefaultCamelContext();
+    final List<String> done = new ArrayList<>();
+
+    @AfterEach
+    void closeCamel() throws Exception {
+        camel.close();
+    }
+
+    Exchange queued(DetectedTrade trade) {
+        ledger.admit(trade);
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(trade);
+        // what the SEDA producer hands over to the queued copy: the sender's completions (the aggregator's count)
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange e) {
+                done.add(trade.key());
+            }
+        });
+        return exchange;
+    }
+
+    static DetectedTrade buy(String id, String price, String quantity) {
+        return trade(id, YES_TOKEN, Side.BUY, price, quantity, T0);
+    }
+
+    @Test
+    void shouldJoinOnlyTradesOfTheSameTargetInstrumentAndSideThatWereNotPutBack() {
+        Exchange first = queued(buy("b1", "0.50", "10"));
+
+        assertThat(DropOldestQueueFactory.joins(first, queued(buy("b2", "0.60", "1")))).isTrue();
+        assertThat(DropOldestQueueFactory.joins(first, queued(trade("s1", YES_TOKEN, Side.SELL, "0.5", "1", T0))))
+                .as("the other side").isFalse();
+        assertThat(DropOldestQueueFactory.joins(first, queued(trade("n1", NO_TOKEN, Side.BUY, "0.5", "1", T0))))
+                .as("another instrument").isFalse();
+        DetectedTrade bobs = new DetectedTrade(new io.copytrader.domain.SourceTradeId("bob1"), new TraderId("bob"),
+                YES_TOKEN, "Yes", Side.BUY, new BigDecimal("0.5"), BigDecimal.ONE, new BigDecimal("0.5"), T0, T0);
+        assertThat(DropOldestQueueFactory.joins(first, queued(bobs))).as("another target").isFalse();
+        Exchange putBack = queued(buy("b3", "0.50", "1"));
+        putBack.getMessage().setHeader(CopyQueue.REQUEUED_HEADER, "true");
+        assertThat(DropOldestQueueFactory.joins(first, putBack)).as("re-queued by a restart or a replay").isFalse();
+        assertThat(DropOldestQueueFactory.joins(putBack, queued(buy("b4", "0.50", "1")))).isFalse();
+    }
+
+    @Test
+    void shouldCopyTheTradesThatWaitedBehindTheTakenOneAsOneTradeThatEndsThemAll() throws Exception {
+        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, true).create(100);
+        DetectedTrade b1 = buy("b1", "0.50", "10");
+        DetectedTrade b2 = buy("b2", "0.60", "5");
+        DetectedTrade b3 = buy("b3", "0.70", "5");
+        DetectedTrade s1 = trade("s1", YES_TOKEN, Side.SELL, "0.40", "2", T0);
+        for (DetectedTrade t : List.of(b1, b2, b3, s1)) {
+            q.offer(queued(t));
+        }
+
+        Exchange taken = q.poll(1, TimeUnit.SECONDS);
+        copyQueue.take(taken);
+
+        DetectedTrade combined = taken.getMessage().getBody(DetectedTrade.class);
+        assertThat(combined.key()).as("the first trade's identity, so its client order id").isEqualTo(b1.key());
+        assertThat(combined.quantity()).isEqualByComparingTo("20");
+        assertThat(combined.price()).as("(5 + 3 + 3.5) / 20").isEqualByComparingTo("0.575");
+        assertThat(combined.notional()).isEqualByComparingTo("11.5");
+        assertThat(taken.getMessage().getHeader(FillAggregation.AGGREGATE_HEADER)).isEqualTo(3);
+        assertThat(taken.getProperty(CopyQueue.JOINED)).isNull();
+        assertThat(store.aggregateMembers(b1.key())).extracting(DetectedTrade::key)
+                .containsExactlyInAnyOrder(b2.key(), b3.key());
+        assertThat(registry.get(PipelineMetrics.QUEUE_JOINED).counter().count()).isEqualTo(2.0);
+        assertThat(q).as("the sell waits for the instrument").hasSize(1);
+
+        assertThat(done).as("the joined trades' completions wait for the order's exchange").isEmpty();
+        UnitOfWorkHelper.doneSynchronizations(taken, taken.getExchangeExtension().handoverCompletions());
+        assertThat(done).containsExactlyInAnyOrder(b1.key(), b2.key(), b3.key());
+        assertThat(q.poll(1, TimeUnit.SECONDS).getMessage().getBody(DetectedTrade.class).key())
+                .as("the instrument freed when the order's exchange is done").isEqualTo(s1.key());
+    }
+
+    @Test
+    void shouldJoinNothingWhenTurnedOff() throws Exception {
+        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, false).create(100);
+        q.offer(queued(buy("b1", "0.50", "10")));
+        q.offer(queued(buy("b2", "0.50", "10")));
+
+        Exchange taken = q.poll(1, TimeUnit.SECONDS);
+        copyQueue.take(taken);
+
+        assertThat(taken.getMessage().getBody(DetectedTrade.class).quantity()).isEqualByComparingTo("10");
+        assertThat(q).hasSize(1);
+    }
+}
