@@ -191,4 +191,17 @@ class TradeLedgerTest {
         }
         assertThat(ledger.followers(leader)).as("given their outcome").isEmpty();
     }
+
+    @Test
+    void shouldLookFollowersUpInTheStoreOnlyWhenAggregatesAreMadeElsewhere() {
+        DetectedTrade leader = Trades.buy("t-18", "0.50", "10");
+        DetectedTrade follower = Trades.buy("t-19", "0.50", "5");
+        ledger.admit(leader);
+        ledger.admit(follower);
+        store.linkAggregate(leader.key(), List.of(follower.key()));
+
+        assertThat(ledger.followers(leader)).as("one instance: only what it joined itself").isEmpty();
+        ledger.aggregatesInStore(true);
+        assertThat(ledger.followers(leader)).containsExactly(follower);
+    }
 }
