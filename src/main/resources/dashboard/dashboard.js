@@ -31,7 +31,7 @@
       + ' orders (at least ' + b.minimumNumberOfCalls + '); stays open ' + b.waitInOpenStateSeconds + ' s; failed now '
       + b.failedCalls + '/' + b.bufferedCalls + '; refused while open ' + b.notPermittedCalls);
     const q = f.queue;
-    text('queue-length', q.length); text('queue-capacity', q.capacity); text('queue-overflows', q.overflows);
+    text('queue-length', q.length); text('queue-capacity', q.capacity); text('queue-overflows', q.overflows); text('queue-joined', q.joined);
     text('queue-processing', q.processing); text('queue-inflight', q.inFlight);
     const p = f.portfolio;
     text('cash', money(p.cash)); text('equity', money(p.equity)); text('pnl', money(p.unrealizedPnl));

@@ -88,6 +88,7 @@ public final class OperatorView {
         queue.put("processing", processing.getAsInt());
         queue.put("consumers", settings.concurrentTrades());
         queue.put("overflows", count(PipelineMetrics.QUEUE_OVERFLOWS));
+        queue.put("joined", count(PipelineMetrics.QUEUE_JOINED));
         queue.put("inFlight", store.inFlightCount());
         f.put("queue", queue);
         Map<String, Object> counts = new LinkedHashMap<>();

@@ -25,6 +25,9 @@ public interface TradingFiguresMXBean {
 
     long getQueueOverflows();
 
+    /** Trades copied by the order of a trade they waited behind in the queue (docs/ordering.md, "Joining"). */
+    long getQueueJoined();
+
     long getDeadLettersPending();
 
     long getDeadLettersTotal();

@@ -104,6 +104,7 @@ public final class TradingMBeans implements AutoCloseable {
         @Override public int getQueueLength() { return ((Number) part("queue").get("length")).intValue(); }
         @Override public int getQueueCapacity() { return ((Number) part("queue").get("capacity")).intValue(); }
         @Override public long getQueueOverflows() { return ((Number) part("queue").get("overflows")).longValue(); }
+        @Override public long getQueueJoined() { return ((Number) part("queue").get("joined")).longValue(); }
         @Override public long getDeadLettersPending() { return ((Number) part("deadLetters").get("pending")).longValue(); }
         @Override public long getDeadLettersTotal() { return ((Number) part("deadLetters").get("total")).longValue(); }
         @Override public String getCircuitState() { return (String) part("breaker").get("state"); }
