@@ -114,13 +114,27 @@ public final class CopyQueue {
             return;
         }
         exchange.removeProperty(JOINED);
-        DetectedTrade first = exchange.getMessage().getBody(DetectedTrade.class);
         java.util.List<DetectedTrade> trades = new java.util.ArrayList<>(joined.size() + 1);
-        trades.add(first);
+        DetectedTrade taken = exchange.getMessage().getBody(DetectedTrade.class);
+        if (!ledger.isRetracted(taken.key())) {
+            trades.add(taken);
+        }
         for (Exchange other : joined) {
             other.getExchangeExtension().handoverCompletions(exchange);
-            trades.add(other.getMessage().getBody(DetectedTrade.class));
+            DetectedTrade trade = other.getMessage().getBody(DetectedTrade.class);
+            // a chain reorg removed its fill while it waited (it ended SKIPPED then): its quantity is not copied
+            if (!ledger.isRetracted(trade.key())) {
+                trades.add(trade);
+            }
         }
+        if (trades.size() < 2) {
+            if (trades.size() == 1 && trades.get(0) != taken) {
+                exchange.getMessage().setBody(trades.get(0)); // the taken one was retracted: the one left goes on
+            }
+            return;
+        }
+        // the first trade left leads: its identity, so its client order id (the taken one unless it was retracted)
+        DetectedTrade first = trades.get(0);
         java.util.List<DetectedTrade> followers = trades.subList(1, trades.size());
         int sourceTrades = ledger.join(first, followers);
         exchange.getMessage().setBody(FillAggregation.combine(trades));

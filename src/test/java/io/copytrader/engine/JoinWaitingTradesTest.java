@@ -116,6 +116,48 @@ class JoinWaitingTradesTest {
     }
 
     @Test
+    void shouldLeaveOutTheTradesAChainReorgRemovedWhileTheyWaited() throws Exception {
+        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, true).create(100);
+        DetectedTrade b1 = buy("b1", "0.50", "10");
+        DetectedTrade b2 = buy("b2", "0.60", "5");
+        DetectedTrade b3 = buy("b3", "0.70", "5");
+        for (DetectedTrade t : List.of(b1, b2, b3)) {
+            q.offer(queued(t));
+        }
+        ledger.retract(b2.key()); // what ChainDetection does (and records b2 SKIPPED) when its fill is reorged out
+
+        Exchange taken = q.poll(1, TimeUnit.SECONDS);
+        copyQueue.take(taken);
+
+        DetectedTrade combined = taken.getMessage().getBody(DetectedTrade.class);
+        assertThat(combined.key()).isEqualTo(b1.key());
+        assertThat(combined.quantity()).as("b1 and b3 only").isEqualByComparingTo("15");
+        assertThat(store.aggregateMembers(b1.key())).extracting(DetectedTrade::key).containsExactly(b3.key());
+        assertThat(registry.get(PipelineMetrics.QUEUE_JOINED).counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldLetTheNextTradeLeadWhenTheTakenOneWasRemovedByAReorg() throws Exception {
+        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, true).create(100);
+        DetectedTrade b1 = buy("b1", "0.50", "10");
+        DetectedTrade b2 = buy("b2", "0.60", "5");
+        DetectedTrade b3 = buy("b3", "0.70", "5");
+        for (DetectedTrade t : List.of(b1, b2, b3)) {
+            q.offer(queued(t));
+        }
+        ledger.retract(b1.key());
+
+        Exchange taken = q.poll(1, TimeUnit.SECONDS);
+        copyQueue.take(taken);
+
+        DetectedTrade combined = taken.getMessage().getBody(DetectedTrade.class);
+        assertThat(combined.key()).as("b2's order, not the reorged b1's").isEqualTo(b2.key());
+        assertThat(combined.quantity()).isEqualByComparingTo("10");
+        assertThat(store.aggregateMembers(b2.key())).extracting(DetectedTrade::key).containsExactly(b3.key());
+        assertThat(store.aggregateMembers(b1.key())).isEmpty();
+    }
+
+    @Test
     void shouldJoinNothingWhenTurnedOff() throws Exception {
         BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, false).create(100);
         q.offer(queued(buy("b1", "0.50", "10")));
