@@ -71,6 +71,33 @@ class JoinWaitingTradesScenarioTest {
         }
     }
 
+    @Test
+    void shouldSellTheSummedShareOfTheTargetsPositionWhenItsSellsWaitedTogether() {
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.queue.join-waiting", true).start()) {
+            // 1. alice buys 100 tok-S and we copy it (ratio 1)
+            h.admin().emitFills(EngineHarness.TRADER, List.of(ScriptedFill.buy("tok-S", "0.50", "100").ofOrder("b1")));
+            h.awaitSettled(1, Duration.ofSeconds(30));
+            // 2. she buys 10 more; the venue holds our copy for 3 s
+            h.admin().injectFault(FaultSpec.burst(FaultKind.LATENCY, 1).withLatency(3000, 3000).onTarget(FaultTarget.ORDERS));
+            h.admin().emitFills(EngineHarness.TRADER, List.of(ScriptedFill.buy("tok-S", "0.50", "10").ofOrder("b2")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> orders(h).size() == 2);
+            // 3. meanwhile she sells 22 (a fifth of her 110), then 33 (three eighths of the 88 left): half of 110 in all
+            h.admin().emitFills(EngineHarness.TRADER, List.of(ScriptedFill.sell("tok-S", "0.50", "22").ofOrder("s1"),
+                    ScriptedFill.sell("tok-S", "0.50", "33").ofOrder("s2")));
+            h.awaitSettled(4, Duration.ofSeconds(30));
+
+            // 4. the two sells waited together and went out as one order: half of our 110, as the two would have sold
+            //    one after the other (a fifth, then three eighths of the rest)
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(4);
+            assertThat(h.counter(PipelineMetrics.QUEUE_JOINED)).isEqualTo(1.0);
+            assertThat(orders(h).stream().filter(o -> o.intent().side() == Side.SELL).toList()).singleElement()
+                    .satisfies(o -> assertThat(o.intent().quantity()).isEqualByComparingTo("55"));
+            assertThat(h.bean("portfolio", io.copytrader.engine.Portfolio.class)
+                    .holding(new io.copytrader.domain.InstrumentId("tok-S")).quantity()).isEqualByComparingTo("55");
+            h.assertAccountingIdentity();
+        }
+    }
+
     private static List<OrderRecord> orders(EngineHarness h) {
         return h.store().ordersIn(EnumSet.allOf(OrderRecordState.class));
     }
