@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -62,20 +61,11 @@ class AggregationCrashTest {
             } finally {
                 engine.destroyForcibly();
             }
-            assertThat(engine.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(engine.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+            EngineCrashTest.assertKilled(engine);
             assertThat(store.inFlightCount()).as("the 20 fills, none ended").isEqualTo(20);
 
             // 4. the engine starts again and finishes what it left: the order is looked up, not sent again
-            admin.clearFaults();
-            Process again = EngineCrashTest.startEngine(venue.baseUrl(), storeUrl, "aggregation-crash-2", env);
-            try {
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> store.inFlightCount() == 0);
-            } finally {
-                again.destroy(); // SIGTERM: graceful
-            }
-            assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            EngineCrashTest.restartUntilNothingInFlight(admin, venue.baseUrl(), storeUrl, "aggregation-crash-2", env, store);
 
             // 5. one order at the venue, for the summed quantity; the 20 source trades COPIED
             assertThat(admin.stats().ordersAccepted()).isEqualTo(1);

@@ -71,8 +71,7 @@ class EngineCrashTest {
                 Duration life = Duration.ofMillis(200 + random.nextInt(2500));
                 await().pollDelay(life).atMost(life.plusSeconds(1)).until(() -> true); // the random moment of the kill
                 engine.destroyForcibly();
-                assertThat(engine.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                assertThat(engine.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+                assertKilled(engine);
             }
             assertThat(admin.stats().faults(FaultKind.HTTP_5XX)).as("500s answered").isGreaterThan(0);
             assertThat(admin.stats().faults(FaultKind.RATE_LIMIT_429)).as("429s answered").isGreaterThan(0);
@@ -182,6 +181,29 @@ class EngineCrashTest {
         Files.createDirectories(logs);
         pb.redirectOutput(logs.resolve(logName + ".log").toFile());
         return pb.start();
+    }
+
+    /** The engine ended as a kill -9 ends it. */
+    static void assertKilled(Process engine) throws InterruptedException {
+        assertThat(engine.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(engine.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+    }
+
+    /**
+     * Starts the engine again over the store a killed one left (the venue's faults cleared first), waits until no trade
+     * is in flight, then stops it gracefully.
+     */
+    static void restartUntilNothingInFlight(PaperVenueAdmin admin, String venueUrl, String storeUrl, String logName,
+                                            Map<String, String> env, TradeStore store) throws Exception {
+        admin.clearFaults();
+        Process again = startEngine(venueUrl, storeUrl, logName, env);
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> store.inFlightCount() == 0);
+        } finally {
+            again.destroy(); // SIGTERM: graceful
+        }
+        assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
     }
 
     /** Waits until the engine's log says its Camel context started (its SIGTERM handler is in place long before). */

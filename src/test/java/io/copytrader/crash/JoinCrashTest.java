@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -68,20 +67,11 @@ class JoinCrashTest {
             } finally {
                 engine.destroyForcibly();
             }
-            assertThat(engine.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(engine.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+            EngineCrashTest.assertKilled(engine);
             assertThat(store.inFlightCount()).as("the three joined trades, none ended").isEqualTo(3);
 
             // 4. the engine starts again and finishes what it left: the order is looked up, not sent again
-            admin.clearFaults();
-            Process again = EngineCrashTest.startEngine(venue.baseUrl(), storeUrl, "join-crash-2", env);
-            try {
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> store.inFlightCount() == 0);
-            } finally {
-                again.destroy(); // SIGTERM: graceful
-            }
-            assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            EngineCrashTest.restartUntilNothingInFlight(admin, venue.baseUrl(), storeUrl, "join-crash-2", env, store);
 
             // 5. two orders at the venue: the first trade's, and one for the three that waited; all four COPIED
             assertThat(admin.stats().ordersAccepted()).isEqualTo(2);

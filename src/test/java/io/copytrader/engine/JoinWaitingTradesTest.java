@@ -60,6 +60,15 @@ class JoinWaitingTradesTest {
         return exchange;
     }
 
+    /** The copy queue (joining or not) with these trades offered, in order. */
+    BlockingQueue<Exchange> queueWith(boolean join, DetectedTrade... trades) {
+        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, join).create(100);
+        for (DetectedTrade t : trades) {
+            q.offer(queued(t));
+        }
+        return q;
+    }
+
     static DetectedTrade buy(String id, String price, String quantity) {
         return trade(id, YES_TOKEN, Side.BUY, price, quantity, T0);
     }
@@ -84,14 +93,11 @@ class JoinWaitingTradesTest {
 
     @Test
     void shouldCopyTheTradesThatWaitedBehindTheTakenOneAsOneTradeThatEndsThemAll() throws Exception {
-        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, true).create(100);
         DetectedTrade b1 = buy("b1", "0.50", "10");
         DetectedTrade b2 = buy("b2", "0.60", "5");
         DetectedTrade b3 = buy("b3", "0.70", "5");
         DetectedTrade s1 = trade("s1", YES_TOKEN, Side.SELL, "0.40", "2", T0);
-        for (DetectedTrade t : List.of(b1, b2, b3, s1)) {
-            q.offer(queued(t));
-        }
+        BlockingQueue<Exchange> q = queueWith(true, b1, b2, b3, s1);
 
         Exchange taken = q.poll(1, TimeUnit.SECONDS);
         copyQueue.take(taken);
@@ -117,13 +123,10 @@ class JoinWaitingTradesTest {
 
     @Test
     void shouldLeaveOutTheTradesAChainReorgRemovedWhileTheyWaited() throws Exception {
-        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, true).create(100);
         DetectedTrade b1 = buy("b1", "0.50", "10");
         DetectedTrade b2 = buy("b2", "0.60", "5");
         DetectedTrade b3 = buy("b3", "0.70", "5");
-        for (DetectedTrade t : List.of(b1, b2, b3)) {
-            q.offer(queued(t));
-        }
+        BlockingQueue<Exchange> q = queueWith(true, b1, b2, b3);
         ledger.retract(b2.key()); // what ChainDetection does (and records b2 SKIPPED) when its fill is reorged out
 
         Exchange taken = q.poll(1, TimeUnit.SECONDS);
@@ -138,13 +141,10 @@ class JoinWaitingTradesTest {
 
     @Test
     void shouldLetTheNextTradeLeadWhenTheTakenOneWasRemovedByAReorg() throws Exception {
-        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, true).create(100);
         DetectedTrade b1 = buy("b1", "0.50", "10");
         DetectedTrade b2 = buy("b2", "0.60", "5");
         DetectedTrade b3 = buy("b3", "0.70", "5");
-        for (DetectedTrade t : List.of(b1, b2, b3)) {
-            q.offer(queued(t));
-        }
+        BlockingQueue<Exchange> q = queueWith(true, b1, b2, b3);
         ledger.retract(b1.key());
 
         Exchange taken = q.poll(1, TimeUnit.SECONDS);
@@ -159,9 +159,7 @@ class JoinWaitingTradesTest {
 
     @Test
     void shouldJoinNothingWhenTurnedOff() throws Exception {
-        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, false).create(100);
-        q.offer(queued(buy("b1", "0.50", "10")));
-        q.offer(queued(buy("b2", "0.50", "10")));
+        BlockingQueue<Exchange> q = queueWith(false, buy("b1", "0.50", "10"), buy("b2", "0.50", "10"));
 
         Exchange taken = q.poll(1, TimeUnit.SECONDS);
         copyQueue.take(taken);
