@@ -51,7 +51,8 @@ public record CopyTraderSettings(
         String storeSqliteSync,
         int maxInFlightOrders,
         long aggregationWindowMs,
-        boolean joinWaitingTrades) {
+        boolean joinWaitingTrades,
+        boolean waitForSells) {
 
     private static final BigDecimal ZERO = BigDecimal.ZERO;
     private static final BigDecimal ONE = BigDecimal.ONE;
@@ -132,6 +133,7 @@ public record CopyTraderSettings(
                 s.oneOf("copytrader.store.sqlite-synchronous", "STORE_SQLITE_SYNC", "FULL", "FULL", "NORMAL"),
                 (int) s.integer("copytrader.exchange.max-in-flight-orders", "MAX_IN_FLIGHT_ORDERS", "64", 1, 200),
                 s.integer("copytrader.aggregation.window-ms", "AGGREGATION_WINDOW_MS", "50", 0, 60_000),
-                s.bool("copytrader.queue.join-waiting", "JOIN_WAITING_TRADES", "true"));
+                s.bool("copytrader.queue.join-waiting", "JOIN_WAITING_TRADES", "true"),
+                s.bool("copytrader.queue.wait-for-sells", "WAIT_FOR_SELLS", "false"));
     }
 }

@@ -17,6 +17,7 @@ import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A bounded queue that never refuses: when full, it drops the <em>oldest</em> waiting element to make room and
@@ -26,7 +27,9 @@ import java.util.function.Function;
  * <p>Keyed (docs/ordering.md): each element may carry an ordering key. A taker gets the oldest waiting element
  * whose key is not <em>busy</em>; taking it makes its key busy until {@link #release(String) release}, so elements
  * of one key are handed out one at a time, in the order they were added, while elements of other keys are handed
- * out concurrently. Elements without a key (null) are never held back. The capacity bounds everything waiting,
+ * out concurrently; an element that does not {@linkplain #DropOldestQueue(int, Function, BiConsumer, BiPredicate,
+ * BiConsumer, Predicate, Consumer, Consumer, Consumer) hold its key} leaves it free, so the next of its key may be
+ * taken at once. Elements without a key (null) are never held back. The capacity bounds everything waiting,
  * whatever its key.
  *
  * <p>Joining (optional): a taker of a keyed element also takes the elements of the same key waiting right behind it
@@ -40,12 +43,14 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
     private final BiConsumer<E, Runnable> onTake;
     private final BiPredicate<E, E> joins;
     private final BiConsumer<E, List<E>> onJoin;
+    private final Predicate<E> holdsKey;
     private final Consumer<E> onEnqueue;
     private final Consumer<E> onDrop;
     private final Consumer<E> onClear;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition takeable = lock.newCondition();
     private final LinkedList<E> waiting = new LinkedList<>();
+    /** Keys held by a taken element not yet released (see {@link #holdsKey}). */
     private final Set<String> busy = new HashSet<>();
     /** Wake-ups sent so far (see {@link #signals()}). */
     private long signals;
@@ -79,6 +84,19 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
     public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Runnable> onTake,
                            BiPredicate<E, E> joins, BiConsumer<E, List<E>> onJoin,
                            Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
+        this(capacity, keyOf, onTake, joins, onJoin, e -> true, onEnqueue, onDrop, onClear);
+    }
+
+    /**
+     * As above, and
+     * @param holdsKey whether a taken keyed element, asked as it is taken, keeps the later elements of its key waiting
+     *                 until its release (the 8-argument form: every one does, one element of a key out at a time); one
+     *                 that does not lets the next of its key be taken at once. An element never overtakes an older one
+     *                 of its key.
+     */
+    public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Runnable> onTake,
+                           BiPredicate<E, E> joins, BiConsumer<E, List<E>> onJoin, Predicate<E> holdsKey,
+                           Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, but was " + capacity);
         }
@@ -87,6 +105,7 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         this.onTake = onTake;
         this.joins = joins;
         this.onJoin = onJoin;
+        this.holdsKey = holdsKey;
         this.onEnqueue = onEnqueue;
         this.onDrop = onDrop;
         this.onClear = onClear;
@@ -104,9 +123,9 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
                 dropped.add(waiting.removeFirst());
             }
             waiting.addLast(e);
-            // an element of a busy key cannot be taken before its key's release, which signals then: waking a
-            // consumer now would only have it find nothing and wait again
-            if (isFree(keyOf.apply(e))) {
+            // an element held back cannot be taken before a release, which signals then: waking a consumer now
+            // would only have it find nothing and wait again
+            if (takeable(e, keyOf.apply(e))) {
                 signal();
             }
         } finally {
@@ -195,11 +214,18 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
                 it.remove();
                 return e;
             }
-            if (busy.add(key)) {
-                it.remove();
-                takeJoining(e, key, it, joined);
-                return e;
+            if (busy.contains(key)) {
+                continue;
             }
+            it.remove();
+            takeJoining(e, key, it, joined);
+            if (holdsKey.test(e)) {
+                busy.add(key);
+            } else if (oldestWaiting(key) != null) {
+                // it holds nothing back: the next of its key may be taken at once too
+                signal();
+            }
+            return e;
         }
         return null;
     }
@@ -225,7 +251,8 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         }
         if (taken != null) {
             String key = keyOf.apply(taken);
-            if (key != null) {
+            // asked again, outside the lock: the element is as it was when taken (nothing has worked on it yet)
+            if (key != null && holdsKey.test(taken)) {
                 Runnable release = new Runnable() {
                     private boolean done;
 
@@ -251,7 +278,7 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
     public void release(String key) {
         lock.lock();
         try {
-            if (busy.remove(key) && hasWaiting(key)) {
+            if (busy.remove(key) && oldestWaiting(key) != null) {
                 signal();
             }
         } finally {
@@ -286,19 +313,19 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         takeable.signal();
     }
 
-    /** Whether an element of this key could be taken now. Under the lock. */
-    private boolean isFree(String key) {
-        return key == null || !busy.contains(key);
+    /** Whether {@code e}, waiting, could be taken now: its key is not held and nothing older of it waits. */
+    private boolean takeable(E e, String key) {
+        return key == null || !busy.contains(key) && oldestWaiting(key) == e;
     }
 
-    /** Whether an element of this key is waiting. Under the lock. */
-    private boolean hasWaiting(String key) {
+    /** The oldest waiting element of this key, null if none. Under the lock. */
+    private E oldestWaiting(String key) {
         for (E e : waiting) {
             if (key.equals(keyOf.apply(e))) {
-                return true;
+                return e;
             }
         }
-        return false;
+        return null;
     }
 
     /** Consumers waiting for an element to become takeable (for tests). */
@@ -321,7 +348,7 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         }
     }
 
-    /** Keys whose element is being worked on right now. */
+    /** Keys held by an element being worked on right now. */
     public int busyKeys() {
         lock.lock();
         try {

@@ -2,6 +2,7 @@ package io.copytrader.engine;
 
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
+import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.seda.BlockingQueueFactory;
@@ -17,13 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * The SEDA {@code queueFactory} of the copy queue: a {@link DropOldestQueue} whose drops are recorded
  * DROPPED(QUEUE_OVERFLOW), counted and logged at WARN (one line per second at most, with the count), and whose
  * leftovers at shutdown are recorded ABANDONED(SHUTDOWN_ABANDONED) by id. Keyed by the trade's ordering key, so one
- * instrument's trades are copied one at a time in detection order (docs/ordering.md).
+ * instrument's trades are taken in detection order, each after the buys of it before it are done (docs/ordering.md).
  */
 public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchange> {
     private static final Logger LOG = LoggerFactory.getLogger(DropOldestQueueFactory.class);
 
     private final TradeLedger ledger;
     private final boolean join;
+    private final boolean waitForSells;
     private final AtomicLong dropsSinceLog = new AtomicLong();
     private final AtomicLong lastLogMillis = new AtomicLong();
     private volatile DropOldestQueue<Exchange> last;
@@ -37,8 +39,19 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
      *             ({@link #joins}; {@code JOIN_WAITING_TRADES})
      */
     public DropOldestQueueFactory(TradeLedger ledger, boolean join) {
+        this(ledger, join, false);
+    }
+
+    /**
+     * @param join         as above
+     * @param waitForSells whether an instrument's trades wait for its sells before them too ({@code WAIT_FOR_SELLS}):
+     *                     one order of an instrument out at a time; otherwise they wait for its buys only
+     *                     ({@link #holdsInstrument})
+     */
+    public DropOldestQueueFactory(TradeLedger ledger, boolean join, boolean waitForSells) {
         this.ledger = ledger;
         this.join = join;
+        this.waitForSells = waitForSells;
     }
 
     @Override
@@ -52,6 +65,7 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
                 DropOldestQueueFactory::releaseWhenDone,
                 join ? DropOldestQueueFactory::joins : (taken, next) -> false,
                 (taken, joined) -> taken.setProperty(CopyQueue.JOINED, joined),
+                waitForSells ? e -> true : DropOldestQueueFactory::holdsInstrument,
                 e -> ledger.metrics().queued(), this::dropped, this::abandoned);
         last = q;
         return q;
@@ -83,6 +97,20 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
         }
         return first.trader().equals(trade.trader()) && first.instrument().equals(trade.instrument())
                 && first.side() == trade.side();
+    }
+
+    /**
+     * Whether a trade, as it is taken, keeps its instrument's later trades waiting until its exchange is done
+     * (docs/ordering.md): a buy does (a sell after it is sized against the shares it bought, which are not sellable
+     * before its answer, and the buys that wait meanwhile go out together, joined); a sell does not (the book takes
+     * its shares off when it is sized, so what follows is sized as if it sold, and a buy's position cap counts those
+     * shares until the venue says they sold). A trade a restart or a replay put back on the queue does, whatever its
+     * side (its order may be at the venue already).
+     */
+    static boolean holdsInstrument(Exchange exchange) {
+        return !(exchange.getMessage().getBody() instanceof DetectedTrade trade)
+                || trade.side() != Side.SELL
+                || exchange.getMessage().getHeader(CopyQueue.REQUEUED_HEADER) != null;
     }
 
     /**

@@ -134,7 +134,8 @@ public class EngineConfiguration implements CamelConfiguration {
         }
 
         Portfolio portfolio = new Portfolio();
-        DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger, settings.joinWaitingTrades());
+        DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger, settings.joinWaitingTrades(),
+                settings.waitForSells());
         CircuitBreaker breaker = circuitBreaker(settings);
         DeadLetterRecorder deadLetters = new DeadLetterRecorder(ledger);
         RetryPolicy retryPolicy = retryPolicy(settings);

@@ -44,7 +44,7 @@ public final class Portfolio {
     }
 
     /** What an open sell took off the book: its quantity and the cost of those shares, to give back exactly. */
-    private record SellReservation(BigDecimal quantity, BigDecimal cost) {
+    private record SellReservation(InstrumentId instrument, BigDecimal quantity, BigDecimal cost) {
     }
 
     private final Map<InstrumentId, Holding> holdings = new HashMap<>();
@@ -69,11 +69,25 @@ public final class Portfolio {
         Holding h = holdings.getOrDefault(trade.instrument(), Holding.EMPTY);
         BigDecimal sellable = venueHeld == null ? h.sellable()
                 : h.sellable().min(venueHeld.getOrDefault(trade.instrument(), BigDecimal.ZERO).max(BigDecimal.ZERO));
-        Sizing.Decision d = Sizing.decide(trade, rules, targetPositionBefore, sellable, h.cost(), cash, exposure);
+        // a buy's position cap counts the shares an open sell of the instrument took off until the venue says they
+        // sold: a buy may be sized while that sell is out (docs/ordering.md), and the sell may fail
+        BigDecimal positionCost = trade.side() == Side.BUY ? h.cost().add(openSellCost(trade.instrument())) : h.cost();
+        Sizing.Decision d = Sizing.decide(trade, rules, targetPositionBefore, sellable, positionCost, cash, exposure);
         if (!d.isSkip()) {
             apply(trade.clientOrderId(), trade.instrument(), trade.side(), d.quantity(), d.notional());
         }
         return d;
+    }
+
+    /** What the shares open sells of this instrument took off the book cost. Under the lock. */
+    private BigDecimal openSellCost(InstrumentId instrument) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (SellReservation r : openSells.values()) {
+            if (r.instrument().equals(instrument)) {
+                sum = sum.add(r.cost());
+            }
+        }
+        return sum;
     }
 
     /**
@@ -252,7 +266,7 @@ public final class Portfolio {
         exposure = exposure.subtract(taken);
         put(instrument, h.quantity().subtract(quantity), settledCostLeft.add(h.pendingCost()), h.pendingBuy(),
                 h.pendingCost());
-        openSells.put(id, new SellReservation(quantity, taken));
+        openSells.put(id, new SellReservation(instrument, quantity, taken));
         addVenueHeld(instrument, quantity.negate());
     }
 }

@@ -302,6 +302,67 @@ class DropOldestQueueTest {
         assertThat(q.poll(1, TimeUnit.SECONDS)).isEqualTo("a2");
     }
 
+    // ---- elements that hold their key and ones that do not: "aB1" is key a, side B; a B holds its key, an S does not
+
+    DropOldestQueue<String> sidesWait(int capacity) {
+        return new DropOldestQueue<>(capacity, e -> e.substring(0, 1), (e, release) -> releases.put(e, release),
+                (taken, next) -> taken.charAt(1) == next.charAt(1),
+                (taken, joined) -> joinedTo.add(taken + "<-" + joined),
+                e -> e.charAt(1) == 'B', e -> { }, e -> dropped.add(-1), e -> { });
+    }
+
+    @Test
+    void shouldLetAKeysNextElementBeTakenWhileOneThatHoldsNothingBackIsOut() {
+        DropOldestQueue<String> q = sidesWait(10);
+        List.of("aS1", "aB2", "aS3", "aB4").forEach(q::offer);
+
+        assertThat(q.poll()).isEqualTo("aS1");
+        assertThat(q.poll()).as("aB2 does not wait for aS1").isEqualTo("aB2");
+        assertThat(q.poll()).as("aS3 waits for aB2, and aB4 never passes it").isNull();
+        assertThat(q.busyKeys()).isEqualTo(1);
+        assertThat(releases).as("an element that holds nothing has nothing to release").doesNotContainKey("aS1");
+
+        releases.get("aB2").run();
+        assertThat(q.poll()).isEqualTo("aS3");
+        assertThat(q.poll()).isEqualTo("aB4");
+        releases.get("aB4").run();
+        assertThat(q.busyKeys()).isZero();
+        assertThat(joinedTo).isEmpty();
+    }
+
+    @Test
+    void shouldWakeATakerForTheNextElementWhenTheTakenOneHoldsNothingBack() throws Exception {
+        DropOldestQueue<String> q = sidesWait(10);
+        q.offer("aB1");
+        assertThat(q.poll()).isEqualTo("aB1");
+        q.offer("aS2");
+        q.offer("aB3");
+        var first = takeInAThread(q);
+        var second = takeInAThread(q);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 2);
+
+        // one release makes aS2 takeable; the taker of aS2 wakes another for aB3, which aS2 does not hold back
+        releases.get("aB1").run();
+        assertThat(List.of(first.get(5, TimeUnit.SECONDS), second.get(5, TimeUnit.SECONDS)))
+                .containsExactlyInAnyOrder("aS2", "aB3");
+    }
+
+    @Test
+    void shouldNotWakeATakerForAnElementThatWaitsBehindAHeldBackOne() throws Exception {
+        DropOldestQueue<String> q = sidesWait(10);
+        q.offer("aB1");
+        assertThat(q.poll()).isEqualTo("aB1");
+        q.offer("aS2");
+        var taker = takeInAThread(q);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 1);
+        long before = q.signals();
+
+        q.offer("aB3");
+        assertThat(q.signals()).as("aB3 waits behind aS2, which waits for aB1").isEqualTo(before);
+        releases.get("aB1").run();
+        assertThat(taker.get(5, TimeUnit.SECONDS)).isEqualTo("aS2");
+    }
+
     /** A consumer on a thread of its own, waiting up to 5 s for an element. */
     private static java.util.concurrent.CompletableFuture<String> takeInAThread(DropOldestQueue<String> q) {
         return takeInAThread(q, Duration.ofSeconds(5));

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Trades of one target, instrument and side that wait in the copy queue behind an order of their instrument are copied
  * by one order when the instrument's turn comes (docs/ordering.md, "Joining"): which trades join, and what the copy
- * step makes of them.
+ * step makes of them; and which taken trades keep their instrument's next trades waiting.
  */
 class JoinWaitingTradesTest {
     final InMemoryTradeStore store = new InMemoryTradeStore(Clock.systemUTC());
@@ -62,7 +62,11 @@ class JoinWaitingTradesTest {
 
     /** The copy queue (joining or not) with these trades offered, in order. */
     BlockingQueue<Exchange> queueWith(boolean join, DetectedTrade... trades) {
-        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, join).create(100);
+        return queueWith(join, false, trades);
+    }
+
+    BlockingQueue<Exchange> queueWith(boolean join, boolean waitForSells, DetectedTrade... trades) {
+        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, join, waitForSells).create(100);
         for (DetectedTrade t : trades) {
             q.offer(queued(t));
         }
@@ -166,5 +170,43 @@ class JoinWaitingTradesTest {
 
         assertThat(taken.getMessage().getBody(DetectedTrade.class).quantity()).isEqualByComparingTo("10");
         assertThat(q).hasSize(1);
+    }
+
+    // ---- which taken trades keep the next trades of their instrument waiting (docs/ordering.md, "The rule")
+
+    @Test
+    void shouldHoldTheInstrumentWithABuyOrAPutBackTradeButNotWithASell() {
+        assertThat(DropOldestQueueFactory.holdsInstrument(queued(buy("b1", "0.50", "1")))).isTrue();
+        assertThat(DropOldestQueueFactory.holdsInstrument(queued(trade("s1", YES_TOKEN, Side.SELL, "0.5", "1", T0))))
+                .isFalse();
+        Exchange putBack = queued(trade("s2", YES_TOKEN, Side.SELL, "0.5", "1", T0));
+        putBack.getMessage().setHeader(CopyQueue.REQUEUED_HEADER, "true");
+        assertThat(DropOldestQueueFactory.holdsInstrument(putBack)).as("re-queued by a restart or a replay").isTrue();
+    }
+
+    @Test
+    void shouldTakeTheTradeAfterASellAtOnceAndTheTradeAfterABuyWhenTheBuysExchangeIsDone() throws Exception {
+        DetectedTrade s1 = trade("s1", YES_TOKEN, Side.SELL, "0.40", "2", T0);
+        DetectedTrade b1 = buy("b1", "0.50", "10");
+        DetectedTrade s2 = trade("s2", YES_TOKEN, Side.SELL, "0.40", "2", T0);
+        BlockingQueue<Exchange> q = queueWith(true, s1, b1, s2);
+
+        assertThat(q.poll(1, TimeUnit.SECONDS).getMessage().getBody(DetectedTrade.class).key()).isEqualTo(s1.key());
+        Exchange buy = q.poll(1, TimeUnit.SECONDS);
+        assertThat(buy.getMessage().getBody(DetectedTrade.class).key()).as("the sell holds nothing back")
+                .isEqualTo(b1.key());
+        assertThat(q.poll()).as("the sell after the buy waits for it").isNull();
+
+        UnitOfWorkHelper.doneSynchronizations(buy, buy.getExchangeExtension().handoverCompletions());
+        assertThat(q.poll(1, TimeUnit.SECONDS).getMessage().getBody(DetectedTrade.class).key()).isEqualTo(s2.key());
+    }
+
+    @Test
+    void shouldHoldTheInstrumentWithEveryTradeWithWaitForSells() throws Exception {
+        BlockingQueue<Exchange> q = queueWith(false, true, trade("s1", YES_TOKEN, Side.SELL, "0.40", "2", T0),
+                buy("b1", "0.50", "10"));
+
+        assertThat(q.poll(1, TimeUnit.SECONDS)).isNotNull();
+        assertThat(q.poll()).as("the buy waits for the sell's exchange").isNull();
     }
 }

@@ -144,6 +144,40 @@ class PortfolioTest {
     }
 
     @Test
+    void shouldCountAnOpenSellsSharesInTheCapOfABuyOfTheSameInstrumentUntilTheSellFills() {
+        // 20 held at 0.40 = 8.00 USD of the 10 USD cap; a copy sell of 10 takes 4.00 off and is still out
+        hold("100", "20", "0.40");
+        CopyIntent s = plan(sell("s1", "0.50", "100"));
+        assertThat(portfolio.holding(YES_TOKEN).cost()).isEqualByComparingTo("4.00");
+
+        // a buy of 10 at 0.51 (5.10) sized meanwhile has 10 - 8.00 of room, not 10 - 4.00: the sell may still fail
+        CopyIntent b1 = plan(buy("b1", "0.50", "100"));
+        assertThat(b1.quantity()).isEqualByComparingTo("3.92");
+        // and if it does, the holding stays within the cap: 8.00 + 3.92 * 0.51
+        portfolio.release(s);
+        assertThat(portfolio.holding(YES_TOKEN).cost()).isEqualByComparingTo("9.9992");
+    }
+
+    @Test
+    void shouldFreeTheCapOfABuyOnceTheOpenSellOfItsInstrumentFilled() {
+        hold("100", "20", "0.40");
+        CopyIntent s = plan(sell("s1", "0.50", "100"));
+        portfolio.settle(s, new BigDecimal("10"), new BigDecimal("0.50"));
+
+        // 4.00 of cost left: a buy of 10 at 0.51 fits whole
+        assertThat(plan(buy("b1", "0.50", "100")).quantity()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void shouldNotCountAnOpenSellOfAnotherInstrumentInTheCapOfABuy() {
+        portfolio.reconcile(usd("100"), List.of(new PositionSnapshot(NO_TOKEN, new BigDecimal("20"),
+                new BigDecimal("0.40"))), List.of(), Map.of());
+        plan(trade("s1", NO_TOKEN, Side.SELL, "0.50", "100", T0));
+
+        assertThat(plan(buy("b1", "0.50", "100")).quantity()).isEqualByComparingTo("10");
+    }
+
+    @Test
     void shouldGiveSharesBackWhenARefusedSellIsReleased() {
         hold("100", "20", "0.40");
         CopyIntent s = plan(sell("s1", "0.50", "100"));
