@@ -52,7 +52,7 @@ public record CopyTraderSettings(
         int maxInFlightOrders,
         long aggregationWindowMs,
         boolean joinWaitingTrades,
-        boolean waitForSells) {
+        boolean oneOrderPerInstrument) {
 
     private static final BigDecimal ZERO = BigDecimal.ZERO;
     private static final BigDecimal ONE = BigDecimal.ONE;
@@ -134,6 +134,6 @@ public record CopyTraderSettings(
                 (int) s.integer("copytrader.exchange.max-in-flight-orders", "MAX_IN_FLIGHT_ORDERS", "64", 1, 200),
                 s.integer("copytrader.aggregation.window-ms", "AGGREGATION_WINDOW_MS", "50", 0, 60_000),
                 s.bool("copytrader.queue.join-waiting", "JOIN_WAITING_TRADES", "true"),
-                s.bool("copytrader.queue.wait-for-sells", "WAIT_FOR_SELLS", "false"));
+                s.bool("copytrader.queue.one-order-per-instrument", "ONE_ORDER_PER_INSTRUMENT", "false"));
     }
 }

@@ -3,11 +3,13 @@ package io.copytrader.engine;
 import java.util.AbstractQueue;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +29,10 @@ import java.util.function.Predicate;
  * <p>Keyed (docs/ordering.md): each element may carry an ordering key. A taker gets the oldest waiting element
  * whose key is not <em>busy</em>; taking it makes its key busy until {@link #release(String) release}, so elements
  * of one key are handed out one at a time, in the order they were added, while elements of other keys are handed
- * out concurrently; an element that does not {@linkplain #DropOldestQueue(int, Function, BiConsumer, BiPredicate,
- * BiConsumer, Predicate, Consumer, Consumer, Consumer) hold its key} leaves it free, so the next of its key may be
- * taken at once. Elements without a key (null) are never held back. The capacity bounds everything waiting,
+ * out concurrently. Optionally only some elements {@linkplain #DropOldestQueue(int, Function, BiConsumer,
+ * BiPredicate, BiConsumer, Predicate, Consumer, Consumer, Consumer) wait for a busy key}: one that does not is taken
+ * while elements of its key are out (never before an older element of its key). Elements without a key (null) are
+ * never held back. The capacity bounds everything waiting,
  * whatever its key.
  *
  * <p>Joining (optional): a taker of a keyed element also takes the elements of the same key waiting right behind it
@@ -43,15 +46,17 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
     private final BiConsumer<E, Runnable> onTake;
     private final BiPredicate<E, E> joins;
     private final BiConsumer<E, List<E>> onJoin;
-    private final Predicate<E> holdsKey;
+    private final Predicate<E> waitsForKey;
     private final Consumer<E> onEnqueue;
     private final Consumer<E> onDrop;
     private final Consumer<E> onClear;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition takeable = lock.newCondition();
     private final LinkedList<E> waiting = new LinkedList<>();
-    /** Keys held by a taken element not yet released (see {@link #holdsKey}). */
-    private final Set<String> busy = new HashSet<>();
+    /** Per busy key, how many taken elements of it are not yet released. */
+    private final Map<String, Integer> busy = new HashMap<>();
+    /** Keys whose oldest waiting element was found held back in the scan under way. Under the lock. */
+    private final Set<String> heldBack = new HashSet<>();
     /** Wake-ups sent so far (see {@link #signals()}). */
     private long signals;
     /** Timed polls wait a moment only ({@link #wakeTakers()}); guarded by lock. */
@@ -89,13 +94,12 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
 
     /**
      * As above, and
-     * @param holdsKey whether a taken keyed element, asked as it is taken, keeps the later elements of its key waiting
-     *                 until its release (the 8-argument form: every one does, one element of a key out at a time); one
-     *                 that does not lets the next of its key be taken at once. An element never overtakes an older one
-     *                 of its key.
+     * @param waitsForKey whether a waiting keyed element waits while its key is busy (elements of it taken and not
+     *                    yet released); one that does not is taken even then, but never before an older element of
+     *                    its key. The 8-argument form: every element waits (one element of a key out at a time).
      */
     public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Runnable> onTake,
-                           BiPredicate<E, E> joins, BiConsumer<E, List<E>> onJoin, Predicate<E> holdsKey,
+                           BiPredicate<E, E> joins, BiConsumer<E, List<E>> onJoin, Predicate<E> waitsForKey,
                            Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, but was " + capacity);
@@ -105,7 +109,7 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         this.onTake = onTake;
         this.joins = joins;
         this.onJoin = onJoin;
-        this.holdsKey = holdsKey;
+        this.waitsForKey = waitsForKey;
         this.onEnqueue = onEnqueue;
         this.onDrop = onDrop;
         this.onClear = onClear;
@@ -202,10 +206,12 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
     }
 
     /**
-     * The oldest element whose key is free, removed, its key made busy, and into {@code joined} the elements of its
-     * key behind it that may join it; null if none. Under the lock.
+     * The oldest element not held back (by its busy key, or by an older element of its key that is), removed, its key
+     * made busy one more time, and into {@code joined} the elements of its key behind it that may join it; null if
+     * none. Under the lock.
      */
     private E takeEligible(List<E> joined) {
+        heldBack.clear();
         ListIterator<E> it = waiting.listIterator();
         while (it.hasNext()) {
             E e = it.next();
@@ -214,20 +220,29 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
                 it.remove();
                 return e;
             }
-            if (busy.contains(key)) {
+            if (heldBack.contains(key)) {
+                continue;
+            }
+            if (isHeldBack(e, key)) {
+                heldBack.add(key); // nothing of its key may pass it
                 continue;
             }
             it.remove();
             takeJoining(e, key, it, joined);
-            if (holdsKey.test(e)) {
-                busy.add(key);
-            } else if (oldestWaiting(key) != null) {
-                // it holds nothing back: the next of its key may be taken at once too
+            busy.merge(key, 1, Integer::sum);
+            E next = oldestWaiting(key);
+            if (next != null && !isHeldBack(next, key)) {
+                // the next of its key may be taken at once too
                 signal();
             }
             return e;
         }
         return null;
+    }
+
+    /** Whether {@code e} of {@code key} waits because its key is busy. Under the lock. */
+    private boolean isHeldBack(E e, String key) {
+        return busy.containsKey(key) && waitsForKey.test(e);
     }
 
     /** Removes the elements of {@code key} after {@code taken} that may join it, up to the first that may not. */
@@ -251,8 +266,7 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         }
         if (taken != null) {
             String key = keyOf.apply(taken);
-            // asked again, outside the lock: the element is as it was when taken (nothing has worked on it yet)
-            if (key != null && holdsKey.test(taken)) {
+            if (key != null) {
                 Runnable release = new Runnable() {
                     private boolean done;
 
@@ -271,14 +285,23 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
     }
 
     /**
-     * Frees a key: the next element of that key may be taken. That makes at most one more element takeable, so one
-     * waiting consumer is woken, not all of them (the others would find nothing and wait again), and none when no
-     * element of that key is waiting.
+     * Releases one taken element of a key; once none is out the next element of that key may be taken. That makes at
+     * most one more element takeable, so one waiting consumer is woken, not all of them (the others would find nothing
+     * and wait again), and none when no element of that key is waiting.
      */
     public void release(String key) {
         lock.lock();
         try {
-            if (busy.remove(key) && oldestWaiting(key) != null) {
+            Integer holders = busy.get(key);
+            if (holders == null) {
+                return;
+            }
+            if (holders > 1) {
+                busy.put(key, holders - 1);
+                return;
+            }
+            busy.remove(key);
+            if (oldestWaiting(key) != null) {
                 signal();
             }
         } finally {
@@ -313,9 +336,9 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         takeable.signal();
     }
 
-    /** Whether {@code e}, waiting, could be taken now: its key is not held and nothing older of it waits. */
+    /** Whether {@code e}, waiting, could be taken now: nothing older of its key waits and its key does not hold it back. */
     private boolean takeable(E e, String key) {
-        return key == null || !busy.contains(key) && oldestWaiting(key) == e;
+        return key == null || oldestWaiting(key) == e && !isHeldBack(e, key);
     }
 
     /** The oldest waiting element of this key, null if none. Under the lock. */

@@ -18,14 +18,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * The SEDA {@code queueFactory} of the copy queue: a {@link DropOldestQueue} whose drops are recorded
  * DROPPED(QUEUE_OVERFLOW), counted and logged at WARN (one line per second at most, with the count), and whose
  * leftovers at shutdown are recorded ABANDONED(SHUTDOWN_ABANDONED) by id. Keyed by the trade's ordering key, so one
- * instrument's trades are taken in detection order, each after the buys of it before it are done (docs/ordering.md).
+ * instrument's trades are taken in detection order, a sell only once the trades of it taken before it are done
+ * (docs/ordering.md).
  */
 public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchange> {
     private static final Logger LOG = LoggerFactory.getLogger(DropOldestQueueFactory.class);
 
     private final TradeLedger ledger;
     private final boolean join;
-    private final boolean waitForSells;
+    private final boolean oneOrderPerInstrument;
     private final AtomicLong dropsSinceLog = new AtomicLong();
     private final AtomicLong lastLogMillis = new AtomicLong();
     private volatile DropOldestQueue<Exchange> last;
@@ -43,15 +44,15 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
     }
 
     /**
-     * @param join         as above
-     * @param waitForSells whether an instrument's trades wait for its sells before them too ({@code WAIT_FOR_SELLS}):
-     *                     one order of an instrument out at a time; otherwise they wait for its buys only
-     *                     ({@link #holdsInstrument})
+     * @param join                  as above
+     * @param oneOrderPerInstrument whether every trade waits while trades of its instrument are out
+     *                              ({@code ONE_ORDER_PER_INSTRUMENT}): one order of an instrument out at a time;
+     *                              otherwise sells do and buys do not ({@link #waitsForInstrument})
      */
-    public DropOldestQueueFactory(TradeLedger ledger, boolean join, boolean waitForSells) {
+    public DropOldestQueueFactory(TradeLedger ledger, boolean join, boolean oneOrderPerInstrument) {
         this.ledger = ledger;
         this.join = join;
-        this.waitForSells = waitForSells;
+        this.oneOrderPerInstrument = oneOrderPerInstrument;
     }
 
     @Override
@@ -65,7 +66,7 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
                 DropOldestQueueFactory::releaseWhenDone,
                 join ? DropOldestQueueFactory::joins : (taken, next) -> false,
                 (taken, joined) -> taken.setProperty(CopyQueue.JOINED, joined),
-                waitForSells ? e -> true : DropOldestQueueFactory::holdsInstrument,
+                oneOrderPerInstrument ? e -> true : DropOldestQueueFactory::waitsForInstrument,
                 e -> ledger.metrics().queued(), this::dropped, this::abandoned);
         last = q;
         return q;
@@ -100,16 +101,14 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
     }
 
     /**
-     * Whether a trade, as it is taken, keeps its instrument's later trades waiting until its exchange is done
-     * (docs/ordering.md): a buy does (a sell after it is sized against the shares it bought, which are not sellable
-     * before its answer, and the buys that wait meanwhile go out together, joined); a sell does not (the book takes
-     * its shares off when it is sized, so what follows is sized as if it sold, and a buy's position cap counts those
-     * shares until the venue says they sold). A trade a restart or a replay put back on the queue does, whatever its
-     * side (its order may be at the venue already).
+     * Whether a waiting trade waits while trades of its instrument are out (docs/ordering.md): a sell does (it is sized
+     * against the shares a buy before it bought, which are not sellable before its answer, and after what a sell before
+     * it sold, in the target's order); a buy does not (the book counts every order out as if it filled, so its caps see
+     * them, and it depends on no answer). A trade a restart or a replay put back on the queue does, whatever its side.
      */
-    static boolean holdsInstrument(Exchange exchange) {
+    static boolean waitsForInstrument(Exchange exchange) {
         return !(exchange.getMessage().getBody() instanceof DetectedTrade trade)
-                || trade.side() != Side.SELL
+                || trade.side() == Side.SELL
                 || exchange.getMessage().getHeader(CopyQueue.REQUEUED_HEADER) != null;
     }
 

@@ -135,7 +135,7 @@ public class EngineConfiguration implements CamelConfiguration {
 
         Portfolio portfolio = new Portfolio();
         DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger, settings.joinWaitingTrades(),
-                settings.waitForSells());
+                settings.oneOrderPerInstrument());
         CircuitBreaker breaker = circuitBreaker(settings);
         DeadLetterRecorder deadLetters = new DeadLetterRecorder(ledger);
         RetryPolicy retryPolicy = retryPolicy(settings);

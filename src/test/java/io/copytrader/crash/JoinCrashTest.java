@@ -46,7 +46,9 @@ class JoinCrashTest {
         PaperVenueConfig config = PaperVenueConfig.builder().port(0).seed(5).traders(Map.of(TRADER, 0.0))
                 .startingCash(new BigDecimal("1000000")).fillModel(FillModelSettings.alwaysImmediate()).build();
         String storeUrl = "jdbc:sqlite:" + dir.resolve("copytrader.db");
-        Map<String, String> env = Map.of("EXCHANGE_RESPONSE_TIMEOUT_MS", "60000", "UNKNOWN_ORDER_GRACE_MS", "10000");
+        // one order per instrument, so that the buys wait behind the first (by default only sells wait)
+        Map<String, String> env = Map.of("EXCHANGE_RESPONSE_TIMEOUT_MS", "60000", "UNKNOWN_ORDER_GRACE_MS", "10000",
+                "ONE_ORDER_PER_INSTRUMENT", "true");
         try (PaperVenue venue = PaperVenue.start(config);
              TradeStore store = StoreFactory.open(StoreSettings.of(storeUrl), Clock.systemUTC())) {
             PaperVenueAdmin admin = new PaperVenueAdmin(venue.baseUrl());

@@ -65,8 +65,8 @@ class JoinWaitingTradesTest {
         return queueWith(join, false, trades);
     }
 
-    BlockingQueue<Exchange> queueWith(boolean join, boolean waitForSells, DetectedTrade... trades) {
-        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, join, waitForSells).create(100);
+    BlockingQueue<Exchange> queueWith(boolean join, boolean oneOrderPerInstrument, DetectedTrade... trades) {
+        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, join, oneOrderPerInstrument).create(100);
         for (DetectedTrade t : trades) {
             q.offer(queued(t));
         }
@@ -175,34 +175,46 @@ class JoinWaitingTradesTest {
     // ---- which taken trades keep the next trades of their instrument waiting (docs/ordering.md, "The rule")
 
     @Test
-    void shouldHoldTheInstrumentWithABuyOrAPutBackTradeButNotWithASell() {
-        assertThat(DropOldestQueueFactory.holdsInstrument(queued(buy("b1", "0.50", "1")))).isTrue();
-        assertThat(DropOldestQueueFactory.holdsInstrument(queued(trade("s1", YES_TOKEN, Side.SELL, "0.5", "1", T0))))
-                .isFalse();
-        Exchange putBack = queued(trade("s2", YES_TOKEN, Side.SELL, "0.5", "1", T0));
-        putBack.getMessage().setHeader(CopyQueue.REQUEUED_HEADER, "true");
-        assertThat(DropOldestQueueFactory.holdsInstrument(putBack)).as("re-queued by a restart or a replay").isTrue();
+    void shouldKeepASellAndAPutBackTradeWaitingWhileTheirInstrumentIsBusyButNotABuy() {
+        assertThat(DropOldestQueueFactory.waitsForInstrument(queued(buy("b1", "0.50", "1")))).isFalse();
+        assertThat(DropOldestQueueFactory.waitsForInstrument(queued(trade("s1", YES_TOKEN, Side.SELL, "0.5", "1", T0))))
+                .isTrue();
+        for (Side side : Side.values()) {
+            Exchange putBack = queued(trade("p-" + side, YES_TOKEN, side, "0.5", "1", T0));
+            putBack.getMessage().setHeader(CopyQueue.REQUEUED_HEADER, "true");
+            assertThat(DropOldestQueueFactory.waitsForInstrument(putBack)).as("re-queued " + side).isTrue();
+        }
     }
 
     @Test
-    void shouldTakeTheTradeAfterASellAtOnceAndTheTradeAfterABuyWhenTheBuysExchangeIsDone() throws Exception {
+    void shouldTakeABuyAtOnceAndASellWhenTheExchangesOfItsInstrumentBeforeItAreDone() throws Exception {
         DetectedTrade s1 = trade("s1", YES_TOKEN, Side.SELL, "0.40", "2", T0);
         DetectedTrade b1 = buy("b1", "0.50", "10");
         DetectedTrade s2 = trade("s2", YES_TOKEN, Side.SELL, "0.40", "2", T0);
         BlockingQueue<Exchange> q = queueWith(true, s1, b1, s2);
 
-        assertThat(q.poll(1, TimeUnit.SECONDS).getMessage().getBody(DetectedTrade.class).key()).isEqualTo(s1.key());
+        Exchange sell = q.poll(1, TimeUnit.SECONDS);
+        assertThat(sell.getMessage().getBody(DetectedTrade.class).key()).isEqualTo(s1.key());
         Exchange buy = q.poll(1, TimeUnit.SECONDS);
-        assertThat(buy.getMessage().getBody(DetectedTrade.class).key()).as("the sell holds nothing back")
-                .isEqualTo(b1.key());
-        assertThat(q.poll()).as("the sell after the buy waits for it").isNull();
+        assertThat(buy.getMessage().getBody(DetectedTrade.class).key()).as("a buy does not wait").isEqualTo(b1.key());
+        assertThat(q.poll()).as("the sell after them waits").isNull();
 
         UnitOfWorkHelper.doneSynchronizations(buy, buy.getExchangeExtension().handoverCompletions());
+        assertThat(q.poll()).as("the first sell is still out").isNull();
+        UnitOfWorkHelper.doneSynchronizations(sell, sell.getExchangeExtension().handoverCompletions());
         assertThat(q.poll(1, TimeUnit.SECONDS).getMessage().getBody(DetectedTrade.class).key()).isEqualTo(s2.key());
     }
 
     @Test
-    void shouldHoldTheInstrumentWithEveryTradeWithWaitForSells() throws Exception {
+    void shouldTakeABuyWhileAnotherBuyOfItsInstrumentIsOut() throws Exception {
+        BlockingQueue<Exchange> q = queueWith(false, false, buy("b1", "0.50", "10"), buy("b2", "0.50", "10"));
+
+        assertThat(q.poll(1, TimeUnit.SECONDS)).isNotNull();
+        assertThat(q.poll()).as("the book counts b1 as filled: b2 is sized against it").isNotNull();
+    }
+
+    @Test
+    void shouldHoldTheInstrumentWithEveryTradeWithOneOrderPerInstrument() throws Exception {
         BlockingQueue<Exchange> q = queueWith(false, true, trade("s1", YES_TOKEN, Side.SELL, "0.40", "2", T0),
                 buy("b1", "0.50", "10"));
 

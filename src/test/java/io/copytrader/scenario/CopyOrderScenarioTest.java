@@ -63,40 +63,44 @@ class CopyOrderScenarioTest {
     }
 
     @Test
-    void shouldPlaceABuyWhileTheSellBeforeItIsOutAndTheSellAfterItOnceTheBuyIsAnswered() {
+    void shouldPlaceBuysWhileOrdersBeforeThemAreOutAndASellOnlyOnceTheOrdersBeforeItAreAnswered() {
         try (EngineHarness h = EngineHarness.builder().set("copytrader.feed.page-size", 1000).start()) {
             // 1. alice buys 10 of tok-A, and so do we; then every order takes the exchange 300 ms to answer
             holdTenOfTokenAThenSlowDown(h);
-            // 2. within one poll alice sells 4 of her 10, buys 10, then sells 5 of her 16
+            // 2. within one poll alice sells 4 of her 10, buys 10, buys 6, then sells 5 of her 22
             h.admin().emitFills(EngineHarness.TRADER, List.of(
                     ScriptedFill.sell("tok-A", "0.52", "4"),
                     ScriptedFill.buy("tok-A", "0.50", "10"),
+                    ScriptedFill.buy("tok-A", "0.50", "6"),
                     ScriptedFill.sell("tok-A", "0.52", "5")));
-            h.awaitSettled(4, Duration.ofSeconds(30));
+            h.awaitSettled(5, Duration.ofSeconds(30));
 
-            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(4);
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(5);
             OrderRecord firstSell = tokenAOrder(h, Side.SELL, "4");
-            OrderRecord buy = secondBuyOfTokenA(h);
+            OrderRecord buyOfTen = tokenAOrders(h, Side.BUY, "10").get(1);
+            OrderRecord buyOfSix = tokenAOrder(h, Side.BUY, "6");
+            // 3. the buys waited for nothing: each was sent while the order before it awaited its answer
+            assertThat(buyOfTen.createdAt()).isBefore(firstSell.updatedAt());
+            assertThat(buyOfSix.createdAt()).isBefore(buyOfTen.updatedAt());
+            // 4. the sell after them waited for all three, and sold 5/22 of the 6 left plus the 16 bought
             OrderRecord secondSell = tokenAOrder(h, Side.SELL, "5");
-            // 3. the buy did not wait for the sell before it: it was sent while the sell awaited its answer
-            assertThat(buy.createdAt()).isBefore(firstSell.updatedAt());
-            // 4. the sell after it did, and sold 5/16 of the 6 left plus the 10 bought (5, found above)
-            assertThat(secondSell.createdAt()).isAfterOrEqualTo(buy.updatedAt());
+            assertThat(secondSell.createdAt()).isAfterOrEqualTo(buyOfTen.updatedAt())
+                    .isAfterOrEqualTo(buyOfSix.updatedAt()).isAfterOrEqualTo(firstSell.updatedAt());
             h.assertAccountingIdentity();
         }
     }
 
     @Test
-    void shouldPlaceOneOrderOfATokenAtATimeWithWaitForSells() {
+    void shouldPlaceOneOrderOfATokenAtATimeWithOneOrderPerInstrument() {
         try (EngineHarness h = EngineHarness.builder().set("copytrader.feed.page-size", 1000)
-                .set("copytrader.queue.wait-for-sells", true).start()) {
+                .set("copytrader.queue.one-order-per-instrument", true).start()) {
             holdTenOfTokenAThenSlowDown(h);
             h.admin().emitFills(EngineHarness.TRADER, List.of(
                     ScriptedFill.sell("tok-A", "0.52", "4"),
                     ScriptedFill.buy("tok-A", "0.50", "10")));
             h.awaitSettled(3, Duration.ofSeconds(30));
 
-            assertThat(secondBuyOfTokenA(h).createdAt()).as("the buy waited for the sell's answer")
+            assertThat(tokenAOrders(h, Side.BUY, "10").get(1).createdAt()).as("the buy waited for the sell's answer")
                     .isAfterOrEqualTo(tokenAOrder(h, Side.SELL, "4").updatedAt());
             h.assertAccountingIdentity();
         }
@@ -112,22 +116,16 @@ class CopyOrderScenarioTest {
 
     /** tok-A's one order of this side and quantity. */
     private static OrderRecord tokenAOrder(EngineHarness h, Side side, String quantity) {
-        List<OrderRecord> found = tokenAOrders(h).stream().filter(o -> o.intent().side() == side
-                && o.intent().quantity().compareTo(new BigDecimal(quantity)) == 0).toList();
+        List<OrderRecord> found = tokenAOrders(h, side, quantity);
         assertThat(found).as("tok-A " + side + " " + quantity).hasSize(1);
         return found.get(0);
     }
 
-    /** tok-A's buy after the first one (answered before the others were detected). */
-    private static OrderRecord secondBuyOfTokenA(EngineHarness h) {
-        List<OrderRecord> buys = tokenAOrders(h).stream().filter(o -> o.intent().side() == Side.BUY)
-                .sorted(java.util.Comparator.comparing(OrderRecord::createdAt)).toList();
-        assertThat(buys).hasSize(2);
-        return buys.get(1);
-    }
-
-    private static List<OrderRecord> tokenAOrders(EngineHarness h) {
+    /** tok-A's orders of this side and quantity, in the order their intents were written. */
+    private static List<OrderRecord> tokenAOrders(EngineHarness h, Side side, String quantity) {
         return h.store().ordersIn(EnumSet.allOf(OrderRecordState.class)).stream()
-                .filter(o -> o.intent().instrument().value().equals("tok-A")).toList();
+                .filter(o -> o.intent().instrument().value().equals("tok-A") && o.intent().side() == side
+                        && o.intent().quantity().compareTo(new BigDecimal(quantity)) == 0)
+                .sorted(java.util.Comparator.comparing(OrderRecord::createdAt)).toList();
     }
 }

@@ -32,7 +32,9 @@ class JoinWaitingTradesScenarioTest {
 
     @Test
     void shouldCopyTheBuysThatWaitedBehindAnOrderAsOneOrderAndKeepTheInstrumentsOrder() {
-        try (EngineHarness h = EngineHarness.builder().set("copytrader.queue.join-waiting", true).start()) {
+        // one order per instrument, so that buys wait behind a buy (by default only sells wait, docs/ordering.md)
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.queue.join-waiting", true)
+                .set("copytrader.queue.one-order-per-instrument", true).start()) {
             // 1. alice buys 10 tok-A; the venue holds our copy's order for 3 s
             h.admin().injectFault(FaultSpec.burst(FaultKind.LATENCY, 1).withLatency(3000, 3000).onTarget(FaultTarget.ORDERS));
             h.admin().emitFills(EngineHarness.TRADER, List.of(ScriptedFill.buy("tok-A", "0.40", "10").ofOrder("o1")));
