@@ -26,14 +26,14 @@ import java.util.function.Predicate;
  * reports it, so detection never blocks and the freshest trades are the ones copied. What is cleared away (on
  * shutdown or a purge) is reported too, never lost silently.
  *
- * <p>Keyed (docs/ordering.md): each element may carry an ordering key. A taker gets the oldest waiting element
- * whose key is not <em>busy</em>; taking it makes its key busy until {@link #release(String) release}, so elements
- * of one key are handed out one at a time, in the order they were added, while elements of other keys are handed
- * out concurrently. Optionally only some elements {@linkplain #DropOldestQueue(int, Function, BiConsumer,
- * BiPredicate, BiConsumer, Predicate, Consumer, Consumer, Consumer) wait for a busy key}: one that does not is taken
- * while elements of its key are out (never before an older element of its key). Elements without a key (null) are
- * never held back. The capacity bounds everything waiting,
- * whatever its key.
+ * <p>Keyed (docs/ordering.md): each element may carry an ordering key. A key is <em>busy</em> while elements of it
+ * that were taken are not yet {@linkplain #release(String) released}. A taker gets the oldest waiting element that is
+ * not held back: by default every element waits while its key is busy, so elements of one key are handed out one at a
+ * time, in the order they were added, while elements of other keys are handed out concurrently; optionally only some
+ * elements {@linkplain #DropOldestQueue(int, Function, BiConsumer, BiPredicate, BiConsumer, Predicate, Consumer,
+ * Consumer, Consumer) wait for a busy key}, and one that does not is taken while elements of its key are out, never
+ * before an older element of its key. Elements without a key (null) are never held back. The capacity bounds
+ * everything waiting, whatever its key.
  *
  * <p>Joining (optional): a taker of a keyed element also takes the elements of the same key waiting right behind it
  * that may {@linkplain #DropOldestQueue(int, Function, BiConsumer, BiPredicate, BiConsumer, Consumer, Consumer, Consumer)
@@ -371,7 +371,7 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         }
     }
 
-    /** Keys held by an element being worked on right now. */
+    /** Keys with elements being worked on right now. */
     public int busyKeys() {
         lock.lock();
         try {
