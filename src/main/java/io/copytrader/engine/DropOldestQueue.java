@@ -27,13 +27,14 @@ import java.util.function.Predicate;
  * shutdown or a purge) is reported too, never lost silently.
  *
  * <p>Keyed (docs/ordering.md): each element may carry an ordering key. A key is <em>busy</em> while elements of it
- * that were taken are not yet {@linkplain #release(String) released}. A taker gets the oldest waiting element that is
- * not held back: by default every element waits while its key is busy, so elements of one key are handed out one at a
- * time, in the order they were added, while elements of other keys are handed out concurrently; optionally only some
- * elements {@linkplain #DropOldestQueue(int, Function, BiConsumer, BiPredicate, BiConsumer, Predicate, Consumer,
- * Consumer, Consumer) wait for a busy key}, and one that does not is taken while elements of its key are out, never
- * before an older element of its key. Elements without a key (null) are never held back. The capacity bounds
- * everything waiting, whatever its key.
+ * that were taken are not yet {@linkplain Hold#run() released}, and <em>unsettled</em> while some of those are not yet
+ * {@linkplain Hold#settle() settled} either (a taken element is unsettled until its taker settles or releases it). A
+ * taker gets the oldest waiting element that is not held back: by default every element waits while its key is busy,
+ * so elements of one key are handed out one at a time, in the order they were added, while elements of other keys are
+ * handed out concurrently; optionally a {@linkplain KeyGate gate} decides, from how many elements of its key are out
+ * and how many of them are unsettled, whether a waiting element waits; one that does not is taken while elements of
+ * its key are out, never before an older element of its key. Elements without a key (null) are never held back. The
+ * capacity bounds everything waiting, whatever its key.
  *
  * <p>Joining (optional): a taker of a keyed element also takes the elements of the same key waiting right behind it
  * that may {@linkplain #DropOldestQueue(int, Function, BiConsumer, BiPredicate, BiConsumer, Consumer, Consumer, Consumer)
@@ -41,12 +42,62 @@ import java.util.function.Predicate;
  * the taker with it, to be worked on as one.
  */
 public final class DropOldestQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>, WakeableTakers {
+    /** Whether a waiting keyed element is held back, given its key's taken elements. Asked under the queue's lock. */
+    @FunctionalInterface
+    public interface KeyGate<E> {
+        /**
+         * @param taken     elements of its key taken and not yet released (0 when the key is not busy)
+         * @param unsettled how many of those are not yet settled either
+         */
+        boolean holdsBack(E waiting, int taken, int unsettled);
+    }
+
+    /**
+     * A taken keyed element's hold on its key: {@link #run()} releases it (exactly once counts, whatever the element's
+     * end), {@link #settle()} keeps the key busy but no longer unsettled. Releasing settles too.
+     */
+    public final class Hold implements Runnable {
+        private final String key;
+        private boolean settled;
+        private boolean released;
+
+        private Hold(String key) {
+            this.key = key;
+        }
+
+        /** The element no longer holds its key unsettled (once; after a release, nothing). */
+        public void settle() {
+            synchronized (this) {
+                if (settled || released) {
+                    return;
+                }
+                settled = true;
+            }
+            settled(key);
+        }
+
+        /** Releases the element's hold on its key (once). */
+        @Override
+        public void run() {
+            boolean wasSettled;
+            synchronized (this) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                wasSettled = settled;
+                settled = true;
+            }
+            released(key, !wasSettled);
+        }
+    }
+
     private final int capacity;
     private final Function<E, String> keyOf;
-    private final BiConsumer<E, Runnable> onTake;
+    private final BiConsumer<E, Hold> onTake;
     private final BiPredicate<E, E> joins;
     private final BiConsumer<E, List<E>> onJoin;
-    private final Predicate<E> waitsForKey;
+    private final KeyGate<E> gate;
     private final Consumer<E> onEnqueue;
     private final Consumer<E> onDrop;
     private final Consumer<E> onClear;
@@ -55,6 +106,8 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
     private final LinkedList<E> waiting = new LinkedList<>();
     /** Per busy key, how many taken elements of it are not yet released. */
     private final Map<String, Integer> busy = new HashMap<>();
+    /** Per key, how many of its taken elements are neither settled nor released. */
+    private final Map<String, Integer> unsettled = new HashMap<>();
     /** Keys whose oldest waiting element was found held back in the scan under way. Under the lock. */
     private final Set<String> heldBack = new HashSet<>();
     /** Wake-ups sent so far (see {@link #signals()}). */
@@ -72,7 +125,7 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
      * @param onTake called with a taken keyed element and the action that releases its key (run it exactly once,
      *               when the element's work is over, whatever its end)
      */
-    public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Runnable> onTake,
+    public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Hold> onTake,
                            Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
         this(capacity, keyOf, onTake, (taken, next) -> false, (taken, joined) -> { }, onEnqueue, onDrop, onClear);
     }
@@ -86,7 +139,7 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
      * @param onJoin called, before {@code onTake}, with a taken element and the elements that joined it (oldest first),
      *               when any did; they left the queue with it and are the taker's to finish
      */
-    public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Runnable> onTake,
+    public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Hold> onTake,
                            BiPredicate<E, E> joins, BiConsumer<E, List<E>> onJoin,
                            Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
         this(capacity, keyOf, onTake, joins, onJoin, e -> true, onEnqueue, onDrop, onClear);
@@ -98,8 +151,22 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
      *                    yet released); one that does not is taken even then, but never before an older element of
      *                    its key. The 8-argument form: every element waits (one element of a key out at a time).
      */
-    public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Runnable> onTake,
+    public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Hold> onTake,
                            BiPredicate<E, E> joins, BiConsumer<E, List<E>> onJoin, Predicate<E> waitsForKey,
+                           Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
+        this(capacity, keyOf, onTake, joins, onJoin, (KeyGate<E>) (e, taken, unsettled) -> taken > 0 && waitsForKey.test(e),
+                onEnqueue, onDrop, onClear);
+    }
+
+    /**
+     * As above, and
+     * @param gate whether a waiting keyed element is held back, from how many elements of its key are out and how many
+     *             of those are unsettled; asked again whenever an element of its key is settled or released. It may
+     *             read state other than the queue's (under the queue's lock: it must not take a lock held while
+     *             calling into this queue); when that state changes, an element of the key is settled or released.
+     */
+    public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Hold> onTake,
+                           BiPredicate<E, E> joins, BiConsumer<E, List<E>> onJoin, KeyGate<E> gate,
                            Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, but was " + capacity);
@@ -109,7 +176,7 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         this.onTake = onTake;
         this.joins = joins;
         this.onJoin = onJoin;
-        this.waitsForKey = waitsForKey;
+        this.gate = gate;
         this.onEnqueue = onEnqueue;
         this.onDrop = onDrop;
         this.onClear = onClear;
@@ -230,6 +297,7 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
             it.remove();
             takeJoining(e, key, it, joined);
             busy.merge(key, 1, Integer::sum);
+            unsettled.merge(key, 1, Integer::sum);
             E next = oldestWaiting(key);
             if (next != null && !isHeldBack(next, key)) {
                 // the next of its key may be taken at once too
@@ -240,9 +308,10 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         return null;
     }
 
-    /** Whether {@code e} of {@code key} waits because its key is busy. Under the lock. */
+    /** Whether {@code e} of {@code key} waits because of its key's taken elements. Under the lock. */
     private boolean isHeldBack(E e, String key) {
-        return busy.containsKey(key) && waitsForKey.test(e);
+        Integer taken = busy.get(key);
+        return taken != null && gate.holdsBack(e, taken, unsettled.getOrDefault(key, 0));
     }
 
     /** Removes the elements of {@code key} after {@code taken} that may join it, up to the first that may not. */
@@ -267,45 +336,50 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         if (taken != null) {
             String key = keyOf.apply(taken);
             if (key != null) {
-                Runnable release = new Runnable() {
-                    private boolean done;
-
-                    @Override
-                    public synchronized void run() {
-                        if (!done) {
-                            done = true;
-                            release(key);
-                        }
-                    }
-                };
-                onTake.accept(taken, release);
+                onTake.accept(taken, new Hold(key));
             }
         }
         return taken;
     }
 
-    /**
-     * Releases one taken element of a key; once none is out the next element of that key may be taken. That makes at
-     * most one more element takeable, so one waiting consumer is woken, not all of them (the others would find nothing
-     * and wait again), and none when no element of that key is waiting.
-     */
-    public void release(String key) {
+    /** One taken element of a key is settled: the oldest waiting element of the key may be takeable now. */
+    private void settled(String key) {
         lock.lock();
         try {
-            Integer holders = busy.get(key);
-            if (holders == null) {
-                return;
-            }
-            if (holders > 1) {
-                busy.put(key, holders - 1);
-                return;
-            }
-            busy.remove(key);
-            if (oldestWaiting(key) != null) {
-                signal();
-            }
+            decrement(unsettled, key);
+            wakeForOldest(key);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** One taken element of a key is released (and settled, if it was not): its oldest waiting element may go now. */
+    private void released(String key, boolean alsoSettled) {
+        lock.lock();
+        try {
+            decrement(busy, key);
+            if (alsoSettled) {
+                decrement(unsettled, key);
+            }
+            wakeForOldest(key);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void decrement(Map<String, Integer> counts, String key) {
+        counts.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
+    }
+
+    /**
+     * Wakes one waiting consumer if the oldest waiting element of {@code key} can be taken now. A change of one key
+     * makes at most that element takeable, so one consumer, not all of them (the others would find nothing and wait
+     * again), and none when nothing of that key waits or it is still held back. Under the lock.
+     */
+    private void wakeForOldest(String key) {
+        E next = oldestWaiting(key);
+        if (next != null && !isHeldBack(next, key)) {
+            signal();
         }
     }
 

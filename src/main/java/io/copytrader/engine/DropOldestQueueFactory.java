@@ -13,20 +13,28 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The SEDA {@code queueFactory} of the copy queue: a {@link DropOldestQueue} whose drops are recorded
  * DROPPED(QUEUE_OVERFLOW), counted and logged at WARN (one line per second at most, with the count), and whose
  * leftovers at shutdown are recorded ABANDONED(SHUTDOWN_ABANDONED) by id. Keyed by the trade's ordering key, so one
- * instrument's trades are taken in detection order, a sell only once the trades of it taken before it are done
- * (docs/ordering.md).
+ * instrument's trades are taken in detection order and sized one at a time, a sell only once the trades of it taken
+ * before it are done, unless the shares it sells are settled already (docs/ordering.md).
  */
 public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchange> {
     private static final Logger LOG = LoggerFactory.getLogger(DropOldestQueueFactory.class);
 
+    /**
+     * Exchange property of a trade taken from the keyed queue: what tells the queue it is sized (a Runnable; see
+     * {@link #sized(Exchange)}).
+     */
+    static final String SIZED_PROPERTY = "copyTraderSized";
+
     private final TradeLedger ledger;
     private final boolean join;
     private final boolean oneOrderPerInstrument;
+    private final Predicate<Exchange> sellGoesNow;
     private final AtomicLong dropsSinceLog = new AtomicLong();
     private final AtomicLong lastLogMillis = new AtomicLong();
     private volatile DropOldestQueue<Exchange> last;
@@ -47,12 +55,23 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
      * @param join                  as above
      * @param oneOrderPerInstrument whether every trade waits while trades of its instrument are out
      *                              ({@code ONE_ORDER_PER_INSTRUMENT}): one order of an instrument out at a time;
-     *                              otherwise sells do and buys do not ({@link #waitsForInstrument})
+     *                              otherwise sells do and buys do not ({@link #holdsBack})
      */
     public DropOldestQueueFactory(TradeLedger ledger, boolean join, boolean oneOrderPerInstrument) {
+        this(ledger, join, oneOrderPerInstrument, e -> false);
+    }
+
+    /**
+     * @param sellGoesNow whether a waiting sell may be taken while orders of its instrument are out (all sized): the
+     *                    shares it sells, sized on the book that counts those orders filled, are settled already
+     *                    ({@link CopyPlanner#sellGoesNow}); asked under the queue's lock
+     */
+    public DropOldestQueueFactory(TradeLedger ledger, boolean join, boolean oneOrderPerInstrument,
+                                  Predicate<Exchange> sellGoesNow) {
         this.ledger = ledger;
         this.join = join;
         this.oneOrderPerInstrument = oneOrderPerInstrument;
+        this.sellGoesNow = sellGoesNow;
     }
 
     @Override
@@ -66,7 +85,7 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
                 DropOldestQueueFactory::releaseWhenDone,
                 join ? DropOldestQueueFactory::joins : (taken, next) -> false,
                 (taken, joined) -> taken.setProperty(CopyQueue.JOINED, joined),
-                oneOrderPerInstrument ? e -> true : DropOldestQueueFactory::waitsForInstrument,
+                (DropOldestQueue.KeyGate<Exchange>) this::holdsBack,
                 e -> ledger.metrics().queued(), this::dropped, this::abandoned);
         last = q;
         return q;
@@ -101,28 +120,48 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
     }
 
     /**
-     * Whether a waiting trade waits while trades of its instrument are out (docs/ordering.md): a sell does (it is sized
-     * against the shares a buy before it bought, which are not sellable before its answer, and after what a sell before
-     * it sold, in the target's order); a buy does not (the book counts every order out as if it filled, so its caps see
-     * them, and it depends on no answer). A trade a restart or a replay put back on the queue does, whatever its side.
+     * Whether a waiting trade waits for the trades of its instrument taken before it (docs/ordering.md), given how many
+     * are out ({@code taken} &gt; 0) and how many of those are not sized yet. Every trade waits while one is being sized:
+     * one instrument's trades are sized one at a time, in detection order. Then a buy goes (the book counts every order
+     * out as if it filled, so its caps see them; it depends on no answer); a sell waits until the orders out are
+     * answered, unless the shares it sells are settled already ({@code sellGoesNow}). With one order per instrument, a
+     * message that is not a trade, and a trade a restart or a replay put back on the queue wait for every trade out.
      */
-    static boolean waitsForInstrument(Exchange exchange) {
-        return !(exchange.getMessage().getBody() instanceof DetectedTrade trade)
-                || trade.side() == Side.SELL
-                || exchange.getMessage().getHeader(CopyQueue.REQUEUED_HEADER) != null;
+    boolean holdsBack(Exchange exchange, int taken, int unsized) {
+        if (oneOrderPerInstrument || !(exchange.getMessage().getBody() instanceof DetectedTrade trade)
+                || exchange.getMessage().getHeader(CopyQueue.REQUEUED_HEADER) != null) {
+            return true;
+        }
+        if (unsized > 0) {
+            return true;
+        }
+        return trade.side() == Side.SELL && !sellGoesNow.test(exchange);
     }
 
     /**
      * Frees the trade's key when its exchange is done, whatever its end (copied, skipped, failed to the dead
-     * letters, or an error): the next trade of the instrument may then be taken.
+     * letters, or an error): the next trade of the instrument may then be taken. Until {@link #sized} it keeps every
+     * later trade of the instrument waiting.
      */
-    static void releaseWhenDone(Exchange exchange, Runnable release) {
+    static void releaseWhenDone(Exchange exchange, DropOldestQueue<Exchange>.Hold hold) {
+        exchange.setProperty(SIZED_PROPERTY, (Runnable) hold::settle);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
-                release.run();
+                hold.run();
             }
         });
+    }
+
+    /**
+     * The copy-trade route sized the trade (or skipped it, or failed trying): the next trade of its instrument may be
+     * sized. Nothing for an exchange that did not come from the keyed queue, or told already.
+     */
+    public static void sized(Exchange exchange) {
+        Object sized = exchange.removeProperty(SIZED_PROPERTY);
+        if (sized instanceof Runnable r) {
+            r.run();
+        }
     }
 
     private void dropped(Exchange exchange) {

@@ -16,6 +16,7 @@ import io.copytrader.polymarket.PolymarketConfig;
 import io.copytrader.polymarket.PolymarketExchangeAdapter;
 import io.copytrader.polymarket.PolymarketPreflight;
 import io.copytrader.polymarket.PolymarketVenue;
+import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.store.OrderRecord;
@@ -134,8 +135,10 @@ public class EngineConfiguration implements CamelConfiguration {
         }
 
         Portfolio portfolio = new Portfolio();
+        CopyPlanner planner = new CopyPlanner(SizingRules.from(settings).withSells(sells), targets, portfolio, ledger);
         DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger, settings.joinWaitingTrades(),
-                settings.oneOrderPerInstrument());
+                settings.oneOrderPerInstrument(), e -> planner.sellGoesNow(e.getMessage().getBody(DetectedTrade.class),
+                        e.getProperty(TargetPositions.PROPERTY, BigDecimal.class)));
         CircuitBreaker breaker = circuitBreaker(settings);
         DeadLetterRecorder deadLetters = new DeadLetterRecorder(ledger);
         RetryPolicy retryPolicy = retryPolicy(settings);
@@ -180,7 +183,6 @@ public class EngineConfiguration implements CamelConfiguration {
         stopWithContext(context, () -> fillWindowChecker.shutdownNow());
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
-        CopyPlanner planner = new CopyPlanner(SizingRules.from(settings).withSells(sells), targets, portfolio, ledger);
         beans.put("copyPlanner", planner);
         Cooldown cooldown = new Cooldown(settings.cooldownMs());
         beans.put("cooldown", cooldown);

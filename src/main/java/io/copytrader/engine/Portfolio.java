@@ -67,16 +67,50 @@ public final class Portfolio {
     /** The same, for a trade of a target whose position before it is known (proportional sells); null if not. */
     public synchronized Sizing.Decision planAndReserve(DetectedTrade trade, SizingRules rules, BigDecimal targetPositionBefore) {
         Holding h = holdings.getOrDefault(trade.instrument(), Holding.EMPTY);
-        BigDecimal sellable = venueHeld == null ? h.sellable()
-                : h.sellable().min(venueHeld.getOrDefault(trade.instrument(), BigDecimal.ZERO).max(BigDecimal.ZERO));
+        BigDecimal sellable = sellable(trade.instrument(), h);
         // a buy's position cap counts the shares an open sell of the instrument took off until the venue says they
         // sold: a buy may be sized while that sell is out (docs/ordering.md), and the sell may fail
         BigDecimal positionCost = trade.side() == Side.BUY ? h.cost().add(openSellCost(trade.instrument())) : h.cost();
-        Sizing.Decision d = Sizing.decide(trade, rules, targetPositionBefore, sellable, positionCost, cash, exposure);
+        Sizing.Decision d = null;
+        if (trade.side() == Side.SELL && h.pendingBuy().signum() > 0) {
+            // sized as if the open buys had filled, as it would be once they did, when the settled shares cover it
+            // (docs/ordering.md: a sell that goes while orders of its instrument are out); otherwise on what is settled
+            Sizing.Decision projected = Sizing.decide(trade, rules, targetPositionBefore, sellable.add(h.pendingBuy()),
+                    positionCost, cash, exposure);
+            if (!projected.isSkip() && projected.quantity().compareTo(sellable) <= 0) {
+                d = projected;
+            }
+        }
+        if (d == null) {
+            d = Sizing.decide(trade, rules, targetPositionBefore, sellable, positionCost, cash, exposure);
+        }
         if (!d.isSkip()) {
             apply(trade.clientOrderId(), trade.instrument(), trade.side(), d.quantity(), d.notional());
         }
         return d;
+    }
+
+    /**
+     * Whether this sell may be sized and placed while orders of its instrument are out: sized on the book that counts
+     * the open buys filled (as it would be once they are), it sells settled shares only, and not all that the book
+     * would then hold (a sell of everything waits to sell what is really left). False for a sell the book would skip.
+     */
+    public synchronized boolean sellGoesNow(DetectedTrade trade, SizingRules rules, BigDecimal targetPositionBefore) {
+        if (trade.side() != Side.SELL) {
+            return false;
+        }
+        Holding h = holdings.getOrDefault(trade.instrument(), Holding.EMPTY);
+        BigDecimal settled = sellable(trade.instrument(), h);
+        BigDecimal projected = settled.add(h.pendingBuy());
+        Sizing.Decision d = Sizing.decide(trade, rules, targetPositionBefore, projected, h.cost(), cash, exposure);
+        return !d.isSkip() && d.quantity().compareTo(settled) <= 0
+                && d.quantity().compareTo(projected.setScale(rules.quantityScale(), RoundingMode.DOWN)) < 0;
+    }
+
+    /** What a sell may take: the settled shares, never above what the venue holds (once known). Under the lock. */
+    private BigDecimal sellable(InstrumentId instrument, Holding h) {
+        return venueHeld == null ? h.sellable()
+                : h.sellable().min(venueHeld.getOrDefault(instrument, BigDecimal.ZERO).max(BigDecimal.ZERO));
     }
 
     /** What the shares open sells of this instrument took off the book cost. Under the lock. */

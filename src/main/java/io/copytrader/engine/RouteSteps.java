@@ -75,9 +75,15 @@ public final class RouteSteps {
         steps.put("completePreviousOrder", step(timeline, "completePreviousOrder", aggregation::beforeFill));
         steps.put("linkAggregate", step(timeline, "linkAggregate", aggregation::completed));
         steps.put("takeFromQueue", step(timeline, "takeFromQueue", queue::take));
-        steps.put("sizeAndRisk", step(timeline, "sizeAndRisk", e -> e.getMessage().setBody(planner.plan(
-                e.getMessage().getMandatoryBody(DetectedTrade.class),
-                e.getProperty(TargetPositions.PROPERTY, BigDecimal.class)))));
+        steps.put("sizeAndRisk", step(timeline, "sizeAndRisk", e -> {
+            try {
+                e.getMessage().setBody(planner.plan(e.getMessage().getMandatoryBody(DetectedTrade.class),
+                        e.getProperty(TargetPositions.PROPERTY, BigDecimal.class)));
+            } finally {
+                // the next trade of its instrument may be sized now (docs/ordering.md)
+                DropOldestQueueFactory.sized(e);
+            }
+        }));
         steps.put("awaitCooldown", step(timeline, "awaitCooldown", e -> cooldown.await()));
         steps.put("commitQueueOffset", step(timeline, "commitQueueOffset", queue::done));
         steps.put("writeOutbox", step(timeline, "writeOutbox", placer::prepare));

@@ -370,6 +370,67 @@ class DropOldestQueueTest {
         assertThat(q.signals()).as("aB4 does not wait while aS2 and aB3 are out").isGreaterThan(before + 1);
     }
 
+    // ---- a gate: "aB1" is key a, side B; everything waits while an element of its key is unsettled (being sized),
+    // and an S waits while elements of its key are out unless the gate is open (the settled shares cover it)
+
+    final java.util.Map<String, DropOldestQueue<String>.Hold> holds = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicBoolean sellsGo = new java.util.concurrent.atomic.AtomicBoolean();
+
+    DropOldestQueue<String> gated(int capacity) {
+        return new DropOldestQueue<>(capacity, e -> e.substring(0, 1), (e, hold) -> holds.put(e, hold),
+                (taken, next) -> false, (taken, joined) -> { },
+                (DropOldestQueue.KeyGate<String>) (e, taken, unsettled) -> unsettled > 0 || e.charAt(1) == 'S' && !sellsGo.get(),
+                e -> { }, e -> dropped.add(-1), e -> { });
+    }
+
+    @Test
+    void shouldHoldAKeyWhileAnElementOfItIsUnsettledAndAskTheGateWithWhatIsOut() {
+        DropOldestQueue<String> q = gated(10);
+        List.of("aB1", "aB2", "bB1", "aS3", "aB4").forEach(q::offer);
+
+        assertThat(q.poll()).isEqualTo("aB1");
+        assertThat(q.poll()).as("aB2 waits while aB1 is unsettled; bB1 is free").isEqualTo("bB1");
+        assertThat(q.poll()).isNull();
+        holds.get("aB1").settle();
+        holds.get("aB1").settle(); // a second settle changes nothing
+        assertThat(q.poll()).as("a B goes once what is out is settled").isEqualTo("aB2");
+        holds.get("aB2").settle();
+        assertThat(q.poll()).as("aS3 waits for aB1 and aB2, the gate closed").isNull();
+
+        sellsGo.set(true);
+        assertThat(q.poll()).as("the gate open: aS3 goes while aB1 and aB2 are out").isEqualTo("aS3");
+        assertThat(q.poll()).as("aB4 waits while aS3 is unsettled").isNull();
+        holds.get("aS3").run(); // released before it was settled: settled too
+        holds.get("aS3").settle(); // after the release, nothing
+        assertThat(q.poll()).isEqualTo("aB4");
+        assertThat(q.busyKeys()).as("aB1, aB2 and aB4 of a and bB1 are out").isEqualTo(2);
+        List.of("aB1", "aB2", "aB4", "bB1").forEach(e -> holds.get(e).run());
+        assertThat(q.busyKeys()).isZero();
+    }
+
+    @Test
+    void shouldWakeATakerWhenASettleOrAReleaseLetsTheOldestOfItsKeyGo() throws Exception {
+        DropOldestQueue<String> q = gated(10);
+        q.offer("aB1");
+        assertThat(q.poll()).isEqualTo("aB1");
+        q.offer("aS2");
+        q.offer("aB3");
+        var taker = takeInAThread(q);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 1);
+        long before = q.signals();
+
+        holds.get("aB1").settle();
+        assertThat(q.signals()).as("aS2 still waits: the gate is closed").isEqualTo(before);
+        sellsGo.set(true);
+        holds.get("aB1").run();
+        assertThat(taker.get(5, TimeUnit.SECONDS)).isEqualTo("aS2");
+        assertThat(q.poll()).as("aB3 waits while aS2 is unsettled").isNull();
+        var next = takeInAThread(q);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 1);
+        holds.get("aS2").settle();
+        assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo("aB3");
+    }
+
     /** A consumer on a thread of its own, waiting up to 5 s for an element. */
     private static java.util.concurrent.CompletableFuture<String> takeInAThread(DropOldestQueue<String> q) {
         return takeInAThread(q, Duration.ofSeconds(5));

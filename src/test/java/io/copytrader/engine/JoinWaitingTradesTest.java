@@ -19,6 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -175,14 +177,25 @@ class JoinWaitingTradesTest {
     // ---- which taken trades keep the next trades of their instrument waiting (docs/ordering.md, "The rule")
 
     @Test
-    void shouldKeepASellAndAPutBackTradeWaitingWhileTheirInstrumentIsBusyButNotABuy() {
-        assertThat(DropOldestQueueFactory.waitsForInstrument(queued(buy("b1", "0.50", "1")))).isFalse();
-        assertThat(DropOldestQueueFactory.waitsForInstrument(queued(trade("s1", YES_TOKEN, Side.SELL, "0.5", "1", T0))))
-                .isTrue();
+    void shouldHoldEveryTradeBackWhileOneOfItsInstrumentIsBeingSizedAndASellWhileOrdersAreOut() {
+        DropOldestQueueFactory sellsWait = new DropOldestQueueFactory(ledger, false, false, e -> false);
+        DropOldestQueueFactory sellsGo = new DropOldestQueueFactory(ledger, false, false, e -> true);
+        Exchange buy = queued(buy("b1", "0.50", "1"));
+        Exchange sell = queued(trade("s1", YES_TOKEN, Side.SELL, "0.5", "1", T0));
+        for (DropOldestQueueFactory f : List.of(sellsWait, sellsGo)) {
+            assertThat(f.holdsBack(buy, 1, 1)).as("a buy while a trade is being sized").isTrue();
+            assertThat(f.holdsBack(buy, 2, 0)).as("a buy while orders are out").isFalse();
+            assertThat(f.holdsBack(sell, 2, 1)).as("a sell while a trade is being sized").isTrue();
+        }
+        assertThat(sellsWait.holdsBack(sell, 1, 0)).as("a sell the settled shares do not cover").isTrue();
+        assertThat(sellsGo.holdsBack(sell, 1, 0)).as("a sell the settled shares cover").isFalse();
+        DropOldestQueueFactory oneAtATime = new DropOldestQueueFactory(ledger, false, true, e -> true);
+        assertThat(oneAtATime.holdsBack(buy, 1, 0)).isTrue();
+        assertThat(oneAtATime.holdsBack(sell, 1, 0)).isTrue();
         for (Side side : Side.values()) {
             Exchange putBack = queued(trade("p-" + side, YES_TOKEN, side, "0.5", "1", T0));
             putBack.getMessage().setHeader(CopyQueue.REQUEUED_HEADER, "true");
-            assertThat(DropOldestQueueFactory.waitsForInstrument(putBack)).as("re-queued " + side).isTrue();
+            assertThat(sellsGo.holdsBack(putBack, 1, 0)).as("re-queued " + side).isTrue();
         }
     }
 
@@ -195,8 +208,11 @@ class JoinWaitingTradesTest {
 
         Exchange sell = q.poll(1, TimeUnit.SECONDS);
         assertThat(sell.getMessage().getBody(DetectedTrade.class).key()).isEqualTo(s1.key());
+        assertThat(q.poll()).as("the buy waits while the sell is being sized").isNull();
+        DropOldestQueueFactory.sized(sell);
         Exchange buy = q.poll(1, TimeUnit.SECONDS);
         assertThat(buy.getMessage().getBody(DetectedTrade.class).key()).as("a buy does not wait").isEqualTo(b1.key());
+        DropOldestQueueFactory.sized(buy);
         assertThat(q.poll()).as("the sell after them waits").isNull();
 
         UnitOfWorkHelper.doneSynchronizations(buy, buy.getExchangeExtension().handoverCompletions());
@@ -209,8 +225,34 @@ class JoinWaitingTradesTest {
     void shouldTakeABuyWhileAnotherBuyOfItsInstrumentIsOut() throws Exception {
         BlockingQueue<Exchange> q = queueWith(false, false, buy("b1", "0.50", "10"), buy("b2", "0.50", "10"));
 
-        assertThat(q.poll(1, TimeUnit.SECONDS)).isNotNull();
+        Exchange first = q.poll(1, TimeUnit.SECONDS);
+        assertThat(q.poll()).as("b2 waits while b1 is being sized").isNull();
+        DropOldestQueueFactory.sized(first);
         assertThat(q.poll()).as("the book counts b1 as filled: b2 is sized against it").isNotNull();
+    }
+
+    @Test
+    void shouldTakeASellWhileABuyIsOutWhenTheSettledSharesCoverItButNotWhileASellIsBeingSized() throws Exception {
+        DetectedTrade s1 = trade("s1", YES_TOKEN, Side.SELL, "0.40", "2", T0);
+        DetectedTrade s2 = trade("s2", YES_TOKEN, Side.SELL, "0.40", "2", T0);
+        Set<String> covered = ConcurrentHashMap.newKeySet();
+        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, false, false,
+                e -> covered.contains(e.getMessage().getBody(DetectedTrade.class).key())).create(100);
+        q.offer(queued(buy("b1", "0.50", "10")));
+        q.offer(queued(s1));
+        q.offer(queued(s2));
+
+        Exchange buy = q.poll(1, TimeUnit.SECONDS);
+        DropOldestQueueFactory.sized(buy);
+        assertThat(q.poll()).as("s1 is not covered: it waits for the buy's answer").isNull();
+        covered.add(s1.key());
+        covered.add(s2.key());
+        Exchange sell = q.poll(1, TimeUnit.SECONDS);
+        assertThat(sell.getMessage().getBody(DetectedTrade.class).key()).as("covered: taken while b1 is out")
+                .isEqualTo(s1.key());
+        assertThat(q.poll()).as("s2 waits while s1 is being sized").isNull();
+        DropOldestQueueFactory.sized(sell);
+        assertThat(q.poll(1, TimeUnit.SECONDS).getMessage().getBody(DetectedTrade.class).key()).isEqualTo(s2.key());
     }
 
     @Test

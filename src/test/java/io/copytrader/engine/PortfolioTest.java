@@ -265,6 +265,57 @@ class PortfolioTest {
         assertThat(portfolio.holdings()).isEmpty();
     }
 
+    // ---- a sell while orders of its instrument are out (docs/ordering.md): it goes when the settled shares cover it
+
+    @Test
+    void shouldSizeASellAsIfTheOpenBuyFilledWhenTheSettledSharesCoverIt() {
+        // 100 settled shares, a buy of 10 open; the target sells 10 % of its 1,000: 10 % of our 110 is 11, all settled
+        hold("1000", "100", "0.40");
+        DetectedTrade b1 = buy("b1", "0.50", "100");
+        CopyIntent b = intent(b1, portfolio.planAndReserve(b1, SizingTest.UNCAPPED));
+        DetectedTrade s1 = sell("s1", "0.50", "100");
+
+        assertThat(portfolio.sellGoesNow(s1, RULES, new BigDecimal("1000"))).isTrue();
+        Sizing.Decision d = portfolio.planAndReserve(s1, RULES, new BigDecimal("1000"));
+
+        assertThat(d.quantity()).as("what it would sell once the buy filled").isEqualByComparingTo("11");
+        Portfolio.Holding h = portfolio.holding(YES_TOKEN);
+        assertThat(h.sellable()).isEqualByComparingTo("89");
+        assertThat(h.pendingBuy()).isEqualByComparingTo("10");
+        portfolio.settle(b, new BigDecimal("10"), new BigDecimal("0.50"));
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).as("90 % of 110").isEqualByComparingTo("99");
+    }
+
+    @Test
+    void shouldKeepASellThatNeedsTheOpenBuysSharesWaitingAndSizeItOnTheSettledOnesIfTakenAnyway() {
+        // 5 settled, a buy of 10 open; the target sells half: half of our 15 is 7.5, more than the 5 settled
+        hold("1000", "5", "0.40");
+        plan(buy("b1", "0.50", "100"));
+        DetectedTrade s1 = sell("s1", "0.50", "500");
+
+        assertThat(portfolio.sellGoesNow(s1, RULES, new BigDecimal("1000"))).isFalse();
+        Sizing.Decision d = portfolio.planAndReserve(s1, RULES, new BigDecimal("1000"));
+        assertThat(d.quantity()).as("half of the 5 settled, as before the projection").isEqualByComparingTo("2.5");
+    }
+
+    @Test
+    void shouldKeepASellOfEverythingWaitingWhileOrdersOfItsInstrumentAreOut() {
+        hold("1000", "100", "0.40");
+        CopyIntent s0 = plan(sell("s0", "0.50", "200"));
+        assertThat(s0.quantity()).isEqualByComparingTo("20");
+        DetectedTrade rest = sell("s1", "0.50", "1000");
+
+        assertThat(portfolio.sellGoesNow(rest, RULES, new BigDecimal("1000")))
+                .as("the target sells all it holds: we sell what is left once s0 is answered").isFalse();
+        assertThat(portfolio.sellGoesNow(sell("s2", "0.50", "500"), RULES, new BigDecimal("1000")))
+                .as("half of the 80 left").isTrue();
+        assertThat(portfolio.sellGoesNow(sell("s3", "0.50", "5000"), RULES, null))
+                .as("without the target's position: a sell of more than we hold sells everything").isFalse();
+        assertThat(portfolio.sellGoesNow(buy("b1", "0.50", "100"), RULES, null)).isFalse();
+        assertThat(portfolio.sellGoesNow(sell("s4", "0.50", "1"), RULES, new BigDecimal("1000")))
+                .as("0.1 of 1 %, below the smallest order: it sells everything (SELL_BELOW_MINIMUM=all)").isFalse();
+    }
+
     @Test
     void shouldMakeABuySellableOnceItFills() {
         CopyIntent b = plan(buy("b1", "0.50", "100"));

@@ -63,29 +63,37 @@ class CopyOrderScenarioTest {
     }
 
     @Test
-    void shouldPlaceBuysWhileOrdersBeforeThemAreOutAndASellOnlyOnceTheOrdersBeforeItAreAnswered() {
+    void shouldPlaceBuysAndASellOfSettledSharesWhileOrdersBeforeThemAreOutAndAnotherSellOnlyOnceTheyAreAnswered() {
         try (EngineHarness h = EngineHarness.builder().set("copytrader.feed.page-size", 1000).start()) {
             // 1. alice buys 10 of tok-A, and so do we; then every order takes the exchange 300 ms to answer
             holdTenOfTokenAThenSlowDown(h);
-            // 2. within one poll alice sells 4 of her 10, buys 10, buys 6, then sells 5 of her 22
+            // 2. within one poll alice sells 4 of her 10, buys 10, buys 6, sells 5 of her 22, then 8 of her 17
             h.admin().emitFills(EngineHarness.TRADER, List.of(
                     ScriptedFill.sell("tok-A", "0.52", "4"),
                     ScriptedFill.buy("tok-A", "0.50", "10"),
                     ScriptedFill.buy("tok-A", "0.50", "6"),
-                    ScriptedFill.sell("tok-A", "0.52", "5")));
-            h.awaitSettled(5, Duration.ofSeconds(30));
+                    ScriptedFill.sell("tok-A", "0.52", "5"),
+                    ScriptedFill.sell("tok-A", "0.52", "8")));
+            h.awaitSettled(6, Duration.ofSeconds(30));
 
-            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(5);
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(6);
             OrderRecord firstSell = tokenAOrder(h, Side.SELL, "4");
             OrderRecord buyOfTen = tokenAOrders(h, Side.BUY, "10").get(1);
             OrderRecord buyOfSix = tokenAOrder(h, Side.BUY, "6");
             // 3. the buys waited for nothing: each was sent while the order before it awaited its answer
             assertThat(buyOfTen.createdAt()).isBefore(firstSell.updatedAt());
             assertThat(buyOfSix.createdAt()).isBefore(buyOfTen.updatedAt());
-            // 4. the sell after them waited for all three, and sold 5/22 of the 6 left plus the 16 bought
+            // 4. 5/22 of the 22 we hold once the buys fill is 5, and 6 of them are settled: sent while all three
+            // were out, sized as it would be after their answers
             OrderRecord secondSell = tokenAOrder(h, Side.SELL, "5");
-            assertThat(secondSell.createdAt()).isAfterOrEqualTo(buyOfTen.updatedAt())
-                    .isAfterOrEqualTo(buyOfSix.updatedAt()).isAfterOrEqualTo(firstSell.updatedAt());
+            assertThat(secondSell.createdAt()).isBefore(firstSell.updatedAt()).isBefore(buyOfTen.updatedAt())
+                    .isBefore(buyOfSix.updatedAt());
+            // 5. 8/17 of the 17 left is 8, and 1 is settled: it waited until the shares it sells were, which takes the
+            //    buy of 10's answer (the buy of 6 adds only 6), then sold 8
+            OrderRecord thirdSell = tokenAOrder(h, Side.SELL, "8");
+            assertThat(thirdSell.createdAt()).isAfterOrEqualTo(buyOfTen.updatedAt());
+            assertThat(h.bean("portfolio", io.copytrader.engine.Portfolio.class)
+                    .holding(new io.copytrader.domain.InstrumentId("tok-A")).quantity()).isEqualByComparingTo("9");
             h.assertAccountingIdentity();
         }
     }

@@ -79,23 +79,25 @@ class JoinWaitingTradesScenarioTest {
             // 1. alice buys 100 tok-S and we copy it (ratio 1)
             h.admin().emitFills(EngineHarness.TRADER, List.of(ScriptedFill.buy("tok-S", "0.50", "100").ofOrder("b1")));
             h.awaitSettled(1, Duration.ofSeconds(30));
-            // 2. she buys 10 more; the venue holds our copy for 3 s
+            // 2. she buys 100 more; the venue holds our copy for 3 s
             h.admin().injectFault(FaultSpec.burst(FaultKind.LATENCY, 1).withLatency(3000, 3000).onTarget(FaultTarget.ORDERS));
-            h.admin().emitFills(EngineHarness.TRADER, List.of(ScriptedFill.buy("tok-S", "0.50", "10").ofOrder("b2")));
+            h.admin().emitFills(EngineHarness.TRADER, List.of(ScriptedFill.buy("tok-S", "0.50", "100").ofOrder("b2")));
             await().atMost(Duration.ofSeconds(10)).until(() -> orders(h).size() == 2);
-            // 3. meanwhile she sells 22 (a fifth of her 110), then 33 (three eighths of the 88 left): half of 110 in all
-            h.admin().emitFills(EngineHarness.TRADER, List.of(ScriptedFill.sell("tok-S", "0.50", "22").ofOrder("s1"),
-                    ScriptedFill.sell("tok-S", "0.50", "33").ofOrder("s2")));
+            // 3. meanwhile she sells 120 (three fifths of her 200), then 40 (half of the 80 left): four fifths in all.
+            //    Three fifths of our 200 is more than the 100 settled: the first sell waits for the buy's answer, the
+            //    second behind it
+            h.admin().emitFills(EngineHarness.TRADER, List.of(ScriptedFill.sell("tok-S", "0.50", "120").ofOrder("s1"),
+                    ScriptedFill.sell("tok-S", "0.50", "40").ofOrder("s2")));
             h.awaitSettled(4, Duration.ofSeconds(30));
 
-            // 4. the two sells waited together and went out as one order: half of our 110, as the two would have sold
-            //    one after the other (a fifth, then three eighths of the rest)
+            // 4. the two sells waited together and went out as one order: four fifths of our 200, as the two would
+            //    have sold one after the other (three fifths, then half of the rest)
             assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(4);
             assertThat(h.counter(PipelineMetrics.QUEUE_JOINED)).isEqualTo(1.0);
             assertThat(orders(h).stream().filter(o -> o.intent().side() == Side.SELL).toList()).singleElement()
-                    .satisfies(o -> assertThat(o.intent().quantity()).isEqualByComparingTo("55"));
+                    .satisfies(o -> assertThat(o.intent().quantity()).isEqualByComparingTo("160"));
             assertThat(h.bean("portfolio", io.copytrader.engine.Portfolio.class)
-                    .holding(new io.copytrader.domain.InstrumentId("tok-S")).quantity()).isEqualByComparingTo("55");
+                    .holding(new io.copytrader.domain.InstrumentId("tok-S")).quantity()).isEqualByComparingTo("40");
             h.assertAccountingIdentity();
         }
     }

@@ -125,7 +125,8 @@ class LoadAndFailureScenarioTest {
             h.admin().injectFault(FaultSpec.withProbability(FaultKind.LATENCY, 1.0).withLatency(2000, 2000));
             h.emit(30);
             // 2. more than five orders await the venue's answer at once, and no sell among them went out while an order
-            // of its instrument sent before it was out (docs/ordering.md)
+            // of its instrument sent before it was out (docs/ordering.md: no answer is in, so no share is settled, and
+            // a sell goes while orders of its instrument are out only when settled shares cover it)
             await().atMost(Duration.ofSeconds(10)).until(() -> store.ordersIn(maybeAtVenueStates).size() > 5);
             List<OrderRecord> out = store.ordersIn(maybeAtVenueStates);
             for (OrderRecord sell : out.stream().filter(o -> o.intent().side() == Side.SELL).toList()) {
