@@ -131,7 +131,7 @@ public record CopyTraderSettings(
                 (int) s.integer("copytrader.shutdown.timeout-seconds", "SHUTDOWN_TIMEOUT_SECONDS", "30", 1, 3600),
                 s.storeUrl("copytrader.store.url", "STORE_URL", io.copytrader.store.StoreSettings.DEFAULT_URL),
                 s.oneOf("copytrader.store.sqlite-synchronous", "STORE_SQLITE_SYNC", "FULL", "FULL", "NORMAL"),
-                (int) s.integer("copytrader.exchange.max-in-flight-orders", "MAX_IN_FLIGHT_ORDERS", "64", 1, 200),
+                (int) s.integer("copytrader.exchange.max-in-flight-orders", "MAX_IN_FLIGHT_ORDERS", "200", 1, 200),
                 s.integer("copytrader.aggregation.window-ms", "AGGREGATION_WINDOW_MS", "50", 0, 60_000),
                 s.bool("copytrader.queue.join-waiting", "JOIN_WAITING_TRADES", "true"),
                 s.bool("copytrader.queue.one-order-per-instrument", "ONE_ORDER_PER_INSTRUMENT", "false"));

@@ -117,7 +117,7 @@ class LoadAndFailureScenarioTest {
 
     @Test
     void shouldLeaveEveryOrderAlreadyAtTheVenueInFlightWhenTheDrainTimesOut() {
-        // the shipped MAX_IN_FLIGHT_ORDERS (64): more orders out at once than the 5 copy consumers, one per instrument
+        // the shipped MAX_IN_FLIGHT_ORDERS (200): more orders out at once than the 5 copy consumers
         try (EngineHarness h = EngineHarness.builder().set("copytrader.shutdown.timeout-seconds", 1).start()) {
             TradeStore store = h.store();
             EnumSet<OrderRecordState> maybeAtVenueStates = EnumSet.of(OrderRecordState.SUBMITTING, OrderRecordState.UNKNOWN);
