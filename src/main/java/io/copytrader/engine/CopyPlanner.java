@@ -36,16 +36,16 @@ public final class CopyPlanner {
     }
 
     /**
-     * @param targetPositionBefore what the target held of the instrument before this trade (see
-     *                             {@link TargetPositions}), null when unknown (a recovered or replayed trade)
-     */
-    /**
      * Whether a sell may go while orders of its instrument are out (see {@link Portfolio#sellGoesNow}); false for a buy.
      */
     public boolean sellGoesNow(DetectedTrade trade, BigDecimal targetPositionBefore) {
         return portfolio.sellGoesNow(trade, byTarget.getOrDefault(trade.trader(), rules), targetPositionBefore);
     }
 
+    /**
+     * @param targetPositionBefore what the target held of the instrument before this trade (see
+     *                             {@link TargetPositions}), null when unknown (a recovered or replayed trade)
+     */
     public CopyIntent plan(DetectedTrade trade, BigDecimal targetPositionBefore) {
         Sizing.Decision d = portfolio.planAndReserve(trade, byTarget.getOrDefault(trade.trader(), rules), targetPositionBefore);
         if (d.isSkip()) {

@@ -46,7 +46,8 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
     @FunctionalInterface
     public interface KeyGate<E> {
         /**
-         * @param taken     elements of its key taken and not yet released (0 when the key is not busy)
+         * @param waiting   the oldest waiting element of its key
+         * @param taken     elements of its key taken and not yet released (at least 1: asked only of a busy key)
          * @param unsettled how many of those are not yet settled either
          */
         boolean holdsBack(E waiting, int taken, int unsettled);
@@ -122,8 +123,8 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
 
     /**
      * @param keyOf  the element's ordering key, or null for none
-     * @param onTake called with a taken keyed element and the action that releases its key (run it exactly once,
-     *               when the element's work is over, whatever its end)
+     * @param onTake called with a taken keyed element and its {@link Hold} on its key: run it when the element's work
+     *               is over, whatever its end (it releases the key); settle it earlier if the gate asks
      */
     public DropOldestQueue(int capacity, Function<E, String> keyOf, BiConsumer<E, Hold> onTake,
                            Consumer<E> onEnqueue, Consumer<E> onDrop, Consumer<E> onClear) {

@@ -287,6 +287,18 @@ class PortfolioTest {
     }
 
     @Test
+    void shouldLetASellOfExactlyTheSettledSharesGoSizedAsIfTheOpenBuyFilled() {
+        // 10 settled, a buy of 10 open; the target sells half: half of our 20 is the 10 settled, not all 20
+        hold("1000", "10", "0.40");
+        DetectedTrade b1 = buy("b1", "0.50", "100");
+        intent(b1, portfolio.planAndReserve(b1, SizingTest.UNCAPPED));
+        DetectedTrade s1 = sell("s1", "0.50", "500");
+
+        assertThat(portfolio.sellGoesNow(s1, RULES, new BigDecimal("1000"))).isTrue();
+        assertThat(portfolio.planAndReserve(s1, RULES, new BigDecimal("1000")).quantity()).isEqualByComparingTo("10");
+    }
+
+    @Test
     void shouldKeepASellThatNeedsTheOpenBuysSharesWaitingAndSizeItOnTheSettledOnesIfTakenAnyway() {
         // 5 settled, a buy of 10 open; the target sells half: half of our 15 is 7.5, more than the 5 settled
         hold("1000", "5", "0.40");
