@@ -79,7 +79,8 @@ public final class Bench {
      *                       instrument is out at a time, so at a venue latency L at most about N / L copies per second
      */
     public record Options(Double rate, Integer durationS, Integer warmupS, long venueLatencyMs, long cooldownMs,
-                          double p99BoundMs, List<Long> sweepLatenciesMs, Integer prewarmS, Integer instruments) {
+                          double p99BoundMs, List<Long> sweepLatenciesMs, Integer prewarmS, Integer instruments,
+                          String profilePrefix) {
         /** The default sweep: a VPS near the venue sees 20-100 ms. */
         public static final List<Long> DEFAULT_SWEEP = List.of(0L, 20L, 50L, 100L);
 
@@ -172,6 +173,8 @@ public final class Bench {
     private CopyTraderSettings settings;
     /** The engine's CPU per request while the ceiling was measured: the order's POST in the floor. */
     private double ceilingCpuUsPerRequest;
+    /** Steps sampled so far (--profile): numbers each step's stacks file. */
+    private int profiledSteps;
 
     public Bench(Options options, PrintStream out) {
         this.options = options;
@@ -249,6 +252,35 @@ public final class Bench {
                         .orElse(steps.get(0));
     }
 
+    /** Starts sampling the step when asked to (--profile); null when not asked or when no profile can be taken here. */
+    private CpuProfile startProfile(double rate) {
+        if (options.profilePrefix() == null) {
+            return null;
+        }
+        profiledSteps++;
+        Path file = Path.of(String.format(Locale.ROOT, "%s-%d-%.0f.collapsed", options.profilePrefix(), profiledSteps,
+                rate));
+        try {
+            return CpuProfile.start(file);
+        } catch (IllegalStateException e) {
+            out.println("bench: profile: none for this step: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** The step's samples by kind; null when it was not sampled or its stacks could not be written. */
+    private Map<String, Long> stopProfile(CpuProfile profile) {
+        if (profile == null) {
+            return null;
+        }
+        try (profile) {
+            return profile.stop();
+        } catch (IOException | RuntimeException e) {
+            out.println("bench: profile: the step's samples were lost: " + e.getMessage());
+            return null;
+        }
+    }
+
     /** Sets the latency the venue adds to every order placement (none for 0), replacing any set before. */
     private void venueLatency(long latencyMs) {
         admin.clearFaults();
@@ -305,8 +337,10 @@ public final class Bench {
         recorder.getIntervalHistogram(); // discard the warm-up
         StageBreakdown stages = new StageBreakdown();
         timeline.listen(stages);
+        CpuProfile profile = startProfile(rate);
         pause(options.duration() * 1000L);
         Snapshot b = snapshot();
+        Map<String, Long> profiled = stopProfile(profile);
         Histogram latency = recorder.getIntervalHistogram();
         timeline.listen(null);
         admin.setRate(TRADER, 0);
@@ -336,6 +370,12 @@ public final class Bench {
                 step.venueCpuUsPerTrade(), step.gcPauseMs(), sustained ? "sustained" : "NOT sustained");
         out.printf(Locale.ROOT, "bench: step rate=%.0f/s cpu_us/trade by thread: %s%n", rate,
                 StageThreadsCpu.perTrade(a.stageCpu, b.stageCpu, perTrade));
+        if (profiled != null) {
+            out.printf(Locale.ROOT, "bench: step rate=%.0f/s cpu_us/trade by kind (async-profiler, %d samples, one every "
+                            + "5 ms of CPU; stacks in %s): %s%n", rate,
+                    profiled.values().stream().mapToLong(Long::longValue).sum(), profile.file(),
+                    CpuProfile.perTrade(profiled, step.engineCpuUsPerTrade()));
+        }
         // where the time went: each stage's median and p99, and where the slowest 1 % were slowest
         out.println(stages.lines(rate, latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99)));
         drain();

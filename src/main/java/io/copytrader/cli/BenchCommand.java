@@ -57,6 +57,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "-1 for no sweep).")
     List<Long> sweepLatenciesMs;
 
+    @Option(names = "--profile", paramLabel = "PREFIX",
+            description = "Sample each measured step's CPU with async-profiler and print it per copied trade by kind of "
+                    + "work (store, HTTP, Camel routing, our decisions, waits, JSON, metrics, logging, JVM); each step's "
+                    + "stacks go to PREFIX-<step>-<rate>.collapsed (collapsed format, for flame graphs).")
+    String profile;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(Path.of("routes"))) {
@@ -77,7 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Bench.Result result = new Bench(new Bench.Options(rate, duration, warmup, venueLatencyMs, cooldownMs, p99BoundMs,
-                sweep, prewarm, instruments), System.out).run();
+                sweep, prewarm, instruments, profile), System.out).run();
         System.out.printf("bench: store=%s gc_pause_ms_total=%d%n", result.store(), result.gcPauseMsTotal());
         System.out.println(result.line());
         return 0;

@@ -2,10 +2,13 @@ package io.copytrader.bench;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,11 +25,12 @@ class BenchSmokeTest {
 
     @Test
     @Timeout(150)
-    void shouldRunAShortBenchAndPrintTheResultLine() throws Exception {
+    void shouldRunAShortBenchAndPrintTheResultLine(@TempDir Path profiles) throws Exception {
         // 1. a 3 s run at 50 trades/s after 1 s of warm-up, no venue latency, no cooldown; then the same rate with
-        //    the venue adding 0 and 50 ms
+        //    the venue adding 0 and 50 ms; each step sampled by the profiler
         ByteArrayOutputStream report = new ByteArrayOutputStream();
-        Bench.Result result = new Bench(new Bench.Options(50.0, 3, 1, 0, 0, 50, List.of(0L, 50L), null, null),
+        String prefix = profiles.resolve("step").toString();
+        Bench.Result result = new Bench(new Bench.Options(50.0, 3, 1, 0, 0, 50, List.of(0L, 50L), null, null, prefix),
                 new PrintStream(report, true, StandardCharsets.UTF_8)).run();
 
         // 2. the last line has the documented shape, and the engine copied trades
@@ -59,5 +63,20 @@ class BenchSmokeTest {
         assertThat(result.sweep()).extracting(Bench.SweepPoint::venueLatencyMs).containsExactly(0L, 50L);
         assertThat(result.sweep().get(1).step().throughput()).isPositive();
         assertThat(report.toString(StandardCharsets.UTF_8)).contains("bench: latency sweep at 50/s offered: 0 ms");
+
+        // 5. the profile: each of the three steps printed its CPU by kind and wrote its stacks; where async-profiler cannot sample (another platform, perf events and timers refused), each
+        //    step says so and the bench went on
+        String text = report.toString(StandardCharsets.UTF_8);
+        if (text.contains("bench: profile: none for this step")) {
+            assertThat(text).containsPattern("bench: profile: none for this step: async-profiler does not");
+            return;
+        }
+        assertThat(text).containsPattern("bench: step rate=50/s cpu_us/trade by kind \\(async-profiler, [1-9]\\d* samples, "
+                + "one every 5 ms of CPU; stacks in \\S+step-1-50.collapsed\\): store=[1-9]\\d* \\(\\d+ %\\) http=\\d+ .* "
+                + "routing=\\d+ .* other=\\d+ \\(\\d+ %\\)");
+        for (int step = 1; step <= 3; step++) {
+            Path stacks = profiles.resolve("step-" + step + "-50.collapsed");
+            assertThat(Files.readString(stacks)).containsPattern("(?m)^\\[.* tid=\\d+\\];.* \\d+$");
+        }
     }
 }
