@@ -203,6 +203,13 @@ public final class Bench {
                     Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                     ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:TieredStopAtLevel=1")
                             ? "C1 only (as java -jar runs the engine)" : "this JVM's default (tiered, C2)");
+            if (options.profilePrefix() != null) {
+                try {
+                    CpuProfile.prepare(); // loaded now, not in the first measured step
+                } catch (IllegalStateException e) {
+                    out.println("bench: profile: none: " + e.getMessage());
+                }
+            }
             long gc0 = gcMillis();
             // JIT and connection warm-up: the whole pipeline at a moderate rate, unmeasured
             int prewarm = options.prewarm();

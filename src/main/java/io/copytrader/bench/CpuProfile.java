@@ -19,9 +19,10 @@ import java.util.regex.Pattern;
  * collapsed format (one line a stack, for flame graphs). The thread-CPU split by stage says which stage a change
  * moved; this says what kind of work in it.
  *
- * <p>A sample's kind is the first of these its stack contains: the store (our store classes, the JDBC drivers, the
+ * <p>A sample's kind is the first of these its stack contains: the bench's own work (its stage timeline, on only
+ * while a step is measured, and its snapshots: CPU the engine spends only under the bench), the store (our store classes, the JDBC drivers, the
  * pool), the venue's HTTP (camel-http, Apache HttpClient, our venue clients), JSON (Jackson, the paper venue's JSON),
- * metrics (Micrometer, the pipeline's meters and stage timeline), logging, waits and wake-ups (a thread parking or
+ * metrics (Micrometer, the pipeline's meters), logging, waits and wake-ups (a thread parking or
  * unparking another: the hand-offs between stages); then, by the deepest of its Camel or CopyTrader frames, Camel's
  * routing or our own decisions (sizing, queues, ids); then the JVM's own threads (collector, compiler); the rest is
  * "other". Each kind is its share of the samples times the step's measured engine CPU per trade.
@@ -30,14 +31,17 @@ public final class CpuProfile implements AutoCloseable {
 
     /** The kinds, in the order they are printed. */
     static final List<String> KINDS = List.of("store", "http", "routing", "decisions", "waits", "json", "metrics",
-            "logging", "jvm", "other");
+            "logging", "jvm", "bench", "other");
 
     private static final List<Map.Entry<String, Pattern>> BY_FRAME = List.of(
+            // the bench's own work in the engine JVM: its stage timeline (on only while a step is measured), its
+            // snapshots and load threads; a running engine does none of it
+            Map.entry("bench", Pattern.compile("io/copytrader/engine/StageTimeline|io/copytrader/bench/")),
             Map.entry("store", Pattern.compile("io/copytrader/store/|org/sqlite/|org/postgresql/|com/zaxxer/hikari/")),
             Map.entry("http", Pattern.compile("org/apache/hc/|org/apache/camel/component/http/|org/apache/camel/http/"
                     + "|io/copytrader/venue/(Apache|Jdk)VenueHttpClient|java/net/http/")),
             Map.entry("json", Pattern.compile("com/fasterxml/jackson/|io/copytrader/paper/PaperJson")),
-            Map.entry("metrics", Pattern.compile("io/micrometer/|io/copytrader/engine/(PipelineMetrics|StageTimeline)"
+            Map.entry("metrics", Pattern.compile("io/micrometer/|io/copytrader/engine/PipelineMetrics"
                     + "|org/apache/camel/component/micrometer/")),
             Map.entry("logging", Pattern.compile("ch/qos/logback/|org/slf4j/")),
             Map.entry("waits", Pattern.compile("java/util/concurrent/locks/LockSupport\\.|Unsafe_Park|Unsafe_Unpark"
@@ -84,6 +88,16 @@ public final class CpuProfile implements AutoCloseable {
             }
         }
         throw new IllegalStateException("async-profiler does not sample here (" + failures + ")");
+    }
+
+    /**
+     * Loads the profiler and samples for a moment, before anything is measured: the first start unpacks and loads
+     * the native library and sets up every thread's timer, which stalled the first measured step by tens of ms.
+     *
+     * @throws IllegalStateException with the reason, when no profile can be taken here
+     */
+    static void prepare() {
+        start(null).close();
     }
 
     /** Stops sampling, writes the stacks to the file and returns the samples by kind. */

@@ -32,8 +32,13 @@ class CpuProfileTest {
         assertThat(CpuProfile.kindOf(DISPATCH + "io/copytrader/engine/OrderPlacer.classify;"
                 + "io/copytrader/paper/PaperJson.tree;com/fasterxml/jackson/core/json/UTF8StreamJsonParser.nextToken"))
                 .isEqualTo("json");
-        assertThat(CpuProfile.kindOf(DISPATCH + "io/copytrader/engine/StageTimeline.record;java/util/HashMap.get"))
+        assertThat(CpuProfile.kindOf(DISPATCH + "io/copytrader/engine/PipelineMetrics.latency;java/util/HashMap.get"))
                 .isEqualTo("metrics");
+        // the bench's stage timeline runs only under the bench: its own kind, whatever it calls
+        assertThat(CpuProfile.kindOf(DISPATCH + "io/copytrader/engine/StageTimeline.mark;"
+                + "java/util/concurrent/ConcurrentHashMap.get")).isEqualTo("bench");
+        assertThat(CpuProfile.kindOf("[main tid=1];io/copytrader/bench/Bench.snapshot;"
+                + "io/copytrader/bench/VmThreadsCpu.jitNanos;java/nio/file/Files.readString")).isEqualTo("bench");
         assertThat(CpuProfile.kindOf(DISPATCH + "io/micrometer/core/instrument/cumulative/CumulativeCounter.increment"))
                 .isEqualTo("metrics");
         assertThat(CpuProfile.kindOf(DISPATCH + "ch/qos/logback/classic/Logger.isDebugEnabled")).isEqualTo("logging");
@@ -81,7 +86,7 @@ class CpuProfileTest {
 
         // 100 samples of a step at 500 us a trade: 40 % is 200 us
         assertThat(CpuProfile.perTrade(kinds, 500)).startsWith("store=200 (40 %) http=100 (20 %) routing=0 (0 %)")
-                .contains("jvm=200 (40 %)").endsWith("other=0 (0 %)");
+                .contains("jvm=200 (40 %) bench=0 (0 %)").endsWith("other=0 (0 %)");
         Map<String, Long> none = new LinkedHashMap<>(Map.of("store", 0L));
         assertThat(CpuProfile.perTrade(none, 500)).isEqualTo("store=0 (0 %)");
     }
