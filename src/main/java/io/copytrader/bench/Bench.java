@@ -175,6 +175,8 @@ public final class Bench {
     private double ceilingCpuUsPerRequest;
     /** Steps sampled so far (--profile): numbers each step's stacks file. */
     private int profiledSteps;
+    /** The profiler could not start before the first step (said once): the steps are not sampled. */
+    private boolean profileUnavailable;
 
     public Bench(Options options, PrintStream out) {
         this.options = options;
@@ -208,6 +210,7 @@ public final class Bench {
                     CpuProfile.prepare(); // loaded now, not in the first measured step
                 } catch (IllegalStateException e) {
                     out.println("bench: profile: none: " + e.getMessage());
+                    profileUnavailable = true;
                 }
             }
             long gc0 = gcMillis();
@@ -261,7 +264,7 @@ public final class Bench {
 
     /** Starts sampling the step when asked to (--profile); null when not asked or when no profile can be taken here. */
     private CpuProfile startProfile(double rate) {
-        if (options.profilePrefix() == null) {
+        if (options.profilePrefix() == null || profileUnavailable) {
             return null;
         }
         profiledSteps++;

@@ -59,8 +59,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--profile", paramLabel = "PREFIX",
             description = "Sample each measured step's CPU with async-profiler and print it per copied trade by kind of "
-                    + "work (store, HTTP, Camel routing, our decisions, waits, JSON, metrics, logging, JVM); each step's "
-                    + "stacks go to PREFIX-<step>-<rate>.collapsed (collapsed format, for flame graphs).")
+                    + "work (store, HTTP, Camel routing, our decisions, waits, JSON, metrics, logging, JVM, the bench's own); "
+                    + "each step's stacks go to PREFIX-<step>-<rate>.collapsed (collapsed format, for flame graphs) in "
+                    + "an existing folder.")
     String profile;
 
     @Override
@@ -82,10 +83,27 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("bench: --sweep-latencies-ms takes latencies of 0 or more, or -1 alone for no sweep");
             return 2;
         }
+        if (profile != null && !profileFolderExists(profile)) {
+            System.err.println("bench: --profile " + profile + ": no such folder for the stacks files");
+            return 2;
+        }
         Bench.Result result = new Bench(new Bench.Options(rate, duration, warmup, venueLatencyMs, cooldownMs, p99BoundMs,
                 sweep, prewarm, instruments, profile), System.out).run();
         System.out.printf("bench: store=%s gc_pause_ms_total=%d%n", result.store(), result.gcPauseMsTotal());
         System.out.println(result.line());
         return 0;
+    }
+
+    /** The folder the profile's stacks files go to exists (the prefix's parent; the working folder for a bare name). */
+    static boolean profileFolderExists(String prefix) {
+        if (prefix.isBlank()) {
+            return false;
+        }
+        try {
+            Path parent = Path.of(prefix).toAbsolutePath().getParent();
+            return parent != null && Files.isDirectory(parent);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 }
