@@ -382,8 +382,8 @@ public final class Bench {
                 StageThreadsCpu.perTrade(a.stageCpu, b.stageCpu, perTrade));
         if (profiled != null) {
             out.printf(Locale.ROOT, "bench: step rate=%.0f/s cpu_us/trade by kind (async-profiler, %d samples, one every "
-                            + "5 ms of CPU; stacks in %s): %s%n", rate,
-                    profiled.values().stream().mapToLong(Long::longValue).sum(), profile.file(),
+                            + "%d ms of CPU; stacks in %s): %s%n", rate,
+                    profiled.values().stream().mapToLong(Long::longValue).sum(), CpuProfile.INTERVAL_MS, profile.file(),
                     CpuProfile.perTrade(profiled, step.engineCpuUsPerTrade()));
         }
         // where the time went: each stage's median and p99, and where the slowest 1 % were slowest

@@ -15,17 +15,17 @@ import java.util.regex.Pattern;
 /**
  * Where a measured step's engine CPU goes, by kind of work, from async-profiler's CPU samples of this JVM (Java, JVM
  * and kernel frames alike: a socket's write or an fsync is counted where the engine asked for it). {@code bench
- * --profile FILE} samples each measured step and prints the kinds per copied trade; the stacks go to FILE in the
- * collapsed format (one line a stack, for flame graphs). The thread-CPU split by stage says which stage a change
- * moved; this says what kind of work in it.
+ * --profile PREFIX} samples each measured step and prints the kinds per copied trade; each step's stacks go to
+ * {@code PREFIX-<step>-<rate>.collapsed} (one line a stack, for flame graphs). The thread-CPU split by stage says which
+ * stage a change moved; this says what kind of work in it.
  *
  * <p>A sample's kind is the first of these its stack contains: the bench's own work (its stage timeline, on only
- * while a step is measured, and its snapshots: CPU the engine spends only under the bench), the store (our store classes, the JDBC drivers, the
- * pool), the venue's HTTP (camel-http, Apache HttpClient, our venue clients), JSON (Jackson, the paper venue's JSON),
- * metrics (Micrometer, the pipeline's meters), logging, waits and wake-ups (a thread parking or
- * unparking another: the hand-offs between stages); then, by the deepest of its Camel or CopyTrader frames, Camel's
- * routing or our own decisions (sizing, queues, ids); then the JVM's own threads (collector, compiler); the rest is
- * "other". Each kind is its share of the samples times the step's measured engine CPU per trade.
+ * while a step is measured, and its snapshots: CPU the engine spends only under the bench), the store (our store
+ * classes, the JDBC drivers, the pool), the venue's HTTP (camel-http, Apache HttpClient, our venue clients), JSON
+ * (Jackson, the paper venue's JSON), metrics (Micrometer, the pipeline's meters), logging, waits and wake-ups (a thread
+ * parking or unparking another: the hand-offs between stages); then, by the deepest of its Camel or CopyTrader frames,
+ * Camel's routing or our own decisions (sizing, queues, ids); then the JVM's own threads (collector, compiler); the
+ * rest is "other". Each kind is its share of the samples times the step's measured engine CPU per trade.
  */
 public final class CpuProfile implements AutoCloseable {
 
@@ -55,7 +55,8 @@ public final class CpuProfile implements AutoCloseable {
     private static final Pattern JVM_THREAD = Pattern.compile(
             "^\\[(GC Thread|G1 |C1 Compiler|C2 Compiler|VM Thread|VM Periodic|Service Thread|Sweeper)");
 
-    private static final String INTERVAL = "5ms";
+    /** One sample every this many ms of CPU. */
+    static final int INTERVAL_MS = 5;
 
     private final AsyncProfiler profiler;
     private final Path file;
@@ -81,7 +82,7 @@ public final class CpuProfile implements AutoCloseable {
         String failures = "";
         for (String event : List.of("cpu", "itimer")) {
             try {
-                profiler.execute("start,event=" + event + ",interval=" + INTERVAL + ",threads");
+                profiler.execute("start,event=" + event + ",interval=" + INTERVAL_MS + "ms,threads");
                 return new CpuProfile(profiler, file);
             } catch (Exception e) {
                 failures += (failures.isEmpty() ? "" : "; ") + event + ": " + e.getMessage();
