@@ -418,7 +418,7 @@ public final class OrderPlacer {
                 OrderStatus st = accepted.status();
                 OrderRecordState next = toRecordState(st.state());
                 // the order's new state and the trade's outcome in one durable write
-                TradeStore.MovedAndFinished written = ledger.recordCopied(trade, id, next, st.venueOrderId(),
+                TradeLedger.Copied written = ledger.recordCopied(trade, id, next, st.venueOrderId(),
                         st.filledQuantity(), st.avgFillPrice());
                 boolean first;
                 try {
@@ -429,7 +429,7 @@ public final class OrderPlacer {
                     }
                 } finally {
                     // the outcome is written: counted and told even if the book refused the fill
-                    first = ledger.copiedRecorded(trade, written.finished());
+                    first = ledger.copiedRecorded(trade, written);
                 }
                 if (first) {
                     ledger.metrics().latency(latency);

@@ -194,21 +194,54 @@ public final class TradeLedger {
 
     /**
      * The venue accepted the trade's order: moves the order ({@link TradeStore#moveOrder}) and records the trade
-     * COPIED in one durable write. The caller settles the book by whether the order moved, then calls
-     * {@link #copiedRecorded} with whether the outcome was written, which does what {@link #finish} does after its
-     * write (counts, tells, and finishes the aggregate's other fills).
+     * COPIED in one durable write, and with it the outcomes of the trades that follow it in an aggregate this process
+     * made (joined or aggregated fills: one write for the whole order). The caller settles the book by whether the
+     * order moved, then calls {@link #copiedRecorded} with what was written, which does what {@link #finish} does
+     * after its write (counts and tells, the followers too).
      */
-    public TradeStore.MovedAndFinished recordCopied(DetectedTrade trade, ClientOrderId clientOrderId,
-                                                    OrderRecordState to, VenueOrderId venueOrderId,
-                                                    BigDecimal filledQuantity, BigDecimal avgFillPrice) {
-        return store.moveOrderAndFinish(clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice, trade.key(),
-                TradeOutcome.COPIED, null, null);
+    public Copied recordCopied(DetectedTrade trade, ClientOrderId clientOrderId, OrderRecordState to,
+                               VenueOrderId venueOrderId, BigDecimal filledQuantity, BigDecimal avgFillPrice) {
+        java.util.List<DetectedTrade> followers = aggregates.get(trade.key());
+        if (followers == null || followers.isEmpty()) {
+            return new Copied(store.moveOrderAndFinish(clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice,
+                    trade.key(), TradeOutcome.COPIED, null, null), java.util.List.of());
+        }
+        return new Copied(store.moveOrderAndFinish(clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice,
+                trade.key(), TradeOutcome.COPIED, null, null, followers.stream().map(DetectedTrade::key).toList(),
+                followerDetail(trade, null)), followers);
+    }
+
+    /**
+     * What {@link #recordCopied} wrote: the store's answer, and the followers it named (their outcomes are in
+     * {@code written.followers()} when they were written with the trade's).
+     */
+    public record Copied(TradeStore.MovedAndFinished written, java.util.List<DetectedTrade> followers) {
+        public boolean moved() {
+            return written.moved();
+        }
     }
 
     /** After {@link #recordCopied}: returns whether this was the trade's first outcome, as {@link #finish} does. */
-    public boolean copiedRecorded(DetectedTrade trade, boolean written) {
-        return withFollowers(trade, TradeOutcome.COPIED, null, null,
-                recorded(trade, TradeOutcome.COPIED, null, null, written));
+    public boolean copiedRecorded(DetectedTrade trade, Copied copied) {
+        TradeStore.MovedAndFinished written = copied.written();
+        boolean first = recorded(trade, TradeOutcome.COPIED, null, null, written.finished());
+        if (!first || written.followers() == null) {
+            // the followers' outcomes were not written with the trade's (it had none, or its outcome was not the first
+            // one, or was corrected to COPIED after): as finish does
+            return withFollowers(trade, TradeOutcome.COPIED, null, null, first);
+        }
+        aggregates.remove(trade.key());
+        String with = followerDetail(trade, null);
+        for (int i = 0; i < copied.followers().size(); i++) {
+            DetectedTrade follower = copied.followers().get(i);
+            recorded(follower, TradeOutcome.COPIED, null, with, written.followers().get(i));
+            followerOf.remove(follower.key());
+        }
+        return true;
+    }
+
+    private static String followerDetail(DetectedTrade leader, String detail) {
+        return "with aggregate " + leader.key() + (detail == null ? "" : ": " + detail);
     }
 
     private boolean withFollowers(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail,
@@ -218,7 +251,7 @@ public final class TradeLedger {
             followers = store.aggregateMembers(trade.key());
         }
         if (followers != null && !followers.isEmpty()) {
-            String with = "with aggregate " + trade.key() + (detail == null ? "" : ": " + detail);
+            String with = followerDetail(trade, detail);
             // one write for all of them (one group commit on SQLite), then each counted and told as finish does
             java.util.List<Boolean> firsts = store.finishAll(followers.stream().map(DetectedTrade::key).toList(),
                     outcome, reason, with);

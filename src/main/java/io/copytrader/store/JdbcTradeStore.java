@@ -497,14 +497,34 @@ public final class JdbcTradeStore implements TradeStore {
                                                VenueOrderId venueOrderId, BigDecimal filledQuantity,
                                                BigDecimal avgFillPrice, String tradeKey, TradeOutcome outcome,
                                                Reason reason, String detail) {
+        return moveOrderAndFinish(clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice, tradeKey, outcome,
+                reason, detail, List.of(), null);
+    }
+
+    @Override
+    public MovedAndFinished moveOrderAndFinish(ClientOrderId clientOrderId, OrderRecordState to,
+                                               VenueOrderId venueOrderId, BigDecimal filledQuantity,
+                                               BigDecimal avgFillPrice, String tradeKey, TradeOutcome outcome,
+                                               Reason reason, String detail, List<String> followerKeys,
+                                               String followerDetail) {
+        String what = "move order " + clientOrderId + " to " + to + " and finish trade " + tradeKey
+                + (followerKeys.isEmpty() ? "" : " and its " + followerKeys.size() + " follower(s)");
+        SqlWork<MovedAndFinished> work = c -> {
+            boolean moved = moveOrder(c, clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice);
+            boolean finished = finish(c, tradeKey, outcome, reason, detail);
+            if (!finished || followerKeys.isEmpty()) {
+                return new MovedAndFinished(moved, finished);
+            }
+            List<Boolean> followers = new ArrayList<>(followerKeys.size());
+            for (String key : followerKeys) {
+                followers.add(finish(c, key, outcome, reason, followerDetail));
+            }
+            return new MovedAndFinished(moved, true, followers);
+        };
         if (writer != null) { // SQLite: one group-commit write, ordered (see orderedWrites)
-            return writer.write("move order " + clientOrderId + " to " + to + " and finish trade " + tradeKey,
-                    c -> new MovedAndFinished(moveOrder(c, clientOrderId, to, venueOrderId, filledQuantity,
-                            avgFillPrice), finish(c, tradeKey, outcome, reason, detail)), false);
+            return writer.write(what, work, false);
         }
-        return transaction("move order " + clientOrderId + " to " + to + " and finish trade " + tradeKey,
-                c -> new MovedAndFinished(moveOrder(c, clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice),
-                        finish(c, tradeKey, outcome, reason, detail)));
+        return transaction(what, work);
     }
 
     private boolean moveOrder(Connection c, ClientOrderId clientOrderId, OrderRecordState to,

@@ -193,8 +193,15 @@ public interface TradeStore extends AutoCloseable {
     boolean moveOrder(ClientOrderId clientOrderId, OrderRecordState to, VenueOrderId venueOrderId,
                       BigDecimal filledQuantity, BigDecimal avgFillPrice);
 
-    /** What {@link #moveOrderAndFinish} changed: whether the order moved, and whether the outcome was the first. */
-    record MovedAndFinished(boolean moved, boolean finished) {
+    /**
+     * What {@link #moveOrderAndFinish} changed: whether the order moved, whether the outcome was the first, and for the
+     * followers written with it, in order, whether each outcome was its first (null when none was written: the call
+     * named none, or the trade's outcome was not its first).
+     */
+    record MovedAndFinished(boolean moved, boolean finished, java.util.List<Boolean> followers) {
+        public MovedAndFinished(boolean moved, boolean finished) {
+            this(moved, finished, null);
+        }
     }
 
     /**
@@ -208,6 +215,25 @@ public interface TradeStore extends AutoCloseable {
                                                 Reason reason, String detail) {
         boolean moved = moveOrder(clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice);
         return new MovedAndFinished(moved, finish(tradeKey, outcome, reason, detail));
+    }
+
+    /**
+     * {@link #moveOrderAndFinish} for the leader of an aggregate: when the trade's outcome is its first, the trades
+     * that follow it take the same outcome ({@link #finishAll}, with {@code followerDetail}) in the same write. A
+     * store may commit it all at once (one commit instead of two on the path of an order that copies several trades);
+     * then a failure writes none of it.
+     */
+    default MovedAndFinished moveOrderAndFinish(ClientOrderId clientOrderId, OrderRecordState to,
+                                                VenueOrderId venueOrderId, BigDecimal filledQuantity,
+                                                BigDecimal avgFillPrice, String tradeKey, TradeOutcome outcome,
+                                                Reason reason, String detail, java.util.List<String> followerKeys,
+                                                String followerDetail) {
+        MovedAndFinished both = moveOrderAndFinish(clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice,
+                tradeKey, outcome, reason, detail);
+        if (!both.finished() || followerKeys.isEmpty()) {
+            return both;
+        }
+        return new MovedAndFinished(both.moved(), true, finishAll(followerKeys, outcome, reason, followerDetail));
     }
 
     /**

@@ -67,11 +67,11 @@ class TradeLedgerTest {
         DetectedTrade t = Trades.buy("t-2", "0.50", "10");
         CopyIntent intent = admittedAndSent(t);
 
-        TradeStore.MovedAndFinished written = ledger.recordCopied(t, intent.clientOrderId(), OrderRecordState.FILLED,
+        TradeLedger.Copied written = ledger.recordCopied(t, intent.clientOrderId(), OrderRecordState.FILLED,
                 new VenueOrderId("v-2"), BigDecimal.TEN, new BigDecimal("0.50"));
-        assertThat(written).isEqualTo(new TradeStore.MovedAndFinished(true, true));
+        assertThat(written.written()).isEqualTo(new TradeStore.MovedAndFinished(true, true));
         assertThat(told).as("nothing told before the caller says the write is done").isEmpty();
-        assertThat(ledger.copiedRecorded(t, written.finished())).isTrue();
+        assertThat(ledger.copiedRecorded(t, written)).isTrue();
 
         assertThat(store.order(intent.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.FILLED);
         assertThat(store.outcome(t.key())).contains(TradeOutcome.COPIED);
@@ -86,10 +86,10 @@ class TradeLedgerTest {
         CopyIntent intent = admittedAndSent(t);
         store.finish(t.key(), TradeOutcome.DROPPED, Reason.QUEUE_OVERFLOW, "elsewhere");
 
-        TradeStore.MovedAndFinished written = ledger.recordCopied(t, intent.clientOrderId(), OrderRecordState.FILLED,
+        TradeLedger.Copied written = ledger.recordCopied(t, intent.clientOrderId(), OrderRecordState.FILLED,
                 null, BigDecimal.TEN, new BigDecimal("0.50"));
-        assertThat(written.finished()).isFalse();
-        assertThat(ledger.copiedRecorded(t, written.finished())).as("corrected to COPIED").isTrue();
+        assertThat(written.written().finished()).isFalse();
+        assertThat(ledger.copiedRecorded(t, written)).as("corrected to COPIED").isTrue();
 
         assertThat(store.outcome(t.key())).contains(TradeOutcome.COPIED);
         assertThat(told).containsExactly(t.key() + " COPIED");
@@ -104,9 +104,12 @@ class TradeLedgerTest {
         CopyIntent intent = admittedAndSent(leader);
         ledger.aggregate(leader, List.of(follower));
 
-        TradeStore.MovedAndFinished written = ledger.recordCopied(leader, intent.clientOrderId(),
+        TradeLedger.Copied written = ledger.recordCopied(leader, intent.clientOrderId(),
                 OrderRecordState.FILLED, null, BigDecimal.TEN, new BigDecimal("0.50"));
-        assertThat(ledger.copiedRecorded(leader, written.finished())).isTrue();
+        assertThat(written.written().followers()).as("the follower's outcome written with the leader's")
+                .containsExactly(true);
+        assertThat(told).as("nothing told before the caller says the write is done").isEmpty();
+        assertThat(ledger.copiedRecorded(leader, written)).isTrue();
 
         assertThat(store.outcome(follower.key())).contains(TradeOutcome.COPIED);
         assertThat(ledger.isFollower(follower.key())).isFalse();
@@ -146,9 +149,9 @@ class TradeLedgerTest {
         assertThat(store.aggregateMembers(leader.key())).extracting(DetectedTrade::key).containsExactlyInAnyOrder(
                 leadersFill.key(), joined.key(), joinedsFill.key(), alsoJoined.key());
         assertThat(ledger.isFollower(joinedsFill.key())).isTrue();
-        TradeStore.MovedAndFinished written = ledger.recordCopied(leader, intent.clientOrderId(),
+        TradeLedger.Copied written = ledger.recordCopied(leader, intent.clientOrderId(),
                 OrderRecordState.FILLED, null, new BigDecimal("20"), new BigDecimal("0.51"));
-        assertThat(ledger.copiedRecorded(leader, written.finished())).isTrue();
+        assertThat(ledger.copiedRecorded(leader, written)).isTrue();
         for (DetectedTrade t : List.of(leader, leadersFill, joined, joinedsFill, alsoJoined)) {
             assertThat(store.outcome(t.key())).as(t.key()).contains(TradeOutcome.COPIED);
         }

@@ -92,6 +92,16 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
             assertThat(lastCommit(commits, () -> recorded.moveOrderAndFinish(id, OrderRecordState.FILLED,
                     new VenueOrderId("0xh"), BigDecimal.ONE, new BigDecimal("0.4"), t.key(), TradeOutcome.COPIED,
                     null, "filled"))).isEqualTo(1);
+            // an order that copied an aggregate: its answer, the leader's outcome and its followers' in one commit
+            DetectedTrade leader = trade("t-4");
+            DetectedTrade follower = trade("t-5");
+            recorded.admitAll(List.of(leader, follower));
+            CopyIntent aggregate = intent(leader);
+            recorded.recordIntent(leader.key(), aggregate);
+            assertThat(lastCommit(commits, () -> recorded.moveOrderAndFinish(aggregate.clientOrderId(),
+                    OrderRecordState.FILLED, null, BigDecimal.ONE, new BigDecimal("0.4"), leader.key(),
+                    TradeOutcome.COPIED, null, null, List.of(follower.key()), "with aggregate " + leader.key())))
+                    .isEqualTo(1);
             assertThat(lastCommit(commits, () -> recorded.addDeadLetter(trade("t-2"), Reason.UNEXPECTED_ERROR, null)))
                     .isEqualTo(2);
             recorded.close();
@@ -100,6 +110,7 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
         assertThat(store.outcome(trade("t-1").key())).contains(TradeOutcome.COPIED);
         assertThat(store.outcome(trade("t-3").key())).contains(TradeOutcome.SKIPPED);
         assertThat(store.cursor(ALICE)).contains("c-1");
+        assertThat(store.outcome(trade("t-5").key())).contains(TradeOutcome.COPIED);
     }
 
     /** Runs the call and answers the synchronous level of the one commit it made. */

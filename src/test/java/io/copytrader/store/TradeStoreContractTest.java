@@ -397,6 +397,36 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldFinishAnAggregatesFollowersWithItsLeaderOnlyWhenTheLeadersOutcomeIsTheFirst() {
+        DetectedTrade leader = trade("t-1");
+        DetectedTrade follower = trade("t-2");
+        DetectedTrade endedFollower = trade("t-3");
+        List.of(leader, follower, endedFollower).forEach(store::admit);
+        store.finish(endedFollower.key(), TradeOutcome.DROPPED, Reason.QUEUE_OVERFLOW, null);
+        CopyIntent intent = intent(leader);
+        store.recordIntent(leader.key(), intent);
+
+        TradeStore.MovedAndFinished all = store.moveOrderAndFinish(intent.clientOrderId(), OrderRecordState.FILLED,
+                new VenueOrderId("v-1"), BigDecimal.ONE, new BigDecimal("0.4"), leader.key(), TradeOutcome.COPIED,
+                null, null, List.of(follower.key(), endedFollower.key()), "with aggregate " + leader.key());
+        assertThat(all).isEqualTo(new TradeStore.MovedAndFinished(true, true, List.of(true, false)));
+        assertThat(store.outcome(follower.key())).contains(TradeOutcome.COPIED);
+        assertThat(store.outcome(endedFollower.key())).as("the first outcome wins").contains(TradeOutcome.DROPPED);
+
+        // a leader whose outcome is not the first: its followers are left as they are, and none is answered
+        DetectedTrade again = trade("t-4");
+        DetectedTrade itsFollower = trade("t-5");
+        List.of(again, itsFollower).forEach(store::admit);
+        CopyIntent second = intent(again);
+        store.recordIntent(again.key(), second);
+        store.finish(again.key(), TradeOutcome.COPIED, null, "by the monitor");
+        assertThat(store.moveOrderAndFinish(second.clientOrderId(), OrderRecordState.FILLED, null, BigDecimal.ONE,
+                new BigDecimal("0.4"), again.key(), TradeOutcome.COPIED, null, null, List.of(itsFollower.key()),
+                "with aggregate " + again.key())).isEqualTo(new TradeStore.MovedAndFinished(true, false));
+        assertThat(store.outcome(itsFollower.key())).isEmpty();
+    }
+
+    @Test
     void shouldLetExactlyOneOfManyRacingCallersEndAnOrder() throws Exception {
         DetectedTrade t = trade("t-1");
         CopyIntent intent = intent(t);
