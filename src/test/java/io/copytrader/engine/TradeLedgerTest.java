@@ -118,6 +118,27 @@ class TradeLedgerTest {
     }
 
     @Test
+    void shouldLeaveAnAggregateAloneWhenItsLeaderAlreadyHadItsOutcome() {
+        DetectedTrade leader = Trades.buy("t-13", "0.50", "10");
+        DetectedTrade follower = Trades.buy("t-14", "0.50", "5");
+        ledger.admit(follower);
+        CopyIntent intent = admittedAndSent(leader);
+        ledger.aggregate(leader, List.of(follower));
+        store.finish(leader.key(), TradeOutcome.COPIED, null, "by the monitor"); // recorded behind the ledger's back
+
+        TradeLedger.Copied written = ledger.recordCopied(leader, intent.clientOrderId(), OrderRecordState.FILLED,
+                null, BigDecimal.TEN, new BigDecimal("0.50"));
+        assertThat(written.moved()).isTrue();
+        assertThat(written.written().followers()).as("no follower written").isNull();
+        assertThat(ledger.copiedRecorded(leader, written)).as("not the first outcome").isFalse();
+
+        assertThat(store.outcome(follower.key())).isEmpty();
+        assertThat(ledger.isFollower(follower.key())).isTrue();
+        assertThat(told).isEmpty();
+        assertThat(copiedCount()).isZero();
+    }
+
+    @Test
     void shouldLookUpAggregatesMadeElsewhereWhenTheStoreIsShared() {
         DetectedTrade leader = Trades.buy("t-6", "0.50", "10");
         DetectedTrade follower = Trades.buy("t-7", "0.50", "5");
