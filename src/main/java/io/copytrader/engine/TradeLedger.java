@@ -201,11 +201,7 @@ public final class TradeLedger {
      */
     public Copied recordCopied(DetectedTrade trade, ClientOrderId clientOrderId, OrderRecordState to,
                                VenueOrderId venueOrderId, BigDecimal filledQuantity, BigDecimal avgFillPrice) {
-        java.util.List<DetectedTrade> followers = aggregates.get(trade.key());
-        if (followers == null || followers.isEmpty()) {
-            return new Copied(store.moveOrderAndFinish(clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice,
-                    trade.key(), TradeOutcome.COPIED, null, null), java.util.List.of());
-        }
+        java.util.List<DetectedTrade> followers = aggregates.getOrDefault(trade.key(), java.util.List.of());
         return new Copied(store.moveOrderAndFinish(clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice,
                 trade.key(), TradeOutcome.COPIED, null, null, followers.stream().map(DetectedTrade::key).toList(),
                 followerDetail(trade, null)), followers);
