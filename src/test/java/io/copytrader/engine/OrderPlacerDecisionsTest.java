@@ -52,6 +52,7 @@ class OrderPlacerDecisionsTest {
     final Clock clock = Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
     final ScriptedExchange venue = new ScriptedExchange();
     InMemoryTradeStore store;
+    SimpleMeterRegistry registry;
     TradeLedger ledger;
     Portfolio book;
     CircuitBreaker breaker;
@@ -74,7 +75,8 @@ class OrderPlacerDecisionsTest {
     @BeforeEach
     void placer() {
         store = new InMemoryTradeStore(clock);
-        ledger = new TradeLedger(store, new PipelineMetrics(new SimpleMeterRegistry()));
+        registry = new SimpleMeterRegistry();
+        ledger = new TradeLedger(store, new PipelineMetrics(registry));
         book = new Portfolio();
         breaker = CircuitBreaker.of("orders", CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED).slidingWindowSize(2)
@@ -500,6 +502,17 @@ class OrderPlacerDecisionsTest {
         assertThat(store.order(id).orElseThrow().filledQuantity()).isEqualByComparingTo("10");
         assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
         assertThat(placer.isInHand(id)).isFalse();
+        // the copy's latency (detection to acceptance) and its lag from the target's fill, once each
+        io.micrometer.core.instrument.Timer latency = registry.get(PipelineMetrics.TRADE_LATENCY).timer();
+        assertThat(latency.count()).isEqualTo(1);
+        assertThat(latency.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+                .isEqualTo(java.time.Duration.between(trade.tsInit(), clock.instant()).toNanos());
+        assertThat(registry.get(PipelineMetrics.LAG_ACCEPTED).timer().count()).isEqualTo(1);
+
+        placer.onResult(e); // the same answer again: the outcome is not the first, nothing more is counted
+        assertThat(latency.count()).isEqualTo(1);
+        assertThat(registry.get(PipelineMetrics.LAG_ACCEPTED).timer().count()).isEqualTo(1);
+        assertThat(book.version()).as("not settled twice").isEqualTo(version + 1);
     }
 
     @Test
