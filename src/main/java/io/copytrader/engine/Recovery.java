@@ -3,7 +3,6 @@ package io.copytrader.engine;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
-import io.copytrader.store.DeadLetter;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.TradeStore;
@@ -303,8 +302,11 @@ public final class Recovery {
         }
     }
 
+    /**
+     * The trades in flight that a person replayed: asked of the store, which reads only those (every dead letter a
+     * long-running engine has, read at each start, cost a second of start-up at 50,000).
+     */
     private Set<String> replayedTradeKeys() {
-        return store.deadLetters().stream().filter(d -> d.replayedAt() != null)
-                .map(DeadLetter::trade).map(DetectedTrade::key).collect(Collectors.toSet());
+        return store.replayedInFlight().stream().map(DetectedTrade::key).collect(Collectors.toSet());
     }
 }

@@ -415,12 +415,17 @@ public final class JdbcTradeStore implements TradeStore {
         });
     }
 
+    /** Read at every start (the metrics continue from it): from the index on outcome and reason alone (V6). */
+    static final String OUTCOME_COUNTS_BY_REASON =
+            "SELECT outcome, reason, COUNT(*) FROM trades WHERE outcome IS NOT NULL GROUP BY outcome, reason";
+    /** Read up to once a second while the dashboard is open or the pending-letters gauge is scraped. */
+    static final String DEAD_LETTER_COUNTS = "SELECT COUNT(*) - COUNT(replayed_at), COUNT(*) FROM dead_letters";
+
     @Override
     public Map<TradeOutcome, Map<Reason, Long>> outcomeCountsByReason() {
         return call("count outcomes by reason", false, c -> {
             Map<TradeOutcome, Map<Reason, Long>> counts = new EnumMap<>(TradeOutcome.class);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT outcome, reason, COUNT(*) FROM trades WHERE outcome IS NOT NULL GROUP BY outcome, reason");
+            try (PreparedStatement ps = c.prepareStatement(OUTCOME_COUNTS_BY_REASON);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String reason = rs.getString(2);
@@ -752,6 +757,17 @@ public final class JdbcTradeStore implements TradeStore {
                     list.add(readDeadLetter(rs));
                 }
                 return list;
+            }
+        });
+    }
+
+    @Override
+    public DeadLetterCounts deadLetterCounts() {
+        return call("count dead letters", false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(DEAD_LETTER_COUNTS);
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new DeadLetterCounts(rs.getLong(1), rs.getLong(2));
             }
         });
     }

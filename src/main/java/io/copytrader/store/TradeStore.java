@@ -264,6 +264,20 @@ public interface TradeStore extends AutoCloseable {
     /** Newest first. */
     List<DeadLetter> deadLetters();
 
+    /**
+     * How many dead letters wait for a person (not replayed) and how many there are in all, counted by the store
+     * rather than read: the dashboard and the pending-letters gauge ask up to once a second, and a store that ran for
+     * months holds tens of thousands.
+     */
+    default DeadLetterCounts deadLetterCounts() {
+        List<DeadLetter> all = deadLetters();
+        return new DeadLetterCounts(all.stream().filter(d -> d.replayedAt() == null).count(), all.size());
+    }
+
+    /** Dead letters not replayed yet, and all of them. */
+    record DeadLetterCounts(long pending, long total) {
+    }
+
     Optional<DeadLetter> deadLetter(long id);
 
     /** Returns false when it was replayed already: replay at most once per letter. */

@@ -69,6 +69,24 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
     }
 
     @Test
+    void shouldCountEndedTradesByOutcomeAndReasonFromAnIndexAlone() throws Exception {
+        store.admit(trade("copied"));
+        store.finish(trade("copied").key(), TradeOutcome.COPIED, null, null);
+
+        // what a starting engine reads over every trade it ever ended: SQLite's plan must not visit the table's rows
+        try (Connection c = java.sql.DriverManager.getConnection(url());
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet plan = s.executeQuery("EXPLAIN QUERY PLAN " + JdbcTradeStore.OUTCOME_COUNTS_BY_REASON)) {
+            List<String> steps = new ArrayList<>();
+            while (plan.next()) {
+                steps.add(plan.getString("detail"));
+            }
+            assertThat(steps).anySatisfy(step -> assertThat(step).contains("USING COVERING INDEX trades_outcome"));
+        }
+        assertThat(store.outcomeCountsByReason()).containsOnlyKeys(TradeOutcome.COPIED);
+    }
+
+    @Test
     void shouldFsyncTheOrdersIntentAndItsSignedFormButOnlyOrderTheWritesTheyCover() throws Exception {
         // every commit of the store is recorded with the synchronous level it ran under: 2 FULL (fsync'd), 1 NORMAL
         List<Integer> commits = new ArrayList<>();

@@ -579,6 +579,19 @@ abstract class TradeStoreContractTest {
         assertThat(store.deadLetter(id).orElseThrow().replayedAt()).isNotNull();
     }
 
+    @Test
+    void shouldCountDeadLettersPendingAndInAll() {
+        assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(0, 0));
+        long first = store.addDeadLetter(trade("t-1"), Reason.EXCHANGE_CIRCUIT_OPEN, null);
+        store.addDeadLetter(trade("t-2"), Reason.EXCHANGE_RETRIES_EXHAUSTED, null);
+        store.addDeadLetter(trade("t-3"), Reason.UNEXPECTED_ERROR, "NPE");
+        assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(3, 3));
+
+        store.markReplayed(first);
+
+        assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(2, 3));
+    }
+
     // ---- concurrency ------------------------------------------------------------------------------------------
 
     @Test

@@ -5,7 +5,6 @@ import io.copytrader.domain.InstrumentId;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.engine.PipelineMetrics;
 import io.copytrader.engine.Portfolio;
-import io.copytrader.store.DeadLetter;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.TradeStore;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -229,8 +228,8 @@ public final class OperatorView {
     public long[] deadLetters() {
         Instant now = clock.instant();
         if (Duration.between(deadLettersReadAt, now).compareTo(DEAD_LETTER_CACHE) >= 0) {
-            List<DeadLetter> all = store.deadLetters();
-            deadLetterCounts = new long[] {all.stream().filter(d -> d.replayedAt() == null).count(), all.size()};
+            TradeStore.DeadLetterCounts counts = store.deadLetterCounts();
+            deadLetterCounts = new long[] {counts.pending(), counts.total()};
             deadLettersReadAt = now;
         }
         return deadLetterCounts;
