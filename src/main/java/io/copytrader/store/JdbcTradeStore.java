@@ -369,8 +369,7 @@ public final class JdbcTradeStore implements TradeStore {
 
     @Override
     public List<DetectedTrade> replayedInFlight() {
-        return tradesInFlight("list replayed trades in flight", " AND trade_key IN (SELECT trader || ':' || "
-                + "source_trade_id FROM dead_letters WHERE replayed_at IS NOT NULL)", null);
+        return tradesInFlight("list replayed trades in flight", REPLAYED, null);
     }
 
     @Override
@@ -379,10 +378,14 @@ public final class JdbcTradeStore implements TradeStore {
         return tradesInFlight("list old trades in flight", " AND ts_event < ?", instant(tsEvent));
     }
 
+    /** Trades in flight that also meet {@code condition} (empty, or starting with AND), oldest first. */
+    static String inFlightQuery(String condition) {
+        return "SELECT " + TRADE_COLUMNS + " FROM trades WHERE outcome IS NULL" + condition + " ORDER BY seq, trade_key";
+    }
+
     private List<DetectedTrade> tradesInFlight(String what, String condition, String parameter) {
         return call(what, false, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + TRADE_COLUMNS
-                    + " FROM trades WHERE outcome IS NULL" + condition + " ORDER BY seq, trade_key")) {
+            try (PreparedStatement ps = c.prepareStatement(inFlightQuery(condition))) {
                 if (parameter != null) {
                     ps.setString(1, parameter);
                 }
@@ -418,6 +421,12 @@ public final class JdbcTradeStore implements TradeStore {
     /** Read at every start (the metrics continue from it): from the index on outcome and reason alone (V6). */
     static final String OUTCOME_COUNTS_BY_REASON =
             "SELECT outcome, reason, COUNT(*) FROM trades WHERE outcome IS NOT NULL GROUP BY outcome, reason";
+    /**
+     * A trade in flight that a person replayed (a trade's key is its trader and source trade id): looked up per trade
+     * in flight in the index of replayed letters (V6), at every pass of the monitor.
+     */
+    static final String REPLAYED = " AND EXISTS (SELECT 1 FROM dead_letters d WHERE d.trader = trades.trader"
+            + " AND d.source_trade_id = trades.source_trade_id AND d.replayed_at IS NOT NULL)";
     /** Read up to once a second while the dashboard is open or the pending-letters gauge is scraped. */
     static final String DEAD_LETTER_COUNTS = "SELECT COUNT(*) - COUNT(replayed_at), COUNT(*) FROM dead_letters";
 

@@ -74,16 +74,36 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
         store.finish(trade("copied").key(), TradeOutcome.COPIED, null, null);
 
         // what a starting engine reads over every trade it ever ended: SQLite's plan must not visit the table's rows
+        assertThat(plan(JdbcTradeStore.OUTCOME_COUNTS_BY_REASON))
+                .anySatisfy(step -> assertThat(step).contains("USING COVERING INDEX trades_outcome"));
+        assertThat(store.outcomeCountsByReason()).containsOnlyKeys(TradeOutcome.COPIED);
+    }
+
+    @Test
+    void shouldFindTheReplayedTradesInFlightWithoutScanningTheDeadLetters() throws Exception {
+        DetectedTrade replayed = trade("replayed");
+        store.admit(replayed);
+        store.markReplayed(store.addDeadLetter(replayed, Reason.EXCHANGE_CIRCUIT_OPEN, null));
+        store.admit(trade("other"));
+
+        // the monitor asks at every pass; a long-running engine has tens of thousands of letters
+        assertThat(plan(JdbcTradeStore.inFlightQuery(JdbcTradeStore.REPLAYED)))
+                .anySatisfy(step -> assertThat(step).contains("USING INDEX dead_letters_replayed"))
+                .noneSatisfy(step -> assertThat(step).startsWith("SCAN"));
+        assertThat(store.replayedInFlight()).containsExactly(replayed);
+    }
+
+    /** SQLite's plan for a query on the store's file, a step a line. */
+    private List<String> plan(String sql) throws Exception {
         try (Connection c = java.sql.DriverManager.getConnection(url());
              java.sql.Statement s = c.createStatement();
-             java.sql.ResultSet plan = s.executeQuery("EXPLAIN QUERY PLAN " + JdbcTradeStore.OUTCOME_COUNTS_BY_REASON)) {
+             java.sql.ResultSet plan = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
             List<String> steps = new ArrayList<>();
             while (plan.next()) {
                 steps.add(plan.getString("detail"));
             }
-            assertThat(steps).anySatisfy(step -> assertThat(step).contains("USING COVERING INDEX trades_outcome"));
+            return steps;
         }
-        assertThat(store.outcomeCountsByReason()).containsOnlyKeys(TradeOutcome.COPIED);
     }
 
     @Test
