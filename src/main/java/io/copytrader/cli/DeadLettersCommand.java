@@ -61,16 +61,32 @@ public final class DeadLettersCommand implements Callable<Integer> {
         @Option(names = "--reason", description = "Only letters with this reason.")
         Reason reason;
 
+        @Option(names = "--pending", description = "Only letters not replayed yet.")
+        boolean pending;
+
+        @Option(names = "--limit", defaultValue = "100",
+                description = "At most this many, the newest (default: ${DEFAULT-VALUE}; 0 for all).")
+        int limit;
+
         PrintStream out = System.out;
 
         @Override
         public Integer call() {
+            if (limit < 0) {
+                System.err.println("dead-letters: --limit must be 0 (all) or more, but was " + limit);
+                return 2;
+            }
             try (TradeStore store = open(parent.storeUrl)) {
                 List<DeadLetter> letters = store.deadLetters().stream()
-                        .filter(d -> reason == null || d.reason() == reason).toList();
-                letters.forEach(d -> out.println(describe(d)));
+                        .filter(d -> reason == null || d.reason() == reason)
+                        .filter(d -> !pending || d.replayedAt() == null).toList();
+                int shown = limit == 0 ? letters.size() : Math.min(limit, letters.size());
+                letters.subList(0, shown).forEach(d -> out.println(describe(d)));
                 if (letters.isEmpty()) {
                     out.println("no dead letters");
+                } else if (shown < letters.size()) {
+                    out.println("... " + (letters.size() - shown) + " older letter(s) not shown (the newest " + shown
+                            + " of " + letters.size() + "; --limit 0 for all)");
                 }
                 return 0;
             }

@@ -1,0 +1,99 @@
+package io.copytrader.cli;
+
+import io.copytrader.domain.Decimals;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.InstrumentId;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.Side;
+import io.copytrader.domain.SourceTradeId;
+import io.copytrader.domain.TraderId;
+import io.copytrader.store.StoreFactory;
+import io.copytrader.store.TradeStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `dead-letters list` on a store with more letters than a screen: the newest first, bounded, filtered. */
+class DeadLettersListTest {
+
+    @TempDir
+    Path dir;
+
+    private String url;
+    private final List<Long> ids = new ArrayList<>();
+
+    @BeforeEach
+    void fiveLettersOneReplayed() {
+        url = "jdbc:sqlite:" + dir.resolve("store.db");
+        try (TradeStore store = StoreFactory.open(url, Clock.systemUTC())) {
+            for (int i = 1; i <= 5; i++) {
+                ids.add(store.addDeadLetter(trade("t-" + i), i % 2 == 0 ? Reason.EXCHANGE_CIRCUIT_OPEN
+                        : Reason.EXCHANGE_RETRIES_EXHAUSTED, null));
+            }
+            store.markReplayed(ids.get(4));
+        }
+    }
+
+    @Test
+    void shouldListTheNewestUpToTheLimitAndSayHowManyAreLeft() {
+        List<String> lines = list("--limit", "2");
+
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).startsWith(ids.get(4) + "  ").contains("replayed");
+        assertThat(lines.get(1)).startsWith(ids.get(3) + "  ");
+        assertThat(lines.get(2)).isEqualTo("... 3 older letter(s) not shown (the newest 2 of 5; --limit 0 for all)");
+    }
+
+    @Test
+    void shouldListEveryLetterWithLimitZero() {
+        assertThat(list("--limit", "0")).hasSize(5).noneMatch(line -> line.startsWith("..."));
+    }
+
+    @Test
+    void shouldListOnlyThePendingLettersOfAReason() {
+        List<String> lines = list("--pending", "--reason", "EXCHANGE_RETRIES_EXHAUSTED");
+
+        // letters 1, 3 and 5 have that reason; 5 was replayed
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).startsWith(ids.get(2) + "  ").contains("EXCHANGE_RETRIES_EXHAUSTED");
+        assertThat(lines.get(1)).startsWith(ids.get(0) + "  ");
+    }
+
+    @Test
+    void shouldRefuseANegativeLimit() {
+        CommandLine cli = new CommandLine(new DeadLettersCommand());
+        assertThat(cli.execute("--store", url, "list", "--limit", "-1")).isEqualTo(2);
+    }
+
+    private static DetectedTrade trade(String id) {
+        BigDecimal price = new BigDecimal("0.42");
+        BigDecimal quantity = new BigDecimal("10");
+        Instant at = Instant.parse("2026-11-02T10:15:30Z");
+        return new DetectedTrade(new SourceTradeId(id), new TraderId("alice"), new InstrumentId("tok-1"), "Yes", Side.BUY,
+                price, quantity, Decimals.notional(price, quantity), at, at.plusMillis(7));
+    }
+
+    private List<String> list(String... options) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CommandLine cli = new CommandLine(new DeadLettersCommand());
+        ((DeadLettersCommand.ListLetters) cli.getSubcommands().get("list").getCommand()).out =
+                new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        List<String> args = new ArrayList<>(List.of("--store", url, "list"));
+        args.addAll(List.of(options));
+        assertThat(cli.execute(args.toArray(String[]::new))).isZero();
+        return bytes.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+}
