@@ -3,6 +3,7 @@ package io.copytrader.engine;
 import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.Reason;
+import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
@@ -227,7 +228,12 @@ public final class OrderMonitor {
 
     /**
      * Replaces the book with the venue's balance and positions plus our open orders, if the book did not move
-     * while they were read (else reads them again, a few times; the next refresh tries again).
+     * while they were read (else reads them again, a few times; the next refresh tries again). What an open buy has
+     * filled is asked of the venue after its positions: the store knows a fill only once a pass looked the order up,
+     * and positions that hold shares the store does not know filled yet would count them twice (once held, once to
+     * come), so the next sells would be sized above what the venue holds. Asked after, a fill is never missing from
+     * what is counted filled; one that comes in between is counted filled but not held, which errs on the side of
+     * selling less until the next refresh.
      */
     public void refreshBook() {
         bookRefreshes.incrementAndGet();
@@ -238,7 +244,10 @@ public final class OrderMonitor {
                 var positions = adapter.onPositionsReply(http.execute(adapter.positions()));
                 List<OrderRecord> open = store.ordersIn(NOT_TERMINAL);
                 Map<CopyIntent, BigDecimal> filled = new HashMap<>();
-                open.forEach(o -> filled.put(o.intent(), o.filledQuantity() == null ? BigDecimal.ZERO : o.filledQuantity()));
+                for (OrderRecord o : open) {
+                    BigDecimal known = o.filledQuantity() == null ? BigDecimal.ZERO : o.filledQuantity();
+                    filled.put(o.intent(), o.intent().side() == Side.BUY ? known.max(filledAtVenue(o)) : known);
+                }
                 if (portfolio.reconcileIfUnchanged(seen, cash, positions, open.stream().map(OrderRecord::intent).toList(),
                         filled)) {
                     lastRefresh = clock.instant();
@@ -250,6 +259,17 @@ public final class OrderMonitor {
         } catch (IOException | RuntimeException e) {
             LOG.warn("Could not refresh balance and positions from the venue: {}", e.toString());
         }
+    }
+
+    /** What the venue says this order filled; zero for an order it does not know (or was never sent). */
+    private BigDecimal filledAtVenue(OrderRecord order) throws IOException {
+        if (adapter.knowsOrderIdBeforeSending() && order.venueOrderId() == null) {
+            return BigDecimal.ZERO; // never signed, so never sent
+        }
+        OrderStatus status = adapter.onLookupReply(order.intent(),
+                http.execute(adapter.lookupOrder(order.intent(), order.venueOrderId())));
+        return status.state() == OrderState.NOT_FOUND || status.filledQuantity() == null
+                ? BigDecimal.ZERO : status.filledQuantity();
     }
 
     /** How many times the book was read from the venue since start (each read is a balance and a positions call). */

@@ -11,8 +11,10 @@ import io.copytrader.venue.PositionSnapshot;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Our book: cash and holdings, updated optimistically as orders are planned (a buy is assumed filled in full, a
@@ -47,8 +49,25 @@ public final class Portfolio {
     private record SellReservation(InstrumentId instrument, BigDecimal quantity, BigDecimal cost) {
     }
 
+    /**
+     * What an open buy counts in the book as still to come (its quantity and cost, in the holding's pending part),
+     * and how many of its shares the venue's positions held already when the book was last replaced (those are in
+     * the holding as the venue's, not as pending): all of the buy and none when this book reserved it; what was left
+     * of it and what it had filled when a refresh found it open.
+     */
+    private record BuyReservation(BigDecimal pendingQuantity, BigDecimal pendingCost, BigDecimal filledAtRefresh) {
+    }
+
     private final Map<InstrumentId, Holding> holdings = new HashMap<>();
     private final Map<ClientOrderId, SellReservation> openSells = new HashMap<>();
+    private final Map<ClientOrderId, BuyReservation> openBuys = new HashMap<>();
+    /**
+     * Orders this book reserved and has not settled or released yet. Each is among the store's open orders, or not
+     * yet (its intent is written after it is sized), or no longer (it ended there and is about to be settled here):
+     * a snapshot of the venue taken while one of the last two is so cannot be squared with the book (see
+     * {@link #reconcileIfUnchanged}).
+     */
+    private final Set<ClientOrderId> outstanding = new HashSet<>();
     private BigDecimal cash = BigDecimal.ZERO;
     private BigDecimal exposure = BigDecimal.ZERO;
     /** Bumped by every reservation and settlement: a refresh replaces the book only if it did not move meanwhile. */
@@ -142,13 +161,22 @@ public final class Portfolio {
         BigDecimal unfilled = intent.quantity().subtract(filled);
         Holding h = holdings.getOrDefault(intent.instrument(), Holding.EMPTY);
         version++;
+        outstanding.remove(intent.clientOrderId());
         if (intent.side() == Side.BUY) {
-            addVenueHeld(intent.instrument(), filled);
-            // reserved: +quantity at cost notional, cash -notional; keep only what filled, at its real price
-            BigDecimal costDelta = actual.subtract(intent.notional());
-            put(intent.instrument(), h.quantity().subtract(unfilled), h.cost().add(costDelta).max(BigDecimal.ZERO),
-                    h.pendingBuy().subtract(intent.quantity()).max(BigDecimal.ZERO),
-                    h.pendingCost().subtract(intent.notional()).max(BigDecimal.ZERO));
+            // reserved: +pending quantity at its pending cost, cash -that cost; keep only what filled since (the shares
+            // a refresh found filled are the venue's in the book already), at its real price
+            BuyReservation r = openBuys.remove(intent.clientOrderId());
+            BigDecimal pendingQuantity = r == null ? intent.quantity() : r.pendingQuantity();
+            BigDecimal pendingCost = r == null ? intent.notional() : r.pendingCost();
+            BigDecimal filledSince = r == null ? filled : filled.subtract(r.filledAtRefresh()).max(BigDecimal.ZERO);
+            BigDecimal costSince = r == null ? actual : filledSince.signum() == 0 || avgFillPrice == null
+                    ? BigDecimal.ZERO : Decimals.usd(filledSince.multiply(avgFillPrice));
+            addVenueHeld(intent.instrument(), filledSince);
+            BigDecimal costDelta = costSince.subtract(pendingCost);
+            put(intent.instrument(), h.quantity().subtract(pendingQuantity.subtract(filledSince)),
+                    h.cost().add(costDelta).max(BigDecimal.ZERO),
+                    h.pendingBuy().subtract(pendingQuantity).max(BigDecimal.ZERO),
+                    h.pendingCost().subtract(pendingCost).max(BigDecimal.ZERO));
             exposure = exposure.add(costDelta);
             cash = cash.subtract(costDelta);
         } else {
@@ -198,15 +226,19 @@ public final class Portfolio {
 
     /**
      * {@link #reconcile}, but only if no reservation or settlement happened since {@code seenVersion} was read (the
-     * snapshot was taken in between, so it may lack them): checked and applied under the book's lock, so a refresh
-     * never loses a reservation or a fill. Returns false, changing nothing, when the book moved; take a new snapshot.
+     * snapshot was taken in between, so it may lack them), and only if every order the book has reserved and not
+     * settled is among {@code openOrders}: one sized whose intent is not in the store yet is not at the venue either,
+     * and one that ended in the store but is not settled here yet is in the venue's positions already, so replacing
+     * the book would drop the first and count the second twice (a sell's shares held again: the next sells sized
+     * above what the venue holds). Checked and applied under the book's lock, so a refresh never loses a reservation
+     * or a fill. Returns false, changing nothing, when the book moved or has such an order; take a new snapshot.
      * The first refresh always applies: before it the book is empty (no cash, so nothing was reserved), and the
      * monitor settling a previous run's orders meanwhile must not keep the engine without a book.
      */
     public synchronized boolean reconcileIfUnchanged(long seenVersion, BigDecimal venueCash,
                                                      List<PositionSnapshot> venuePositions, List<CopyIntent> openOrders,
                                                      Map<CopyIntent, BigDecimal> filledSoFar) {
-        if (venueHeld != null && version != seenVersion) {
+        if (venueHeld != null && (version != seenVersion || !amongOpen(openOrders))) {
             return false;
         }
         reconcile(venueCash, venuePositions, openOrders, filledSoFar);
@@ -228,6 +260,7 @@ public final class Portfolio {
         }
         holdings.clear();
         openSells.clear();
+        openBuys.clear();
         exposure = BigDecimal.ZERO;
         for (PositionSnapshot p : venuePositions) {
             if (p.quantity().signum() != 0) {
@@ -238,7 +271,14 @@ public final class Portfolio {
         }
         cash = venueCash;
         for (CopyIntent o : openOrders) {
-            BigDecimal remaining = o.quantity().subtract(filledSoFar.getOrDefault(o, BigDecimal.ZERO));
+            BigDecimal filledNow = filledSoFar.getOrDefault(o, BigDecimal.ZERO);
+            BigDecimal remaining = o.quantity().subtract(filledNow);
+            if (o.side() == Side.BUY) {
+                // settled later against what it counts now: the rest as pending, what filled as the venue's
+                openBuys.put(o.clientOrderId(), new BuyReservation(remaining.max(BigDecimal.ZERO),
+                        remaining.signum() > 0 ? Decimals.usd(remaining.multiply(o.limitPrice())) : BigDecimal.ZERO,
+                        filledNow));
+            }
             if (remaining.signum() > 0) {
                 BigDecimal cost = Decimals.usd(remaining.multiply(o.limitPrice()));
                 // open buys: the venue already holds their cash aside; count them as holdings
@@ -253,6 +293,21 @@ public final class Portfolio {
                 }
             }
         }
+    }
+
+    /** Whether every order reserved and not settled here is among these open orders. Under the lock. */
+    private boolean amongOpen(List<CopyIntent> openOrders) {
+        if (outstanding.isEmpty()) {
+            return true;
+        }
+        Set<ClientOrderId> open = new HashSet<>();
+        openOrders.forEach(o -> open.add(o.clientOrderId()));
+        return open.containsAll(outstanding);
+    }
+
+    /** The orders this book reserved and has not settled or released yet. */
+    public synchronized Set<ClientOrderId> outstanding() {
+        return Set.copyOf(outstanding);
     }
 
     public synchronized BigDecimal cash() {
@@ -273,10 +328,12 @@ public final class Portfolio {
 
     private void apply(ClientOrderId id, InstrumentId instrument, Side side, BigDecimal quantity, BigDecimal notional) {
         version++;
+        outstanding.add(id);
         if (side == Side.BUY) {
             Holding h = holdings.getOrDefault(instrument, Holding.EMPTY);
             holdings.put(instrument, new Holding(h.quantity().add(quantity), h.cost().add(notional),
                     h.pendingBuy().add(quantity), h.pendingCost().add(notional)));
+            openBuys.put(id, new BuyReservation(quantity, notional, BigDecimal.ZERO));
             exposure = exposure.add(notional);
             cash = cash.subtract(notional);
         } else {

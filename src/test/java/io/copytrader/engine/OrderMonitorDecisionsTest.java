@@ -13,6 +13,7 @@ import io.copytrader.venue.HttpCall;
 import io.copytrader.venue.HttpReply;
 import io.copytrader.venue.OrderState;
 import io.copytrader.venue.OrderStatus;
+import io.copytrader.venue.PositionSnapshot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -199,6 +200,25 @@ class OrderMonitorDecisionsTest {
         clock.set(Trades.T0.plus(Duration.ofHours(1)));
         monitor.run();
         assertThat(book.version()).as("due: reconciled").isGreaterThan(version);
+    }
+
+    @Test
+    void shouldCountWhatAnOpenBuyFilledAsTheVenueSaysAtARefreshNotAsTheStoreLastHeard() {
+        signedAndSent(OrderRecordState.OPEN);
+        // the venue filled 6 of the 10 and holds them; no pass has looked the order up since, so the store says 0
+        venue.positions = List.of(new PositionSnapshot(trade.instrument(), new BigDecimal("6"), new BigDecimal("0.50")));
+        venue.lookupStatus = status(OrderState.PARTIALLY_FILLED, "6");
+        calls.clear();
+
+        monitor.refreshBook();
+
+        assertThat(calls).as("the open buy looked up after the positions").hasSize(1);
+        Portfolio.Holding h = book.holding(trade.instrument());
+        assertThat(h.sellable()).isEqualByComparingTo("6");
+        assertThat(h.pendingBuy()).as("the 4 still to come, not the 10").isEqualByComparingTo("4");
+        book.settle(intent, BigDecimal.TEN, new BigDecimal("0.50"));
+        assertThat(book.holding(trade.instrument()).sellable()).as("6 held at the refresh and 4 filled since")
+                .isEqualByComparingTo("10");
     }
 
     @Test

@@ -366,17 +366,78 @@ class PortfolioTest {
     }
 
     @Test
+    void shouldCountTheSharesAnOpenBuyHadFilledAtARefreshOnlyOnceWhenItFills() {
+        // at the refresh the venue holds the 4 shares the first buy filled so far; both buys are open
+        CopyIntent partly = intent(buy("b1", "0.50", "100"), new Sizing.Decision(new BigDecimal("10"),
+                new BigDecimal("0.51"), null));
+        CopyIntent waiting = intent(buy("b2", "0.50", "100"), new Sizing.Decision(new BigDecimal("10"),
+                new BigDecimal("0.51"), null));
+        portfolio.reconcile(usd("1000"), List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("4"), new BigDecimal("0.50"))),
+                List.of(partly, waiting), Map.of(partly, new BigDecimal("4")));
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("4");
+
+        portfolio.settle(partly, new BigDecimal("10"), new BigDecimal("0.50"));
+
+        // 10 settled, the second buy's 10 still to come: the 4 the snapshot held are not counted again
+        Portfolio.Holding h = portfolio.holding(YES_TOKEN);
+        assertThat(h.quantity()).isEqualByComparingTo("20");
+        assertThat(h.pendingBuy()).isEqualByComparingTo("10");
+        assertThat(h.sellable()).isEqualByComparingTo("10");
+        // a sell of everything takes the 10 the venue holds, not 14
+        assertThat(plan(sell("s1", "0.50", "100000")).quantity()).isEqualByComparingTo("10");
+    }
+
+    @Test
     void shouldNotReplaceTheBookWithASnapshotTakenWhileItMoved() {
         long seen = portfolio.version();
         // a buy is reserved while the venue's balance is being read: the snapshot does not know it
-        plan(buy("b1", "0.50", "100"));
+        CopyIntent b1 = plan(buy("b1", "0.50", "100"));
 
-        boolean replaced = portfolio.reconcileIfUnchanged(seen, usd("1000"), List.of(), List.of(), Map.of());
+        boolean replaced = portfolio.reconcileIfUnchanged(seen, usd("1000"), List.of(), List.of(b1), Map.of());
 
         assertThat(replaced).isFalse();
         assertThat(portfolio.cash()).isEqualByComparingTo("994.90");
         assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("10");
-        assertThat(portfolio.reconcileIfUnchanged(portfolio.version(), usd("1000"), List.of(), List.of(), Map.of())).isTrue();
+        // read again, with the buy among the open orders: the venue sets its cash aside, the book counts it held
+        assertThat(portfolio.reconcileIfUnchanged(portfolio.version(), usd("994.90"), List.of(), List.of(b1), Map.of())).isTrue();
+        assertThat(portfolio.holding(YES_TOKEN).pendingBuy()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void shouldNotReplaceTheBookWhileASellItSizedIsNotInTheStoreYet() {
+        hold("1000", "100", "0.40");
+        // sized and reserved; its intent is written to the store when a placing thread takes it, a moment later
+        CopyIntent s1 = plan(sell("s1", "0.50", "200"));
+        assertThat(s1.quantity()).isEqualByComparingTo("20");
+
+        // a snapshot taken meanwhile: the venue still holds 100, and the store has no open order
+        boolean replaced = portfolio.reconcileIfUnchanged(portfolio.version(), usd("1000"),
+                List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("100"), new BigDecimal("0.40"))), List.of(), Map.of());
+
+        assertThat(replaced).as("the snapshot would give the 20 being sold back").isFalse();
+        portfolio.settle(s1, new BigDecimal("20"), new BigDecimal("0.50"));
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("80");
+        // the next sells can take the 80 left, never the 20 sold
+        assertThat(plan(sell("s2", "0.50", "2000")).quantity()).isEqualByComparingTo("80");
+    }
+
+    @Test
+    void shouldNotReplaceTheBookWhileASellThatEndedInTheStoreIsNotSettledHereYet() {
+        hold("1000", "100", "0.40");
+        CopyIntent s1 = plan(sell("s1", "0.50", "200"));
+
+        // the venue filled 5 and cancelled the rest; the store has the order ended, the book is told a moment later
+        boolean replaced = portfolio.reconcileIfUnchanged(portfolio.version(), usd("1002.50"),
+                List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("95"), new BigDecimal("0.40"))), List.of(), Map.of());
+
+        assertThat(replaced).as("settling it after the snapshot would give back 15 the snapshot holds already").isFalse();
+        portfolio.settle(s1, new BigDecimal("5"), new BigDecimal("0.50"));
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("95");
+        assertThat(portfolio.outstanding()).isEmpty();
+        assertThat(portfolio.reconcileIfUnchanged(portfolio.version(), usd("1002.50"),
+                List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("95"), new BigDecimal("0.40"))), List.of(), Map.of()))
+                .isTrue();
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("95");
     }
 
     @Test

@@ -132,8 +132,11 @@ final class ScriptedExchange implements ExchangeAdapter {
         return HttpCall.get("http://venue/positions");
     }
 
+    /** Set per test: the positions the venue reports. */
+    List<PositionSnapshot> positions = List.of();
+
     @Override
     public List<PositionSnapshot> onPositionsReply(HttpReply reply) {
-        return List.of();
+        return positions;
     }
 }

@@ -209,6 +209,16 @@ public final class EngineHarness implements AutoCloseable {
         assertThat((long) counter("copytrader.trades.dropped")).as("metrics: dropped").isEqualTo(byOutcome.get(TradeOutcome.DROPPED));
         assertThat((long) counter("copytrader.trades.abandoned")).as("metrics: abandoned").isEqualTo(byOutcome.get(TradeOutcome.ABANDONED));
         assertThat((long) counter("copytrader.trades.expired")).as("metrics: expired").isEqualTo(byOutcome.get(TradeOutcome.EXPIRED));
+        // while the engine runs (a stopped one has no book): the book settled or released every order it reserved,
+        // but those still open at the venue; one it forgot would keep every later refresh of the book from the venue
+        // from applying (Portfolio.reconcileIfUnchanged)
+        io.copytrader.engine.Portfolio book = bean("portfolio", io.copytrader.engine.Portfolio.class);
+        if (book != null) {
+            java.util.Set<io.copytrader.domain.ClientOrderId> open = new java.util.HashSet<>();
+            store().ordersIn(EnumSet.complementOf(EnumSet.of(OrderRecordState.FILLED, OrderRecordState.CANCELED,
+                    OrderRecordState.REJECTED, OrderRecordState.FAILED))).forEach(o -> open.add(o.clientOrderId()));
+            assertThat(book.outstanding()).as("orders reserved in the book and neither settled nor open").isSubsetOf(open);
+        }
     }
 
     /**
