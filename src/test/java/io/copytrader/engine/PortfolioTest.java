@@ -383,6 +383,12 @@ class PortfolioTest {
         assertThat(h.quantity()).isEqualByComparingTo("20");
         assertThat(h.pendingBuy()).isEqualByComparingTo("10");
         assertThat(h.sellable()).isEqualByComparingTo("10");
+        // cost: the 4 at 0.50 (2.00) and the second buy's 10 at its limit (5.10) as at the refresh; the 6 counted at
+        // the limit (3.06) filled at 0.50 (3.00): 0.06 back in cash, none of it taken twice
+        assertThat(h.pendingCost()).isEqualByComparingTo("5.10");
+        assertThat(h.cost()).isEqualByComparingTo("10.10");
+        assertThat(portfolio.cash()).isEqualByComparingTo("1000.06");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("10.10");
         // a sell of everything takes the 10 the venue holds, not 14
         assertThat(plan(sell("s1", "0.50", "100000")).quantity()).isEqualByComparingTo("10");
     }
@@ -431,6 +437,7 @@ class PortfolioTest {
                 List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("95"), new BigDecimal("0.40"))), List.of(), Map.of());
 
         assertThat(replaced).as("settling it after the snapshot would give back 15 the snapshot holds already").isFalse();
+        assertThat(portfolio.outstanding()).containsExactly(s1.clientOrderId());
         portfolio.settle(s1, new BigDecimal("5"), new BigDecimal("0.50"));
         assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("95");
         assertThat(portfolio.outstanding()).isEmpty();
