@@ -9,11 +9,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,12 +34,14 @@ final class PolymarketHarness implements AutoCloseable {
 
     private final PolymarketFake fake;
     private final EngineHarness engine;
+    private final Path storeDir;
     private final String storeUrl;
 
-    private PolymarketHarness(PolymarketFake fake, EngineHarness engine, String storeUrl) {
+    private PolymarketHarness(PolymarketFake fake, EngineHarness engine, Path storeDir) {
         this.fake = fake;
         this.engine = engine;
-        this.storeUrl = storeUrl;
+        this.storeDir = storeDir;
+        this.storeUrl = "jdbc:sqlite:" + storeDir.resolve("copytrader.db");
     }
 
     /** Orders go to the fake CLOB, signed with the test key for the test funder (signature type 2). */
@@ -101,9 +105,13 @@ final class PolymarketHarness implements AutoCloseable {
 
         PolymarketHarness start() {
             try {
-                return new PolymarketHarness(fake, engine.start(), "jdbc:sqlite:" + storeDir.resolve("copytrader.db"));
+                return new PolymarketHarness(fake, engine.start(), storeDir);
             } catch (RuntimeException e) {
-                fake.close();
+                try {
+                    fake.close();
+                } finally {
+                    deleteQuietly(storeDir);
+                }
                 throw e;
             }
         }
@@ -153,12 +161,26 @@ final class PolymarketHarness implements AutoCloseable {
         }
     }
 
+    /** Stops the engine and the fake, then deletes the store's directory (each harness makes one). */
     @Override
     public void close() {
         try {
             engine.close();
         } finally {
-            fake.close();
+            try {
+                fake.close();
+            } finally {
+                deleteQuietly(storeDir);
+            }
+        }
+    }
+
+    /** Deletes a directory the harness made and what is in it (a store and its journal files), files first. */
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // a leftover temporary directory fails no scenario
         }
     }
 }
