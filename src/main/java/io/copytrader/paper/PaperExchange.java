@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * placement; a sell reserves the quantity it sells. Orders fill at their limit price, as their {@link FillPlan}
  * says; resting fills happen in {@link #advance()} once the injected clock passes their due time. A cancel releases
  * the reserve of what is left. One lock guards everything: placements from many clients are serialised. An order that
- * ended (filled or canceled) is kept for a retention period (an hour by default), then forgotten.
+ * ended (filled or canceled) is kept for a retention period (an hour by default), then forgotten; and when more ended
+ * orders than a limit are known (100,000 by default), the oldest are forgotten earlier.
  */
 final class PaperExchange {
     private static final int AVG_PRICE_SCALE = 6;
@@ -38,10 +39,12 @@ final class PaperExchange {
     private final Map<String, BigDecimal> sellReserved = new HashMap<>();
     /**
      * Ended orders (filled or canceled) in the order they ended: each is forgotten once it ended longer than
-     * {@link #endedRetention} ago, so a venue that runs for weeks does not keep every order it ever took.
+     * {@link #endedRetention} ago, or once {@link #endedLimit} later orders have ended, so a venue that runs for weeks,
+     * or for an hour at hundreds of orders a second, does not keep every order it ever took.
      */
     private final ArrayDeque<Order> ended = new ArrayDeque<>();
     private final Duration endedRetention;
+    private final int endedLimit;
     private BigDecimal cash;
     private BigDecimal reserved = BigDecimal.ZERO;
     private long nextVenueOrderId = 1;
@@ -52,21 +55,27 @@ final class PaperExchange {
     private long canceled;
 
     PaperExchange(BigDecimal startingCash, FillModel fillModel, Clock clock) {
-        this(startingCash, fillModel, clock, PaperVenueConfig.DEFAULT_ENDED_ORDER_RETENTION);
+        this(startingCash, fillModel, clock, PaperVenueConfig.DEFAULT_ENDED_ORDER_RETENTION,
+                PaperVenueConfig.DEFAULT_ENDED_ORDER_LIMIT);
     }
 
     /**
      * @param endedRetention how long an ended order stays known: looked up, canceled (answered as it ended) and its
      *                       client order id refused as a duplicate; after that the venue answers as for an id it never saw
+     * @param endedLimit     the most ended orders known at once: past it the oldest ended order is forgotten early
      */
-    PaperExchange(BigDecimal startingCash, FillModel fillModel, Clock clock, Duration endedRetention) {
+    PaperExchange(BigDecimal startingCash, FillModel fillModel, Clock clock, Duration endedRetention, int endedLimit) {
         if (endedRetention == null || endedRetention.isNegative() || endedRetention.isZero()) {
             throw new IllegalArgumentException("endedRetention must be positive, but was " + endedRetention);
+        }
+        if (endedLimit < 1) {
+            throw new IllegalArgumentException("endedLimit must be >= 1, but was " + endedLimit);
         }
         this.cash = startingCash;
         this.fillModel = fillModel;
         this.clock = clock;
         this.endedRetention = endedRetention;
+        this.endedLimit = endedLimit;
     }
 
     /** Order counts for the stats endpoint; {@code rejected} excludes duplicates, counted apart. */
@@ -246,15 +255,21 @@ final class PaperExchange {
     private void ended(Order order) {
         order.endedAt = clock.instant();
         ended.addLast(order);
+        while (ended.size() > endedLimit) {
+            forget(ended.pollFirst());
+        }
     }
 
     /** Forgets the orders that ended longer than the retention ago (oldest first; they are in the order they ended). */
     private void forgetExpired() {
         Instant horizon = clock.instant().minus(endedRetention);
         while (!ended.isEmpty() && ended.peekFirst().endedAt.isBefore(horizon)) {
-            Order order = ended.pollFirst();
-            orders.remove(order.request.clientOrderId(), order);
+            forget(ended.pollFirst());
         }
+    }
+
+    private void forget(Order order) {
+        orders.remove(order.request.clientOrderId(), order);
     }
 
     private void release(Order order, BigDecimal quantity) {

@@ -46,7 +46,7 @@ public final class PaperVenue implements AutoCloseable {
                 config.traders());
         PaperExchange exchange = new PaperExchange(config.startingCash(),
                 new SeededFillModel(config.seed() * 31 + 3, config.fillModel()), config.clock(),
-                config.endedOrderRetention());
+                config.endedOrderRetention(), config.endedOrderLimit());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, config.serverInstances())));
         VenueTimer timer = new VenueTimer(vertx, feeds, exchange, config.clock());
         PaperVenueRoutes routes = new PaperVenueRoutes(vertx, feeds, exchange, faults, config.hangTimeout(), timer);

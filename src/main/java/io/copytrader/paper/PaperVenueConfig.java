@@ -23,10 +23,13 @@ import java.util.Objects;
  * @param instruments     how many instruments each trader's fills are drawn from (tok-1 .. tok-N)
  * @param endedOrderRetention how long a filled or canceled order stays known to the venue (looked up, refused as a
  *                        duplicate); after that its client order id is one the venue never saw
+ * @param endedOrderLimit the most filled or canceled orders the venue knows at once; past it the oldest is forgotten
+ *                        before its retention has passed
  */
 public record PaperVenueConfig(int port, long seed, Map<String, Double> traders, BigDecimal startingCash,
                                FillModelSettings fillModel, Clock clock, int feedRetention, Duration hangTimeout,
-                               int serverInstances, int instruments, Duration endedOrderRetention) {
+                               int serverInstances, int instruments, Duration endedOrderRetention,
+                               int endedOrderLimit) {
     public static final int DEFAULT_FEED_RETENTION = 200_000;
     /**
      * An hour: far beyond the engine's own look-ups of an order (an unanswered one within seconds, a resting one until
@@ -34,6 +37,13 @@ public record PaperVenueConfig(int port, long seed, Map<String, Double> traders,
      * instead of every order it ever took.
      */
     public static final Duration DEFAULT_ENDED_ORDER_RETENTION = Duration.ofHours(1);
+    /**
+     * 100,000 ended orders, about 50 MB of heap (about half a kilobyte an order): the hour's retention alone let a
+     * venue taking 300 orders a second (the bench, a long run of the embedded default at a high rate) keep about a
+     * million, half a gigabyte. At the demo's two trades a second the hour is the bound; at 300 a second this keeps
+     * the last five and a half minutes, still far beyond the engine's own look-ups.
+     */
+    public static final int DEFAULT_ENDED_ORDER_LIMIT = 100_000;
     /** The demo's and the bench's default: 20 instruments. */
     public static final int DEFAULT_INSTRUMENTS = 20;
 
@@ -67,6 +77,9 @@ public record PaperVenueConfig(int port, long seed, Map<String, Double> traders,
         if (endedOrderRetention == null || endedOrderRetention.isNegative() || endedOrderRetention.isZero()) {
             throw new IllegalArgumentException("endedOrderRetention must be positive, but was " + endedOrderRetention);
         }
+        if (endedOrderLimit < 1) {
+            throw new IllegalArgumentException("endedOrderLimit must be >= 1, but was " + endedOrderLimit);
+        }
     }
 
     /** The out-of-the-box demo: free port, seed 42, trader alice at 2 trades/s, $10,000. */
@@ -92,6 +105,7 @@ public record PaperVenueConfig(int port, long seed, Map<String, Double> traders,
         private Duration hangTimeout = Duration.ofSeconds(60);
         private int serverInstances = Math.min(2, Runtime.getRuntime().availableProcessors());
         private Duration endedOrderRetention = DEFAULT_ENDED_ORDER_RETENTION;
+        private int endedOrderLimit = DEFAULT_ENDED_ORDER_LIMIT;
 
         private Builder() {
         }
@@ -152,9 +166,14 @@ public record PaperVenueConfig(int port, long seed, Map<String, Double> traders,
             return this;
         }
 
+        public Builder endedOrderLimit(int value) {
+            this.endedOrderLimit = value;
+            return this;
+        }
+
         public PaperVenueConfig build() {
             return new PaperVenueConfig(port, seed, traders, startingCash, fillModel, clock, feedRetention,
-                    hangTimeout, serverInstances, instruments, endedOrderRetention);
+                    hangTimeout, serverInstances, instruments, endedOrderRetention, endedOrderLimit);
         }
     }
 }

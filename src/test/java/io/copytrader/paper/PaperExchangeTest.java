@@ -128,7 +128,7 @@ class PaperExchangeTest {
     @Test
     void shouldForgetAnEndedOrderOnceItsRetentionPassedButNeverAnOpenOne() {
         PaperExchange venue = new PaperExchange(new BigDecimal("100"),
-                () -> plans.isEmpty() ? FillPlan.immediate() : plans.poll(), clock, Duration.ofMinutes(10));
+                () -> plans.isEmpty() ? FillPlan.immediate() : plans.poll(), clock, Duration.ofMinutes(10), 1000);
         plans.add(FillPlan.never());
         venue.place(order("rest", Side.BUY, "0.5", "2"));           // open until canceled
         venue.place(order("filled", Side.BUY, "0.5", "2"));         // ends now
@@ -166,8 +166,48 @@ class PaperExchangeTest {
     }
 
     @Test
+    void shouldForgetTheOldestEndedOrdersOnceMoreThanTheLimitEndedWithinTheRetention() {
+        PaperExchange venue = new PaperExchange(new BigDecimal("100"),
+                () -> plans.isEmpty() ? FillPlan.immediate() : plans.poll(), clock, Duration.ofHours(1), 2);
+        plans.add(FillPlan.never());
+        venue.place(order("rest", Side.BUY, "0.5", "2"));      // open: never forgotten, never counted
+        venue.place(order("first", Side.BUY, "0.5", "1"));
+        venue.place(order("second", Side.BUY, "0.5", "1"));
+        assertThat(venue.endedKnown()).isEqualTo(2);
+        assertThat(venue.place(order("first", Side.BUY, "0.5", "1")))
+                .isInstanceOfSatisfying(PlaceOutcome.Rejected.class, r -> assertThat(r.error()).isEqualTo("DUPLICATE_CLIENT_ORDER_ID"));
+
+        // a third ended order, a second later: the first is forgotten though its hour has not passed
+        clock.advance(Duration.ofSeconds(1));
+        plans.add(FillPlan.never());
+        venue.place(order("third", Side.BUY, "0.5", "1"));
+        assertThat(venue.endedKnown()).as("the third rests: it has not ended").isEqualTo(2);
+        assertThat(venue.cancel("third")).map(OrderView::state).contains(OrderState.CANCELED);
+        assertThat(venue.endedKnown()).isEqualTo(2);
+        assertThat(venue.find("first")).isEmpty();
+        assertThat(venue.find("second")).map(OrderView::state).contains(OrderState.FILLED);
+        assertThat(venue.find("third")).map(OrderView::state).contains(OrderState.CANCELED);
+        assertThat(venue.find("rest")).map(OrderView::state).contains(OrderState.OPEN);
+        assertThat(venue.openOrders()).extracting(OrderView::clientOrderId).containsExactly("rest");
+
+        // forgetting changes no money: two filled at 0.5, one resting for 1 of the 100
+        assertThat(venue.balance().cash()).isEqualByComparingTo("99");
+        assertThat(venue.balance().reserved()).isEqualByComparingTo("1");
+        assertThat(venue.place(order("first", Side.BUY, "0.5", "1"))).isInstanceOf(PlaceOutcome.Accepted.class);
+    }
+
+    @Test
+    void shouldRefuseALimitBelowOne() {
+        assertThatThrownBy(() -> new PaperExchange(BigDecimal.ONE, FillPlan::immediate, clock, Duration.ofHours(1), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endedLimit must be >= 1");
+        assertThatThrownBy(() -> PaperVenueConfig.builder().endedOrderLimit(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endedOrderLimit must be >= 1");
+        assertThat(PaperVenueConfig.defaults().endedOrderLimit()).isEqualTo(100_000);
+    }
+
+    @Test
     void shouldRefuseARetentionThatIsNotPositive() {
-        assertThatThrownBy(() -> new PaperExchange(BigDecimal.ONE, FillPlan::immediate, clock, Duration.ZERO))
+        assertThatThrownBy(() -> new PaperExchange(BigDecimal.ONE, FillPlan::immediate, clock, Duration.ZERO, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endedRetention must be positive");
         assertThatThrownBy(() -> PaperVenueConfig.builder().endedOrderRetention(Duration.ofSeconds(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endedOrderRetention must be positive");
