@@ -4,6 +4,8 @@
 -- 5 % failed with a dead letter (half of those replayed); every fifth trade a fill joined to the one before it.
 -- On a SQLite store that the engine has created (its schema current):
 --   sqlite3 data/copytrader.db -cmd '.parameter set :N 1000000' '.read src/test/resources/store/long-history.sql'
+-- or on a PostgreSQL one (then VACUUM ANALYZE, as autovacuum would after such a bulk of writes):
+--   psql -v ON_ERROR_STOP=1 -v N=1000000 -f src/test/resources/store/long-history.sql <database>
 DELETE FROM trades;
 DELETE FROM orders;
 DELETE FROM positions;
