@@ -46,7 +46,10 @@ public final class TradeDetector {
     private volatile long minTickNanos;
     private final TargetPositions targetPositions;
     private final Set<TraderId> seeded = ConcurrentHashMap.newKeySet();
-    /** One WARN line at most every 10 s however many rows are malformed (each row is counted in the metrics). */
+    /**
+     * One WARN line at most every 10 s however many rows are malformed, with the count since the last line (each row
+     * is counted in the metrics and logged at DEBUG).
+     */
     private final AggregatedWarn malformedRows = new AggregatedWarn(LOG, "Rejected malformed feed rows", 10_000);
     private volatile String owner;
     private volatile Duration ownerLease;
@@ -150,6 +153,7 @@ public final class TradeDetector {
                 malformedRows.event(m.rowKey() + " of " + trader + ": " + m.detail());
             }
         }
+        malformedRows.flush(); // the rows rejected since the last line, once its 10 s have passed
         return new Poll(trader, trades, page.nextCursor());
     }
 
