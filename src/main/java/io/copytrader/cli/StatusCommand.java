@@ -91,6 +91,8 @@ public final class StatusCommand implements Callable<Integer> {
         f.put("queueOverflows", whole(m.sum("copytrader_queue_overflows_total")));
         // trades that went out on the order of a trade they waited behind (docs/ordering.md, "Joining")
         f.put("queueJoined", whole(m.sum("copytrader_queue_joined_total")));
+        // feed rows refused as malformed since the start (no trade, no order: docs/failure-semantics.md)
+        f.put("feedRowsRejected", whole(m.sum("copytrader_feed_rows_rejected_total")));
         f.put("tradesInFlight", whole(m.sum("copytrader_trades_inflight")));
         BigDecimal count = m.sum("copytrader_trade_latency_seconds_count");
         BigDecimal sum = m.sum("copytrader_trade_latency_seconds_sum");

@@ -33,7 +33,7 @@ class StatusCommandTest {
             assertThat(run.out).contains("queueLength: 0", "processingTrades: 0", "tradesQueued: ",
                     "tradesProcessed: " + h.outcomes(io.copytrader.domain.TradeOutcome.COPIED),
                     "tradesSkipped: " + h.outcomes(io.copytrader.domain.TradeOutcome.SKIPPED),
-                    "tradesFailed: 0", "queueOverflows: 0", "queueJoined: 0", "avgLatencyMs: ", "minLatencyMs: ", "maxLatencyMs: ",
+                    "tradesFailed: 0", "queueOverflows: 0", "queueJoined: 0", "feedRowsRejected: 0", "avgLatencyMs: ", "minLatencyMs: ", "maxLatencyMs: ",
                     "circuitState: CLOSED");
         }
     }
