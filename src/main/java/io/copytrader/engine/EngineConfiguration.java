@@ -21,6 +21,7 @@ import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
+import io.copytrader.store.EngineLock;
 import io.copytrader.store.StoreFactory;
 import io.copytrader.store.StoreSettings;
 import io.copytrader.store.TradeStore;
@@ -92,8 +93,26 @@ public class EngineConfiguration implements CamelConfiguration {
         }
         Clock clock = Clock.systemUTC();
         String instanceId = sharedQueue(context); // null: one instance, the in-process queue
-        TradeStore store = openStore(settings, clock);
-        stopWithContext(context, () -> store.close());
+        // one instance: the store is this engine's alone (EngineLock), taken before anything reads or writes it
+        EngineLock lock = instanceId == null ? lockStore(settings, pc) : null;
+        TradeStore store;
+        try {
+            store = openStore(settings, clock);
+        } catch (RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
+        stopWithContext(context, () -> {
+            try {
+                store.close();
+            } finally {
+                if (lock != null) {
+                    lock.close(); // last: the next engine starts on a store this one no longer writes
+                }
+            }
+        });
         MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
         if (registry == null) {
             registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -315,23 +334,31 @@ public class EngineConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The store STORE_URL names: "memory", a SQLite file (the default) or PostgreSQL (STORE_USER, STORE_PASSWORD).
-     * One that cannot be opened (unreachable, not a database, not writable) is a configuration error.
+     * Takes the store's engine lock (one engine per store), waiting for an engine that is still stopping: up to the
+     * shutdown timeout and 10 s more. A store that stays locked is a start refused with a clear line (exit code 2).
      */
-    public static TradeStore openStore(CopyTraderSettings settings, Clock clock) {
-        StoreSettings store;
+    static EngineLock lockStore(CopyTraderSettings settings, PropertiesComponent pc) {
+        Duration wait = Duration.ofSeconds(Long.parseLong(pc.parseUri("{{copytrader.shutdown.timeout-seconds}}").trim())
+                + 10);
         try {
-            store = StoreSettings.of(settings.storeUrl())
-                    .withSqliteSync(StoreSettings.SqliteSync.valueOf(settings.storeSqliteSync()));
-            String user = System.getenv("STORE_USER");
-            if (user != null && !user.isBlank()) {
-                store = store.withCredentials(user, System.getenv("STORE_PASSWORD"));
-            }
-        } catch (IllegalArgumentException e) {
+            return EngineLock.acquire(storeSettings(settings), wait, LOG::warn);
+        } catch (EngineLock.HeldElsewhere | io.copytrader.store.StoreException e) {
+            InvalidSettingException refused = new InvalidSettingException(e.getMessage());
+            StartupFailure.record(refused);
+            throw refused;
+        } catch (IllegalArgumentException e) { // a SQLite URL that names no file
             InvalidSettingException invalid = new InvalidSettingException("STORE_URL (copytrader.store.url): " + e.getMessage());
             StartupFailure.record(invalid);
             throw invalid;
         }
+    }
+
+    /**
+     * The store STORE_URL names: "memory", a SQLite file (the default) or PostgreSQL (STORE_USER, STORE_PASSWORD).
+     * One that cannot be opened (unreachable, not a database, not writable) is a configuration error.
+     */
+    public static TradeStore openStore(CopyTraderSettings settings, Clock clock) {
+        StoreSettings store = storeSettings(settings);
         TradeStore opened;
         try {
             opened = StoreFactory.open(store, clock);
@@ -344,6 +371,23 @@ public class EngineConfiguration implements CamelConfiguration {
         }
         LOG.info("Store: {}", store.isMemory() ? "in memory (forgotten on exit)" : masked(store.url()));
         return opened;
+    }
+
+    /** STORE_URL, STORE_SQLITE_SYNC and the credentials from STORE_USER and STORE_PASSWORD; invalid ones refused. */
+    private static StoreSettings storeSettings(CopyTraderSettings settings) {
+        try {
+            StoreSettings store = StoreSettings.of(settings.storeUrl())
+                    .withSqliteSync(StoreSettings.SqliteSync.valueOf(settings.storeSqliteSync()));
+            String user = System.getenv("STORE_USER");
+            if (user != null && !user.isBlank()) {
+                store = store.withCredentials(user, System.getenv("STORE_PASSWORD"));
+            }
+            return store;
+        } catch (IllegalArgumentException e) {
+            InvalidSettingException invalid = new InvalidSettingException("STORE_URL (copytrader.store.url): " + e.getMessage());
+            StartupFailure.record(invalid);
+            throw invalid;
+        }
     }
 
     private static String masked(String url) {

@@ -1,0 +1,268 @@
+package io.copytrader.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * One engine at a time on a store (one instance; several instances share a store through claims, docs/scale-out.md).
+ * Two engines on one store would each admit what the other has not, keep a book that knows only its own orders (so
+ * size sells and exposure against half the picture) and record outcomes over each other's: at a stop, one records as
+ * abandoned a trade the other is placing. That happens without anyone meaning it: a supervisor starts a new engine
+ * while the old one is still stopping gracefully (up to the shutdown timeout), for instance after a kill -9 of the
+ * launcher, whose engine then stops gracefully on its own.
+ *
+ * <p>The lock is one the operating system or the database drops with its holder, so a killed engine never leaves it
+ * behind: on SQLite an exclusive lock on the file {@code <database>.lock} beside the database; on PostgreSQL a
+ * session advisory lock on the store's schema, held by a connection of its own (a server that ends that session, on
+ * a restart or an idle-session timeout, ends the lock with it). A store in memory is nobody else's.
+ */
+public abstract class EngineLock implements AutoCloseable {
+    /**
+     * PostgreSQL advisory lock: this key ("CTrd" in ASCII) and the hash of the store's schema, so engines whose stores
+     * are two schemas of one database do not hold each other up.
+     */
+    static final int POSTGRES_KEY = 0x43547264;
+
+    private static final long POLL_MILLIS = 200;
+
+    /** Thrown when the store stayed locked by another engine for the whole wait. */
+    public static final class HeldElsewhere extends RuntimeException {
+        HeldElsewhere(String message) {
+            super(message);
+        }
+    }
+
+    /** Releases the lock; quietly (the process may be stopping for a reason of its own). */
+    @Override
+    public abstract void close();
+
+    /**
+     * Takes the store's engine lock, waiting up to {@code wait} for another engine to let it go (one that is stopping
+     * lets it go when it has stopped).
+     *
+     * @param waiting told once, with a line to log, when the lock is held by another engine and this one waits
+     * @throws HeldElsewhere when it is still held after the wait
+     */
+    public static EngineLock acquire(StoreSettings settings, Duration wait, Consumer<String> waiting) {
+        if (settings.isMemory()) {
+            return new EngineLock() {
+                @Override
+                public void close() {
+                }
+            };
+        }
+        Attempt attempt = Dialect.fromUrl(settings.url()) == Dialect.SQLITE
+                ? new FileAttempt(lockFile(settings.url())) : new AdvisoryAttempt(settings);
+        long deadline = System.nanoTime() + wait.toNanos();
+        boolean told = false;
+        try {
+            while (true) {
+                EngineLock lock = attempt.tryLock();
+                if (lock != null) {
+                    return lock;
+                }
+                if (!told) {
+                    waiting.accept("Another CopyTrader engine is using the store " + attempt.describe()
+                            + "; waiting up to " + wait.toSeconds() + " s for it to stop");
+                    told = true;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new HeldElsewhere("another CopyTrader engine is using the store " + attempt.describe()
+                            + " and did not stop within " + wait.toSeconds() + " s; stop it first (one engine per store;"
+                            + " several engines share a PostgreSQL store as instances of one queue: docs/scale-out.md)");
+                }
+                try {
+                    Thread.sleep(POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new HeldElsewhere("interrupted while waiting for the store " + attempt.describe());
+                }
+            }
+        } finally {
+            attempt.giveUp();
+        }
+    }
+
+    /** jdbc:sqlite:data/copytrader.db -> data/copytrader.db.lock */
+    static Path lockFile(String url) {
+        Path db = StoreFactory.sqliteFile(url);
+        return db.resolveSibling(db.getFileName() + ".lock");
+    }
+
+    private interface Attempt {
+        /** The lock, or null when another engine holds it. */
+        EngineLock tryLock();
+
+        /** The store, as a message names it (no password). */
+        String describe();
+
+        /** Frees what failed attempts kept (not a lock handed out). */
+        void giveUp();
+    }
+
+    /** SQLite: an exclusive lock on a file beside the database, held by an open channel. */
+    private static final class FileAttempt implements Attempt {
+        private final Path file;
+
+        FileAttempt(Path file) {
+            this.file = file;
+        }
+
+        @Override
+        public EngineLock tryLock() {
+            FileChannel channel = null;
+            try {
+                Path parent = file.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException sameProcess) {
+                    lock = null; // another engine of this process holds it
+                }
+                if (lock == null) {
+                    channel.close();
+                    return null;
+                }
+                // who holds it, for the operator (the lock is what counts, not the file's content)
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+                FileChannel held = channel;
+                FileLock heldLock = lock;
+                return new EngineLock() {
+                    @Override
+                    public void close() {
+                        try {
+                            heldLock.release();
+                        } catch (IOException ignored) {
+                            // closing the channel releases it too
+                        }
+                        try {
+                            held.close();
+                        } catch (IOException ignored) {
+                            // nothing more to release
+                        }
+                    }
+                };
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw new StoreException("could not lock the store's file " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public String describe() {
+            String holder = "";
+            try {
+                String pid = Files.readString(file, StandardCharsets.US_ASCII).trim();
+                if (pid.matches("\\d{1,10}")) {
+                    holder = " (process " + pid + ")";
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // the holder's pid is a courtesy
+            }
+            return file.resolveSibling(file.getFileName().toString().replaceFirst("\\.lock$", "")) + holder;
+        }
+
+        @Override
+        public void giveUp() {
+        }
+
+        private static void closeQuietly(FileChannel channel) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+        }
+    }
+
+    /** PostgreSQL: a session advisory lock, held by a connection of its own for as long as the engine runs. */
+    private static final class AdvisoryAttempt implements Attempt {
+        private final StoreSettings settings;
+        private Connection connection;
+
+        AdvisoryAttempt(StoreSettings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public EngineLock tryLock() {
+            try {
+                if (connection == null || connection.isClosed()) {
+                    Properties credentials = new Properties();
+                    if (settings.user() != null) {
+                        credentials.setProperty("user", settings.user());
+                    }
+                    if (settings.password() != null) {
+                        credentials.setProperty("password", settings.password());
+                    }
+                    connection = DriverManager.getConnection(settings.url(), credentials);
+                }
+                try (PreparedStatement ps = connection.prepareStatement(
+                        "SELECT pg_try_advisory_lock(?, hashtext(current_schema()))")) {
+                    ps.setInt(1, POSTGRES_KEY);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        if (!rs.getBoolean(1)) {
+                            return null;
+                        }
+                    }
+                }
+                Connection held = connection;
+                connection = null; // handed out: giveUp leaves it open
+                return new EngineLock() {
+                    @Override
+                    public void close() {
+                        try {
+                            held.close(); // ends the session, and its advisory lock with it
+                        } catch (SQLException ignored) {
+                            // a connection that failed has lost its session and its lock already
+                        }
+                    }
+                };
+            } catch (SQLException e) {
+                giveUp();
+                throw new StoreException("could not lock the store " + describe() + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return settings.url().replaceAll("(?i)password=[^&;]*", "password=****");
+        }
+
+        @Override
+        public void giveUp() {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // giving up anyway
+                }
+                connection = null;
+            }
+        }
+    }
+}

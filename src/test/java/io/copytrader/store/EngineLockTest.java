@@ -1,0 +1,132 @@
+package io.copytrader.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** One engine per store: a second is held off while the first runs, and gets the store once it stops or dies. */
+@Timeout(120)
+class EngineLockTest {
+    @TempDir
+    Path dir;
+
+    private String sqliteUrl() {
+        return "jdbc:sqlite:" + dir.resolve("copytrader.db");
+    }
+
+    @Test
+    void shouldRefuseASecondEngineOnTheSameSqliteStoreAndLetOneInOnceTheFirstStopped() {
+        List<String> told = new ArrayList<>();
+        EngineLock first = EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ZERO, told::add);
+        assertThat(dir.resolve("copytrader.db.lock")).exists();
+
+        assertThatThrownBy(() -> EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ofMillis(300), told::add))
+                .isInstanceOf(EngineLock.HeldElsewhere.class)
+                .hasMessageContaining("another CopyTrader engine is using the store " + dir.resolve("copytrader.db"))
+                .hasMessageContaining("did not stop within 0 s");
+        assertThat(told).singleElement().asString().startsWith("Another CopyTrader engine is using the store ")
+                .contains("(process " + ProcessHandle.current().pid() + ")").endsWith("waiting up to 0 s for it to stop");
+
+        // another store beside it is another engine's business
+        EngineLock.acquire(StoreSettings.of("jdbc:sqlite:" + dir.resolve("other.db")), Duration.ZERO, told::add).close();
+
+        first.close();
+        EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ZERO, told::add).close();
+        assertThat(told).hasSize(1);
+    }
+
+    @Test
+    void shouldWaitForAnEngineThatIsStoppingAndTakeTheStoreWhenItHasStopped() throws Exception {
+        EngineLock stopping = EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ZERO, line -> { });
+        CountDownLatch waiting = new CountDownLatch(1);
+        Thread stopper = new Thread(() -> {
+            try {
+                waiting.await(); // the second engine is waiting for the store now
+                stopping.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stopper.start();
+        try (EngineLock next = EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ofSeconds(60), line -> waiting.countDown())) {
+            assertThat(next).isNotNull();
+            assertThat(waiting.getCount()).as("it waited").isZero();
+        }
+        stopper.join();
+    }
+
+    @Test
+    void shouldHoldOffAnotherProcessesEngineAndGetTheStoreBackWhenThatProcessIsKilled() throws Exception {
+        Process holder = startHolder(sqliteUrl());
+        try {
+            assertThatThrownBy(() -> EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ofMillis(200), line -> { }))
+                    .isInstanceOf(EngineLock.HeldElsewhere.class)
+                    .hasMessageContaining("(process " + holder.pid() + ")");
+        } finally {
+            holder.destroyForcibly(); // kill -9: the operating system drops the lock with the process
+            assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ofSeconds(10), line -> { }).close();
+    }
+
+    @Test
+    void shouldTellAStoreInMemoryToNobody() {
+        try (EngineLock a = EngineLock.acquire(StoreSettings.of("memory"), Duration.ZERO, line -> { });
+             EngineLock b = EngineLock.acquire(StoreSettings.of("memory"), Duration.ZERO, line -> { })) {
+            assertThat(a).isNotSameAs(b);
+        }
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    void shouldRefuseASecondEngineOnTheSamePostgresSchemaButNotOnAnother() throws Exception {
+        TestPostgres.requireUrl();
+        String schema = TestPostgres.createSchema();
+        String other = TestPostgres.createSchema();
+        try {
+            StoreSettings settings = TestPostgres.settings(schema);
+            Process holder = startHolder(settings.url(), settings.user(), settings.password());
+            try {
+                assertThatThrownBy(() -> EngineLock.acquire(settings, Duration.ofMillis(300), line -> { }))
+                        .isInstanceOf(EngineLock.HeldElsewhere.class)
+                        .hasMessageContaining("another CopyTrader engine is using the store jdbc:postgresql:");
+                // the same database, another schema: another store
+                EngineLock.acquire(TestPostgres.settings(other), Duration.ZERO, line -> { }).close();
+            } finally {
+                holder.destroyForcibly(); // the server ends the session, and its lock with it
+                assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+            EngineLock.acquire(settings, Duration.ofSeconds(20), line -> { }).close();
+        } finally {
+            TestPostgres.dropSchema(schema);
+            TestPostgres.dropSchema(other);
+        }
+    }
+
+    /** Another JVM holding the lock; returns once it says it holds it. */
+    private static Process startHolder(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), EngineLockHolder.class.getName()));
+        for (String a : args) {
+            command.add(a == null ? "" : a);
+        }
+        Process holder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).as("the holder took the lock").isEqualTo("locked");
+        return holder;
+    }
+}
