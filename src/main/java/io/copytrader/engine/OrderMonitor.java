@@ -169,7 +169,7 @@ public final class OrderMonitor {
     private boolean check(OrderRecord order, Instant now) throws IOException {
         CopyIntent intent = order.intent();
         HttpReply reply = http.execute(adapter.lookupOrder(intent, order.venueOrderId()));
-        OrderStatus status = adapter.onLookupReply(intent, reply);
+        OrderStatus status = adapter.onLookupReply(intent, order.venueOrderId(), reply);
         boolean wasUnresolved = order.state() == OrderRecordState.UNKNOWN;
         if (status.state() == OrderState.NOT_FOUND) {
             if (wasUnresolved && order.updatedAt().plus(unknownGrace).isBefore(now)) {
@@ -266,7 +266,7 @@ public final class OrderMonitor {
         if (adapter.knowsOrderIdBeforeSending() && order.venueOrderId() == null) {
             return BigDecimal.ZERO; // never signed, so never sent
         }
-        OrderStatus status = adapter.onLookupReply(order.intent(),
+        OrderStatus status = adapter.onLookupReply(order.intent(), order.venueOrderId(),
                 http.execute(adapter.lookupOrder(order.intent(), order.venueOrderId())));
         return status.state() == OrderState.NOT_FOUND || status.filledQuantity() == null
                 ? BigDecimal.ZERO : status.filledQuantity();

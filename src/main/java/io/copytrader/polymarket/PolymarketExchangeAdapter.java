@@ -79,6 +79,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     private final ClobClient client;
     private final ClobMarketData marketData;
     private final ClobAccount account;
+    private final ClobTrades trades;
     private final Set<ClientOrderId> versionReResolved = Collections.newSetFromMap(new ConcurrentHashMap<>());
     /** Share quantity of the orders we prepared, for replies that do not say (bounded). */
     private final Map<ClientOrderId, BigDecimal> preparedShares = new ConcurrentHashMap<>();
@@ -104,6 +105,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         this.client = new ClobClient(config, creds, http, clock, limits);
         this.marketData = new ClobMarketData(client, clock);
         this.account = new ClobAccount(client);
+        this.trades = new ClobTrades(client);
         this.signable = Map.copyOf(signable);
         this.version = signable.keySet().stream().max(Integer::compare).orElseThrow();
         if (!creds.hasApiCredentials()) {
@@ -344,6 +346,20 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         return ClobReplies.lookup(intent, reply, config.orderType());
     }
 
+    /**
+     * The lookup by hash; when the CLOB does not list the order, its trades decide ({@link ClobTrades}): the CLOB
+     * stops listing a FOK or FAK once it is done, so only an order with no trade either is reported not found.
+     */
+    @Override
+    public OrderStatus onLookupReply(CopyIntent intent, VenueOrderId venueOrderId, HttpReply reply) {
+        OrderStatus status = onLookupReply(intent, reply);
+        if (status.state() != OrderState.NOT_FOUND || venueOrderId == null) {
+            return status;
+        }
+        return trades.statusOf(intent, venueOrderId,
+                preparedShares.getOrDefault(intent.clientOrderId(), intent.quantity()), config.orderType());
+    }
+
     @Override
     public boolean knowsOrderIdBeforeSending() {
         return true;
@@ -352,7 +368,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     /** Looks the earlier order's hash up at the CLOB: present (whatever its state), or confirmed absent. */
     @Override
     public Optional<OrderStatus> findEarlierOrder(CopyIntent intent, VenueOrderId earlier) throws IOException {
-        OrderStatus status = onLookupReply(intent, client.execute(ClobRateLimits.Bucket.DATA, "GET /data/order",
+        OrderStatus status = onLookupReply(intent, earlier, client.execute(ClobRateLimits.Bucket.DATA, "GET /data/order",
                 lookupOrder(intent, earlier)));
         return status.state() == OrderState.NOT_FOUND ? Optional.empty() : Optional.of(status);
     }

@@ -356,6 +356,69 @@ class PolymarketContractTest {
     }
 
     @Test
+    void shouldFindWhatAnOrderTheClobNoLongerListsFilledInOurTrades() throws Exception {
+        fake.acceptOrders("matched");
+        fake.forgetMatchedOrders(true);
+        // 25 trades of other orders of ours in the token come first, in pages of 10
+        fake.otherTrades(25);
+        fake.tradesPageSize(10);
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-forgotten", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        assertThat(place(exchange, buy, prepared)).isInstanceOf(PlaceResult.Accepted.class);
+        // GET /data/order answers null for the matched order; its trade, on the third page, says it filled 10
+        HttpReply reply = http.execute(exchange.lookupOrder(buy, prepared.venueOrderId()));
+        assertThat(reply.body().trim()).isEqualTo("null");
+        OrderStatus status = exchange.onLookupReply(buy, prepared.venueOrderId(), reply);
+        assertThat(status.state()).isEqualTo(OrderState.FILLED);
+        assertThat(status.filledQuantity()).isEqualByComparingTo("10");
+        assertThat(status.avgFillPrice()).isEqualByComparingTo("0.53");
+        assertThat(status.venueOrderId()).isEqualTo(prepared.venueOrderId());
+        List<LoggedRequest> pages = requests("GET", "/data/trades");
+        assertThat(pages).hasSize(3);
+        for (LoggedRequest page : pages) {
+            assertL2(page);
+            assertThat(page.queryParameter("maker_address").firstValue()).isEqualTo(FUNDER);
+            assertThat(page.queryParameter("asset_id").firstValue()).isEqualTo(TOKEN);
+        }
+        // a replay asks for the earlier hash before signing again: found, never signed twice
+        assertThat(exchange.findEarlierOrder(buy, prepared.venueOrderId())).hasValueSatisfying(
+                s -> assertThat(s.state()).isEqualTo(OrderState.FILLED));
+        // an order with no trade either is not found
+        CopyIntent never = intent("t-never", Side.BUY, "0.52", "10", "0.60");
+        io.copytrader.domain.VenueOrderId unknown = new io.copytrader.domain.VenueOrderId("0x" + "00".repeat(32));
+        assertThat(exchange.onLookupReply(never, unknown, http.execute(exchange.lookupOrder(never, unknown))).state())
+                .isEqualTo(OrderState.NOT_FOUND);
+        assertThat(exchange.findEarlierOrder(never, unknown)).isEmpty();
+    }
+
+    @Test
+    void shouldCountOnlyTheTradesOfTheOrderThatDidNotFailWhenTheClobNoLongerListsIt() throws Exception {
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        CopyIntent buy = intent("t-trades", Side.BUY, "0.52", "10", "0.60");
+        String hash = "0x" + "ab".repeat(32);
+        venue.stubFor(get(urlEqualTo("/data/order/" + hash)).willReturn(aResponse().withStatus(404)
+                .withBody("{\"error\":\"order not found\"}")));
+        // two fills as taker (one of whose settlement failed), one as a maker of someone else's trade, one of another order
+        venue.stubFor(get(urlPathEqualTo("/data/trades")).willReturn(okJson("{\"data\":["
+                + "{\"id\":\"a\",\"taker_order_id\":\"" + hash.toUpperCase().replace("0X", "0x") + "\",\"asset_id\":\"" + TOKEN
+                + "\",\"side\":\"BUY\",\"size\":\"3\",\"price\":\"0.52\",\"status\":\"CONFIRMED\",\"maker_orders\":[]},"
+                + "{\"id\":\"b\",\"taker_order_id\":\"" + hash + "\",\"asset_id\":\"" + TOKEN
+                + "\",\"side\":\"BUY\",\"size\":\"5\",\"price\":\"0.53\",\"status\":\"FAILED\",\"maker_orders\":[]},"
+                + "{\"id\":\"c\",\"taker_order_id\":\"0x" + "99".repeat(32) + "\",\"asset_id\":\"" + TOKEN
+                + "\",\"side\":\"SELL\",\"size\":\"9\",\"price\":\"0.5\",\"status\":\"MINED\",\"maker_orders\":["
+                + "{\"order_id\":\"" + hash + "\",\"matched_amount\":\"1\",\"price\":\"0.5\"},"
+                + "{\"order_id\":\"0x" + "98".repeat(32) + "\",\"matched_amount\":\"8\",\"price\":\"0.5\"}]}"
+                + "],\"next_cursor\":\"LTE=\"}")));
+        io.copytrader.domain.VenueOrderId id = new io.copytrader.domain.VenueOrderId(hash);
+        OrderStatus status = exchange.onLookupReply(buy, id, http.execute(exchange.lookupOrder(buy, id)));
+        // 3 + 1 shares of 10: a FAK that ended with what filled, the rest killed; cost 3 x 0.52 + 1 x 0.50
+        assertThat(status.state()).isEqualTo(OrderState.CANCELED);
+        assertThat(status.filledQuantity()).isEqualByComparingTo("4");
+        assertThat(status.avgFillPrice()).isEqualByComparingTo("0.515");
+    }
+
+    @Test
     void shouldKeepOrderPostsWithinTheClientSideLimitWithoutSigningMore() throws Exception {
         fake.acceptOrders("matched");
         PolymarketConfig cfg = config(Map.of());

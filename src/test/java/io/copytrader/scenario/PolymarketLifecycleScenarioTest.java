@@ -207,6 +207,34 @@ class PolymarketLifecycleScenarioTest {
     }
 
     @Test
+    void shouldFindABuyTheVenueFilledAndNoLongerListsWhenItsAnswerWasLost() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live().set("copytrader.monitor.unknown-grace-ms", 300);
+        builder.fake().acceptOrders("matched");
+        // the CLOB fills our FOK at the first post, the gateway answers 504 to it and to the 3 re-posts; once done,
+        // the CLOB no longer lists the order (GET /data/order answers null): its fill is only in /data/trades
+        builder.fake().loseAnswerOfNextOrders(4);
+        builder.fake().forgetMatchedOrders(true);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys 20 YES at 0.52; we buy 10; the four answers are lost
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(4);
+            assertThat(h.fake().orders()).hasSize(1);
+            // 2. the lookup finds the order's trade: copied and filled, not failed as unknown to the venue
+            assertThat(e.store().deadLetters()).isEmpty();
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            OrderRecord order = onlyOrder(e);
+            assertThat(order.state()).isEqualTo(OrderRecordState.FILLED);
+            assertThat(order.filledQuantity()).isEqualByComparingTo("10");
+            // 3. the book holds the 10 shares the CLOB filled
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("10");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
     void shouldFollowTheOrderTheVenueTookWhenASellFailedAsUnknownIsReplayed() {
         PolymarketHarness.Builder builder = holdingTenYes(PolymarketHarness.live())
                 .set("copytrader.monitor.unknown-grace-ms", 300);
