@@ -71,7 +71,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       {@code /data/trades} shows none of their trades.</li>
  *   <li><b>Matched orders no longer listed</b> ({@link #forgetMatchedOrders}): {@code GET /data/order/{hash}} of an
  *       order that matched answers {@code null}, as the real CLOB does for a FOK/FAK once it is done (py-clob-client
- *       issue #217); its fills are only in {@code GET /data/trades}.</li>
+ *       issue #217); its fills are only in {@code GET /data/trades}. A re-post of such a SELL is not recognised as
+ *       "Duplicated" but checked as a new order: "not enough balance / allowance", the first sold the shares.</li>
  * </ul>
  *
  * <p>{@code GET /data/trades} lists one trade per order that matched (ours as taker, {@code taker_order_id} = the
@@ -461,6 +462,13 @@ public final class PolymarketFake implements AutoCloseable {
             boolean fresh = byHash.putIfAbsent(hash, new Taken(order, type, matched, usdc)) == null;
             if (loseAnswer || loseEvery) {
                 return errorAnswer(504, "Gateway Timeout").build();
+            }
+            Taken earlier = byHash.get(hash);
+            if (!fresh && forgetMatched && sell && earlier.sharesMatched().signum() > 0) {
+                // the CLOB forgot the done order: the re-post is checked as a new one, and the shares it would sell
+                // were sold by the first
+                return errorAnswer(400, "not enough balance / allowance: the balance is not enough -> balance: 0, "
+                        + "order amount: " + order.get("makerAmount").asText()).build();
             }
             if (!fresh) {
                 return errorAnswer(400, "order " + hash + " is invalid. Duplicated.").build();

@@ -235,6 +235,34 @@ class PolymarketLifecycleScenarioTest {
     }
 
     @Test
+    void shouldLookUpNotRejectASellRefusedForBalanceAfterAnEarlierSendWasTaken() {
+        PolymarketHarness.Builder builder = holdingTenYes(PolymarketHarness.live())
+                .set("copytrader.monitor.unknown-grace-ms", 300);
+        // the CLOB takes our SELL at the first post but the gateway answers 504; the done order is forgotten,
+        // so the re-post of the same bytes is checked as a new order: "not enough balance / allowance"
+        builder.fake().loseAnswerOfNextOrders(1);
+        builder.fake().forgetMatchedOrders(true);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target sells 20 YES; we sell our share of it: a 504, then the refusal of the re-post
+            h.fake().serveActivity(TARGET, List.of(fill(1, "SELL", "20", "0.50")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(2);
+            assertThat(h.fake().orders()).hasSize(1);
+            // 2. the refusal proves nothing about the first send: looked up, found sold, the trade copied
+            assertThat(e.store().deadLetters()).isEmpty();
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
+            BigDecimal sold = h.fake().sharesMatched(onlyOrder(e).venueOrderId().value());
+            assertThat(onlyOrder(e).filledQuantity()).isEqualByComparingTo(sold);
+            // 3. the book gave up exactly the shares the CLOB sold
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity().add(sold)).isEqualByComparingTo("10");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
     void shouldFollowTheOrderTheVenueTookWhenASellFailedAsUnknownIsReplayed() {
         PolymarketHarness.Builder builder = holdingTenYes(PolymarketHarness.live())
                 .set("copytrader.monitor.unknown-grace-ms", 300);
