@@ -40,6 +40,13 @@ final class ClobReplies {
             BigDecimal taking = Json.optionalDecimal(body, "takingAmount");
             BigDecimal shares = intent.side() == Side.BUY ? taking : making;
             BigDecimal usdc = intent.side() == Side.BUY ? making : taking;
+            if (shares == null && "FAK".equals(orderType)) {
+                // only the trade ids came back (contract 2.2): a FAK may have matched any part of its size, so what
+                // it filled is looked up (GET /data/order, else our trades), never assumed to be all of it
+                return new PlaceResult.Accepted(new OrderStatus(intent.clientOrderId(), venueId, OrderState.OPEN,
+                        BigDecimal.ZERO, null));
+            }
+            // a FOK that matched filled all of its size
             filled = shares == null ? planned : inShares(shares, planned);
             if (shares != null && usdc != null && shares.signum() > 0) {
                 avg = usdc.divide(shares, MathContext.DECIMAL64).stripTrailingZeros(); // same unit both sides

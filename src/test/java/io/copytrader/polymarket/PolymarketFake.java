@@ -69,6 +69,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li><b>Server errors before taking</b> ({@link #failNextOrders}): nothing is taken.</li>
  *   <li><b>Lagging order data</b> ({@link #hideOrdersFromLookups}): the lookup says 404 for orders it took, and
  *       {@code /data/trades} shows none of their trades.</li>
+ *   <li><b>Answers with trade ids only</b> ({@link #answerWithTradeIdsOnly}): {@code matched} without the
+ *       amounts matched.</li>
  *   <li><b>Matched orders no longer listed</b> ({@link #forgetMatchedOrders}): {@code GET /data/order/{hash}} of an
  *       order that matched answers {@code null}, as the real CLOB does for a FOK/FAK once it is done (py-clob-client
  *       issue #217); its fills are only in {@code GET /data/trades}. A re-post of such a SELL is not recognised as
@@ -188,6 +190,14 @@ public final class PolymarketFake implements AutoCloseable {
      */
     public void forgetMatchedOrders(boolean on) {
         orders.forgetMatched = on;
+    }
+
+    /**
+     * While on, a {@code matched} answer carries no {@code makingAmount}/{@code takingAmount}, only its
+     * {@code tradeIDs} (contract 2.2: the official client then polls the trades for what matched).
+     */
+    public void answerWithTradeIdsOnly(boolean on) {
+        orders.tradeIdsOnly = on;
     }
 
     /** Trades of other orders of ours on the same token, listed before our order's (to make it page through them). */
@@ -399,6 +409,7 @@ public final class PolymarketFake implements AutoCloseable {
         private volatile boolean loseEvery;
         private volatile boolean hidden;
         private volatile boolean forgetMatched;
+        private volatile boolean tradeIdsOnly;
         private volatile int otherTrades;
         private volatile int tradesPageSize = 100;
 
@@ -475,6 +486,11 @@ public final class PolymarketFake implements AutoCloseable {
             }
             ObjectNode answer = Json.object().put("success", true).put("errorMsg", "").put("orderID", hash)
                     .put("status", placeStatus);
+            if (placeStatus.equals("matched") && tradeIdsOnly) {
+                answer.putArray("transactionsHashes");
+                answer.putArray("tradeIDs").add("trade-" + hash.substring(2, 14));
+                return okJson(Json.write(answer)).build();
+            }
             if (placeStatus.equals("matched")) {
                 // what we gave and what we got, in base units (the adapter reads shares or base units)
                 BigDecimal making = sell ? matched : usdc;

@@ -394,6 +394,30 @@ class PolymarketLifecycleScenarioTest {
     }
 
     @Test
+    void shouldLookUpWhatAFakOrderFilledWhenTheAnswerCarriesOnlyTradeIds() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live()
+                .set("copytrader.polymarket.order-type", "FAK");
+        builder.fake().acceptOrders("matched");
+        // only 4 of our 10 shares can match, and the answer says "matched" with its trade ids but no amounts
+        builder.fake().fillFraction("0.4");
+        builder.fake().answerWithTradeIdsOnly(true);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys 20; our FAK for 10 fills 4
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            // 2. what filled is the venue's figure, looked up, not the size we asked for
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state().isTerminal()).isTrue());
+            assertThat(onlyOrder(e).filledQuantity()).isEqualByComparingTo("4");
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("4");
+            assertThat(h.fake().requests("POST", "/order")).hasSize(1);
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
     void shouldRefuseToStartLiveWithOneLineWhenEveryOrderWouldFail() {
         PolymarketHarness.Builder builder = PolymarketHarness.live();
         // no pUSD and no positions: nothing to buy with, nothing to sell
