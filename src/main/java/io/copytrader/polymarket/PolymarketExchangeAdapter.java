@@ -81,8 +81,8 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     private final ClobAccount account;
     private final ClobTrades trades;
     private final Set<ClientOrderId> versionReResolved = Collections.newSetFromMap(new ConcurrentHashMap<>());
-    /** Share quantity of the orders we prepared, for replies that do not say (bounded). */
-    private final Map<ClientOrderId, BigDecimal> preparedShares = new ConcurrentHashMap<>();
+    /** The signed amounts of the orders we prepared, to read the replies by (bounded). */
+    private final Map<ClientOrderId, OrderAmounts> prepared = new ConcurrentHashMap<>();
     private volatile int version;
 
     /**
@@ -181,7 +181,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
                 config.funder(), tokenId, amounts, intent.side(), config.signatureType(),
                 intent.source().tsEvent().toEpochMilli());
         String signed = Json.write(order.toJson(Json.object()));
-        remember(intent.clientOrderId(), amounts.shares(intent.side()));
+        remember(intent.clientOrderId(), amounts);
         VenueOrderId hash = new VenueOrderId(order.hash());
         return new PreparedOrder(client.l2("POST", "/order", "", postBody(signed)), hash, signed);
     }
@@ -267,11 +267,11 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         return quantity;
     }
 
-    private void remember(ClientOrderId id, BigDecimal shares) {
-        if (preparedShares.size() >= MAX_REMEMBERED) {
-            preparedShares.clear();
+    private void remember(ClientOrderId id, OrderAmounts amounts) {
+        if (prepared.size() >= MAX_REMEMBERED) {
+            prepared.clear();
         }
-        preparedShares.put(id, shares);
+        prepared.put(id, amounts);
     }
 
     @Override
@@ -326,8 +326,14 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     }
 
     private PlaceResult accepted(CopyIntent intent, JsonNode body, OrderState state) {
-        return ClobReplies.accepted(intent, body, state,
-                preparedShares.getOrDefault(intent.clientOrderId(), intent.quantity()), config.orderType());
+        return ClobReplies.accepted(intent, body, state, plannedShares(intent), prepared.get(intent.clientOrderId()),
+                config.orderType());
+    }
+
+    /** The shares of the order we signed for this intent, or the intent's quantity when we did not here. */
+    private BigDecimal plannedShares(CopyIntent intent) {
+        OrderAmounts amounts = prepared.get(intent.clientOrderId());
+        return amounts == null ? intent.quantity() : amounts.shares(intent.side());
     }
 
     // ---------------------------------------------------------------- lookup, cancel
@@ -357,7 +363,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
             return status;
         }
         return trades.statusOf(intent, venueOrderId,
-                preparedShares.getOrDefault(intent.clientOrderId(), intent.quantity()), config.orderType());
+                plannedShares(intent), config.orderType());
     }
 
     @Override

@@ -419,6 +419,29 @@ class PolymarketContractTest {
     }
 
     @Test
+    void shouldReadASmallFakFillInBaseUnitsAsTheSharesItIs() throws Exception {
+        fake.acceptOrders("matched");
+        // 0.05 of our 100 shares match; the answer's amounts are base units: takingAmount "50000"
+        fake.fillFraction("0.0005");
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        CopyIntent buy = intent("t-dust", Side.BUY, "0.52", "100", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        assertThat(place(exchange, buy, prepared)).isInstanceOfSatisfying(PlaceResult.Accepted.class, a -> {
+            assertThat(a.status().state()).isEqualTo(OrderState.CANCELED);
+            assertThat(a.status().filledQuantity()).isEqualByComparingTo("0.05");
+            assertThat(a.status().avgFillPrice()).isEqualByComparingTo("0.53");
+        });
+        // in shares, the same answer reads the same
+        PolymarketExchangeAdapter other = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        CopyIntent again = intent("t-dust-2", Side.BUY, "0.52", "100", "0.60");
+        other.prepareOrder(again);
+        HttpReply inShares = new HttpReply(200, Map.of(), "{\"success\":true,\"errorMsg\":\"\",\"orderID\":\"0x"
+                + "12".repeat(32) + "\",\"status\":\"matched\",\"makingAmount\":\"0.0265\",\"takingAmount\":\"0.05\"}");
+        assertThat(other.onPlaceReply(again, inShares)).isInstanceOfSatisfying(PlaceResult.Accepted.class,
+                a -> assertThat(a.status().filledQuantity()).isEqualByComparingTo("0.05"));
+    }
+
+    @Test
     void shouldKeepOrderPostsWithinTheClientSideLimitWithoutSigningMore() throws Exception {
         fake.acceptOrders("matched");
         PolymarketConfig cfg = config(Map.of());
