@@ -241,6 +241,17 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         BigDecimal price = raw.divide(tick, 0, towardsSafety).multiply(tick);
         BigDecimal lowest = tick;
         BigDecimal highest = BigDecimal.ONE.subtract(tick);
+        // into the valid range [tick, 1 - tick] only towards safety (a BUY lower, a SELL higher); the other way
+        // would pay more, or take less, than the cap (a target's fill at 0.004 while the tick was 0.001, copied once
+        // the tick is 0.01 again): not sent
+        if (intent.side() == Side.BUY && price.compareTo(lowest) < 0) {
+            throw new OrderDeniedException(Reason.EXCHANGE_NOT_FILLED, "our limit " + raw.stripTrailingZeros()
+                    .toPlainString() + " is below the lowest price at tick " + tick.toPlainString());
+        }
+        if (intent.side() == Side.SELL && price.compareTo(highest) > 0) {
+            throw new OrderDeniedException(Reason.EXCHANGE_NOT_FILLED, "our floor " + raw.stripTrailingZeros()
+                    .toPlainString() + " is above the highest price at tick " + tick.toPlainString());
+        }
         return price.max(lowest).min(highest).stripTrailingZeros();
     }
 

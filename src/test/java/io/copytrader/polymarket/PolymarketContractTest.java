@@ -226,6 +226,26 @@ class PolymarketContractTest {
     }
 
     @Test
+    void shouldDenyRatherThanPriceBeyondTheCapWhenTheCapIsOffTheTicksRange() {
+        // the target bought at 0.004 while the market's tick was 0.001; the tick is 0.01 again when we copy: the cap
+        // 0.00408 rounds down to 0, and the lowest valid price, 0.01, is two and a half times the cap
+        fake.stubBook(TOKEN, "0.005", "0.01");
+        PolymarketExchangeAdapter exchange = exchange();
+        assertThatThrownBy(() -> exchange.prepareOrder(intent("t-low", Side.BUY, "0.004", "1000", "0.00408")))
+                .isInstanceOfSatisfying(OrderDeniedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.EXCHANGE_NOT_FILLED));
+        // the mirror image: without slippage, a SELL of what the target sold at 0.995 has its floor at 0.995, which
+        // rounds up to 1.00; the highest valid price, 0.99, is below the floor
+        fake.stubHeld(TOKEN, "100");
+        fake.stubBook(TOKEN, "0.99", "0.995");
+        PolymarketExchangeAdapter noSlippage = PolymarketVenue.exchange(config(Map.of("MAX_SLIPPAGE", "0")), http, clock);
+        assertThatThrownBy(() -> noSlippage.prepareOrder(intent("t-high", Side.SELL, "0.995", "10", "0.995")))
+                .isInstanceOfSatisfying(OrderDeniedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.EXCHANGE_NOT_FILLED));
+        assertThat(requests("POST", "/order")).isEmpty();
+    }
+
+    @Test
     void shouldClassifyTheVenuesErrorAnswers() throws Exception {
         PolymarketExchangeAdapter exchange = exchange();
         CopyIntent buy = intent("t-err", Side.BUY, "0.52", "10", "0.60");
