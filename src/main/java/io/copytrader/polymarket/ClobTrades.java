@@ -49,8 +49,8 @@ final class ClobTrades {
      */
     OrderStatus statusOf(CopyIntent intent, VenueOrderId hash, BigDecimal planned, String orderType) {
         long after = Math.max(0, intent.source().tsEvent().getEpochSecond() - LOOKBACK_SECONDS);
-        String filter = "?maker_address=" + client.config().funder() + "&asset_id=" + intent.instrument().value()
-                + "&after=" + after;
+        // L2 answers only our own trades; no maker_address filter, whose letter case the venue may compare exactly
+        String filter = "?asset_id=" + intent.instrument().value() + "&after=" + after;
         BigDecimal shares = BigDecimal.ZERO;
         BigDecimal usdc = BigDecimal.ZERO;
         boolean found = false;

@@ -78,7 +78,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * </ul>
  *
  * <p>{@code GET /data/trades} lists one trade per order that matched (ours as taker, {@code taker_order_id} = the
- * order's hash), filtered by {@code maker_address} and {@code asset_id}, in pages of {@link #tradesPageSize} with
+ * order's hash), filtered by {@code maker_address} and {@code asset_id} when given, in pages of {@link #tradesPageSize} with
  * {@code next_cursor} ("LTE=" at the end), L2-checked.
  */
 public final class PolymarketFake implements AutoCloseable {
