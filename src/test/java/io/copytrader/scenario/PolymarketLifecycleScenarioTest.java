@@ -418,6 +418,32 @@ class PolymarketLifecycleScenarioTest {
     }
 
     @Test
+    void shouldWaitForADelayedOrderTheClobDoesNotListYetAndBookItsFill() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        // the CLOB takes our order for delayed matching, and its order data lags: the first lookups find nothing
+        builder.fake().acceptOrders("delayed");
+        builder.fake().hideOrdersFromLookups(true);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys 20 YES; our order for 10 is taken, delayed
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            String hash = h.fake().orders().keySet().iterator().next();
+            // 2. the monitor looks it up and the CLOB does not list it yet
+            await().atMost(SETTLE).until(() -> !h.fake().requests("GET", "/data/order/" + hash).isEmpty());
+            // 3. the order data catches up: the order matched in full
+            h.fake().hideOrdersFromLookups(false);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
+            assertThat(onlyOrder(e).filledQuantity()).isEqualByComparingTo("10");
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("10");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
     void shouldRefuseToStartLiveWithOneLineWhenEveryOrderWouldFail() {
         PolymarketHarness.Builder builder = PolymarketHarness.live();
         // no pUSD and no positions: nothing to buy with, nothing to sell
