@@ -75,7 +75,7 @@ final class ClobTrades {
                 if (hash.value().equalsIgnoreCase(ClobReplies.textOr(trade, "taker_order_id", ""))) {
                     BigDecimal size = Json.decimal(trade, "size");
                     shares = shares.add(size);
-                    usdc = usdc.add(size.multiply(Json.decimal(trade, "price")));
+                    usdc = cost(usdc, size, Json.optionalDecimal(trade, "price"));
                     found = true;
                     continue;
                 }
@@ -83,7 +83,7 @@ final class ClobTrades {
                     if (hash.value().equalsIgnoreCase(ClobReplies.textOr(maker, "order_id", ""))) {
                         BigDecimal size = Json.decimal(maker, "matched_amount");
                         shares = shares.add(size);
-                        usdc = usdc.add(size.multiply(Json.decimal(maker, "price")));
+                        usdc = cost(usdc, size, Json.optionalDecimal(maker, "price"));
                         found = true;
                     }
                 }
@@ -98,9 +98,15 @@ final class ClobTrades {
                 + intent.instrument().value() + "; order " + hash.value() + " is neither found nor confirmed absent");
     }
 
+    /** The cost so far plus this fill's; unknown (null) once any fill's price is missing: the size still counts. */
+    private static BigDecimal cost(BigDecimal sofar, BigDecimal size, BigDecimal price) {
+        return sofar == null || price == null ? null : sofar.add(size.multiply(price));
+    }
+
     private static OrderStatus filled(CopyIntent intent, VenueOrderId hash, BigDecimal shares, BigDecimal usdc,
                                       BigDecimal planned, String orderType) {
-        BigDecimal avg = shares.signum() > 0 ? usdc.divide(shares, MathContext.DECIMAL64).stripTrailingZeros() : null;
+        BigDecimal avg = usdc != null && shares.signum() > 0
+                ? usdc.divide(shares, MathContext.DECIMAL64).stripTrailingZeros() : null;
         // our orders are FOK or FAK and never rest: with trades, the order is done; a FAK short of its size was killed
         boolean killedRest = "FAK".equals(orderType.toUpperCase(Locale.ROOT)) && shares.compareTo(planned) < 0;
         return new OrderStatus(intent.clientOrderId(), hash, killedRest ? OrderState.CANCELED : OrderState.FILLED,
