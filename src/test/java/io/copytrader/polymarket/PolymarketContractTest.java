@@ -461,6 +461,30 @@ class PolymarketContractTest {
     }
 
     @Test
+    void shouldReadEveryPageOfOurPositionsOnceEach() throws Exception {
+        PolymarketExchangeAdapter exchange = exchange();
+        // 1,000 rows exactly: two full pages, then an empty one
+        fake.stubManyPositions(1000, 999, TOKEN, "7.5");
+        List<io.copytrader.venue.PositionSnapshot> all = exchange.onPositionsReply(http.execute(exchange.positions()));
+        assertThat(all).hasSize(1000);
+        assertThat(all).filteredOn(p -> p.instrument().value().equals(TOKEN)).singleElement()
+                .satisfies(p -> assertThat(p.quantity()).isEqualByComparingTo("7.5"));
+        assertThat(requests("GET", "/positions")).hasSize(3);
+        assertThat(requests("GET", "/positions").get(0).getUrl()).contains("limit=500").doesNotContain("offset");
+        assertThat(requests("GET", "/positions").get(1).getUrl()).contains("offset=500");
+        // a server that ignores the offset repeats its first page: read once, nothing counted twice
+        venue.resetRequests();
+        StringBuilder page = new StringBuilder("[");
+        for (int i = 0; i < 500; i++) {
+            page.append(i == 0 ? "" : ",").append("{\"asset\":\"").append(2_000_000 + i).append("\",\"size\":2}");
+        }
+        venue.stubFor(get(urlPathEqualTo("/positions")).atPriority(0).willReturn(okJson(page.append("]").toString())));
+        List<io.copytrader.venue.PositionSnapshot> repeated = exchange.onPositionsReply(http.execute(exchange.positions()));
+        assertThat(repeated).hasSize(500);
+        assertThat(requests("GET", "/positions")).hasSize(2);
+    }
+
+    @Test
     void shouldKeepOrderPostsWithinTheClientSideLimitWithoutSigningMore() throws Exception {
         fake.acceptOrders("matched");
         PolymarketConfig cfg = config(Map.of());

@@ -302,6 +302,31 @@ public final class PolymarketFake implements AutoCloseable {
                 + "\",\"asset\":\"" + token + "\",\"size\":" + shares + ",\"avgPrice\":" + avgPrice + "}]")));
     }
 
+    /**
+     * The Data API reports that we hold {@code count} positions: {@code shares} of {@code token} at row
+     * {@code tokenRow}, one share of a token of its own in every other row. Served as the Data API pages them:
+     * {@code limit} rows (at most 500) from {@code offset}.
+     */
+    public void stubManyPositions(int count, int tokenRow, String token, String shares) {
+        List<String> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String asset = i == tokenRow ? token : Integer.toString(1_000_000 + i);
+            rows.add("{\"proxyWallet\":\"" + FUNDER + "\",\"asset\":\"" + asset + "\",\"size\":"
+                    + (i == tokenRow ? shares : "1") + ",\"avgPrice\":0.5}");
+        }
+        for (int offset = 0; offset < count + 500; offset += 500) {
+            String page = "[" + String.join(",", rows.subList(Math.min(offset, count), Math.min(offset + 500, count))) + "]";
+            var stub = get(urlPathEqualTo("/positions")).atPriority(1);
+            stub = offset == 0 ? stub.withQueryParam("offset", com.github.tomakehurst.wiremock.client.WireMock.absent())
+                    : stub.withQueryParam("offset", equalTo(Integer.toString(offset)));
+            server.stubFor(stub.willReturn(okJson(page)));
+            if (offset == 0) {
+                server.stubFor(get(urlPathEqualTo("/positions")).atPriority(1).withQueryParam("offset", equalTo("0"))
+                        .willReturn(okJson(page)));
+            }
+        }
+    }
+
     /** The Data API answers the trader's {@code /activity} with these rows (all of them: every poll overlaps them). */
     public void serveActivity(String wallet, Collection<String> rows) {
         server.stubFor(get(urlPathEqualTo("/activity")).withQueryParam("user", equalTo(wallet))

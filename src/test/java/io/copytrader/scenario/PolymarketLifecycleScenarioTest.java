@@ -444,6 +444,27 @@ class PolymarketLifecycleScenarioTest {
     }
 
     @Test
+    void shouldSellAPositionListedPastTheFirstPageOfPositions() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        // an account that copied for months: 620 positions, our 10 YES on the second page of the Data API's 500
+        builder.fake().stubManyPositions(620, 560, YES, "10");
+        builder.fake().stubHeld(YES, "10");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target sells 20 YES: we sell our 10 too
+            h.fake().serveActivity(TARGET, List.of(fill(1, "SELL", "20", "0.50")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(h.fake().orders()).hasSize(1);
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()
+                    .add(h.fake().sharesMatched(onlyOrder(e).venueOrderId().value()))).isEqualByComparingTo("10");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
     void shouldRefuseToStartLiveWithOneLineWhenEveryOrderWouldFail() {
         PolymarketHarness.Builder builder = PolymarketHarness.live();
         // no pUSD and no positions: nothing to buy with, nothing to sell
