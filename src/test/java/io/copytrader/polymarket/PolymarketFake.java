@@ -308,21 +308,30 @@ public final class PolymarketFake implements AutoCloseable {
      * {@code limit} rows (at most 500) from {@code offset}.
      */
     public void stubManyPositions(int count, int tokenRow, String token, String shares) {
+        stubManyPositions(null, count, tokenRow, token, shares);
+    }
+
+    /** {@link #stubManyPositions(int, int, String, String)} for {@code wallet}'s {@code /positions} only (null: any). */
+    public void stubManyPositions(String wallet, int count, int tokenRow, String token, String shares) {
         List<String> rows = new java.util.ArrayList<>();
         for (int i = 0; i < count; i++) {
             String asset = i == tokenRow ? token : Integer.toString(1_000_000 + i);
-            rows.add("{\"proxyWallet\":\"" + FUNDER + "\",\"asset\":\"" + asset + "\",\"size\":"
+            rows.add("{\"proxyWallet\":\"" + (wallet == null ? FUNDER : wallet) + "\",\"asset\":\"" + asset + "\",\"size\":"
                     + (i == tokenRow ? shares : "1") + ",\"avgPrice\":0.5}");
         }
         for (int offset = 0; offset < count + 500; offset += 500) {
             String page = "[" + String.join(",", rows.subList(Math.min(offset, count), Math.min(offset + 500, count))) + "]";
             var stub = get(urlPathEqualTo("/positions")).atPriority(1);
+            var zero = get(urlPathEqualTo("/positions")).atPriority(1).withQueryParam("offset", equalTo("0"));
+            if (wallet != null) {
+                stub = stub.withQueryParam("user", equalTo(wallet.toLowerCase(java.util.Locale.ROOT)));
+                zero = zero.withQueryParam("user", equalTo(wallet.toLowerCase(java.util.Locale.ROOT)));
+            }
             stub = offset == 0 ? stub.withQueryParam("offset", com.github.tomakehurst.wiremock.client.WireMock.absent())
                     : stub.withQueryParam("offset", equalTo(Integer.toString(offset)));
             server.stubFor(stub.willReturn(okJson(page)));
             if (offset == 0) {
-                server.stubFor(get(urlPathEqualTo("/positions")).atPriority(1).withQueryParam("offset", equalTo("0"))
-                        .willReturn(okJson(page)));
+                server.stubFor(zero.willReturn(okJson(page)));
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.copytrader.scenario;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.copytrader.CopyTraderCli;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.Decimals;
@@ -460,6 +461,25 @@ class PolymarketLifecycleScenarioTest {
             Portfolio book = e.bean("portfolio", Portfolio.class);
             assertThat(book.holding(new InstrumentId(YES)).quantity()
                     .add(h.fake().sharesMatched(onlyOrder(e).venueOrderId().value()))).isEqualByComparingTo("10");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldSellTheTargetsShareOfAPositionListedPastTheFirstPageOfItsPositions() {
+        PolymarketHarness.Builder builder = holdingTenYes(PolymarketHarness.live());
+        // the target holds 100 YES among 700 positions: YES on the second page of the Data API's 500
+        builder.fake().stubManyPositions(TARGET, 700, 640, YES, "100");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target sells half of its 100 YES (a fill stamped after the snapshot of its positions): we sell
+            //    half of our 10, not all of them
+            h.fake().serveActivity(TARGET, List.of(PolymarketFake.activityRow(TARGET, "TRADE", String.format("0x%064x", 1),
+                    Instant.now().getEpochSecond() + 5, YES, "SELL", "50", "0.50")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            JsonNode order = h.fake().orders().values().iterator().next();
+            assertThat(PolymarketFake.shares(order)).isEqualByComparingTo("5");
             h.assertBooksBalance();
         }
     }
