@@ -182,9 +182,9 @@ public final class OrderMonitor {
                 }
             } else if (!wasUnresolved && order.updatedAt().plus(unknownGrace).isBefore(now)) {
                 // an order the venue accepted and no longer knows (a paper venue restarted, an expired order):
-                // nothing more will fill. Only after the grace period since we last saw it: a venue's order data
-                // can lag behind its answer (Polymarket takes a delayed order before it lists it), and an order
-                // counted canceled too early could still fill, unbooked
+                // nothing more will fill. Only after the grace period since its state last changed: a venue's
+                // order data can lag behind its answer (Polymarket takes a delayed order before it lists it), and an
+                // order counted canceled too early could still fill, unbooked
                 if (store.moveOrder(intent.clientOrderId(), OrderRecordState.CANCELED, null, null, null)) {
                     portfolio.settle(intent, order.filledQuantity(), order.avgFillPrice());
                     LOG.warn("Order {} (trade {}) was {} and the venue no longer knows it; counting it canceled",
