@@ -60,11 +60,18 @@ final class ClobTrades {
                     : filter + "&next_cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8);
             HttpReply reply = call(query);
             if (reply.status() == 404) {
+                if (page > 1) {
+                    // a page the cursor pointed to is gone: what it held is unknown, so nothing is concluded
+                    throw new IllegalStateException("CLOB GET /data/trades: page " + page + " answered HTTP 404");
+                }
                 // the CLOB answers any "not found" with 404 (contract 2.5): no trades of ours to read
-                return found ? filled(intent, hash, shares, usdc, planned, orderType) : OrderStatus.notFound(intent.clientOrderId());
+                return OrderStatus.notFound(intent.clientOrderId());
             }
             JsonNode body = read(reply);
             JsonNode data = body.isArray() ? body : body.path("data");
+            if (body.isNull() || data.isNull()) {
+                data = Json.MAPPER.createArrayNode(); // "null": no trades of ours
+            }
             if (!data.isArray()) {
                 throw new IllegalArgumentException("CLOB GET /data/trades: expected a list of trades");
             }
