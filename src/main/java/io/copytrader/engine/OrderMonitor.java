@@ -169,7 +169,7 @@ public final class OrderMonitor {
     private boolean check(OrderRecord order, Instant now) throws IOException {
         CopyIntent intent = order.intent();
         HttpReply reply = http.execute(adapter.lookupOrder(intent, order.venueOrderId()));
-        OrderStatus status = adapter.onLookupReply(intent, reply);
+        OrderStatus status = adapter.onLookupReply(intent, order.venueOrderId(), reply);
         boolean wasUnresolved = order.state() == OrderRecordState.UNKNOWN;
         if (status.state() == OrderState.NOT_FOUND) {
             if (wasUnresolved && order.updatedAt().plus(unknownGrace).isBefore(now)) {
@@ -180,9 +180,11 @@ public final class OrderMonitor {
                     deadLetters.record(intent.source(), Reason.EXCHANGE_UNKNOWN_OUTCOME,
                             "no answer, and the venue does not know the order");
                 }
-            } else if (!wasUnresolved) {
+            } else if (!wasUnresolved && order.updatedAt().plus(unknownGrace).isBefore(now)) {
                 // an order the venue accepted and no longer knows (a paper venue restarted, an expired order):
-                // nothing more will fill
+                // nothing more will fill. Only after the grace period since its state last changed: a venue's
+                // order data can lag behind its answer (Polymarket takes a delayed order before it lists it), and an
+                // order counted canceled too early could still fill, unbooked
                 if (store.moveOrder(intent.clientOrderId(), OrderRecordState.CANCELED, null, null, null)) {
                     portfolio.settle(intent, order.filledQuantity(), order.avgFillPrice());
                     LOG.warn("Order {} (trade {}) was {} and the venue no longer knows it; counting it canceled",
@@ -266,7 +268,7 @@ public final class OrderMonitor {
         if (adapter.knowsOrderIdBeforeSending() && order.venueOrderId() == null) {
             return BigDecimal.ZERO; // never signed, so never sent
         }
-        OrderStatus status = adapter.onLookupReply(order.intent(),
+        OrderStatus status = adapter.onLookupReply(order.intent(), order.venueOrderId(),
                 http.execute(adapter.lookupOrder(order.intent(), order.venueOrderId())));
         return status.state() == OrderState.NOT_FOUND || status.filledQuantity() == null
                 ? BigDecimal.ZERO : status.filledQuantity();

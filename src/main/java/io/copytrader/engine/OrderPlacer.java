@@ -444,6 +444,16 @@ public final class OrderPlacer {
                     LOG.warn("Venue reports order {} (trade {}) as a duplicate; resolving it by lookup", id, trade.key());
                     return;
                 }
+                if (exchange.getProperty(ExchangeProps.MAYBE_TAKEN, false, Boolean.class)) {
+                    // an earlier send of these same bytes may have been taken (a 5xx hid its answer), and a refusal
+                    // of the resend says nothing of it: a venue that no longer lists a done order checks the resend
+                    // as new, and finds the balance spent or the liquidity taken by the first. Look it up: found, the
+                    // trade is copied; confirmed absent after the grace period, it fails as an unknown outcome
+                    store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+                    LOG.warn("Venue refused a resend of order {} (trade {}): {} {}; an earlier send may have been "
+                            + "taken, resolving it by lookup", id, trade.key(), rejected.reason(), rejected.message());
+                    return;
+                }
                 if (store.moveOrder(id, OrderRecordState.REJECTED, null, null, null)) {
                     portfolio.release(intent);
                 }

@@ -1,6 +1,7 @@
 package io.copytrader.engine;
 
 import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.InstrumentId;
 import io.copytrader.domain.TraderId;
 import io.copytrader.store.TradeStore;
 import io.copytrader.venue.FeedAdapter;
@@ -13,10 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -165,7 +168,20 @@ public final class TradeDetector {
         }
         Instant asOf = clock.instant();
         try {
-            var positions = feed.onPositions(trader, http.execute(call.get()));
+            HttpReply reply = http.execute(call.get());
+            Map<InstrumentId, BigDecimal> positions = new HashMap<>(feed.onPositions(trader, reply));
+            // every page: a position missing from the seed would size the target's sells of it against too little
+            int pages = 1;
+            for (var next = feed.nextPositionsPage(trader, reply, pages); next.isPresent();
+                 next = feed.nextPositionsPage(trader, reply, pages)) {
+                HttpReply page = http.execute(next.get());
+                if (page.body().equals(reply.body())) {
+                    break; // the venue answered the same page again: it does not page them
+                }
+                feed.onPositions(trader, page).forEach(positions::putIfAbsent);
+                reply = page;
+                pages++;
+            }
             targetPositions.seed(trader, positions, asOf);
             LOG.info("Target {}: {} position(s) read from the venue for proportional sells", trader, positions.size());
         } catch (IOException | RuntimeException e) {

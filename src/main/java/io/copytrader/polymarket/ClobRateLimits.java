@@ -19,7 +19,8 @@ import java.util.Map;
  * {@code /data/orders} 500 per 10 s; 9,000 per 10 s for the rest), with Resilience4j rate limiters.
  *
  * <p>The venue's own signals slow a bucket further: a 429 pauses it for its {@code Retry-After} (1 s when absent),
- * and {@code Poly-RateLimit-Remaining: 0} pauses it until {@code Poly-RateLimit-Reset} (seconds). While a bucket is
+ * and {@code Poly-RateLimit-Remaining: 0} pauses it until {@code Poly-RateLimit-Reset} (seconds from now, or a Unix
+ * time), never for longer than {@link #MAX_PAUSE}. While a bucket is
  * paused for up to {@link #MAX_PAUSE_WAIT} the caller waits; paused longer, or no permit within {@link #MAX_WAIT},
  * the call is not made: a {@link TransientVenueException} with the time left as its Retry-After sends it back to the
  * engine's retries (nothing was signed or sent).
@@ -30,6 +31,14 @@ final class ClobRateLimits {
     /** A venue pause up to this long is waited out; a longer one gives the call back to the engine's retries. */
     static final Duration MAX_PAUSE_WAIT = Duration.ofSeconds(5);
     private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
+    /**
+     * The longest pause a venue signal can impose: the venue's longest published window (10 minutes). A longer one
+     * is a header misread or a bogus value, and would stop every order for as long; after this the venue is asked
+     * again (a 429 then pauses anew).
+     */
+    static final Duration MAX_PAUSE = Duration.ofMinutes(10);
+    /** A {@code Poly-RateLimit-Reset} at least this large is a Unix time (seconds), not seconds from now. */
+    private static final long EPOCH_SECONDS_FROM = 1_000_000_000L;
 
     enum Bucket {
         /** POST /order: one permit per order signed. */
@@ -117,16 +126,20 @@ final class ClobRateLimits {
         if (reply.status() == 429) {
             pause = reply.retryAfter() != null ? reply.retryAfter() : Duration.ofSeconds(1);
         }
+        Instant now = clock.instant();
         if ("0".equals(trim(reply.header("Poly-RateLimit-Remaining")))) {
-            Duration reset = seconds(reply.header("Poly-RateLimit-Reset"));
+            Duration reset = resetIn(reply.header("Poly-RateLimit-Reset"), now);
             if (reset != null && (pause == null || reset.compareTo(pause) > 0)) {
                 pause = reset;
             }
         }
-        if (pause == null || pause.isZero()) {
+        if (pause == null || pause.isZero() || pause.isNegative()) {
             return;
         }
-        Instant until = clock.instant().plus(pause);
+        if (pause.compareTo(MAX_PAUSE) > 0) {
+            pause = MAX_PAUSE;
+        }
+        Instant until = now.plus(pause);
         synchronized (pausedUntil) {
             if (until.isAfter(pausedUntil.get(bucket))) {
                 pausedUntil.put(bucket, until);
@@ -144,6 +157,18 @@ final class ClobRateLimits {
 
     private static String trim(String v) {
         return v == null ? null : v.trim();
+    }
+
+    /**
+     * How long until the window resets. The header's unit is not documented [contract 2.5: unverified]: seconds
+     * from now, or, when at least {@link #EPOCH_SECONDS_FROM}, the Unix time of the reset.
+     */
+    private static Duration resetIn(String v, Instant now) {
+        Duration d = seconds(v);
+        if (d != null && d.getSeconds() >= EPOCH_SECONDS_FROM) {
+            return Duration.between(now, Instant.ofEpochSecond(d.getSeconds()));
+        }
+        return d;
     }
 
     private static Duration seconds(String v) {

@@ -27,10 +27,11 @@ final class ClobReplies {
      * An order the CLOB took: matched (with what it gave and got), or left open ({@code live}, {@code delayed}).
      *
      * @param planned   the shares we signed for, for answers that do not say
+     * @param signed    the amounts we signed, or null when this process did not sign the order
      * @param orderType our order type (a FAK matched in part ends there)
      */
     static PlaceResult accepted(CopyIntent intent, JsonNode body, OrderState state, BigDecimal planned,
-                                String orderType) {
+                                OrderAmounts signed, String orderType) {
         String id = Json.text(body, "orderID");
         VenueOrderId venueId = id == null || id.isBlank() ? null : new VenueOrderId(id);
         BigDecimal filled = BigDecimal.ZERO;
@@ -40,7 +41,23 @@ final class ClobReplies {
             BigDecimal taking = Json.optionalDecimal(body, "takingAmount");
             BigDecimal shares = intent.side() == Side.BUY ? taking : making;
             BigDecimal usdc = intent.side() == Side.BUY ? making : taking;
-            filled = shares == null ? planned : inShares(shares, planned);
+            if (shares == null && "FAK".equals(orderType)) {
+                // only the trade ids came back (contract 2.2): a FAK may have matched any part of its size, so what
+                // it filled is looked up (GET /data/order, else our trades), never assumed to be all of it
+                return new PlaceResult.Accepted(new OrderStatus(intent.clientOrderId(), venueId, OrderState.OPEN,
+                        BigDecimal.ZERO, null));
+            }
+            if (shares != null && usdc != null && signed != null) {
+                // both amounts in one unit, told by what we gave: never more than we signed to give
+                if (inBaseUnits(intent.side() == Side.BUY ? usdc : shares, signed.makerAmount())) {
+                    shares = OrderAmounts.fromBaseUnits(shares);
+                    usdc = OrderAmounts.fromBaseUnits(usdc);
+                }
+                filled = shares;
+            } else {
+                // a FOK that matched filled all of its size
+                filled = shares == null ? planned : inShares(shares, planned);
+            }
             if (shares != null && usdc != null && shares.signum() > 0) {
                 avg = usdc.divide(shares, MathContext.DECIMAL64).stripTrailingZeros(); // same unit both sides
             }
@@ -49,6 +66,18 @@ final class ClobReplies {
             }
         }
         return new PlaceResult.Accepted(new OrderStatus(intent.clientOrderId(), venueId, state, filled, avg));
+    }
+
+    /**
+     * True when {@code making}, what the reply says we gave, can only be in 6-decimal base units: the exchange never
+     * takes more than the signed maker amount (plus a fee, far below the amount itself), so a figure above twice it
+     * in shares or pUSD is base units. Only a fill below two millionths of the signed amount, dust, could be read
+     * either way; it is read as shares or pUSD. (The earlier test, "an integer at least 1000 times the planned
+     * shares", read a FAK that matched less than a thousandth of its size, 0.05 of 100 shares, as 50,000 shares.)
+     */
+    static boolean inBaseUnits(BigDecimal making, long signedMakerUnits) {
+        BigDecimal signed = OrderAmounts.fromBaseUnits(BigDecimal.valueOf(signedMakerUnits));
+        return making.compareTo(signed.multiply(BigDecimal.valueOf(2))) > 0;
     }
 
     /**

@@ -79,9 +79,10 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     private final ClobClient client;
     private final ClobMarketData marketData;
     private final ClobAccount account;
+    private final ClobTrades trades;
     private final Set<ClientOrderId> versionReResolved = Collections.newSetFromMap(new ConcurrentHashMap<>());
-    /** Share quantity of the orders we prepared, for replies that do not say (bounded). */
-    private final Map<ClientOrderId, BigDecimal> preparedShares = new ConcurrentHashMap<>();
+    /** The signed amounts of the orders we prepared, to read the replies by (bounded). */
+    private final Map<ClientOrderId, OrderAmounts> prepared = new ConcurrentHashMap<>();
     private volatile int version;
 
     /**
@@ -104,6 +105,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         this.client = new ClobClient(config, creds, http, clock, limits);
         this.marketData = new ClobMarketData(client, clock);
         this.account = new ClobAccount(client);
+        this.trades = new ClobTrades(client);
         this.signable = Map.copyOf(signable);
         this.version = signable.keySet().stream().max(Integer::compare).orElseThrow();
         if (!creds.hasApiCredentials()) {
@@ -179,7 +181,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
                 config.funder(), tokenId, amounts, intent.side(), config.signatureType(),
                 intent.source().tsEvent().toEpochMilli());
         String signed = Json.write(order.toJson(Json.object()));
-        remember(intent.clientOrderId(), amounts.shares(intent.side()));
+        remember(intent.clientOrderId(), amounts);
         VenueOrderId hash = new VenueOrderId(order.hash());
         return new PreparedOrder(client.l2("POST", "/order", "", postBody(signed)), hash, signed);
     }
@@ -239,6 +241,17 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         BigDecimal price = raw.divide(tick, 0, towardsSafety).multiply(tick);
         BigDecimal lowest = tick;
         BigDecimal highest = BigDecimal.ONE.subtract(tick);
+        // into the valid range [tick, 1 - tick] only towards safety (a BUY lower, a SELL higher); the other way
+        // would pay more, or take less, than the cap (a target's fill at 0.004 while the tick was 0.001, copied once
+        // the tick is 0.01 again): not sent
+        if (intent.side() == Side.BUY && price.compareTo(lowest) < 0) {
+            throw new OrderDeniedException(Reason.EXCHANGE_NOT_FILLED, "our limit " + raw.stripTrailingZeros()
+                    .toPlainString() + " is below the lowest price at tick " + tick.toPlainString());
+        }
+        if (intent.side() == Side.SELL && price.compareTo(highest) > 0) {
+            throw new OrderDeniedException(Reason.EXCHANGE_NOT_FILLED, "our floor " + raw.stripTrailingZeros()
+                    .toPlainString() + " is above the highest price at tick " + tick.toPlainString());
+        }
         return price.max(lowest).min(highest).stripTrailingZeros();
     }
 
@@ -265,11 +278,11 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         return quantity;
     }
 
-    private void remember(ClientOrderId id, BigDecimal shares) {
-        if (preparedShares.size() >= MAX_REMEMBERED) {
-            preparedShares.clear();
+    private void remember(ClientOrderId id, OrderAmounts amounts) {
+        if (prepared.size() >= MAX_REMEMBERED) {
+            prepared.clear();
         }
-        preparedShares.put(id, shares);
+        prepared.put(id, amounts);
     }
 
     @Override
@@ -324,8 +337,14 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     }
 
     private PlaceResult accepted(CopyIntent intent, JsonNode body, OrderState state) {
-        return ClobReplies.accepted(intent, body, state,
-                preparedShares.getOrDefault(intent.clientOrderId(), intent.quantity()), config.orderType());
+        return ClobReplies.accepted(intent, body, state, plannedShares(intent), prepared.get(intent.clientOrderId()),
+                config.orderType());
+    }
+
+    /** The shares of the order we signed for this intent, or the intent's quantity when we did not here. */
+    private BigDecimal plannedShares(CopyIntent intent) {
+        OrderAmounts amounts = prepared.get(intent.clientOrderId());
+        return amounts == null ? intent.quantity() : amounts.shares(intent.side());
     }
 
     // ---------------------------------------------------------------- lookup, cancel
@@ -344,6 +363,20 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         return ClobReplies.lookup(intent, reply, config.orderType());
     }
 
+    /**
+     * The lookup by hash; when the CLOB does not list the order, its trades decide ({@link ClobTrades}): the CLOB
+     * stops listing a FOK or FAK once it is done, so only an order with no trade either is reported not found.
+     */
+    @Override
+    public OrderStatus onLookupReply(CopyIntent intent, VenueOrderId venueOrderId, HttpReply reply) {
+        OrderStatus status = onLookupReply(intent, reply);
+        if (status.state() != OrderState.NOT_FOUND || venueOrderId == null) {
+            return status;
+        }
+        return trades.statusOf(intent, venueOrderId,
+                plannedShares(intent), config.orderType());
+    }
+
     @Override
     public boolean knowsOrderIdBeforeSending() {
         return true;
@@ -352,7 +385,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     /** Looks the earlier order's hash up at the CLOB: present (whatever its state), or confirmed absent. */
     @Override
     public Optional<OrderStatus> findEarlierOrder(CopyIntent intent, VenueOrderId earlier) throws IOException {
-        OrderStatus status = onLookupReply(intent, client.execute(ClobRateLimits.Bucket.DATA, "GET /data/order",
+        OrderStatus status = onLookupReply(intent, earlier, client.execute(ClobRateLimits.Bucket.DATA, "GET /data/order",
                 lookupOrder(intent, earlier)));
         return status.state() == OrderState.NOT_FOUND ? Optional.empty() : Optional.of(status);
     }

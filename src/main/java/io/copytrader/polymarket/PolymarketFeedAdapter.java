@@ -48,6 +48,9 @@ import java.util.regex.Pattern;
  */
 public final class PolymarketFeedAdapter implements FeedAdapter {
     static final int MAX_OFFSET = 5000;
+    /** Rows per page of the Data API's {@code /positions} (its maximum), and its deepest offset. */
+    static final int POSITIONS_PAGE = 500;
+    static final int MAX_POSITIONS_OFFSET = 10_000;
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern TX_HASH = Pattern.compile("0x[0-9a-fA-F]{64}");
     private static final Pattern TOKEN_ID = Pattern.compile("[0-9]{1,78}");
@@ -118,7 +121,22 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
     /** {@code GET /positions?user=} (contract: size is the quantity of the {@code asset} token held). */
     @Override
     public Optional<HttpCall> fetchPositions(TraderId trader) {
-        return Optional.of(HttpCall.get(dataApiUrl + "/positions?user=" + requireAddress(trader) + "&sizeThreshold=0&limit=500"));
+        return Optional.of(HttpCall.get(dataApiUrl + "/positions?user=" + requireAddress(trader) + "&sizeThreshold=0&limit="
+                + POSITIONS_PAGE));
+    }
+
+    /**
+     * The Data API answers at most {@value #POSITIONS_PAGE} positions a page; a full page is followed by the next
+     * ({@code offset}), down to its deepest offset. A target followed for its size often holds more than a page.
+     */
+    @Override
+    public Optional<HttpCall> nextPositionsPage(TraderId trader, HttpReply previous, int pagesRead) {
+        JsonNode rows = Json.read("Data API /positions", previous.body());
+        int offset = pagesRead * POSITIONS_PAGE;
+        if (!rows.isArray() || rows.size() < POSITIONS_PAGE || offset > MAX_POSITIONS_OFFSET) {
+            return Optional.empty();
+        }
+        return Optional.of(HttpCall.get(fetchPositions(trader).orElseThrow().url() + "&offset=" + offset));
     }
 
     @Override

@@ -36,6 +36,15 @@ public interface ExchangeAdapter {
     /** Returns {@link OrderStatus#notFound} when the venue does not know the order. */
     OrderStatus onLookupReply(CopyIntent intent, HttpReply reply);
 
+    /**
+     * The answer to {@link #lookupOrder} for {@code venueOrderId} (what was asked, which the answer may not repeat):
+     * a venue that stops listing orders once they are done can look further before saying not found. By default
+     * {@link #onLookupReply(CopyIntent, HttpReply)}.
+     */
+    default OrderStatus onLookupReply(CopyIntent intent, VenueOrderId venueOrderId, HttpReply reply) {
+        return onLookupReply(intent, reply);
+    }
+
     HttpCall cancelOrder(CopyIntent intent, VenueOrderId venueOrderId);
 
     /** True when the venue canceled it (or it was already gone). */

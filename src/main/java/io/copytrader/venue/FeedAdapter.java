@@ -36,4 +36,12 @@ public interface FeedAdapter {
     default Map<InstrumentId, BigDecimal> onPositions(TraderId trader, HttpReply reply) {
         return Map.of();
     }
+
+    /**
+     * The call for the next page of a target's positions when {@code previous}, the answer to page
+     * {@code pagesRead}, may not have been the last; empty when it was (or the venue does not page them).
+     */
+    default Optional<HttpCall> nextPositionsPage(TraderId trader, HttpReply previous, int pagesRead) {
+        return Optional.empty();
+    }
 }

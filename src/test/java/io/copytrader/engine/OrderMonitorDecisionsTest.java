@@ -131,9 +131,14 @@ class OrderMonitorDecisionsTest {
     }
 
     @Test
-    void shouldCountAnAcceptedOrderTheVenueNoLongerKnowsCanceled() {
+    void shouldCountAnAcceptedOrderTheVenueNoLongerKnowsCanceledOnlyAfterTheGrace() {
         signedAndSent(OrderRecordState.OPEN);
         venue.lookupStatus = OrderStatus.notFound(id);
+        // the venue's order data may lag behind its answer: not ended within the grace period
+        clock.set(Trades.T0.plusSeconds(10));
+        assertThat(settled(monitor::run)).isZero();
+        assertThat(state()).as("within the grace period").isEqualTo(OrderRecordState.OPEN);
+        clock.set(Trades.T0.plusSeconds(11));
         assertThat(settled(monitor::run)).isEqualTo(1);
         assertThat(state()).isEqualTo(OrderRecordState.CANCELED);
         assertThat(store.deadLetters()).isEmpty();

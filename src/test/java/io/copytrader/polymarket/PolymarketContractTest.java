@@ -226,6 +226,26 @@ class PolymarketContractTest {
     }
 
     @Test
+    void shouldDenyRatherThanPriceBeyondTheCapWhenTheCapIsOffTheTicksRange() {
+        // the target bought at 0.004 while the market's tick was 0.001; the tick is 0.01 again when we copy: the cap
+        // 0.00408 rounds down to 0, and the lowest valid price, 0.01, is two and a half times the cap
+        fake.stubBook(TOKEN, "0.005", "0.01");
+        PolymarketExchangeAdapter exchange = exchange();
+        assertThatThrownBy(() -> exchange.prepareOrder(intent("t-low", Side.BUY, "0.004", "1000", "0.00408")))
+                .isInstanceOfSatisfying(OrderDeniedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.EXCHANGE_NOT_FILLED));
+        // the mirror image: without slippage, a SELL of what the target sold at 0.995 has its floor at 0.995, which
+        // rounds up to 1.00; the highest valid price, 0.99, is below the floor
+        fake.stubHeld(TOKEN, "100");
+        fake.stubBook(TOKEN, "0.99", "0.995");
+        PolymarketExchangeAdapter noSlippage = PolymarketVenue.exchange(config(Map.of("MAX_SLIPPAGE", "0")), http, clock);
+        assertThatThrownBy(() -> noSlippage.prepareOrder(intent("t-high", Side.SELL, "0.995", "10", "0.995")))
+                .isInstanceOfSatisfying(OrderDeniedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.EXCHANGE_NOT_FILLED));
+        assertThat(requests("POST", "/order")).isEmpty();
+    }
+
+    @Test
     void shouldClassifyTheVenuesErrorAnswers() throws Exception {
         PolymarketExchangeAdapter exchange = exchange();
         CopyIntent buy = intent("t-err", Side.BUY, "0.52", "10", "0.60");
@@ -353,6 +373,115 @@ class PolymarketContractTest {
         CopyIntent other = intent("t-fok", Side.BUY, "0.52", "10", "0.60");
         assertThat(place(fok, other, fok.prepareOrder(other))).isInstanceOfSatisfying(PlaceResult.Rejected.class,
                 r -> assertThat(r.reason()).isEqualTo(Reason.EXCHANGE_NOT_FILLED));
+    }
+
+    @Test
+    void shouldFindWhatAnOrderTheClobNoLongerListsFilledInOurTrades() throws Exception {
+        fake.acceptOrders("matched");
+        fake.forgetMatchedOrders(true);
+        // 25 trades of other orders of ours in the token come first, in pages of 10
+        fake.otherTrades(25);
+        fake.tradesPageSize(10);
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-forgotten", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        assertThat(place(exchange, buy, prepared)).isInstanceOf(PlaceResult.Accepted.class);
+        // GET /data/order answers null for the matched order; its trade, on the third page, says it filled 10
+        HttpReply reply = http.execute(exchange.lookupOrder(buy, prepared.venueOrderId()));
+        assertThat(reply.body().trim()).isEqualTo("null");
+        OrderStatus status = exchange.onLookupReply(buy, prepared.venueOrderId(), reply);
+        assertThat(status.state()).isEqualTo(OrderState.FILLED);
+        assertThat(status.filledQuantity()).isEqualByComparingTo("10");
+        assertThat(status.avgFillPrice()).isEqualByComparingTo("0.53");
+        assertThat(status.venueOrderId()).isEqualTo(prepared.venueOrderId());
+        List<LoggedRequest> pages = requests("GET", "/data/trades");
+        assertThat(pages).hasSize(3);
+        for (LoggedRequest page : pages) {
+            assertL2(page);
+            assertThat(page.queryParameter("asset_id").firstValue()).isEqualTo(TOKEN);
+        }
+        // a replay asks for the earlier hash before signing again: found, never signed twice
+        assertThat(exchange.findEarlierOrder(buy, prepared.venueOrderId())).hasValueSatisfying(
+                s -> assertThat(s.state()).isEqualTo(OrderState.FILLED));
+        // an order with no trade either is not found
+        CopyIntent never = intent("t-never", Side.BUY, "0.52", "10", "0.60");
+        io.copytrader.domain.VenueOrderId unknown = new io.copytrader.domain.VenueOrderId("0x" + "00".repeat(32));
+        assertThat(exchange.onLookupReply(never, unknown, http.execute(exchange.lookupOrder(never, unknown))).state())
+                .isEqualTo(OrderState.NOT_FOUND);
+        assertThat(exchange.findEarlierOrder(never, unknown)).isEmpty();
+    }
+
+    @Test
+    void shouldCountOnlyTheTradesOfTheOrderThatDidNotFailWhenTheClobNoLongerListsIt() throws Exception {
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        CopyIntent buy = intent("t-trades", Side.BUY, "0.52", "10", "0.60");
+        String hash = "0x" + "ab".repeat(32);
+        venue.stubFor(get(urlEqualTo("/data/order/" + hash)).willReturn(aResponse().withStatus(404)
+                .withBody("{\"error\":\"order not found\"}")));
+        // two fills as taker (one of whose settlement failed), one as a maker of someone else's trade, one of another order
+        venue.stubFor(get(urlPathEqualTo("/data/trades")).willReturn(okJson("{\"data\":["
+                + "{\"id\":\"a\",\"taker_order_id\":\"" + hash.toUpperCase().replace("0X", "0x") + "\",\"asset_id\":\"" + TOKEN
+                + "\",\"side\":\"BUY\",\"size\":\"3\",\"price\":\"0.52\",\"status\":\"CONFIRMED\",\"maker_orders\":[]},"
+                + "{\"id\":\"b\",\"taker_order_id\":\"" + hash + "\",\"asset_id\":\"" + TOKEN
+                + "\",\"side\":\"BUY\",\"size\":\"5\",\"price\":\"0.53\",\"status\":\"FAILED\",\"maker_orders\":[]},"
+                + "{\"id\":\"c\",\"taker_order_id\":\"0x" + "99".repeat(32) + "\",\"asset_id\":\"" + TOKEN
+                + "\",\"side\":\"SELL\",\"size\":\"9\",\"price\":\"0.5\",\"status\":\"MINED\",\"maker_orders\":["
+                + "{\"order_id\":\"" + hash + "\",\"matched_amount\":\"1\",\"price\":\"0.5\"},"
+                + "{\"order_id\":\"0x" + "98".repeat(32) + "\",\"matched_amount\":\"8\",\"price\":\"0.5\"}]}"
+                + "],\"next_cursor\":\"LTE=\"}")));
+        io.copytrader.domain.VenueOrderId id = new io.copytrader.domain.VenueOrderId(hash);
+        OrderStatus status = exchange.onLookupReply(buy, id, http.execute(exchange.lookupOrder(buy, id)));
+        // 3 + 1 shares of 10: a FAK that ended with what filled, the rest killed; cost 3 x 0.52 + 1 x 0.50
+        assertThat(status.state()).isEqualTo(OrderState.CANCELED);
+        assertThat(status.filledQuantity()).isEqualByComparingTo("4");
+        assertThat(status.avgFillPrice()).isEqualByComparingTo("0.515");
+    }
+
+    @Test
+    void shouldReadASmallFakFillInBaseUnitsAsTheSharesItIs() throws Exception {
+        fake.acceptOrders("matched");
+        // 0.05 of our 100 shares match; the answer's amounts are base units: takingAmount "50000"
+        fake.fillFraction("0.0005");
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        CopyIntent buy = intent("t-dust", Side.BUY, "0.52", "100", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        assertThat(place(exchange, buy, prepared)).isInstanceOfSatisfying(PlaceResult.Accepted.class, a -> {
+            assertThat(a.status().state()).isEqualTo(OrderState.CANCELED);
+            assertThat(a.status().filledQuantity()).isEqualByComparingTo("0.05");
+            assertThat(a.status().avgFillPrice()).isEqualByComparingTo("0.53");
+        });
+        // in shares, the same answer reads the same
+        PolymarketExchangeAdapter other = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        CopyIntent again = intent("t-dust-2", Side.BUY, "0.52", "100", "0.60");
+        other.prepareOrder(again);
+        HttpReply inShares = new HttpReply(200, Map.of(), "{\"success\":true,\"errorMsg\":\"\",\"orderID\":\"0x"
+                + "12".repeat(32) + "\",\"status\":\"matched\",\"makingAmount\":\"0.0265\",\"takingAmount\":\"0.05\"}");
+        assertThat(other.onPlaceReply(again, inShares)).isInstanceOfSatisfying(PlaceResult.Accepted.class,
+                a -> assertThat(a.status().filledQuantity()).isEqualByComparingTo("0.05"));
+    }
+
+    @Test
+    void shouldReadEveryPageOfOurPositionsOnceEach() throws Exception {
+        PolymarketExchangeAdapter exchange = exchange();
+        // 1,000 rows exactly: two full pages, then an empty one
+        fake.stubManyPositions(1000, 999, TOKEN, "7.5");
+        List<io.copytrader.venue.PositionSnapshot> all = exchange.onPositionsReply(http.execute(exchange.positions()));
+        assertThat(all).hasSize(1000);
+        assertThat(all).filteredOn(p -> p.instrument().value().equals(TOKEN)).singleElement()
+                .satisfies(p -> assertThat(p.quantity()).isEqualByComparingTo("7.5"));
+        assertThat(requests("GET", "/positions")).hasSize(3);
+        assertThat(requests("GET", "/positions").get(0).getUrl()).contains("limit=500").doesNotContain("offset");
+        assertThat(requests("GET", "/positions").get(1).getUrl()).contains("offset=500");
+        // a server that ignores the offset repeats its first page: read once, nothing counted twice
+        venue.resetRequests();
+        StringBuilder page = new StringBuilder("[");
+        for (int i = 0; i < 500; i++) {
+            page.append(i == 0 ? "" : ",").append("{\"asset\":\"").append(2_000_000 + i).append("\",\"size\":2}");
+        }
+        venue.stubFor(get(urlPathEqualTo("/positions")).atPriority(0).willReturn(okJson(page.append("]").toString())));
+        List<io.copytrader.venue.PositionSnapshot> repeated = exchange.onPositionsReply(http.execute(exchange.positions()));
+        assertThat(repeated).hasSize(500);
+        assertThat(requests("GET", "/positions")).hasSize(2);
     }
 
     @Test

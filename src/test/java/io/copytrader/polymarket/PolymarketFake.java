@@ -67,8 +67,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li><b>Lost answers</b> ({@link #loseAnswerOfNextOrders}): the CLOB takes the order but the gateway answers 504,
  *       as many times as asked, re-posts included; after that a re-post is "Duplicated".</li>
  *   <li><b>Server errors before taking</b> ({@link #failNextOrders}): nothing is taken.</li>
- *   <li><b>Lagging order data</b> ({@link #hideOrdersFromLookups}): the lookup says 404 for orders it took.</li>
+ *   <li><b>Lagging order data</b> ({@link #hideOrdersFromLookups}): the lookup says 404 for orders it took, and
+ *       {@code /data/trades} shows none of their trades.</li>
+ *   <li><b>Answers with trade ids only</b> ({@link #answerWithTradeIdsOnly}): {@code matched} without the
+ *       amounts matched.</li>
+ *   <li><b>Matched orders no longer listed</b> ({@link #forgetMatchedOrders}): {@code GET /data/order/{hash}} of an
+ *       order that matched answers {@code null}, as the real CLOB does for a FOK/FAK once it is done (py-clob-client
+ *       issue #217); its fills are only in {@code GET /data/trades}. A re-post of such a SELL is not recognised as
+ *       "Duplicated" but checked as a new order: "not enough balance / allowance", the first sold the shares.</li>
  * </ul>
+ *
+ * <p>{@code GET /data/trades} lists one trade per order that matched (ours as taker, {@code taker_order_id} = the
+ * order's hash), filtered by {@code maker_address} and {@code asset_id} when given, in pages of {@link #tradesPageSize} with
+ * {@code next_cursor} ("LTE=" at the end), L2-checked.
  */
 public final class PolymarketFake implements AutoCloseable {
     public static final String KEY = KnownAnswerTest.TEST_KEY;
@@ -131,6 +142,7 @@ public final class PolymarketFake implements AutoCloseable {
         orders.placeStatus = status;
         server.stubFor(post(urlEqualTo("/order")).willReturn(aResponse().withTransformers(ORDERS)));
         server.stubFor(get(urlPathMatching("/data/order/.+")).willReturn(aResponse().withTransformers(ORDERS)));
+        server.stubFor(get(urlPathEqualTo("/data/trades")).willReturn(aResponse().withTransformers(ORDERS)));
     }
 
     /** {@code POST /order} answers every order with this error, as the CLOB writes them: {@code {"error": ...}}. */
@@ -170,6 +182,32 @@ public final class PolymarketFake implements AutoCloseable {
      */
     public void hideOrdersFromLookups(boolean on) {
         orders.hidden = on;
+    }
+
+    /**
+     * While on, {@code GET /data/order/{hash}} of an order that matched answers 200 {@code null}: the CLOB no longer
+     * lists a FOK/FAK once it is done; what it filled is found in {@code /data/trades} only.
+     */
+    public void forgetMatchedOrders(boolean on) {
+        orders.forgetMatched = on;
+    }
+
+    /**
+     * While on, a {@code matched} answer carries no {@code makingAmount}/{@code takingAmount}, only its
+     * {@code tradeIDs} (contract 2.2: the official client then polls the trades for what matched).
+     */
+    public void answerWithTradeIdsOnly(boolean on) {
+        orders.tradeIdsOnly = on;
+    }
+
+    /** Trades of other orders of ours on the same token, listed before our order's (to make it page through them). */
+    public void otherTrades(int count) {
+        orders.otherTrades = count;
+    }
+
+    /** How many trades a {@code /data/trades} page holds. */
+    public void tradesPageSize(int size) {
+        orders.tradesPageSize = size;
     }
 
     /** While on, every order post is taken (if new) but answered 504, re-posts included. */
@@ -262,6 +300,40 @@ public final class PolymarketFake implements AutoCloseable {
     public void stubPosition(String token, String shares, String avgPrice) {
         server.stubFor(get(urlPathEqualTo("/positions")).willReturn(okJson("[{\"proxyWallet\":\"" + FUNDER
                 + "\",\"asset\":\"" + token + "\",\"size\":" + shares + ",\"avgPrice\":" + avgPrice + "}]")));
+    }
+
+    /**
+     * The Data API reports that we hold {@code count} positions: {@code shares} of {@code token} at row
+     * {@code tokenRow}, one share of a token of its own in every other row. Served as the Data API pages them:
+     * {@code limit} rows (at most 500) from {@code offset}.
+     */
+    public void stubManyPositions(int count, int tokenRow, String token, String shares) {
+        stubManyPositions(null, count, tokenRow, token, shares);
+    }
+
+    /** {@link #stubManyPositions(int, int, String, String)} for {@code wallet}'s {@code /positions} only (null: any). */
+    public void stubManyPositions(String wallet, int count, int tokenRow, String token, String shares) {
+        List<String> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String asset = i == tokenRow ? token : Integer.toString(1_000_000 + i);
+            rows.add("{\"proxyWallet\":\"" + (wallet == null ? FUNDER : wallet) + "\",\"asset\":\"" + asset + "\",\"size\":"
+                    + (i == tokenRow ? shares : "1") + ",\"avgPrice\":0.5}");
+        }
+        for (int offset = 0; offset < count + 500; offset += 500) {
+            String page = "[" + String.join(",", rows.subList(Math.min(offset, count), Math.min(offset + 500, count))) + "]";
+            var stub = get(urlPathEqualTo("/positions")).atPriority(1);
+            var zero = get(urlPathEqualTo("/positions")).atPriority(1).withQueryParam("offset", equalTo("0"));
+            if (wallet != null) {
+                stub = stub.withQueryParam("user", equalTo(wallet.toLowerCase(java.util.Locale.ROOT)));
+                zero = zero.withQueryParam("user", equalTo(wallet.toLowerCase(java.util.Locale.ROOT)));
+            }
+            stub = offset == 0 ? stub.withQueryParam("offset", com.github.tomakehurst.wiremock.client.WireMock.absent())
+                    : stub.withQueryParam("offset", equalTo(Integer.toString(offset)));
+            server.stubFor(stub.willReturn(okJson(page)));
+            if (offset == 0) {
+                server.stubFor(zero.willReturn(okJson(page)));
+            }
+        }
     }
 
     /** The Data API answers the trader's {@code /activity} with these rows (all of them: every poll overlaps them). */
@@ -370,6 +442,10 @@ public final class PolymarketFake implements AutoCloseable {
         private volatile BigDecimal fillFraction = BigDecimal.ONE;
         private volatile boolean loseEvery;
         private volatile boolean hidden;
+        private volatile boolean forgetMatched;
+        private volatile boolean tradeIdsOnly;
+        private volatile int otherTrades;
+        private volatile int tradesPageSize = 100;
 
         @Override
         public String getName() {
@@ -384,6 +460,9 @@ public final class PolymarketFake implements AutoCloseable {
         @Override
         public ResponseDefinition transform(ServeEvent event) {
             LoggedRequest r = event.getRequest();
+            if (r.getMethod().value().equals("GET") && URI.create(r.getUrl()).getPath().equals("/data/trades")) {
+                return trades(r);
+            }
             if (!r.getMethod().value().equals("POST")) {
                 return lookup(r);
             }
@@ -429,11 +508,23 @@ public final class PolymarketFake implements AutoCloseable {
             if (loseAnswer || loseEvery) {
                 return errorAnswer(504, "Gateway Timeout").build();
             }
+            Taken earlier = byHash.get(hash);
+            if (!fresh && forgetMatched && sell && earlier.sharesMatched().signum() > 0) {
+                // the CLOB forgot the done order: the re-post is checked as a new one, and the shares it would sell
+                // were sold by the first
+                return errorAnswer(400, "not enough balance / allowance: the balance is not enough -> balance: 0, "
+                        + "order amount: " + order.get("makerAmount").asText()).build();
+            }
             if (!fresh) {
                 return errorAnswer(400, "order " + hash + " is invalid. Duplicated.").build();
             }
             ObjectNode answer = Json.object().put("success", true).put("errorMsg", "").put("orderID", hash)
                     .put("status", placeStatus);
+            if (placeStatus.equals("matched") && tradeIdsOnly) {
+                answer.putArray("transactionsHashes");
+                answer.putArray("tradeIDs").add("trade-" + hash.substring(2, 14));
+                return okJson(Json.write(answer)).build();
+            }
             if (placeStatus.equals("matched")) {
                 // what we gave and what we got, in base units (the adapter reads shares or base units)
                 BigDecimal making = sell ? matched : usdc;
@@ -452,6 +543,9 @@ public final class PolymarketFake implements AutoCloseable {
             if (taken == null) {
                 return aResponse().withStatus(404).withBody("{\"error\":\"order not found\"}").build();
             }
+            if (forgetMatched && taken.sharesMatched().signum() > 0) {
+                return okJson("null").build();
+            }
             JsonNode order = taken.order();
             BigDecimal shares = shares(order);
             ObjectNode answer = Json.object().put("id", hash).put("status", "MATCHED").put("owner", API_KEY)
@@ -465,6 +559,61 @@ public final class PolymarketFake implements AutoCloseable {
                     .put("order_type", taken.orderType());
             answer.putArray("associate_trades");
             return okJson(Json.write(answer)).build(); // our Jackson: WireMock's is shaded
+        }
+
+        /** {@code GET /data/trades}: our trades, L2-signed, filtered by maker_address and asset_id, paged by cursor. */
+        private ResponseDefinition trades(LoggedRequest r) {
+            try {
+                assertL2(r);
+            } catch (Exception | AssertionError e) {
+                return errorAnswer(401, "Unauthorized/Invalid api key").build();
+            }
+            String maker = r.queryParameter("maker_address").isPresent() ? r.queryParameter("maker_address").firstValue() : null;
+            String asset = r.queryParameter("asset_id").isPresent() ? r.queryParameter("asset_id").firstValue() : null;
+            List<ObjectNode> all = new java.util.ArrayList<>();
+            for (int i = 0; i < otherTrades; i++) {
+                all.add(trade("0x" + String.format("%064x", 0xabc000 + i), FUNDER, TOKEN, "BUY", BigDecimal.ONE,
+                        new BigDecimal("0.5")));
+            }
+            if (!hidden) {
+                byHash.forEach((hash, taken) -> {
+                    if (taken.sharesMatched().signum() > 0) {
+                        all.add(trade(hash, taken.order().get("maker").asText(), taken.order().get("tokenId").asText(),
+                                taken.order().get("side").asText(), taken.sharesMatched(),
+                                taken.usdcMatched().divide(taken.sharesMatched(), MathContext.DECIMAL64)));
+                    }
+                });
+            }
+            List<ObjectNode> matching = all.stream()
+                    .filter(t -> maker == null || t.get("maker_address").asText().equalsIgnoreCase(maker))
+                    .filter(t -> asset == null || t.get("asset_id").asText().equals(asset)).toList();
+            int from = 0;
+            if (r.queryParameter("next_cursor").isPresent()) {
+                from = Integer.parseInt(new String(Base64.getDecoder().decode(r.queryParameter("next_cursor").firstValue()),
+                        StandardCharsets.UTF_8));
+            }
+            int to = Math.min(matching.size(), from + tradesPageSize);
+            ObjectNode page = Json.object();
+            var data = page.putArray("data");
+            matching.subList(from, to).forEach(data::add);
+            page.put("next_cursor", to >= matching.size() ? "LTE="
+                    : Base64.getEncoder().encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)));
+            page.put("limit", tradesPageSize).put("count", to - from);
+            return okJson(Json.write(page)).build();
+        }
+
+        /** One trade of ours as the taker of {@code orderHash}, as {@code /data/trades} lists it. */
+        private static ObjectNode trade(String orderHash, String maker, String token, String side, BigDecimal size,
+                                        BigDecimal price) {
+            ObjectNode t = Json.object().put("id", "trade-" + orderHash.substring(2, 14))
+                    .put("taker_order_id", orderHash).put("market", "0x" + "cd".repeat(32)).put("asset_id", token)
+                    .put("side", side).put("size", size.toPlainString()).put("fee_rate_bps", "0")
+                    .put("price", price.stripTrailingZeros().toPlainString()).put("status", "MATCHED")
+                    .put("match_time", "1762077600").put("last_update", "1762077600").put("outcome", "Yes")
+                    .put("bucket_index", 0).put("owner", API_KEY).put("maker_address", maker)
+                    .put("transaction_hash", "0x" + "ef".repeat(32)).put("trader_side", "TAKER");
+            t.putArray("maker_orders");
+            return t;
         }
     }
 }

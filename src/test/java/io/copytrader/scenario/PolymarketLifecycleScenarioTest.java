@@ -1,5 +1,6 @@
 package io.copytrader.scenario;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.copytrader.CopyTraderCli;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.Decimals;
@@ -207,6 +208,62 @@ class PolymarketLifecycleScenarioTest {
     }
 
     @Test
+    void shouldFindABuyTheVenueFilledAndNoLongerListsWhenItsAnswerWasLost() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live().set("copytrader.monitor.unknown-grace-ms", 300);
+        builder.fake().acceptOrders("matched");
+        // the CLOB fills our FOK at the first post, the gateway answers 504 to it and to the 3 re-posts; once done,
+        // the CLOB no longer lists the order (GET /data/order answers null): its fill is only in /data/trades
+        builder.fake().loseAnswerOfNextOrders(4);
+        builder.fake().forgetMatchedOrders(true);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys 20 YES at 0.52; we buy 10; the four answers are lost
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(4);
+            assertThat(h.fake().orders()).hasSize(1);
+            // 2. the lookup finds the order's trade: copied and filled, not failed as unknown to the venue
+            assertThat(e.store().deadLetters()).isEmpty();
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            OrderRecord order = onlyOrder(e);
+            assertThat(order.state()).isEqualTo(OrderRecordState.FILLED);
+            assertThat(order.filledQuantity()).isEqualByComparingTo("10");
+            // 3. the book holds the 10 shares the CLOB filled
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("10");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldLookUpNotRejectASellRefusedForBalanceAfterAnEarlierSendWasTaken() {
+        PolymarketHarness.Builder builder = holdingTenYes(PolymarketHarness.live())
+                .set("copytrader.monitor.unknown-grace-ms", 300);
+        // the CLOB takes our SELL at the first post but the gateway answers 504; the done order is forgotten,
+        // so the re-post of the same bytes is checked as a new order: "not enough balance / allowance"
+        builder.fake().loseAnswerOfNextOrders(1);
+        builder.fake().forgetMatchedOrders(true);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target sells 20 YES; we sell our share of it: a 504, then the refusal of the re-post
+            h.fake().serveActivity(TARGET, List.of(fill(1, "SELL", "20", "0.50")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(2);
+            assertThat(h.fake().orders()).hasSize(1);
+            // 2. the refusal proves nothing about the first send: looked up, found sold, the trade copied
+            assertThat(e.store().deadLetters()).isEmpty();
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
+            BigDecimal sold = h.fake().sharesMatched(onlyOrder(e).venueOrderId().value());
+            assertThat(onlyOrder(e).filledQuantity()).isEqualByComparingTo(sold);
+            // 3. the book gave up exactly the shares the CLOB sold
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity().add(sold)).isEqualByComparingTo("10");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
     void shouldFollowTheOrderTheVenueTookWhenASellFailedAsUnknownIsReplayed() {
         PolymarketHarness.Builder builder = holdingTenYes(PolymarketHarness.live())
                 .set("copytrader.monitor.unknown-grace-ms", 300);
@@ -333,6 +390,96 @@ class PolymarketLifecycleScenarioTest {
             assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
             Portfolio book = e.bean("portfolio", Portfolio.class);
             assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("4");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldLookUpWhatAFakOrderFilledWhenTheAnswerCarriesOnlyTradeIds() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live()
+                .set("copytrader.polymarket.order-type", "FAK");
+        builder.fake().acceptOrders("matched");
+        // only 4 of our 10 shares can match, and the answer says "matched" with its trade ids but no amounts
+        builder.fake().fillFraction("0.4");
+        builder.fake().answerWithTradeIdsOnly(true);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys 20; our FAK for 10 fills 4
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            // 2. what filled is the venue's figure, looked up, not the size we asked for
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state().isTerminal()).isTrue());
+            assertThat(onlyOrder(e).filledQuantity()).isEqualByComparingTo("4");
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("4");
+            assertThat(h.fake().requests("POST", "/order")).hasSize(1);
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldWaitForADelayedOrderTheClobDoesNotListYetAndBookItsFill() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        // the CLOB takes our order for delayed matching, and its order data lags: the first lookups find nothing
+        builder.fake().acceptOrders("delayed");
+        builder.fake().hideOrdersFromLookups(true);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target buys 20 YES; our order for 10 is taken, delayed
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            String hash = h.fake().orders().keySet().iterator().next();
+            // 2. the monitor looks it up and the CLOB does not list it yet
+            await().atMost(SETTLE).until(() -> !h.fake().requests("GET", "/data/order/" + hash).isEmpty());
+            // 3. the order data catches up: the order matched in full
+            h.fake().hideOrdersFromLookups(false);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
+            assertThat(onlyOrder(e).filledQuantity()).isEqualByComparingTo("10");
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("10");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldSellAPositionListedPastTheFirstPageOfPositions() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        // an account that copied for months: 620 positions, our 10 YES on the second page of the Data API's 500
+        builder.fake().stubManyPositions(620, 560, YES, "10");
+        builder.fake().stubHeld(YES, "10");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target sells 20 YES: we sell our 10 too
+            h.fake().serveActivity(TARGET, List.of(fill(1, "SELL", "20", "0.50")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(h.fake().orders()).hasSize(1);
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()
+                    .add(h.fake().sharesMatched(onlyOrder(e).venueOrderId().value()))).isEqualByComparingTo("10");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldSellTheTargetsShareOfAPositionListedPastTheFirstPageOfItsPositions() {
+        PolymarketHarness.Builder builder = holdingTenYes(PolymarketHarness.live());
+        // the target holds 100 YES among 700 positions: YES on the second page of the Data API's 500
+        builder.fake().stubManyPositions(TARGET, 700, 640, YES, "100");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. the target sells half of its 100 YES (a fill stamped after the snapshot of its positions): we sell
+            //    half of our 10, not all of them
+            h.fake().serveActivity(TARGET, List.of(PolymarketFake.activityRow(TARGET, "TRADE", String.format("0x%064x", 1),
+                    Instant.now().getEpochSecond() + 5, YES, "SELL", "50", "0.50")));
+            e.awaitSettled(1, SETTLE);
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            JsonNode order = h.fake().orders().values().iterator().next();
+            assertThat(PolymarketFake.shares(order)).isEqualByComparingTo("5");
             h.assertBooksBalance();
         }
     }

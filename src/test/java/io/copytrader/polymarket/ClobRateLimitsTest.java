@@ -1,0 +1,46 @@
+package io.copytrader.polymarket;
+
+import io.copytrader.venue.HttpReply;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The venue's rate-limit signals as {@link ClobRateLimits} reads them: how long a bucket is held back. */
+class ClobRateLimitsTest {
+    static final Instant NOW = Instant.parse("2026-11-02T10:00:00Z");
+    private final ClobRateLimits limits = new ClobRateLimits(Clock.fixed(NOW, ZoneOffset.UTC));
+
+    static HttpReply reply(int status, Map<String, String> headers) {
+        return new HttpReply(status, headers, "{}");
+    }
+
+    @Test
+    void shouldPauseUntilTheResetInSecondsWhenNothingRemains() {
+        limits.onReply(ClobRateLimits.Bucket.ORDER, reply(200,
+                Map.of("poly-ratelimit-remaining", "0", "poly-ratelimit-reset", "7")));
+        assertThat(limits.pausedUntil(ClobRateLimits.Bucket.ORDER)).isEqualTo(NOW.plusSeconds(7));
+    }
+
+    @Test
+    void shouldReadAResetGivenAsAnEpochSecondAsThatMoment() {
+        // the header's unit is not documented: a Unix time read as "seconds from now" held orders back for 56 years
+        limits.onReply(ClobRateLimits.Bucket.ORDER, reply(200, Map.of("poly-ratelimit-remaining", "0",
+                "poly-ratelimit-reset", Long.toString(NOW.getEpochSecond() + 7))));
+        assertThat(limits.pausedUntil(ClobRateLimits.Bucket.ORDER)).isEqualTo(NOW.plusSeconds(7));
+    }
+
+    @Test
+    void shouldNeverHoldABucketBackLongerThanTheVenuesLongestWindow() {
+        limits.onReply(ClobRateLimits.Bucket.ORDER, reply(429, Map.of("retry-after", "86400")));
+        assertThat(limits.pausedUntil(ClobRateLimits.Bucket.ORDER)).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
+        limits.onReply(ClobRateLimits.Bucket.BOOK, reply(200, Map.of("poly-ratelimit-remaining", "0",
+                "poly-ratelimit-reset", "999999")));
+        assertThat(limits.pausedUntil(ClobRateLimits.Bucket.BOOK)).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
+    }
+}
