@@ -3,6 +3,7 @@ package io.copytrader.chain;
 import io.copytrader.domain.TraderId;
 import io.copytrader.engine.LifecycleEventNotifier;
 import io.copytrader.engine.PipelineMetrics;
+import io.copytrader.engine.TradeAdmissions;
 import io.copytrader.engine.TradeLedger;
 import io.copytrader.ops.SecretMasker;
 import io.copytrader.store.TradeStore;
@@ -36,6 +37,8 @@ public final class ChainWiring {
                                     TradeLedger ledger, Clock clock) throws Exception {
         ChainDetection detection = new ChainDetection(context.createProducerTemplate(), ENDPOINT, ledger);
         context.getRegistry().bind("chainDetection", detection);
+        // the chain's admissions record their source in the same write (detect-chain's idempotent consumer)
+        context.getRegistry().bind("chainAdmissions", new TradeAdmissions(ledger, ChainDetection.SOURCE));
         if (!settings.chainOn()) {
             return null;
         }

@@ -136,31 +136,54 @@ public final class Recovery {
         for (DetectedTrade t : inFlight) {
             position.put(t.key(), position.size());
         }
+        // each trade in flight with the trade in flight that leads its group (itself when it leads or is alone)
+        Map<String, String> rootOf = new java.util.HashMap<>();
+        Map<String, DetectedTrade> byKey = new java.util.HashMap<>();
+        inFlight.forEach(t -> byKey.put(t.key(), t));
+        java.util.function.Predicate<String> hasOrder = k -> store.order(byKey.get(k).clientOrderId()).isPresent();
+        for (DetectedTrade t : inFlight) {
+            rootOf.put(t.key(), root(t.key(), links, position, hasOrder));
+        }
         Map<String, java.util.List<DetectedTrade>> followersOf = new java.util.HashMap<>();
         Set<String> settled = new java.util.HashSet<>();
+        Map<String, TradeStore.Ended> settledWith = new java.util.HashMap<>();
         for (DetectedTrade t : inFlight) {
-            String leader = links.get(t.key());
-            if (leader == null) {
+            String root = rootOf.get(t.key());
+            if (!root.equals(t.key())) {
+                followersOf.computeIfAbsent(root, k -> new java.util.ArrayList<>()).add(t);
                 continue;
             }
-            if (position.containsKey(leader)) {
-                followersOf.computeIfAbsent(leader, k -> new java.util.ArrayList<>()).add(t);
-                continue;
+            String leader = links.get(t.key());
+            if (leader == null || position.containsKey(leader)) {
+                continue; // it leads (in a cycle of links, the oldest does)
             }
             Optional<TradeStore.Ended> ended = store.ended(leader);
             if (ended.isPresent() && ledger.claim(t)) {
                 settled.add(t.key());
+                settledWith.put(t.key(), ended.get());
                 if (ledger.finish(t, ended.get().outcome(), ended.get().reason(), "with aggregate " + leader
                         + ": its outcome, found at restart")) {
                     counts.merge("settled with their aggregate", 1, Integer::sum);
                 }
             }
         }
+        // the trades linked to one that took its ended aggregate's outcome take it too (links a previous version left
+        // as a chain)
+        settledWith.forEach((root, ended) -> {
+            for (DetectedTrade f : followersOf.getOrDefault(root, java.util.List.of())) {
+                if (ledger.claim(f)) {
+                    settled.add(f.key());
+                    if (ledger.finish(f, ended.outcome(), ended.reason(), "with aggregate " + links.get(root)
+                            + ": its outcome, found at restart")) {
+                        counts.merge("settled with their aggregate", 1, Integer::sum);
+                    }
+                }
+            }
+        });
         java.util.List<DetectedTrade> result = new java.util.ArrayList<>();
         Map<String, java.util.List<DetectedTrade>> open = new java.util.LinkedHashMap<>();
         for (DetectedTrade t : inFlight) {
-            String leader = links.get(t.key());
-            if (settled.contains(t.key()) || (leader != null && position.containsKey(leader))) {
+            if (settled.contains(t.key()) || !rootOf.get(t.key()).equals(t.key())) {
                 continue;
             }
             java.util.List<DetectedTrade> members = new java.util.ArrayList<>();
@@ -187,6 +210,33 @@ public final class Recovery {
         }
         result.sort(java.util.Comparator.comparing(t -> position.get(t.key())));
         return result;
+    }
+
+    /**
+     * The trade in flight that leads {@code key}'s group: its links followed while they lead to trades in flight. A
+     * store written before a new leader's own link was removed with its followers' (TradeStore#linkAggregate) may hold
+     * a chain of links, or a cycle (two trades each linked to the other); in a cycle the member with an order leads
+     * (its order, which may be at the venue, copies the group), else the oldest, so the group is resolved once instead
+     * of each member waiting for another.
+     */
+    static String root(String key, Map<String, String> links, Map<String, Integer> position,
+                       java.util.function.Predicate<String> hasOrder) {
+        java.util.List<String> path = new java.util.ArrayList<>();
+        String current = key;
+        while (true) {
+            path.add(current);
+            String next = links.get(current);
+            if (next == null || !position.containsKey(next)) {
+                return current;
+            }
+            int seen = path.indexOf(next);
+            if (seen >= 0) {
+                return path.subList(seen, path.size()).stream()
+                        .min(java.util.Comparator.comparing((String m) -> hasOrder.test(m) ? 0 : 1)
+                                .thenComparing(position::get)).orElseThrow();
+            }
+            current = next;
+        }
     }
 
     /**

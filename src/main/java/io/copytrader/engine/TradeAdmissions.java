@@ -18,9 +18,21 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
     /** The exchange property holding a page's admission answers, by trade key (see {@link #admitPage}). */
     static final String PAGE_ADMITTED = "copytraderPageAdmitted";
     private final TradeLedger ledger;
+    /** The detection source recorded with each trade, when the same fills have two (DETECTION=both); else null. */
+    private final String source;
 
     public TradeAdmissions(TradeLedger ledger) {
+        this(ledger, null);
+    }
+
+    /**
+     * @param source the source of the trades admitted here when another source reports the same fills (a fill one
+     *               source admitted is then a duplicate for the other, {@link TradeLedger#admit(DetectedTrade, String)});
+     *               null when this is the only source
+     */
+    public TradeAdmissions(TradeLedger ledger, String source) {
         this.ledger = ledger;
+        this.source = source;
     }
 
     /**
@@ -34,7 +46,7 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
         if (poll == null || poll.trades().size() < 2) {
             return; // nothing to share a commit with
         }
-        List<Boolean> admitted = ledger.admitAll(poll.trades());
+        List<Boolean> admitted = ledger.admitAll(poll.trades(), source);
         Map<String, Boolean> answers = new ConcurrentHashMap<>();
         for (int i = 0; i < admitted.size(); i++) {
             if (admitted.get(i) != null) {
@@ -56,7 +68,7 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
         @SuppressWarnings("unchecked")
         Map<String, Boolean> page = exchange.getProperty(PAGE_ADMITTED, Map.class);
         Boolean answered = page == null ? null : page.remove(key); // once: a second look is a duplicate
-        return answered != null ? answered : ledger.admit(trade);
+        return answered != null ? answered : ledger.admit(trade, source);
     }
 
     @Override

@@ -60,10 +60,18 @@ public final class TradeLedger {
 
     /** Admits a detected trade; false for a duplicate. */
     public boolean admit(DetectedTrade trade) {
+        return admit(trade, null);
+    }
+
+    /**
+     * Admits a trade detected by {@code source}, one of two sources of the same fills (null: the only one); false
+     * for a duplicate, a fill another source admitted included ({@link TradeStore#admit(DetectedTrade, String)}).
+     */
+    public boolean admit(DetectedTrade trade, String source) {
         // claimed before the store write, so no one sees it in flight and unclaimed; a duplicate (a re-read page)
         // must not release a claim someone else holds (recovery's, after a restart)
         boolean claimedHere = active.add(trade.key());
-        boolean admitted = store.admit(trade);
+        boolean admitted = store.admit(trade, source);
         if (admitted) {
             metrics.detected();
             metrics.target(trade.trader().value(), "DETECTED");
@@ -78,9 +86,14 @@ public final class TradeLedger {
      * trade in order, true admitted, false a duplicate, null not stored (admitting it alone again reports why).
      */
     public List<Boolean> admitAll(List<DetectedTrade> trades) {
+        return admitAll(trades, null);
+    }
+
+    /** {@link #admitAll(List)} for trades detected by {@code source} ({@link #admit(DetectedTrade, String)}). */
+    public List<Boolean> admitAll(List<DetectedTrade> trades, String source) {
         List<Boolean> claimedHere = new ArrayList<>(trades.size());
         trades.forEach(t -> claimedHere.add(active.add(t.key())));
-        List<Boolean> admitted = store.admitAll(trades);
+        List<Boolean> admitted = store.admitAll(trades, source);
         for (int i = 0; i < trades.size(); i++) {
             DetectedTrade trade = trades.get(i);
             if (Boolean.TRUE.equals(admitted.get(i))) {
@@ -151,6 +164,7 @@ public final class TradeLedger {
     }
 
     private void remember(String leaderKey, java.util.List<DetectedTrade> followers) {
+        followerOf.remove(leaderKey); // it leads: whatever group it was in before (a previous run's) is gone
         followers.forEach(f -> followerOf.put(f.key(), leaderKey));
         aggregates.put(leaderKey, followers);
     }

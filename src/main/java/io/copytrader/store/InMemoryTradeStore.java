@@ -60,6 +60,28 @@ public final class InMemoryTradeStore implements TradeStore {
         return trades.putIfAbsent(trade.key(), new TradeRow(trade, tradeSeq.incrementAndGet(), null, null)) == null;
     }
 
+    /** The interface's check then write, made atomic here: one admission with a source at a time. */
+    @Override
+    public synchronized boolean admit(DetectedTrade trade, String source) {
+        return TradeStore.super.admit(trade, source);
+    }
+
+    @Override
+    public boolean otherSourceInGroup(DetectedTrade trade, String source) {
+        for (var e : sources.entrySet()) {
+            TradeRow row = trades.get(e.getKey());
+            if (row != null && !e.getValue().equals(source) && sameGroup(row.trade(), trade)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameGroup(DetectedTrade a, DetectedTrade b) {
+        return a.sourceOrder() != null && a.sourceOrder().equals(b.sourceOrder()) && a.trader().equals(b.trader())
+                && a.instrument().equals(b.instrument()) && a.side() == b.side();
+    }
+
     @Override
     public boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail) {
         boolean[] changed = {false};
@@ -109,7 +131,11 @@ public final class InMemoryTradeStore implements TradeStore {
     }
 
     @Override
-    public void linkAggregate(String leaderKey, Collection<String> followerKeys) {
+    public synchronized void linkAggregate(String leaderKey, Collection<String> followerKeys) {
+        if (followerKeys.isEmpty()) {
+            return;
+        }
+        aggregateOf.remove(leaderKey);
         for (String key : followerKeys) {
             if (trades.containsKey(key)) {
                 aggregateOf.put(key, leaderKey);

@@ -54,6 +54,14 @@ public final class JdbcTradeStore implements TradeStore {
     private static final String ADMIT = "INSERT INTO trades (trade_key, seq, " + TRADE_COLUMNS + ", detected_at) "
             + "VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM trades), " + placeholders(TRADE_COLUMN_COUNT) + ", ?) "
             + "ON CONFLICT (trade_key) DO NOTHING";
+    /**
+     * {@link #ADMIT} with the detection source, unless another source admitted a trade of the same fill group
+     * (same transaction, instrument, side and trader): the index {@code trades_source_group} (V7) finds the group.
+     */
+    static final String ADMIT_FROM_SOURCE = "INSERT INTO trades (trade_key, seq, " + TRADE_COLUMNS
+            + ", detected_at, source) SELECT ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM trades), "
+            + placeholders(TRADE_COLUMN_COUNT) + ", ?, ? WHERE NOT EXISTS (" + otherSourceQuery("o") + ") "
+            + "ON CONFLICT (trade_key) DO NOTHING";
     private static final String FINISH = "UPDATE trades SET outcome = ?, reason = ?, detail = ?, finished_at = ? "
             + "WHERE trade_key = ? AND outcome IS NULL";
     private static final String CORRECT_TO_COPIED = "UPDATE trades SET outcome = '" + TradeOutcome.COPIED.name()
@@ -178,6 +186,71 @@ public final class JdbcTradeStore implements TradeStore {
         }
     }
 
+    /**
+     * A trade of the fill group of parameters source_order, instrument, side, trader (in that order) admitted by a
+     * source other than the last parameter's.
+     */
+    static String otherSourceQuery(String alias) {
+        return "SELECT 1 FROM trades " + alias + " WHERE " + alias + ".source_order = ? AND " + alias + ".instrument = ? AND "
+                + alias + ".side = ? AND " + alias + ".source IS NOT NULL AND " + alias + ".trader = ? AND " + alias
+                + ".source <> ?";
+    }
+
+    @Override
+    public boolean admit(DetectedTrade trade, String source) {
+        if (source == null) {
+            return admit(trade);
+        }
+        return ordered("admit trade " + trade.key(), c -> insertTrade(c, trade, source));
+    }
+
+    @Override
+    public List<Boolean> admitAll(List<DetectedTrade> trades, String source) {
+        if (source == null) {
+            return admitAll(trades);
+        }
+        if (writer == null) {
+            return TradeStore.super.admitAll(trades, source);
+        }
+        List<SqlWork<Boolean>> works = new ArrayList<>(trades.size());
+        for (DetectedTrade trade : trades) {
+            works.add(c -> insertTrade(c, trade, source));
+        }
+        return writer.writeAll("admit a polled page of trades", works, false);
+    }
+
+    private boolean insertTrade(Connection c, DetectedTrade trade, String source) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(ADMIT_FROM_SOURCE)) {
+            ps.setString(1, trade.key());
+            int next = bindTrade(ps, 2, trade);
+            ps.setString(next++, instant(clock.instant()));
+            ps.setString(next++, source);
+            bindGroup(ps, next, trade, source);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static void bindGroup(PreparedStatement ps, int first, DetectedTrade trade, String source) throws SQLException {
+        int i = first;
+        ps.setString(i++, trade.sourceOrder());
+        ps.setString(i++, trade.instrument().value());
+        ps.setString(i++, trade.side().name());
+        ps.setString(i++, trade.trader().value());
+        ps.setString(i, source);
+    }
+
+    @Override
+    public boolean otherSourceInGroup(DetectedTrade trade, String source) {
+        return call("look up the fill group of " + trade.key(), false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(otherSourceQuery("o"))) {
+                bindGroup(ps, 1, trade, source);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
     @Override
     public boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail) {
         return ordered("finish trade " + tradeKey, c -> finish(c, tradeKey, outcome, reason, detail));
@@ -259,6 +332,13 @@ public final class JdbcTradeStore implements TradeStore {
             return;
         }
         ordered("link " + followerKeys.size() + " trade(s) to aggregate " + leaderKey, c -> {
+            // the leader leads now: a link of its own (a previous run's group, regrouped at a restart) would make a
+            // cycle with its followers' links, which a later restart could not resolve
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE trades SET aggregate_of = NULL WHERE trade_key = ? AND aggregate_of IS NOT NULL")) {
+                ps.setString(1, leaderKey);
+                ps.executeUpdate();
+            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE trades SET aggregate_of = ? WHERE trade_key = ?")) {
                 for (String key : followerKeys) {
                     ps.setString(1, leaderKey);

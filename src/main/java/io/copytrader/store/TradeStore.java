@@ -39,6 +39,51 @@ public interface TradeStore extends AutoCloseable {
     boolean admit(DetectedTrade trade);
 
     /**
+     * {@link #admit} for a detection with two sources of the same fills (the chain and the Data API), recording
+     * {@code source} with the trade in the same write. Also a duplicate (false, nothing stored): a trade whose fill
+     * group, the same trader, source order (transaction), instrument and side, already holds a trade another source
+     * admitted. Each source reports every fill of a transaction, but the two need not agree to the last digit (a price
+     * computed from amounts against one reported, one row for fills the other reports apart), so the source that saw a
+     * transaction's fills first copies them all and the other's rows of it are the same fills. A {@code null} source
+     * is {@link #admit}. Trades without a source order are never in a group.
+     */
+    default boolean admit(DetectedTrade trade, String source) {
+        if (source == null) {
+            return admit(trade);
+        }
+        // not atomic: the stores of this project override it
+        if (trade.sourceOrder() != null && otherSourceInGroup(trade, source)) {
+            return false;
+        }
+        boolean admitted = admit(trade);
+        if (admitted) {
+            recordSource(trade.key(), source);
+        }
+        return admitted;
+    }
+
+    /** Whether a trade of the same fill group as {@code trade} was admitted by a source other than {@code source}. */
+    boolean otherSourceInGroup(DetectedTrade trade, String source);
+
+    /** {@link #admitAll(java.util.List)} with each trade admitted as {@link #admit(DetectedTrade, String)} would. */
+    default java.util.List<Boolean> admitAll(java.util.List<DetectedTrade> trades, String source) {
+        if (source == null) {
+            return admitAll(trades);
+        }
+        java.util.List<Boolean> answers = new java.util.ArrayList<>(trades.size());
+        for (DetectedTrade t : trades) {
+            Boolean answer;
+            try {
+                answer = admit(t, source);
+            } catch (StoreException e) {
+                answer = null;
+            }
+            answers.add(answer);
+        }
+        return answers;
+    }
+
+    /**
      * Admits several trades as {@link #admit} would, one after the other, answering for each in order: true admitted,
      * false a duplicate, null not stored (the write failed; admitting it alone again reports the error). A store may
      * commit them together (SQLite: one group commit for a polled page instead of one fsync per trade).
@@ -146,6 +191,8 @@ public interface TradeStore extends AutoCloseable {
     /**
      * Records that these admitted trades are copied as part of {@code leaderKey}'s order and take its outcome (one
      * target order filled in pieces, aggregated). Written before the aggregate is queued, so a restart finds the group.
+     * The leader leads: a link of its own to another trade (a group of a previous run, regrouped at a restart) is
+     * removed in the same write, so links never make a chain or a cycle.
      */
     void linkAggregate(String leaderKey, Collection<String> followerKeys);
 

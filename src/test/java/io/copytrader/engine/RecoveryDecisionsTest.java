@@ -174,6 +174,56 @@ class RecoveryDecisionsTest {
         assertThat(store.order(t.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.UNKNOWN);
     }
 
+    /** A SELL of the target's order {@code order}, admitted {@code seconds} after T0. */
+    static DetectedTrade sellOf(String id, String order, String quantity, int seconds) {
+        BigDecimal qty = new BigDecimal(quantity);
+        BigDecimal px = new BigDecimal("0.28");
+        return new DetectedTrade(new io.copytrader.domain.SourceTradeId(id), Trades.ALICE, Trades.YES_TOKEN, "Yes",
+                io.copytrader.domain.Side.SELL, px, qty, io.copytrader.domain.Decimals.notional(px, qty),
+                Trades.T0.plusSeconds(seconds), Trades.T0.plusSeconds(seconds), order);
+    }
+
+    @Test
+    void shouldCopyTradesWhoseLinksMadeACycleAsOneOrderLedByTheOldestAndLeaveNoCycle() {
+        // what a restart that regrouped a previous run's group left (a soak of kills saw it): the oldest trade linked to
+        // a younger one, which is linked back to it, and a third linked to the oldest. No order was written.
+        DetectedTrade oldest = sellOf("t-41", "o-41", "4263.94", 0);
+        DetectedTrade other = sellOf("t-51", "o-51", "8178.30", 0);
+        DetectedTrade younger = sellOf("t-57", "o-57", "49.77", 1);
+        admittedByAPreviousRun(oldest);
+        admittedByAPreviousRun(other);
+        admittedByAPreviousRun(younger);
+        store.linkAggregate(younger.key(), List.of(oldest.key()));
+        store.linkAggregate(oldest.key(), List.of(other.key()));
+        // the cycle as a store written before the fix holds it: the oldest's own link to the younger kept
+        store.linkAggregate(oldest.key(), List.of(younger.key()));
+        assertThat(store.aggregateLinks()).as("linking clears the new leader's own link: no cycle any more")
+                .containsOnly(java.util.Map.entry(other.key(), oldest.key()), java.util.Map.entry(younger.key(), oldest.key()));
+
+        recovery(false).beforePolling();
+
+        // one order for the three, led by the oldest; nothing left waiting for another
+        assertThat(requeued).singleElement().satisfies(t -> {
+            assertThat(t.key()).isEqualTo(oldest.key());
+            assertThat(t.quantity()).isEqualByComparingTo("12492.01");
+        });
+        assertThat(ledger.followers(oldest)).extracting(DetectedTrade::key)
+                .containsExactlyInAnyOrder(other.key(), younger.key());
+    }
+
+    @Test
+    void shouldResolveACycleOfLinksToTheMemberWithAnOrderElseTheOldest() {
+        java.util.Map<String, String> links = java.util.Map.of("a", "b", "b", "a", "c", "a", "d", "c");
+        java.util.Map<String, Integer> position = java.util.Map.of("a", 0, "b", 1, "c", 2, "d", 3, "e", 4);
+        assertThat(Recovery.root("b", links, position, k -> false)).isEqualTo("a");
+        assertThat(Recovery.root("a", links, position, k -> false)).isEqualTo("a");
+        assertThat(Recovery.root("d", links, position, k -> false)).as("a chain into the cycle").isEqualTo("a");
+        assertThat(Recovery.root("c", links, position, "b"::equals)).as("b's order may be at the venue").isEqualTo("b");
+        assertThat(Recovery.root("e", links, position, k -> false)).isEqualTo("e");
+        // a link out of the trades in flight (an ended aggregate): the trade is its group's root here
+        assertThat(Recovery.root("x", java.util.Map.of("x", "gone"), java.util.Map.of("x", 0), k -> false)).isEqualTo("x");
+    }
+
     @Test
     void shouldExpireAStaleTradeWithoutAnOrderAndFailAnOrderEndedBeforeTheRestart() {
         DetectedTrade stale = Trades.trade("t-stale", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",

@@ -93,6 +93,16 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
         assertThat(store.replayedInFlight()).containsExactly(replayed);
     }
 
+    @Test
+    void shouldFindAFillGroupOfAnotherSourceThroughItsIndexAtEachAdmission() throws Exception {
+        // asked at every admission with two detection sources: never a scan of every trade
+        assertThat(plan(JdbcTradeStore.otherSourceQuery("o")))
+                .anySatisfy(step -> assertThat(step).contains("USING INDEX trades_source_group"))
+                .noneSatisfy(step -> assertThat(step).startsWith("SCAN"));
+        assertThat(plan(JdbcTradeStore.ADMIT_FROM_SOURCE))
+                .anySatisfy(step -> assertThat(step).contains("USING INDEX trades_source_group"));
+    }
+
     /** SQLite's plan for a query on the store's file, a step a line. */
     private List<String> plan(String sql) throws Exception {
         try (Connection c = java.sql.DriverManager.getConnection(url());

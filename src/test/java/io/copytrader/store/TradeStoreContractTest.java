@@ -71,6 +71,72 @@ abstract class TradeStoreContractTest {
         assertThat(store.inFlightCount()).isEqualTo(1);
     }
 
+    /** A fill of ALICE in transaction {@code tx}, as a detection source would report it. */
+    private static DetectedTrade fill(String id, String tx, Side side, String quantity, String price) {
+        BigDecimal q = new BigDecimal(quantity);
+        BigDecimal p = new BigDecimal(price);
+        return new DetectedTrade(new SourceTradeId(id), ALICE, YES_TOKEN, "Yes", side, p, q, p.multiply(q),
+                START, START, tx);
+    }
+
+    @Test
+    void shouldAdmitTheFillsOfATransactionFromTheSourceThatSawThemFirstOnly() {
+        // the chain sees two fills of one transaction; the Data API reports the same fills a little differently
+        DetectedTrade chainFirst = fill("0xt1:tok:BUY:10@0.553333", "0xt1", Side.BUY, "10", "0.553333");
+        DetectedTrade chainSecond = fill("0xt1:tok:BUY:5@0.56", "0xt1", Side.BUY, "5", "0.56");
+        assertThat(store.admit(chainFirst, "chain")).isTrue();
+        assertThat(store.admit(chainSecond, "chain")).as("the same source: another fill of the group").isTrue();
+        assertThat(store.source(chainFirst.key())).contains("chain");
+
+        DetectedTrade apiRow = fill("0xt1:tok:BUY:15@0.555556", "0xt1", Side.BUY, "15", "0.555556");
+        assertThat(store.admit(apiRow, "data-api")).as("the chain's fills of that transaction").isFalse();
+        assertThat(store.admitAll(List.of(apiRow, fill("0xt1:tok:BUY:10@0.5533", "0xt1", Side.BUY, "10", "0.5533")),
+                "data-api")).containsExactly(false, false);
+        assertThat(store.trade(apiRow.key())).isEmpty();
+
+        // another transaction, another side, another trader: other groups
+        DetectedTrade otherTx = fill("0xt2:tok:BUY:15@0.55", "0xt2", Side.BUY, "15", "0.55");
+        DetectedTrade otherSide = fill("0xt1:tok:SELL:3@0.5", "0xt1", Side.SELL, "3", "0.5");
+        assertThat(store.admitAll(List.of(otherTx, otherSide), "data-api")).containsExactly(true, true);
+        DetectedTrade bobs = new DetectedTrade(new SourceTradeId("0xt1:tok:BUY:15@0.555556"), new TraderId("bob"),
+                YES_TOKEN, "Yes", Side.BUY, new BigDecimal("0.555556"), new BigDecimal("15"), new BigDecimal("8.333340"),
+                START, START, "0xt1");
+        assertThat(store.admit(bobs, "data-api")).isTrue();
+        // and the other way round: a transaction the Data API reported first is its to copy (the chain was behind)
+        assertThat(store.admit(fill("0xt2:tok:BUY:15@0.550000", "0xt2", Side.BUY, "15", "0.550000"), "chain")).isFalse();
+        assertThat(store.admit(fill("0xt2:tok:BUY:15@0.55", "0xt2", Side.BUY, "15", "0.55"), "chain"))
+                .as("the same key: a duplicate as ever").isFalse();
+        assertThat(store.detectedCount()).isEqualTo(5);
+    }
+
+    @Test
+    void shouldMakeANewLeaderLeadSoLinksNeverMakeACycle() {
+        DetectedTrade a = trade("link-a");
+        DetectedTrade b = trade("link-b");
+        DetectedTrade c = trade("link-c");
+        store.admit(a);
+        store.admit(b);
+        store.admit(c);
+        store.linkAggregate(b.key(), List.of(a.key()));           // a run grouped a under b
+        store.linkAggregate(a.key(), List.of(b.key(), c.key()));  // a restart regroups them under a
+        assertThat(store.aggregateLinks()).containsOnly(Map.entry(b.key(), a.key()), Map.entry(c.key(), a.key()));
+        assertThat(store.aggregateMembers(a.key())).extracting(DetectedTrade::key).containsExactly(b.key(), c.key());
+        store.linkAggregate(a.key(), List.of());                  // nothing to link: nothing changes
+        assertThat(store.aggregateLinks()).hasSize(2);
+    }
+
+    @Test
+    void shouldAdmitWithoutASourceAsEverWhateverTheOtherSourcesAdmitted() {
+        assertThat(store.admit(fill("0xt1:a", "0xt1", Side.BUY, "10", "0.5"), "chain")).isTrue();
+        assertThat(store.admit(fill("0xt1:b", "0xt1", Side.BUY, "10", "0.51"), null)).isTrue();
+        assertThat(store.admitAll(List.of(fill("0xt1:c", "0xt1", Side.BUY, "1", "0.5")), null)).containsExactly(true);
+        // a trade with no source order is in no group
+        DetectedTrade unknownOrder = new DetectedTrade(new SourceTradeId("no-order"), ALICE, YES_TOKEN, "Yes", Side.BUY,
+                BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ONE, START, START);
+        assertThat(store.admit(unknownOrder, "data-api")).isTrue();
+        assertThat(store.source("alice:0xt1:b")).isEmpty();
+    }
+
     @Test
     void shouldAdmitAPageAnsweringForEachTradeInOrderAsOneByOneAdmitsWould() {
         assertThat(store.admit(trade("t-1"))).isTrue();
