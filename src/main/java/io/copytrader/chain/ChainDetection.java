@@ -53,9 +53,11 @@ public final class ChainDetection implements ChainFillSink {
         producer.sendBody(endpoint, fill.trade());
     }
 
-    /** The route's step after admission: records the source and venue time to detected. */
+    /**
+     * The route's step after admission: the venue time to detected. The source was recorded with the trade by the
+     * admission itself (detect-chain's repository, {@code chainAdmissions}).
+     */
     public void admitted(DetectedTrade trade) {
-        ledger.store().recordSource(trade.key(), SOURCE);
         metrics.detectionLag(trade, SOURCE);
     }
 
