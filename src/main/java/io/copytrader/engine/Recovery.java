@@ -191,7 +191,15 @@ public final class Recovery {
             members.addAll(followersOf.getOrDefault(t.key(), java.util.List.of()));
             if (t.sourceOrder() == null || store.order(t.clientOrderId()).isPresent()) {
                 if (members.size() > 1) {
-                    ledger.adoptAggregate(t.key());
+                    java.util.List<DetectedTrade> followers = members.subList(1, members.size());
+                    if (links.get(t.key()) != null || followers.stream().anyMatch(f -> !t.key().equals(links.get(f.key())))) {
+                        // links an earlier version left as a chain or a cycle: flattened onto this trade, whose order
+                        // copies them all, so each takes its outcome
+                        ledger.aggregate(t, followers);
+                        followers.forEach(ledger::claim);
+                    } else {
+                        ledger.adoptAggregate(t.key());
+                    }
                 }
                 result.add(FillAggregation.combine(members));
             } else {

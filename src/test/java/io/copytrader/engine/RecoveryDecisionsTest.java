@@ -212,6 +212,39 @@ class RecoveryDecisionsTest {
     }
 
     @Test
+    void shouldResolveACycleAnEarlierVersionLeftByTheOrderOfItsMemberThatHasOneAndRelinkTheOthersToIt(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("copytrader.db");
+        try (io.copytrader.store.TradeStore sqlite = io.copytrader.store.StoreFactory.open(url, clock)) {
+            TradeLedger sqliteLedger = new TradeLedger(sqlite, metrics);
+            DetectedTrade oldest = sellOf("t-41", "o-41", "4263.94", 0);
+            DetectedTrade other = sellOf("t-51", "o-51", "8178.30", 0);
+            DetectedTrade younger = sellOf("t-57", "o-57", "49.77", 1);
+            for (DetectedTrade t : List.of(oldest, other, younger)) {
+                assertThat(sqlite.admit(t)).isTrue();
+            }
+            sqlite.recordIntent(younger.key(), intentFor(younger)); // the younger's order may be at the venue
+            // the links as an earlier version wrote them: a cycle between the oldest and the younger
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+                 java.sql.Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE trades SET aggregate_of = 'alice:t-57' WHERE trade_key = 'alice:t-41'");
+                st.executeUpdate("UPDATE trades SET aggregate_of = 'alice:t-41' WHERE trade_key IN ('alice:t-57', 'alice:t-51')");
+            }
+
+            new Recovery(sqlite, sqliteLedger, new DeadLetterRecorder(sqliteLedger), producer, "seda:requeue",
+                    Duration.ofSeconds(60), clock, null, false).beforePolling();
+
+            // the younger's order copies the three: looked up, never placed again; the others follow it
+            assertThat(requeued).isEmpty();
+            assertThat(sqlite.order(younger.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.UNKNOWN);
+            assertThat(sqlite.aggregateLinks()).containsOnly(java.util.Map.entry(oldest.key(), younger.key()),
+                    java.util.Map.entry(other.key(), younger.key()));
+            assertThat(sqliteLedger.followers(younger)).extracting(DetectedTrade::key)
+                    .containsExactlyInAnyOrder(oldest.key(), other.key());
+        }
+    }
+
+    @Test
     void shouldResolveACycleOfLinksToTheMemberWithAnOrderElseTheOldest() {
         java.util.Map<String, String> links = java.util.Map.of("a", "b", "b", "a", "c", "a", "d", "c");
         java.util.Map<String, Integer> position = java.util.Map.of("a", 0, "b", 1, "c", 2, "d", 3, "e", 4);
