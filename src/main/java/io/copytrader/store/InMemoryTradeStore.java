@@ -60,14 +60,23 @@ public final class InMemoryTradeStore implements TradeStore {
         return trades.putIfAbsent(trade.key(), new TradeRow(trade, tradeSeq.incrementAndGet(), null, null)) == null;
     }
 
-    /** The interface's check then write, made atomic here: one admission with a source at a time. */
+    /** The check then the write, made atomic here: one admission with a source at a time. */
     @Override
     public synchronized boolean admit(DetectedTrade trade, String source) {
-        return TradeStore.super.admit(trade, source);
+        if (source == null) {
+            return admit(trade);
+        }
+        if (trade.sourceOrder() != null && otherSourceInGroup(trade, source)) {
+            return false;
+        }
+        boolean admitted = admit(trade);
+        if (admitted) {
+            sources.put(trade.key(), source);
+        }
+        return admitted;
     }
 
-    @Override
-    public boolean otherSourceInGroup(DetectedTrade trade, String source) {
+    private boolean otherSourceInGroup(DetectedTrade trade, String source) {
         for (var e : sources.entrySet()) {
             TradeRow row = trades.get(e.getKey());
             if (row != null && !e.getValue().equals(source) && sameGroup(row.trade(), trade)) {

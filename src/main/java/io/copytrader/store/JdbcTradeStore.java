@@ -240,18 +240,6 @@ public final class JdbcTradeStore implements TradeStore {
     }
 
     @Override
-    public boolean otherSourceInGroup(DetectedTrade trade, String source) {
-        return call("look up the fill group of " + trade.key(), false, c -> {
-            try (PreparedStatement ps = c.prepareStatement(otherSourceQuery("o"))) {
-                bindGroup(ps, 1, trade, source);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
-    }
-
-    @Override
     public boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail) {
         return ordered("finish trade " + tradeKey, c -> finish(c, tradeKey, outcome, reason, detail));
     }

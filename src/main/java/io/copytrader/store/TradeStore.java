@@ -47,23 +47,7 @@ public interface TradeStore extends AutoCloseable {
      * transaction's fills first copies them all and the other's rows of it are the same fills. A {@code null} source
      * is {@link #admit}. Trades without a source order are never in a group.
      */
-    default boolean admit(DetectedTrade trade, String source) {
-        if (source == null) {
-            return admit(trade);
-        }
-        // not atomic: the stores of this project override it
-        if (trade.sourceOrder() != null && otherSourceInGroup(trade, source)) {
-            return false;
-        }
-        boolean admitted = admit(trade);
-        if (admitted) {
-            recordSource(trade.key(), source);
-        }
-        return admitted;
-    }
-
-    /** Whether a trade of the same fill group as {@code trade} was admitted by a source other than {@code source}. */
-    boolean otherSourceInGroup(DetectedTrade trade, String source);
+    boolean admit(DetectedTrade trade, String source);
 
     /** {@link #admitAll(java.util.List)} with each trade admitted as {@link #admit(DetectedTrade, String)} would. */
     default java.util.List<Boolean> admitAll(java.util.List<DetectedTrade> trades, String source) {
