@@ -12,6 +12,7 @@ import io.copytrader.domain.VenueOrderId;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -220,6 +221,52 @@ public final class JdbcTradeStore implements TradeStore {
     }
 
     private boolean insertTrade(Connection c, DetectedTrade trade, String source) throws SQLException {
+        if (dialect == Dialect.POSTGRESQL) {
+            return insertTradeLockingGroup(c, trade, source);
+        }
+        return insertTradeIfNoOtherSource(c, trade, source);
+    }
+
+    /**
+     * On PostgreSQL writers run concurrently, and under READ COMMITTED two sources admitting fills of one group at the
+     * same instant would each see no row of the other (each statement's snapshot predates the other's commit). A
+     * transaction-scoped advisory lock on the group serialises them: the second one's INSERT, a new statement, starts
+     * after the first committed and sees its row. (Single-key advisory locks do not share a key space with the
+     * two-key {@link EngineLock}.)
+     */
+    private boolean insertTradeLockingGroup(Connection c, DetectedTrade trade, String source) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                lock.setLong(1, groupLockKey(trade));
+                lock.execute();
+            }
+            boolean admitted = insertTradeIfNoOtherSource(c, trade, source);
+            c.commit();
+            return admitted;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** The advisory lock key of a trade's fill group (trader, transaction, instrument, side); collisions only serialise. */
+    static long groupLockKey(DetectedTrade trade) {
+        String group = trade.trader().value() + '\n' + trade.sourceOrder() + '\n' + trade.instrument().value() + '\n'
+                + trade.side().name();
+        byte[] bytes = group.getBytes(StandardCharsets.UTF_8);
+        long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits
+        for (byte b : bytes) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private boolean insertTradeIfNoOtherSource(Connection c, DetectedTrade trade, String source) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(ADMIT_FROM_SOURCE)) {
             ps.setString(1, trade.key());
             int next = bindTrade(ps, 2, trade);

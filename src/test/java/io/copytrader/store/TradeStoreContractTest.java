@@ -686,6 +686,27 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    @Timeout(60)
+    void shouldAdmitOneSourceOnlyOfAGroupBothSourcesAdmitAtTheSameInstant() throws Exception {
+        // the chain and the Data API report one transaction's fills at the same moment, each in its own form
+        for (int round = 0; round < 40; round++) {
+            String tx = "0xrace" + round;
+            List<DetectedTrade> fills = new ArrayList<>();
+            for (int i = 0; i < RACERS; i++) {
+                String size = (i / 2 + 1) + (i % 2 == 0 ? "" : ".0");
+                fills.add(fill(tx + ":tok:BUY:" + size + "@0.5", tx, Side.BUY, size, "0.5"));
+            }
+            int admitted = race(i -> () -> store.admit(fills.get(i), i % 2 == 0 ? "chain" : "data-api"));
+            List<String> sources = new ArrayList<>();
+            for (DetectedTrade f : fills) {
+                store.source(f.key()).ifPresent(sources::add);
+            }
+            assertThat(sources).as("the sources of %s's admitted fills", tx).hasSize(admitted).containsOnly(sources.get(0));
+            assertThat(admitted).as("every fill of the first source, none of the other's").isEqualTo(RACERS / 2);
+        }
+    }
+
+    @Test
     @Timeout(30)
     void shouldLetExactlyOneOfManyRacingIntentsAndReplaysWin() throws Exception {
         for (int round = 0; round < 20; round++) {
