@@ -84,6 +84,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     /** The signed amounts of the orders we prepared, to read the replies by (bounded). */
     private final Map<ClientOrderId, OrderAmounts> prepared = new ConcurrentHashMap<>();
     private volatile int version;
+    private volatile ClobTime clobTime = new ClobTime(Optional.empty(), "not read");
 
     /**
      * @param creds the signer key and API credentials (derived already if they were not configured)
@@ -120,6 +121,15 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     @Override
     public String name() {
         return "polymarket";
+    }
+
+    /** What start found of the CLOB's clock against ours (set by {@link PolymarketVenue#exchange}). */
+    public ClobTime clobTime() {
+        return clobTime;
+    }
+
+    void clobTime(ClobTime time) {
+        this.clobTime = time;
     }
 
     /** The signer's address (the EOA whose API key this is). */

@@ -48,6 +48,7 @@ public final class PolymarketPreflight {
         List<String> lines = new ArrayList<>();
         lines.add("CLOB order version " + adapter.version() + ", signed for the "
                 + PolymarketExchangeAdapter.SIGNABLE.get(adapter.version()).verifyingContract(false) + " exchange");
+        lines.add("clock: " + adapter.clobTime().describe());
         // credentials: the L2-signed balance call is refused when the API key is not this signer's
         HttpReply reply = execute(http, adapter, "GET /balance-allowance");
         if (reply.status() == 401 || reply.status() == 403) {

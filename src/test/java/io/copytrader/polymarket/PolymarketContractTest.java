@@ -74,6 +74,7 @@ class PolymarketContractTest {
     @BeforeEach
     void startVenue() {
         fake = PolymarketFake.start();
+        fake.clock(clock);
         venue = fake.server();
         http = new JdkVenueHttpClient(Duration.ofSeconds(2), Duration.ofSeconds(5));
     }
@@ -556,6 +557,60 @@ class PolymarketContractTest {
         CopyIntent buy = intent("t-derived", Side.BUY, "0.52", "10", "0.60");
         place(exchange, buy, exchange.prepareOrder(buy));
         assertL2(requests("POST", "/order").get(0));
+    }
+
+    @Test
+    void shouldStampHeadersWithTheClobsTimeWhenThisMachinesClockIsOff() throws Exception {
+        // our clock is 5 minutes behind the CLOB's, which refuses header timestamps 30 s or more off its own
+        fake.clock(Clock.fixed(NOW.plusSeconds(300), ZoneOffset.UTC));
+        venue.stubFor(get(urlEqualTo("/auth/derive-api-key")).willReturn(okJson("{\"apiKey\":\"" + API_KEY
+                + "\",\"secret\":\"" + SECRET + "\",\"passphrase\":\"" + PASSPHRASE + "\"}")));
+        fake.acceptOrders("live");
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_API_KEY", "",
+                "POLY_API_SECRET", "", "POLY_PASSPHRASE", "")), http, clock);
+        assertThat(exchange.clobTime().corrected()).isTrue();
+        assertThat(exchange.clobTime().describe()).contains("300.5 s behind the CLOB's").contains("NTP");
+        assertThat(requests("GET", "/auth/derive-api-key").get(0).getHeader("POLY_TIMESTAMP"))
+                .isEqualTo(Long.toString(NOW.getEpochSecond() + 300));
+
+        CopyIntent buy = intent("t-clock", Side.BUY, "0.52", "10", "0.60");
+        PlaceResult result = place(exchange, buy, exchange.prepareOrder(buy));
+        assertThat(result).as("taken, not refused for its timestamp").isInstanceOf(PlaceResult.Accepted.class);
+        LoggedRequest order = requests("POST", "/order").get(0);
+        PolymarketFake.assertL2(order);
+        assertThat(order.getHeader("POLY_TIMESTAMP")).isEqualTo(Long.toString(NOW.getEpochSecond() + 300));
+
+        // ahead of it by a minute and a half: the other way
+        fake.clock(Clock.fixed(NOW.minusSeconds(90), ZoneOffset.UTC));
+        PolymarketExchangeAdapter ahead = exchange();
+        assertThat(ahead.clobTime().describe()).contains("89.5 s ahead of the CLOB's");
+        CopyIntent again = intent("t-clock-2", Side.BUY, "0.52", "10", "0.60");
+        assertThat(place(ahead, again, ahead.prepareOrder(again))).isInstanceOf(PlaceResult.Accepted.class);
+        assertThat(requests("POST", "/order").get(1).getHeader("POLY_TIMESTAMP"))
+                .isEqualTo(Long.toString(NOW.getEpochSecond() - 90));
+    }
+
+    @Test
+    void shouldStampHeadersWithOurClockWhenItIsCloseToTheClobsOrTheClobsIsUnknown() throws Exception {
+        fake.acceptOrders("live");
+        fake.clock(Clock.fixed(NOW.plusSeconds(1), ZoneOffset.UTC)); // within what one GET /time can tell
+        PolymarketExchangeAdapter close = exchange();
+        assertThat(close.clobTime().corrected()).isFalse();
+        assertThat(close.clobTime().describe()).isEqualTo("this machine's clock is within 2 s of the CLOB's");
+        CopyIntent buy = intent("t-close", Side.BUY, "0.52", "10", "0.60");
+        place(close, buy, close.prepareOrder(buy));
+        assertL2(requests("POST", "/order").get(0));
+
+        fake.clock(clock);
+        venue.stubFor(get(urlEqualTo("/time")).willReturn(aResponse().withStatus(503)));
+        PolymarketExchangeAdapter unknown = exchange();
+        assertThat(unknown.clobTime().offset()).isEmpty();
+        assertThat(unknown.clobTime().describe()).contains("GET /time answered HTTP 503");
+        venue.stubFor(get(urlEqualTo("/time")).willReturn(okJson("{\"error\":\"no\"}")));
+        assertThat(exchange().clobTime().describe()).contains("GET /time gave no Unix seconds");
+        CopyIntent other = intent("t-unknown", Side.BUY, "0.52", "10", "0.60");
+        place(unknown, other, unknown.prepareOrder(other));
+        assertL2(requests("POST", "/order").get(1));
     }
 
     @Test

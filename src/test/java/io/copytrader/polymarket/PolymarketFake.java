@@ -18,6 +18,8 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Iterator;
@@ -66,6 +68,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       {@code /neg-risk} or {@code /balance-allowance} answer 503 (or any status) a number of times.</li>
  *   <li><b>Lost answers</b> ({@link #loseAnswerOfNextOrders}): the CLOB takes the order but the gateway answers 504,
  *       as many times as asked, re-posts included; after that a re-post is "Duplicated".</li>
+ *   <li><b>Its own clock</b> ({@link #clock}): {@code GET /time} answers it in Unix seconds, and an order, lookup
+ *       or trade read whose {@code POLY_TIMESTAMP} is more than {@link #TIMESTAMP_WINDOW} away from it is refused
+ *       with 401 (modeled: the CLOB checks the timestamp, its window is not published).</li>
  *   <li><b>Server errors before taking</b> ({@link #failNextOrders}): nothing is taken.</li>
  *   <li><b>Lagging order data</b> ({@link #hideOrdersFromLookups}): the lookup says 404 for orders it took, and
  *       {@code /data/trades} shows none of their trades.</li>
@@ -95,6 +100,9 @@ public final class PolymarketFake implements AutoCloseable {
     private static final String ORDERS = "clob-orders";
     private static final String LOSE_ANSWER = "lose-answer";
 
+    /** How far a header's timestamp may be from the fake's clock (modeled; the CLOB's own window is unpublished). */
+    static final Duration TIMESTAMP_WINDOW = Duration.ofSeconds(30);
+
     private final WireMockServer server;
     private final ClobOrders orders = new ClobOrders();
 
@@ -107,6 +115,7 @@ public final class PolymarketFake implements AutoCloseable {
         PolymarketFake fake = new PolymarketFake();
         fake.server.start();
         fake.server.stubFor(get(urlEqualTo("/version")).willReturn(okJson("{\"version\":2}")));
+        fake.server.stubFor(get(urlEqualTo("/time")).willReturn(aResponse().withTransformers(ORDERS)));
         fake.server.stubFor(get(urlPathEqualTo("/tick-size")).willReturn(okJson("{\"minimum_tick_size\":0.01}")));
         fake.server.stubFor(get(urlPathEqualTo("/neg-risk")).willReturn(okJson("{\"neg_risk\":false}")));
         // asks listed worst first, as the CLOB does: asks[0] is the worst ask, not the best
@@ -116,6 +125,14 @@ public final class PolymarketFake implements AutoCloseable {
                 + "\"asks\":[{\"price\":\"0.99\",\"size\":\"100\"},{\"price\":\"0.53\",\"size\":\"50\"}],"
                 + "\"min_order_size\":\"5\",\"tick_size\":\"0.01\",\"neg_risk\":false,\"last_trade_price\":\"0.52\"}")));
         return fake;
+    }
+
+    /**
+     * The fake CLOB's clock: what {@code GET /time} answers, and what the L2 timestamps of orders, lookups and trade
+     * reads are checked against (the system clock unless set).
+     */
+    public void clock(Clock clock) {
+        orders.time = clock;
     }
 
     public WireMockServer server() {
@@ -446,6 +463,7 @@ public final class PolymarketFake implements AutoCloseable {
         private volatile boolean tradeIdsOnly;
         private volatile int otherTrades;
         private volatile int tradesPageSize = 100;
+        private volatile Clock time = Clock.systemUTC();
 
         @Override
         public String getName() {
@@ -460,6 +478,15 @@ public final class PolymarketFake implements AutoCloseable {
         @Override
         public ResponseDefinition transform(ServeEvent event) {
             LoggedRequest r = event.getRequest();
+            if (URI.create(r.getUrl()).getPath().equals("/time")) {
+                return okJson(Long.toString(time.instant().getEpochSecond())).build();
+            }
+            String ts = r.getHeader("POLY_TIMESTAMP");
+            if (ts != null && (!ts.matches("[0-9]{1,12}")
+                    || Math.abs(Long.parseLong(ts) - time.instant().getEpochSecond()) > TIMESTAMP_WINDOW.toSeconds())) {
+                // modeled: the CLOB refuses a stale header timestamp (its window and message are not published)
+                return errorAnswer(401, "Unauthorized/Invalid api key").build();
+            }
             if (r.getMethod().value().equals("GET") && URI.create(r.getUrl()).getPath().equals("/data/trades")) {
                 return trades(r);
             }
