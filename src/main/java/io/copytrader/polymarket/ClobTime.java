@@ -14,8 +14,9 @@ import java.util.Optional;
  * The CLOB's clock against ours. L1 and L2 headers carry a Unix-seconds timestamp the CLOB checks against its own
  * clock (the official clients offer {@code useServerTime} for machines whose clock is off): with a drifted clock every
  * authenticated call would be refused as if the credentials were wrong. At start we read {@code GET /time} (the CLOB's
- * Unix seconds) once; when ours is {@link #TOLERANCE} or more away from it, headers are stamped with our clock moved
- * by the difference, and the operator is told to fix the machine's time.
+ * Unix seconds) at start and every few minutes after ({@link ClobClock}); when ours is {@link #TOLERANCE} or more away
+ * from it, headers are stamped with our clock moved by the difference, and the operator is told to fix the machine's
+ * time.
  *
  * <p>The answer has whole seconds: the CLOB's time is taken as the middle of its second, ours as the middle of the
  * call, so a difference is known to about half a second plus half the round trip; below the tolerance it is ignored.
@@ -59,11 +60,6 @@ public record ClobTime(Optional<Duration> offset, String unavailableBecause) {
     /** Whether headers are stamped with the CLOB's time rather than ours. */
     public boolean corrected() {
         return offset.isPresent() && offset.get().abs().compareTo(TOLERANCE) >= 0;
-    }
-
-    /** The clock to stamp headers with: ours, or ours moved by the offset when it is the tolerance or more. */
-    Clock signingClock(Clock local) {
-        return corrected() ? Clock.offset(local, offset.get()) : local;
     }
 
     /** One line for the operator: the difference and what is done about it. */

@@ -84,7 +84,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
     /** The signed amounts of the orders we prepared, to read the replies by (bounded). */
     private final Map<ClientOrderId, OrderAmounts> prepared = new ConcurrentHashMap<>();
     private volatile int version;
-    private volatile ClobTime clobTime = new ClobTime(Optional.empty(), "not read");
+    private final Clock clock;
 
     /**
      * @param creds the signer key and API credentials (derived already if they were not configured)
@@ -103,6 +103,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
                               Map<Integer, OrderDomain> signable, ClobRateLimits limits) {
         this.config = config;
         this.creds = creds;
+        this.clock = clock;
         this.client = new ClobClient(config, creds, http, clock, limits);
         this.marketData = new ClobMarketData(client, clock);
         this.account = new ClobAccount(client);
@@ -123,13 +124,10 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
         return "polymarket";
     }
 
-    /** What start found of the CLOB's clock against ours (set by {@link PolymarketVenue#exchange}). */
+    /** The CLOB's clock against ours, as last read ({@link PolymarketVenue#exchange} stamps headers with it). */
     public ClobTime clobTime() {
-        return clobTime;
-    }
-
-    void clobTime(ClobTime time) {
-        this.clobTime = time;
+        return clock instanceof ClobClock synced ? synced.time()
+                : new ClobTime(Optional.empty(), "not read: headers carry the clock the adapter was given");
     }
 
     /** The signer's address (the EOA whose API key this is). */
@@ -418,6 +416,9 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
 
     @Override
     public HttpCall balance() {
+        if (clock instanceof ClobClock synced) {
+            synced.resyncIfDue(); // the balance refresh's thread, every few seconds: never an order's
+        }
         return account.balance();
     }
 

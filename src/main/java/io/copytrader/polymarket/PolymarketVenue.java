@@ -6,9 +6,6 @@ import io.copytrader.venue.HttpReply;
 import io.copytrader.venue.TransientVenueException;
 import io.copytrader.venue.VenueHttpClient;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.time.Clock;
 
@@ -26,8 +23,6 @@ import java.time.Clock;
 public final class PolymarketVenue {
     static final long POLYGON_CHAIN_ID = 137;
 
-    private static final Logger LOG = LoggerFactory.getLogger(PolymarketVenue.class);
-
     private PolymarketVenue() {
     }
 
@@ -44,17 +39,12 @@ public final class PolymarketVenue {
         if (config.dryRun()) {
             throw new IllegalStateException("EXCHANGE=paper is a dry run: orders go to the paper exchange, not Polymarket");
         }
-        ClobTime time = ClobTime.measure(config.clobUrl(), http, clock);
-        if (time.offset().isEmpty() || time.corrected()) {
-            LOG.warn("Polymarket: {}", time.describe());
-        }
-        Clock signing = time.signingClock(clock);
+        ClobClock signing = ClobClock.start(clock, config.clobUrl(), http);
         PolymarketCredentials creds = config.credentials();
         if (!creds.hasApiCredentials()) {
             creds = deriveApiCredentials(creds, config.clobUrl(), http, signing);
         }
         PolymarketExchangeAdapter adapter = new PolymarketExchangeAdapter(config, creds, http, signing);
-        adapter.clobTime(time);
         adapter.checkVersion();
         return adapter;
     }

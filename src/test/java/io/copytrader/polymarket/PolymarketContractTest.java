@@ -591,6 +591,65 @@ class PolymarketContractTest {
     }
 
     @Test
+    void shouldReadTheClobsClockAgainSoACorrectionEndsWhenOurClockIsFixed() throws Exception {
+        fake.acceptOrders("live");
+        MovableClock ours = new MovableClock(NOW);
+        fake.clock(Clock.fixed(NOW.plusSeconds(300), ZoneOffset.UTC));
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of()), http, ours);
+        assertThat(exchange.clobTime().corrected()).isTrue();
+
+        // time synchronisation steps our clock onto the CLOB's; a balance refresh before the resync period keeps the
+        // correction, the first one after it reads the CLOB's clock again
+        ours.set(NOW.plusSeconds(300 + 60));
+        fake.clock(Clock.fixed(NOW.plusSeconds(300 + 60), ZoneOffset.UTC));
+        exchange.balance();
+        assertThat(exchange.clobTime().corrected()).isTrue();
+        long later = 300 + ClobClock.RESYNC.toSeconds();
+        ours.set(NOW.plusSeconds(later));
+        fake.clock(Clock.fixed(NOW.plusSeconds(later), ZoneOffset.UTC));
+        exchange.balance();
+        assertThat(exchange.clobTime().corrected()).isFalse();
+        CopyIntent buy = intent("t-resync", Side.BUY, "0.52", "10", "0.60");
+        assertThat(place(exchange, buy, exchange.prepareOrder(buy))).isInstanceOf(PlaceResult.Accepted.class);
+        assertThat(requests("POST", "/order").get(0).getHeader("POLY_TIMESTAMP"))
+                .isEqualTo(Long.toString(NOW.getEpochSecond() + later));
+
+        // a failed read keeps the last offset
+        ours.set(NOW.plusSeconds(later + ClobClock.RESYNC.toSeconds()));
+        venue.stubFor(get(urlEqualTo("/time")).willReturn(aResponse().withStatus(503)));
+        exchange.balance();
+        assertThat(exchange.clobTime().offset()).isPresent();
+    }
+
+    /** A clock a test moves. */
+    private static final class MovableClock extends Clock {
+        private volatile Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    @Test
     void shouldStampHeadersWithOurClockWhenItIsCloseToTheClobsOrTheClobsIsUnknown() throws Exception {
         fake.acceptOrders("live");
         fake.clock(Clock.fixed(NOW.plusSeconds(1), ZoneOffset.UTC)); // within what one GET /time can tell
