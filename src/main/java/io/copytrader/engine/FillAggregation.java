@@ -162,12 +162,9 @@ public final class FillAggregation implements AggregationStrategy {
             cost = cost.add(f.price().multiply(f.quantity()));
             notional = notional.add(f.notional());
         }
-        BigDecimal price;
-        try {
-            price = cost.divide(quantity);
-        } catch (ArithmeticException nonTerminating) {
-            price = cost.divide(quantity, PRICE_CONTEXT);
-        }
+        // exact when the quotient has at most 20 digits (as an exact division gives it), else rounded to 20: no
+        // exception thrown and caught for a non-terminating one (a profile of the copy threads showed its cost)
+        BigDecimal price = cost.divide(quantity, PRICE_CONTEXT);
         return new DetectedTrade(first.sourceTradeId(), first.trader(), first.instrument(), first.outcome(),
                 first.side(), price, quantity, notional, first.tsEvent(), first.tsInit(), first.sourceOrder());
     }
