@@ -1,5 +1,9 @@
 package io.copytrader.polymarket;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.copytrader.venue.ResignRequiredException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -25,6 +29,7 @@ import io.copytrader.venue.TransientVenueException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Timeout;
 
 import java.math.BigDecimal;
@@ -592,33 +597,57 @@ class PolymarketContractTest {
 
     @Test
     void shouldReadTheClobsClockAgainSoACorrectionEndsWhenOurClockIsFixed() throws Exception {
-        fake.acceptOrders("live");
-        MovableClock ours = new MovableClock(NOW);
-        fake.clock(Clock.fixed(NOW.plusSeconds(300), ZoneOffset.UTC));
-        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of()), http, ours);
-        assertThat(exchange.clobTime().corrected()).isTrue();
+        Logger log = (Logger) LoggerFactory.getLogger(ClobClock.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try {
+            fake.acceptOrders("live");
+            MovableClock ours = new MovableClock(NOW);
+            fake.clock(Clock.fixed(NOW.plusSeconds(300), ZoneOffset.UTC));
+            PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of()), http, ours);
+            assertThat(exchange.clobTime().corrected()).isTrue();
+            assertThat(warnings(logged)).singleElement().asString().contains("300.5 s behind");
 
-        // time synchronisation steps our clock onto the CLOB's; a balance refresh before the resync period keeps the
-        // correction, the first one after it reads the CLOB's clock again
-        ours.set(NOW.plusSeconds(300 + 60));
-        fake.clock(Clock.fixed(NOW.plusSeconds(300 + 60), ZoneOffset.UTC));
-        exchange.balance();
-        assertThat(exchange.clobTime().corrected()).isTrue();
-        long later = 300 + ClobClock.RESYNC.toSeconds();
-        ours.set(NOW.plusSeconds(later));
-        fake.clock(Clock.fixed(NOW.plusSeconds(later), ZoneOffset.UTC));
-        exchange.balance();
-        assertThat(exchange.clobTime().corrected()).isFalse();
-        CopyIntent buy = intent("t-resync", Side.BUY, "0.52", "10", "0.60");
-        assertThat(place(exchange, buy, exchange.prepareOrder(buy))).isInstanceOf(PlaceResult.Accepted.class);
-        assertThat(requests("POST", "/order").get(0).getHeader("POLY_TIMESTAMP"))
-                .isEqualTo(Long.toString(NOW.getEpochSecond() + later));
+            // a balance refresh before the resync period reads nothing; the first after it reads the same offset,
+            // which is said once only
+            int reads = requests("GET", "/time").size();
+            ours.set(NOW.plusSeconds(60));
+            exchange.balance();
+            assertThat(requests("GET", "/time")).hasSize(reads);
+            ours.set(NOW.plus(ClobClock.RESYNC));
+            fake.clock(Clock.fixed(NOW.plus(ClobClock.RESYNC).plusSeconds(300), ZoneOffset.UTC));
+            exchange.balance();
+            assertThat(requests("GET", "/time")).hasSize(reads + 1);
+            assertThat(exchange.clobTime().corrected()).isTrue();
+            assertThat(warnings(logged)).hasSize(1);
 
-        // a failed read keeps the last offset
-        ours.set(NOW.plusSeconds(later + ClobClock.RESYNC.toSeconds()));
-        venue.stubFor(get(urlEqualTo("/time")).willReturn(aResponse().withStatus(503)));
-        exchange.balance();
-        assertThat(exchange.clobTime().offset()).isPresent();
+            // time synchronisation steps our clock onto the CLOB's: the next read ends the correction, and says so
+            Instant fixed = NOW.plus(ClobClock.RESYNC.multipliedBy(2)).plusSeconds(300);
+            ours.set(fixed);
+            fake.clock(Clock.fixed(fixed, ZoneOffset.UTC));
+            exchange.balance();
+            assertThat(exchange.clobTime().corrected()).isFalse();
+            assertThat(warnings(logged)).hasSize(2).last().asString().contains("within 2 s");
+            CopyIntent buy = intent("t-resync", Side.BUY, "0.52", "10", "0.60");
+            assertThat(place(exchange, buy, exchange.prepareOrder(buy))).isInstanceOf(PlaceResult.Accepted.class);
+            assertThat(requests("POST", "/order").get(0).getHeader("POLY_TIMESTAMP"))
+                    .isEqualTo(Long.toString(fixed.getEpochSecond()));
+
+            // a failed read keeps the last offset, quietly
+            ours.set(fixed.plus(ClobClock.RESYNC));
+            venue.stubFor(get(urlEqualTo("/time")).willReturn(aResponse().withStatus(503)));
+            exchange.balance();
+            assertThat(exchange.clobTime().offset()).isPresent();
+            assertThat(warnings(logged)).hasSize(2);
+        } finally {
+            log.detachAppender(logged);
+        }
+    }
+
+    private static List<String> warnings(ListAppender<ILoggingEvent> logged) {
+        return logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     /** A clock a test moves. */
