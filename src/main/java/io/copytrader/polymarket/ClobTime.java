@@ -8,15 +8,15 @@ import io.copytrader.venue.VenueHttpClient;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The CLOB's clock against ours. L1 and L2 headers carry a Unix-seconds timestamp the CLOB checks against its own
  * clock (the official clients offer {@code useServerTime} for machines whose clock is off): with a drifted clock every
- * authenticated call would be refused as if the credentials were wrong. At start we read {@code GET /time} (the CLOB's
- * Unix seconds) at start and every few minutes after ({@link ClobClock}); when ours is {@link #TOLERANCE} or more away
- * from it, headers are stamped with our clock moved by the difference, and the operator is told to fix the machine's
- * time.
+ * authenticated call would be refused as if the credentials were wrong. We read {@code GET /time} (the CLOB's Unix
+ * seconds) at start and every few minutes after ({@link ClobClock}); when ours is {@link #TOLERANCE} or more away from
+ * it, headers are stamped with our clock moved by the difference, and the operator is told to fix the machine's time.
  *
  * <p>The answer has whole seconds: the CLOB's time is taken as the middle of its second, ours as the middle of the
  * call, so a difference is known to about half a second plus half the round trip; below the tolerance it is ignored.
@@ -71,7 +71,7 @@ public record ClobTime(Optional<Duration> offset, String unavailableBecause) {
         if (!corrected()) {
             return "this machine's clock is within " + TOLERANCE.toSeconds() + " s of the CLOB's";
         }
-        return String.format("this machine's clock is %.1f s %s the CLOB's: headers carry the CLOB's time; fix the "
+        return String.format(Locale.ROOT, "this machine's clock is %.1f s %s the CLOB's: headers carry the CLOB's time; fix the "
                 + "machine's time synchronisation (NTP)", Math.abs(ms) / 1000.0, ms > 0 ? "behind" : "ahead of");
     }
 }

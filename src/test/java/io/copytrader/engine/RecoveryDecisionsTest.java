@@ -184,6 +184,71 @@ class RecoveryDecisionsTest {
     }
 
     @Test
+    void shouldSettleFillsLinkedToAnEndedAggregateWithItsOutcomeAndTheFillsChainedToThem() {
+        // the aggregate's first fill ended before the kill; two fills of its group were still in flight, one linked to
+        // it, one linked to that one (a chain an earlier version could leave)
+        DetectedTrade leader = sellOf("t-1", "o-1", "10", 0);
+        DetectedTrade follower = sellOf("t-2", "o-1", "20", 0);
+        DetectedTrade chained = sellOf("t-3", "o-1", "30", 1);
+        DetectedTrade alone = sellOf("t-4", "o-2", "40", 2);
+        for (DetectedTrade t : List.of(leader, follower, chained, alone)) {
+            admittedByAPreviousRun(t);
+        }
+        store.linkAggregate(follower.key(), List.of(chained.key()));
+        store.linkAggregate(leader.key(), List.of(follower.key()));
+        assertThat(ledger.claim(leader)).isTrue();
+        assertThat(ledger.finish(leader, TradeOutcome.COPIED, null, "order FILLED")).isTrue();
+
+        recovery(false).beforePolling();
+
+        for (DetectedTrade t : List.of(follower, chained)) {
+            assertThat(store.outcome(t.key())).as(t.key()).contains(TradeOutcome.COPIED);
+            assertThat(store.trade(t.key())).isPresent();
+        }
+        assertThat(requeued).as("only the trade of another group is copied again").containsExactly(alone);
+        assertIdentityInTheMetrics();
+    }
+
+    @Test
+    void shouldRequeueInAdmissionOrderAndClaimTheFillsAnOpenGroupTakes() {
+        // an older fill whose group was open at the kill (no order yet), with a younger fill of its group; then a
+        // trade of no group, younger than both
+        DetectedTrade older = sellOf("t-1", "o-1", "10", 0);
+        DetectedTrade sameGroup = sellOf("t-2", "o-1", "20", 1);
+        DetectedTrade ungrouped = Trades.trade("t-3", Trades.YES_TOKEN, io.copytrader.domain.Side.SELL, "0.28", "5",
+                Trades.T0.plusSeconds(2));
+        for (DetectedTrade t : List.of(older, sameGroup, ungrouped)) {
+            admittedByAPreviousRun(t);
+        }
+
+        recovery(false).beforePolling();
+
+        assertThat(requeued).extracting(DetectedTrade::key).as("as admitted, the group as its first fill")
+                .containsExactly(older.key(), ungrouped.key());
+        assertThat(requeued.get(0).quantity()).isEqualByComparingTo("30");
+        assertThat(store.aggregateLinks()).containsOnly(java.util.Map.entry(sameGroup.key(), older.key()));
+        assertThat(ledger.claim(sameGroup)).as("taken by its group, not free for another copy").isFalse();
+    }
+
+    @Test
+    void shouldKeepTheFillsLinkedToATradeWithAnOrderAsItsFollowers() {
+        // killed while the aggregate's order was being placed: its followers linked to it, as the route links them
+        DetectedTrade leader = sellOf("t-1", "o-1", "10", 0);
+        DetectedTrade follower = sellOf("t-2", "o-1", "20", 0);
+        admittedByAPreviousRun(leader);
+        admittedByAPreviousRun(follower);
+        store.linkAggregate(leader.key(), List.of(follower.key()));
+        store.recordIntent(leader.key(), intentFor(leader));
+
+        recovery(false).beforePolling();
+
+        assertThat(requeued).as("its order is looked up, never placed again").isEmpty();
+        assertThat(store.order(leader.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(ledger.followers(leader)).extracting(DetectedTrade::key).containsExactly(follower.key());
+        assertThat(ledger.isFollower(follower.key())).isTrue();
+    }
+
+    @Test
     void shouldCopyTradesWhoseLinksMadeACycleAsOneOrderLedByTheOldestAndLeaveNoCycle() {
         // what a restart that regrouped a previous run's group left (a soak of kills saw it): the oldest trade linked to
         // a younger one, which is linked back to it, and a third linked to the oldest. No order was written.
@@ -241,6 +306,8 @@ class RecoveryDecisionsTest {
                     java.util.Map.entry(other.key(), younger.key()));
             assertThat(sqliteLedger.followers(younger)).extracting(DetectedTrade::key)
                     .containsExactlyInAnyOrder(oldest.key(), other.key());
+            assertThat(sqliteLedger.claim(oldest)).as("taken by the younger's group").isFalse();
+            assertThat(sqliteLedger.claim(other)).isFalse();
         }
     }
 
