@@ -490,6 +490,24 @@ class OrderPlacerDecisionsTest {
     // ---- the venue's answer
 
     @Test
+    void shouldSendOnlyTheRequestsOwnHeadersAndReadTheAnswersHeadersWithoutCamels() {
+        Exchange e = sentOnce();
+        // the first send's answer left its headers on the message: a 429 asking for 2 s
+        e.getMessage().setHeader("Retry-After", "2");
+        e.getMessage().setHeader("Content-Length", "31");
+        e.getMessage().setHeader("CamelHttpResponseText", "Too Many Requests");
+        Throwable failure = answer(e, 429);
+        assertThat(failure).isInstanceOf(io.copytrader.venue.TransientVenueException.class);
+        assertThat(((io.copytrader.venue.TransientVenueException) failure).retryAfter())
+                .as("the answer's Retry-After, read case-insensitively").isEqualTo(java.time.Duration.ofSeconds(2));
+
+        placer.request(e); // the resend
+        assertThat(e.getMessage().getHeaders()).as("none of the last answer's headers is sent again")
+                .containsOnlyKeys(Exchange.HTTP_METHOD, Exchange.HTTP_URI, "X-Auth");
+        assertThat(venue.resent).hasSize(1);
+    }
+
+    @Test
     void shouldCopyTheTradeAndEndTheOrderOnAFill() {
         Exchange e = sentOnce();
         venue.placeResult = new PlaceResult.Accepted(new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED,

@@ -69,7 +69,7 @@ final class ScriptedExchange implements ExchangeAdapter {
     @Override
     public PlaceResult onPlaceReply(CopyIntent intent, HttpReply reply) {
         if (reply.status() >= 500 || reply.status() == 429) {
-            throw new TransientVenueException("HTTP " + reply.status(), reply.status(), null);
+            throw new TransientVenueException("HTTP " + reply.status(), reply.status(), reply.retryAfter());
         }
         if (placeFailure != null) {
             throw placeFailure;
