@@ -410,6 +410,21 @@ class PortfolioTest {
     }
 
     @Test
+    void shouldReplaceTheBookWithASnapshotTakenWhileItStoodStill() {
+        CopyIntent b1 = plan(buy("b1", "0.50", "100"));
+        long seen = portfolio.version();
+        // the venue filled the buy at 0.49 and holds 7 more shares bought elsewhere; the buy is still listed open
+        boolean replaced = portfolio.reconcileIfUnchanged(seen, usd("900"), List.of(new PositionSnapshot(YES_TOKEN,
+                new BigDecimal("17"), new BigDecimal("0.45"))), List.of(b1), Map.of(b1, new BigDecimal("10")));
+
+        assertThat(replaced).isTrue();
+        assertThat(portfolio.cash()).isEqualByComparingTo("900");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("17");
+        assertThat(portfolio.holding(YES_TOKEN).pendingBuy()).as("all of it filled").isEqualByComparingTo("0");
+        assertThat(portfolio.version()).isGreaterThan(seen);
+    }
+
+    @Test
     void shouldNotReplaceTheBookWhileASellItSizedIsNotInTheStoreYet() {
         hold("1000", "100", "0.40");
         // sized and reserved; its intent is written to the store when a placing thread takes it, a moment later
