@@ -1,5 +1,6 @@
 package io.copytrader.engine;
 
+import io.copytrader.venue.OutcomeUnknownException;
 import io.copytrader.venue.TransientVenueException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 
@@ -34,7 +35,8 @@ public final class Failures {
     public static Throwable rootOf(Throwable t) {
         Throwable cur = t;
         for (int i = 0; cur != null && i < 10; i++) {
-            if (cur instanceof IOException || cur instanceof TransientVenueException) {
+            if (cur instanceof IOException || cur instanceof TransientVenueException
+                    || cur instanceof OutcomeUnknownException) {
                 return cur;
             }
             if (cur.getCause() == null || cur.getCause() == cur) {
@@ -54,7 +56,7 @@ public final class Failures {
                 || c instanceof NoRouteToHostException) {
             return Kind.RETRYABLE;
         }
-        if (c instanceof IOException) {
+        if (c instanceof IOException || c instanceof OutcomeUnknownException) {
             return Kind.UNKNOWN_OUTCOME;
         }
         return Kind.NOT_VENUE;

@@ -13,6 +13,7 @@ import io.copytrader.venue.ExchangeAdapter;
 import io.copytrader.venue.HttpCall;
 import io.copytrader.venue.HttpReply;
 import io.copytrader.venue.OrderDeniedException;
+import io.copytrader.venue.OutcomeUnknownException;
 import io.copytrader.venue.OrderState;
 import io.copytrader.venue.OrderStatus;
 import io.copytrader.venue.PlaceResult;
@@ -321,7 +322,12 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
             case "matched":
                 return accepted(intent, body, OrderState.FILLED);
             case "unmatched":
-                return new PlaceResult.Rejected(Reason.EXCHANGE_NOT_FILLED, "order unmatched");
+                // "marketable, but failure delaying": the CLOB's documentation says the placement succeeded, some
+                // clients read it as not placed. Neither is safe to assume (a live order we forgot, or one we think
+                // live), so the order is looked up by its hash: found, it is tracked; absent, it fails, replayable
+                throw new OutcomeUnknownException("CLOB answered 'unmatched' (marketable, but failure delaying) for order "
+                        + ClobReplies.textOr(body, "orderID", String.valueOf(intent.clientOrderId()))
+                        + ": looking it up");
             default: // live, delayed
                 return accepted(intent, body, OrderState.OPEN);
         }

@@ -87,6 +87,16 @@ class FailuresTest {
     }
 
     @Test
+    void shouldTreatAnAnswerThatLeavesOpenWhetherTheOrderWasTakenAsNoAnswer() {
+        var unmatched = new io.copytrader.venue.OutcomeUnknownException("CLOB answered 'unmatched'");
+
+        assertThat(Failures.classify(new RuntimeCamelException(new RuntimeException(unmatched))))
+                .isEqualTo(Failures.Kind.UNKNOWN_OUTCOME);
+        assertThat(Failures.rootOf(new RuntimeCamelException(unmatched))).isSameAs(unmatched);
+        assertThat(Failures.isRetryable(unmatched)).as("looked up, never sent again").isFalse();
+    }
+
+    @Test
     void shouldGiveTheInnermostCauseWhenNoneIsOfAKnownKind() {
         IllegalStateException bug = new IllegalStateException("bug");
 

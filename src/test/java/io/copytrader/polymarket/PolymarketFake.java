@@ -152,14 +152,21 @@ public final class PolymarketFake implements AutoCloseable {
 
     /**
      * {@code POST /order} succeeds with the order's hash as orderID and the given status ({@code matched} with the
-     * order's amounts as making/taking, or {@code delayed}/{@code live}: left to the lookup), and the order is
-     * remembered for {@code GET /data/order/{hash}}.
+     * order's amounts as making/taking, or {@code delayed}/{@code live}/{@code unmatched}: left to the lookup), and the
+     * order is remembered for {@code GET /data/order/{hash}} (an {@code unmatched} one unless
+     * {@link #unmatchedOrdersTaken} says otherwise: the CLOB's documentation says "placement successful", some clients
+     * read the status as not placed).
      */
     public void acceptOrders(String status) {
         orders.placeStatus = status;
         server.stubFor(post(urlEqualTo("/order")).willReturn(aResponse().withTransformers(ORDERS)));
         server.stubFor(get(urlPathMatching("/data/order/.+")).willReturn(aResponse().withTransformers(ORDERS)));
         server.stubFor(get(urlPathEqualTo("/data/trades")).willReturn(aResponse().withTransformers(ORDERS)));
+    }
+
+    /** Whether an order answered {@code unmatched} was taken (listed, and matched, as the others) or not (404). */
+    public void unmatchedOrdersTaken(boolean taken) {
+        orders.unmatchedTaken = taken;
     }
 
     /** {@code POST /order} answers every order with this error, as the CLOB writes them: {@code {"error": ...}}. */
@@ -464,6 +471,7 @@ public final class PolymarketFake implements AutoCloseable {
         private volatile int otherTrades;
         private volatile int tradesPageSize = 100;
         private volatile Clock time = Clock.systemUTC();
+        private volatile boolean unmatchedTaken = true;
 
         @Override
         public String getName() {
@@ -530,6 +538,10 @@ public final class PolymarketFake implements AutoCloseable {
                 }
             } else {
                 usdc = usdc.multiply(matched).divide(shares, 6, RoundingMode.DOWN);
+            }
+            if (placeStatus.equals("unmatched") && !unmatchedTaken) {
+                return okJson(Json.write(Json.object().put("success", true).put("errorMsg", "").put("orderID", hash)
+                        .put("status", "unmatched"))).build();
             }
             boolean fresh = byHash.putIfAbsent(hash, new Taken(order, type, matched, usdc)) == null;
             if (loseAnswer || loseEvery) {

@@ -445,6 +445,48 @@ class PolymarketLifecycleScenarioTest {
     }
 
     @Test
+    void shouldLookUpAnOrderAnsweredUnmatchedAndFollowItWhenTheClobTookIt() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        // "marketable, but failure delaying, placement successful": the CLOB took the order, and it matched
+        builder.fake().acceptOrders("unmatched");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            // looked up by its hash, never sent again: copied with what the CLOB filled, not refused
+            assertThat(h.fake().requests("POST", "/order")).hasSize(1);
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FILLED));
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(1);
+            assertThat(onlyOrder(e).filledQuantity()).isEqualByComparingTo("10");
+            assertThat(e.store().deadLetters()).isEmpty();
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()).isEqualByComparingTo("10");
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
+    void shouldFailAnOrderAnsweredUnmatchedOnceTheClobConfirmsItNeverTookIt() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live().set("copytrader.monitor.unknown-grace-ms", 300);
+        builder.fake().acceptOrders("unmatched");
+        builder.fake().unmatchedOrdersTaken(false);
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52")));
+            e.awaitSettled(1, SETTLE);
+            // not found after the grace period: failed to the dead letters (replayable), never sent again
+            assertThat(e.outcomes(TradeOutcome.FAILED)).isEqualTo(1);
+            assertThat(onlyOrder(e).state()).isEqualTo(OrderRecordState.FAILED);
+            assertThat(h.fake().requests("POST", "/order")).hasSize(1);
+            assertThat(e.store().deadLetters()).singleElement().satisfies(d -> assertThat(d.trade().key())
+                    .isEqualTo(onlyOrder(e).tradeKey()));
+            Portfolio book = e.bean("portfolio", Portfolio.class);
+            assertThat(book.holding(new InstrumentId(YES)).quantity()).as("the reservation given back").isZero();
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
     void shouldSellAPositionListedPastTheFirstPageOfPositions() {
         PolymarketHarness.Builder builder = PolymarketHarness.live();
         builder.fake().acceptOrders("matched");
