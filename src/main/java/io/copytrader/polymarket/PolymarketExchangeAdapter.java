@@ -24,6 +24,7 @@ import io.copytrader.venue.VenueHttpClient;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -202,6 +203,7 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
      */
     @Override
     public PreparedOrder resend(CopyIntent intent, VenueOrderId venueOrderId, String signedOrder) {
+        rememberSigned(intent, signedOrder);
         client.limits().acquire(ClobRateLimits.Bucket.ORDER, "POST /order");
         return new PreparedOrder(client.l2("POST", "/order", "", postBody(signedOrder)), venueOrderId, signedOrder);
     }
@@ -285,6 +287,29 @@ public final class PolymarketExchangeAdapter implements ExchangeAdapter {
                     + " shares of this token");
         }
         return quantity;
+    }
+
+    /**
+     * The amounts of an order signed by an earlier run (a resend after a restart), read back from its signed JSON, so
+     * its answer is read against what was signed (the unit of the amounts, the shares planned) as for an order signed
+     * here: without them a small fill answered in base units could only be guessed at.
+     */
+    private void rememberSigned(CopyIntent intent, String signedOrder) {
+        if (prepared.containsKey(intent.clientOrderId())) {
+            return;
+        }
+        try {
+            JsonNode order = Json.read("signed order", signedOrder);
+            long maker = Long.parseLong(order.path("makerAmount").asText());
+            long taker = Long.parseLong(order.path("takerAmount").asText());
+            if (maker > 0 && taker > 0) {
+                BigDecimal usdc = BigDecimal.valueOf(intent.side() == Side.BUY ? maker : taker);
+                BigDecimal shares = BigDecimal.valueOf(intent.side() == Side.BUY ? taker : maker);
+                remember(intent.clientOrderId(), new OrderAmounts(usdc.divide(shares, MathContext.DECIMAL64), maker, taker));
+            }
+        } catch (IllegalArgumentException unreadable) {
+            // the answer is read without them, as before this run signed anything
+        }
     }
 
     private void remember(ClientOrderId id, OrderAmounts amounts) {

@@ -418,6 +418,26 @@ class PolymarketContractTest {
     }
 
     @Test
+    void shouldReadAResentOrdersAnswerAgainstTheAmountsItWasSignedFor() throws Exception {
+        // an engine signed a FAK BUY of 100 shares and was killed before the answer; the next resends the persisted
+        // order, and the CLOB matches 0.05 shares of it, answering in base units (50,000)
+        PolymarketExchangeAdapter before = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        CopyIntent buy = intent("t-resent", Side.BUY, "0.52", "100", "0.60");
+        PreparedOrder signed = before.prepareOrder(buy);
+        fake.acceptOrders("matched");
+        fake.fillFraction("0.0005");
+        PolymarketExchangeAdapter after = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        PreparedOrder resent = after.resend(buy, signed.venueOrderId(), signed.signedOrder());
+
+        PlaceResult result = place(after, buy, resent);
+
+        assertThat(result).isInstanceOfSatisfying(PlaceResult.Accepted.class, a -> {
+            assertThat(a.status().filledQuantity()).as("0.05 shares, not 50,000").isEqualByComparingTo("0.05");
+            assertThat(a.status().state()).as("the rest killed").isEqualTo(OrderState.CANCELED);
+        });
+    }
+
+    @Test
     void shouldCountOnlyTheTradesOfTheOrderThatDidNotFailWhenTheClobNoLongerListsIt() throws Exception {
         PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
         CopyIntent buy = intent("t-trades", Side.BUY, "0.52", "10", "0.60");
