@@ -39,11 +39,6 @@ public record OrderAmounts(BigDecimal price, long makerAmount, long takerAmount)
                 + "; supported: 0.1, 0.01, 0.005, 0.0025, 0.001, 0.0001");
     }
 
-    /** True when tick <= price <= 1 - tick. */
-    public static boolean isValidPrice(BigDecimal price, BigDecimal tick) {
-        return price.compareTo(tick) >= 0 && price.compareTo(BigDecimal.ONE.subtract(tick)) <= 0;
-    }
-
     /** A limit order of {@code size} shares at {@code price} (GTC/GTD rounding). */
     public static OrderAmounts limit(Side side, BigDecimal price, BigDecimal size, BigDecimal tick) {
         Rounding r = rounding(tick);
@@ -95,10 +90,5 @@ public record OrderAmounts(BigDecimal price, long makerAmount, long takerAmount)
     /** The share quantity this order trades, in shares. */
     public BigDecimal shares(Side side) {
         return BigDecimal.valueOf(side == Side.BUY ? takerAmount : makerAmount, BASE_UNIT_DECIMALS);
-    }
-
-    /** The USDC this order exchanges at its limit price. */
-    public BigDecimal usdc(Side side) {
-        return BigDecimal.valueOf(side == Side.BUY ? makerAmount : takerAmount, BASE_UNIT_DECIMALS);
     }
 }
