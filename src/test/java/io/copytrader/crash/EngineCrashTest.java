@@ -100,7 +100,8 @@ class EngineCrashTest {
             // the last killed engine may have caught up already, so the store's figures can hold at once: wait for
             // this one to be up before the graceful stop (a JVM signalled while it boots exits 143, not 0)
             awaitStarted("engine-" + (KILLS + 1));
-            await().atMost(Duration.ofSeconds(120 + (long) KILLS * MAX_LIFE_MS / 1000)).pollInterval(Duration.ofMillis(200)).until(() ->
+            Duration catchUp = Duration.ofSeconds(120 + (long) KILLS * MAX_LIFE_MS / 1000);
+            await().atMost(catchUp).pollInterval(Duration.ofMillis(200)).until(() ->
                     store.detectedCount() == emitted - malformed && store.inFlightCount() == 0
                             && store.ordersIn(EnumSet.of(io.copytrader.store.OrderRecordState.SUBMITTING,
                             io.copytrader.store.OrderRecordState.UNKNOWN, io.copytrader.store.OrderRecordState.OPEN,
