@@ -95,6 +95,13 @@ class OrderFilledDecoderTest {
                 .hasMessageContaining("zero shares");
         assertThatThrownBy(() -> decoder.decode(orderFilled(TARGET, OTHER, 0, 5_000_000, 1_000_000, 0), BLOCK_TIME, NOW))
                 .hasMessageContaining("outside (0,1)");
+        // a price of exactly 1 or 0 is no price a market trades at; the smallest above 0 is
+        assertThatThrownBy(() -> decoder.decode(orderFilled(TARGET, OTHER, 0, 2_000_000, 2_000_000, 0), BLOCK_TIME, NOW))
+                .hasMessageContaining("price 1.000000 is outside (0,1)");
+        assertThatThrownBy(() -> decoder.decode(orderFilled(TARGET, OTHER, 0, 0, 2_000_000, 0), BLOCK_TIME, NOW))
+                .hasMessageContaining("outside (0,1)");
+        assertThat(decoder.decode(orderFilled(TARGET, OTHER, 0, 1, 1_000_000, 0), BLOCK_TIME, NOW)).hasValueSatisfying(
+                f -> assertThat(f.trade().price()).isEqualByComparingTo("0.000001"));
         ChainLog shortData = orderFilled(TARGET, OTHER, 0, 1, 2, 0);
         ChainLog cut = new ChainLog(EXCHANGE, shortData.topics(), shortData.data().substring(0, 66), 10,
                 shortData.blockHash(), TX, 0, false);
