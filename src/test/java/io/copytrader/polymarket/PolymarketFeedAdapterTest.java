@@ -87,6 +87,33 @@ class PolymarketFeedAdapterTest {
     }
 
     @Test
+    void shouldRefuseRowsAtTheEdgesOfWhatAFillCanBe() {
+        String body = "[" + row(TX, 1762077601, "BUY", "10", "1") + "," + row(TX, 1762077601, "BUY", "10", "0") + ","
+                + row(TX, 1762077601, "BUY", "0", "0.5") + "," + row(TX, 0, "BUY", "1", "0.5") + ","
+                + row(TX, 1762077601, "BUY", "-1", "0.5") + ","
+                + row(TX, 1762077601, "BUY", "0.01", "0.001") + "," + row(TX, 1762077601, "SELL", "1", "0.999") + "]";
+        FeedPage page = feed.onPage(TARGET, null, ok(body), NOW);
+        assertThat(page.rows()).hasSize(7);
+        assertThat(page.rows().subList(0, 5)).extracting(r -> ((FeedRow.Malformed) r).detail()).satisfiesExactly(
+                d -> assertThat(d).contains("price 1 is outside (0,1)"),
+                d -> assertThat(d).contains("price 0 is outside (0,1)"),
+                d -> assertThat(d).contains("size 0 is not positive"),
+                d -> assertThat(d).contains("timestamp 0 is not epoch seconds"),
+                d -> assertThat(d).contains("size -1 is not positive"));
+        assertThat(page.rows().subList(5, 7)).allSatisfy(r -> assertThat(r).isInstanceOf(FeedRow.Trade.class));
+    }
+
+    @Test
+    void shouldKeepAShortKeyAsItIsAndHashALongOne() {
+        String shortKey = PolymarketFeedAdapter.sourceTradeId(TX, YES, io.copytrader.domain.Side.BUY,
+                new java.math.BigDecimal("10.50"), new java.math.BigDecimal("0.5")).value();
+        assertThat(shortKey).isEqualTo(TX + ":" + YES + ":BUY:10.5@0.5");
+        String longKey = PolymarketFeedAdapter.sourceTradeId(TX, YES + YES, io.copytrader.domain.Side.BUY,
+                new java.math.BigDecimal("10.5"), new java.math.BigDecimal("0.5")).value();
+        assertThat(longKey).startsWith("sha256:").hasSize("sha256:".length() + 64);
+    }
+
+    @Test
     void shouldPageInsideOneWindowWhenAFullPageDoesNotMoveTheWatermark() {
         String cursor = "v1:1762077600:0"; // asks from 1762077540
         String full = "[" + row(TX, 1762077590, "BUY", "1", "0.5") + "," + row(TX, 1762077595, "BUY", "2", "0.5") + ","
