@@ -336,6 +336,7 @@ public final class Recovery {
         List<DetectedTrade> candidates = new ArrayList<>(store.replayedInFlight());
         Set<String> replayed = candidates.stream().map(DetectedTrade::key).collect(Collectors.toSet());
         store.inFlightBefore(orphanBefore).stream().filter(t -> !replayed.contains(t.key())).forEach(candidates::add);
+        Map<String, String> links = null;
         for (DetectedTrade trade : candidates) {
             boolean replay = replayed.contains(trade.key());
             boolean orphan = !replay && trade.tsEvent().isBefore(orphanBefore);
@@ -344,11 +345,27 @@ public final class Recovery {
                     ledger.metrics().leftFailed();
                     LOG.info("Replaying trade {} from the dead letters: {}", trade.key(), resolve(trade, true));
                 } else if (store.order(trade.clientOrderId()).isEmpty()) {
+                    if (links == null) {
+                        links = store.aggregateLinks();
+                    }
+                    if (leaderOrderIsOut(links.get(trade.key()))) {
+                        // a fill of an aggregate: its leader's order carries it and gives it its outcome
+                        continue;
+                    }
                     ledger.finish(trade, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED,
                             "admitted but never queued (its instance stopped in between); too old to copy");
                 }
             }
         }
+    }
+
+    /** Whether {@code leaderKey} names a trade still in flight whose order was written (so may be at the venue). */
+    private boolean leaderOrderIsOut(String leaderKey) {
+        if (leaderKey == null) {
+            return false;
+        }
+        return store.trade(leaderKey).filter(leader -> store.outcome(leaderKey).isEmpty())
+                .map(leader -> store.order(leader.clientOrderId()).isPresent()).orElse(false);
     }
 
     private void requeue(DetectedTrade trade) {

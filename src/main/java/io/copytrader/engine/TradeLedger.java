@@ -282,9 +282,10 @@ public final class TradeLedger {
     private boolean recorded(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail, boolean first) {
         if (!first && outcome == TradeOutcome.COPIED && store.correctToCopied(trade.key(), detail)) {
             // COPIED is only ever recorded for an order the venue accepted; another instance skipped or dropped
-            // the same record meanwhile (a partition moved while this one still had the order out)
-            LOG.warn("Trade {} was recorded skipped or dropped by another instance while its order was accepted; "
-                    + "recorded COPIED", trade.key());
+            // the same record meanwhile (a partition moved while this one still had the order out), or expired it
+            // as an orphan while it was being sized past the age limit
+            LOG.warn("Trade {} was recorded skipped, dropped or expired by another instance while its order was "
+                    + "accepted; recorded COPIED", trade.key());
             first = true;
         }
         if (first) {

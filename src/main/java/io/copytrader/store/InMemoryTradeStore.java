@@ -108,7 +108,8 @@ public final class InMemoryTradeStore implements TradeStore {
     public boolean correctToCopied(String tradeKey, String detail) {
         boolean[] changed = {false};
         trades.computeIfPresent(tradeKey, (k, row) -> {
-            if (row.outcome() != TradeOutcome.SKIPPED && row.outcome() != TradeOutcome.DROPPED) {
+            if (row.outcome() != TradeOutcome.SKIPPED && row.outcome() != TradeOutcome.DROPPED
+                    && row.outcome() != TradeOutcome.EXPIRED) {
                 return row;
             }
             changed[0] = true;

@@ -67,7 +67,8 @@ public final class JdbcTradeStore implements TradeStore {
             + "WHERE trade_key = ? AND outcome IS NULL";
     private static final String CORRECT_TO_COPIED = "UPDATE trades SET outcome = '" + TradeOutcome.COPIED.name()
             + "', reason = NULL, detail = ?, finished_at = ? WHERE trade_key = ? AND outcome IN ('"
-            + TradeOutcome.SKIPPED.name() + "', '" + TradeOutcome.DROPPED.name() + "')";
+            + TradeOutcome.SKIPPED.name() + "', '" + TradeOutcome.DROPPED.name() + "', '" + TradeOutcome.EXPIRED.name()
+            + "')";
     private static final String REOPEN = "UPDATE trades "
             + "SET outcome = NULL, reason = NULL, detail = NULL, finished_at = NULL, aggregate_of = NULL "
             + "WHERE trade_key = ? AND outcome = '" + TradeOutcome.FAILED.name() + "'";

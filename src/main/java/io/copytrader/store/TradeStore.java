@@ -109,10 +109,12 @@ public interface TradeStore extends AutoCloseable {
     }
 
     /**
-     * The one exception to "the first outcome wins": a trade recorded SKIPPED or DROPPED whose order the venue
-     * accepted becomes COPIED, because the venue's acceptance is what happened. Only several instances sharing a
+     * The one exception to "the first outcome wins": a trade recorded SKIPPED, DROPPED or EXPIRED whose order the
+     * venue accepted becomes COPIED, because the venue's acceptance is what happened. Only several instances sharing a
      * Kafka queue can get there (the record moved to a second instance, which skipped the trade while the first still
-     * had its order out). Returns true when the outcome changed; any other outcome is left as it is.
+     * had its order out; or an instance's orphan sweep expired a trade with no order yet while the consumer that took
+     * it in time was about to write its intent). Returns true when the outcome changed; any other outcome is left as
+     * it is.
      */
     boolean correctToCopied(String tradeKey, String detail);
 

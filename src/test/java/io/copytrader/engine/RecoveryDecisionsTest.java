@@ -431,4 +431,33 @@ class RecoveryDecisionsTest {
         assertThat(store.outcome(waiting.key())).as("younger than the age limit and margin: still in Kafka").isEmpty();
         assertThat(store.outcome(orphanWithOrder.key())).as("its order is looked after").isEmpty();
     }
+
+    @Test
+    void shouldLeaveAnOldFillLinkedToAnAggregateWhoseOrderIsOutToThatOrderWhenShared() {
+        // several engines: a fill past the age limit and margin, linked to the aggregate of a target order whose
+        // order was written (sent, unanswered): that order decides the fill too; expiring the fill on its own
+        // (it has no order of its own) would record EXPIRED for a fill the venue may copy
+        ledger.aggregatesInStore(true);
+        Recovery shared = new Recovery(store, ledger, new DeadLetterRecorder(ledger), producer, "kafka:copy",
+                Duration.ofSeconds(60), clock, "engine-a", true);
+        DetectedTrade leader = Trades.trade("t-lead", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                Trades.T0.minusSeconds(72));
+        DetectedTrade follower = Trades.trade("t-follow", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50",
+                "10", Trades.T0.minusSeconds(71));
+        DetectedTrade orphan = Trades.trade("t-orphan", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                Trades.T0.minusSeconds(71));
+        admittedByAPreviousRun(leader);
+        admittedByAPreviousRun(follower);
+        admittedByAPreviousRun(orphan);
+        store.linkAggregate(leader.key(), List.of(follower.key()));
+        store.recordIntent(leader.key(), intentFor(leader));
+        shared.beforePolling();
+        shared.adoptReplays();
+        assertThat(store.outcome(orphan.key())).as("no order for it or a leader: expired").contains(TradeOutcome.EXPIRED);
+        assertThat(store.outcome(leader.key())).as("its order is looked after").isEmpty();
+        assertThat(store.outcome(follower.key())).as("its leader's order is looked after").isEmpty();
+        store.moveOrder(leader.clientOrderId(), OrderRecordState.FILLED, null, null, null);
+        ledger.finish(leader, TradeOutcome.COPIED, null, "filled");
+        assertThat(store.outcome(follower.key())).contains(TradeOutcome.COPIED);
+    }
 }

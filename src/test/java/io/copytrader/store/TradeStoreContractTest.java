@@ -180,6 +180,18 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldCorrectATradeExpiredByTheOrphanSweepToCopiedOnceItsOrderIsAccepted() {
+        // several engines: one expires a trade past the age limit and margin that has no order yet, while the
+        // consumer that took it in time writes its intent a moment later and the venue accepts the order
+        DetectedTrade swept = trade("t-swept");
+        store.admit(swept);
+        store.finish(swept.key(), TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED, null);
+
+        assertThat(store.correctToCopied(swept.key(), "order accepted")).isTrue();
+        assertThat(store.outcome(swept.key())).contains(TradeOutcome.COPIED);
+    }
+
+    @Test
     void shouldCorrectOnlyASkippedOrDroppedTradeToCopied() {
         DetectedTrade skipped = trade("t-skipped");
         DetectedTrade dropped = trade("t-dropped");
