@@ -67,7 +67,10 @@ final class EngineProcesses {
         Path log = logs.resolve(name + ".log");
         pb.redirectOutput(log.toFile());
         Process p = pb.start();
-        Files.createSymbolicLink(logs.resolve("engine-" + p.pid() + ".log"), log.getFileName());
+        // by pid: an earlier run's link (or a killed engine's whose pid the system gave out again) is replaced
+        Path byPid = logs.resolve("engine-" + p.pid() + ".log");
+        Files.deleteIfExists(byPid);
+        Files.createSymbolicLink(byPid, log.getFileName());
         return p;
     }
 
