@@ -67,10 +67,15 @@ final class EngineProcesses {
         Path log = logs.resolve(name + ".log");
         pb.redirectOutput(log.toFile());
         Process p = pb.start();
-        // by pid: an earlier run's link (or a killed engine's whose pid the system gave out again) is replaced
-        Path byPid = logs.resolve("engine-" + p.pid() + ".log");
-        Files.deleteIfExists(byPid);
-        Files.createSymbolicLink(byPid, log.getFileName());
+        try {
+            // by pid: an earlier run's link (or a killed engine's whose pid the system gave out again) is replaced
+            Path byPid = logs.resolve("engine-" + p.pid() + ".log");
+            Files.deleteIfExists(byPid);
+            Files.createSymbolicLink(byPid, log.getFileName());
+        } catch (IOException | RuntimeException e) {
+            p.destroyForcibly(); // never left running behind a test that failed to start it
+            throw e;
+        }
         return p;
     }
 
