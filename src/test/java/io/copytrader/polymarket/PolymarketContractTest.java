@@ -437,21 +437,9 @@ class PolymarketContractTest {
         });
     }
 
-    /** The book of {@link #TOKEN}: its tick, and asks as price/size pairs. */
-    void stubBook(String tick, String... asks) {
-        StringBuilder levels = new StringBuilder();
-        for (int i = 0; i < asks.length; i += 2) {
-            levels.append(i == 0 ? "" : ",").append("{\"price\":\"").append(asks[i]).append("\",\"size\":\"")
-                    .append(asks[i + 1]).append("\"}");
-        }
-        venue.stubFor(get(urlPathEqualTo("/book")).willReturn(okJson("{\"asset_id\":\"" + TOKEN + "\",\"bids\":"
-                + "[{\"price\":\"0.30\",\"size\":\"100\"}],\"asks\":[" + levels + "],\"min_order_size\":\"5\","
-                + "\"tick_size\":\"" + tick + "\",\"neg_risk\":false}")));
-    }
-
     @Test
     void shouldPlaceExactlyTheMinimumSizeAtExactlyTheBestAsk() {
-        stubBook("0.01", "0.53", "50");
+        fake.stubBook(TOKEN, "0.01", "0.30", "0.53", "50");
         PolymarketExchangeAdapter exchange = exchange();
         // 5 shares, the venue's minimum, limited at 0.53, the best ask
         PreparedOrder order = exchange.prepareOrder(intent("t-edge", Side.BUY, "0.52", "5", "0.53"));
@@ -465,7 +453,7 @@ class PolymarketContractTest {
     @Test
     void shouldNotCountAnEmptyLevelAsLiquidity() {
         // the cheapest ask is an empty level: the best ask with shares is 0.53, above our 0.51
-        stubBook("0.01", "0.99", "100", "0.50", "0", "0.53", "50");
+        fake.stubBook(TOKEN, "0.01", "0.30", "0.99", "100", "0.50", "0", "0.53", "50");
         PolymarketExchangeAdapter exchange = exchange();
         assertThatThrownBy(() -> exchange.prepareOrder(intent("t-empty", Side.BUY, "0.50", "10", "0.51")))
                 .isInstanceOfSatisfying(OrderDeniedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.EXCHANGE_NOT_FILLED))
@@ -477,7 +465,7 @@ class PolymarketContractTest {
         PolymarketExchangeAdapter exchange = exchange();
         exchange.prepareOrder(intent("t-before", Side.BUY, "0.52", "10", "0.60")); // the tick (0.01) read and cached
         // the market moved near its end: the book now says 0.001, and its best ask is 0.537
-        stubBook("0.001", "0.537", "50");
+        fake.stubBook(TOKEN, "0.001", "0.30", "0.537", "50");
         PreparedOrder order = exchange.prepareOrder(intent("t-after", Side.BUY, "0.53", "10", "0.537"));
         JsonNode signed = Json.read("signed", order.signedOrder());
         assertThat(signed.get("makerAmount").asText()).as("10 x 0.537, not at 0.53").isEqualTo("5370000");

@@ -246,10 +246,20 @@ public final class PolymarketFake implements AutoCloseable {
 
     /** A one-level book for {@code token} (the others keep the default book). */
     public void stubBook(String token, String bestBid, String bestAsk) {
+        stubBook(token, "0.01", bestBid, bestAsk, "100");
+    }
+
+    /** The book of {@code token} at tick {@code tick}: one bid of 100, and asks as price/size pairs, in that order. */
+    public void stubBook(String token, String tick, String bestBid, String... asks) {
+        StringBuilder levels = new StringBuilder();
+        for (int i = 0; i < asks.length; i += 2) {
+            levels.append(i == 0 ? "" : ",").append("{\"price\":\"").append(asks[i]).append("\",\"size\":\"")
+                    .append(asks[i + 1]).append("\"}");
+        }
         server.stubFor(get(urlPathEqualTo("/book")).withQueryParam("token_id", equalTo(token))
                 .willReturn(okJson("{\"asset_id\":\"" + token + "\",\"bids\":[{\"price\":\"" + bestBid
-                        + "\",\"size\":\"100\"}],\"asks\":[{\"price\":\"" + bestAsk + "\",\"size\":\"100\"}],"
-                        + "\"min_order_size\":\"5\",\"tick_size\":\"0.01\",\"neg_risk\":false}")));
+                        + "\",\"size\":\"100\"}],\"asks\":[" + levels + "],\"min_order_size\":\"5\",\"tick_size\":\""
+                        + tick + "\",\"neg_risk\":false}")));
     }
 
     /** The conditional-token balance of {@code token} we hold (what a SELL is capped to). */
