@@ -3,7 +3,6 @@ package io.copytrader.store;
 import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
-import io.copytrader.domain.InstrumentId;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.TraderId;
@@ -33,7 +32,6 @@ public final class InMemoryTradeStore implements TradeStore {
     private final Map<String, TradeRow> trades = new ConcurrentHashMap<>();
     private final Map<ClientOrderId, OrderRecord> orders = new ConcurrentHashMap<>();
     private final Map<ClientOrderId, String> signedOrders = new ConcurrentHashMap<>();
-    private final Map<InstrumentId, StoredPosition> positions = new ConcurrentHashMap<>();
     private final Map<Long, DeadLetter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, String> sources = new ConcurrentHashMap<>();
     private final java.util.Set<String> reorged = ConcurrentHashMap.newKeySet();
@@ -306,16 +304,6 @@ public final class InMemoryTradeStore implements TradeStore {
     public List<OrderRecord> ordersIn(Collection<OrderRecordState> states) {
         return orders.values().stream().filter(o -> states.contains(o.state()))
                 .sorted(Comparator.comparing(OrderRecord::createdAt)).toList();
-    }
-
-    @Override
-    public void savePosition(StoredPosition position) {
-        positions.put(position.instrument(), position);
-    }
-
-    @Override
-    public Map<InstrumentId, StoredPosition> positions() {
-        return Map.copyOf(positions);
     }
 
     @Override

@@ -815,40 +815,6 @@ public final class JdbcTradeStore implements TradeStore {
                 instant(rs.getString("updated_at")));
     }
 
-    // ---- positions ------------------------------------------------------------------------------------------
-
-    @Override
-    public void savePosition(StoredPosition position) {
-        call("save the position in " + position.instrument(), true, c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO positions (instrument, quantity, avg_price, "
-                    + "updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (instrument) DO UPDATE SET "
-                    + "quantity = excluded.quantity, avg_price = excluded.avg_price, "
-                    + "updated_at = excluded.updated_at")) {
-                ps.setString(1, position.instrument().value());
-                ps.setString(2, decimal(position.quantity()));
-                ps.setString(3, decimal(position.avgPrice()));
-                ps.setString(4, instant(clock.instant()));
-                return ps.executeUpdate();
-            }
-        });
-    }
-
-    @Override
-    public Map<InstrumentId, StoredPosition> positions() {
-        return call("read positions", false, c -> {
-            Map<InstrumentId, StoredPosition> map = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT instrument, quantity, avg_price FROM positions");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    InstrumentId instrument = new InstrumentId(rs.getString(1));
-                    map.put(instrument,
-                            new StoredPosition(instrument, decimal(rs.getString(2)), decimal(rs.getString(3))));
-                }
-            }
-            return Map.copyOf(map);
-        });
-    }
-
     // ---- dead letters ---------------------------------------------------------------------------------------
 
     @Override

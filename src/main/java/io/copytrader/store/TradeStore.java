@@ -3,7 +3,6 @@ package io.copytrader.store;
 import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
-import io.copytrader.domain.InstrumentId;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.TraderId;
@@ -282,12 +281,6 @@ public interface TradeStore extends AutoCloseable {
     Optional<OrderRecord> order(ClientOrderId clientOrderId);
 
     List<OrderRecord> ordersIn(Collection<OrderRecordState> states);
-
-    // ---- positions ------------------------------------------------------------------------------------------
-
-    void savePosition(StoredPosition position);
-
-    Map<InstrumentId, StoredPosition> positions();
 
     // ---- dead letters ---------------------------------------------------------------------------------------
 

@@ -50,7 +50,6 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
         store.finish(copied.key(), TradeOutcome.COPIED, null, null);
         store.recordIntent(copied.key(), intent(copied));
         store.saveCursor(ALICE, "c-9");
-        store.savePosition(new StoredPosition(YES_TOKEN, new BigDecimal("5.00"), new BigDecimal("0.4284")));
         long letter = store.addDeadLetter(open, Reason.EXCHANGE_CIRCUIT_OPEN, "breaker open");
         store.close();
 
@@ -61,7 +60,6 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
         assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.COPIED, 1L);
         assertThat(store.order(copied.clientOrderId()).orElseThrow().intent()).isEqualTo(intent(copied));
         assertThat(store.cursor(ALICE)).contains("c-9");
-        assertThat(store.positions().get(YES_TOKEN).quantity()).isEqualTo(new BigDecimal("5.00"));
         assertThat(store.deadLetters()).extracting(DeadLetter::id).containsExactly(letter);
         assertThat(store.admit(copied)).isFalse();
         assertThat(store.addDeadLetter(copied, Reason.UNEXPECTED_ERROR, null)).isGreaterThan(letter);

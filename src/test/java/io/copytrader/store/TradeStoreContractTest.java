@@ -544,20 +544,6 @@ abstract class TradeStoreContractTest {
         assertThat(store.ordersIn(List.of())).isEmpty();
     }
 
-    // ---- positions --------------------------------------------------------------------------------------------
-
-    @Test
-    void shouldSaveAndReplacePositions() {
-        InstrumentId no = new InstrumentId("token-no-456");
-        store.savePosition(new StoredPosition(YES_TOKEN, new BigDecimal("5.00"), new BigDecimal("0.4284")));
-        store.savePosition(new StoredPosition(no, new BigDecimal("1"), new BigDecimal("0.5")));
-        store.savePosition(new StoredPosition(YES_TOKEN, new BigDecimal("7.50"), new BigDecimal("0.430000")));
-
-        assertThat(store.positions()).containsOnly(
-                Map.entry(YES_TOKEN, new StoredPosition(YES_TOKEN, new BigDecimal("7.50"), new BigDecimal("0.430000"))),
-                Map.entry(no, new StoredPosition(no, new BigDecimal("1"), new BigDecimal("0.5"))));
-    }
-
     // ---- fill aggregation -------------------------------------------------------------------------------------
 
     @Test
