@@ -102,6 +102,10 @@ public final class OrderPlacer {
         ClientOrderId id = intent.clientOrderId();
         if (!store.recordIntent(tradeKey, intent)) {
             Optional<OrderRecord> existing = store.order(id);
+            if (existing.isEmpty()) {
+                endedBeforeItsOrder(exchange, intent);
+                return;
+            }
             if (!prepareAgain(id, existing)) {
                 placedBefore(exchange, intent);
                 return;
@@ -183,6 +187,19 @@ public final class OrderPlacer {
                     && store.moveOrder(id, OrderRecordState.SUBMITTING, null, null, null);
         }
         return store.moveOrder(id, OrderRecordState.SUBMITTING, null, null, null);
+    }
+
+    /**
+     * No intent was written because the trade has an outcome already: with several instances, another one's orphan
+     * sweep expired it while this one was sizing it past the age limit. Nothing is sent and the outcome stands.
+     */
+    private void endedBeforeItsOrder(Exchange exchange, CopyIntent intent) {
+        exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
+        portfolio.release(intent);
+        ledger.endedElsewhere(intent.source());
+        LOG.warn("Not placing {} for trade {}: the trade was ended ({}) before its order was written",
+                intent.clientOrderId(), intent.source().key(),
+                store.outcome(intent.source().key()).map(Object::toString).orElse("by another instance"));
     }
 
     /** Placed before (a restart or a replay) and not failed: never a second order; the trade follows that order. */

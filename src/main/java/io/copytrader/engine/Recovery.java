@@ -352,7 +352,8 @@ public final class Recovery {
                         // a fill of an aggregate: its leader's order carries it and gives it its outcome
                         continue;
                     }
-                    ledger.finish(trade, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED,
+                    // unless a consumer that took it late has written its order meanwhile (the store decides)
+                    ledger.finishIfNoOrder(trade, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED,
                             "admitted but never queued (its instance stopped in between); too old to copy");
                 }
             }

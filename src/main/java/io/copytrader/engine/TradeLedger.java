@@ -207,6 +207,33 @@ public final class TradeLedger {
     }
 
     /**
+     * Records {@code outcome} as {@link #finish} does, but only while no order of the trade is in the outbox
+     * ({@link TradeStore#finishIfNoOrder}): an instance's orphan sweep expires a trade this way, so a consumer that
+     * took the same trade late and wrote its order first keeps it (and one that comes after finds the outcome and
+     * writes no order). Returns whether it was recorded.
+     */
+    public boolean finishIfNoOrder(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail) {
+        return withFollowers(trade, outcome, reason, detail, recorded(trade, outcome, reason, detail,
+                store.finishIfNoOrder(trade.key(), trade.clientOrderId(), outcome, reason, detail)));
+    }
+
+    /**
+     * Forgets a trade that was ended elsewhere while this process had it in hand (another instance's orphan sweep
+     * recorded its outcome before its order was written here), with the fills that followed it here: their outcomes
+     * are in the store already, written with its outcome.
+     */
+    public void endedElsewhere(DetectedTrade trade) {
+        active.remove(trade.key());
+        java.util.List<DetectedTrade> followers = aggregates.remove(trade.key());
+        if (followers != null) {
+            followers.forEach(f -> {
+                active.remove(f.key());
+                followerOf.remove(f.key());
+            });
+        }
+    }
+
+    /**
      * The venue accepted the trade's order: moves the order ({@link TradeStore#moveOrder}) and records the trade
      * COPIED in one durable write, and with it the outcomes of the trades that follow it in an aggregate this process
      * made (joined or aggregated fills: one write for the whole order). The caller settles the book by whether the
@@ -283,7 +310,7 @@ public final class TradeLedger {
         if (!first && outcome == TradeOutcome.COPIED && store.correctToCopied(trade.key(), detail)) {
             // COPIED is only ever recorded for an order the venue accepted; another instance skipped or dropped
             // the same record meanwhile (a partition moved while this one still had the order out), or expired it
-            // as an orphan while it was being sized past the age limit
+            // as an orphan (a fill of this aggregate) before the aggregate's order was written
             LOG.warn("Trade {} was recorded skipped, dropped or expired by another instance while its order was "
                     + "accepted; recorded COPIED", trade.key());
             first = true;

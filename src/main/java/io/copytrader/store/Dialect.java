@@ -28,6 +28,16 @@ public enum Dialect {
         return this == POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
     }
 
+    /**
+     * The statement that takes a trade's row lock in a transaction, before its intent ({@code FOR SHARE}) or an
+     * outcome that depends on there being no intent ({@code FOR UPDATE}) is written; null on SQLite, whose writes
+     * run one at a time already.
+     */
+    public String tradeRowLock(boolean exclusive) {
+        return this == POSTGRESQL
+                ? "SELECT 1 FROM trades WHERE trade_key = ?" + (exclusive ? " FOR UPDATE" : " FOR SHARE") : null;
+    }
+
     /** From a JDBC URL; an unsupported URL is an IllegalArgumentException naming what is supported. */
     public static Dialect fromUrl(String jdbcUrl) {
         String url = jdbcUrl == null ? "" : jdbcUrl.trim().toLowerCase(Locale.ROOT);

@@ -103,6 +103,20 @@ public final class InMemoryTradeStore implements TradeStore {
     }
 
     @Override
+    public boolean finishIfNoOrder(String tradeKey, ClientOrderId clientOrderId, TradeOutcome outcome, Reason reason,
+                                   String detail) {
+        boolean[] changed = {false};
+        trades.computeIfPresent(tradeKey, (k, row) -> {
+            if (row.outcome() != null || orders.containsKey(clientOrderId)) {
+                return row;
+            }
+            changed[0] = true;
+            return new TradeRow(row.trade(), row.seq(), outcome, reason);
+        });
+        return changed[0];
+    }
+
+    @Override
     public boolean correctToCopied(String tradeKey, String detail) {
         boolean[] changed = {false};
         trades.computeIfPresent(tradeKey, (k, row) -> {
@@ -248,8 +262,15 @@ public final class InMemoryTradeStore implements TradeStore {
     @Override
     public boolean recordIntent(String tradeKey, CopyIntent intent) {
         Instant now = clock.instant();
-        return orders.putIfAbsent(intent.clientOrderId(), new OrderRecord(intent.clientOrderId(), tradeKey, intent,
-                OrderRecordState.SUBMITTING, null, BigDecimal.ZERO, null, now, now)) == null;
+        OrderRecord order = new OrderRecord(intent.clientOrderId(), tradeKey, intent, OrderRecordState.SUBMITTING,
+                null, BigDecimal.ZERO, null, now, now);
+        boolean[] written = {false};
+        // under the trade's entry, as finishIfNoOrder decides: the two exclude each other
+        boolean known = trades.computeIfPresent(tradeKey, (k, row) -> {
+            written[0] = row.outcome() == null && orders.putIfAbsent(order.clientOrderId(), order) == null;
+            return row;
+        }) != null;
+        return known ? written[0] : orders.putIfAbsent(order.clientOrderId(), order) == null;
     }
 
     @Override

@@ -75,8 +75,13 @@ public final class JdbcTradeStore implements TradeStore {
     private static final String ORDER_COLUMNS = "client_order_id, trade_key, instrument, side, limit_price, quantity, "
             + "notional, " + tradeColumns("src_") + ", state, venue_order_id, filled_quantity, avg_fill_price, "
             + "created_at, updated_at";
-    private static final String RECORD_INTENT = "INSERT INTO orders (" + ORDER_COLUMNS + ") VALUES ("
-            + placeholders(7 + TRADE_COLUMN_COUNT + 6) + ") ON CONFLICT (client_order_id) DO NOTHING";
+    /** The intent, unless the trade has an outcome already (its last parameter is the trade's key). */
+    private static final String RECORD_INTENT = "INSERT INTO orders (" + ORDER_COLUMNS + ") SELECT "
+            + placeholders(7 + TRADE_COLUMN_COUNT + 6) + " WHERE NOT EXISTS (SELECT 1 FROM trades WHERE trade_key = ? "
+            + "AND outcome IS NOT NULL) ON CONFLICT (client_order_id) DO NOTHING";
+    private static final String FINISH_IF_NO_ORDER = "UPDATE trades SET outcome = ?, reason = ?, detail = ?, "
+            + "finished_at = ? WHERE trade_key = ? AND outcome IS NULL "
+            + "AND NOT EXISTS (SELECT 1 FROM orders WHERE client_order_id = ?)";
     private static final String UPDATE_ORDER = "UPDATE orders SET state = COALESCE(?, state), "
             + "venue_order_id = COALESCE(?, venue_order_id), filled_quantity = COALESCE(?, filled_quantity), "
             + "avg_fill_price = COALESCE(?, avg_fill_price), updated_at = ? WHERE client_order_id = ?";
@@ -290,6 +295,26 @@ public final class JdbcTradeStore implements TradeStore {
     @Override
     public boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail) {
         return ordered("finish trade " + tradeKey, c -> finish(c, tradeKey, outcome, reason, detail));
+    }
+
+    @Override
+    public boolean finishIfNoOrder(String tradeKey, ClientOrderId clientOrderId, TradeOutcome outcome, Reason reason,
+                                   String detail) {
+        String lock = dialect.tradeRowLock(true);
+        return transaction("finish trade " + tradeKey + " unless order " + clientOrderId + " is written", c -> {
+            if (lock != null) {
+                lockTradeRow(c, lock, tradeKey);
+            }
+            try (PreparedStatement ps = c.prepareStatement(FINISH_IF_NO_ORDER)) {
+                ps.setString(1, outcome.name());
+                setText(ps, 2, reason == null ? null : reason.name());
+                setText(ps, 3, detail);
+                ps.setString(4, instant(clock.instant()));
+                ps.setString(5, tradeKey);
+                ps.setString(6, clientOrderId.value());
+                return ps.executeUpdate() == 1;
+            }
+        });
     }
 
     @Override
@@ -576,27 +601,50 @@ public final class JdbcTradeStore implements TradeStore {
 
     @Override
     public boolean recordIntent(String tradeKey, CopyIntent intent) {
-        return call("record the intent " + intent.clientOrderId(), true, c -> {
-            try (PreparedStatement ps = c.prepareStatement(RECORD_INTENT)) {
-                String now = instant(clock.instant());
-                int i = 1;
-                ps.setString(i++, intent.clientOrderId().value());
-                ps.setString(i++, tradeKey);
-                ps.setString(i++, intent.instrument().value());
-                ps.setString(i++, intent.side().name());
-                ps.setString(i++, decimal(intent.limitPrice()));
-                ps.setString(i++, decimal(intent.quantity()));
-                ps.setString(i++, decimal(intent.notional()));
-                i = bindTrade(ps, i, intent.source());
-                ps.setString(i++, OrderRecordState.SUBMITTING.name());
-                setText(ps, i++, null);
-                ps.setString(i++, decimal(BigDecimal.ZERO));
-                setText(ps, i++, null);
-                ps.setString(i++, now);
-                ps.setString(i, now);
-                return ps.executeUpdate() == 1;
-            }
+        String what = "record the intent " + intent.clientOrderId();
+        String lock = dialect.tradeRowLock(false);
+        if (lock == null) {
+            return call(what, true, c -> insertIntent(c, tradeKey, intent));
+        }
+        return transaction(what, c -> {
+            lockTradeRow(c, lock, tradeKey);
+            return insertIntent(c, tradeKey, intent);
         });
+    }
+
+    /**
+     * Takes the trade's row lock for the rest of the transaction (PostgreSQL). A statement run after it reads what
+     * was committed before the lock was granted, so an intent and an outcome that depends on there being none,
+     * each written under the lock, see each other.
+     */
+    private static void lockTradeRow(Connection c, String lock, String tradeKey) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(lock)) {
+            ps.setString(1, tradeKey);
+            ps.executeQuery().close();
+        }
+    }
+
+    private boolean insertIntent(Connection c, String tradeKey, CopyIntent intent) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RECORD_INTENT)) {
+            String now = instant(clock.instant());
+            int i = 1;
+            ps.setString(i++, intent.clientOrderId().value());
+            ps.setString(i++, tradeKey);
+            ps.setString(i++, intent.instrument().value());
+            ps.setString(i++, intent.side().name());
+            ps.setString(i++, decimal(intent.limitPrice()));
+            ps.setString(i++, decimal(intent.quantity()));
+            ps.setString(i++, decimal(intent.notional()));
+            i = bindTrade(ps, i, intent.source());
+            ps.setString(i++, OrderRecordState.SUBMITTING.name());
+            setText(ps, i++, null);
+            ps.setString(i++, decimal(BigDecimal.ZERO));
+            setText(ps, i++, null);
+            ps.setString(i++, now);
+            ps.setString(i++, now);
+            ps.setString(i, tradeKey);
+            return ps.executeUpdate() == 1;
+        }
     }
 
     @Override

@@ -95,6 +95,15 @@ public interface TradeStore extends AutoCloseable {
     boolean finish(String tradeKey, TradeOutcome outcome, Reason reason, String detail);
 
     /**
+     * Records {@code outcome} as {@link #finish} does, but only while no order with {@code clientOrderId} is in the
+     * outbox; returns whether it was recorded. With {@link #recordIntent} it settles a race between an instance's
+     * orphan sweep and a consumer that took the trade late: the outcome and the intent exclude each other (on
+     * PostgreSQL both take the trade's row lock first), so a trade never ends EXPIRED with an order written for it.
+     */
+    boolean finishIfNoOrder(String tradeKey, ClientOrderId clientOrderId, TradeOutcome outcome, Reason reason,
+                            String detail);
+
+    /**
      * {@link #finish} for several trades with the same outcome (the fills and joined trades an order copied), in order:
      * for each, whether this was its first outcome. A store may commit them together.
      */
@@ -111,8 +120,8 @@ public interface TradeStore extends AutoCloseable {
      * The one exception to "the first outcome wins": a trade recorded SKIPPED, DROPPED or EXPIRED whose order the
      * venue accepted becomes COPIED, because the venue's acceptance is what happened. Only several instances sharing a
      * Kafka queue can get there (the record moved to a second instance, which skipped the trade while the first still
-     * had its order out; or an instance's orphan sweep expired a trade with no order yet while the consumer that took
-     * it in time was about to write its intent). Returns true when the outcome changed; any other outcome is left as
+     * had its order out; or an instance's orphan sweep expired a fill of an aggregate before the aggregate's order was
+     * written; a trade's own order and its expiry exclude each other, {@link #finishIfNoOrder}). Returns true when the outcome changed; any other outcome is left as
      * it is.
      */
     boolean correctToCopied(String tradeKey, String detail);
@@ -204,7 +213,8 @@ public interface TradeStore extends AutoCloseable {
 
     /**
      * Persists the intent as SUBMITTING before the request is sent. Returns false when an order with this client
-     * order id exists already: the caller must not send.
+     * order id exists already, or when the trade has an outcome already (an orphan sweep expired it, another
+     * instance ended it: nothing is written then): the caller must not send.
      */
     boolean recordIntent(String tradeKey, CopyIntent intent);
 

@@ -627,6 +627,23 @@ class OrderPlacerDecisionsTest {
     }
 
     @Test
+    void shouldSendNothingForATradeAnotherInstanceExpiredBeforeItsOrderWasWritten() {
+        // another instance's orphan sweep ended the trade while this one was sizing it past the age limit
+        store.finishIfNoOrder(trade.key(), id, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED, "swept");
+        ledger.claim(trade);
+        Exchange e = exchange();
+        long version = book.version();
+        placer.prepare(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(store.order(id)).as("no order written").isEmpty();
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.EXPIRED);
+        assertThat(book.version()).as("its reservation released").isEqualTo(version + 1);
+        assertThat(placer.isInHand(id)).isFalse();
+        assertThat(venue.signed).isZero();
+        assertThat(ledger.claim(trade)).as("no longer in this process's hands").isTrue();
+    }
+
+    @Test
     void shouldSkipAnOrderTheVenuesStateDeniesWithoutSigningIt() {
         venue.prepareFailure = new OrderDeniedException(Reason.RISK_NOTHING_TO_SELL, "we hold 0 shares");
         Exchange e = exchange();

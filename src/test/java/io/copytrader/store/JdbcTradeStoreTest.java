@@ -47,8 +47,8 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
         DetectedTrade open = trade("open");
         store.admit(copied);
         store.admit(open);
-        store.finish(copied.key(), TradeOutcome.COPIED, null, null);
         store.recordIntent(copied.key(), intent(copied));
+        store.finish(copied.key(), TradeOutcome.COPIED, null, null);
         store.saveCursor(ALICE, "c-9");
         long letter = store.addDeadLetter(open, Reason.EXCHANGE_CIRCUIT_OPEN, "breaker open");
         store.close();

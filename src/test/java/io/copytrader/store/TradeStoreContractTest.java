@@ -360,6 +360,36 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldWriteNoIntentForATradeThatHasAnOutcome() {
+        DetectedTrade t = trade("t-ended");
+        store.admit(t);
+        store.finish(t.key(), TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED, "swept");
+
+        assertThat(store.recordIntent(t.key(), intent(t))).isFalse();
+        assertThat(store.order(t.clientOrderId())).isEmpty();
+        assertThat(store.outcome(t.key())).contains(TradeOutcome.EXPIRED);
+    }
+
+    @Test
+    void shouldFinishATradeOnlyWhileNoOrderOfItIsWritten() {
+        DetectedTrade ordered = trade("t-ordered");
+        DetectedTrade bare = trade("t-bare");
+        store.admit(ordered);
+        store.admit(bare);
+        store.recordIntent(ordered.key(), intent(ordered));
+
+        assertThat(store.finishIfNoOrder(ordered.key(), ordered.clientOrderId(), TradeOutcome.EXPIRED,
+                Reason.RESTART_EXPIRED, "swept")).isFalse();
+        assertThat(store.finishIfNoOrder(bare.key(), bare.clientOrderId(), TradeOutcome.EXPIRED,
+                Reason.RESTART_EXPIRED, "swept")).isTrue();
+        assertThat(store.finishIfNoOrder(bare.key(), bare.clientOrderId(), TradeOutcome.SKIPPED, null, "again"))
+                .as("the first outcome wins").isFalse();
+
+        assertThat(store.outcome(ordered.key())).isEmpty();
+        assertThat(store.outcome(bare.key())).contains(TradeOutcome.EXPIRED);
+    }
+
+    @Test
     void shouldUpdateAnOrderKeepingWhatIsNotGiven() {
         DetectedTrade t = trade("t-1");
         CopyIntent intent = intent(t);
@@ -714,6 +744,24 @@ abstract class TradeStoreContractTest {
             assertThat(race(i -> () -> store.markReplayed(letter))).isEqualTo(1);
         }
         assertThat(store.ordersIn(List.of(OrderRecordState.SUBMITTING))).hasSize(20);
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldNeverEndATradeExpiredWithItsOrderWrittenWhenTheSweepAndTheIntentRace() throws Exception {
+        // an instance's orphan sweep expires a trade while a consumer that took it late writes its order
+        for (int round = 0; round < 40; round++) {
+            DetectedTrade t = trade("race-" + round);
+            store.admit(t);
+            int won = race(i -> i % 2 == 0
+                    ? () -> store.recordIntent(t.key(), intent(t))
+                    : () -> store.finishIfNoOrder(t.key(), t.clientOrderId(), TradeOutcome.EXPIRED,
+                            Reason.RESTART_EXPIRED, "swept"));
+            boolean ordered = store.order(t.clientOrderId()).isPresent();
+            boolean expired = store.outcome(t.key()).isPresent();
+            assertThat(ordered).as("round %d: an order written xor the trade expired", round).isNotEqualTo(expired);
+            assertThat(won).as("round %d: one write won", round).isEqualTo(1);
+        }
     }
 
     @Test
