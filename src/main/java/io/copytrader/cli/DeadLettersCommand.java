@@ -45,6 +45,50 @@ public final class DeadLettersCommand implements Callable<Integer> {
         return StoreFactory.open(settings, Clock.systemUTC());
     }
 
+    /** Letters read from the store at once: a store that ran for months holds tens of thousands. */
+    static final int PAGE = 500;
+
+    /** The letters {@code filter} selects, read a page at a time, newest first, at most {@code max} in all. */
+    static Iterable<List<DeadLetter>> pages(TradeStore store, TradeStore.DeadLetterFilter filter, long max) {
+        return pages(store, filter, max, PAGE);
+    }
+
+    static Iterable<List<DeadLetter>> pages(TradeStore store, TradeStore.DeadLetterFilter filter, long max,
+                                            int pageSize) {
+        return () -> new java.util.Iterator<>() {
+            private long before = Long.MAX_VALUE;
+            private long left = max;
+            private List<DeadLetter> next = read();
+
+            private List<DeadLetter> read() {
+                if (left <= 0) {
+                    return List.of();
+                }
+                List<DeadLetter> page = store.deadLetters(filter, before, (int) Math.min(pageSize, left));
+                if (!page.isEmpty()) {
+                    before = page.get(page.size() - 1).id();
+                    left -= page.size();
+                }
+                return page;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return !next.isEmpty();
+            }
+
+            @Override
+            public List<DeadLetter> next() {
+                if (next.isEmpty()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                List<DeadLetter> page = next;
+                next = read();
+                return page;
+            }
+        };
+    }
+
     static String describe(DeadLetter d) {
         DetectedTrade t = d.trade();
         return d.id() + "  " + d.createdAt() + "  " + d.reason() + "  " + t.key() + "  " + t.side() + " "
@@ -77,16 +121,18 @@ public final class DeadLettersCommand implements Callable<Integer> {
                 return 2;
             }
             try (TradeStore store = open(parent.storeUrl)) {
-                List<DeadLetter> letters = store.deadLetters().stream()
-                        .filter(d -> reason == null || d.reason() == reason)
-                        .filter(d -> !pending || d.replayedAt() == null).toList();
-                int shown = limit == 0 ? letters.size() : Math.min(limit, letters.size());
-                letters.subList(0, shown).forEach(d -> out.println(describe(d)));
-                if (letters.isEmpty()) {
+                TradeStore.DeadLetterFilter filter = new TradeStore.DeadLetterFilter(reason, pending);
+                long shown = 0;
+                for (List<DeadLetter> page : pages(store, filter, limit == 0 ? Long.MAX_VALUE : limit)) {
+                    page.forEach(d -> out.println(describe(d)));
+                    shown += page.size();
+                }
+                long all = shown < limit || limit == 0 ? shown : store.countDeadLetters(filter);
+                if (all == 0) {
                     out.println("no dead letters");
-                } else if (shown < letters.size()) {
-                    out.println("... " + (letters.size() - shown) + " older letter(s) not shown (the newest " + shown
-                            + " of " + letters.size() + "; --limit 0 for all)");
+                } else if (shown < all) {
+                    out.println("... " + (all - shown) + " older letter(s) not shown (the newest " + shown
+                            + " of " + all + "; --limit 0 for all)");
                 }
                 return 0;
             }
@@ -112,33 +158,39 @@ public final class DeadLettersCommand implements Callable<Integer> {
         }
 
         PrintStream out = System.out;
+        int pageSize = PAGE;
+
+        private boolean replay(TradeStore store, DeadLetter d) {
+            if (!store.markReplayed(d.id())) {
+                out.println(d.id() + ": replayed already; not again");
+                return false;
+            }
+            if (store.reopen(d.trade().key())) {
+                out.println(d.id() + ": trade " + d.trade().key() + " goes back through the pipeline");
+                return true;
+            }
+            out.println(d.id() + ": trade " + d.trade().key() + " is no longer failed; nothing to replay");
+            return false;
+        }
 
         @Override
         public Integer call() {
             try (TradeStore store = open(parent.storeUrl)) {
-                List<DeadLetter> chosen;
+                Iterable<List<DeadLetter>> chosen;
                 if (which.id != null) {
                     var letter = store.deadLetter(which.id);
                     if (letter.isEmpty()) {
                         System.err.println("dead-letters: no dead letter " + which.id);
                         return 1;
                     }
-                    chosen = List.of(letter.get());
+                    chosen = List.of(List.of(letter.get()));
                 } else {
-                    chosen = store.deadLetters().stream().filter(d -> d.replayedAt() == null)
-                            .filter(d -> which.all || d.reason() == which.reason).toList();
+                    chosen = pages(store, new TradeStore.DeadLetterFilter(which.reason, true), Long.MAX_VALUE, pageSize);
                 }
                 int replayed = 0;
-                for (DeadLetter d : chosen) {
-                    if (!store.markReplayed(d.id())) {
-                        out.println(d.id() + ": replayed already; not again");
-                        continue;
-                    }
-                    if (store.reopen(d.trade().key())) {
-                        out.println(d.id() + ": trade " + d.trade().key() + " goes back through the pipeline");
-                        replayed++;
-                    } else {
-                        out.println(d.id() + ": trade " + d.trade().key() + " is no longer failed; nothing to replay");
+                for (List<DeadLetter> page : chosen) {
+                    for (DeadLetter d : page) {
+                        replayed += replay(store, d) ? 1 : 0;
                     }
                 }
                 out.println(replayed + " letter(s) replayed");

@@ -901,6 +901,54 @@ public final class JdbcTradeStore implements TradeStore {
     }
 
     @Override
+    public List<DeadLetter> deadLetters(DeadLetterFilter filter, long beforeId, int limit) {
+        return call("list dead letters", false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DEAD_LETTER_COLUMNS + " FROM dead_letters "
+                    + "WHERE id < ?" + where(filter) + " ORDER BY id DESC LIMIT ?")) {
+                int i = bind(ps, filter, 1, beforeId);
+                ps.setInt(i, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<DeadLetter> list = new ArrayList<>();
+                    while (rs.next()) {
+                        list.add(readDeadLetter(rs));
+                    }
+                    return list;
+                }
+            }
+        });
+    }
+
+    @Override
+    public long countDeadLetters(DeadLetterFilter filter) {
+        return call("count dead letters", false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM dead_letters WHERE id < ?"
+                    + where(filter))) {
+                bind(ps, filter, 1, Long.MAX_VALUE);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** The filter's conditions, each starting with AND. */
+    private static String where(DeadLetterFilter filter) {
+        return (filter.reason() == null ? "" : " AND reason = ?") + (filter.pending() ? " AND replayed_at IS NULL" : "");
+    }
+
+    /** Binds the id bound and the filter's reason from {@code first}; returns the next parameter's index. */
+    private static int bind(PreparedStatement ps, DeadLetterFilter filter, int first, long beforeId)
+            throws SQLException {
+        int i = first;
+        ps.setLong(i++, beforeId);
+        if (filter.reason() != null) {
+            ps.setString(i++, filter.reason().name());
+        }
+        return i;
+    }
+
+    @Override
     public DeadLetterCounts deadLetterCounts() {
         return call("count dead letters", false, c -> {
             try (PreparedStatement ps = c.prepareStatement(DEAD_LETTER_COUNTS);

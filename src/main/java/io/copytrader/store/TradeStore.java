@@ -301,6 +301,29 @@ public interface TradeStore extends AutoCloseable {
     List<DeadLetter> deadLetters();
 
     /**
+     * One page of the letters {@code filter} selects, newest first: those with an id below {@code beforeId}, at most
+     * {@code limit}. The CLI reads and replays letters page by page, so a store holding tens of thousands is never
+     * read whole into memory.
+     */
+    default List<DeadLetter> deadLetters(DeadLetterFilter filter, long beforeId, int limit) {
+        return deadLetters().stream().filter(d -> d.id() < beforeId && filter.test(d)).limit(limit).toList();
+    }
+
+    /** How many letters {@code filter} selects, counted by the store. */
+    default long countDeadLetters(DeadLetterFilter filter) {
+        return deadLetters().stream().filter(filter::test).count();
+    }
+
+    /** Which dead letters: those with {@code reason} (null: any), only those not replayed yet when {@code pending}. */
+    record DeadLetterFilter(Reason reason, boolean pending) {
+        public static final DeadLetterFilter ALL = new DeadLetterFilter(null, false);
+
+        public boolean test(DeadLetter d) {
+            return (reason == null || d.reason() == reason) && (!pending || d.replayedAt() == null);
+        }
+    }
+
+    /**
      * How many dead letters wait for a person (not replayed) and how many there are in all, counted by the store
      * rather than read: the dashboard and the pending-letters gauge ask up to once a second, and a store that ran for
      * months holds tens of thousands.

@@ -7,6 +7,7 @@ import io.copytrader.domain.Reason;
 import io.copytrader.domain.Side;
 import io.copytrader.domain.SourceTradeId;
 import io.copytrader.domain.TraderId;
+import io.copytrader.store.DeadLetter;
 import io.copytrader.store.StoreFactory;
 import io.copytrader.store.TradeStore;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,6 +71,38 @@ class DeadLettersListTest {
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).startsWith(ids.get(2) + "  ").contains("EXCHANGE_RETRIES_EXHAUSTED");
         assertThat(lines.get(1)).startsWith(ids.get(0) + "  ");
+    }
+
+    @Test
+    void shouldReadTheLettersAPageAtATimeNewestFirstUpToTheMaximum() {
+        try (TradeStore store = StoreFactory.open(url, Clock.systemUTC())) {
+            List<List<Long>> pages = new ArrayList<>();
+            DeadLettersCommand.pages(store, TradeStore.DeadLetterFilter.ALL, Long.MAX_VALUE, 2)
+                    .forEach(page -> pages.add(page.stream().map(DeadLetter::id).toList()));
+            assertThat(pages).containsExactly(List.of(ids.get(4), ids.get(3)), List.of(ids.get(2), ids.get(1)),
+                    List.of(ids.get(0)));
+
+            List<Long> firstThree = new ArrayList<>();
+            DeadLettersCommand.pages(store, TradeStore.DeadLetterFilter.ALL, 3, 2)
+                    .forEach(page -> page.forEach(d -> firstThree.add(d.id())));
+            assertThat(firstThree).containsExactly(ids.get(4), ids.get(3), ids.get(2));
+        }
+    }
+
+    @Test
+    void shouldReplayThePendingLettersOfAReasonAcrossPages() {
+        CommandLine cli = new CommandLine(new DeadLettersCommand());
+        DeadLettersCommand.Replay replay = (DeadLettersCommand.Replay) cli.getSubcommands().get("replay").getCommand();
+        replay.out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        replay.pageSize = 1;
+
+        assertThat(cli.execute("--store", url, "replay", "--reason", "EXCHANGE_RETRIES_EXHAUSTED")).isZero();
+
+        try (TradeStore store = StoreFactory.open(url, Clock.systemUTC())) {
+            // letters 1, 3 and 5 have that reason; 5 was replayed before
+            assertThat(store.deadLetters()).filteredOn(d -> d.replayedAt() != null).extracting(DeadLetter::id)
+                    .containsExactlyInAnyOrder(ids.get(0), ids.get(2), ids.get(4));
+        }
     }
 
     @Test

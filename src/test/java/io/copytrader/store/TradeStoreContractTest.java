@@ -686,6 +686,34 @@ abstract class TradeStoreContractTest {
         assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(2, 3));
     }
 
+    @Test
+    void shouldReadAPageOfTheLettersAFilterSelectsNewestFirstBelowAnId() {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            ids.add(store.addDeadLetter(trade("t-" + i), i % 2 == 0 ? Reason.EXCHANGE_CIRCUIT_OPEN
+                    : Reason.EXCHANGE_RETRIES_EXHAUSTED, null));
+        }
+        store.markReplayed(ids.get(4));
+        TradeStore.DeadLetterFilter pendingExhausted =
+                new TradeStore.DeadLetterFilter(Reason.EXCHANGE_RETRIES_EXHAUSTED, true);
+
+        assertThat(store.deadLetters(TradeStore.DeadLetterFilter.ALL, Long.MAX_VALUE, 2)).extracting(DeadLetter::id)
+                .containsExactly(ids.get(4), ids.get(3));
+        assertThat(store.deadLetters(TradeStore.DeadLetterFilter.ALL, ids.get(3), 10)).extracting(DeadLetter::id)
+                .containsExactly(ids.get(2), ids.get(1), ids.get(0));
+        assertThat(store.deadLetters(pendingExhausted, Long.MAX_VALUE, 10)).extracting(DeadLetter::id)
+                .containsExactly(ids.get(2), ids.get(0));
+        assertThat(store.deadLetters(new TradeStore.DeadLetterFilter(null, true), ids.get(2), 10))
+                .extracting(DeadLetter::id).containsExactly(ids.get(1), ids.get(0));
+        assertThat(store.deadLetters(pendingExhausted, ids.get(0), 10)).isEmpty();
+
+        assertThat(store.countDeadLetters(TradeStore.DeadLetterFilter.ALL)).isEqualTo(5);
+        assertThat(store.countDeadLetters(pendingExhausted)).isEqualTo(2);
+        assertThat(store.countDeadLetters(new TradeStore.DeadLetterFilter(Reason.EXCHANGE_RETRIES_EXHAUSTED, false)))
+                .isEqualTo(3);
+        assertThat(store.countDeadLetters(new TradeStore.DeadLetterFilter(Reason.UNEXPECTED_ERROR, false))).isZero();
+    }
+
     // ---- concurrency ------------------------------------------------------------------------------------------
 
     @Test
