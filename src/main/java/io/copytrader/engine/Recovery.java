@@ -348,8 +348,17 @@ public final class Recovery {
                     if (links == null) {
                         links = store.aggregateLinks();
                     }
-                    if (leaderOrderIsOut(links.get(trade.key()))) {
+                    String leaderKey = links.get(trade.key());
+                    if (leaderOrderIsOut(leaderKey)) {
                         // a fill of an aggregate: its leader's order carries it and gives it its outcome
+                        continue;
+                    }
+                    Optional<TradeStore.Ended> leaderEnded = leaderKey == null ? Optional.empty() : store.ended(leaderKey);
+                    if (leaderEnded.isPresent()) {
+                        // a fill of an aggregate that ended without it (an instance stopped between the two writes):
+                        // the aggregate's outcome is the fill's, as a restart of a single engine gives it
+                        ledger.finish(trade, leaderEnded.get().outcome(), leaderEnded.get().reason(), "with aggregate "
+                                + leaderKey + ": its outcome, found by the orphan sweep");
                         continue;
                     }
                     // unless a consumer that took it late has written its order meanwhile (the store decides)

@@ -460,4 +460,25 @@ class RecoveryDecisionsTest {
         ledger.finish(leader, TradeOutcome.COPIED, null, "filled");
         assertThat(store.outcome(follower.key())).contains(TradeOutcome.COPIED);
     }
+
+    @Test
+    void shouldGiveAnOldFillTheOutcomeOfItsEndedAggregateWhenShared() {
+        // several engines: the aggregate's leader ended (COPIED) but an instance stopped before its fill's outcome
+        // was written; the fill was copied by that order, so the sweep records COPIED, not EXPIRED
+        Recovery shared = new Recovery(store, ledger, new DeadLetterRecorder(ledger), producer, "kafka:copy",
+                Duration.ofSeconds(60), clock, "engine-a", true);
+        DetectedTrade leader = Trades.trade("t-lead", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                Trades.T0.minusSeconds(72));
+        DetectedTrade follower = Trades.trade("t-follow", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50",
+                "10", Trades.T0.minusSeconds(71));
+        admittedByAPreviousRun(leader);
+        admittedByAPreviousRun(follower);
+        store.linkAggregate(leader.key(), List.of(follower.key()));
+        store.recordIntent(leader.key(), intentFor(leader));
+        store.moveOrder(leader.clientOrderId(), OrderRecordState.FILLED, null, null, null);
+        store.finish(leader.key(), TradeOutcome.COPIED, null, "filled");
+        shared.beforePolling();
+        shared.adoptReplays();
+        assertThat(store.outcome(follower.key())).contains(TradeOutcome.COPIED);
+    }
 }
