@@ -53,6 +53,11 @@ class PortfolioTest {
         return intent(trade, portfolio.planAndReserve(trade, RULES));
     }
 
+    /** A sell of ours the venue lists open (sized in an earlier run, or before the last refresh). */
+    static CopyIntent openSell(String id, String quantity, String limit) {
+        return intent(sell(id, "0.50", "1000"), new Sizing.Decision(new BigDecimal(quantity), new BigDecimal(limit), null));
+    }
+
     @Test
     void shouldReserveABuyAsIfFilledAtItsLimit() {
         plan(buy("b1", "0.50", "100"));
@@ -358,7 +363,8 @@ class PortfolioTest {
         assertThat(h.quantity()).isEqualByComparingTo("21");
         assertThat(h.pendingBuy()).isEqualByComparingTo("6");
         assertThat(h.sellable()).isEqualByComparingTo("15");
-        assertThat(portfolio.cash()).isEqualByComparingTo("500");
+        // the venue's 500, plus the open sell's 5 * 0.49 counted as sold, as when it was planned
+        assertThat(portfolio.cash()).isEqualByComparingTo("502.45");
         assertThat(portfolio.holdings()).containsOnlyKeys(YES_TOKEN);
         assertThat(portfolio.exposure()).isEqualByComparingTo(h.cost());
         // the 15 settled shares left at 0.40 = 6.00, plus the open buy's 3.06
@@ -475,6 +481,34 @@ class PortfolioTest {
         assertThat(portfolio.planAndReserve(sell("s2", "0.50", "200"), RULES).isSkip()).isTrue();
         portfolio.settle(s1, new BigDecimal("9"), new BigDecimal("0.50"));
         assertThat(plan(sell("s3", "0.50", "200")).quantity()).isEqualByComparingTo("5");
+    }
+
+    @Test
+    void shouldEndWithTheVenuesCashWhenASellOpenAtARefreshFills() {
+        // the refresh finds our sell of 10 at 0.49 open with 4 sold at 0.50: the venue holds 16 and 102.00 USD
+        CopyIntent s = openSell("s0", "10", "0.49");
+        portfolio.reconcile(usd("102.00"), List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("16"),
+                new BigDecimal("0.40"))), List.of(s), Map.of(s, new BigDecimal("4")));
+
+        // the other 6 sell at 0.50 too: 3.00 USD more at the venue
+        portfolio.settle(s, new BigDecimal("10"), new BigDecimal("0.50"));
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("105.00");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("10");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("4.00");
+    }
+
+    @Test
+    void shouldKeepTheVenuesCashWhenASellOpenAtARefreshIsCanceled() {
+        CopyIntent s = openSell("s0", "10", "0.49");
+        portfolio.reconcile(usd("100"), List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("20"),
+                new BigDecimal("0.40"))), List.of(s), Map.of());
+
+        portfolio.release(s);
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("100");
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("20");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("8.00");
     }
 
     @Test
