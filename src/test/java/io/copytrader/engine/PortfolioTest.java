@@ -24,6 +24,7 @@ import static io.copytrader.engine.Trades.sell;
 import static io.copytrader.engine.Trades.trade;
 import static io.copytrader.engine.Trades.usd;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The optimistic book. Rules: COPY_RATIO 0.1, MAX_POSITION_SIZE_USD 10, MAX_PORTFOLIO_EXPOSURE 0.8, slippage 2%,
@@ -372,6 +373,19 @@ class PortfolioTest {
     }
 
     @Test
+    void shouldHoldNothingOfABuyThatFilledWhollyAfterThePositionsWereRead() {
+        // the positions were read before the buy's 10 filled, its fill after: counted filled, not held, not to come
+        CopyIntent b = intent(buy("b1", "0.50", "100"), new Sizing.Decision(new BigDecimal("10"),
+                new BigDecimal("0.51"), null));
+        portfolio.reconcile(usd("994.90"), List.of(), List.of(b), Map.of(b, new BigDecimal("10")));
+
+        assertThat(portfolio.holdings()).isEmpty();
+        portfolio.settle(b, new BigDecimal("10"), new BigDecimal("0.51"));
+        assertThat(portfolio.holdings()).as("the next refresh brings the venue's 10").isEmpty();
+        assertThat(portfolio.cash()).isEqualByComparingTo("994.90");
+    }
+
+    @Test
     void shouldCountTheSharesAnOpenBuyHadFilledAtARefreshOnlyOnceWhenItFills() {
         // at the refresh the venue holds the 4 shares the first buy filled so far; both buys are open
         CopyIntent partly = intent(buy("b1", "0.50", "100"), new Sizing.Decision(new BigDecimal("10"),
@@ -484,6 +498,21 @@ class PortfolioTest {
     }
 
     @Test
+    void shouldCapSellsAtWhatTheVenueHoldsWhenTheBookCountsMore() {
+        // our sell of 30 is open when the venue's positions show 10 (20 went elsewhere); the venue then cancels the
+        // sell unfilled, and the book takes its 30 back: the book counts 30 settled, the venue holds 10
+        CopyIntent open = openSell("s0", "30", "0.49");
+        portfolio.reconcile(usd("1000"), List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("10"),
+                new BigDecimal("0.40"))), List.of(open), Map.of());
+        portfolio.release(open);
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("30");
+
+        assertThat(plan(sell("s1", "0.50", "40")).quantity()).isEqualByComparingTo("4");
+        // 6 of the venue's 10 are left after that one, however many the book counts
+        assertThat(plan(sell("s2", "0.50", "200")).quantity()).isEqualByComparingTo("6");
+    }
+
+    @Test
     void shouldEndWithTheVenuesCashWhenASellOpenAtARefreshFills() {
         // the refresh finds our sell of 10 at 0.49 open with 4 sold at 0.50: the venue holds 16 and 102.00 USD
         CopyIntent s = openSell("s0", "10", "0.49");
@@ -509,6 +538,57 @@ class PortfolioTest {
         assertThat(portfolio.cash()).isEqualByComparingTo("100");
         assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("20");
         assertThat(portfolio.exposure()).isEqualByComparingTo("8.00");
+    }
+
+    @Test
+    void shouldNotReplaceTheBookWithASnapshotTakenWhileAnOrderWasReservedAndSettled() {
+        long seen = portfolio.version();
+        // a buy is reserved and fills while the venue's balance is read: the snapshot may lack both
+        CopyIntent b1 = plan(buy("b1", "0.50", "100"));
+        portfolio.settle(b1, new BigDecimal("10"), new BigDecimal("0.50"));
+
+        boolean replaced = portfolio.reconcileIfUnchanged(seen, usd("1000"), List.of(), List.of(), Map.of());
+
+        assertThat(replaced).isFalse();
+        assertThat(portfolio.cash()).isEqualByComparingTo("995.00");
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void shouldHoldEveryShareABuyReceivedBeyondItsQuantity() {
+        // 10 at limit 0.51 (5.10 USD); the venue's price improvement gave 10.2 shares at 0.50 for the same 5.10
+        CopyIntent b = plan(buy("b1", "0.50", "100"));
+
+        portfolio.settle(b, new BigDecimal("10.2"), new BigDecimal("0.50"));
+
+        Portfolio.Holding h = portfolio.holding(YES_TOKEN);
+        assertThat(h.sellable()).isEqualByComparingTo("10.2");
+        assertThat(h.cost()).isEqualByComparingTo("5.10");
+        assertThat(portfolio.cash()).isEqualByComparingTo("994.90");
+    }
+
+    @Test
+    void shouldRefuseASellReportedFilledBeyondWhatItOrderedAndKeepTheBook() {
+        hold("100", "20", "0.40");
+        CopyIntent s = plan(sell("s1", "0.50", "100"));
+
+        assertThatThrownBy(() -> portfolio.settle(s, new BigDecimal("11"), new BigDecimal("0.50")))
+                .isInstanceOf(IllegalStateException.class);
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("104.90");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("10");
+        assertThat(portfolio.outstanding()).containsExactly(s.clientOrderId());
+    }
+
+    @Test
+    void shouldNotHoldRoomInABuysCapForASellTheVenueNoLongerListsOpen() {
+        // 20 held at 0.40 = 8.00 USD; a sell of 10 takes 4.00 off; the venue's view then has it sold: 10 left
+        hold("100", "20", "0.40");
+        plan(sell("s1", "0.50", "100"));
+        hold("104.90", "10", "0.40");
+
+        // 4.00 of the 10 USD cap is held: a buy of 10 at 0.51 (5.10) fits whole
+        assertThat(plan(buy("b1", "0.50", "100")).quantity()).isEqualByComparingTo("10");
     }
 
     @Test
