@@ -343,6 +343,13 @@ class SizingTest {
     }
 
     @Test
+    void shouldSkipAShareOfNothingHeldAsNothingToSell() {
+        // the target sells 40 % of its position; of our 0.004 (0.00 at the quantity scale) there is nothing to sell
+        assertThat(sellShare(Trades.sell("s1", "0.50", "40"), UNCAPPED, "100", "0.004").skipReason())
+                .isEqualTo(Reason.RISK_NOTHING_TO_SELL);
+    }
+
+    @Test
     void shouldSizeByRatioWhenTheTargetWasNotSeenHoldingAnything() {
         // the target sells 40 of a position we never saw it build: there is no share to take, so not all our 33
         DetectedTrade sell = Trades.sell("s1", "0.50", "40");
