@@ -180,7 +180,8 @@ class PortfolioTest {
                 new BigDecimal("0.40"))), List.of(), Map.of());
         plan(trade("s1", NO_TOKEN, Side.SELL, "0.50", "100", T0));
 
-        assertThat(plan(buy("b1", "0.50", "100")).quantity()).isEqualByComparingTo("10");
+        // all 10 USD of the cap are room: 100 shares wanted, 10 / 0.51 = 19.60 placed
+        assertThat(plan(buy("b1", "0.50", "1000")).quantity()).isEqualByComparingTo("19.60");
     }
 
     @Test
@@ -274,6 +275,24 @@ class PortfolioTest {
     // ---- a sell while orders of its instrument are out (docs/ordering.md): it goes when the settled shares cover it
 
     @Test
+    void shouldSkipASellTooSmallToPlaceWhileABuyOfItsInstrumentIsOut() {
+        // 20 settled, a buy out; the copy of a sell of 10 is 1 share at 0.49, below the 1 USD minimum
+        hold("1000", "20", "0.40");
+        plan(buy("b1", "0.50", "100"));
+        DetectedTrade s1 = sell("s1", "0.50", "10");
+
+        assertThat(portfolio.sellGoesNow(s1, RULES, null)).isFalse();
+        assertThat(portfolio.planAndReserve(s1, RULES).skipReason()).isEqualTo(Reason.SIZING_TOO_SMALL);
+    }
+
+    @Test
+    void shouldNeverLetABuyGoAsASellOfSettledShares() {
+        hold("1000", "100", "0.40");
+
+        assertThat(portfolio.sellGoesNow(buy("b1", "0.50", "100"), SizingTest.UNCAPPED, null)).isFalse();
+    }
+
+    @Test
     void shouldSizeASellAsIfTheOpenBuyFilledWhenTheSettledSharesCoverIt() {
         // 100 settled shares, a buy of 10 open; the target sells 10 % of its 1,000: 10 % of our 110 is 11, all settled
         hold("1000", "100", "0.40");
@@ -342,6 +361,33 @@ class PortfolioTest {
         CopyIntent s = plan(sell("s1", "0.50", "1000"));
 
         assertThat(s.quantity()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void shouldHoldNothingToSellAndTakeTheFirstRefreshWhateverWasSettledBeforeIt() {
+        Portfolio fresh = new Portfolio();
+        assertThat(fresh.planAndReserve(sell("s1", "0.50", "100"), RULES).skipReason())
+                .isEqualTo(Reason.RISK_NOTHING_TO_SELL);
+        long seen = fresh.version();
+
+        // the monitor settles a previous run's buy before the first refresh
+        fresh.settle(intent(buy("b0", "0.50", "100"), new Sizing.Decision(new BigDecimal("10"), new BigDecimal("0.51"),
+                null)), new BigDecimal("10"), new BigDecimal("0.50"));
+
+        assertThat(fresh.reconcileIfUnchanged(seen, usd("995"), List.of(new PositionSnapshot(YES_TOKEN,
+                new BigDecimal("10"), new BigDecimal("0.50"))), List.of(), Map.of())).isTrue();
+        assertThat(fresh.cash()).isEqualByComparingTo("995");
+        assertThat(fresh.holding(YES_TOKEN).sellable()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void shouldSettleAnOrderEndedWithoutAFillFigureAsUnfilled() {
+        CopyIntent b = plan(buy("b1", "0.50", "100"));
+
+        portfolio.settle(b, null, null);
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("1000");
+        assertThat(portfolio.holdings()).isEmpty();
     }
 
     @Test
@@ -484,7 +530,7 @@ class PortfolioTest {
 
     @Test
     void shouldNeverSizeASellAboveWhatTheVenueHolds() {
-        // the venue holds 4 shares; our book (drifted) thinks 20 are settled
+        // the venue holds 4 shares, and the 10 our buy filled since (a book that counts more: the test below)
         hold("1000", "4", "0.40");
         CopyIntent b = plan(buy("b1", "0.50", "100"));
         portfolio.settle(b, new BigDecimal("10"), new BigDecimal("0.50"));
