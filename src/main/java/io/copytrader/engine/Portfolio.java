@@ -45,8 +45,13 @@ public final class Portfolio {
         }
     }
 
-    /** What an open sell took off the book: its quantity and the cost of those shares, to give back exactly. */
-    private record SellReservation(InstrumentId instrument, BigDecimal quantity, BigDecimal cost) {
+    /**
+     * What an open sell took off the book: its quantity and the cost of those shares, to give back exactly; what it
+     * counts in cash as if sold at its limit; and how many of its shares had sold when the book was last replaced
+     * (the venue's cash holds their proceeds already): none when this book reserved it.
+     */
+    private record SellReservation(InstrumentId instrument, BigDecimal quantity, BigDecimal cost, BigDecimal proceeds,
+                                   BigDecimal filledAtRefresh) {
     }
 
     /**
@@ -169,8 +174,7 @@ public final class Portfolio {
             BigDecimal pendingQuantity = r == null ? intent.quantity() : r.pendingQuantity();
             BigDecimal pendingCost = r == null ? intent.notional() : r.pendingCost();
             BigDecimal filledSince = r == null ? filled : filled.subtract(r.filledAtRefresh()).max(BigDecimal.ZERO);
-            BigDecimal costSince = r == null ? actual : filledSince.signum() == 0 || avgFillPrice == null
-                    ? BigDecimal.ZERO : Decimals.usd(filledSince.multiply(avgFillPrice));
+            BigDecimal costSince = r == null ? actual : worth(filledSince, avgFillPrice);
             addVenueHeld(intent.instrument(), filledSince);
             BigDecimal costDelta = costSince.subtract(pendingCost);
             put(intent.instrument(), h.quantity().subtract(pendingQuantity.subtract(filledSince)),
@@ -180,9 +184,14 @@ public final class Portfolio {
             exposure = exposure.add(costDelta);
             cash = cash.subtract(costDelta);
         } else {
-            // reserved: -quantity, cash +notional; give back the unsold shares at what they cost when taken off
-            cash = cash.add(actual.subtract(intent.notional()));
+            // reserved: -quantity, cash +its proceeds at the limit; keep only what sold since (a refresh that found it
+            // open took the venue's cash, which holds what had sold by then), at its real price; give back the unsold
+            // shares at what they cost when taken off
             SellReservation taken = openSells.remove(intent.clientOrderId());
+            BigDecimal credited = taken == null ? intent.notional() : taken.proceeds();
+            BigDecimal proceedsSince = taken == null ? actual
+                    : worth(filled.subtract(taken.filledAtRefresh()).max(BigDecimal.ZERO), avgFillPrice);
+            cash = cash.add(proceedsSince.subtract(credited));
             addVenueHeld(intent.instrument(), unfilled);
             if (unfilled.signum() > 0) {
                 BigDecimal back;
@@ -197,6 +206,11 @@ public final class Portfolio {
                 exposure = exposure.add(back);
             }
         }
+    }
+
+    /** What {@code quantity} filled at {@code avgFillPrice} came to; zero when nothing filled. */
+    private static BigDecimal worth(BigDecimal quantity, BigDecimal avgFillPrice) {
+        return quantity.signum() == 0 || avgFillPrice == null ? BigDecimal.ZERO : Decimals.usd(quantity.multiply(avgFillPrice));
     }
 
     private void put(InstrumentId instrument, BigDecimal quantity, BigDecimal cost, BigDecimal pendingBuy,
@@ -282,14 +296,16 @@ public final class Portfolio {
             if (remaining.signum() > 0) {
                 BigDecimal cost = Decimals.usd(remaining.multiply(o.limitPrice()));
                 // open buys: the venue already holds their cash aside; count them as holdings
-                // open sells: the venue still shows the shares; take them off as we did when planning
+                // open sells: the venue still shows the shares and not their proceeds; take the shares off and count
+                // the proceeds as we did when planning, so settling it takes back only what it counted
                 Holding h = holdings.getOrDefault(o.instrument(), Holding.EMPTY);
                 if (o.side() == Side.BUY) {
                     holdings.put(o.instrument(), new Holding(h.quantity().add(remaining), h.cost().add(cost),
                             h.pendingBuy().add(remaining), h.pendingCost().add(cost)));
                     exposure = exposure.add(cost);
                 } else {
-                    applySell(o.clientOrderId(), o.instrument(), remaining);
+                    cash = cash.add(cost);
+                    applySell(o.clientOrderId(), o.instrument(), remaining, cost, filledNow);
                 }
             }
         }
@@ -338,7 +354,7 @@ public final class Portfolio {
             cash = cash.subtract(notional);
         } else {
             cash = cash.add(notional);
-            applySell(id, instrument, quantity);
+            applySell(id, instrument, quantity, notional, BigDecimal.ZERO);
         }
     }
 
@@ -346,7 +362,8 @@ public final class Portfolio {
      * Takes sold shares off at the average cost of the settled shares (open buys, counted at their limit, are not
      * what is being sold) and remembers what they cost, so a release gives back exactly that.
      */
-    private void applySell(ClientOrderId id, InstrumentId instrument, BigDecimal quantity) {
+    private void applySell(ClientOrderId id, InstrumentId instrument, BigDecimal quantity, BigDecimal proceeds,
+                           BigDecimal filledAtRefresh) {
         Holding h = holdings.getOrDefault(instrument, Holding.EMPTY);
         BigDecimal settled = h.sellable();
         BigDecimal settledCost = h.cost().subtract(h.pendingCost()).max(BigDecimal.ZERO);
@@ -357,7 +374,7 @@ public final class Portfolio {
         exposure = exposure.subtract(taken);
         put(instrument, h.quantity().subtract(quantity), settledCostLeft.add(h.pendingCost()), h.pendingBuy(),
                 h.pendingCost());
-        openSells.put(id, new SellReservation(instrument, quantity, taken));
+        openSells.put(id, new SellReservation(instrument, quantity, taken, proceeds, filledAtRefresh));
         addVenueHeld(instrument, quantity.negate());
     }
 }

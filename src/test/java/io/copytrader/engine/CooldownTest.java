@@ -83,6 +83,53 @@ class CooldownTest {
 
     @Test
     @Timeout(10)
+    void shouldLetTheFirstSubmissionGoAtOnceFromAwait() {
+        // on a clock that stands still: a slot that is due now is not waited for until the clock moves
+        Cooldown cooldown = new Cooldown(10, nanos::get);
+
+        cooldown.await();
+
+        assertThat(cooldown.heldNanos()).isZero();
+    }
+
+    @Test
+    @Timeout(10)
+    void shouldNotReturnFromAwaitBeforeItsSlotWhenAParkEndsEarly() {
+        // every read of the clock finds 0.25 ms passed, whatever the park really took: each park looks like one that
+        // ended early, and await must park again until the clock reaches the slot
+        List<Long> reads = Collections.synchronizedList(new ArrayList<>());
+        Cooldown cooldown = new Cooldown(2, () -> {
+            long now = nanos.addAndGet(MS / 4);
+            reads.add(now);
+            return now;
+        });
+        cooldown.reserve();
+        long slot = reads.get(reads.size() - 1) + 2 * MS;
+
+        cooldown.await();
+
+        assertThat(reads.get(reads.size() - 1)).isGreaterThanOrEqualTo(slot);
+    }
+
+    @Test
+    @Timeout(10)
+    void shouldStopAwaitingItsSlotWhenInterrupted() {
+        // a consumer being stopped does not wait out its slot, 10 s away on a clock that stands still
+        Cooldown cooldown = new Cooldown(10_000, nanos::get);
+        cooldown.reserve();
+
+        Thread.currentThread().interrupt();
+        try {
+            cooldown.await();
+
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    @Timeout(10)
     void shouldGiveConcurrentReservationsDistinctSlotsSpacedByTheInterval() throws Exception {
         int threads = 8;
         int each = 50;

@@ -24,6 +24,7 @@ import static io.copytrader.engine.Trades.sell;
 import static io.copytrader.engine.Trades.trade;
 import static io.copytrader.engine.Trades.usd;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The optimistic book. Rules: COPY_RATIO 0.1, MAX_POSITION_SIZE_USD 10, MAX_PORTFOLIO_EXPOSURE 0.8, slippage 2%,
@@ -51,6 +52,11 @@ class PortfolioTest {
 
     CopyIntent plan(DetectedTrade trade) {
         return intent(trade, portfolio.planAndReserve(trade, RULES));
+    }
+
+    /** A sell of ours the venue lists open (sized in an earlier run, or before the last refresh). */
+    static CopyIntent openSell(String id, String quantity, String limit) {
+        return intent(sell(id, "0.50", "1000"), new Sizing.Decision(new BigDecimal(quantity), new BigDecimal(limit), null));
     }
 
     @Test
@@ -174,7 +180,8 @@ class PortfolioTest {
                 new BigDecimal("0.40"))), List.of(), Map.of());
         plan(trade("s1", NO_TOKEN, Side.SELL, "0.50", "100", T0));
 
-        assertThat(plan(buy("b1", "0.50", "100")).quantity()).isEqualByComparingTo("10");
+        // all 10 USD of the cap are room: 100 shares wanted, 10 / 0.51 = 19.60 placed
+        assertThat(plan(buy("b1", "0.50", "1000")).quantity()).isEqualByComparingTo("19.60");
     }
 
     @Test
@@ -268,6 +275,24 @@ class PortfolioTest {
     // ---- a sell while orders of its instrument are out (docs/ordering.md): it goes when the settled shares cover it
 
     @Test
+    void shouldSkipASellTooSmallToPlaceWhileABuyOfItsInstrumentIsOut() {
+        // 20 settled, a buy out; the copy of a sell of 10 is 1 share at 0.49, below the 1 USD minimum
+        hold("1000", "20", "0.40");
+        plan(buy("b1", "0.50", "100"));
+        DetectedTrade s1 = sell("s1", "0.50", "10");
+
+        assertThat(portfolio.sellGoesNow(s1, RULES, null)).isFalse();
+        assertThat(portfolio.planAndReserve(s1, RULES).skipReason()).isEqualTo(Reason.SIZING_TOO_SMALL);
+    }
+
+    @Test
+    void shouldNeverLetABuyGoAsASellOfSettledShares() {
+        hold("1000", "100", "0.40");
+
+        assertThat(portfolio.sellGoesNow(buy("b1", "0.50", "100"), SizingTest.UNCAPPED, null)).isFalse();
+    }
+
+    @Test
     void shouldSizeASellAsIfTheOpenBuyFilledWhenTheSettledSharesCoverIt() {
         // 100 settled shares, a buy of 10 open; the target sells 10 % of its 1,000: 10 % of our 110 is 11, all settled
         hold("1000", "100", "0.40");
@@ -339,6 +364,33 @@ class PortfolioTest {
     }
 
     @Test
+    void shouldHoldNothingToSellAndTakeTheFirstRefreshWhateverWasSettledBeforeIt() {
+        Portfolio fresh = new Portfolio();
+        assertThat(fresh.planAndReserve(sell("s1", "0.50", "100"), RULES).skipReason())
+                .isEqualTo(Reason.RISK_NOTHING_TO_SELL);
+        long seen = fresh.version();
+
+        // the monitor settles a previous run's buy before the first refresh
+        fresh.settle(intent(buy("b0", "0.50", "100"), new Sizing.Decision(new BigDecimal("10"), new BigDecimal("0.51"),
+                null)), new BigDecimal("10"), new BigDecimal("0.50"));
+
+        assertThat(fresh.reconcileIfUnchanged(seen, usd("995"), List.of(new PositionSnapshot(YES_TOKEN,
+                new BigDecimal("10"), new BigDecimal("0.50"))), List.of(), Map.of())).isTrue();
+        assertThat(fresh.cash()).isEqualByComparingTo("995");
+        assertThat(fresh.holding(YES_TOKEN).sellable()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void shouldSettleAnOrderEndedWithoutAFillFigureAsUnfilled() {
+        CopyIntent b = plan(buy("b1", "0.50", "100"));
+
+        portfolio.settle(b, null, null);
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("1000");
+        assertThat(portfolio.holdings()).isEmpty();
+    }
+
+    @Test
     void shouldReplaceTheBookWithVenuePositionsPlusOpenOrders() {
         plan(trade("b0", NO_TOKEN, Side.BUY, "0.50", "100", T0));
         // an open buy of 10 at 0.51 with 4 filled so far: 6 still to come, 3.06 USD
@@ -358,11 +410,25 @@ class PortfolioTest {
         assertThat(h.quantity()).isEqualByComparingTo("21");
         assertThat(h.pendingBuy()).isEqualByComparingTo("6");
         assertThat(h.sellable()).isEqualByComparingTo("15");
-        assertThat(portfolio.cash()).isEqualByComparingTo("500");
+        // the venue's 500, plus the open sell's 5 * 0.49 counted as sold, as when it was planned
+        assertThat(portfolio.cash()).isEqualByComparingTo("502.45");
         assertThat(portfolio.holdings()).containsOnlyKeys(YES_TOKEN);
         assertThat(portfolio.exposure()).isEqualByComparingTo(h.cost());
         // the 15 settled shares left at 0.40 = 6.00, plus the open buy's 3.06
         assertThat(h.cost()).isEqualByComparingTo("9.06");
+    }
+
+    @Test
+    void shouldHoldNothingOfABuyThatFilledWhollyAfterThePositionsWereRead() {
+        // the positions were read before the buy's 10 filled, its fill after: counted filled, not held, not to come
+        CopyIntent b = intent(buy("b1", "0.50", "100"), new Sizing.Decision(new BigDecimal("10"),
+                new BigDecimal("0.51"), null));
+        portfolio.reconcile(usd("994.90"), List.of(), List.of(b), Map.of(b, new BigDecimal("10")));
+
+        assertThat(portfolio.holdings()).isEmpty();
+        portfolio.settle(b, new BigDecimal("10"), new BigDecimal("0.51"));
+        assertThat(portfolio.holdings()).as("the next refresh brings the venue's 10").isEmpty();
+        assertThat(portfolio.cash()).isEqualByComparingTo("994.90");
     }
 
     @Test
@@ -464,7 +530,7 @@ class PortfolioTest {
 
     @Test
     void shouldNeverSizeASellAboveWhatTheVenueHolds() {
-        // the venue holds 4 shares; our book (drifted) thinks 20 are settled
+        // the venue holds 4 shares, and the 10 our buy filled since (a book that counts more: the test below)
         hold("1000", "4", "0.40");
         CopyIntent b = plan(buy("b1", "0.50", "100"));
         portfolio.settle(b, new BigDecimal("10"), new BigDecimal("0.50"));
@@ -475,6 +541,100 @@ class PortfolioTest {
         assertThat(portfolio.planAndReserve(sell("s2", "0.50", "200"), RULES).isSkip()).isTrue();
         portfolio.settle(s1, new BigDecimal("9"), new BigDecimal("0.50"));
         assertThat(plan(sell("s3", "0.50", "200")).quantity()).isEqualByComparingTo("5");
+    }
+
+    @Test
+    void shouldCapSellsAtWhatTheVenueHoldsWhenTheBookCountsMore() {
+        // our sell of 30 is open when the venue's positions show 10 (20 went elsewhere); the venue then cancels the
+        // sell unfilled, and the book takes its 30 back: the book counts 30 settled, the venue holds 10
+        CopyIntent open = openSell("s0", "30", "0.49");
+        portfolio.reconcile(usd("1000"), List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("10"),
+                new BigDecimal("0.40"))), List.of(open), Map.of());
+        portfolio.release(open);
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("30");
+
+        assertThat(plan(sell("s1", "0.50", "40")).quantity()).isEqualByComparingTo("4");
+        // 6 of the venue's 10 are left after that one, however many the book counts
+        assertThat(plan(sell("s2", "0.50", "200")).quantity()).isEqualByComparingTo("6");
+    }
+
+    @Test
+    void shouldEndWithTheVenuesCashWhenASellOpenAtARefreshFills() {
+        // the refresh finds our sell of 10 at 0.49 open with 4 sold at 0.50: the venue holds 16 and 102.00 USD
+        CopyIntent s = openSell("s0", "10", "0.49");
+        portfolio.reconcile(usd("102.00"), List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("16"),
+                new BigDecimal("0.40"))), List.of(s), Map.of(s, new BigDecimal("4")));
+
+        // the other 6 sell at 0.50 too: 3.00 USD more at the venue
+        portfolio.settle(s, new BigDecimal("10"), new BigDecimal("0.50"));
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("105.00");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("10");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("4.00");
+    }
+
+    @Test
+    void shouldKeepTheVenuesCashWhenASellOpenAtARefreshIsCanceled() {
+        CopyIntent s = openSell("s0", "10", "0.49");
+        portfolio.reconcile(usd("100"), List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("20"),
+                new BigDecimal("0.40"))), List.of(s), Map.of());
+
+        portfolio.release(s);
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("100");
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("20");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("8.00");
+    }
+
+    @Test
+    void shouldNotReplaceTheBookWithASnapshotTakenWhileAnOrderWasReservedAndSettled() {
+        long seen = portfolio.version();
+        // a buy is reserved and fills while the venue's balance is read: the snapshot may lack both
+        CopyIntent b1 = plan(buy("b1", "0.50", "100"));
+        portfolio.settle(b1, new BigDecimal("10"), new BigDecimal("0.50"));
+
+        boolean replaced = portfolio.reconcileIfUnchanged(seen, usd("1000"), List.of(), List.of(), Map.of());
+
+        assertThat(replaced).isFalse();
+        assertThat(portfolio.cash()).isEqualByComparingTo("995.00");
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void shouldHoldEveryShareABuyReceivedBeyondItsQuantity() {
+        // 10 at limit 0.51 (5.10 USD); the venue's price improvement gave 10.2 shares at 0.50 for the same 5.10
+        CopyIntent b = plan(buy("b1", "0.50", "100"));
+
+        portfolio.settle(b, new BigDecimal("10.2"), new BigDecimal("0.50"));
+
+        Portfolio.Holding h = portfolio.holding(YES_TOKEN);
+        assertThat(h.sellable()).isEqualByComparingTo("10.2");
+        assertThat(h.cost()).isEqualByComparingTo("5.10");
+        assertThat(portfolio.cash()).isEqualByComparingTo("994.90");
+    }
+
+    @Test
+    void shouldRefuseASellReportedFilledBeyondWhatItOrderedAndKeepTheBook() {
+        hold("100", "20", "0.40");
+        CopyIntent s = plan(sell("s1", "0.50", "100"));
+
+        assertThatThrownBy(() -> portfolio.settle(s, new BigDecimal("11"), new BigDecimal("0.50")))
+                .isInstanceOf(IllegalStateException.class);
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("104.90");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("10");
+        assertThat(portfolio.outstanding()).containsExactly(s.clientOrderId());
+    }
+
+    @Test
+    void shouldNotHoldRoomInABuysCapForASellTheVenueNoLongerListsOpen() {
+        // 20 held at 0.40 = 8.00 USD; a sell of 10 takes 4.00 off; the venue's view then has it sold: 10 left
+        hold("100", "20", "0.40");
+        plan(sell("s1", "0.50", "100"));
+        hold("104.90", "10", "0.40");
+
+        // 4.00 of the 10 USD cap is held: a buy of 10 at 0.51 (5.10) fits whole
+        assertThat(plan(buy("b1", "0.50", "100")).quantity()).isEqualByComparingTo("10");
     }
 
     @Test

@@ -285,6 +285,17 @@ class SizingTest {
         }
 
         @Test
+        void shouldNotPlaceAnOrderOfNoSharesWhenEveryOrderSizeIsAllowed() {
+            // MIN_ORDER_SIZE_USD 0: 0.05 * 0.1 = 0.005 -> 0.00 shares is still nothing to place, not a zero order
+            SizingRules noMinimum = rules("0.1", "1000000", "1", "0.02", "0");
+
+            assertThat(buyWithEmptyBook(buy("t1", "0.50", "0.05"), noMinimum).skipReason())
+                    .isEqualTo(Reason.SIZING_TOO_SMALL);
+            assertThat(sellHolding(sell("t1", "0.50", "0.05"), noMinimum, "50").skipReason())
+                    .isEqualTo(Reason.SIZING_TOO_SMALL);
+        }
+
+        @Test
         void shouldPlaceAnOrderWorthExactlyTheSmallestOrder() {
             // 20 * 0.1 = 2 shares at 0.50 (no slippage) = 1.00 USD, not below 1
             SizingRules noSlippage = rules("0.1", "10", "0.8", "0", "1");
@@ -329,6 +340,21 @@ class SizingTest {
         assertThat(sellShare(sold10Percent, nothing, "100", "4").skipReason()).isEqualTo(Reason.SIZING_TOO_SMALL);
         // a whole holding below the minimum is not sold either way
         assertThat(sellShare(sold10Percent, UNCAPPED, "100", "1").skipReason()).isEqualTo(Reason.SIZING_TOO_SMALL);
+    }
+
+    @Test
+    void shouldSkipAShareOfNothingHeldAsNothingToSell() {
+        // the target sells 40 % of its position; of our 0.004 (0.00 at the quantity scale) there is nothing to sell
+        assertThat(sellShare(Trades.sell("s1", "0.50", "40"), UNCAPPED, "100", "0.004").skipReason())
+                .isEqualTo(Reason.RISK_NOTHING_TO_SELL);
+    }
+
+    @Test
+    void shouldSizeByRatioWhenTheTargetWasNotSeenHoldingAnything() {
+        // the target sells 40 of a position we never saw it build: there is no share to take, so not all our 33
+        DetectedTrade sell = Trades.sell("s1", "0.50", "40");
+
+        assertThat(sellShare(sell, UNCAPPED, "0", "33").quantity()).isEqualByComparingTo("4.00");
     }
 
     @Test

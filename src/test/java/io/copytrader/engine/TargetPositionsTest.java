@@ -1,7 +1,11 @@
 package io.copytrader.engine;
 
+import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.InstrumentId;
 import io.copytrader.domain.TraderId;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -20,6 +24,29 @@ class TargetPositionsTest {
         assertThat(positions.observe(Trades.sell("s2", "0.5", "80"))).isEqualByComparingTo("60");
         assertThat(positions.position(Trades.buy("x", "0.5", "1").trader(), Trades.buy("x", "0.5", "1").instrument()))
                 .as("never below zero").isEqualByComparingTo("0");
+    }
+
+    @Test
+    void shouldStampTheDetectedTradesExchangeWithThePositionBeforeIt() {
+        Exchange first = exchangeOf(Trades.buy("b1", "0.5", "100"));
+        Exchange second = exchangeOf(Trades.sell("s1", "0.5", "40"));
+
+        positions.observe(first);
+        positions.observe(second);
+
+        assertThat(second.getProperty(TargetPositions.PROPERTY, BigDecimal.class)).isEqualByComparingTo("100");
+        assertThat(positions.position(Trades.ALICE, Trades.YES_TOKEN)).isEqualByComparingTo("60");
+    }
+
+    @Test
+    void shouldKnowNoPositionOfATargetNotSeenTrading() {
+        assertThat(positions.position(new TraderId("bob"), Trades.YES_TOKEN)).isEqualByComparingTo("0");
+    }
+
+    static Exchange exchangeOf(DetectedTrade trade) {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.getMessage().setBody(trade);
+        return exchange;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.copytrader.engine;
 
+import io.copytrader.config.TargetSettings;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.Side;
@@ -13,7 +14,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 
+import static io.copytrader.engine.Trades.ALICE;
+import static io.copytrader.engine.Trades.NO_TOKEN;
 import static io.copytrader.engine.Trades.T0;
 import static io.copytrader.engine.Trades.YES_TOKEN;
 import static io.copytrader.engine.Trades.trade;
@@ -100,6 +105,35 @@ class TradeFilterTest {
         DetectedTrade t = detected("t1", "0.50", "100", T0);
 
         assertThat(filter.acceptsAtLeast(t, new BigDecimal("100"))).isFalse();
+        assertThat(skipped(Reason.FILTER_BELOW_MIN_SIZE)).isEqualTo(1.0);
+    }
+
+    TradeFilter forAlice(String minTradeUsd, List<String> allow, List<String> deny) {
+        TargetSettings alice = new TargetSettings(ALICE, BigDecimal.ONE, new BigDecimal("1000"),
+                new BigDecimal(minTradeUsd), allow, deny);
+        return new TradeFilter(new BigDecimal("1"), Duration.ofSeconds(30), Map.of(ALICE, alice), ledger, clock);
+    }
+
+    @Test
+    void shouldSkipATargetsTradeInAMarketItsListsLeaveOut() {
+        TradeFilter filter = forAlice("1", List.of("tok-*"), List.of("tok-yes"));
+        DetectedTrade denied = detected("t1", "0.50", "100", T0);
+        DetectedTrade allowed = trade("t2", NO_TOKEN, Side.BUY, "0.50", "100", T0);
+        assertThat(ledger.admit(allowed)).isTrue();
+
+        assertThat(filter.accepts(denied)).isFalse();
+        assertThat(filter.accepts(allowed)).isTrue();
+
+        assertThat(skipped(Reason.FILTER_MARKET_NOT_ALLOWED)).isEqualTo(1.0);
+        assertThat(store.inFlight()).containsExactly(allowed);
+    }
+
+    @Test
+    void shouldSkipATradeBelowItsTargetsOwnMinimumSize() {
+        // 50 USD passes the global 1 but not alice's 100
+        DetectedTrade t = detected("t1", "0.50", "100", T0);
+
+        assertThat(forAlice("100", List.of(), List.of()).accepts(t)).isFalse();
         assertThat(skipped(Reason.FILTER_BELOW_MIN_SIZE)).isEqualTo(1.0);
     }
 
