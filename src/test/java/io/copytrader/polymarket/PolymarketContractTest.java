@@ -46,6 +46,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -495,6 +496,83 @@ class PolymarketContractTest {
         assertThat(status.state()).isEqualTo(OrderState.CANCELED);
         assertThat(status.filledQuantity()).isEqualByComparingTo("4");
         assertThat(status.avgFillPrice()).isEqualByComparingTo("0.515");
+    }
+
+    @Test
+    void shouldCallAFakThatFilledWholeFilledWhenOnlyItsTradesTellIt() throws Exception {
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        CopyIntent buy = intent("t-fak-whole", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = placeAnOrderTheClobForgets(exchange, buy);
+        // all 10 shares matched: nothing was killed
+        assertThat(exchange.findEarlierOrder(buy, prepared.venueOrderId())).hasValueSatisfying(s -> {
+            assertThat(s.state()).isEqualTo(OrderState.FILLED);
+            assertThat(s.filledQuantity()).isEqualByComparingTo("10");
+        });
+    }
+
+    @Test
+    void shouldReadTwentyPagesOfOurTradesForAnOrderAndConcludeNothingPastThem() throws Exception {
+        fake.tradesPageSize(1);
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-deep", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = placeAnOrderTheClobForgets(exchange, buy);
+        // our order's trade is on the last page read
+        fake.otherTrades(ClobTrades.MAX_PAGES - 1);
+        assertThat(exchange.findEarlierOrder(buy, prepared.venueOrderId())).hasValueSatisfying(
+                s -> assertThat(s.state()).isEqualTo(OrderState.FILLED));
+        // one page further it is neither found nor absent: a replay must not sign it again
+        fake.otherTrades(ClobTrades.MAX_PAGES);
+        assertThatThrownBy(() -> exchange.findEarlierOrder(buy, prepared.venueOrderId()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("neither found nor confirmed absent");
+    }
+
+    @Test
+    void shouldConcludeNothingOfAnOrderWhoseTradesCannotAllBeRead() throws Exception {
+        fake.otherTrades(3);
+        fake.tradesPageSize(2);
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-unreadable", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = placeAnOrderTheClobForgets(exchange, buy);
+        // the second page, where our trade is, is gone when the cursor points to it
+        venue.stubFor(get(urlPathEqualTo("/data/trades")).withQueryParam("next_cursor", matching(".+")).atPriority(1)
+                .willReturn(aResponse().withStatus(404).withBody("{\"error\":\"not found\"}")));
+        assertThatThrownBy(() -> exchange.findEarlierOrder(buy, prepared.venueOrderId()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("page 2 answered HTTP 404");
+        // an error answer is no absence either
+        venue.stubFor(get(urlPathEqualTo("/data/trades")).atPriority(1)
+                .willReturn(aResponse().withStatus(400).withBody("{\"error\":\"invalid filter\"}")));
+        assertThatThrownBy(() -> exchange.findEarlierOrder(buy, prepared.venueOrderId()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("HTTP 400");
+        // a first page answered 404 is the CLOB's "no trades of yours": an order never taken is confirmed absent
+        venue.stubFor(get(urlPathEqualTo("/data/trades")).atPriority(1)
+                .willReturn(aResponse().withStatus(404).withBody("{\"error\":\"not found\"}")));
+        io.copytrader.domain.VenueOrderId never = new io.copytrader.domain.VenueOrderId("0x" + "00".repeat(32));
+        assertThat(exchange.findEarlierOrder(intent("t-never-sent", Side.BUY, "0.52", "10", "0.60"), never)).isEmpty();
+    }
+
+    /** Places {@code intent}; the CLOB matches it whole, then no longer lists it: only our trades tell what it did. */
+    private PreparedOrder placeAnOrderTheClobForgets(PolymarketExchangeAdapter exchange, CopyIntent intent)
+            throws Exception {
+        fake.acceptOrders("matched");
+        fake.forgetMatchedOrders(true);
+        PreparedOrder prepared = exchange.prepareOrder(intent);
+        assertThat(place(exchange, intent, prepared)).isInstanceOf(PlaceResult.Accepted.class);
+        return prepared;
+    }
+
+    @Test
+    void shouldFindAnEarlierOrderTheClobStillListsWithoutReadingOurTrades() throws Exception {
+        fake.acceptOrders("live");
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-listed", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        place(exchange, buy, prepared);
+        // a replay asks before signing again: the CLOB lists the order, so it is not signed twice
+        assertThat(exchange.findEarlierOrder(buy, prepared.venueOrderId())).hasValueSatisfying(s -> {
+            assertThat(s.venueOrderId()).isEqualTo(prepared.venueOrderId());
+            assertThat(s.filledQuantity()).isEqualByComparingTo("10");
+        });
+        assertThat(requests("GET", "/data/trades")).isEmpty();
     }
 
     @Test
