@@ -2,7 +2,6 @@ package io.copytrader.chain;
 
 import io.copytrader.domain.TraderId;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,28 +16,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The chain feed on a node that announces the logs of reorged blocks with {@code removed: true} ({@link FakeChainNode};
- * anvil does not): a removed fill is reported once, its return in a replacing block is a re-inclusion and never a
- * new fill, and the replacing blocks are read again from before the removed log.
+ * The chain feed on a node whose chain the test writes ({@link FakeChainNode}), for what anvil does not do: announce
+ * the logs of reorged blocks with {@code removed: true}. A removed fill is reported once, its return in a replacing
+ * block is a re-inclusion and never a new fill, and the replacing blocks are read again from before the removed log;
+ * a start resumes from the stored cursor.
  */
 @Timeout(60)
-class ChainFeedRemovedLogsTest {
+class ChainFeedScriptedNodeTest {
     private final FakeChainNode node = FakeChainNode.start();
     private final ChainFeedTest.Sink sink = new ChainFeedTest.Sink();
+    private final ChainFeedTest.MemoryCursor cursor = new ChainFeedTest.MemoryCursor();
     private ChainFeed feed;
 
-    @BeforeEach
-    void startFeed() {
-        feed = new ChainFeed(new ChainFeed.Options(node.url(), 7, 0, Duration.ofSeconds(5), Duration.ofMillis(100),
+    /** Starts the feed, reading {@code lookback} blocks back from the head when no cursor is stored. */
+    void startFeed(long lookback) {
+        feed = new ChainFeed(new ChainFeed.Options(node.url(), 7, lookback, Duration.ofSeconds(5), Duration.ofMillis(100),
                 Duration.ofMillis(500)), new OrderFilledDecoder(List.of(new TraderId(TARGET)),
-                OrderFilledDecoder.POLYGON_EXCHANGES), sink, new ChainFeedTest.MemoryCursor(), Clock.systemUTC());
+                OrderFilledDecoder.POLYGON_EXCHANGES), sink, cursor, Clock.systemUTC());
         feed.start();
         await().atMost(Duration.ofSeconds(30)).until(feed::isLive);
     }
 
     @AfterEach
     void stop() {
-        feed.close();
+        if (feed != null) {
+            feed.close();
+        }
         node.close();
     }
 
@@ -62,6 +65,7 @@ class ChainFeedRemovedLogsTest {
 
     @Test
     void shouldReportARemovedFillOnceAndItsReturnInTheReplacingBlockAsAReinclusion() {
+        startFeed(0);
         long block = minedAndConfirmed(fill(1));
         assertThat(sink.identities()).containsExactly(identity(1));
         assertThat(sink.fills.get(0).trade().tsEvent()).as("the block's time").isEqualTo(FakeChainNode.blockTime(block));
@@ -78,6 +82,7 @@ class ChainFeedRemovedLogsTest {
 
     @Test
     void shouldReadTheReplacingBlockAgainThoughItsNumberWasConfirmedBefore() {
+        startFeed(0);
         long block = minedAndConfirmed(fill(1));
 
         // the replacing block at the same number holds another fill of the target instead
@@ -93,6 +98,7 @@ class ChainFeedRemovedLogsTest {
 
     @Test
     void shouldFindTheRemovedFillsAndReadTheReplacingBlockByTheHeadsWhenTheNodeAnnouncesNoRemovedLogs() {
+        startFeed(0);
         minedAndConfirmed(fill(1));
         node.announceRemovedLogs(false);
 
@@ -103,5 +109,24 @@ class ChainFeedRemovedLogsTest {
         assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(1));
         assertThat(sink.identities()).containsExactly(identity(1), identity(2));
         assertThat(feed.state(identity(1))).contains(ChainFeed.FillState.REMOVED);
+    }
+
+    @Test
+    void shouldResumeFromTheStoredCursorAndOtherwiseLookBackFromTheHead() {
+        node.mine(fill(1));
+        node.mine(fill(2));
+        long head = node.mine(fill(3));
+        // no cursor stored: one block back from the head
+        startFeed(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head);
+        assertThat(sink.identities()).containsExactly(identity(3));
+        feed.close();
+
+        // stored before block 2 (the cursor of an earlier run): blocks 2 on are read, whatever the lookback
+        cursor.save(head - 2);
+        sink.fills.clear();
+        startFeed(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head);
+        assertThat(sink.identities()).containsExactly(identity(2), identity(3));
     }
 }
