@@ -370,6 +370,10 @@ public final class ChainFeed implements AutoCloseable {
                 cursor = log.blockNumber() - 1;
                 cursorStore.save(cursor);
             }
+            // the node's chain no longer reaches this block until its replacement comes (whose head raises this
+            // again): catching up meanwhile to the head seen before would move the cursor past a number with no
+            // block yet, and the replacing block's logs would be left to the subscription alone
+            head = Math.min(head, log.blockNumber() - 1);
             return false;
         }
         if (known == null) {

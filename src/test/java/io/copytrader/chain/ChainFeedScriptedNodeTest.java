@@ -129,4 +129,25 @@ class ChainFeedScriptedNodeTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head);
         assertThat(sink.identities()).containsExactly(identity(2), identity(3));
     }
+
+    @Test
+    void shouldReadTheReplacingBlockThoughItCameOnlyAfterTheRemovedLogs() {
+        startFeed(0);
+        long block = minedAndConfirmed(fill(1));
+
+        // the node takes the block out; what replaces it is not there yet
+        node.reorg(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.removed.size() == 1);
+        assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(1));
+        // the feed is quiet meanwhile: its quiet poll catches up as far as it can, then asks for the finalized block
+        int asked = node.finalizedAsked();
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.finalizedAsked() > asked);
+
+        // the replacing block comes, with another fill of the target; its log is left to eth_getLogs
+        node.reorg(0, List.of(fill(2)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 2);
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(sink.fills.get(1).log().blockNumber()).isEqualTo(block);
+    }
 }

@@ -40,6 +40,7 @@ final class FakeChainNode implements AutoCloseable {
     private final List<Block> chain = new ArrayList<>();
     private int forks;
     private volatile boolean announceRemoved = true;
+    private final java.util.concurrent.atomic.AtomicInteger finalizedAsked = new java.util.concurrent.atomic.AtomicInteger();
 
     private FakeChainNode() throws Exception {
         chain.add(new Block(0, hash(0), hash(-1), List.of()));
@@ -65,6 +66,11 @@ final class FakeChainNode implements AutoCloseable {
     /** Whether a reorg announces the logs it takes out with {@code removed: true} (anvil, for one, does not). */
     void announceRemovedLogs(boolean on) {
         announceRemoved = on;
+    }
+
+    /** How many times a client asked for the finalized (or another tagged) block. */
+    int finalizedAsked() {
+        return finalizedAsked.get();
     }
 
     static Instant blockTime(long number) {
@@ -143,6 +149,7 @@ final class FakeChainNode implements AutoCloseable {
 
     private JsonNode byNumber(String tag) {
         if (!tag.startsWith("0x")) {
+            finalizedAsked.incrementAndGet();
             return JsonRpcWebSocket.MAPPER.nullNode(); // "finalized", "safe": none here
         }
         long n = ChainLog.quantity(tag, "block");
