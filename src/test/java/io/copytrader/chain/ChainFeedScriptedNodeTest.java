@@ -150,4 +150,30 @@ class ChainFeedScriptedNodeTest {
         assertThat(sink.identities()).containsExactly(identity(1), identity(2));
         assertThat(sink.fills.get(1).log().blockNumber()).isEqualTo(block);
     }
+
+    @Test
+    void shouldReadAReplacedBlockAgainThoughItHeldNoFillOfTheTarget() {
+        startFeed(0);
+        long block = minedAndConfirmed();
+
+        // its replacement, under the same number, holds a fill of the target; its log is left to eth_getLogs
+        node.reorg(1, List.of(fill(1)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 1);
+        assertThat(sink.fills.get(0).log().blockNumber()).isEqualTo(block);
+    }
+
+    @Test
+    void shouldReadEveryBlockADeeperReorgReplacedWhenOnlyTheNewTipIsAnnounced() {
+        startFeed(0);
+        long first = minedAndConfirmed();
+        minedAndConfirmed();
+        node.announceEveryReplacingHead(false);
+
+        // two blocks replaced; the lower replacement holds a fill of the target, and only the new tip is announced
+        node.reorg(2, List.of(fill(1)), List.of());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 1);
+        assertThat(sink.fills.get(0).log().blockNumber()).isEqualTo(first);
+    }
 }

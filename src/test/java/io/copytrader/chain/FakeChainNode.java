@@ -40,6 +40,7 @@ final class FakeChainNode implements AutoCloseable {
     private final List<Block> chain = new ArrayList<>();
     private int forks;
     private volatile boolean announceRemoved = true;
+    private volatile boolean everyReplacingHead = true;
     private final java.util.concurrent.atomic.AtomicInteger finalizedAsked = new java.util.concurrent.atomic.AtomicInteger();
 
     private FakeChainNode() throws Exception {
@@ -66,6 +67,11 @@ final class FakeChainNode implements AutoCloseable {
     /** Whether a reorg announces the logs it takes out with {@code removed: true} (anvil, for one, does not). */
     void announceRemovedLogs(boolean on) {
         announceRemoved = on;
+    }
+
+    /** Whether a reorg announces each replacing block's head, or only the new tip's (as a node may). */
+    void announceEveryReplacingHead(boolean on) {
+        everyReplacingHead = on;
     }
 
     /** How many times a client asked for the finalized (or another tagged) block. */
@@ -99,9 +105,11 @@ final class FakeChainNode implements AutoCloseable {
         }
         forks++;
         Block last = null;
-        for (List<ChainLog> logs : replacing) {
-            last = append(logs);
-            notify(HEADS, head(last));
+        for (int i = 0; i < replacing.length; i++) {
+            last = append(replacing[i]);
+            if (everyReplacingHead || i == replacing.length - 1) {
+                notify(HEADS, head(last));
+            }
         }
         return last == null ? chain.size() - 1 : last.number();
     }
