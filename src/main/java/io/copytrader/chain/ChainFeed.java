@@ -37,7 +37,8 @@ import java.util.function.LongConsumer;
  * makes detection fast. A fill seen both ways is handed over once.
  *
  * <p><b>Reorgs.</b> A log that comes back {@code removed: true} is reported ({@link ChainFillSink#onRemoved}) and
- * the cursor steps back before its block, so the replacing blocks are read again; a removed fill seen again is
+ * the cursor steps back before its block, so the replacing blocks are read again; a reorg seen in the heads steps it
+ * back before every block it replaced, whether or not one held a fill of ours; a removed fill seen again is
  * reported as re-included. A fill is final once its block is at or below the node's {@code finalized} block; final
  * fills leave the in-memory index.
  *
@@ -292,6 +293,15 @@ public final class ChainFeed implements AutoCloseable {
                 if (reorg) {
                     LOG.warn("Chain reorg at block {}: checking the fills of the replaced blocks", h.number());
                     reconcileRecentFills();
+                    // the replaced blocks are read again whether or not they held a fill of ours: their replacements
+                    // may, and the cursor may have confirmed those numbers already
+                    long from = replacedFrom(h.number());
+                    if (from <= cursor) {
+                        cursor = from - 1;
+                        cursorStore.save(cursor);
+                    }
+                    head = h.number(); // a shorter chain: the numbers past it have no block now
+                    headHashes.keySet().removeIf(n -> n > h.number());
                 }
                 // the subscription detects; eth_getLogs confirms (moves the cursor) every few blocks or seconds,
                 // and at once after a reorg or a gap in the heads
@@ -370,6 +380,10 @@ public final class ChainFeed implements AutoCloseable {
                 cursor = log.blockNumber() - 1;
                 cursorStore.save(cursor);
             }
+            // the node's chain no longer reaches this block until its replacement comes (whose head raises this
+            // again): catching up meanwhile to the head seen before would move the cursor past a number with no
+            // block yet, and the replacing block's logs would be left to the subscription alone
+            head = Math.min(head, log.blockNumber() - 1);
             return false;
         }
         if (known == null) {
@@ -410,6 +424,24 @@ public final class ChainFeed implements AutoCloseable {
             cursor = oldestGone - 1;
             cursorStore.save(cursor);
         }
+    }
+
+    /**
+     * The lowest number a reorg whose new head is {@code number} replaced: that number, and each one below it whose
+     * head we saw under a hash the node no longer has there (down to the finalized block, within the reorg window).
+     */
+    private long replacedFrom(long number) {
+        long from = number;
+        for (long n = number - 1; n > Math.max(finalized, number - REORG_WINDOW); n--) {
+            String seen = headHashes.get(n);
+            String now = seen == null ? null : canonicalHash(n);
+            if (seen == null || seen.equals(now)) {
+                break;
+            }
+            headHashes.put(n, now);
+            from = n;
+        }
+        return from;
     }
 
     private String canonicalHash(long number) {

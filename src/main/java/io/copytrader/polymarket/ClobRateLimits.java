@@ -140,12 +140,13 @@ final class ClobRateLimits {
             pause = MAX_PAUSE;
         }
         Instant until = now.plus(pause);
+        // the pause alone holds the bucket back: emptying our own windows as well would stretch it to the end of
+        // their current cycle, up to 10 minutes for orders however short a pause the venue asked for
         synchronized (pausedUntil) {
             if (until.isAfter(pausedUntil.get(bucket))) {
                 pausedUntil.put(bucket, until);
             }
         }
-        limiters.get(bucket).forEach(RateLimiter::drainPermissions);
     }
 
     /** When the bucket may be used again (EPOCH when it is not paused). */

@@ -88,6 +88,14 @@ class OrderFilledDecoderTest {
     }
 
     @Test
+    void shouldTakeATargetListedTwiceAsOneTarget() {
+        OrderFilledDecoder twice = new OrderFilledDecoder(List.of(new TraderId(TARGET), new TraderId(TARGET)),
+                OrderFilledDecoder.POLYGON_EXCHANGES);
+        assertThat(twice.targetAddresses()).containsExactly(TARGET);
+        assertThat(twice.decode(orderFilled(TARGET, OTHER, 0, 11_782_400, 21_040_000, 0), BLOCK_TIME, NOW)).isPresent();
+    }
+
+    @Test
     void shouldRefuseAnUnreadableFillOfTheTarget() {
         assertThatThrownBy(() -> decoder.decode(orderFilled(TARGET, OTHER, 2, 1, 2, 0), BLOCK_TIME, NOW))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("side must be 0 or 1");

@@ -1,5 +1,6 @@
 package io.copytrader.polymarket;
 
+import io.copytrader.paper.MutableClock;
 import io.copytrader.venue.HttpReply;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,39 @@ class ClobRateLimitsTest {
         limits.onReply(ClobRateLimits.Bucket.ORDER, reply(200, Map.of("poly-ratelimit-remaining", "0",
                 "poly-ratelimit-reset", Long.toString(NOW.getEpochSecond() + 7))));
         assertThat(limits.pausedUntil(ClobRateLimits.Bucket.ORDER)).isEqualTo(NOW.plusSeconds(7));
+    }
+
+    @Test
+    void shouldPauseForTheLongerOfTheRetryAfterAndTheReset() {
+        limits.onReply(ClobRateLimits.Bucket.ORDER, reply(429, Map.of("retry-after", "2",
+                "poly-ratelimit-remaining", "0", "poly-ratelimit-reset", "30")));
+        assertThat(limits.pausedUntil(ClobRateLimits.Bucket.ORDER)).isEqualTo(NOW.plusSeconds(30));
+        limits.onReply(ClobRateLimits.Bucket.BOOK, reply(429, Map.of("retry-after", "30",
+                "poly-ratelimit-remaining", "0", "poly-ratelimit-reset", "2")));
+        assertThat(limits.pausedUntil(ClobRateLimits.Bucket.BOOK)).isEqualTo(NOW.plusSeconds(30));
+    }
+
+    @Test
+    void shouldWaitOutAShortVenuePauseBeforeTheCallGoesOut() {
+        MutableClock clock = new MutableClock(NOW);
+        ClobRateLimits limits = new ClobRateLimits(clock);
+        limits.onReply(ClobRateLimits.Bucket.ORDER, reply(429, Map.of("retry-after", "1")));
+        clock.set(NOW.plusMillis(700)); // 300 ms of the pause left: waited out, not handed back to the engine
+        long start = System.nanoTime();
+        limits.acquire(ClobRateLimits.Bucket.ORDER, "POST /order");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    }
+
+    @Test
+    void shouldLetOrdersGoAgainOnceTheVenuesPauseIsOver() {
+        // the venue asked for 1 s; our own windows (10 s, and 10 minutes for orders) are no part of its pause: were
+        // they emptied by a 429, one 429 would hold every copy back until the 10-minute window turned
+        MutableClock clock = new MutableClock(NOW);
+        ClobRateLimits limits = new ClobRateLimits(clock);
+        limits.acquire(ClobRateLimits.Bucket.ORDER, "POST /order");
+        limits.onReply(ClobRateLimits.Bucket.ORDER, reply(429, Map.of("retry-after", "1")));
+        clock.set(NOW.plusSeconds(2));
+        limits.acquire(ClobRateLimits.Bucket.ORDER, "POST /order"); // a permit at once, not held back
     }
 
     @Test

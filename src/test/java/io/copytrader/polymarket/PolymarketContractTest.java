@@ -46,6 +46,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -288,7 +289,8 @@ class PolymarketContractTest {
         PreparedOrder prepared = exchange.prepareOrder(buy);
         // the CLOB still says 2: re-resolved once, then a reject (no loop)
         assertThat(place(exchange, buy, prepared)).isInstanceOfSatisfying(PlaceResult.Rejected.class,
-                r -> assertThat(r.message()).contains("order_version_mismatch").contains("reports version 2"));
+                r -> assertThat(r.message()).contains("order_version_mismatch")
+                        .contains("reports version 2, the one we signed"));
         assertThat(requests("GET", "/version")).hasSize(2);
         assertThat(place(exchange, buy, prepared)).isInstanceOf(PlaceResult.Rejected.class);
         assertThat(requests("GET", "/version")).as("once per order").hasSize(2);
@@ -498,6 +500,135 @@ class PolymarketContractTest {
     }
 
     @Test
+    void shouldCallAFakThatFilledWholeFilledWhenOnlyItsTradesTellIt() throws Exception {
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
+        CopyIntent buy = intent("t-fak-whole", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = placeAnOrderTheClobForgets(exchange, buy);
+        // all 10 shares matched: nothing was killed
+        assertThat(exchange.findEarlierOrder(buy, prepared.venueOrderId())).hasValueSatisfying(s -> {
+            assertThat(s.state()).isEqualTo(OrderState.FILLED);
+            assertThat(s.filledQuantity()).isEqualByComparingTo("10");
+        });
+    }
+
+    @Test
+    void shouldReadTwentyPagesOfOurTradesForAnOrderAndConcludeNothingPastThem() throws Exception {
+        fake.tradesPageSize(1);
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-deep", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = placeAnOrderTheClobForgets(exchange, buy);
+        // our order's trade is on the last page read
+        fake.otherTrades(ClobTrades.MAX_PAGES - 1);
+        assertThat(exchange.findEarlierOrder(buy, prepared.venueOrderId())).hasValueSatisfying(
+                s -> assertThat(s.state()).isEqualTo(OrderState.FILLED));
+        // one page further it is neither found nor absent: a replay must not sign it again
+        fake.otherTrades(ClobTrades.MAX_PAGES);
+        assertThatThrownBy(() -> exchange.findEarlierOrder(buy, prepared.venueOrderId()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("neither found nor confirmed absent");
+    }
+
+    @Test
+    void shouldConcludeNothingOfAnOrderWhoseTradesCannotAllBeRead() throws Exception {
+        fake.otherTrades(3);
+        fake.tradesPageSize(2);
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-unreadable", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = placeAnOrderTheClobForgets(exchange, buy);
+        // the second page, where our trade is, is gone when the cursor points to it
+        venue.stubFor(get(urlPathEqualTo("/data/trades")).withQueryParam("next_cursor", matching(".+")).atPriority(1)
+                .willReturn(aResponse().withStatus(404).withBody("{\"error\":\"not found\"}")));
+        assertThatThrownBy(() -> exchange.findEarlierOrder(buy, prepared.venueOrderId()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("page 2 answered HTTP 404");
+        // an error answer is no absence either
+        venue.stubFor(get(urlPathEqualTo("/data/trades")).atPriority(1)
+                .willReturn(aResponse().withStatus(400).withBody("{\"error\":\"invalid filter\"}")));
+        assertThatThrownBy(() -> exchange.findEarlierOrder(buy, prepared.venueOrderId()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("HTTP 400");
+        // a first page answered 404 is the CLOB's "no trades of yours": an order never taken is confirmed absent
+        venue.stubFor(get(urlPathEqualTo("/data/trades")).atPriority(1)
+                .willReturn(aResponse().withStatus(404).withBody("{\"error\":\"not found\"}")));
+        io.copytrader.domain.VenueOrderId never = new io.copytrader.domain.VenueOrderId("0x" + "00".repeat(32));
+        assertThat(exchange.findEarlierOrder(intent("t-never-sent", Side.BUY, "0.52", "10", "0.60"), never)).isEmpty();
+    }
+
+    /** Places {@code intent}; the CLOB matches it whole, then no longer lists it: only our trades tell what it did. */
+    private PreparedOrder placeAnOrderTheClobForgets(PolymarketExchangeAdapter exchange, CopyIntent intent)
+            throws Exception {
+        fake.acceptOrders("matched");
+        fake.forgetMatchedOrders(true);
+        PreparedOrder prepared = exchange.prepareOrder(intent);
+        assertThat(place(exchange, intent, prepared)).isInstanceOf(PlaceResult.Accepted.class);
+        return prepared;
+    }
+
+    @Test
+    void shouldFindAnEarlierOrderTheClobStillListsWithoutReadingOurTrades() throws Exception {
+        fake.acceptOrders("live");
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-listed", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder prepared = exchange.prepareOrder(buy);
+        place(exchange, buy, prepared);
+        // a replay asks before signing again: the CLOB lists the order, so it is not signed twice
+        assertThat(exchange.findEarlierOrder(buy, prepared.venueOrderId())).hasValueSatisfying(s -> {
+            assertThat(s.venueOrderId()).isEqualTo(prepared.venueOrderId());
+            assertThat(s.filledQuantity()).isEqualByComparingTo("10");
+        });
+        assertThat(requests("GET", "/data/trades")).isEmpty();
+    }
+
+    @Test
+    void shouldTrackAnOrderWhoseMatchTheClobDelayedAsOpen() throws Exception {
+        // taken, but its matching delayed: the order exists and may still fill, so it is monitored, never rejected
+        fake.refuseOrders(400, "order match delayed due to market conditions");
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-delayed", Side.BUY, "0.52", "10", "0.60");
+        assertThat(place(exchange, buy, exchange.prepareOrder(buy))).isInstanceOfSatisfying(PlaceResult.Accepted.class,
+                a -> assertThat(a.status().state()).isEqualTo(OrderState.OPEN));
+    }
+
+    @Test
+    void shouldReportACancelTheClobRefusedAsNotCanceled() throws Exception {
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-cancel", Side.BUY, "0.52", "10", "0.60");
+        String id = "0x" + "ef".repeat(32);
+        // not canceled for a reason other than the order being gone: it may still fill
+        venue.stubFor(delete(urlEqualTo("/order")).willReturn(okJson("{\"canceled\":[],\"not_canceled\":{\"" + id
+                + "\":\"the market is not yet ready to process new orders\"}}")));
+        assertThat(exchange.onCancelReply(http.execute(exchange.cancelOrder(buy, new io.copytrader.domain.VenueOrderId(id)))))
+                .isFalse();
+    }
+
+    @Test
+    void shouldSaltAnOrderWithTheFirst53BitsOfTheHashOfItsClientOrderId() throws Exception {
+        // the salt is part of the persisted order hash: an order signed by an earlier version must be signed to the
+        // same hash by this one, so the derivation documented on the adapter is recomputed here (BigInteger, not
+        // the adapter's bit shifting)
+        PolymarketExchangeAdapter exchange = exchange();
+        CopyIntent buy = intent("t-salt", Side.BUY, "0.52", "10", "0.60");
+        JsonNode signed = Json.read("signed", exchange.prepareOrder(buy).signedOrder());
+        byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(("polymarket-salt|"
+                + buy.clientOrderId().value()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(signed.get("salt").bigIntegerValue()).isEqualTo(new java.math.BigInteger(1, sha).shiftRight(256 - 53));
+    }
+
+    @Test
+    void shouldCopyATradeAtTheLowestOrTheHighestPriceOfTheTick() {
+        // the target bought at 0.01, the lowest price at tick 0.01: our cap, 0.0102, rounds down onto it
+        fake.stubBook(TOKEN, "0.01", "0.01", "0.01", "5000");
+        PolymarketExchangeAdapter exchange = exchange();
+        JsonNode buy = Json.read("buy", exchange.prepareOrder(intent("t-lowest", Side.BUY, "0.01", "1000", "0.0102"))
+                .signedOrder());
+        assertThat(buy.get("makerAmount").asText()).isEqualTo("10000000"); // 1,000 x 0.01
+        // without slippage, a SELL of what the target sold at 0.99, the highest price, into a best bid of 0.99
+        fake.stubHeld(TOKEN, "100");
+        fake.stubBook(TOKEN, "0.99", "0.995");
+        PolymarketExchangeAdapter noSlippage = PolymarketVenue.exchange(config(Map.of("MAX_SLIPPAGE", "0")), http, clock);
+        JsonNode sell = Json.read("sell", noSlippage.prepareOrder(intent("t-highest", Side.SELL, "0.99", "10", "0.99"))
+                .signedOrder());
+        assertThat(sell.get("takerAmount").asText()).isEqualTo("9900000"); // 10 x 0.99
+    }
+
+    @Test
     void shouldReadASmallFakFillInBaseUnitsAsTheSharesItIs() throws Exception {
         fake.acceptOrders("matched");
         // 0.05 of our 100 shares match; the answer's amounts are base units: takingAmount "50000"
@@ -505,6 +636,9 @@ class PolymarketContractTest {
         PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of("POLY_ORDER_TYPE", "FAK")), http, clock);
         CopyIntent buy = intent("t-dust", Side.BUY, "0.52", "100", "0.60");
         PreparedOrder prepared = exchange.prepareOrder(buy);
+        // another copy is signed before the answer comes (the engine places several at once): each answer is still
+        // read against its own order's amounts
+        exchange.prepareOrder(intent("t-dust-meanwhile", Side.BUY, "0.52", "10", "0.60"));
         assertThat(place(exchange, buy, prepared)).isInstanceOfSatisfying(PlaceResult.Accepted.class, a -> {
             assertThat(a.status().state()).isEqualTo(OrderState.CANCELED);
             assertThat(a.status().filledQuantity()).isEqualByComparingTo("0.05");
@@ -545,6 +679,20 @@ class PolymarketContractTest {
     }
 
     @Test
+    void shouldReadPositionsDownToTheDataApisDeepestOffsetButNoDeeper() throws Exception {
+        PolymarketExchangeAdapter exchange = exchange();
+        // 10,001 rows: the last one on the page at offset 10,000, the deepest the Data API serves
+        fake.stubManyPositions(10_001, 10_000, TOKEN, "7.5");
+        assertThat(exchange.onPositionsReply(http.execute(exchange.positions()))).hasSize(10_001)
+                .filteredOn(p -> p.instrument().value().equals(TOKEN)).hasSize(1);
+        // a full page there: the book goes on where it cannot be read, and a book missing positions would miss
+        // their sells, so none is taken
+        fake.stubManyPositions(10_501, 0, TOKEN, "7.5");
+        assertThatThrownBy(() -> exchange.onPositionsReply(http.execute(exchange.positions())))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("more than 10000 positions");
+    }
+
+    @Test
     void shouldKeepOrderPostsWithinTheClientSideLimitWithoutSigningMore() throws Exception {
         fake.acceptOrders("matched");
         PolymarketConfig cfg = config(Map.of());
@@ -571,14 +719,19 @@ class PolymarketContractTest {
         fake.rateLimitNextOrders(1, 30);
         PolymarketExchangeAdapter exchange = exchange();
         CopyIntent first = intent("t-429-a", Side.BUY, "0.52", "10", "0.60");
+        PreparedOrder firstOrder = exchange.prepareOrder(first);
         // 1. the venue answers 429, Retry-After 30 s, Poly-RateLimit-Remaining 0
-        assertThatThrownBy(() -> place(exchange, first, exchange.prepareOrder(first)))
+        assertThatThrownBy(() -> place(exchange, first, firstOrder))
                 .isInstanceOfSatisfying(TransientVenueException.class,
                         e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
         // 2. the next order is not signed nor sent while the venue's pause lasts (the clock stands still here)
         CopyIntent second = intent("t-429-b", Side.BUY, "0.52", "10", "0.60");
         assertThatThrownBy(() -> exchange.prepareOrder(second)).isInstanceOfSatisfying(TransientVenueException.class,
                 e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
+        // 3. nor is the refused order sent again, as signed, when the engine retries it
+        assertThatThrownBy(() -> exchange.resend(first, firstOrder.venueOrderId(), firstOrder.signedOrder()))
+                .isInstanceOfSatisfying(TransientVenueException.class,
+                        e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
         assertThat(requests("POST", "/order")).hasSize(1);
     }
 

@@ -83,8 +83,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * </ul>
  *
  * <p>{@code GET /data/trades} lists one trade per order that matched (ours as taker, {@code taker_order_id} = the
- * order's hash), filtered by {@code maker_address} and {@code asset_id} when given, in pages of {@link #tradesPageSize} with
- * {@code next_cursor} ("LTE=" at the end), L2-checked.
+ * order's hash, {@code match_time} = when the fake took it, by its clock), filtered by {@code maker_address},
+ * {@code asset_id} and {@code after} (Unix seconds: matched at or after it) when given, in pages of
+ * {@link #tradesPageSize} with {@code next_cursor} ("LTE=" at the end), L2-checked.
  */
 public final class PolymarketFake implements AutoCloseable {
     public static final String KEY = KnownAnswerTest.TEST_KEY;
@@ -466,8 +467,8 @@ public final class PolymarketFake implements AutoCloseable {
 
     /** The stateful part of the CLOB: orders taken by hash, how they filled, and their lookup. */
     private static final class ClobOrders implements ResponseDefinitionTransformerV2 {
-        /** An order the CLOB took: as posted, its type, and what matched (shares and pUSD, not base units). */
-        record Taken(JsonNode order, String orderType, BigDecimal sharesMatched, BigDecimal usdcMatched) {
+        /** An order the CLOB took: as posted, its type, what matched (shares and pUSD, not base units), and when. */
+        record Taken(JsonNode order, String orderType, BigDecimal sharesMatched, BigDecimal usdcMatched, long matchTime) {
         }
 
         private final Map<String, Taken> byHash = new ConcurrentHashMap<>();
@@ -553,7 +554,8 @@ public final class PolymarketFake implements AutoCloseable {
                 return okJson(Json.write(Json.object().put("success", true).put("errorMsg", "").put("orderID", hash)
                         .put("status", "unmatched"))).build();
             }
-            boolean fresh = byHash.putIfAbsent(hash, new Taken(order, type, matched, usdc)) == null;
+            boolean fresh = byHash.putIfAbsent(hash, new Taken(order, type, matched, usdc,
+                    time.instant().getEpochSecond())) == null;
             if (loseAnswer || loseEvery) {
                 return errorAnswer(504, "Gateway Timeout").build();
             }
@@ -610,7 +612,7 @@ public final class PolymarketFake implements AutoCloseable {
             return okJson(Json.write(answer)).build(); // our Jackson: WireMock's is shaded
         }
 
-        /** {@code GET /data/trades}: our trades, L2-signed, filtered by maker_address and asset_id, paged by cursor. */
+        /** {@code GET /data/trades}: our trades, L2-signed, filtered by maker_address, asset_id and after, paged by cursor. */
         private ResponseDefinition trades(LoggedRequest r) {
             try {
                 assertL2(r);
@@ -619,23 +621,26 @@ public final class PolymarketFake implements AutoCloseable {
             }
             String maker = r.queryParameter("maker_address").isPresent() ? r.queryParameter("maker_address").firstValue() : null;
             String asset = r.queryParameter("asset_id").isPresent() ? r.queryParameter("asset_id").firstValue() : null;
+            long after = r.queryParameter("after").isPresent() ? Long.parseLong(r.queryParameter("after").firstValue()) : 0;
+            long now = time.instant().getEpochSecond();
             List<ObjectNode> all = new java.util.ArrayList<>();
             for (int i = 0; i < otherTrades; i++) {
                 all.add(trade("0x" + String.format("%064x", 0xabc000 + i), FUNDER, TOKEN, "BUY", BigDecimal.ONE,
-                        new BigDecimal("0.5")));
+                        new BigDecimal("0.5"), now));
             }
             if (!hidden) {
                 byHash.forEach((hash, taken) -> {
                     if (taken.sharesMatched().signum() > 0) {
                         all.add(trade(hash, taken.order().get("maker").asText(), taken.order().get("tokenId").asText(),
                                 taken.order().get("side").asText(), taken.sharesMatched(),
-                                taken.usdcMatched().divide(taken.sharesMatched(), MathContext.DECIMAL64)));
+                                taken.usdcMatched().divide(taken.sharesMatched(), MathContext.DECIMAL64), taken.matchTime()));
                     }
                 });
             }
             List<ObjectNode> matching = all.stream()
                     .filter(t -> maker == null || t.get("maker_address").asText().equalsIgnoreCase(maker))
-                    .filter(t -> asset == null || t.get("asset_id").asText().equals(asset)).toList();
+                    .filter(t -> asset == null || t.get("asset_id").asText().equals(asset))
+                    .filter(t -> t.get("match_time").asLong() >= after).toList();
             int from = 0;
             if (r.queryParameter("next_cursor").isPresent()) {
                 from = Integer.parseInt(new String(Base64.getDecoder().decode(r.queryParameter("next_cursor").firstValue()),
@@ -653,12 +658,12 @@ public final class PolymarketFake implements AutoCloseable {
 
         /** One trade of ours as the taker of {@code orderHash}, as {@code /data/trades} lists it. */
         private static ObjectNode trade(String orderHash, String maker, String token, String side, BigDecimal size,
-                                        BigDecimal price) {
+                                        BigDecimal price, long matchTime) {
             ObjectNode t = Json.object().put("id", "trade-" + orderHash.substring(2, 14))
                     .put("taker_order_id", orderHash).put("market", "0x" + "cd".repeat(32)).put("asset_id", token)
                     .put("side", side).put("size", size.toPlainString()).put("fee_rate_bps", "0")
                     .put("price", price.stripTrailingZeros().toPlainString()).put("status", "MATCHED")
-                    .put("match_time", "1762077600").put("last_update", "1762077600").put("outcome", "Yes")
+                    .put("match_time", Long.toString(matchTime)).put("last_update", Long.toString(matchTime)).put("outcome", "Yes")
                     .put("bucket_index", 0).put("owner", API_KEY).put("maker_address", maker)
                     .put("transaction_hash", "0x" + "ef".repeat(32)).put("trader_side", "TAKER");
             t.putArray("maker_orders");

@@ -1,0 +1,179 @@
+package io.copytrader.chain;
+
+import io.copytrader.domain.TraderId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import static io.copytrader.chain.OrderFilledDecoderTest.OTHER;
+import static io.copytrader.chain.OrderFilledDecoderTest.TARGET;
+import static io.copytrader.chain.OrderFilledDecoderTest.orderFilled;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The chain feed on a node whose chain the test writes ({@link FakeChainNode}), for what anvil does not do: announce
+ * the logs of reorged blocks with {@code removed: true}. A removed fill is reported once, its return in a replacing
+ * block is a re-inclusion and never a new fill, and the replacing blocks are read again from before the removed log;
+ * a start resumes from the stored cursor.
+ */
+@Timeout(60)
+class ChainFeedScriptedNodeTest {
+    private final FakeChainNode node = FakeChainNode.start();
+    private final ChainFeedTest.Sink sink = new ChainFeedTest.Sink();
+    private final ChainFeedTest.MemoryCursor cursor = new ChainFeedTest.MemoryCursor();
+    private ChainFeed feed;
+
+    /** Starts the feed, reading {@code lookback} blocks back from the head when no cursor is stored. */
+    void startFeed(long lookback) {
+        feed = new ChainFeed(new ChainFeed.Options(node.url(), 7, lookback, Duration.ofSeconds(5), Duration.ofMillis(100),
+                Duration.ofMillis(500)), new OrderFilledDecoder(List.of(new TraderId(TARGET)),
+                OrderFilledDecoder.POLYGON_EXCHANGES), sink, cursor, Clock.systemUTC());
+        feed.start();
+        await().atMost(Duration.ofSeconds(30)).until(feed::isLive);
+    }
+
+    @AfterEach
+    void stop() {
+        if (feed != null) {
+            feed.close();
+        }
+        node.close();
+    }
+
+    /** The target's BUY in transaction {@code tx} (its block is set by the node). */
+    static ChainLog fill(int tx) {
+        ChainLog log = orderFilled(TARGET, OTHER, 0, 11_782_400, 21_040_000, 0);
+        return new ChainLog(log.address(), log.topics(), log.data(), 0, log.blockHash(), String.format("0x%064x", tx),
+                1, false);
+    }
+
+    static String identity(int tx) {
+        return String.format("0x%064x", tx) + ":" + OrderFilledDecoderTest.ORDER;
+    }
+
+    /** Mines {@code logs} in a block and waits until the feed confirmed it (its cursor moved past it). */
+    long minedAndConfirmed(ChainLog... logs) {
+        long block = node.mine(logs);
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= block);
+        return block;
+    }
+
+    @Test
+    void shouldReportARemovedFillOnceAndItsReturnInTheReplacingBlockAsAReinclusion() {
+        startFeed(0);
+        long block = minedAndConfirmed(fill(1));
+        assertThat(sink.identities()).containsExactly(identity(1));
+        assertThat(sink.fills.get(0).trade().tsEvent()).as("the block's time").isEqualTo(FakeChainNode.blockTime(block));
+
+        // the block is replaced by one holding the same transaction
+        long head = node.reorg(1, List.of(fill(1)), List.of());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head && sink.reincluded.size() == 1);
+        assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(1));
+        assertThat(sink.reincluded).extracting(ChainFill::identity).containsExactly(identity(1));
+        assertThat(sink.identities()).as("no second fill to copy").containsExactly(identity(1));
+        assertThat(feed.state(identity(1))).contains(ChainFeed.FillState.SEEN);
+    }
+
+    @Test
+    void shouldReadTheReplacingBlockAgainThoughItsNumberWasConfirmedBefore() {
+        startFeed(0);
+        long block = minedAndConfirmed(fill(1));
+
+        // the replacing block at the same number holds another fill of the target instead
+        node.reorg(1, List.of(fill(2)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 2);
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(sink.fills.get(1).log().blockNumber()).isEqualTo(block);
+        assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(1));
+        assertThat(feed.state(identity(1))).contains(ChainFeed.FillState.REMOVED);
+        assertThat(sink.reincluded).isEmpty();
+    }
+
+    @Test
+    void shouldFindTheRemovedFillsAndReadTheReplacingBlockByTheHeadsWhenTheNodeAnnouncesNoRemovedLogs() {
+        startFeed(0);
+        minedAndConfirmed(fill(1));
+        node.announceRemovedLogs(false);
+
+        // a new head under the same number says the block was replaced; it holds another fill of the target
+        node.reorg(1, List.of(fill(2)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 2);
+        assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(1));
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(feed.state(identity(1))).contains(ChainFeed.FillState.REMOVED);
+    }
+
+    @Test
+    void shouldResumeFromTheStoredCursorAndOtherwiseLookBackFromTheHead() {
+        node.mine(fill(1));
+        node.mine(fill(2));
+        long head = node.mine(fill(3));
+        // no cursor stored: one block back from the head
+        startFeed(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head);
+        assertThat(sink.identities()).containsExactly(identity(3));
+        feed.close();
+
+        // stored before block 2 (the cursor of an earlier run): blocks 2 on are read, whatever the lookback
+        cursor.save(head - 2);
+        sink.fills.clear();
+        startFeed(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head);
+        assertThat(sink.identities()).containsExactly(identity(2), identity(3));
+    }
+
+    @Test
+    void shouldReadTheReplacingBlockThoughItCameOnlyAfterTheRemovedLogs() {
+        startFeed(0);
+        long block = minedAndConfirmed(fill(1));
+
+        // the node takes the block out; what replaces it is not there yet
+        node.reorg(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.removed.size() == 1);
+        assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(1));
+        // the feed is quiet meanwhile: its quiet poll catches up as far as it can, then asks for the finalized block
+        int asked = node.finalizedAsked();
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.finalizedAsked() > asked);
+
+        // the replacing block comes, with another fill of the target; its log is left to eth_getLogs
+        node.reorg(0, List.of(fill(2)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 2);
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(sink.fills.get(1).log().blockNumber()).isEqualTo(block);
+    }
+
+    @Test
+    void shouldReadAReplacedBlockAgainThoughItHeldNoFillOfTheTarget() {
+        startFeed(0);
+        long block = minedAndConfirmed();
+
+        // its replacement, under the same number, holds a fill of the target; its log is left to eth_getLogs
+        node.reorg(1, List.of(fill(1)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 1);
+        assertThat(sink.fills.get(0).log().blockNumber()).isEqualTo(block);
+    }
+
+    @Test
+    void shouldReadEveryBlockADeeperReorgReplacedWhenOnlyTheNewTipIsAnnounced() {
+        startFeed(0);
+        long first = minedAndConfirmed();
+        minedAndConfirmed();
+        node.announceEveryReplacingHead(false);
+
+        // two blocks replaced; the lower replacement holds a fill of the target, and only the new tip is announced
+        node.reorg(2, List.of(fill(1)), List.of());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 1);
+        assertThat(sink.fills.get(0).log().blockNumber()).isEqualTo(first);
+    }
+}
