@@ -8,7 +8,6 @@
 --   psql -v ON_ERROR_STOP=1 -v N=1000000 -f src/test/resources/store/long-history.sql <database>
 DELETE FROM trades;
 DELETE FROM orders;
-DELETE FROM positions;
 DELETE FROM feed_cursors;
 DELETE FROM dead_letters;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :N)

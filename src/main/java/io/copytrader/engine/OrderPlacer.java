@@ -190,8 +190,9 @@ public final class OrderPlacer {
     }
 
     /**
-     * No intent was written because the trade has an outcome already: with several instances, another one's orphan
-     * sweep expired it while this one was sizing it past the age limit. Nothing is sent and the outcome stands.
+     * No intent was written because the trade has an outcome already: a chain reorg removed its fill while it waited
+     * (SKIPPED, CHAIN_REORGED), or, with several instances, another one's orphan sweep expired it while this one was
+     * sizing it past the age limit. Nothing is sent and the outcome stands.
      */
     private void endedBeforeItsOrder(Exchange exchange, CopyIntent intent) {
         exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);

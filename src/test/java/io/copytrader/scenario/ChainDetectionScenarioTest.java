@@ -3,12 +3,14 @@ package io.copytrader.scenario;
 import io.copytrader.bench.Anvil;
 import io.copytrader.chain.AnvilNode;
 import io.copytrader.chain.ChainFeed;
+import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.engine.ExchangeProps;
 import io.copytrader.polymarket.PolymarketFake;
-import io.copytrader.store.OrderRecordState;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -161,6 +164,10 @@ class ChainDetectionScenarioTest {
             DetectedTrade waiting = e.store().trade(unsent).orElseThrow();
             assertThat(e.store().order(waiting.clientOrderId())).isEmpty();
             assertThat(e.store().outcome(unsent)).isEmpty();
+            // done when the waiting fill has been through order placement, once its cooldown is over
+            NotifyBuilder placed = new NotifyBuilder(e.context()).fromRoute("dispatch-orders")
+                    .filter(x -> x.getProperty(ExchangeProps.INTENT, CopyIntent.class).source().key().equals(unsent))
+                    .whenDone(1).create();
 
             // 1. the block is replaced by an empty one
             anvil.reorg(1);
@@ -169,8 +176,9 @@ class ChainDetectionScenarioTest {
             await().atMost(SETTLE).until(() -> e.store().outcome(unsent).isPresent());
             assertThat(e.store().outcome(unsent)).contains(TradeOutcome.SKIPPED);
             assertThat(e.counter("copytrader.trades.skipped", "reason", Reason.CHAIN_REORGED.name())).isEqualTo(1);
-            await().atMost(Duration.ofSeconds(40)).until(() -> e.store().order(waiting.clientOrderId())
-                    .map(o -> o.state() == OrderRecordState.FAILED).orElse(false));
+            assertThat(placed.matches(40, TimeUnit.SECONDS)).as("placement after the cooldown").isTrue();
+            assertThat(e.store().order(waiting.clientOrderId())).as("no order written for an ended trade").isEmpty();
+            assertThat(h.fake().requests("POST", "/order")).hasSize(1);
             // 3. the sent one stays copied, recorded as reorged; one order in all
             await().atMost(SETTLE).until(() -> e.store().outcome(sent).isPresent());
             assertThat(e.store().outcome(sent)).contains(TradeOutcome.COPIED);
