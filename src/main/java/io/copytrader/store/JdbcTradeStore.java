@@ -306,11 +306,7 @@ public final class JdbcTradeStore implements TradeStore {
                 lockTradeRow(c, lock, tradeKey);
             }
             try (PreparedStatement ps = c.prepareStatement(FINISH_IF_NO_ORDER)) {
-                ps.setString(1, outcome.name());
-                setText(ps, 2, reason == null ? null : reason.name());
-                setText(ps, 3, detail);
-                ps.setString(4, instant(clock.instant()));
-                ps.setString(5, tradeKey);
+                bindFinish(ps, tradeKey, outcome, reason, detail);
                 ps.setString(6, clientOrderId.value());
                 return ps.executeUpdate() == 1;
             }
@@ -339,13 +335,19 @@ public final class JdbcTradeStore implements TradeStore {
     private boolean finish(Connection c, String tradeKey, TradeOutcome outcome, Reason reason, String detail)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(FINISH)) {
-            ps.setString(1, outcome.name());
-            setText(ps, 2, reason == null ? null : reason.name());
-            setText(ps, 3, detail);
-            ps.setString(4, instant(clock.instant()));
-            ps.setString(5, tradeKey);
+            bindFinish(ps, tradeKey, outcome, reason, detail);
             return ps.executeUpdate() == 1;
         }
+    }
+
+    /** The first five parameters of FINISH and FINISH_IF_NO_ORDER: what the outcome is, when, and whose. */
+    private void bindFinish(PreparedStatement ps, String tradeKey, TradeOutcome outcome, Reason reason, String detail)
+            throws SQLException {
+        ps.setString(1, outcome.name());
+        setText(ps, 2, reason == null ? null : reason.name());
+        setText(ps, 3, detail);
+        ps.setString(4, instant(clock.instant()));
+        ps.setString(5, tradeKey);
     }
 
     @Override

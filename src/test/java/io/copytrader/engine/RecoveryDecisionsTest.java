@@ -438,14 +438,10 @@ class RecoveryDecisionsTest {
         // order was written (sent, unanswered): that order decides the fill too; expiring the fill on its own
         // (it has no order of its own) would record EXPIRED for a fill the venue may copy
         ledger.aggregatesInStore(true);
-        Recovery shared = new Recovery(store, ledger, new DeadLetterRecorder(ledger), producer, "kafka:copy",
-                Duration.ofSeconds(60), clock, "engine-a", true);
-        DetectedTrade leader = Trades.trade("t-lead", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
-                Trades.T0.minusSeconds(72));
-        DetectedTrade follower = Trades.trade("t-follow", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50",
-                "10", Trades.T0.minusSeconds(71));
-        DetectedTrade orphan = Trades.trade("t-orphan", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
-                Trades.T0.minusSeconds(71));
+        Recovery shared = sharedRecovery();
+        DetectedTrade leader = oldBuy("t-lead", 72);
+        DetectedTrade follower = oldBuy("t-follow", 71);
+        DetectedTrade orphan = oldBuy("t-orphan", 71);
         admittedByAPreviousRun(leader);
         admittedByAPreviousRun(follower);
         admittedByAPreviousRun(orphan);
@@ -465,12 +461,9 @@ class RecoveryDecisionsTest {
     void shouldGiveAnOldFillTheOutcomeOfItsEndedAggregateWhenShared() {
         // several engines: the aggregate's leader ended (COPIED) but an instance stopped before its fill's outcome
         // was written; the fill was copied by that order, so the sweep records COPIED, not EXPIRED
-        Recovery shared = new Recovery(store, ledger, new DeadLetterRecorder(ledger), producer, "kafka:copy",
-                Duration.ofSeconds(60), clock, "engine-a", true);
-        DetectedTrade leader = Trades.trade("t-lead", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
-                Trades.T0.minusSeconds(72));
-        DetectedTrade follower = Trades.trade("t-follow", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50",
-                "10", Trades.T0.minusSeconds(71));
+        Recovery shared = sharedRecovery();
+        DetectedTrade leader = oldBuy("t-lead", 72);
+        DetectedTrade follower = oldBuy("t-follow", 71);
         admittedByAPreviousRun(leader);
         admittedByAPreviousRun(follower);
         store.linkAggregate(leader.key(), List.of(follower.key()));
@@ -480,5 +473,17 @@ class RecoveryDecisionsTest {
         shared.beforePolling();
         shared.adoptReplays();
         assertThat(store.outcome(follower.key())).contains(TradeOutcome.COPIED);
+    }
+
+    /** The recovery of instance engine-a of several on a Kafka queue, with an age limit of 60 s. */
+    private Recovery sharedRecovery() {
+        return new Recovery(store, ledger, new DeadLetterRecorder(ledger), producer, "kafka:copy",
+                Duration.ofSeconds(60), clock, "engine-a", true);
+    }
+
+    /** A buy of 10 at 0.50 whose fill happened {@code secondsAgo} before T0. */
+    private static DetectedTrade oldBuy(String id, long secondsAgo) {
+        return Trades.trade(id, Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                Trades.T0.minusSeconds(secondsAgo));
     }
 }
