@@ -46,6 +46,21 @@ class OrderSigningCrossCheckTest {
                 .isEqualTo(BASELINE_STRUCT_HASH);
     }
 
+    /**
+     * The exchanges an order is signed for on Polygon, as Polymarket publishes them (venues/polymarket.md, "Polygon 137
+     * addresses", from its V2 clients' config): a neg-risk market's order is signed for the neg-risk exchange, any
+     * other for the CTF exchange. An order signed for the other one is refused as badly signed.
+     */
+    @Test
+    void shouldSignForThePublishedExchangeOfEachKindOfMarket() {
+        assertThat(OrderDomain.POLYGON_V2.verifyingContract(false))
+                .isEqualToIgnoringCase("0xE111180000d2663C0091e4f400237545B87B996B");
+        assertThat(OrderDomain.POLYGON_V2.verifyingContract(true))
+                .isEqualToIgnoringCase("0xe2222d279d744050d28e00520010520000310F59");
+        assertThat(OrderDomain.POLYGON_V2.chainId()).isEqualTo(137);
+        assertThat(OrderDomain.POLYGON_V2.version()).isEqualTo("2");
+    }
+
     /** Random orders (seeded: a failure replays), signed by us, hashed and recovered by web3j: the same hash. */
     @Test
     void shouldSignEveryRandomOrderToTheHashAndSignerWeb3jComputes() {

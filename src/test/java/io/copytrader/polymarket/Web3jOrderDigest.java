@@ -46,7 +46,9 @@ final class Web3jOrderDigest {
         }
         typed.put("primaryType", "Order");
         typed.putObject("domain").put("name", OrderDomain.NAME).put("version", domain.version())
-                .put("chainId", domain.chainId()).put("verifyingContract", domain.verifyingContract(negRisk));
+                .put("chainId", domain.chainId())
+                // chosen here, not by OrderDomain.verifyingContract: a neg-risk market signed for the wrong exchange fails
+                .put("verifyingContract", negRisk ? domain.negRiskExchange() : domain.exchange());
         ObjectNode message = typed.putObject("message");
         for (String[] f : ORDER_FIELDS) {
             JsonNode v = order.get(f[0]);
