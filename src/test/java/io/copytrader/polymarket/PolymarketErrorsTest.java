@@ -2,8 +2,13 @@ package io.copytrader.polymarket;
 
 import io.copytrader.domain.Reason;
 import io.copytrader.polymarket.PolymarketErrors.Kind;
+import io.copytrader.venue.HttpReply;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,5 +48,21 @@ class PolymarketErrorsTest {
             """)
     void shouldClassifyEachDocumentedError(int status, String message, Kind kind, Reason reason) {
         assertThat(PolymarketErrors.classify(status, message)).isEqualTo(new PolymarketErrors.Classified(kind, reason));
+    }
+
+    /** 425 (matching engine restarting), 429 and every 5xx are worth another attempt; other 4xx are not. */
+    @ParameterizedTest
+    @CsvSource({"425, true", "429, true", "500, true", "503, true", "499, false", "400, false", "404, false", "426, false"})
+    void shouldTreatTheRestartRateLimitAndServerErrorsAsTransient(int status, boolean transientStatus) {
+        assertThat(PolymarketErrors.isTransientStatus(status)).isEqualTo(transientStatus);
+    }
+
+    @Test
+    void shouldSayWhenTheMatchingEngineRestarts() {
+        assertThat(PolymarketErrors.transientFor("POST /order", new HttpReply(425, Map.of(), "")))
+                .hasMessage("Polymarket POST /order answered HTTP 425 (matching engine restarting)");
+        assertThat(PolymarketErrors.transientFor("POST /order", new HttpReply(503, Map.of("retry-after", "2"), "")))
+                .hasMessage("Polymarket POST /order answered HTTP 503")
+                .satisfies(e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2)));
     }
 }

@@ -99,6 +99,27 @@ class PolymarketPreflightTest {
     }
 
     @Test
+    void shouldStartWhenOneExchangeMaySpendOurPusdAndSayWhatWasReported() {
+        fake.stubAccount("250");
+        stubCollateral(200, "{\"balance\":\"250000000\",\"allowances\":{\""
+                + OrderDomain.POLYGON_V2.exchange() + "\":\"0\",\"" + OrderDomain.POLYGON_V2.negRiskExchange() + "\":\"7\"}}");
+        assertThat(preflight("0.01", "10")).anySatisfy(l -> assertThat(l).contains("pUSD balance 250", "allowances [0, 7]"));
+    }
+
+    @Test
+    void shouldStartWhenTheClobReportsNoAllowanceAndSaySo() {
+        fake.stubAccount("250");
+        assertThat(preflight("0.01", "10")).anySatisfy(l -> assertThat(l).contains("allowances not reported"));
+    }
+
+    @Test
+    void shouldStartWhenTheLargestPositionBuysExactlyTheSmallestOrder() {
+        fake.stubAccount("250");
+        // 5 shares at the lowest price, 0.0001
+        assertThat(preflight("0.01", "0.0005")).anySatisfy(l -> assertThat(l).contains("MAX_POSITION_SIZE_USD 0.0005"));
+    }
+
+    @Test
     void shouldRefuseToStartWhenNoCopyCouldReachTheSmallestOrder() {
         fake.stubAccount("250");
         assertThatThrownBy(() -> preflight("0.01", "0.0001")).isInstanceOf(PolymarketPreflight.PreflightFailure.class)

@@ -115,6 +115,21 @@ class SecretMaskingTest {
     }
 
     @Test
+    void shouldSayWhichCredentialsAreSetWithoutTheirValues() {
+        assertThat(PolymarketCredentials.of(PRIVATE_KEY, API_KEY, API_SECRET, PASSPHRASE).toString())
+                .contains("privateKey=***", "apiKey=***", "apiSecret=***", "passphrase=***");
+        assertThat(PolymarketCredentials.of(PRIVATE_KEY, null, null, null).toString())
+                .contains("privateKey=***", "apiKey=unset", "apiSecret=unset", "passphrase=unset");
+    }
+
+    @Test
+    void shouldRedactSecretsFromFourCharactersUpButNotSingleLetters() {
+        PolymarketCredentials short4 = PolymarketCredentials.of(PRIVATE_KEY, "k", API_SECRET, "abcd");
+        // a one-letter value would blank every such letter of the venue's message; four characters are redacted
+        assertThat(short4.redact("bad key k, passphrase abcd")).isEqualTo("bad key k, passphrase ***");
+    }
+
+    @Test
     void shouldNotPrintHeadersOrBodiesOfCalls() {
         HttpCall call = new HttpCall("POST", "http://x/order", Map.of("POLY_PASSPHRASE", PASSPHRASE), API_KEY);
         assertThat(call.toString()).isEqualTo("POST http://x/order");
