@@ -90,15 +90,20 @@ final class Setting {
         try {
             uri = new URI(raw);
         } catch (URISyntaxException e) {
-            throw new InvalidSettingException(name(key, env) + allowed + printable(raw) + "'");
+            throw new InvalidSettingException(name(key, env) + allowed + withoutUserInfo(raw) + "'");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getHost().isBlank()
                 || uri.getUserInfo() != null || uri.getPort() == 0 || uri.getPort() > 65535
                 || (uri.getPort() < 0 && uri.getRawAuthority() != null && uri.getRawAuthority().endsWith(":"))) {
-            throw new InvalidSettingException(name(key, env) + allowed + printable(raw) + "'");
+            throw new InvalidSettingException(name(key, env) + allowed + withoutUserInfo(raw) + "'");
         }
         return raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
+    }
+
+    /** A refused URL as it can be shown: a user and password before the host (refused too) replaced by ***. */
+    private static String withoutUserInfo(String raw) {
+        return printable(raw.replaceFirst("^([^/?#]*//)[^/?#]*@", "$1***@"));
     }
 
     /** "memory", jdbc:sqlite:FILE or jdbc:postgresql://HOST[:PORT]/DB (whether it opens is checked at startup). */

@@ -59,4 +59,33 @@ class ChainSettingsTest {
         p.put("copytrader.chain.get-logs-blocks", "0");
         assertThatThrownBy(() -> ChainSettings.load(p::get, "polymarket")).hasMessageContaining("CHAIN_GET_LOGS_BLOCKS");
     }
+
+    @Test
+    void shouldTakeEachWholeNumberAtItsEdgesAndSkipEmptyContractEntries() {
+        Map<String, String> p = defaults();
+        p.put("copytrader.chain.ws-url", URL);
+        p.put("copytrader.chain.exchanges", " , " + OrderFilledDecoder.POLYGON_EXCHANGES.get(0) + ",,");
+        p.put("copytrader.chain.get-logs-blocks", "100000");
+        p.put("copytrader.chain.request-timeout-ms", "100");
+        p.put("copytrader.chain.reconnect-initial-ms", "300");
+        p.put("copytrader.chain.reconnect-max-ms", "300");
+        ChainSettings s = ChainSettings.load(p::get, "polymarket");
+        assertThat(s.exchanges()).hasSize(1);
+        assertThat(s.options().blocksPerGetLogs()).isEqualTo(100_000);
+        assertThat(s.options().initialLookbackBlocks()).isZero();
+        assertThat(s.options().requestTimeout()).hasMillis(100);
+        assertThat(s.options().reconnectMax()).hasMillis(300);
+        p.put("copytrader.chain.reconnect-max-ms", "299");
+        assertThatThrownBy(() -> ChainSettings.load(p::get, "polymarket")).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("CHAIN_RECONNECT_MAX_MS (copytrader.chain.reconnect-max-ms) must be a whole number in"
+                        + " [300, 3600000], but was '299'");
+        p.put("copytrader.chain.reconnect-max-ms", "300");
+        p.put("copytrader.chain.get-logs-blocks", "100001");
+        assertThatThrownBy(() -> ChainSettings.load(p::get, "polymarket")).hasMessageContaining("CHAIN_GET_LOGS_BLOCKS");
+        // a value of any length is shown at most 40 characters long
+        p.put("copytrader.chain.get-logs-blocks", "1".repeat(40));
+        assertThatThrownBy(() -> ChainSettings.load(p::get, "polymarket")).hasMessageEndingWith("'" + "1".repeat(40) + "'");
+        p.put("copytrader.chain.get-logs-blocks", "2".repeat(41));
+        assertThatThrownBy(() -> ChainSettings.load(p::get, "polymarket")).hasMessageEndingWith("'" + "2".repeat(40) + "...'");
+    }
 }

@@ -63,4 +63,29 @@ class TargetSettingsTest {
         assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
                 .hasMessageContaining("copytrader.targets.alice.markets.deny holds 'tok*-1'");
     }
+
+    @Test
+    void shouldRefuseAStarThatIsNotOneAtTheEndOfAPrefix() {
+        for (String bad : new String[]{"*", "tok**", "*tok", "t*k"}) {
+            props.put("copytrader.targets.alice.markets.allow", "tok-1, " + bad);
+            assertThatThrownBy(this::load).as(bad).isInstanceOf(InvalidSettingException.class)
+                    .hasMessage("copytrader.targets.alice.markets.allow holds '" + bad + "': an entry is an instrument id,"
+                            + " or a prefix followed by one '*' at its end");
+        }
+        props.put("copytrader.targets.alice", "1");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("copytrader.targets.alice is not a per-target setting");
+    }
+
+    @Test
+    void shouldDescribeATargetAsStatusShowsIt() {
+        props.put("copytrader.targets.BOB.markets.allow", "tok-1*");
+        props.put("copytrader.targets.BOB.max-position-usd", "25");
+        Map<TraderId, TargetSettings> t = load();
+        assertThat(t.get(new TraderId("Bob")).describe())
+                .isEqualTo("ratio 0.01, max position $25, min trade $0.5, markets allow [tok-1*], deny [tok-9]");
+        props.remove("copytrader.filter.markets.deny");
+        assertThat(load().get(new TraderId("alice")).describe())
+                .isEqualTo("ratio 0.01, max position $10, min trade $0.5, markets allow all, deny none");
+    }
 }
