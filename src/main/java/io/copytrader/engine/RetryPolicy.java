@@ -20,7 +20,11 @@ public record RetryPolicy(int maxRetries, long initialDelayMs, long maxDelayMs, 
      */
     public long delayBeforeRetryMs(int sends, Duration retryAfter) {
         if (retryAfter != null) {
-            return Math.max(0, Math.min(retryAfter.toMillis(), maxRetryAfterMs));
+            // compared as durations: a Retry-After beyond a long's milliseconds would overflow toMillis()
+            if (retryAfter.isNegative()) {
+                return 0;
+            }
+            return retryAfter.compareTo(Duration.ofMillis(maxRetryAfterMs)) > 0 ? maxRetryAfterMs : retryAfter.toMillis();
         }
         long delay = initialDelayMs;
         for (int i = 1; i < sends && delay < maxDelayMs; i++) {

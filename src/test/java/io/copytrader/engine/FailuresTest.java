@@ -6,6 +6,7 @@ import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -104,6 +105,7 @@ class FailuresTest {
     }
 
     @Test
+    @Timeout(10)
     void shouldStopOnACauseLoop() {
         RuntimeException a = new RuntimeException("a");
         RuntimeException b = new RuntimeException("b", a);
@@ -111,5 +113,8 @@ class FailuresTest {
 
         assertThat(Failures.isRetryable(a)).isFalse();
         assertThat(Failures.isUnknownOutcome(a)).isFalse();
+        assertThat(Failures.countsTowardBreaker(a)).isFalse();
+        assertThat(Failures.handled(a)).isNull();
+        assertThat(Failures.rootOf(a)).as("something to name in a dead letter").isIn(a, b);
     }
 }

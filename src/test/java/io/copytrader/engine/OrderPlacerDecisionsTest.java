@@ -334,6 +334,27 @@ class OrderPlacerDecisionsTest {
     }
 
     @Test
+    void shouldWaitTheCapAndSendAgainWhateverRetryAfterTheVenueAsksFor() {
+        Exchange e = sentOnce();
+        e.getMessage().setHeader("Retry-After", "9223372036854775807");
+        answer(e, 429);
+
+        assertThat(placer.retryAgain(e)).as("rate limited: nothing taken, sent again").isTrue();
+        assertThat(e.getMessage().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).as("the cap").isEqualTo(5000L);
+        placer.request(e);
+        e.getMessage().setHeader("Retry-After", "9223372036854775807");
+        answer(e, 429);
+        assertThat(placer.retryAgain(e)).isTrue();
+        placer.request(e);
+        e.getMessage().setHeader("Retry-After", "9223372036854775807");
+        answer(e, 429);
+        assertThat(placer.retryAgain(e)).as("1 + 2 sends used").isFalse();
+        assertThat(sendFailed(e).deadLetterReason()).isEqualTo(Reason.EXCHANGE_RETRIES_EXHAUSTED);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).as("counted once").isEqualTo(1);
+    }
+
+    @Test
     void shouldNotRetryWithoutAFailureOrForABugAfterSending() {
         Exchange e = sentOnce();
         assertThat(placer.retryAgain(e)).isFalse();

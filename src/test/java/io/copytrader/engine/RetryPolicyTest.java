@@ -33,6 +33,15 @@ class RetryPolicyTest {
     }
 
     @Test
+    void shouldCapARetryAfterTooLargeToCountInMilliseconds() {
+        // a venue (or a proxy in front of it) answering Retry-After: 9223372036854775807 asks for more milliseconds
+        // than a long holds: still the cap, not an overflow that ends the order's retries
+        assertThat(shipped.delayBeforeRetryMs(1, Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(10_000);
+        assertThat(shipped.delayBeforeRetryMs(2, Duration.ofSeconds(Long.MAX_VALUE / 1000 + 1))).isEqualTo(10_000);
+        assertThat(shipped.delayBeforeRetryMs(1, Duration.ofSeconds(Long.MIN_VALUE))).isZero();
+    }
+
+    @Test
     void shouldBoundHowLongAConsumerHoldsAnOrder() {
         // 4 sends of at most 7 s, 3 waits of at most 10 s (the Retry-After cap)
         assertThat(shipped.longestSend(Duration.ofSeconds(7))).isEqualTo(Duration.ofSeconds(58));

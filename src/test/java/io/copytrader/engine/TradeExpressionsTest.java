@@ -51,6 +51,8 @@ class TradeExpressionsTest {
         assertThat(all.get("pageTrades").evaluate(with(empty), List.class)).isEmpty();
         assertThat(all.get("pageHasTrades").evaluate(with(page), Boolean.class)).isTrue();
         assertThat(all.get("pageHasTrades").evaluate(with(empty), Boolean.class)).isFalse();
+        assertThat(all.get("pageTrades")).hasToString("pageTrades");
+        assertThat(all.get("pageHasTrades")).hasToString("pageHasTrades");
         // not a page: nothing to split, nothing to complete
         assertThat(all.get("pageTrades").evaluate(with("not a page"), List.class)).isEmpty();
         assertThat(all.get("pageHasTrades").evaluate(with(null), Boolean.class)).isFalse();
@@ -60,6 +62,7 @@ class TradeExpressionsTest {
     void shouldGiveNoKeyForABodyThatIsNotATrade() {
         for (String name : List.of("tradeKey", "aggregationKey", "orderingKey")) {
             Expression e = TradeExpressions.all().get(name);
+            assertThat(e).as("named as the routes name it, in route dumps").hasToString(name);
             assertThat(e.evaluate(with("not a trade"), String.class)).as(e.toString()).isNull();
             assertThat(e.evaluate(with(null), String.class)).as(e.toString()).isNull();
         }

@@ -228,4 +228,138 @@ class TradeLedgerTest {
         ledger.aggregatesInStore(true);
         assertThat(ledger.followers(leader)).containsExactly(follower);
     }
+
+    private double detectedCount() {
+        return registry.get(PipelineMetrics.TRADES_DETECTED).counter().count();
+    }
+
+    @Test
+    void shouldCountATradeDetectedOnceAndAnswerADuplicateFalse() {
+        DetectedTrade t = Trades.buy("t-20", "0.50", "10");
+        DetectedTrade u = Trades.buy("t-21", "0.50", "10");
+
+        assertThat(ledger.admit(t)).isTrue();
+        assertThat(ledger.admit(t)).as("the same trade read again").isFalse();
+        assertThat(ledger.admitAll(List.of(t, u, u))).containsExactly(false, true, false);
+
+        assertThat(detectedCount()).isEqualTo(2.0);
+        assertThat(targetCount("DETECTED")).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldNeverTakeAClaimItDidNotMakeWhenAPageIsReadAgain() {
+        DetectedTrade one = Trades.buy("t-22", "0.50", "10");
+        DetectedTrade two = Trades.buy("t-23", "0.50", "10");
+        store.admit(one); // admitted by the previous run, in flight
+        store.admit(two);
+        assertThat(ledger.claim(one)).as("recovery claims it").isTrue();
+        assertThat(ledger.claim(two)).isTrue();
+
+        assertThat(ledger.admit(one)).as("the page read again").isFalse();
+        assertThat(ledger.admitAll(List.of(two))).containsExactly(false);
+
+        assertThat(ledger.claim(one)).as("still recovery's: no one else may copy it").isFalse();
+        assertThat(ledger.claim(two)).as("still recovery's: no one else may copy it").isFalse();
+    }
+
+    @Test
+    void shouldLeaveNoClaimBehindWhenADuplicateIsReadSoAReplayCanTakeTheTrade() {
+        DetectedTrade one = Trades.buy("t-24", "0.50", "10");
+        DetectedTrade two = Trades.buy("t-25", "0.50", "10");
+        ledger.admitAll(List.of(one, two));
+        ledger.finish(one, TradeOutcome.FAILED, Reason.EXCHANGE_RETRIES_EXHAUSTED, "venue down");
+        ledger.finish(two, TradeOutcome.FAILED, Reason.EXCHANGE_RETRIES_EXHAUSTED, "venue down");
+
+        assertThat(ledger.admit(one)).as("the page read again").isFalse();
+        assertThat(ledger.admitAll(List.of(two))).containsExactly(false);
+        store.reopen(one.key()); // a person replays the dead letters
+        store.reopen(two.key());
+
+        assertThat(ledger.claim(one)).as("the replay takes it").isTrue();
+        assertThat(ledger.claim(two)).as("the replay takes it").isTrue();
+    }
+
+    @Test
+    void shouldClaimTheFillsOfAnAggregateAdoptedFromTheStore() {
+        DetectedTrade leader = Trades.buy("t-26", "0.50", "10");
+        DetectedTrade follower = Trades.buy("t-27", "0.50", "5");
+        store.admit(leader); // a previous run's aggregate, linked before its order was written
+        store.admit(follower);
+        store.linkAggregate(leader.key(), List.of(follower.key()));
+
+        ledger.adoptAggregate(leader.key());
+
+        assertThat(ledger.claim(follower)).as("it goes with its leader's order, never on its own").isFalse();
+        assertThat(ledger.isFollower(follower.key())).isTrue();
+        assertThat(ledger.finish(leader, TradeOutcome.COPIED, null, null)).isTrue();
+        assertThat(store.outcome(follower.key())).contains(TradeOutcome.COPIED);
+    }
+
+    @Test
+    void shouldExpireATradeOnlyWhileItHasNoOrderAndSayWhetherItDid() {
+        DetectedTrade orphan = Trades.buy("t-28", "0.50", "10");
+        DetectedTrade sent = Trades.buy("t-29", "0.50", "10");
+        DetectedTrade follower = Trades.buy("t-30", "0.50", "5");
+        ledger.admit(orphan);
+        ledger.admit(follower);
+        ledger.aggregate(orphan, List.of(follower));
+        admittedAndSent(sent);
+
+        assertThat(ledger.finishIfNoOrder(orphan, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED, "old")).isTrue();
+        assertThat(ledger.finishIfNoOrder(sent, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED, "old"))
+                .as("its order may be at the venue").isFalse();
+
+        assertThat(store.outcome(orphan.key())).contains(TradeOutcome.EXPIRED);
+        assertThat(store.outcome(follower.key())).contains(TradeOutcome.EXPIRED);
+        assertThat(store.outcome(sent.key())).isEmpty();
+        assertThat(told).containsExactly(orphan.key() + " EXPIRED", follower.key() + " EXPIRED");
+    }
+
+    @Test
+    void shouldForgetATradeEndedElsewhereWithTheFillsThatFollowedIt() {
+        DetectedTrade leader = Trades.buy("t-31", "0.50", "10");
+        DetectedTrade follower = Trades.buy("t-32", "0.50", "5");
+        ledger.admit(leader);
+        ledger.admit(follower);
+        ledger.aggregate(leader, List.of(follower));
+        store.finishAll(List.of(leader.key(), follower.key()), TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED,
+                "another instance's orphan sweep");
+
+        ledger.endedElsewhere(leader);
+
+        assertThat(ledger.isFollower(follower.key())).isFalse();
+        assertThat(ledger.followers(leader)).isEmpty();
+        assertThat(ledger.claim(leader)).as("no claim left behind").isTrue();
+        assertThat(ledger.claim(follower)).as("no claim left behind").isTrue();
+    }
+
+    @Test
+    void shouldTellTheFillsOfAnAggregateWhichOrderTheyWentWithAndWhy() {
+        List<String> details = new ArrayList<>();
+        TradeStore recording = (TradeStore) java.lang.reflect.Proxy.newProxyInstance(TradeStore.class.getClassLoader(),
+                new Class<?>[]{TradeStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("finishAll")) {
+                        details.add((String) args[3]);
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        TradeLedger shared = new TradeLedger(recording, new PipelineMetrics(registry)).aggregatesInStore(true);
+        DetectedTrade leader = Trades.buy("t-33", "0.50", "10");
+        DetectedTrade follower = Trades.buy("t-34", "0.50", "5");
+        DetectedTrade other = Trades.buy("t-35", "0.50", "10");
+        DetectedTrade otherFollower = Trades.buy("t-36", "0.50", "5");
+        List.of(leader, follower, other, otherFollower).forEach(shared::admit);
+        shared.aggregate(leader, List.of(follower));
+        shared.aggregate(other, List.of(otherFollower));
+
+        shared.finish(leader, TradeOutcome.FAILED, Reason.EXCHANGE_RETRIES_EXHAUSTED, "4 sends");
+        shared.finish(other, TradeOutcome.COPIED, null, null);
+
+        assertThat(details).containsExactly("with aggregate " + leader.key() + ": 4 sends",
+                "with aggregate " + other.key());
+    }
 }

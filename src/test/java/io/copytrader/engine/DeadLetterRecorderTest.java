@@ -1,0 +1,180 @@
+package io.copytrader.engine;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.copytrader.domain.CopyIntent;
+import io.copytrader.domain.DetectedTrade;
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.store.InMemoryTradeStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.net.SocketTimeoutException;
+import java.time.Clock;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dead-letter channel's end: every failed trade gets one letter, with its reason, and ends FAILED; whatever
+ * reaches it with no reason is an unexpected error named by its cause; a trade that already ended gets none.
+ */
+class DeadLetterRecorderTest {
+    private final InMemoryTradeStore store = new InMemoryTradeStore(Clock.systemUTC());
+    private final TradeLedger ledger = new TradeLedger(store, new PipelineMetrics(new SimpleMeterRegistry()));
+    private final DeadLetterRecorder recorder = new DeadLetterRecorder(ledger);
+    private final CamelContext context = new DefaultCamelContext();
+    private final Logger log = (Logger) LoggerFactory.getLogger(DeadLetterRecorder.class);
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    @BeforeEach
+    void listen() {
+        logged.start();
+        log.addAppender(logged);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        log.detachAppender(logged);
+        context.close();
+    }
+
+    private Exchange exchange() {
+        return new DefaultExchange(context);
+    }
+
+    private List<String> letters() {
+        return store.deadLetters().stream().map(d -> d.trade().key() + " " + d.reason() + " " + d.detail()).toList();
+    }
+
+    private List<Level> levels() {
+        return logged.list.stream().map(ILoggingEvent::getLevel).toList();
+    }
+
+    @Test
+    void shouldStoreTheLetterWithItsReasonAndFailTheTrade() {
+        DetectedTrade t = Trades.buy("d-1", "0.50", "10");
+        ledger.admit(t);
+        Exchange failed = exchange();
+        failed.setProperty(ExchangeProps.TRADE, t);
+        failed.setProperty(ExchangeProps.DEAD_LETTER_REASON, Reason.EXCHANGE_RETRIES_EXHAUSTED);
+        failed.setProperty(ExchangeProps.DEAD_LETTER_DETAIL, "4 sends answered 503");
+
+        recorder.record(failed);
+
+        assertThat(letters()).containsExactly(t.key() + " EXCHANGE_RETRIES_EXHAUSTED 4 sends answered 503");
+        assertThat(store.ended(t.key())).hasValueSatisfying(e -> {
+            assertThat(e.outcome()).isEqualTo(TradeOutcome.FAILED);
+            assertThat(e.reason()).isEqualTo(Reason.EXCHANGE_RETRIES_EXHAUSTED);
+        });
+        assertThat(levels()).as("a failed copy is an error").containsExactly(Level.ERROR);
+    }
+
+    @Test
+    void shouldNameTheCauseOfAnUnexpectedFailure() {
+        DetectedTrade t = Trades.buy("d-2", "0.50", "10");
+        ledger.admit(t);
+        Exchange failed = exchange();
+        failed.getMessage().setBody(t);
+        failed.setProperty(Exchange.EXCEPTION_CAUGHT,
+                new RuntimeCamelException(new RuntimeException(new SocketTimeoutException("Read timed out"))));
+
+        recorder.record(failed);
+
+        assertThat(letters()).containsExactly(t.key() + " UNEXPECTED_ERROR java.net.SocketTimeoutException: Read timed out");
+        assertThat(store.outcome(t.key())).contains(TradeOutcome.FAILED);
+    }
+
+    @Test
+    void shouldRecordAFailureWithNoReasonAndNoExceptionAsAnUnknownFailure() {
+        DetectedTrade t = Trades.buy("d-3", "0.50", "10");
+        ledger.admit(t);
+        Exchange failed = exchange();
+        failed.setProperty(ExchangeProps.INTENT, new CopyIntent(t.clientOrderId(), t, t.instrument(), t.side(),
+                t.price(), t.quantity(), t.notional()));
+        failed.getMessage().setBody("the venue's answer, not a trade");
+
+        recorder.record(failed);
+
+        assertThat(letters()).containsExactly(t.key() + " UNEXPECTED_ERROR unknown failure");
+        assertThat(store.outcome(t.key())).contains(TradeOutcome.FAILED);
+    }
+
+    @Test
+    void shouldPreferTheTradeTheExchangeWasCopyingOverItsBody() {
+        DetectedTrade copying = Trades.buy("d-4", "0.50", "10");
+        DetectedTrade other = Trades.buy("d-5", "0.50", "10");
+        ledger.admit(copying);
+        ledger.admit(other);
+        Exchange failed = exchange();
+        failed.setProperty(ExchangeProps.TRADE, copying);
+        failed.setProperty(ExchangeProps.INTENT, new CopyIntent(other.clientOrderId(), other, other.instrument(),
+                other.side(), other.price(), other.quantity(), other.notional()));
+        failed.getMessage().setBody(other);
+        failed.setProperty(ExchangeProps.DEAD_LETTER_REASON, Reason.EXCHANGE_INVALID_ORDER);
+
+        recorder.record(failed);
+
+        assertThat(store.deadLetters()).extracting(d -> d.trade().key()).containsExactly(copying.key());
+        assertThat(store.outcome(other.key())).isEmpty();
+    }
+
+    @Test
+    void shouldStoreNothingForAFailureWithNoTrade() {
+        Exchange failed = exchange();
+        failed.getMessage().setBody("a polled page");
+        failed.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug"));
+
+        recorder.record(failed);
+
+        assertThat(store.deadLetters()).isEmpty();
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly("A failure with no trade reached the dead letters: UNEXPECTED_ERROR "
+                        + "java.lang.IllegalStateException: bug");
+    }
+
+    @Test
+    void shouldLeaveNoLetterForATradeThatAlreadyEnded() {
+        DetectedTrade leader = Trades.buy("d-6", "0.50", "10");
+        DetectedTrade copied = Trades.buy("d-7", "0.50", "5");
+        DetectedTrade open = Trades.buy("d-8", "0.50", "5");
+        List.of(leader, copied, open).forEach(ledger::admit);
+        ledger.aggregate(leader, List.of(copied, open));
+        store.finish(copied.key(), TradeOutcome.COPIED, null, "by another order");
+
+        recorder.record(leader, Reason.EXCHANGE_RETRIES_EXHAUSTED, "venue down");
+        recorder.record(leader, Reason.UNEXPECTED_ERROR, "again");
+
+        assertThat(store.deadLetters()).extracting(d -> d.trade().key() + " " + d.reason())
+                .as("one letter each for the trades the failure ended; none for the one copied already")
+                .containsExactlyInAnyOrder(leader.key() + " EXCHANGE_RETRIES_EXHAUSTED",
+                        open.key() + " EXCHANGE_RETRIES_EXHAUSTED");
+        assertThat(store.outcome(copied.key())).contains(TradeOutcome.COPIED);
+        assertThat(store.outcome(open.key())).contains(TradeOutcome.FAILED);
+    }
+
+    @Test
+    void shouldWarnRatherThanErrForAnExpectedRefusal() {
+        DetectedTrade broke = Trades.buy("d-9", "0.50", "10");
+        DetectedTrade breakerOpen = Trades.buy("d-10", "0.50", "10");
+        DetectedTrade rejected = Trades.buy("d-11", "0.50", "10");
+        List.of(broke, breakerOpen, rejected).forEach(ledger::admit);
+
+        recorder.record(broke, Reason.EXCHANGE_INSUFFICIENT_BALANCE, "cash 3.10");
+        recorder.record(breakerOpen, Reason.EXCHANGE_CIRCUIT_OPEN, "not sent");
+        recorder.record(rejected, Reason.EXCHANGE_INVALID_ORDER, "invalid order");
+
+        assertThat(levels()).containsExactly(Level.WARN, Level.WARN, Level.ERROR);
+    }
+}
