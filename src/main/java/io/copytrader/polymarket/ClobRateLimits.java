@@ -167,7 +167,8 @@ final class ClobRateLimits {
     private static Duration resetIn(String v, Instant now) {
         Duration d = seconds(v);
         if (d != null && d.getSeconds() >= EPOCH_SECONDS_FROM) {
-            return Duration.between(now, Instant.ofEpochSecond(d.getSeconds()));
+            // a moment past the last one an Instant holds is as far off as that one (the pause is capped anyway)
+            return Duration.between(now, Instant.ofEpochSecond(Math.min(d.getSeconds(), Instant.MAX.getEpochSecond())));
         }
         return d;
     }

@@ -77,4 +77,15 @@ class ClobRateLimitsTest {
                 "poly-ratelimit-reset", "999999")));
         assertThat(limits.pausedUntil(ClobRateLimits.Bucket.BOOK)).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
     }
+
+    @Test
+    void shouldHoldABucketBackTheLongestWindowWhateverNumberTheHeadersCarry() {
+        // beyond the last instant Java can name: read as a far-off moment, not an exception out of the reply's handling
+        limits.onReply(ClobRateLimits.Bucket.ORDER, reply(200, Map.of("poly-ratelimit-remaining", "0",
+                "poly-ratelimit-reset", Long.toString(Long.MAX_VALUE))));
+        assertThat(limits.pausedUntil(ClobRateLimits.Bucket.ORDER)).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
+        limits.onReply(ClobRateLimits.Bucket.BOOK, reply(429, Map.of("retry-after", Long.toString(Long.MAX_VALUE),
+                "poly-ratelimit-remaining", "0", "poly-ratelimit-reset", "99999999999999999999")));
+        assertThat(limits.pausedUntil(ClobRateLimits.Bucket.BOOK)).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
+    }
 }
