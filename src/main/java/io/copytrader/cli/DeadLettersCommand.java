@@ -169,7 +169,9 @@ public final class DeadLettersCommand implements Callable<Integer> {
                 out.println(d.id() + ": trade " + d.trade().key() + " goes back through the pipeline");
                 return true;
             }
-            out.println(d.id() + ": trade " + d.trade().key() + " is no longer failed; nothing to replay");
+            out.println(d.id() + ": trade " + d.trade().key() + (store.trade(d.trade().key()).isEmpty()
+                    ? " was never stored (its admission failed); nothing to replay"
+                    : " is no longer failed; nothing to replay"));
             return false;
         }
 

@@ -52,6 +52,11 @@ public final class DeadLetterRecorder {
             }
         }
         if (!ledger.finish(trade, TradeOutcome.FAILED, reason, detail)) {
+            if (ledger.store().trade(trade.key()).isEmpty()) {
+                // its admission failed: no outcome to record, and a replay has no trade to put back in flight
+                LOG.error("Dead letter {}: trade {} {} ({}); it was never stored, so it cannot be replayed", id,
+                        trade.key(), reason, detail);
+            }
             return;
         }
         if (reason == Reason.EXCHANGE_INSUFFICIENT_BALANCE || reason == Reason.EXCHANGE_CIRCUIT_OPEN) {

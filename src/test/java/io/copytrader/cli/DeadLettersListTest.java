@@ -106,6 +106,20 @@ class DeadLettersListTest {
     }
 
     @Test
+    void shouldSayALetterWhoseTradeWasNeverStoredHasNothingToReplay() {
+        CommandLine cli = new CommandLine(new DeadLettersCommand());
+        DeadLettersCommand.Replay replay = (DeadLettersCommand.Replay) cli.getSubcommands().get("replay").getCommand();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        replay.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+
+        // the letters' trades were never admitted (as when a trade's admission failed)
+        assertThat(cli.execute("--store", url, "replay", String.valueOf(ids.get(0)))).isZero();
+
+        assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith(ids.get(0) + ": trade ")
+                .contains(trade("t-1").key() + " was never stored (its admission failed); nothing to replay");
+    }
+
+    @Test
     void shouldRefuseANegativeLimit() {
         CommandLine cli = new CommandLine(new DeadLettersCommand());
         assertThat(cli.execute("--store", url, "list", "--limit", "-1")).isEqualTo(2);

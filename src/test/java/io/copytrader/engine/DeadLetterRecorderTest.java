@@ -177,4 +177,18 @@ class DeadLetterRecorderTest {
 
         assertThat(levels()).containsExactly(Level.WARN, Level.WARN, Level.ERROR);
     }
+
+    @Test
+    void shouldSayALetterOfATradeNeverStoredCannotBeReplayed() {
+        DetectedTrade neverAdmitted = Trades.buy("d-12", "0.50", "10"); // its admission failed: no row
+
+        recorder.record(neverAdmitted, Reason.UNEXPECTED_ERROR, "disk I/O error");
+
+        assertThat(letters()).containsExactly(neverAdmitted.key() + " UNEXPECTED_ERROR disk I/O error");
+        assertThat(logged.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(e.getFormattedMessage()).contains(neverAdmitted.key(), "disk I/O error",
+                    "it was never stored, so it cannot be replayed");
+        });
+    }
 }
