@@ -481,7 +481,7 @@ public final class ChainFeed implements AutoCloseable {
     private Instant blockTime(JsonNode json, ChainLog log) throws IOException {
         JsonNode ts = json.get("blockTimestamp");
         if (ts != null && ts.isTextual()) {
-            return Instant.ofEpochSecond(ChainLog.quantity(ts.asText(), "blockTimestamp"));
+            return ChainLog.epochSecond(ts.asText(), "blockTimestamp");
         }
         Instant known = blockTimes.get(log.blockHash());
         if (known != null) {
@@ -492,7 +492,7 @@ public final class ChainFeed implements AutoCloseable {
             // the block is gone (a reorg): date the fill now; a removal follows
             return clock.instant();
         }
-        Instant time = Instant.ofEpochSecond(ChainLog.quantity(block.path("timestamp").asText(), "timestamp"));
+        Instant time = ChainLog.epochSecond(block.path("timestamp").asText(), "timestamp");
         blockTimes.put(log.blockHash(), time);
         return time;
     }
@@ -501,7 +501,7 @@ public final class ChainFeed implements AutoCloseable {
         try {
             return new Head(ChainLog.quantity(result.path("number").asText(), "number"), result.path("hash").asText(),
                     result.path("parentHash").asText(),
-                    Instant.ofEpochSecond(ChainLog.quantity(result.path("timestamp").asText(), "timestamp")));
+                    ChainLog.epochSecond(result.path("timestamp").asText(), "timestamp"));
         } catch (IllegalArgumentException e) {
             return new Head(-1, "", "", null);
         }

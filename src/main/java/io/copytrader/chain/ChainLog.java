@@ -2,6 +2,7 @@ package io.copytrader.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,6 +63,15 @@ public record ChainLog(String address, List<String> topics, String data, long bl
             throw new IllegalArgumentException(field + " is not a 64-bit quantity");
         }
         return Long.parseUnsignedLong(h.substring(2), 16);
+    }
+
+    /** A block's time: a quantity of seconds since the epoch that names an instant, else IllegalArgumentException. */
+    public static Instant epochSecond(String value, String field) {
+        long seconds = quantity(value, field);
+        if (seconds < 0 || seconds > Instant.MAX.getEpochSecond()) {
+            throw new IllegalArgumentException(field + " " + value + " is not a time in seconds");
+        }
+        return Instant.ofEpochSecond(seconds);
     }
 
     public static String quantity(long value) {

@@ -176,4 +176,17 @@ class ChainFeedScriptedNodeTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 1);
         assertThat(sink.fills.get(0).log().blockNumber()).isEqualTo(first);
     }
+
+    @Test
+    void shouldPassOverAFillInABlockWhoseTimestampIsNoTimeAndGoOn() {
+        startFeed(0);
+        // a node's block beyond any time Java can name: that fill is not read, the feed neither stops nor loops on it
+        node.stampNextBlock("0x7fffffffffffffff");
+        node.mine(fill(1));
+        minedAndConfirmed(fill(2));
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.stream().anyMatch(f -> f.identity().equals(identity(2))));
+        assertThat(sink.fills).extracting(ChainFill::identity).doesNotContain(identity(1));
+        assertThat(sink.malformed).as("said, not dropped in silence").isNotEmpty();
+        assertThat(feed.isLive()).isTrue();
+    }
 }

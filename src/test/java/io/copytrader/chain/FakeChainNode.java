@@ -41,6 +41,8 @@ final class FakeChainNode implements AutoCloseable {
     private int forks;
     private volatile boolean announceRemoved = true;
     private volatile boolean everyReplacingHead = true;
+    /** Timestamps (hex quantities) given to blocks by number instead of {@link #blockTime}: a node's bad data. */
+    private final java.util.Map<Long, String> stamped = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger finalizedAsked = new java.util.concurrent.atomic.AtomicInteger();
 
     private FakeChainNode() throws Exception {
@@ -81,6 +83,11 @@ final class FakeChainNode implements AutoCloseable {
 
     static Instant blockTime(long number) {
         return Instant.ofEpochSecond(1_764_669_600L + 2 * number);
+    }
+
+    /** The next block mined carries {@code hexTimestamp} as its timestamp, whatever it says. */
+    synchronized void stampNextBlock(String hexTimestamp) {
+        stamped.put((long) chain.size(), hexTimestamp);
     }
 
     /** Mines a block holding {@code logs} (their block number and hash are set here); returns its number. */
@@ -165,7 +172,7 @@ final class FakeChainNode implements AutoCloseable {
     }
 
     private JsonNode byHash(String hash) {
-        return chain.stream().filter(b -> b.hash().equals(hash)).findFirst().<JsonNode>map(FakeChainNode::head)
+        return chain.stream().filter(b -> b.hash().equals(hash)).findFirst().<JsonNode>map(this::head)
                 .orElse(JsonRpcWebSocket.MAPPER.nullNode());
     }
 
@@ -173,10 +180,11 @@ final class FakeChainNode implements AutoCloseable {
         return JsonRpcWebSocket.MAPPER.getNodeFactory().textNode(value);
     }
 
-    private static ObjectNode head(Block block) {
+    private ObjectNode head(Block block) {
         return JsonRpcWebSocket.MAPPER.createObjectNode().put("number", ChainLog.quantity(block.number()))
                 .put("hash", block.hash()).put("parentHash", block.parentHash())
-                .put("timestamp", ChainLog.quantity(blockTime(block.number()).getEpochSecond()));
+                .put("timestamp", stamped.getOrDefault(block.number(),
+                        ChainLog.quantity(blockTime(block.number()).getEpochSecond())));
     }
 
     private static ObjectNode log(ChainLog l, Block block, boolean removed) {
