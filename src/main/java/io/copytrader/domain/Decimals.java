@@ -29,11 +29,30 @@ public final class Decimals {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException(field + " is missing");
         }
+        BigDecimal value;
         try {
-            return new BigDecimal(text.trim());
+            value = new BigDecimal(text.trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(field + " is not a decimal number: '" + Ids.abbreviate(text) + "'");
         }
+        return bounded(field, value);
+    }
+
+    /** Digits an amount read from outside may have before the point, and after it: far past any price, size or balance. */
+    public static final int MAX_DIGITS = 30;
+
+    /**
+     * {@code value} if it has at most {@link #MAX_DIGITS} digits before the point and after it (trailing zeros aside);
+     * else IllegalArgumentException. Read from a venue, a feed or a client, 1e999999999 is a short text, but rounding
+     * it to 6 decimals builds a number of a billion digits: minutes of a thread's CPU and a heap's worth of memory.
+     */
+    public static BigDecimal bounded(String field, BigDecimal value) {
+        if (value.signum() != 0 && (value.precision() - value.scale() > MAX_DIGITS
+                || (value.scale() > MAX_DIGITS && value.stripTrailingZeros().scale() > MAX_DIGITS))) {
+            throw new IllegalArgumentException(field + " " + Ids.abbreviate(value.toString()) + " is out of range (at most "
+                    + MAX_DIGITS + " digits before and after the point)");
+        }
+        return value;
     }
 
     /** price * quantity at USD scale. */

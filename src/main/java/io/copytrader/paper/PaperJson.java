@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.copytrader.domain.Decimals;
 
 import java.math.BigDecimal;
 
@@ -84,7 +85,7 @@ public final class PaperJson {
         if (!value.isNumber()) {
             throw new IllegalArgumentException("field '" + field + "' must be a number, but was " + value);
         }
-        return value.decimalValue();
+        return Decimals.bounded("field '" + field + "'", value.decimalValue());
     }
 
     /** A required whole number. */

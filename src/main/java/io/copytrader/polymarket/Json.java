@@ -51,7 +51,7 @@ final class Json {
             throw new IllegalArgumentException(field + " is missing");
         }
         if (node.isNumber()) {
-            return node.decimalValue();
+            return Decimals.bounded(field, node.decimalValue());
         }
         if (node.isTextual()) {
             return Decimals.parse(field, node.textValue());

@@ -9,6 +9,7 @@ import io.copytrader.venue.FeedRow;
 import io.copytrader.venue.HttpReply;
 import io.copytrader.venue.TransientVenueException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -101,6 +102,25 @@ class PolymarketFeedAdapterTest {
                 d -> assertThat(d).contains("timestamp 0 is not epoch seconds"),
                 d -> assertThat(d).contains("size -1 is not positive"));
         assertThat(page.rows().subList(5, 7)).allSatisfy(r -> assertThat(r).isInstanceOf(FeedRow.Trade.class));
+    }
+
+    /** A short text for a number of a billion digits: refused as it is read, not rounded for minutes. */
+    @Test
+    @Timeout(10)
+    void shouldRefuseAmountsOfAbsurdMagnitudeAsTheyAreRead() {
+        String body = "[" + row(TX, 1762077601, "BUY", "1e999999999", "0.5") + ","
+                + row(TX, 1762077601, "BUY", "\"1e999999999\"", "0.5") + ","
+                + row(TX, 1762077601, "BUY", "10", "1e-999999999") + ","
+                + row(TX, 1762077601, "BUY", "1000000000000000000000000000000", "0.5") + ","
+                + row(TX, 1762077601, "BUY", "100000000000000000000000000000.000000000000000000000000000000", "0.5") + "]";
+        FeedPage page = feed.onPage(TARGET, null, ok(body), NOW);
+        assertThat(page.rows()).hasSize(5);
+        assertThat(page.rows().subList(0, 4)).extracting(r -> ((FeedRow.Malformed) r).detail()).satisfiesExactly(
+                d -> assertThat(d).contains("size 1E+999999999 is out of range"),
+                d -> assertThat(d).contains("size 1E+999999999 is out of range"),
+                d -> assertThat(d).contains("price 1E-999999999 is out of range"),
+                d -> assertThat(d).contains("size 1000000000000000000000000000000 is out of range"));
+        assertThat(page.rows().get(4)).as("30 digits each side, trailing zeros aside").isInstanceOf(FeedRow.Trade.class);
     }
 
     @Test
