@@ -33,6 +33,8 @@ public final class DashboardServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Trades sent to a client that just connected. */
     private static final int BACKLOG = 50;
+    /** Event-stream clients at once (about: two connecting together may both pass); each is written every tick. */
+    static final int MAX_CLIENTS = 32;
     private static final Map<String, String> FILES = Map.of(
             "index.html", "text/html; charset=utf-8",
             "dashboard.js", "text/javascript; charset=utf-8",
@@ -120,6 +122,11 @@ public final class DashboardServer implements AutoCloseable {
 
     private void events(RoutingContext ctx) {
         HttpServerResponse response = secure(ctx.response());
+        if (clients.size() >= MAX_CLIENTS) {
+            response.setStatusCode(503).putHeader("Retry-After", "10").putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .end("The dashboard has " + MAX_CLIENTS + " live clients already; try again later.\n");
+            return;
+        }
         response.setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
@@ -163,6 +170,14 @@ public final class DashboardServer implements AutoCloseable {
         }
         if (c.response.ended() || c.response.closed()) {
             remove(c);
+            return;
+        }
+        if (c.response.writeQueueFull()) {
+            // a client that does not read (a laptop asleep, or someone hostile): its updates would pile up in the
+            // engine's memory; it is disconnected instead, and a browser's EventSource reconnects for a fresh start
+            LOG.warn("A dashboard client did not read its updates; disconnected");
+            remove(c);
+            c.response.close();
             return;
         }
         c.response.write("event: update\ndata: " + json(body) + "\n\n");
