@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 
 /**
  * The last line of defence for secrets in text: knows the values of the secrets the process was given (environment
@@ -22,6 +23,7 @@ public final class SecretMasker {
     static final int MIN_LENGTH = 6;
     private static final List<String> NAME_HINTS = List.of("SECRET", "PASSWORD", "PASSPHRASE", "PRIVATE_KEY",
             "PRIVATEKEY", "API_KEY", "APIKEY", "TOKEN", "CREDENTIAL");
+    private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
     /** Longest first, so a secret containing another is masked whole. */
     private static final List<String> VALUES = new CopyOnWriteArrayList<>();
 
@@ -47,7 +49,19 @@ public final class SecretMasker {
         if (v.startsWith("0x") || v.startsWith("0X")) {
             register(v.substring(2)); // a hex key is masked with or without its prefix
         }
-        if (v.length() >= MIN_LENGTH && !VALUES.contains(v)) {
+        if (v.length() < MIN_LENGTH) {
+            return;
+        }
+        if (HEX.matcher(v).matches()) {
+            // a hex key may be printed in either case (an address checksum, a library's toString)
+            add(v.toLowerCase(Locale.ROOT));
+            add(v.toUpperCase(Locale.ROOT));
+        }
+        add(v);
+    }
+
+    private static void add(String v) {
+        if (!VALUES.contains(v)) {
             VALUES.add(v);
             VALUES.sort(Comparator.comparingInt(String::length).reversed());
         }
