@@ -1,5 +1,6 @@
 package io.copytrader.venue;
 
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -8,20 +9,20 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
-import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.StringEntity;
-import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -38,8 +39,12 @@ import java.util.Map;
  * second is checked before it is reused. Bodies are read as UTF-8 unless the answer names another charset.
  */
 public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseable {
+    /** The longest answer read (a page of the Data API or a market's book is well under 1 MB). */
+    static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+
     private final CloseableHttpClient client;
     private final PoolingHttpClientConnectionManager connections;
+    private final int maxBodyBytes;
 
     /**
      * @param connectionsPerHost keep-alive connections to one host at most; a call beyond them waits for one (up to
@@ -47,6 +52,12 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
      *                           an earlier order before placing one) a connection, plus the feed's and the monitor's.
      */
     public ApacheVenueHttpClient(Duration connectTimeout, Duration requestTimeout, int connectionsPerHost) {
+        this(connectTimeout, requestTimeout, connectionsPerHost, MAX_BODY_BYTES);
+    }
+
+    /** @param maxBodyBytes a longer answer is an IOException, not read into memory (a broken or hostile server's) */
+    ApacheVenueHttpClient(Duration connectTimeout, Duration requestTimeout, int connectionsPerHost, int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
         if (connectionsPerHost < 1) {
             throw new IllegalArgumentException("connectionsPerHost must be at least 1, was " + connectionsPerHost);
         }
@@ -75,10 +86,10 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
 
     @Override
     public HttpReply execute(HttpCall call) throws IOException {
-        ClassicRequestBuilder builder = ClassicRequestBuilder.create(call.method()).setUri(call.url());
+        HttpUriRequestBase request = new HttpUriRequestBase(call.method(), URI.create(call.url()));
         String contentType = null;
         for (Map.Entry<String, String> h : call.headers().entrySet()) {
-            builder.addHeader(h.getKey(), h.getValue());
+            request.addHeader(h.getKey(), h.getValue());
             if (h.getKey().equalsIgnoreCase("content-type")) {
                 contentType = h.getValue();
             }
@@ -86,18 +97,45 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
         if (call.body() != null) {
             ContentType type = contentType == null ? ContentType.TEXT_PLAIN.withCharset(StandardCharsets.UTF_8)
                     : ContentType.parse(contentType).withCharset(StandardCharsets.UTF_8);
-            builder.setEntity(new StringEntity(call.body(), type));
+            request.setEntity(new StringEntity(call.body(), type));
         }
-        ClassicHttpRequest request = builder.build();
         return client.execute(request, response -> {
             Map<String, String> headers = new HashMap<>();
             for (Header h : response.getHeaders()) {
                 headers.putIfAbsent(h.getName().toLowerCase(Locale.ROOT), h.getValue());
             }
             HttpEntity entity = response.getEntity();
-            String body = entity == null ? "" : EntityUtils.toString(entity, StandardCharsets.UTF_8);
-            return new HttpReply(response.getCode(), headers, body);
+            return new HttpReply(response.getCode(), headers, entity == null ? "" : body(entity, request));
         });
+    }
+
+    /**
+     * The answer's text, read up to {@code maxBodyBytes}. A longer one is refused and its connection dropped at once:
+     * closing its stream would read it to its end first, and an answer that does not end would hold the caller.
+     */
+    private String body(HttpEntity entity, HttpUriRequestBase request) throws IOException {
+        if (entity.getContentLength() > maxBodyBytes) {
+            request.cancel();
+            throw new IOException("the answer's " + entity.getContentLength() + " bytes are more than the " + maxBodyBytes
+                    + " read");
+        }
+        InputStream in = entity.getContent();
+        byte[] bytes = in == null ? new byte[0] : in.readNBytes(maxBodyBytes + 1);
+        if (bytes.length > maxBodyBytes) {
+            request.cancel();
+            throw new IOException("the answer is longer than the " + maxBodyBytes + " bytes read");
+        }
+        if (in != null) {
+            in.close();
+        }
+        Charset charset = null;
+        try {
+            ContentType type = entity.getContentType() == null ? null : ContentType.parse(entity.getContentType());
+            charset = type == null ? null : type.getCharset();
+        } catch (RuntimeException unknownCharset) {
+            // read as UTF-8
+        }
+        return new String(bytes, charset == null ? StandardCharsets.UTF_8 : charset);
     }
 
     /** Connections out to callers now, over all hosts. */

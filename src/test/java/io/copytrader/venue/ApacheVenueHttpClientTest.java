@@ -66,6 +66,20 @@ class ApacheVenueHttpClientTest {
             e.getResponseHeaders().add("Location", base + "/echo");
             reply(e, 302, "");
         });
+        server.createContext("/long", e -> {
+            // ?n bytes, with their length declared, or chunked when ?chunked
+            boolean chunked = e.getRequestURI().getQuery().contains("chunked");
+            long n = Long.parseLong(e.getRequestURI().getQuery().replaceAll("\\D", ""));
+            e.sendResponseHeaders(200, chunked ? 0 : n);
+            try (OutputStream out = e.getResponseBody()) {
+                byte[] block = "x".repeat((int) Math.min(n, 65536)).getBytes(StandardCharsets.US_ASCII);
+                for (long left = n; left > 0; left -= block.length) {
+                    out.write(block, 0, (int) Math.min(left, block.length));
+                }
+            } catch (IOException closedByTheClient) {
+                // the client stopped reading
+            }
+        });
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -95,6 +109,20 @@ class ApacheVenueHttpClientTest {
         HttpReply post = client.execute(HttpCall.postJson(base + "/echo", "{\"size\":\"1.5\",\"note\":\"é\"}"));
         assertThat(post.status()).isEqualTo(200);
         assertThat(received).containsExactly("GET null ", "POST application/json {\"size\":\"1.5\",\"note\":\"é\"}");
+    }
+
+    @Test
+    void shouldReadAnAnswerUpToItsLimitAndRefuseALongerOneWithoutReadingIt() throws IOException {
+        try (ApacheVenueHttpClient small = new ApacheVenueHttpClient(Duration.ofSeconds(2), Duration.ofSeconds(5), 2, 1000)) {
+            assertThat(small.execute(HttpCall.get(base + "/long?n=1000")).body()).hasSize(1000);
+            assertThat(small.execute(HttpCall.get(base + "/long?chunked&n=1000")).body()).hasSize(1000);
+            assertThatThrownBy(() -> small.execute(HttpCall.get(base + "/long?n=1001"))).isInstanceOf(IOException.class)
+                    .hasMessage("the answer's 1001 bytes are more than the 1000 read");
+            // an answer that does not end (1 TB here) is cut, not read to its end
+            assertThatThrownBy(() -> small.execute(HttpCall.get(base + "/long?chunked&n=1000000000000")))
+                    .isInstanceOf(IOException.class).hasMessage("the answer is longer than the 1000 bytes read");
+            assertThat(small.execute(HttpCall.get(base + "/echo")).status()).as("the client goes on").isEqualTo(200);
+        }
     }
 
     @Test
