@@ -200,6 +200,14 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
             if (takeable(e, keyOf.apply(e))) {
                 signal();
             }
+            // a dropped element may have held back the next of its key, which may be taken now
+            for (E d : dropped) {
+                String key = keyOf.apply(d);
+                E next = key == null ? null : oldestWaiting(key);
+                if (next != null && next != e && !isHeldBack(next, key)) {
+                    signal();
+                }
+            }
         } finally {
             lock.unlock();
         }

@@ -370,6 +370,28 @@ class DropOldestQueueTest {
         assertThat(q.signals()).as("aB4 does not wait while aS2 and aB3 are out").isGreaterThan(before + 1);
     }
 
+    /**
+     * A full queue drops its oldest element, which may be the one that held its key's next back: that next may go now,
+     * and a waiting taker is woken for it, as a release would (not left waiting for the key's next release).
+     */
+    @Test
+    @Timeout(20)
+    void shouldWakeATakerWhenTheDropOfAHeldBackElementLetsTheNextOfItsKeyGo() throws Exception {
+        DropOldestQueue<String> q = sidesWait(2);
+        q.offer("aB1");
+        assertThat(q.poll()).isEqualTo("aB1");
+        q.offer("aS2");
+        q.offer("aB3");
+        var taker = takeInAThread(q, Duration.ofMinutes(10));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 1);
+
+        q.offer("aB4"); // full: aS2, which held aB3 back while aB1 is out, is dropped
+
+        assertThat(dropped).hasSize(1);
+        assertThat(taker.get(5, TimeUnit.SECONDS)).as("aB3 does not wait while a is busy").isEqualTo("aB3");
+        assertThat(q).containsExactly("aB4");
+    }
+
     // ---- a gate: "aB1" is key a, side B; everything waits while an element of its key is unsettled (being sized),
     // and an S waits while elements of its key are out unless the gate is open (the settled shares cover it)
 
