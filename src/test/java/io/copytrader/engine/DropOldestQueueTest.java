@@ -93,6 +93,65 @@ class DropOldestQueueTest {
     }
 
     @Test
+    void shouldKeepTheNewestElementWithACapacityOfOne() {
+        DropOldestQueue<Integer> q = queue(1);
+
+        q.offer(1);
+        q.offer(2);
+
+        assertThat(q).containsExactly(2);
+        assertThat(dropped).containsExactly(1);
+    }
+
+    @Test
+    void shouldHandOutAnUnkeyedQueuesElementsInOrderWhileTheEarlierOnesAreStillOut() {
+        // no key, nothing to release: a taken element never holds the next back
+        DropOldestQueue<Integer> q = queue(5);
+        IntStream.rangeClosed(1, 3).forEach(q::offer);
+
+        assertThat(List.of(q.poll(), q.poll(), q.poll())).containsExactly(1, 2, 3);
+        assertThat(q.poll()).isNull();
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldBlockATakeUntilAnElementIsOffered() throws Exception {
+        DropOldestQueue<Integer> q = queue(5);
+        var taken = new java.util.concurrent.CompletableFuture<Integer>();
+        Thread taker = new Thread(() -> {
+            try {
+                taken.complete(q.take());
+            } catch (InterruptedException e) {
+                taken.completeExceptionally(e);
+            }
+        });
+        taker.start();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 1);
+        assertThat(taken).isNotDone();
+
+        q.offer(7);
+
+        assertThat(taken.get(5, TimeUnit.SECONDS)).isEqualTo(7);
+        assertThat(q).isEmpty();
+    }
+
+    @Test
+    void shouldDrainTheOldestElementsUpToTheLimitAndCountThem() {
+        DropOldestQueue<Integer> q = queue(5);
+        IntStream.rangeClosed(1, 4).forEach(q::offer);
+        List<Integer> drained = new ArrayList<>();
+
+        assertThat(q.drainTo(drained, 2)).isEqualTo(2);
+        assertThat(drained).containsExactly(1, 2);
+        assertThat(q.drainTo(drained)).isEqualTo(2);
+        assertThat(drained).containsExactly(1, 2, 3, 4);
+        assertThat(q.drainTo(drained)).isZero();
+        assertThat(q).isEmpty();
+        assertThat(dropped).as("the caller took them over: neither dropped nor cleared").isEmpty();
+        assertThat(cleared).isEmpty();
+    }
+
+    @Test
     @Timeout(20)
     void shouldLoseNothingWithConcurrentProducersAndConsumers() throws Exception {
         int producers = 4;

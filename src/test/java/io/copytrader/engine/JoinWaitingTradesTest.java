@@ -164,6 +164,25 @@ class JoinWaitingTradesTest {
     }
 
     @Test
+    void shouldCopyTheOneTradeLeftWhenTheTakenOneWasRemovedByAReorg() throws Exception {
+        DetectedTrade b1 = buy("b1", "0.50", "10");
+        DetectedTrade b2 = buy("b2", "0.60", "5");
+        BlockingQueue<Exchange> q = queueWith(true, b1, b2);
+        ledger.retract(b1.key());
+
+        Exchange taken = q.poll(1, TimeUnit.SECONDS);
+        copyQueue.take(taken);
+
+        DetectedTrade left = taken.getMessage().getBody(DetectedTrade.class);
+        assertThat(left.key()).as("b2 is copied, not the reorged b1").isEqualTo(b2.key());
+        assertThat(left.quantity()).isEqualByComparingTo("5");
+        assertThat(taken.getMessage().getHeader(FillAggregation.AGGREGATE_HEADER)).as("one trade, not joined").isNull();
+        assertThat(store.aggregateMembers(b2.key())).isEmpty();
+        assertThat(store.aggregateMembers(b1.key())).isEmpty();
+        assertThat(q).isEmpty();
+    }
+
+    @Test
     void shouldJoinNothingWhenTurnedOff() throws Exception {
         BlockingQueue<Exchange> q = queueWith(false, buy("b1", "0.50", "10"), buy("b2", "0.50", "10"));
 
