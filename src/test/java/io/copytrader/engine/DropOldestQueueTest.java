@@ -153,6 +153,20 @@ class DropOldestQueueTest {
 
     @Test
     @Timeout(20)
+    void shouldLeaveTheQueueToOtherThreadsAfterBrowsingCountingOrDrainingIt() throws Exception {
+        // a gauge (the queue length) or a browse reads the queue on another thread than the producers and consumers
+        DropOldestQueue<String> q = keyed(10);
+        q.offer("a1");
+        assertThat(q.iterator().next()).isEqualTo("a1");
+        assertThat(q.busyKeys()).isZero();
+        assertThat(q.drainTo(new ArrayList<>())).isEqualTo(1);
+
+        java.util.concurrent.CompletableFuture.runAsync(() -> q.offer("b1")).get(5, TimeUnit.SECONDS);
+        assertThat(java.util.concurrent.CompletableFuture.supplyAsync(q::poll).get(5, TimeUnit.SECONDS)).isEqualTo("b1");
+    }
+
+    @Test
+    @Timeout(20)
     void shouldLoseNothingWithConcurrentProducersAndConsumers() throws Exception {
         int producers = 4;
         int perProducer = 5_000;
