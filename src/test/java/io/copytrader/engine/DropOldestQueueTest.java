@@ -407,6 +407,21 @@ class DropOldestQueueTest {
     }
 
     @Test
+    void shouldJoinWhatMayJoinAnElementTakenWhileItsKeyIsBusyByDefault() {
+        // B does not wait while its key is busy; a taken element's group (second letter) joins it
+        DropOldestQueue<String> q = new DropOldestQueue<>(10, e -> e.substring(0, 1),
+                (e, release) -> releases.put(e, release), (taken, next) -> taken.charAt(1) == next.charAt(1),
+                (taken, joined) -> joinedTo.add(taken + "<-" + joined), e -> e.charAt(1) == 'S',
+                e -> { }, e -> dropped.add(-1), e -> { });
+        q.offer("aS1");
+        assertThat(q.poll()).isEqualTo("aS1");
+        List.of("aB2", "aB3").forEach(q::offer);
+
+        assertThat(q.poll()).as("taken while aS1 is out").isEqualTo("aB2");
+        assertThat(joinedTo).containsExactly("aB2<-[aB3]");
+    }
+
+    @Test
     void shouldWakeATakerForTheNextElementWhenItMayBeTakenToo() throws Exception {
         DropOldestQueue<String> q = sidesWait(10);
         q.offer("aB1");
