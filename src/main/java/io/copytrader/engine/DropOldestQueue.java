@@ -51,6 +51,14 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
          * @param unsettled how many of those are not yet settled either
          */
         boolean holdsBack(E waiting, int taken, int unsettled);
+
+        /**
+         * Whether {@code next} may join {@code taken}, taken while elements of their key were out (asked after the
+         * queue's {@code joins} said yes); by default it may.
+         */
+        default boolean joinsWhileOut(E taken, E next) {
+            return true;
+        }
     }
 
     /**
@@ -200,6 +208,14 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
             if (takeable(e, keyOf.apply(e))) {
                 signal();
             }
+            // a dropped element may have held back the next of its key, which may be taken now
+            for (E d : dropped) {
+                String key = keyOf.apply(d);
+                E next = key == null ? null : oldestWaiting(key);
+                if (next != null && next != e && !isHeldBack(next, key)) {
+                    signal();
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -296,7 +312,7 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
                 continue;
             }
             it.remove();
-            takeJoining(e, key, it, joined);
+            takeJoining(e, key, it, joined, busy.containsKey(key));
             busy.merge(key, 1, Integer::sum);
             unsettled.merge(key, 1, Integer::sum);
             E next = oldestWaiting(key);
@@ -315,14 +331,17 @@ public final class DropOldestQueue<E> extends AbstractQueue<E> implements Blocki
         return taken != null && gate.holdsBack(e, taken, unsettled.getOrDefault(key, 0));
     }
 
-    /** Removes the elements of {@code key} after {@code taken} that may join it, up to the first that may not. */
-    private void takeJoining(E taken, String key, ListIterator<E> it, List<E> joined) {
+    /**
+     * Removes the elements of {@code key} after {@code taken} that may join it, up to the first that may not
+     * ({@code out}: elements of the key were out when it was taken, and the gate has its say too).
+     */
+    private void takeJoining(E taken, String key, ListIterator<E> it, List<E> joined, boolean out) {
         while (it.hasNext()) {
             E next = it.next();
             if (!key.equals(keyOf.apply(next))) {
                 continue;
             }
-            if (!joins.test(taken, next)) {
+            if (!joins.test(taken, next) || out && !gate.joinsWhileOut(taken, next)) {
                 return;
             }
             it.remove();

@@ -85,7 +85,17 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
                 DropOldestQueueFactory::releaseWhenDone,
                 join ? DropOldestQueueFactory::joins : (taken, next) -> false,
                 (taken, joined) -> taken.setProperty(CopyQueue.JOINED, joined),
-                (DropOldestQueue.KeyGate<Exchange>) this::holdsBack,
+                new DropOldestQueue.KeyGate<Exchange>() {
+                    @Override
+                    public boolean holdsBack(Exchange waiting, int taken, int unsettled) {
+                        return DropOldestQueueFactory.this.holdsBack(waiting, taken, unsettled);
+                    }
+
+                    @Override
+                    public boolean joinsWhileOut(Exchange taken, Exchange next) {
+                        return DropOldestQueueFactory.joinsWhileOut(next);
+                    }
+                },
                 e -> ledger.metrics().queued(), this::dropped, this::abandoned);
         last = q;
         return q;
@@ -117,6 +127,16 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
         }
         return first.trader().equals(trade.trader()) && first.instrument().equals(trade.instrument())
                 && first.side() == trade.side();
+    }
+
+    /**
+     * Whether {@code next} may join a trade taken while orders of its instrument are out: a buy may (a buy depends on
+     * no answer), a sell may not. Such a sell went because the settled shares cover it alone; the sells behind it may
+     * not be covered with it (a sell of more than the settled shares, or of everything, sized then on the settled
+     * shares only, would sell less than the target's share), so each waits for its own turn at the gate.
+     */
+    static boolean joinsWhileOut(Exchange next) {
+        return !(next.getMessage().getBody() instanceof DetectedTrade trade) || trade.side() != Side.SELL;
     }
 
     /**

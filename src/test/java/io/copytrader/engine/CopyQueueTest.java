@@ -10,6 +10,8 @@ import io.copytrader.store.OrderRecordState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
@@ -19,6 +21,7 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.copytrader.engine.Trades.T0;
 import static io.copytrader.engine.Trades.sell;
@@ -32,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CopyQueueTest {
     final Clock clock = Clock.fixed(T0.plusSeconds(5), ZoneOffset.UTC);
     final InMemoryTradeStore store = new InMemoryTradeStore(clock);
-    final TradeLedger ledger = new TradeLedger(store, new PipelineMetrics(new SimpleMeterRegistry()));
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final TradeLedger ledger = new TradeLedger(store, new PipelineMetrics(registry));
     final CamelContext camel = new DefaultCamelContext();
     final DetectedTrade trade = sell("s1", "0.40", "10");
     final CopyIntent intent = new CopyIntent(trade.clientOrderId(), trade, trade.instrument(), trade.side(),
@@ -43,9 +47,13 @@ class CopyQueueTest {
         camel.close();
     }
 
+    /** How many times the offset of the record delivered again was committed. */
+    final AtomicInteger commits = new AtomicInteger();
+
     Exchange deliveredAgain(CopyQueue queue, boolean replay) {
         Exchange exchange = new DefaultExchange(camel);
         exchange.getMessage().setBody(trade);
+        exchange.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, (KafkaManualCommit) commits::incrementAndGet);
         if (replay) {
             exchange.getMessage().setHeader(CopyQueue.REPLAY_HEADER, "true");
         }
@@ -77,6 +85,7 @@ class CopyQueueTest {
         assertThat(exchange.isRouteStop()).as("not sized or sent again").isTrue();
         assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
         assertThat(store.order(trade.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(commits).as("its offset committed: not delivered a third time").hasValue(1);
     }
 
     @Test
@@ -90,6 +99,19 @@ class CopyQueueTest {
         assertThat(store.outcome(trade.key())).isEmpty();
         assertThat(store.order(trade.clientOrderId()).orElseThrow().state())
                 .as("left for the monitor's lookup, untouched").isEqualTo(OrderRecordState.SUBMITTING);
+    }
+
+    @Test
+    void shouldLeaveToTheMonitorATradeDeliveredAgainWhoseOrderGotNoAnswer() {
+        // the request went out and no answer came (UNKNOWN): sizing the trade again could place a second order
+        orderLeft(OrderRecordState.UNKNOWN, null);
+
+        Exchange exchange = deliveredAgain(shared(), false);
+
+        assertThat(exchange.isRouteStop()).as("not sized or sent again").isTrue();
+        assertThat(store.outcome(trade.key())).isEmpty();
+        assertThat(store.order(trade.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(commits).hasValue(1);
     }
 
     @Test
@@ -112,6 +134,8 @@ class CopyQueueTest {
 
         assertThat(exchange.isRouteStop()).isFalse();
         assertThat(store.outcome(trade.key())).isEmpty();
+        assertThat(registry.get(PipelineMetrics.TRADES_QUEUED).counter().count()).as("counted off the queue").isEqualTo(1.0);
+        assertThat(commits).as("committed when the route is done with it, not before").hasValue(0);
     }
 
     @Test
@@ -133,6 +157,7 @@ class CopyQueueTest {
 
         assertThat(exchange.isRouteStop()).isTrue();
         assertThat(store.outcomeCounts()).containsEntry(TradeOutcome.COPIED, 1L);
+        assertThat(commits).hasValue(1);
     }
 
     @Test
@@ -161,5 +186,23 @@ class CopyQueueTest {
         assertThat(exchange.isRouteStop()).isTrue();
         assertThat(store.outcome(trade.key())).contains(TradeOutcome.DROPPED);
         assertThat(store.deadLetters()).isEmpty();
+        assertThat(commits).hasValue(1);
+    }
+
+    @Test
+    void shouldCommitTheOffsetWhenDoneAndTakeARefusedCommitForAMovedPartition() {
+        CopyQueue queue = shared();
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(trade);
+        exchange.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, (KafkaManualCommit) commits::incrementAndGet);
+
+        queue.done(exchange);
+        assertThat(commits).hasValue(1);
+
+        exchange.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, (KafkaManualCommit) () -> {
+            throw new org.apache.kafka.common.errors.RebalanceInProgressException("partition moved");
+        });
+        queue.done(exchange); // the new owner gets the record again and skips it: not a failure of the trade
+        assertThat(exchange.getException()).isNull();
     }
 }

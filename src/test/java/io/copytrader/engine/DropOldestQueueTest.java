@@ -93,6 +93,79 @@ class DropOldestQueueTest {
     }
 
     @Test
+    void shouldKeepTheNewestElementWithACapacityOfOne() {
+        DropOldestQueue<Integer> q = queue(1);
+
+        q.offer(1);
+        q.offer(2);
+
+        assertThat(q).containsExactly(2);
+        assertThat(dropped).containsExactly(1);
+    }
+
+    @Test
+    void shouldHandOutAnUnkeyedQueuesElementsInOrderWhileTheEarlierOnesAreStillOut() {
+        // no key, nothing to release: a taken element never holds the next back
+        DropOldestQueue<Integer> q = queue(5);
+        IntStream.rangeClosed(1, 3).forEach(q::offer);
+
+        assertThat(List.of(q.poll(), q.poll(), q.poll())).containsExactly(1, 2, 3);
+        assertThat(q.poll()).isNull();
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldBlockATakeUntilAnElementIsOffered() throws Exception {
+        DropOldestQueue<Integer> q = queue(5);
+        var taken = new java.util.concurrent.CompletableFuture<Integer>();
+        Thread taker = new Thread(() -> {
+            try {
+                taken.complete(q.take());
+            } catch (InterruptedException e) {
+                taken.completeExceptionally(e);
+            }
+        });
+        taker.start();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 1);
+        assertThat(taken).isNotDone();
+
+        q.offer(7);
+
+        assertThat(taken.get(5, TimeUnit.SECONDS)).isEqualTo(7);
+        assertThat(q).isEmpty();
+    }
+
+    @Test
+    void shouldDrainTheOldestElementsUpToTheLimitAndCountThem() {
+        DropOldestQueue<Integer> q = queue(5);
+        IntStream.rangeClosed(1, 4).forEach(q::offer);
+        List<Integer> drained = new ArrayList<>();
+
+        assertThat(q.drainTo(drained, 2)).isEqualTo(2);
+        assertThat(drained).containsExactly(1, 2);
+        assertThat(q.drainTo(drained)).isEqualTo(2);
+        assertThat(drained).containsExactly(1, 2, 3, 4);
+        assertThat(q.drainTo(drained)).isZero();
+        assertThat(q).isEmpty();
+        assertThat(dropped).as("the caller took them over: neither dropped nor cleared").isEmpty();
+        assertThat(cleared).isEmpty();
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldLeaveTheQueueToOtherThreadsAfterBrowsingCountingOrDrainingIt() throws Exception {
+        // a gauge (the queue length) or a browse reads the queue on another thread than the producers and consumers
+        DropOldestQueue<String> q = keyed(10);
+        q.offer("a1");
+        assertThat(q.iterator().next()).isEqualTo("a1");
+        assertThat(q.busyKeys()).isZero();
+        assertThat(q.drainTo(new ArrayList<>())).isEqualTo(1);
+
+        java.util.concurrent.CompletableFuture.runAsync(() -> q.offer("b1")).get(5, TimeUnit.SECONDS);
+        assertThat(java.util.concurrent.CompletableFuture.supplyAsync(q::poll).get(5, TimeUnit.SECONDS)).isEqualTo("b1");
+    }
+
+    @Test
     @Timeout(20)
     void shouldLoseNothingWithConcurrentProducersAndConsumers() throws Exception {
         int producers = 4;
@@ -334,6 +407,21 @@ class DropOldestQueueTest {
     }
 
     @Test
+    void shouldJoinWhatMayJoinAnElementTakenWhileItsKeyIsBusyByDefault() {
+        // B does not wait while its key is busy; a taken element's group (second letter) joins it
+        DropOldestQueue<String> q = new DropOldestQueue<>(10, e -> e.substring(0, 1),
+                (e, release) -> releases.put(e, release), (taken, next) -> taken.charAt(1) == next.charAt(1),
+                (taken, joined) -> joinedTo.add(taken + "<-" + joined), e -> e.charAt(1) == 'S',
+                e -> { }, e -> dropped.add(-1), e -> { });
+        q.offer("aS1");
+        assertThat(q.poll()).isEqualTo("aS1");
+        List.of("aB2", "aB3").forEach(q::offer);
+
+        assertThat(q.poll()).as("taken while aS1 is out").isEqualTo("aB2");
+        assertThat(joinedTo).containsExactly("aB2<-[aB3]");
+    }
+
+    @Test
     void shouldWakeATakerForTheNextElementWhenItMayBeTakenToo() throws Exception {
         DropOldestQueue<String> q = sidesWait(10);
         q.offer("aB1");
@@ -368,6 +456,28 @@ class DropOldestQueueTest {
         assertThat(q.poll()).isEqualTo("aB3");
         q.offer("aB4");
         assertThat(q.signals()).as("aB4 does not wait while aS2 and aB3 are out").isGreaterThan(before + 1);
+    }
+
+    /**
+     * A full queue drops its oldest element, which may be the one that held its key's next back: that next may go now,
+     * and a waiting taker is woken for it, as a release would (not left waiting for the key's next release).
+     */
+    @Test
+    @Timeout(20)
+    void shouldWakeATakerWhenTheDropOfAHeldBackElementLetsTheNextOfItsKeyGo() throws Exception {
+        DropOldestQueue<String> q = sidesWait(2);
+        q.offer("aB1");
+        assertThat(q.poll()).isEqualTo("aB1");
+        q.offer("aS2");
+        q.offer("aB3");
+        var taker = takeInAThread(q, Duration.ofMinutes(10));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> q.waitingTakers() == 1);
+
+        q.offer("aB4"); // full: aS2, which held aB3 back while aB1 is out, is dropped
+
+        assertThat(dropped).hasSize(1);
+        assertThat(taker.get(5, TimeUnit.SECONDS)).as("aB3 does not wait while a is busy").isEqualTo("aB3");
+        assertThat(q).containsExactly("aB4");
     }
 
     // ---- a gate: "aB1" is key a, side B; everything waits while an element of its key is unsettled (being sized),

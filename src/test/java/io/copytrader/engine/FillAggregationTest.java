@@ -4,13 +4,21 @@ import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Side;
 import io.copytrader.store.InMemoryTradeStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.copytrader.domain.SourceTradeId;
+import io.copytrader.domain.TraderId;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.processor.aggregate.AggregateProcessor;
+import org.apache.camel.support.ExpressionAdapter;
+import org.awaitility.Awaitility;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,5 +117,103 @@ class FillAggregationTest {
         Exchange e = new DefaultExchange(new DefaultCamelContext());
         e.getMessage().setBody(fill("f-1", Side.BUY, "0.40", "10"));
         assertThat(off.completes(e)).isTrue();
+    }
+
+    @Test
+    void shouldGiveASingleFillBackAsItIs() {
+        DetectedTrade a = fill("f-1", Side.BUY, "0.40", "10");
+
+        assertThat(FillAggregation.combine(List.of(a))).isEqualTo(a);
+    }
+
+    // ---- the aggregate-fills route's aggregator (its steps as in routes/aggregate-fills.camel.yaml, a window of a
+    // minute, so a group completes only when it is made to): what reaches the queue, in order
+
+    final InMemoryTradeStore routeStore = new InMemoryTradeStore(Clock.systemUTC());
+    final TradeLedger routeLedger = new TradeLedger(routeStore, new PipelineMetrics(new SimpleMeterRegistry()));
+    final FillAggregation windowOfAMinute = new FillAggregation(60_000, routeLedger);
+    final List<DetectedTrade> queued = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    private RouteBuilder aggregateFills() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:fills").routeId("aggregate-fills")
+                        .process(windowOfAMinute::beforeFill)
+                        .aggregate(new ExpressionAdapter() {
+                            @Override
+                            public Object evaluate(Exchange exchange) {
+                                return exchange.getMessage().getBody(DetectedTrade.class).aggregationKey();
+                            }
+                        }, windowOfAMinute).id(FillAggregation.AGGREGATOR_ID)
+                        .aggregationRepository(new FillGroups())
+                        .completionTimeout(60_000)
+                        .completionPredicate(windowOfAMinute::completes)
+                        .process(windowOfAMinute::completed)
+                        .process(e -> queued.add(e.getMessage().getBody(DetectedTrade.class)));
+            }
+        };
+    }
+
+    private static DetectedTrade fillOf(String trader, String id, String order, String quantity) {
+        return new DetectedTrade(new SourceTradeId(id), new TraderId(trader), Trades.YES_TOKEN, "Yes", Side.BUY,
+                new BigDecimal("0.40"), new BigDecimal(quantity), new BigDecimal("0.40").multiply(new BigDecimal(quantity)),
+                Trades.T0, Trades.T0).withSourceOrder(order);
+    }
+
+    private void send(ProducerTemplate producer, DetectedTrade fill) {
+        routeLedger.admit(fill);
+        producer.sendBody("direct:fills", fill);
+    }
+
+    @Test
+    void shouldQueueATargetsGroupAsSoonAsItsNextFillIsOfAnotherOrder() throws Exception {
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.addRoutes(aggregateFills());
+            camel.start();
+            ProducerTemplate producer = camel.createProducerTemplate();
+
+            send(producer, fillOf("alice", "a-1", "order-1", "10"));
+            send(producer, fillOf("alice", "a-2", "order-1", "5"));
+            send(producer, fillOf("bob", "b-1", "order-9", "1")); // another target's order completes nothing of alice's
+            assertThat(queued).isEmpty();
+
+            send(producer, fillOf("alice", "a-3", "order-2", "7"));
+
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> queued.size() == 1);
+            assertThat(queued.get(0).key()).isEqualTo(fillOf("alice", "a-1", "order-1", "10").key());
+            assertThat(queued.get(0).quantity()).as("order-1's two fills, not order-2's").isEqualByComparingTo("15");
+
+            // a route reloaded (ROUTES_RELOAD): the new route's aggregator completes the groups, not the stopped one
+            camel.getRouteController().stopRoute("aggregate-fills");
+            camel.removeRoute("aggregate-fills");
+            camel.addRoutes(aggregateFills());
+            send(producer, fillOf("alice", "a-4", "order-3", "2"));
+            send(producer, fillOf("alice", "a-5", "order-4", "3"));
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> queued.size() == 2);
+            assertThat(queued.get(1).quantity()).as("order-3's fill").isEqualByComparingTo("2");
+        }
+    }
+
+    @Test
+    void shouldQueueTheGroupsOfAForcedCompletionInTheOrderTheyWereOpened() throws Exception {
+        // the end of a polled page completes every open group: one instrument's groups reach the queue in order
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.addRoutes(aggregateFills());
+            camel.start();
+            ProducerTemplate producer = camel.createProducerTemplate();
+            List<String> traders = List.of("t9", "t3", "t7", "t1", "t5", "t8", "t2", "t6", "t4");
+            for (String trader : traders) {
+                send(producer, fillOf(trader, trader + "-f1", trader + "-order", "1"));
+            }
+            send(producer, fillOf("t9", "t9-f2", "t9-order", "1")); // a group keeps its place when a fill joins it
+            assertThat(queued).isEmpty();
+
+            camel.getProcessor(FillAggregation.AGGREGATOR_ID, AggregateProcessor.class).forceCompletionOfAllGroups();
+
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> queued.size() == traders.size());
+            assertThat(queued).extracting(t -> t.trader().value()).containsExactlyElementsOf(traders);
+            assertThat(queued.get(0).quantity()).isEqualByComparingTo("2");
+        }
     }
 }

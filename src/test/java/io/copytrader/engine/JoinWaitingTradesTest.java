@@ -164,6 +164,25 @@ class JoinWaitingTradesTest {
     }
 
     @Test
+    void shouldCopyTheOneTradeLeftWhenTheTakenOneWasRemovedByAReorg() throws Exception {
+        DetectedTrade b1 = buy("b1", "0.50", "10");
+        DetectedTrade b2 = buy("b2", "0.60", "5");
+        BlockingQueue<Exchange> q = queueWith(true, b1, b2);
+        ledger.retract(b1.key());
+
+        Exchange taken = q.poll(1, TimeUnit.SECONDS);
+        copyQueue.take(taken);
+
+        DetectedTrade left = taken.getMessage().getBody(DetectedTrade.class);
+        assertThat(left.key()).as("b2 is copied, not the reorged b1").isEqualTo(b2.key());
+        assertThat(left.quantity()).isEqualByComparingTo("5");
+        assertThat(taken.getMessage().getHeader(FillAggregation.AGGREGATE_HEADER)).as("one trade, not joined").isNull();
+        assertThat(store.aggregateMembers(b2.key())).isEmpty();
+        assertThat(store.aggregateMembers(b1.key())).isEmpty();
+        assertThat(q).isEmpty();
+    }
+
+    @Test
     void shouldJoinNothingWhenTurnedOff() throws Exception {
         BlockingQueue<Exchange> q = queueWith(false, buy("b1", "0.50", "10"), buy("b2", "0.50", "10"));
 
@@ -253,6 +272,56 @@ class JoinWaitingTradesTest {
         assertThat(q.poll()).as("s2 waits while s1 is being sized").isNull();
         DropOldestQueueFactory.sized(sell);
         assertThat(q.poll(1, TimeUnit.SECONDS).getMessage().getBody(DetectedTrade.class).key()).isEqualTo(s2.key());
+    }
+
+    @Test
+    void shouldCopyASellTakenWhileABuyIsOutAloneAndGateTheSellsBehindItEachOnItsOwn() throws Exception {
+        // we hold 5 settled and buy 10: the target sells a tenth (s1: covered by the settled shares, it goes), then
+        // the rest (s2: a sell of everything, which waits for the buy's answer); joined, the two would go as one sell
+        // of everything while the buy is out, sized on the 5 settled shares, and leave the 10 bought unsold
+        DetectedTrade b0 = buy("b0", "0.50", "10");
+        DetectedTrade s1 = trade("s1", YES_TOKEN, Side.SELL, "0.40", "1", T0);
+        DetectedTrade s2 = trade("s2", YES_TOKEN, Side.SELL, "0.40", "9", T0);
+        Set<String> covered = ConcurrentHashMap.newKeySet();
+        covered.add(s1.key());
+        BlockingQueue<Exchange> q = new DropOldestQueueFactory(ledger, true, false,
+                e -> covered.contains(e.getMessage().getBody(DetectedTrade.class).key())).create(100);
+        List.of(b0, s1, s2).forEach(t -> q.offer(queued(t)));
+
+        Exchange buy = q.poll(1, TimeUnit.SECONDS);
+        DropOldestQueueFactory.sized(buy);
+        Exchange sell = q.poll(1, TimeUnit.SECONDS);
+        copyQueue.take(sell);
+
+        DetectedTrade taken = sell.getMessage().getBody(DetectedTrade.class);
+        assertThat(taken.key()).isEqualTo(s1.key());
+        assertThat(taken.quantity()).as("s1 alone").isEqualByComparingTo("1");
+        assertThat(store.aggregateMembers(s1.key())).isEmpty();
+        assertThat(q).as("s2 waits for its own turn").hasSize(1);
+        DropOldestQueueFactory.sized(sell);
+        assertThat(q.poll()).as("s2 is not covered: it waits for the buy's answer").isNull();
+
+        UnitOfWorkHelper.doneSynchronizations(buy, buy.getExchangeExtension().handoverCompletions());
+        UnitOfWorkHelper.doneSynchronizations(sell, sell.getExchangeExtension().handoverCompletions());
+        assertThat(q.poll(1, TimeUnit.SECONDS).getMessage().getBody(DetectedTrade.class).key()).isEqualTo(s2.key());
+    }
+
+    @Test
+    void shouldJoinSellsTakenWithNothingOfTheirInstrumentOutAndBuysTakenWhileOrdersAreOut() throws Exception {
+        DetectedTrade s1 = trade("s1", YES_TOKEN, Side.SELL, "0.40", "1", T0);
+        DetectedTrade s2 = trade("s2", YES_TOKEN, Side.SELL, "0.40", "9", T0);
+        DetectedTrade b1 = buy("b1", "0.50", "10");
+        DetectedTrade b2 = buy("b2", "0.50", "5");
+        BlockingQueue<Exchange> q = queueWith(true, s1, s2, b1, b2);
+
+        Exchange sell = q.poll(1, TimeUnit.SECONDS);
+        copyQueue.take(sell);
+        assertThat(sell.getMessage().getBody(DetectedTrade.class).quantity()).as("s1 and s2").isEqualByComparingTo("10");
+        DropOldestQueueFactory.sized(sell);
+        Exchange buy = q.poll(1, TimeUnit.SECONDS);
+        copyQueue.take(buy);
+        assertThat(buy.getMessage().getBody(DetectedTrade.class).quantity()).as("b1 and b2 while the sell is out")
+                .isEqualByComparingTo("15");
     }
 
     @Test

@@ -58,6 +58,45 @@ class TradeAdmissionsTest {
         assertThat(store.detectedCount()).isEqualTo(4);
     }
 
+    @Test
+    void shouldAdmitAPageOfTwoInOneCommitAndAPageOfOneAtItsSplit() {
+        DetectedTrade t1 = buy("t1", "0.40", "10");
+        DetectedTrade t2 = buy("t2", "0.40", "10");
+        Exchange two = new DefaultExchange(context);
+        two.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), List.of(t1, t2), "c-1"));
+
+        admissions.admitPage(two);
+
+        assertThat(store.detectedCount()).as("both stored before the split").isEqualTo(2);
+        assertThat(admissions.add(split(two, t1), t1.key())).isTrue();
+        assertThat(admissions.add(split(two, t2), t2.key())).isTrue();
+
+        DetectedTrade t3 = buy("t3", "0.40", "10");
+        Exchange one = new DefaultExchange(context);
+        one.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), List.of(t3), "c-2"));
+        admissions.admitPage(one);
+        assertThat(store.detectedCount()).as("nothing to share a commit with: admitted by the dedup step").isEqualTo(2);
+        assertThat(admissions.add(split(one, t3), t3.key())).isTrue();
+        assertThat(store.detectedCount()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldNeverForgetAnAdmittedTrade() {
+        DetectedTrade t1 = buy("t1", "0.40", "10");
+        assertThat(admissions.contains(t1.key())).isFalse();
+        Exchange exchange = new DefaultExchange(context);
+        exchange.getMessage().setBody(t1);
+        assertThat(admissions.add(exchange, t1.key())).isTrue();
+        assertThat(admissions.contains(t1.key())).isTrue();
+
+        // the dedup step's removal on a failure, and a clear: the trade stays admitted, a second sighting a duplicate
+        assertThat(admissions.remove(t1.key())).as("nothing removed").isFalse();
+        admissions.clear();
+        assertThat(admissions.contains(t1.key())).isTrue();
+        assertThat(admissions.add(exchange, t1.key())).isFalse();
+        assertThat(store.detectedCount()).isEqualTo(1);
+    }
+
     /** What split-trades hands the idempotent consumer: a copy of the page's exchange with one trade as its body. */
     private static Exchange split(Exchange page, DetectedTrade trade) {
         Exchange copy = page.copy();
