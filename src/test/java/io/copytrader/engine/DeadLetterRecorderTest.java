@@ -58,6 +58,11 @@ class DeadLetterRecorderTest {
         return store.deadLetters().stream().map(d -> d.trade().key() + " " + d.reason() + " " + d.detail()).toList();
     }
 
+    /** The intent copying {@code t} at its own price and size. */
+    private static CopyIntent wholeCopyOf(DetectedTrade t) {
+        return new CopyIntent(t.clientOrderId(), t, t.instrument(), t.side(), t.price(), t.quantity(), t.notional());
+    }
+
     private List<Level> levels() {
         return logged.list.stream().map(ILoggingEvent::getLevel).toList();
     }
@@ -101,8 +106,7 @@ class DeadLetterRecorderTest {
         DetectedTrade t = Trades.buy("d-3", "0.50", "10");
         ledger.admit(t);
         Exchange failed = exchange();
-        failed.setProperty(ExchangeProps.INTENT, new CopyIntent(t.clientOrderId(), t, t.instrument(), t.side(),
-                t.price(), t.quantity(), t.notional()));
+        failed.setProperty(ExchangeProps.INTENT, wholeCopyOf(t));
         failed.getMessage().setBody("the venue's answer, not a trade");
 
         recorder.record(failed);
@@ -119,8 +123,7 @@ class DeadLetterRecorderTest {
         ledger.admit(other);
         Exchange failed = exchange();
         failed.setProperty(ExchangeProps.TRADE, copying);
-        failed.setProperty(ExchangeProps.INTENT, new CopyIntent(other.clientOrderId(), other, other.instrument(),
-                other.side(), other.price(), other.quantity(), other.notional()));
+        failed.setProperty(ExchangeProps.INTENT, wholeCopyOf(other));
         failed.getMessage().setBody(other);
         failed.setProperty(ExchangeProps.DEAD_LETTER_REASON, Reason.EXCHANGE_INVALID_ORDER);
 
