@@ -12,6 +12,11 @@ public enum FaultKind {
     TIMEOUT(FaultTarget.ORDERS),
     /** Do the work (place the order), then never answer. */
     TIMEOUT_AFTER_ACCEPT(FaultTarget.ORDERS),
+    /**
+     * Do the work (place the order), then answer 200 with a body that never ends (a broken proxy's): the answer is
+     * written until the client drops the connection.
+     */
+    ENDLESS_ANSWER_AFTER_ACCEPT(FaultTarget.ORDERS),
     /** Answer 429 with a Retry-After header. */
     RATE_LIMIT_429(FaultTarget.ORDERS),
     /** Reject an order placement with 400 INSUFFICIENT_BALANCE whatever the cash. Placements only. */

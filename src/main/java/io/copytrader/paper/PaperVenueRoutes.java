@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.copytrader.domain.TraderId;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -25,6 +27,9 @@ import java.util.Map;
 final class PaperVenueRoutes {
     private static final String JSON = "application/json";
     private static final String SWALLOW_REPLY = "paper.swallowReply";
+    private static final String ENDLESS_REPLY = "paper.endlessReply";
+    /** What an endless answer repeats: JSON whitespace after its opening bracket. */
+    private static final Buffer ENDLESS_CHUNK = Buffer.buffer(" ".repeat(64 * 1024));
     private static final int MAX_LIMIT = 1000;
     private static final int DEFAULT_LIMIT = 100;
 
@@ -256,6 +261,10 @@ final class PaperVenueRoutes {
                 ctx.put(SWALLOW_REPLY, Boolean.TRUE);
                 handler.handle(ctx);
             }
+            case ENDLESS_ANSWER_AFTER_ACCEPT -> {
+                ctx.put(ENDLESS_REPLY, Boolean.TRUE);
+                handler.handle(ctx);
+            }
             case RATE_LIMIT_429 -> {
                 ctx.response().putHeader("Retry-After", Integer.toString(decision.spec().effectiveRetryAfterSeconds()));
                 error(ctx, 429, "RATE_LIMITED", injected);
@@ -275,6 +284,24 @@ final class PaperVenueRoutes {
         connection.closeHandler(v -> vertx.cancelTimer(timer));
     }
 
+    /** Answers 200 with a body that never ends: written as fast as the client reads it, until it drops the connection. */
+    private void endless(RoutingContext ctx) {
+        HttpServerResponse response = ctx.response().setStatusCode(200).putHeader("Content-Type", JSON)
+                .setChunked(true);
+        response.write("[");
+        writeOn(response);
+    }
+
+    private void writeOn(HttpServerResponse response) {
+        while (!response.writeQueueFull()) {
+            if (response.closed()) {
+                return;
+            }
+            response.write(ENDLESS_CHUNK.copy());
+        }
+        response.drainHandler(v -> writeOn(response));
+    }
+
     private Handler<RoutingContext> badRequestOnError(Handler<RoutingContext> handler) {
         return ctx -> {
             try {
@@ -292,6 +319,10 @@ final class PaperVenueRoutes {
     private void reply(RoutingContext ctx, int status, Object body) {
         if (Boolean.TRUE.equals(ctx.get(SWALLOW_REPLY))) {
             hang(ctx);
+            return;
+        }
+        if (Boolean.TRUE.equals(ctx.get(ENDLESS_REPLY))) {
+            endless(ctx);
             return;
         }
         ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(PaperJson.write(body));

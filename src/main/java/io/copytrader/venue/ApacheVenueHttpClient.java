@@ -40,7 +40,7 @@ import java.util.Map;
  */
 public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseable {
     /** The longest answer read (a page of the Data API or a market's book is well under 1 MB). */
-    static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+    public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
     private final CloseableHttpClient client;
     private final PoolingHttpClientConnectionManager connections;

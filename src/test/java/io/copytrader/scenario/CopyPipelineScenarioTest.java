@@ -110,6 +110,24 @@ class CopyPipelineScenarioTest {
     }
 
     @Test
+    void shouldResolveAnAcceptedOrderWhoseAnswerNeverEndsByLookupAndNeverSendASecondOrder() {
+        try (EngineHarness h = EngineHarness.builder().start()) {
+            // 1. the exchange accepts each order and answers 200 with a body that never ends (data keeps coming, so
+            //    no response timeout fires): the engine stops reading at 32 MB and drops the connection
+            h.admin().injectFault(FaultSpec.withProbability(FaultKind.ENDLESS_ANSWER_AFTER_ACCEPT, 1.0));
+            h.emit(3);
+            h.awaitSettled(3, Duration.ofSeconds(30));
+            // 2. each outcome was unknown, and the monitor found each order by its client order id: copied, one
+            //    order each, none sent twice
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(3);
+            assertThat(h.admin().stats().faults(FaultKind.ENDLESS_ANSWER_AFTER_ACCEPT)).isEqualTo(3);
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(3);
+            assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
     void shouldNeverLetAMalformedFeedRowReachTheQueue() {
         try (EngineHarness h = EngineHarness.builder().start()) {
             // 1. the next 4 fills alice emits are malformed rows
