@@ -71,6 +71,9 @@ public class EngineConfiguration implements CamelConfiguration {
         if (context.hasComponent("seda") == null) {
             context.addComponent("seda", new PromptSedaComponent()); // consumers poll once started, not a second later
         }
+        if (context.hasComponent("http") == null) {
+            context.addComponent("http", new BoundedHttpComponent()); // an answer's head is read within bounds
+        }
         CopyTraderSettings settings;
         Map<TraderId, TargetSettings> targets;
         SellSettings sells;

@@ -5,6 +5,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
@@ -12,6 +13,7 @@ import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.util.TimeValue;
@@ -41,6 +43,10 @@ import java.util.Map;
 public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseable {
     /** The longest answer read (a page of the Data API or a market's book is well under 1 MB). */
     public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+    /** The longest status or header line read; Apache HttpClient's default has no bound. */
+    public static final int MAX_HEADER_LINE_BYTES = 64 * 1024;
+    /** The most header lines an answer may have; Apache HttpClient's default has no bound. */
+    public static final int MAX_HEADER_COUNT = 256;
 
     private final CloseableHttpClient client;
     private final PoolingHttpClientConnectionManager connections;
@@ -70,6 +76,7 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
                 .setMaxConnPerRoute(connectionsPerHost)
                 .setMaxConnTotal(4 * connectionsPerHost)
                 .setTlsSocketStrategy(new LazyTls())
+                .setConnectionFactory(boundedConnections())
                 .build();
         this.client = HttpClients.custom()
                 .setConnectionManager(connections)
@@ -136,6 +143,20 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
             // read as UTF-8
         }
         return new String(bytes, charset == null ? StandardCharsets.UTF_8 : charset);
+    }
+
+    /**
+     * Connections that read an answer's head within {@link #MAX_HEADER_LINE_BYTES} a line and
+     * {@link #MAX_HEADER_COUNT} lines: past them the call fails with an IOException. Without a bound, a status or
+     * header line that never ends (a broken or hostile server's) is read into memory until the heap runs out.
+     */
+    public static ManagedHttpClientConnectionFactory boundedConnections() {
+        return ManagedHttpClientConnectionFactory.builder()
+                .http1Config(Http1Config.custom()
+                        .setMaxLineLength(MAX_HEADER_LINE_BYTES)
+                        .setMaxHeaderCount(MAX_HEADER_COUNT)
+                        .build())
+                .build();
     }
 
     /** Connections out to callers now, over all hosts. */

@@ -158,6 +158,33 @@ class ApacheVenueHttpClientTest {
     }
 
     @Test
+    void shouldFailWithAnIoExceptionWhenAHeaderLineNeverEnds() throws Exception {
+        // without a bound the line is read into memory until the heap runs out (Apache HttpClient's default)
+        try (ServerSocket broken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread answering = new Thread(() -> {
+                try (Socket s = broken.accept()) {
+                    s.getInputStream().read(new byte[8192]);
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nX-Broken: ".getBytes(StandardCharsets.US_ASCII));
+                    byte[] more = "a".repeat(65536).getBytes(StandardCharsets.US_ASCII);
+                    while (true) {
+                        out.write(more);
+                    }
+                } catch (IOException hungUp) {
+                    // the client stopped reading
+                }
+            });
+            answering.start();
+            String url = "http://127.0.0.1:" + broken.getLocalPort() + "/trades";
+            assertThatThrownBy(() -> client.execute(HttpCall.get(url)))
+                    .isInstanceOf(org.apache.hc.core5.http.MessageConstraintException.class)
+                    .hasMessage("Maximum line length limit exceeded");
+            answering.join(10_000);
+            assertThat(answering.isAlive()).as("the connection was dropped").isFalse();
+        }
+    }
+
+    @Test
     void shouldFailWithAnIoExceptionWhenNothingListens() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
