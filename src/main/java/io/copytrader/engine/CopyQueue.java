@@ -93,9 +93,9 @@ public final class CopyQueue {
             return;
         }
         Instant now = clock.instant();
-        if (!replay && trade.tsEvent().plus(maxTradeAge).isBefore(now)) {
+        if (!replay && trade.tsEvent().isBefore(now.minus(maxTradeAge))) {
             ledger.finish(trade, TradeOutcome.DROPPED, Reason.QUEUE_STALE, "waited in the queue until "
-                    + Duration.between(trade.tsEvent(), now).toMillis() + " ms after the fill");
+                    + TradeFilter.millis(trade.tsEvent(), now) + " ms after the fill");
             stop(exchange);
         }
     }

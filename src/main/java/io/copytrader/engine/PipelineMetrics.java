@@ -335,14 +335,26 @@ public final class PipelineMetrics {
             sources.put(trade.key(), source);
         }
         lagTimer(LAG_DETECTED, source, "Venue time (block or feed row) to trade detected")
-                .record(Math.max(0, Duration.between(trade.tsEvent(), trade.tsInit()).toNanos()), TimeUnit.NANOSECONDS);
+                .record(lagNanos(trade.tsEvent(), trade.tsInit()), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Nanoseconds from a trade's venue time to a later moment: 0 when the venue time is later (a clock apart), and
+     * Long.MAX_VALUE past what a long holds (a venue time centuries off: {@link Duration#toNanos} would overflow).
+     */
+    public static long lagNanos(Instant venueTime, Instant at) {
+        if (!at.isAfter(venueTime)) {
+            return 0;
+        }
+        Duration lag = Duration.between(venueTime, at);
+        return lag.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE : lag.toNanos();
     }
 
     /** The venue accepted our copy of {@code trade}: records venue time to accepted, tagged by the trade's source. */
     public void accepted(DetectedTrade trade, Instant at) {
         String source = sources.remove(trade.key());
         lagTimer(LAG_ACCEPTED, source == null ? defaultSource : source, "Venue time (block or feed row) to order accepted")
-                .record(Math.max(0, Duration.between(trade.tsEvent(), at).toNanos()), TimeUnit.NANOSECONDS);
+                .record(lagNanos(trade.tsEvent(), at), TimeUnit.NANOSECONDS);
         var listener = acceptedListener;
         if (listener != null) {
             listener.accept(trade, at);

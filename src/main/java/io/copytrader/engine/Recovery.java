@@ -311,15 +311,19 @@ public final class Recovery {
             deadLetters.record(trade, Reason.UNEXPECTED_ERROR, "order " + state + " before the restart");
             return "failed";
         }
-        if (replayed || !trade.tsEvent().plus(maxTradeAge).isBefore(clock.instant())) {
+        Instant now = clock.instant();
+        // a trade dated further ahead than the max age got past no filter yet (the filter skips it): not re-queued
+        boolean ahead = trade.tsEvent().isAfter(now.plus(maxTradeAge));
+        if (replayed || (!ahead && !trade.tsEvent().isBefore(now.minus(maxTradeAge)))) {
             if (replayed) {
                 ledger.metrics().replayed();
             }
             requeue(trade);
             return "re-queued";
         }
-        ledger.finish(trade, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED,
-                "still unfinished at restart, older than " + maxTradeAge.toMillis() + " ms");
+        ledger.finish(trade, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED, "still unfinished at restart, "
+                + (ahead ? "dated " + TradeFilter.millis(now, trade.tsEvent()) + " ms ahead of this engine's clock"
+                : "older than " + maxTradeAge.toMillis() + " ms"));
         return "expired";
     }
 

@@ -14,7 +14,9 @@ import java.util.Map;
 
 /**
  * The filter EIP's predicate: a trade below MIN_TRADE_SIZE_USD is SKIPPED(FILTER_BELOW_MIN_SIZE), one older than
- * the max trade age SKIPPED(FILTER_STALE), one in a market the target's allow/deny lists leave out
+ * the max trade age SKIPPED(FILTER_STALE), and so is one dated more than the max trade age ahead of this engine's clock
+ * (its age cannot be judged: the feed's time or this clock is wrong, a feed giving milliseconds for seconds, say), one
+ * in a market the target's allow/deny lists leave out
  * SKIPPED(FILTER_MARKET_NOT_ALLOWED); the skip is recorded here so the filter step needs no else branch. The minimum
  * size is the target's own when it has one.
  */
@@ -59,16 +61,27 @@ public final class TradeFilter {
                     "market " + trade.instrument() + " not allowed for target " + trade.trader());
             return false;
         }
+        String detail;
         if (trade.notional().compareTo(minSizeUsd) < 0) {
             reason = Reason.FILTER_BELOW_MIN_SIZE;
-        } else if (trade.tsEvent().plus(maxTradeAge).isBefore(now)) {
+            detail = "notional " + trade.notional().toPlainString() + " below " + minSizeUsd.toPlainString();
+        } else if (trade.tsEvent().isBefore(now.minus(maxTradeAge))) {
             reason = Reason.FILTER_STALE;
+            detail = "detected " + millis(trade.tsEvent(), now) + " ms after the fill";
+        } else if (trade.tsEvent().isAfter(now.plus(maxTradeAge))) {
+            reason = Reason.FILTER_STALE;
+            detail = "dated " + millis(now, trade.tsEvent()) + " ms ahead of this engine's clock (the feed's time or"
+                    + " this clock is wrong)";
         } else {
             return true;
         }
-        ledger.finish(trade, TradeOutcome.SKIPPED, reason, reason == Reason.FILTER_STALE
-                ? "detected " + Duration.between(trade.tsEvent(), now).toMillis() + " ms after the fill"
-                : "notional " + trade.notional().toPlainString() + " below " + minSizeUsd.toPlainString());
+        ledger.finish(trade, TradeOutcome.SKIPPED, reason, detail);
         return false;
+    }
+
+    /** Milliseconds from one instant to a later one, Long.MAX_VALUE past what a long holds (Instant spans more). */
+    static long millis(Instant from, Instant to) {
+        Duration d = Duration.between(from, to);
+        return d.getSeconds() >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : d.toMillis();
     }
 }

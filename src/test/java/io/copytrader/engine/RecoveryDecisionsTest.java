@@ -8,6 +8,7 @@ import io.copytrader.domain.VenueOrderId;
 import io.copytrader.store.DeadLetter;
 import io.copytrader.store.InMemoryTradeStore;
 import io.copytrader.store.OrderRecordState;
+import io.copytrader.store.TradeStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -341,6 +343,30 @@ class RecoveryDecisionsTest {
             assertThat(d.detail()).contains("REJECTED");
         });
         assertThat(requeued).isEmpty();
+        assertIdentityInTheMetrics();
+    }
+
+    @Test
+    void shouldRequeueATradeWithinTheMaxAgeEitherSideOfNowAndExpireOneDatedFurtherAhead() {
+        // the clock stands at T0 + 10 s, max age 60 s
+        Instant now = Trades.T0.plusSeconds(10);
+        DetectedTrade oldest = Trades.trade("t-oldest", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                now.minusSeconds(60));
+        DetectedTrade newest = Trades.trade("t-newest", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                now.plusSeconds(60));
+        DetectedTrade ahead = Trades.trade("t-ahead", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
+                now.plusSeconds(61));
+        DetectedTrade lastInstant = Trades.trade("t-max", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50",
+                "10", Instant.MAX);
+        for (DetectedTrade t : List.of(oldest, newest, ahead, lastInstant)) {
+            admittedByAPreviousRun(t);
+        }
+        recovery(false).beforePolling();
+        // a trade dated ahead got past no filter (the filter skips it), so it is not re-queued past one either
+        assertThat(requeued).containsExactlyInAnyOrder(oldest, newest);
+        assertThat(store.ended(ahead.key())).contains(new TradeStore.Ended(TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED));
+        assertThat(store.ended(lastInstant.key()))
+                .contains(new TradeStore.Ended(TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED));
         assertIdentityInTheMetrics();
     }
 

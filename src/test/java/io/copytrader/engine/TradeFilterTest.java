@@ -6,6 +6,7 @@ import io.copytrader.domain.Reason;
 import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.store.InMemoryTradeStore;
+import io.copytrader.store.TradeStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +86,47 @@ class TradeFilterTest {
         DetectedTrade t = detected("t1", "0.50", "100", NOW.minusSeconds(30));
 
         assertThat(filter.accepts(t)).isTrue();
+    }
+
+    @Test
+    void shouldPassATradeDatedExactlyTheMaxAgeAheadOfTheClock() {
+        // a clock 30 s behind the venue's still copies
+        DetectedTrade t = detected("t1", "0.50", "100", NOW.plusSeconds(30));
+
+        assertThat(filter.accepts(t)).isTrue();
+    }
+
+    @Test
+    void shouldSkipATradeDatedFurtherAheadOfTheClockThanTheMaxAge() {
+        // its age cannot be judged (a feed giving milliseconds for seconds, a clock far behind): not copied
+        DetectedTrade t = detected("t1", "0.50", "100", NOW.plusSeconds(31));
+
+        assertThat(filter.accepts(t)).isFalse();
+
+        assertThat(store.ended(t.key())).contains(new TradeStore.Ended(TradeOutcome.SKIPPED, Reason.FILTER_STALE));
+        assertThat(skipped(Reason.FILTER_STALE)).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldSkipTradesDatedAtTheEdgesOfTimeWithoutFailing() {
+        // Instant's first and last instants: no arithmetic on them overflows here
+        DetectedTrade last = detected("t-last", "0.50", "100", Instant.MAX);
+        DetectedTrade first = detected("t-first", "0.50", "100", Instant.MIN);
+
+        assertThat(filter.accepts(last)).isFalse();
+        assertThat(filter.accepts(first)).isFalse();
+
+        assertThat(skipped(Reason.FILTER_STALE)).isEqualTo(2.0);
+        assertThat(store.inFlight()).isEmpty();
+    }
+
+    @Test
+    void shouldCountMillisecondsBetweenInstantsUpToWhatALongHolds() {
+        assertThat(TradeFilter.millis(T0, T0.plusMillis(1500))).isEqualTo(1500);
+        assertThat(TradeFilter.millis(T0, T0)).isZero();
+        assertThat(TradeFilter.millis(Instant.MIN, Instant.MAX)).isEqualTo(Long.MAX_VALUE);
+        assertThat(TradeFilter.millis(T0, T0.plusSeconds(Long.MAX_VALUE / 1000 - 1))).isEqualTo(
+                (Long.MAX_VALUE / 1000 - 1) * 1000);
     }
 
     @Test

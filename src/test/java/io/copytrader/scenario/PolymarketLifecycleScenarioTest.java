@@ -84,6 +84,26 @@ class PolymarketLifecycleScenarioTest {
     }
 
     @Test
+    void shouldSkipAFillDatedCenturiesAheadAndCopyTheRestOfItsPage() {
+        PolymarketHarness.Builder builder = PolymarketHarness.live();
+        builder.fake().acceptOrders("matched");
+        try (PolymarketHarness h = builder.start()) {
+            EngineHarness e = h.engine();
+            // 1. a page of three buys; the Data API dates the second in the year 5138 (epoch seconds it still takes)
+            String ahead = PolymarketFake.activityRow(TARGET, "TRADE", String.format("0x%064x", 2), 99_999_999_999L,
+                    YES, "BUY", "20", "0.52");
+            h.fake().serveActivity(TARGET, List.of(fill(1, "BUY", "20", "0.52"), ahead, fill(3, "BUY", "20", "0.52")));
+            e.awaitSettled(3, SETTLE);
+            // 2. it is skipped as untimely (its age cannot be judged: no copy of it), the other two are copied
+            assertThat(e.outcomes(TradeOutcome.COPIED)).isEqualTo(2);
+            e.assertOnlySkipped(Reason.FILTER_STALE);
+            assertThat(e.outcomes(TradeOutcome.SKIPPED)).isEqualTo(1);
+            assertThat(e.store().deadLetters()).isEmpty();
+            h.assertBooksBalance();
+        }
+    }
+
+    @Test
     void shouldPrepareAgainAfterAMarketDataOutageAndPlaceTheOrderOnce() {
         PolymarketHarness.Builder builder = PolymarketHarness.live();
         builder.fake().acceptOrders("matched");

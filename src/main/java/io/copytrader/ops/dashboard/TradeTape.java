@@ -4,6 +4,7 @@ import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.InstrumentId;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.engine.PipelineMetrics;
 import io.copytrader.engine.TradeLedger;
 
 import java.math.BigDecimal;
@@ -53,7 +54,7 @@ public final class TradeTape implements TradeLedger.OutcomeListener {
         marks.put(trade.instrument(), trade.price());
         if (outcome != TradeOutcome.EXPIRED) { // an expired trade was seen by an earlier run: its lag says nothing now
             lags.computeIfAbsent(source, s -> new LagWindow(256))
-                    .add(Duration.between(trade.tsEvent(), trade.tsInit()).toNanos());
+                    .add(PipelineMetrics.lagNanos(trade.tsEvent(), trade.tsInit()));
         }
         synchronized (this) {
             long seq = next++;
