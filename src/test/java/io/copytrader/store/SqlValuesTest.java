@@ -43,6 +43,17 @@ class SqlValuesTest {
     }
 
     @Test
+    void shouldWriteAndReadBackEveryInstantUpToTheFirstAndLastThatInstantHolds() {
+        Instant lastOfTheFormatter = java.time.LocalDateTime.MAX.toInstant(ZoneOffset.UTC);
+        Instant firstOfTheFormatter = java.time.LocalDateTime.MIN.toInstant(ZoneOffset.UTC);
+        for (Instant t : java.util.List.of(Instant.MAX, Instant.MIN, lastOfTheFormatter, lastOfTheFormatter.plusNanos(1),
+                firstOfTheFormatter, firstOfTheFormatter.minusNanos(1))) {
+            assertThat(SqlValues.instant(SqlValues.instant(t))).as("%s", t).isEqualTo(t);
+        }
+        assertThat(SqlValues.instant(lastOfTheFormatter)).isEqualTo(REFERENCE.format(lastOfTheFormatter));
+    }
+
+    @Test
     void shouldSortAsTheInstantsDo() {
         Instant earlier = Instant.parse("2026-12-04T07:05:09.999999999Z");
         Instant later = earlier.plusNanos(1);

@@ -164,7 +164,10 @@ abstract class TradeStoreContractTest {
                         Instant.EPOCH, Instant.parse("2026-11-02T10:15:30.5Z")),
                 new DetectedTrade(new SourceTradeId("t-3"), ALICE, YES_TOKEN, "", Side.BUY, new BigDecimal("7"),
                         new BigDecimal("0.10"), new BigDecimal("0.700000"), Instant.parse("2026-11-02T10:15:30.123Z"),
-                        Instant.parse("2026-11-02T10:15:30.123456Z")));
+                        Instant.parse("2026-11-02T10:15:30.123456Z")),
+                // a block time as far off as a node may give one (ChainLog takes any Instant)
+                new DetectedTrade(new SourceTradeId("t-4"), ALICE, YES_TOKEN, "Yes", Side.BUY, new BigDecimal("0.5"),
+                        new BigDecimal("2"), new BigDecimal("1.000000"), Instant.MAX, Instant.MIN));
 
         for (DetectedTrade t : trades) {
             store.admit(t);
