@@ -304,6 +304,22 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldListOnlyTradesWhoseEventIsOlderWhateverTheYearOfAnEvent() {
+        // a feed that gave milliseconds for seconds: an event in the year 56,000-odd, which no cutoff of now is after
+        DetectedTrade old = trade("old");
+        DetectedTrade farFuture = new DetectedTrade(new SourceTradeId("far-future"), ALICE, YES_TOKEN, "Yes", Side.BUY,
+                old.price(), old.quantity(), old.notional(), Instant.ofEpochSecond(START.toEpochMilli()), START);
+        DetectedTrade beforeYearZero = new DetectedTrade(new SourceTradeId("before-year-zero"), ALICE, YES_TOKEN, "Yes",
+                Side.BUY, old.price(), old.quantity(), old.notional(), Instant.parse("-0001-06-01T00:00:00Z"), START);
+        List.of(old, farFuture, beforeYearZero).forEach(store::admit);
+
+        assertThat(store.inFlightBefore(START.plusSeconds(1))).containsExactly(old, beforeYearZero);
+        assertThat(store.inFlightBefore(Instant.MAX)).containsExactly(old, farFuture, beforeYearZero);
+        assertThat(store.trade(farFuture.key())).contains(farFuture);
+        assertThat(store.trade(beforeYearZero.key())).contains(beforeYearZero);
+    }
+
+    @Test
     void shouldReopenOnlyAFailedTrade() {
         DetectedTrade failed = trade("failed");
         DetectedTrade copied = trade("copied");
