@@ -138,6 +138,51 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldAnswerADuplicateFalseWhicheverWayItIsAdmittedAgain() {
+        DetectedTrade t = fill("0xt9:a", "0xt9", Side.BUY, "10", "0.5");
+        assertThat(store.admit(t, "chain")).isTrue();
+
+        assertThat(store.admit(t, "chain")).as("from the same source").isFalse();
+        assertThat(store.admit(t, null)).as("without a source").isFalse();
+        assertThat(store.admitAll(List.of(t), "chain")).containsExactly(false);
+        assertThat(store.admitAll(List.of(t), null)).containsExactly(false);
+        assertThat(store.detectedCount()).isEqualTo(1);
+        assertThat(store.source(t.key())).as("the first admission's").contains("chain");
+    }
+
+    @Test
+    void shouldRecordTheSourceOfEveryTradeOfAPageAndOfATradeAdmittedWithout() {
+        DetectedTrade inAGroup = fill("0xt8:a", "0xt8", Side.BUY, "10", "0.5");
+        DetectedTrade noOrder = trade("no-order");
+        assertThat(store.admitAll(List.of(inAGroup, noOrder), "data-api")).containsExactly(true, true);
+        assertThat(store.source(inAGroup.key())).contains("data-api");
+        assertThat(store.source(noOrder.key())).contains("data-api");
+
+        DetectedTrade unsourced = trade("unsourced");
+        store.admit(unsourced);
+        assertThat(store.source(unsourced.key())).isEmpty();
+        store.recordSource(unsourced.key(), "chain");
+        store.recordSource("alice:never-admitted", "chain");
+        assertThat(store.source(unsourced.key())).contains("chain");
+        assertThat(store.source("alice:never-admitted")).isEmpty();
+    }
+
+    @Test
+    void shouldMarkOnlyTheAdmittedTradeItIsToldOfReorged() {
+        DetectedTrade removed = trade("t-removed");
+        DetectedTrade kept = trade("t-kept");
+        List.of(removed, kept).forEach(store::admit);
+        assertThat(store.reorged(removed.key())).isFalse();
+
+        store.markReorged(removed.key());
+        store.markReorged("alice:never-admitted");
+
+        assertThat(store.reorged(removed.key())).isTrue();
+        assertThat(store.reorged(kept.key())).isFalse();
+        assertThat(store.reorged("alice:never-admitted")).isFalse();
+    }
+
+    @Test
     void shouldAdmitAPageAnsweringForEachTradeInOrderAsOneByOneAdmitsWould() {
         assertThat(store.admit(trade("t-1"))).isTrue();
 
@@ -317,6 +362,23 @@ abstract class TradeStoreContractTest {
         assertThat(store.inFlightBefore(Instant.MAX)).containsExactly(old, farFuture, beforeYearZero);
         assertThat(store.trade(farFuture.key())).contains(farFuture);
         assertThat(store.trade(beforeYearZero.key())).contains(beforeYearZero);
+    }
+
+    @Test
+    void shouldCountEndedTradesByOutcomeAndReason() {
+        for (int i = 1; i <= 5; i++) {
+            store.admit(trade("t-" + i));
+        }
+        store.finish(trade("t-1").key(), TradeOutcome.SKIPPED, Reason.FILTER_STALE, "old");
+        store.finish(trade("t-2").key(), TradeOutcome.SKIPPED, Reason.FILTER_STALE, "old");
+        store.finish(trade("t-3").key(), TradeOutcome.SKIPPED, Reason.FILTER_BELOW_MIN_SIZE, null);
+        store.finish(trade("t-4").key(), TradeOutcome.COPIED, null, null);
+
+        Map<TradeOutcome, Map<Reason, Long>> counts = store.outcomeCountsByReason();
+        assertThat(counts).containsOnlyKeys(TradeOutcome.SKIPPED, TradeOutcome.COPIED);
+        assertThat(counts.get(TradeOutcome.SKIPPED))
+                .isEqualTo(Map.of(Reason.FILTER_STALE, 2L, Reason.FILTER_BELOW_MIN_SIZE, 1L));
+        assertThat(counts.get(TradeOutcome.COPIED)).hasSize(1).containsEntry(null, 1L);
     }
 
     @Test
