@@ -386,6 +386,27 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void shouldCommitEachWriteOfABatchWhoseCommitFailedOnceAndNoneTwice() throws SQLException {
+        List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (GroupCommitWriter w = new GroupCommitWriter(
+                failingOnce(opened, "commit", args -> true, "disk I/O error while committing"))) {
+            // the batch's commit fails: each write runs again in a transaction of its own, and is answered once
+            assertThat(w.writeAll("insert a page", List.<SqlWork<Integer>>of(c -> insert(c, "a"), c -> insert(c, "b"),
+                    c -> insert(c, "c")))).containsExactly(1, 1, 1);
+            assertThat(keys()).containsExactlyInAnyOrder("a", "b", "c");
+        }
+        try (GroupCommitWriter w = new GroupCommitWriter(
+                failingOnce(opened, "commit", args -> true, "disk I/O error while committing"))) {
+            // a write alone whose commit fails is told so, and is not in the store
+            assertThatThrownBy(() -> w.write("insert d", c -> insert(c, "d"))).isInstanceOf(StoreException.class)
+                    .hasMessage("could not insert d: disk I/O error while committing");
+            assertThat(has("d")).isFalse();
+            assertThat(w.<Integer>write("insert d again", c -> insert(c, "d"))).isEqualTo(1);
+        }
+        assertThat(keys()).containsExactlyInAnyOrder("a", "b", "c", "d");
+    }
+
+    @Test
     void shouldLetGoOfAConnectionOnWhichNoTransactionCouldBegin() throws SQLException {
         List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (GroupCommitWriter w = new GroupCommitWriter(

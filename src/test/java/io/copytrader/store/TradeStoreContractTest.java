@@ -745,6 +745,19 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldKeepAHugeDetailWhole() {
+        // a cause's message can be anything: a venue's whole error page, a stack of nested causes
+        String detail = "x".repeat(2 * 1024 * 1024) + " the end";
+        DetectedTrade t = trade("t-1");
+        store.admit(t);
+        long letter = store.addDeadLetter(t, Reason.UNEXPECTED_ERROR, detail);
+        assertThat(store.finish(t.key(), TradeOutcome.FAILED, Reason.UNEXPECTED_ERROR, detail)).isTrue();
+
+        assertThat(store.deadLetter(letter).orElseThrow().detail()).isEqualTo(detail);
+        assertThat(store.ended(t.key())).contains(new TradeStore.Ended(TradeOutcome.FAILED, Reason.UNEXPECTED_ERROR));
+    }
+
+    @Test
     void shouldMarkADeadLetterReplayedOnlyOnce() {
         long id = store.addDeadLetter(trade("t-1"), Reason.EXCHANGE_CIRCUIT_OPEN, null);
 
