@@ -434,6 +434,20 @@ class GroupCommitWriterTest {
         });
     }
 
+    @Test
+    void shouldAcknowledgeACommittedWriteWhoseConnectionCouldNotReturnToAutoCommitAndLetThatConnectionGo()
+            throws SQLException {
+        List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (GroupCommitWriter w = new GroupCommitWriter(
+                failingOnce(opened, "setAutoCommit", args -> Boolean.TRUE.equals(args[0]), "disk I/O error"))) {
+            assertThat(w.<Integer>write("insert first", c -> insert(c, "first"))).isEqualTo(1);
+            assertThat(has("first")).as("committed before the connection failed").isTrue();
+            assertThat(w.<Integer>write("insert second", c -> insert(c, "second"))).isEqualTo(1);
+            assertThat(opened).as("the connection in doubt let go, another opened").hasSize(2);
+        }
+        assertThat(keys()).containsExactlyInAnyOrder("first", "second");
+    }
+
     /** What a connection's calls go through: answers for the real connection, calling on it or not. */
     private interface ConnectionCalls {
         Object call(Connection real, java.lang.reflect.Method method, Object[] args) throws Throwable;

@@ -206,6 +206,27 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
         }
     }
 
+    @Test
+    void shouldLockAFillGroupUnderOneKeyForEveryFillOfItAndUnderAnotherForAnyOtherGroup() {
+        // PostgreSQL serialises two sources' admissions of one group under this advisory lock key
+        DetectedTrade fill = trade("0xt1:a").withSourceOrder("0xt1");
+        long key = JdbcTradeStore.groupLockKey(fill);
+        assertThat(JdbcTradeStore.groupLockKey(new DetectedTrade(new io.copytrader.domain.SourceTradeId("0xt1:b"),
+                fill.trader(), fill.instrument(), null, fill.side(), new BigDecimal("0.5"), BigDecimal.TEN,
+                new BigDecimal("5.000000"), fill.tsEvent().plusSeconds(1), fill.tsInit(), "0xt1")))
+                .as("another fill of the group").isEqualTo(key);
+        List<DetectedTrade> others = List.of(
+                trade(new io.copytrader.domain.TraderId("bob"), "0xt1:a").withSourceOrder("0xt1"),
+                trade("0xt1:a").withSourceOrder("0xt2"),
+                new DetectedTrade(fill.sourceTradeId(), fill.trader(), new io.copytrader.domain.InstrumentId("token-no"),
+                        "No", fill.side(), fill.price(), fill.quantity(), fill.notional(), fill.tsEvent(),
+                        fill.tsInit(), "0xt1"),
+                new DetectedTrade(fill.sourceTradeId(), fill.trader(), fill.instrument(), "Yes",
+                        io.copytrader.domain.Side.SELL, fill.price(), fill.quantity(), fill.notional(), fill.tsEvent(),
+                        fill.tsInit(), "0xt1"));
+        assertThat(others).extracting(JdbcTradeStore::groupLockKey).doesNotContain(key).doesNotHaveDuplicates();
+    }
+
     /** SQLite's plan for a query on the store's file, a step a line. */
     private List<String> plan(String sql) throws Exception {
         try (Connection c = java.sql.DriverManager.getConnection(url());

@@ -79,6 +79,18 @@ abstract class StoreClaimsTest {
     }
 
     @Test
+    void shouldHandOutTheOrdersItClaimsOldestFirst() {
+        // written newest id first: the order of the ids is not the order of the orders
+        for (String id : List.of("o3", "o2", "o1")) {
+            DetectedTrade t = trade(id);
+            a.admit(t);
+            a.recordIntent(t.key(), intent(t));
+        }
+        assertThat(a.claimOrders(WATCHED, "a", Instant.now().plusSeconds(30), 10)).extracting(OrderRecord::tradeKey)
+                .containsExactly(trade("o3").key(), trade("o2").key(), trade("o1").key());
+    }
+
+    @Test
     void shouldLetOneInstanceClaimATradeWithoutAnOutcome() {
         DetectedTrade t = trade("t1");
         a.admit(t);

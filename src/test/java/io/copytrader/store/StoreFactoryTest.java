@@ -123,6 +123,26 @@ class StoreFactoryTest {
                 .hasMessageContaining("not-a-dir");
     }
 
+    @Test
+    void shouldLeaveNoPoolBehindWhenTheSchemaCannotBeBroughtUpToDate() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("changed.db");
+        StoreFactory.open(url, Clock.systemUTC()).close();
+        try (Connection c = java.sql.DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '1'");
+        }
+        long before = poolThreads();
+
+        assertThatThrownBy(() -> StoreFactory.open(url, Clock.systemUTC())).hasMessageContaining("checksum mismatch");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(poolThreads()).as("the pool's housekeeper stopped").isLessThanOrEqualTo(before));
+    }
+
+    /** The store pools' housekeeping threads alive now, one a pool that is open. */
+    private static long poolThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().equals("copytrader-store housekeeper")).count();
+    }
+
     private static String query(Connection c, String sql) throws Exception {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
