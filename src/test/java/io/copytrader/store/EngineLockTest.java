@@ -132,6 +132,21 @@ class EngineLockTest {
     }
 
     @Test
+    void shouldSayItWasInterruptedWhenAskedToStopAsItTakesTheLock() {
+        // the file lock is taken on an interruptible channel: a stop asked for just then closes it under the attempt
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ZERO, line -> { }))
+                    .isInstanceOf(EngineLock.HeldElsewhere.class)
+                    .hasMessage("interrupted while waiting for the store " + dir.resolve("copytrader.db"));
+            assertThat(Thread.currentThread().isInterrupted()).as("still interrupted").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ZERO, line -> { }).close();
+    }
+
+    @Test
     void shouldRefuseASecondEngineOnTheSamePostgresSchemaButNotOnAnother() throws Exception {
         TestPostgres.requireUrl();
         String schema = TestPostgres.createSchema();
