@@ -2,6 +2,7 @@ package io.copytrader.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -163,6 +164,10 @@ public abstract class EngineLock implements AutoCloseable {
                         }
                     }
                 };
+            } catch (ClosedByInterruptException interrupted) {
+                // a stop asked for as the lock was being taken (the channel is interruptible); the interrupt is kept
+                closeQuietly(channel);
+                throw new HeldElsewhere("interrupted while waiting for the store " + describe());
             } catch (IOException e) {
                 closeQuietly(channel);
                 throw new StoreException("could not lock the store's file " + file + ": " + e.getMessage(), e);

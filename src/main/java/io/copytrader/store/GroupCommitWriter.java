@@ -41,7 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class GroupCommitWriter implements AutoCloseable {
 
     /** Bounds one transaction, so a burst cannot build a commit that holds the file lock for long. */
-    private static final int MAX_BATCH = 256;
+    static final int MAX_BATCH = 256;
 
     private static final class Pending<T> {
         final String what;

@@ -517,8 +517,15 @@ public final class JdbcTradeStore implements TradeStore {
 
     @Override
     public List<DetectedTrade> inFlightBefore(Instant tsEvent) {
-        // instants are stored as fixed-width UTC text, so text order is time order
-        return tradesInFlight("list old trades in flight", " AND ts_event < ?", instant(tsEvent));
+        // instants are stored as fixed-width UTC text, so text order is time order for the years 0000-9999; an event
+        // outside them ("+10000-...", "-0001-...", from a feed that gave milliseconds for seconds, say) sorts before
+        // all of those years, so the text narrows the rows down and the instants decide
+        String before = instant(tsEvent);
+        if (!Character.isDigit(before.charAt(0))) {
+            return TradeStore.super.inFlightBefore(tsEvent);
+        }
+        return tradesInFlight("list old trades in flight", " AND ts_event < ?", before).stream()
+                .filter(t -> t.tsEvent().isBefore(tsEvent)).toList();
     }
 
     /** Trades in flight that also meet {@code condition} (empty, or starting with AND), oldest first. */

@@ -62,6 +62,11 @@ final class ReusedStatements {
         return prepared;
     }
 
+    /** Statements kept now (for tests). */
+    int kept() {
+        return kept.size();
+    }
+
     /** Closes every kept statement; the next prepare of each compiles it again. */
     void clear() {
         List<Kept> all = new ArrayList<>(kept.values());

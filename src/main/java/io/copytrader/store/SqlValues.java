@@ -29,6 +29,9 @@ final class SqlValues {
 
     private static final DateTimeFormatter INSTANT_TEXT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
+    /** The instants {@link #INSTANT_TEXT} can write: Instant's first and last years are past LocalDateTime's. */
+    private static final long FIRST_SECOND = LocalDateTime.MIN.toEpochSecond(ZoneOffset.UTC);
+    private static final long LAST_SECOND = LocalDateTime.MAX.toEpochSecond(ZoneOffset.UTC);
 
     private SqlValues() {
     }
@@ -56,11 +59,14 @@ final class SqlValues {
     /**
      * The instant as {@link #INSTANT_TEXT} writes it, digit by digit for the years 0000-9999 (every instant the engine
      * stores: several per copied trade, where the formatter's general machinery was 1.9 % of the engine's samples at
-     * 1,000 trades/s), through the formatter for any other year.
+     * 1,000 trades/s), through the formatter for any other year, as ISO text for the years past the formatter's.
      */
     static String instant(Instant value) {
         if (value == null) {
             return null;
+        }
+        if (value.getEpochSecond() < FIRST_SECOND || value.getEpochSecond() > LAST_SECOND) {
+            return value.toString(); // a block time a node gave, say: ChainLog takes any Instant
         }
         LocalDateTime t = LocalDateTime.ofEpochSecond(value.getEpochSecond(), value.getNano(), ZoneOffset.UTC);
         int year = t.getYear();

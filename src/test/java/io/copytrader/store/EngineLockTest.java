@@ -93,6 +93,60 @@ class EngineLockTest {
     }
 
     @Test
+    void shouldLockAStoreWhoseDirectoryIsNotThereYet() {
+        // a first start: the engine locks its store before the store's directory is made
+        Path file = dir.resolve("data/nested/copytrader.db");
+        try (EngineLock lock = EngineLock.acquire(StoreSettings.of("jdbc:sqlite:" + file), Duration.ZERO, line -> { })) {
+            assertThat(dir.resolve("data/nested/copytrader.db.lock")).exists();
+            assertThatThrownBy(() -> EngineLock.acquire(StoreSettings.of("jdbc:sqlite:" + file), Duration.ZERO,
+                    line -> { })).isInstanceOf(EngineLock.HeldElsewhere.class);
+        }
+    }
+
+    @Test
+    void shouldStopWaitingWhenInterruptedAndKeepTheInterrupt() throws Exception {
+        try (EngineLock held = EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ZERO, line -> { })) {
+            CountDownLatch waiting = new CountDownLatch(1);
+            List<Object> outcome = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread second = new Thread(() -> {
+                try {
+                    EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ofSeconds(60), line -> waiting.countDown())
+                            .close();
+                    outcome.add("locked");
+                } catch (EngineLock.HeldElsewhere e) {
+                    outcome.add(e);
+                    outcome.add(Thread.currentThread().isInterrupted());
+                }
+            });
+            second.start();
+            assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue();
+            second.interrupt(); // a stop asked for while waiting
+            second.join(TimeUnit.SECONDS.toMillis(30));
+
+            assertThat(second.isAlive()).isFalse();
+            assertThat(outcome).hasSize(2);
+            assertThat((Throwable) outcome.get(0)).hasMessageStartingWith("interrupted while waiting for the store "
+                    + dir.resolve("copytrader.db"));
+            assertThat(outcome.get(1)).as("still interrupted").isEqualTo(true);
+        }
+    }
+
+    @Test
+    void shouldSayItWasInterruptedWhenAskedToStopAsItTakesTheLock() {
+        // the file lock is taken on an interruptible channel: a stop asked for just then closes it under the attempt
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ZERO, line -> { }))
+                    .isInstanceOf(EngineLock.HeldElsewhere.class)
+                    .hasMessage("interrupted while waiting for the store " + dir.resolve("copytrader.db"));
+            assertThat(Thread.currentThread().isInterrupted()).as("still interrupted").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ZERO, line -> { }).close();
+    }
+
+    @Test
     void shouldRefuseASecondEngineOnTheSamePostgresSchemaButNotOnAnother() throws Exception {
         TestPostgres.requireUrl();
         String schema = TestPostgres.createSchema();

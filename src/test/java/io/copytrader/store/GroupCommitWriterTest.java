@@ -73,7 +73,8 @@ class GroupCommitWriterTest {
             assertThat(f.get()).isEqualTo(1);
         }
         assertThatThrownBy(bad::join).hasCauseInstanceOf(StoreException.class)
-                .hasMessageContaining("could not insert k0 again");
+                .hasMessageContaining("could not insert k0 again: ")
+                .hasMessageContaining("UNIQUE constraint failed: t.k"); // its own cause, not the batch's
         assertThat(keys()).containsExactlyInAnyOrder("k0", "k1", "k2", "k3", "k4");
     }
 
@@ -345,9 +346,115 @@ class GroupCommitWriterTest {
         }
     }
 
-    /** The data source, its connections counting the statements they compile. */
-    private static javax.sql.DataSource countingPrepares(javax.sql.DataSource source,
-                                                          java.util.concurrent.atomic.AtomicInteger compiled) {
+    @Test
+    void shouldCommitABurstInTransactionsOfAtMostMaxBatchWrites() throws SQLException {
+        java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+        try (GroupCommitWriter w = new GroupCommitWriter(intercepted(pool.getDataSource(), (c, m, a) -> {
+            if (m.getName().equals("commit")) {
+                commits.incrementAndGet();
+            }
+            return invoke(c, m, a);
+        }))) {
+            List<SqlWork<Integer>> works = new ArrayList<>();
+            for (int i = 0; i <= GroupCommitWriter.MAX_BATCH; i++) {
+                String key = "b" + i;
+                works.add(c -> insert(c, key));
+            }
+            assertThat(w.writeAll("insert a burst", works)).hasSize(GroupCommitWriter.MAX_BATCH + 1).containsOnly(1);
+            assertThat(commits).as("one transaction of MAX_BATCH writes, then one of the write left").hasValue(2);
+        }
+        assertThat(keys()).hasSize(GroupCommitWriter.MAX_BATCH + 1);
+    }
+
+    @Test
+    void shouldLetGoOfAConnectionWhoseRollbackFailedSoNothingOfTheFailedWriteIsCommittedLater() throws SQLException {
+        // the rollback of the failed write fails and leaves its transaction open: kept, or turned back to auto-commit,
+        // the connection would commit the failed write's first row with the next write
+        List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (GroupCommitWriter w = new GroupCommitWriter(
+                failingOnce(opened, "rollback", args -> true, "the rollback failed too"))) {
+            assertThatThrownBy(() -> w.write("insert, then fail", c -> {
+                insert(c, "half");
+                throw new SQLException("the write's second statement failed");
+            })).isInstanceOf(StoreException.class).hasMessageContaining("second statement failed")
+                    .satisfies(e -> assertThat(e.getCause().getSuppressed()).singleElement()
+                            .satisfies(r -> assertThat(r).hasMessage("the rollback failed too")));
+            assertThat(w.<Integer>write("next", c -> insert(c, "next"))).isEqualTo(1);
+            assertThat(opened).as("the connection in doubt let go, another opened").hasSize(2);
+        }
+        assertThat(keys()).containsExactly("next");
+    }
+
+    @Test
+    void shouldCommitEachWriteOfABatchWhoseCommitFailedOnceAndNoneTwice() throws SQLException {
+        List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (GroupCommitWriter w = new GroupCommitWriter(
+                failingOnce(opened, "commit", args -> true, "disk I/O error while committing"))) {
+            // the batch's commit fails: each write runs again in a transaction of its own, and is answered once
+            assertThat(w.writeAll("insert a page", List.<SqlWork<Integer>>of(c -> insert(c, "a"), c -> insert(c, "b"),
+                    c -> insert(c, "c")))).containsExactly(1, 1, 1);
+            assertThat(keys()).containsExactlyInAnyOrder("a", "b", "c");
+        }
+        try (GroupCommitWriter w = new GroupCommitWriter(
+                failingOnce(opened, "commit", args -> true, "disk I/O error while committing"))) {
+            // a write alone whose commit fails is told so, and is not in the store
+            assertThatThrownBy(() -> w.write("insert d", c -> insert(c, "d"))).isInstanceOf(StoreException.class)
+                    .hasMessage("could not insert d: disk I/O error while committing");
+            assertThat(has("d")).isFalse();
+            assertThat(w.<Integer>write("insert d again", c -> insert(c, "d"))).isEqualTo(1);
+        }
+        assertThat(keys()).containsExactlyInAnyOrder("a", "b", "c", "d");
+    }
+
+    @Test
+    void shouldLetGoOfAConnectionOnWhichNoTransactionCouldBegin() throws SQLException {
+        List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (GroupCommitWriter w = new GroupCommitWriter(
+                failingOnce(opened, "setAutoCommit", args -> Boolean.FALSE.equals(args[0]), "disk I/O error"))) {
+            assertThatThrownBy(() -> w.write("insert first", c -> insert(c, "first")))
+                    .isInstanceOf(StoreException.class).hasMessage("could not insert first: disk I/O error");
+            assertThat(w.<Integer>write("insert second", c -> insert(c, "second"))).isEqualTo(1);
+            assertThat(opened).as("the connection in doubt let go, another opened").hasSize(2);
+        }
+        assertThat(keys()).containsExactly("second");
+    }
+
+    /**
+     * The pool's data source, noting the connections it opens: the first call of {@code method} whose arguments
+     * {@code when} accepts fails with {@code failure} instead of reaching the connection.
+     */
+    private javax.sql.DataSource failingOnce(List<Connection> opened, String method,
+                                             java.util.function.Predicate<Object[]> when, String failure) {
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        return intercepted(counting(pool.getDataSource(), opened), (c, m, a) -> {
+            if (m.getName().equals(method) && when.test(a) && !failed.getAndSet(true)) {
+                throw new SQLException(failure);
+            }
+            return invoke(c, m, a);
+        });
+    }
+
+    @Test
+    void shouldAcknowledgeACommittedWriteWhoseConnectionCouldNotReturnToAutoCommitAndLetThatConnectionGo()
+            throws SQLException {
+        List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (GroupCommitWriter w = new GroupCommitWriter(
+                failingOnce(opened, "setAutoCommit", args -> Boolean.TRUE.equals(args[0]), "disk I/O error"))) {
+            assertThat(w.<Integer>write("insert first", c -> insert(c, "first"))).isEqualTo(1);
+            assertThat(has("first")).as("committed before the connection failed").isTrue();
+            assertThat(w.<Integer>write("insert second", c -> insert(c, "second"))).isEqualTo(1);
+            assertThat(opened).as("the connection in doubt let go, another opened").hasSize(2);
+        }
+        assertThat(keys()).containsExactlyInAnyOrder("first", "second");
+    }
+
+    /** What a connection's calls go through: answers for the real connection, calling on it or not. */
+    private interface ConnectionCalls {
+        Object call(Connection real, java.lang.reflect.Method method, Object[] args) throws Throwable;
+    }
+
+    /** The data source, every call on its connections made through {@code calls}. */
+    private static javax.sql.DataSource intercepted(javax.sql.DataSource source, ConnectionCalls calls) {
         return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
                 javax.sql.DataSource.class.getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
                 (proxy, method, args) -> {
@@ -356,13 +463,19 @@ class GroupCommitWriterTest {
                         return answer;
                     }
                     return java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
-                            new Class<?>[] {Connection.class}, (p, m, a) -> {
-                                if (m.getName().equals("prepareStatement")) {
-                                    compiled.incrementAndGet();
-                                }
-                                return invoke(c, m, a);
-                            });
+                            new Class<?>[] {Connection.class}, (p, m, a) -> calls.call(c, m, a));
                 });
+    }
+
+    /** The data source, its connections counting the statements they compile. */
+    private static javax.sql.DataSource countingPrepares(javax.sql.DataSource source,
+                                                          java.util.concurrent.atomic.AtomicInteger compiled) {
+        return intercepted(source, (c, m, a) -> {
+            if (m.getName().equals("prepareStatement")) {
+                compiled.incrementAndGet();
+            }
+            return invoke(c, m, a);
+        });
     }
 
     private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {

@@ -25,6 +25,7 @@ import static io.copytrader.store.TradeFixtures.YES_TOKEN;
 import static io.copytrader.store.TradeFixtures.intent;
 import static io.copytrader.store.TradeFixtures.trade;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The contract on SQLite in a temporary directory, plus what only a durable store can promise. */
 class JdbcTradeStoreTest extends TradeStoreContractTest {
@@ -101,6 +102,131 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
                 .anySatisfy(step -> assertThat(step).contains("USING INDEX trades_source_group"));
     }
 
+    @Test
+    void shouldRefuseWritesAndReadsOnceClosedAndKeepWhatCameBefore() {
+        store.admit(trade("before"));
+        store.close();
+
+        assertThatThrownBy(() -> store.admit(trade("after"))).isInstanceOf(StoreException.class)
+                .hasMessageContaining("the store is closed");
+        assertThatThrownBy(store::detectedCount).isInstanceOf(StoreException.class)
+                .hasMessageContaining("could not count trades");
+
+        store = createStore(clock);
+        assertThat(store.inFlight()).containsExactly(trade("before"));
+    }
+
+    @Test
+    void shouldKeepWhyAndWhenATradeEndedForWhoeverReadsTheFile() throws Exception {
+        DetectedTrade skipped = trade("t-skipped");
+        DetectedTrade corrected = trade("t-corrected");
+        List.of(skipped, corrected).forEach(store::admit);
+        store.finish(skipped.key(), TradeOutcome.SKIPPED, Reason.FILTER_STALE, "42 s old");
+        store.finish(corrected.key(), TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED, "never queued");
+        store.correctToCopied(corrected.key(), "order accepted after all");
+
+        // the clock moves a millisecond a reading: the two admissions read it, then each end
+        assertThat(row(skipped.key())).containsExactly("SKIPPED", "FILTER_STALE", "42 s old", "2026-11-02T10:15:30.126Z");
+        assertThat(row(corrected.key())).containsExactly("COPIED", null, "order accepted after all",
+                "2026-11-02T10:15:30.128Z");
+    }
+
+    /** The trade's outcome, reason, detail and end as its row holds them (the end as an instant). */
+    private List<String> row(String tradeKey) throws Exception {
+        try (Connection c = java.sql.DriverManager.getConnection(url());
+             java.sql.PreparedStatement ps = c.prepareStatement(
+                     "SELECT outcome, reason, detail, finished_at FROM trades WHERE trade_key = ?")) {
+            ps.setString(1, tradeKey);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                String finished = rs.getString(4);
+                return java.util.Arrays.asList(rs.getString(1), rs.getString(2), rs.getString(3),
+                        finished == null ? null : java.time.Instant.parse(finished).toString());
+            }
+        }
+    }
+
+    @Test
+    void shouldStoreTheRestOfAPageOneTradeOfWhichCannotBeStoredAndSayWhyWhenThatOneIsAdmittedAlone() throws Exception {
+        DetectedTrade poisoned = trade("t-poisoned");
+        execute("CREATE TRIGGER poisoned BEFORE INSERT ON trades WHEN NEW.trade_key = '" + poisoned.key() + "' "
+                + "BEGIN SELECT RAISE(ABORT, 'no room for this one'); END");
+
+        assertThat(store.admitAll(List.of(trade("t-1"), poisoned, trade("t-3")))).containsExactly(true, null, true);
+        assertThat(store.inFlight()).containsExactly(trade("t-1"), trade("t-3"));
+        assertThatThrownBy(() -> store.admit(poisoned)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("could not admit trade " + poisoned.key())
+                .hasMessageContaining("no room for this one");
+
+        execute("DROP TRIGGER poisoned");
+        assertThat(store.admit(poisoned)).isTrue();
+        assertThat(store.inFlight()).containsExactly(trade("t-1"), trade("t-3"), poisoned);
+    }
+
+    @Test
+    void shouldSayWhyOneOfSeveralTradesFinishedTogetherCouldNotBeAndKeepTheOthersOutcomes() throws Exception {
+        DetectedTrade poisoned = trade("t-poisoned");
+        List.of(trade("t-1"), poisoned, trade("t-3")).forEach(store::admit);
+        execute("CREATE TRIGGER poisoned BEFORE UPDATE OF outcome ON trades WHEN NEW.trade_key = '" + poisoned.key()
+                + "' BEGIN SELECT RAISE(ABORT, 'no room for this one'); END");
+
+        assertThatThrownBy(() -> store.finishAll(List.of(trade("t-1").key(), poisoned.key(), trade("t-3").key()),
+                TradeOutcome.COPIED, null, "with aggregate t-0")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("could not finish trade " + poisoned.key())
+                .hasMessageContaining("no room for this one");
+        assertThat(store.outcome(trade("t-1").key())).contains(TradeOutcome.COPIED);
+        assertThat(store.outcome(trade("t-3").key())).contains(TradeOutcome.COPIED);
+        assertThat(store.inFlight()).containsExactly(poisoned);
+    }
+
+    @Test
+    void shouldSayTheStoreIsLockedWhenAnotherProcessHoldsItsFilePastTheBusyTimeoutAndStoreTheTradeOnceItIsNot()
+            throws Exception {
+        StoreSettings impatient = new StoreSettings(url(), null, null, 2, StoreSettings.SqliteSync.FULL, 100);
+        try (TradeStore waiting = StoreFactory.open(impatient, clock);
+             Connection other = java.sql.DriverManager.getConnection(url());
+             java.sql.Statement s = other.createStatement()) {
+            s.execute("BEGIN IMMEDIATE"); // another process writing, and taking its time
+
+            assertThatThrownBy(() -> waiting.admit(trade("t-1"))).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("could not admit trade " + trade("t-1").key())
+                    .hasMessageContaining("locked");
+            assertThat(waiting.admitAll(List.of(trade("t-2"), trade("t-3")))).containsExactly(null, null);
+
+            s.execute("COMMIT");
+            assertThat(waiting.admitAll(List.of(trade("t-1"), trade("t-2"), trade("t-3"))))
+                    .containsExactly(true, true, true);
+        }
+        assertThat(store.detectedCount()).isEqualTo(3);
+    }
+
+    private void execute(String sql) throws Exception {
+        try (Connection c = java.sql.DriverManager.getConnection(url()); java.sql.Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    @Test
+    void shouldLockAFillGroupUnderOneKeyForEveryFillOfItAndUnderAnotherForAnyOtherGroup() {
+        // PostgreSQL serialises two sources' admissions of one group under this advisory lock key
+        DetectedTrade fill = trade("0xt1:a").withSourceOrder("0xt1");
+        long key = JdbcTradeStore.groupLockKey(fill);
+        assertThat(JdbcTradeStore.groupLockKey(new DetectedTrade(new io.copytrader.domain.SourceTradeId("0xt1:b"),
+                fill.trader(), fill.instrument(), null, fill.side(), new BigDecimal("0.5"), BigDecimal.TEN,
+                new BigDecimal("5.000000"), fill.tsEvent().plusSeconds(1), fill.tsInit(), "0xt1")))
+                .as("another fill of the group").isEqualTo(key);
+        List<DetectedTrade> others = List.of(
+                trade(new io.copytrader.domain.TraderId("bob"), "0xt1:a").withSourceOrder("0xt1"),
+                trade("0xt1:a").withSourceOrder("0xt2"),
+                new DetectedTrade(fill.sourceTradeId(), fill.trader(), new io.copytrader.domain.InstrumentId("token-no"),
+                        "No", fill.side(), fill.price(), fill.quantity(), fill.notional(), fill.tsEvent(),
+                        fill.tsInit(), "0xt1"),
+                new DetectedTrade(fill.sourceTradeId(), fill.trader(), fill.instrument(), "Yes",
+                        io.copytrader.domain.Side.SELL, fill.price(), fill.quantity(), fill.notional(), fill.tsEvent(),
+                        fill.tsInit(), "0xt1"));
+        assertThat(others).extracting(JdbcTradeStore::groupLockKey).doesNotContain(key).doesNotHaveDuplicates();
+    }
+
     /** SQLite's plan for a query on the store's file, a step a line. */
     private List<String> plan(String sql) throws Exception {
         try (Connection c = java.sql.DriverManager.getConnection(url());
@@ -126,6 +252,10 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
             ClientOrderId id = intent.clientOrderId();
 
             assertThat(lastCommit(commits, () -> recorded.admitAll(List.of(t, trade("t-2"))))).isEqualTo(1);
+            assertThat(lastCommit(commits, () -> recorded.admitAll(List.of(trade("t-6"), trade("t-7")), "chain")))
+                    .isEqualTo(1);
+            assertThat(lastCommit(commits, () -> recorded.finishAll(List.of(trade("t-6").key(), trade("t-7").key()),
+                    TradeOutcome.SKIPPED, Reason.FILTER_STALE, null))).isEqualTo(1);
             assertThat(lastCommit(commits, () -> recorded.saveCursor(ALICE, "c-1"))).isEqualTo(1);
             DetectedTrade skipped = trade("t-3");
             assertThat(lastCommit(commits, () -> recorded.admit(skipped))).isEqualTo(1);

@@ -12,6 +12,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -98,12 +100,17 @@ class ReusedStatementsTest {
     @Test
     void shouldKeepAtMostItsBoundClosingTheLeastRecentlyUsed() throws SQLException {
         Connection c = statements.connection();
+        List<PreparedStatement> compiledOnes = new ArrayList<>();
         for (int i = 0; i <= ReusedStatements.MAX_STATEMENTS; i++) {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + i); ResultSet rs = ps.executeQuery()) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getInt(1)).isEqualTo(i);
+                compiledOnes.add(ps.unwrap(PreparedStatement.class));
             }
         }
+        assertThat(statements.kept()).isEqualTo(ReusedStatements.MAX_STATEMENTS);
+        assertThat(compiledOnes.get(0).isClosed()).as("the eldest closed as it was let go").isTrue();
+        assertThat(compiledOnes.subList(1, compiledOnes.size())).noneMatch(this::isClosed);
         long compiled = statements.prepared();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + ReusedStatements.MAX_STATEMENTS)) {
             assertThat(ps.executeQuery().getInt(1)).isEqualTo(ReusedStatements.MAX_STATEMENTS);
@@ -142,6 +149,29 @@ class ReusedStatementsTest {
         assertThat(third).as("the fresh one kept").isSameAs(second);
         assertThat(statements.prepared()).isEqualTo(2);
         assertThat(count()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldShowAKeptStatementOpenOnlyWhileAWriteHasIt() throws SQLException {
+        PreparedStatement ps = statements.connection().prepareStatement(INSERT);
+        assertThat(ps.isClosed()).isFalse();
+        ps.close();
+        assertThat(ps.isClosed()).as("handed back").isTrue();
+        assertThat(ps.unwrap(PreparedStatement.class).isClosed()).as("yet kept open").isFalse();
+
+        PreparedStatement again = statements.connection().prepareStatement(INSERT);
+        assertThat(again).isSameAs(ps);
+        assertThat(again.isClosed()).isFalse();
+        again.unwrap(PreparedStatement.class).close();
+        assertThat(again.isClosed()).as("closed under it").isTrue();
+    }
+
+    private boolean isClosed(PreparedStatement ps) {
+        try {
+            return ps.isClosed();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private PreparedStatement insert(String key) throws SQLException {

@@ -43,6 +43,20 @@ class SqlValuesTest {
     }
 
     @Test
+    void shouldWriteAndReadBackEveryInstantUpToTheFirstAndLastThatInstantHolds() {
+        Instant lastOfTheFormatter = java.time.LocalDateTime.MAX.toInstant(ZoneOffset.UTC);
+        Instant firstOfTheFormatter = java.time.LocalDateTime.MIN.toInstant(ZoneOffset.UTC);
+        for (Instant t : java.util.List.of(Instant.MAX, Instant.MIN, lastOfTheFormatter, lastOfTheFormatter.plusNanos(1),
+                firstOfTheFormatter, firstOfTheFormatter.minusNanos(1))) {
+            assertThat(SqlValues.instant(SqlValues.instant(t))).as("%s", t).isEqualTo(t);
+        }
+        // the formatter's own first and last seconds are still its
+        for (Instant t : java.util.List.of(firstOfTheFormatter, lastOfTheFormatter.minusNanos(999_999_999))) {
+            assertThat(SqlValues.instant(t)).as("%s", t).isEqualTo(REFERENCE.format(t));
+        }
+    }
+
+    @Test
     void shouldSortAsTheInstantsDo() {
         Instant earlier = Instant.parse("2026-12-04T07:05:09.999999999Z");
         Instant later = earlier.plusNanos(1);

@@ -138,6 +138,51 @@ abstract class TradeStoreContractTest {
     }
 
     @Test
+    void shouldAnswerADuplicateFalseWhicheverWayItIsAdmittedAgain() {
+        DetectedTrade t = fill("0xt9:a", "0xt9", Side.BUY, "10", "0.5");
+        assertThat(store.admit(t, "chain")).isTrue();
+
+        assertThat(store.admit(t, "chain")).as("from the same source").isFalse();
+        assertThat(store.admit(t, null)).as("without a source").isFalse();
+        assertThat(store.admitAll(List.of(t), "chain")).containsExactly(false);
+        assertThat(store.admitAll(List.of(t), null)).containsExactly(false);
+        assertThat(store.detectedCount()).isEqualTo(1);
+        assertThat(store.source(t.key())).as("the first admission's").contains("chain");
+    }
+
+    @Test
+    void shouldRecordTheSourceOfEveryTradeOfAPageAndOfATradeAdmittedWithout() {
+        DetectedTrade inAGroup = fill("0xt8:a", "0xt8", Side.BUY, "10", "0.5");
+        DetectedTrade noOrder = trade("no-order");
+        assertThat(store.admitAll(List.of(inAGroup, noOrder), "data-api")).containsExactly(true, true);
+        assertThat(store.source(inAGroup.key())).contains("data-api");
+        assertThat(store.source(noOrder.key())).contains("data-api");
+
+        DetectedTrade unsourced = trade("unsourced");
+        store.admit(unsourced);
+        assertThat(store.source(unsourced.key())).isEmpty();
+        store.recordSource(unsourced.key(), "chain");
+        store.recordSource("alice:never-admitted", "chain");
+        assertThat(store.source(unsourced.key())).contains("chain");
+        assertThat(store.source("alice:never-admitted")).isEmpty();
+    }
+
+    @Test
+    void shouldMarkOnlyTheAdmittedTradeItIsToldOfReorged() {
+        DetectedTrade removed = trade("t-removed");
+        DetectedTrade kept = trade("t-kept");
+        List.of(removed, kept).forEach(store::admit);
+        assertThat(store.reorged(removed.key())).isFalse();
+
+        store.markReorged(removed.key());
+        store.markReorged("alice:never-admitted");
+
+        assertThat(store.reorged(removed.key())).isTrue();
+        assertThat(store.reorged(kept.key())).isFalse();
+        assertThat(store.reorged("alice:never-admitted")).isFalse();
+    }
+
+    @Test
     void shouldAdmitAPageAnsweringForEachTradeInOrderAsOneByOneAdmitsWould() {
         assertThat(store.admit(trade("t-1"))).isTrue();
 
@@ -164,7 +209,10 @@ abstract class TradeStoreContractTest {
                         Instant.EPOCH, Instant.parse("2026-11-02T10:15:30.5Z")),
                 new DetectedTrade(new SourceTradeId("t-3"), ALICE, YES_TOKEN, "", Side.BUY, new BigDecimal("7"),
                         new BigDecimal("0.10"), new BigDecimal("0.700000"), Instant.parse("2026-11-02T10:15:30.123Z"),
-                        Instant.parse("2026-11-02T10:15:30.123456Z")));
+                        Instant.parse("2026-11-02T10:15:30.123456Z")),
+                // a block time as far off as a node may give one (ChainLog takes any Instant)
+                new DetectedTrade(new SourceTradeId("t-4"), ALICE, YES_TOKEN, "Yes", Side.BUY, new BigDecimal("0.5"),
+                        new BigDecimal("2"), new BigDecimal("1.000000"), Instant.MAX, Instant.MIN));
 
         for (DetectedTrade t : trades) {
             store.admit(t);
@@ -298,6 +346,39 @@ abstract class TradeStoreContractTest {
         assertThat(store.inFlightBefore(START.plusNanos(1))).containsExactly(old);
         assertThat(store.inFlightBefore(START.plusNanos(2))).containsExactly(old, atTheLimit);
         assertThat(store.inFlightBefore(START)).isEmpty();
+    }
+
+    @Test
+    void shouldListOnlyTradesWhoseEventIsOlderWhateverTheYearOfAnEvent() {
+        // a feed that gave milliseconds for seconds: an event in the year 56,000-odd, which no cutoff of now is after
+        DetectedTrade old = trade("old");
+        DetectedTrade farFuture = new DetectedTrade(new SourceTradeId("far-future"), ALICE, YES_TOKEN, "Yes", Side.BUY,
+                old.price(), old.quantity(), old.notional(), Instant.ofEpochSecond(START.toEpochMilli()), START);
+        DetectedTrade beforeYearZero = new DetectedTrade(new SourceTradeId("before-year-zero"), ALICE, YES_TOKEN, "Yes",
+                Side.BUY, old.price(), old.quantity(), old.notional(), Instant.parse("-0001-06-01T00:00:00Z"), START);
+        List.of(old, farFuture, beforeYearZero).forEach(store::admit);
+
+        assertThat(store.inFlightBefore(START.plusSeconds(1))).containsExactly(old, beforeYearZero);
+        assertThat(store.inFlightBefore(Instant.MAX)).containsExactly(old, farFuture, beforeYearZero);
+        assertThat(store.trade(farFuture.key())).contains(farFuture);
+        assertThat(store.trade(beforeYearZero.key())).contains(beforeYearZero);
+    }
+
+    @Test
+    void shouldCountEndedTradesByOutcomeAndReason() {
+        for (int i = 1; i <= 5; i++) {
+            store.admit(trade("t-" + i));
+        }
+        store.finish(trade("t-1").key(), TradeOutcome.SKIPPED, Reason.FILTER_STALE, "old");
+        store.finish(trade("t-2").key(), TradeOutcome.SKIPPED, Reason.FILTER_STALE, "old");
+        store.finish(trade("t-3").key(), TradeOutcome.SKIPPED, Reason.FILTER_BELOW_MIN_SIZE, null);
+        store.finish(trade("t-4").key(), TradeOutcome.COPIED, null, null);
+
+        Map<TradeOutcome, Map<Reason, Long>> counts = store.outcomeCountsByReason();
+        assertThat(counts).containsOnlyKeys(TradeOutcome.SKIPPED, TradeOutcome.COPIED);
+        assertThat(counts.get(TradeOutcome.SKIPPED))
+                .isEqualTo(Map.of(Reason.FILTER_STALE, 2L, Reason.FILTER_BELOW_MIN_SIZE, 1L));
+        assertThat(counts.get(TradeOutcome.COPIED)).hasSize(1).containsEntry(null, 1L);
     }
 
     @Test
@@ -661,6 +742,19 @@ abstract class TradeStoreContractTest {
         assertThat(letter.replayedAt()).isNull();
         assertThat(store.deadLetter(second).orElseThrow().detail()).isNull();
         assertThat(store.deadLetter(third + 100)).isEmpty();
+    }
+
+    @Test
+    void shouldKeepAHugeDetailWhole() {
+        // a cause's message can be anything: a venue's whole error page, a stack of nested causes
+        String detail = "x".repeat(2 * 1024 * 1024) + " the end";
+        DetectedTrade t = trade("t-1");
+        store.admit(t);
+        long letter = store.addDeadLetter(t, Reason.UNEXPECTED_ERROR, detail);
+        assertThat(store.finish(t.key(), TradeOutcome.FAILED, Reason.UNEXPECTED_ERROR, detail)).isTrue();
+
+        assertThat(store.deadLetter(letter).orElseThrow().detail()).isEqualTo(detail);
+        assertThat(store.ended(t.key())).contains(new TradeStore.Ended(TradeOutcome.FAILED, Reason.UNEXPECTED_ERROR));
     }
 
     @Test
