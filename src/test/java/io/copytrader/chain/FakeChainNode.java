@@ -13,8 +13,13 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 
 /**
  * A JSON-RPC node on a loopback WebSocket whose chain the test writes, for what anvil does not do: announce the logs
@@ -44,13 +49,22 @@ final class FakeChainNode implements AutoCloseable {
     /** Timestamps (hex quantities) given to blocks by number instead of {@link #blockTime}: a node's bad data. */
     private final java.util.Map<Long, String> stamped = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger finalizedAsked = new java.util.concurrent.atomic.AtomicInteger();
+    /** What the node answers to the next calls of a method instead of its chain's answer: a broken node's replies. */
+    private final Map<String, Queue<LongFunction<String>>> broken = new ConcurrentHashMap<>();
+    /** Put in every eth_getLogs answer besides the chain's logs, when set: a broken node's log. */
+    private volatile JsonNode junkLog;
 
     private FakeChainNode() throws Exception {
         chain.add(new Block(0, hash(0), hash(-1), List.of()));
         server = vertx.createHttpServer().webSocketHandler(ws -> {
             sockets.add(ws);
             ws.closeHandler(v -> sockets.remove(ws));
-            ws.textMessageHandler(text -> ws.writeTextMessage(answer(text)));
+            ws.textMessageHandler(text -> {
+                String reply = answer(text);
+                if (reply != null) {
+                    ws.writeTextMessage(reply);
+                }
+            });
         }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -62,8 +76,29 @@ final class FakeChainNode implements AutoCloseable {
         }
     }
 
+    /** The node's URL, with a provider key in its path and query as a provider's has: it must never be logged. */
     URI url() {
-        return URI.create("ws://127.0.0.1:" + server.actualPort());
+        return URI.create("ws://127.0.0.1:" + server.actualPort() + "/v2/" + KEY + "?apikey=" + KEY);
+    }
+
+    static final String KEY = "k3y0fTheProv1der";
+
+    /**
+     * The next call of {@code method} is answered with what {@code reply} makes of the call's id (raw text, sent as
+     * it is; null sends nothing): a broken or hostile node's answer, once.
+     */
+    void breakNext(String method, LongFunction<String> reply) {
+        broken.computeIfAbsent(method, m -> new ConcurrentLinkedQueue<>()).add(reply);
+    }
+
+    /** Every eth_getLogs answer from now on holds {@code log} first, whatever range it was asked for. */
+    void putInEveryGetLogs(JsonNode log) {
+        junkLog = log;
+    }
+
+    /** Sends {@code text} as it is to every client, as a message of its own. */
+    void send(String text) {
+        sockets.forEach(ws -> ws.writeTextMessage(text));
     }
 
     /** Whether a reorg announces the logs it takes out with {@code removed: true} (anvil, for one, does not). */
@@ -136,6 +171,11 @@ final class FakeChainNode implements AutoCloseable {
         ObjectNode reply = JsonRpcWebSocket.MAPPER.createObjectNode().put("jsonrpc", "2.0");
         try {
             JsonNode request = JsonRpcWebSocket.MAPPER.readTree(text);
+            Queue<LongFunction<String>> brokenAnswers = broken.get(request.path("method").asText());
+            LongFunction<String> brokenAnswer = brokenAnswers == null ? null : brokenAnswers.poll();
+            if (brokenAnswer != null) {
+                return brokenAnswer.apply(request.path("id").asLong());
+            }
             reply.set("id", request.get("id"));
             JsonNode params = request.path("params");
             reply.set("result", switch (request.path("method").asText()) {
@@ -155,6 +195,9 @@ final class FakeChainNode implements AutoCloseable {
 
     private ArrayNode logs(long from, long to) {
         ArrayNode out = JsonRpcWebSocket.MAPPER.createArrayNode();
+        if (junkLog != null) {
+            out.add(junkLog);
+        }
         for (long n = from; n <= Math.min(to, chain.size() - 1); n++) {
             Block block = chain.get((int) n);
             block.logs().forEach(l -> out.add(log(l, block, false)));
@@ -199,8 +242,7 @@ final class FakeChainNode implements AutoCloseable {
         ObjectNode message = JsonRpcWebSocket.MAPPER.createObjectNode().put("jsonrpc", "2.0")
                 .put("method", "eth_subscription");
         message.putObject("params").put("subscription", subscription).set("result", result);
-        String text = message.toString();
-        sockets.forEach(ws -> ws.writeTextMessage(text));
+        send(message.toString());
     }
 
     @Override
