@@ -332,10 +332,15 @@ public final class ChainFeed implements AutoCloseable {
             long from = cursor + 1;
             long end = Math.min(to, from + options.blocksPerGetLogs() - 1);
             JsonNode logs = rpc.call("eth_getLogs", filter(from, end));
+            if (!logs.isArray()) {
+                // a broken answer: the range is read again on a new connection, never passed over
+                throw new IOException("eth_getLogs answered " + logs.getNodeType() + " for blocks " + from + " to " + end
+                        + ", not a list of logs");
+            }
             List<JsonNode> sorted = new ArrayList<>();
             logs.forEach(sorted::add);
-            sorted.sort(Comparator.comparingLong((JsonNode n) -> ChainLog.quantity(n.path("blockNumber").asText("0x0"), "blockNumber"))
-                    .thenComparingLong(n -> ChainLog.quantity(n.path("logIndex").asText("0x0"), "logIndex")));
+            sorted.sort(Comparator.comparingLong((JsonNode n) -> sortKey(n, "blockNumber"))
+                    .thenComparingLong(n -> sortKey(n, "logIndex")));
             for (JsonNode log : sorted) {
                 if (handle(log)) {
                     backfilledLogs.incrementAndGet();
@@ -343,6 +348,15 @@ public final class ChainFeed implements AutoCloseable {
             }
             cursor = end;
             cursorStore.save(end);
+        }
+    }
+
+    /** A log's block number or log index; an unreadable one sorts first and is passed over as unreadable. */
+    private static long sortKey(JsonNode log, String field) {
+        try {
+            return ChainLog.quantity(log.path(field).asText("0x0"), field);
+        } catch (IllegalArgumentException e) {
+            return -1;
         }
     }
 

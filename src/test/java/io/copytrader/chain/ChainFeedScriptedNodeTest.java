@@ -1,9 +1,17 @@
 package io.copytrader.chain;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.copytrader.domain.TraderId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +35,21 @@ class ChainFeedScriptedNodeTest {
     private final ChainFeedTest.Sink sink = new ChainFeedTest.Sink();
     private final ChainFeedTest.MemoryCursor cursor = new ChainFeedTest.MemoryCursor();
     private ChainFeed feed;
+    private final Logger feedLog = (Logger) LoggerFactory.getLogger(ChainFeed.class);
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    ChainFeedScriptedNodeTest() {
+        logged.start();
+        feedLog.addAppender(logged);
+    }
+
+    /** The feed's warnings, as logged; none may name the node's key. */
+    List<String> warnings() {
+        List<String> warnings = logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.contains(FakeChainNode.KEY));
+        return warnings;
+    }
 
     /** Starts the feed, reading {@code lookback} blocks back from the head when no cursor is stored. */
     void startFeed(long lookback) {
@@ -43,6 +66,7 @@ class ChainFeedScriptedNodeTest {
             feed.close();
         }
         node.close();
+        feedLog.detachAppender(logged);
     }
 
     /** The target's BUY in transaction {@code tx} (its block is set by the node). */
@@ -188,5 +212,66 @@ class ChainFeedScriptedNodeTest {
         assertThat(sink.fills).extracting(ChainFill::identity).doesNotContain(identity(1));
         assertThat(sink.malformed).as("said, not dropped in silence").isNotEmpty();
         assertThat(feed.isLive()).isTrue();
+    }
+
+    /**
+     * eth_getLogs answered with something else than the range's logs: null, no result, an object, an error, text that
+     * is not JSON, or nothing at all (the call times out). The range is read again on a new connection, never passed
+     * over.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"jsonrpc\":\"2.0\",\"id\":%d,\"result\":null}",
+            "{\"jsonrpc\":\"2.0\",\"id\":%d}",
+            "{\"jsonrpc\":\"2.0\",\"id\":%d,\"result\":{\"logs\":[]}}",
+            "{\"jsonrpc\":\"2.0\",\"id\":%d,\"error\":{\"code\":-32005,\"message\":\"query returned more than 10000 results\"}}",
+            "{\"jsonrpc\":\"2.0\",\"id\":%d,\"result\":[",
+            ""})
+    void shouldReadARangeAgainWhoseLogsTheNodeDidNotGive(String answer) {
+        node.mine(fill(1));
+        long head = node.mine();
+        node.breakNext("eth_getLogs", id -> answer.isEmpty() ? null : answer.formatted(id));
+
+        startFeed(head); // from block 1
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head && !sink.fills.isEmpty());
+        assertThat(sink.identities()).containsExactly(identity(1));
+        assertThat(feed.connects()).as("read again on a new connection").isEqualTo(2);
+        assertThat(warnings()).anyMatch(w -> w.startsWith("Chain feed (" + feed.host() + ") lost: eth_getLogs"));
+    }
+
+    @Test
+    void shouldPassOverALogTheNodeGivesUnreadableAndHandOverTheFillsAroundIt() {
+        ObjectNode junk = JsonRpcWebSocket.MAPPER.createObjectNode().put("blockNumber", "0xzz").put("logIndex", "0x0");
+        junk.putArray("topics");
+        node.putInEveryGetLogs(junk);
+        node.mine(fill(1));
+        long head = node.mine();
+
+        startFeed(head); // from block 1
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head);
+        assertThat(sink.identities()).containsExactly(identity(1));
+        long block = minedAndConfirmed(fill(2));
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(feed.cursor()).isGreaterThanOrEqualTo(block);
+        assertThat(feed.connects()).as("no reconnecting over it").isEqualTo(1);
+        assertThat(warnings()).contains("Unreadable log from the node: log field address is missing");
+    }
+
+    @Test
+    void shouldDropAConnectionThatSendsAMessageLongerThanItReadsAndGoOnOnANewOne() {
+        startFeed(0);
+        minedAndConfirmed(fill(1));
+
+        // a notification a little longer than the longest message read: never read into memory whole
+        String head = "{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":\"0x1\",\"result\":\"";
+        node.send(head + "x".repeat(JsonRpcWebSocket.MAX_MESSAGE_CHARS) + "\"}}");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.connects() == 2 && feed.isLive());
+        minedAndConfirmed(fill(2));
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(warnings()).contains("Chain feed (" + feed.host() + ") lost: connection failed: a message longer than "
+                + JsonRpcWebSocket.MAX_MESSAGE_CHARS + " characters; reconnecting in 100 ms");
     }
 }
