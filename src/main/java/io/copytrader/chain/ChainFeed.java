@@ -385,6 +385,13 @@ public final class ChainFeed implements AutoCloseable {
             known = index.get(fill.identity());
         }
         if (log.removed()) {
+            if (log.blockNumber() <= reorgFloor()) {
+                // no reorg reaches that deep: a broken node's word, which would take back a fill that stands and
+                // read the chain again from that block
+                LOG.warn("The node says block {} was removed, at or below the reorg window (head {}, finalized {}): "
+                        + "passed over", log.blockNumber(), head, finalized);
+                return false;
+            }
             if (known != null && known.state() == FillState.SEEN) {
                 sink.onRemoved(fill);
                 put(fill, FillState.REMOVED);
@@ -421,7 +428,7 @@ public final class ChainFeed implements AutoCloseable {
         List<ChainFill> recent;
         synchronized (this) {
             recent = index.values().stream().filter(e -> e.state() == FillState.SEEN).map(Entry::fill)
-                    .filter(f -> f.log().blockNumber() > Math.max(finalized, head - REORG_WINDOW)).toList();
+                    .filter(f -> f.log().blockNumber() > reorgFloor()).toList();
         }
         Map<Long, String> canonical = new java.util.HashMap<>();
         long oldestGone = Long.MAX_VALUE;
@@ -438,6 +445,11 @@ public final class ChainFeed implements AutoCloseable {
             cursor = oldestGone - 1;
             cursorStore.save(cursor);
         }
+    }
+
+    /** No reorg reaches a block at or below this: the finalized block, or the reorg window below the head. */
+    private long reorgFloor() {
+        return Math.max(finalized, head - REORG_WINDOW);
     }
 
     /**

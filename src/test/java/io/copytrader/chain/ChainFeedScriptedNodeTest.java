@@ -274,4 +274,25 @@ class ChainFeedScriptedNodeTest {
         assertThat(warnings()).contains("Chain feed (" + feed.host() + ") lost: connection failed: a message longer than "
                 + JsonRpcWebSocket.MAX_MESSAGE_CHARS + " characters; reconnecting in 100 ms");
     }
+
+    @Test
+    void shouldPassOverARemovalTheNodeAnnouncesBelowTheReorgWindow() {
+        startFeed(0);
+        long block = minedAndConfirmed(fill(1));
+        for (int i = 0; i < 128; i++) {
+            node.mine();
+        }
+
+        // a block 128 below the head (no reorg reaches so deep) said removed: the fill stands, the chain is not read
+        // again from there
+        node.announceRemovedThoughItStays(block);
+        minedAndConfirmed(fill(2));
+
+        assertThat(sink.removed).isEmpty();
+        assertThat(sink.reincluded).isEmpty();
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(feed.state(identity(1))).contains(ChainFeed.FillState.SEEN);
+        assertThat(warnings()).contains("The node says block " + block + " was removed, at or below the reorg window "
+                + "(head " + (block + 128) + ", finalized -1): passed over");
+    }
 }

@@ -156,6 +156,12 @@ final class FakeChainNode implements AutoCloseable {
         return last == null ? chain.size() - 1 : last.number();
     }
 
+    /** Announces the logs of block {@code number} again with {@code removed: true}, though the block stays: a broken node. */
+    synchronized void announceRemovedThoughItStays(long number) {
+        Block block = chain.get((int) number);
+        block.logs().forEach(l -> notify(LOGS, log(l, block, true)));
+    }
+
     private Block append(List<ChainLog> logs) {
         long number = chain.size();
         Block block = new Block(number, hash(number), chain.get(chain.size() - 1).hash(), logs);
