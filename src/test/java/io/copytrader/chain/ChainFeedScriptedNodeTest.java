@@ -295,4 +295,30 @@ class ChainFeedScriptedNodeTest {
         assertThat(warnings()).contains("The node says block " + block + " was removed, at or below the reorg window "
                 + "(head " + (block + 128) + ", finalized -1): passed over");
     }
+
+    @Test
+    void shouldTakeAnOldHeadAgainForNoReorgAndAShorterChainForOne() {
+        startFeed(0);
+        long first = minedAndConfirmed(fill(1));
+        minedAndConfirmed(fill(2));
+        minedAndConfirmed();
+
+        // a lagging node's old head: the same block, nothing replaced, nothing read again
+        node.announceHeadAgain(first);
+        long tip = minedAndConfirmed(fill(3));
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2), identity(3));
+        assertThat(sink.removed).isEmpty();
+
+        // a shorter chain: the last three blocks (fill 2's, an empty one, fill 3's) replaced by one holding fill 2
+        long head = node.reorg(3, List.of(fill(2)));
+        assertThat(head).isEqualTo(tip - 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.reincluded.size() == 1 && feed.cursor() >= head);
+        assertThat(sink.removed).extracting(ChainFill::identity).containsExactlyInAnyOrder(identity(2), identity(3));
+        assertThat(sink.reincluded).extracting(ChainFill::identity).containsExactly(identity(2));
+        long next = minedAndConfirmed(fill(4));
+        assertThat(next).isEqualTo(head + 1);
+        assertThat(sink.identities()).as("none twice").containsExactly(identity(1), identity(2), identity(3), identity(4));
+        assertThat(feed.state(identity(3))).contains(ChainFeed.FillState.REMOVED);
+        assertThat(feed.connects()).isEqualTo(1);
+    }
 }

@@ -162,6 +162,11 @@ final class FakeChainNode implements AutoCloseable {
         block.logs().forEach(l -> notify(LOGS, log(l, block, true)));
     }
 
+    /** Announces the head of block {@code number} again, an old block after newer ones: a lagging node's. */
+    synchronized void announceHeadAgain(long number) {
+        notify(HEADS, head(chain.get((int) number)));
+    }
+
     private Block append(List<ChainLog> logs) {
         long number = chain.size();
         Block block = new Block(number, hash(number), chain.get(chain.size() - 1).hash(), logs);
