@@ -96,6 +96,11 @@ final class FakeChainNode implements AutoCloseable {
         junkLog = log;
     }
 
+    /** How many clients are connected. */
+    int clients() {
+        return sockets.size();
+    }
+
     /** Sends {@code text} as it is to every client, as a message of its own. */
     void send(String text) {
         sockets.forEach(ws -> ws.writeTextMessage(text));

@@ -151,6 +151,19 @@ class JsonRpcWebSocketTest {
     }
 
     @Test
+    void shouldEndTheConnectionWhenClosedAndSaySoOnce() throws IOException {
+        connect(Duration.ofSeconds(5), JsonRpcWebSocket.MAX_MESSAGE_CHARS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.clients() == 1);
+
+        rpc.close();
+        rpc.close();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.clients() == 0);
+        assertThat(closed).containsExactly("closed by us");
+        assertThat(rpc.isOpen()).isFalse();
+    }
+
+    @Test
     void shouldNameOnlyTheHostWhenTheNodeCannotBeReached() {
         URI url = node.url();
         node.close();
