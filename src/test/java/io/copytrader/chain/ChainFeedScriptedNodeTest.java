@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.copytrader.domain.TraderId;
 import org.junit.jupiter.api.AfterEach;
@@ -76,6 +77,12 @@ class ChainFeedScriptedNodeTest {
                 1, false);
     }
 
+    /** {@link #fill} at {@code logIndex} in its block. */
+    static ChainLog fill(int tx, long logIndex) {
+        ChainLog log = fill(tx);
+        return new ChainLog(log.address(), log.topics(), log.data(), 0, log.blockHash(), log.txHash(), logIndex, false);
+    }
+
     static String identity(int tx) {
         return String.format("0x%064x", tx) + ":" + OrderFilledDecoderTest.ORDER;
     }
@@ -85,6 +92,12 @@ class ChainFeedScriptedNodeTest {
         long block = node.mine(logs);
         await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= block);
         return block;
+    }
+
+    /** Waits until the feed handed over {@code count} fills, the last one read in block {@code block}. */
+    void awaitFills(int count, long block) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == count);
+        assertThat(sink.fills.get(count - 1).log().blockNumber()).isEqualTo(block);
     }
 
     @Test
@@ -183,8 +196,7 @@ class ChainFeedScriptedNodeTest {
         // its replacement, under the same number, holds a fill of the target; its log is left to eth_getLogs
         node.reorg(1, List.of(fill(1)));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 1);
-        assertThat(sink.fills.get(0).log().blockNumber()).isEqualTo(block);
+        awaitFills(1, block);
     }
 
     @Test
@@ -197,8 +209,7 @@ class ChainFeedScriptedNodeTest {
         // two blocks replaced; the lower replacement holds a fill of the target, and only the new tip is announced
         node.reorg(2, List.of(fill(1)), List.of());
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 1);
-        assertThat(sink.fills.get(0).log().blockNumber()).isEqualTo(first);
+        awaitFills(1, first);
     }
 
     @Test
@@ -320,5 +331,155 @@ class ChainFeedScriptedNodeTest {
         assertThat(sink.identities()).as("none twice").containsExactly(identity(1), identity(2), identity(3), identity(4));
         assertThat(feed.state(identity(3))).contains(ChainFeed.FillState.REMOVED);
         assertThat(feed.connects()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldBackfillInRangesOfAtMostTheBlocksSetAndHandTheFillsOverInChainOrder() {
+        long first = node.mine(fill(1));
+        for (int i = 0; i < 8; i++) {
+            node.mine();
+        }
+        long both = node.mine(fill(2, 5), fill(3, 0));
+        for (int i = 0; i < 9; i++) {
+            node.mine();
+        }
+        long head = node.mine(fill(4));
+        node.getLogsInReverse(true); // a node need not sort them
+
+        startFeed(head); // from block 1: the initial cursor is stored before anything is read
+
+        assertThat(feed.cursor()).as("live means caught up").isEqualTo(head);
+        assertThat(cursor.saves).containsExactly(0L, 7L, 14L, head);
+        assertThat(node.params("eth_getLogs")).extracting(p -> p.path(0).path("fromBlock").asText() + "-"
+                + p.path(0).path("toBlock").asText()).containsExactly("0x1-0x7", "0x8-0xe", "0xf-0x14");
+        assertThat(sink.identities()).containsExactly(identity(1), identity(3), identity(2), identity(4));
+        assertThat(sink.fills).extracting(f -> f.trade().tsEvent()).as("each block's time").containsExactly(
+                FakeChainNode.blockTime(first), FakeChainNode.blockTime(both), FakeChainNode.blockTime(both),
+                FakeChainNode.blockTime(head));
+        // the filter of contract 2.8: the exchanges, OrderFilled, the targets as makers
+        String filter = "{\"address\":" + JsonRpcWebSocket.MAPPER.valueToTree(OrderFilledDecoder.POLYGON_EXCHANGES.stream()
+                .sorted().toList()) + ",\"topics\":[[\"" + OrderFilledDecoder.ORDER_FILLED + "\"],null,[\""
+                + OrderFilledDecoder.addressTopic(TARGET) + "\"]]";
+        assertThat(node.params("eth_subscribe")).extracting(JsonNode::toString)
+                .containsExactly("[\"newHeads\"]", "[\"logs\"," + filter + "}]");
+        assertThat(node.params("eth_getLogs").get(0).toString())
+                .isEqualTo("[" + filter + ",\"fromBlock\":\"0x1\",\"toBlock\":\"0x7\"}]");
+    }
+
+    @Test
+    void shouldTakeTheBlockTimeALogCarriesWithoutAskingForItsBlock() {
+        node.blockTimestampInLogs(true);
+        long block = node.mine(fill(1));
+
+        startFeed(1);
+
+        assertThat(sink.fills).extracting(f -> f.trade().tsEvent()).containsExactly(FakeChainNode.blockTime(block));
+        assertThat(node.params("eth_getBlockByHash")).isEmpty();
+    }
+
+    @Test
+    void shouldFindAReorgThatHappenedWhileTheConnectionWasDown() {
+        startFeed(0);
+        long kept = minedAndConfirmed(fill(1));
+        long replaced = minedAndConfirmed(fill(2));
+
+        // the node says nothing of it: the feed learns of it by asking for the blocks of its fills on reconnecting
+        node.silence(true);
+        node.reorg(1, List.of(fill(3)));
+        node.silence(false);
+        feed.dropConnection();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 3);
+        assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(2));
+        assertThat(sink.fills.get(2).log().blockNumber()).isEqualTo(replaced);
+        assertThat(feed.state(identity(1))).as("block %d was not replaced", kept).contains(ChainFeed.FillState.SEEN);
+        assertThat(feed.connects()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldFindTwoReorgsInARowAtTheSameHeightByTheHeads() {
+        startFeed(0);
+        node.announceRemovedLogs(false);
+        long block = minedAndConfirmed(fill(1));
+
+        node.reorg(1, List.of(fill(2)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 2);
+        node.reorg(1, List.of(fill(3)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 3);
+        assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(1), identity(2));
+        assertThat(sink.fills).extracting(f -> f.log().blockNumber()).containsOnly(block);
+    }
+
+    @Test
+    void shouldStepBackByARemovedLogAloneWhenNoHeadOfItsBlockWasSeen() {
+        long block = node.mine(fill(1));
+        startFeed(1); // block 1 read by eth_getLogs: its head never came
+
+        // the node takes the block out; what replaces it is not there yet
+        node.reorg(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> cursor.block == block - 1);
+        assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(1));
+        // the feed is quiet meanwhile: its quiet poll catches up as far as the chain reaches, then asks for finality
+        int asked = node.finalizedAsked();
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.finalizedAsked() > asked);
+
+        // the replacing block's head comes (no reorg to see in the heads); its log is left to eth_getLogs
+        node.reorg(0, List.of(fill(2)));
+
+        awaitFills(2, block);
+    }
+
+    @Test
+    void shouldMarkAFillFinalAtTheFinalizedBlockAndPassOverARemovalThere() {
+        startFeed(0);
+        long block = minedAndConfirmed(fill(1));
+        minedAndConfirmed(fill(2));
+
+        node.finalizeUpTo(block);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.finalizedBlock() == block);
+        assertThat(feed.state(identity(1))).contains(ChainFeed.FillState.FINAL);
+        assertThat(feed.state(identity(2))).contains(ChainFeed.FillState.SEEN);
+        node.announceRemovedThoughItStays(block);
+        minedAndConfirmed(fill(3));
+        assertThat(sink.removed).isEmpty();
+        assertThat(warnings()).anyMatch(w -> w.startsWith("The node says block " + block + " was removed")
+                && w.endsWith("finalized " + block + "): passed over"));
+    }
+
+    @Test
+    void shouldPassOverNotificationsItCannotReadAndGoOn() {
+        startFeed(0);
+
+        node.send("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":");
+        node.send("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":\"0x1\",\"result\":null}}");
+        node.send("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":\"0x1\","
+                + "\"result\":{\"number\":\"0xzz\",\"hash\":\"0x01\"}}}");
+        node.send("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":\"0x2\","
+                + "\"result\":{\"topics\":[],\"blockNumber\":\"0x1\"}}}");
+        minedAndConfirmed(fill(1));
+
+        assertThat(sink.identities()).containsExactly(identity(1));
+        assertThat(feed.connects()).isEqualTo(1);
+        assertThat(warnings()).contains("Unreadable log from the node: log field address is missing");
+    }
+
+    @Test
+    void shouldNameTheNodeByItsHostAloneAndCloseWhenNeverStarted() {
+        ChainFeed unstarted = new ChainFeed(new ChainFeed.Options(java.net.URI.create("wss://polygon.example/v2/" + FakeChainNode.KEY),
+                7, 0, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMillis(500)),
+                new OrderFilledDecoder(List.of(new TraderId(TARGET)), OrderFilledDecoder.POLYGON_EXCHANGES), sink, cursor,
+                Clock.systemUTC());
+        assertThat(unstarted.host()).isEqualTo("wss://polygon.example");
+        unstarted.close();
+        unstarted.close();
+        assertThat(unstarted.isLive()).isFalse();
+
+        startFeed(0);
+        assertThat(feed.host()).isEqualTo("ws://127.0.0.1:" + node.url().getPort());
+        feed.close();
+        feed.close();
+        assertThat(feed.isLive()).isFalse();
     }
 }

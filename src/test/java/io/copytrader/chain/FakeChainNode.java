@@ -53,6 +53,12 @@ final class FakeChainNode implements AutoCloseable {
     private final Map<String, Queue<LongFunction<String>>> broken = new ConcurrentHashMap<>();
     /** Put in every eth_getLogs answer besides the chain's logs, when set: a broken node's log. */
     private volatile JsonNode junkLog;
+    private volatile boolean silent;
+    private volatile boolean logsInReverse;
+    private volatile boolean blockTimestampInLogs;
+    private volatile long finalized = -1;
+    /** Every request a client sent, in order. */
+    private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
 
     private FakeChainNode() throws Exception {
         chain.add(new Block(0, hash(0), hash(-1), List.of()));
@@ -94,6 +100,31 @@ final class FakeChainNode implements AutoCloseable {
     /** Every eth_getLogs answer from now on holds {@code log} first, whatever range it was asked for. */
     void putInEveryGetLogs(JsonNode log) {
         junkLog = log;
+    }
+
+    /** While on, the node announces nothing (no heads, no logs): as if the connection were down. */
+    void silence(boolean on) {
+        silent = on;
+    }
+
+    /** Whether eth_getLogs answers with the logs last first (a node need not sort them). */
+    void getLogsInReverse(boolean on) {
+        logsInReverse = on;
+    }
+
+    /** Whether a log carries its block's time ({@code blockTimestamp}), as newer nodes' do. */
+    void blockTimestampInLogs(boolean on) {
+        blockTimestampInLogs = on;
+    }
+
+    /** The block the node calls finalized from now on. */
+    void finalizeUpTo(long number) {
+        finalized = number;
+    }
+
+    /** The params of each request of {@code method} a client sent, in order. */
+    List<JsonNode> params(String method) {
+        return requests.stream().filter(r -> r.path("method").asText().equals(method)).map(r -> r.path("params")).toList();
     }
 
     /** How many clients are connected. */
@@ -187,6 +218,7 @@ final class FakeChainNode implements AutoCloseable {
         ObjectNode reply = JsonRpcWebSocket.MAPPER.createObjectNode().put("jsonrpc", "2.0");
         try {
             JsonNode request = JsonRpcWebSocket.MAPPER.readTree(text);
+            requests.add(request);
             Queue<LongFunction<String>> brokenAnswers = broken.get(request.path("method").asText());
             LongFunction<String> brokenAnswer = brokenAnswers == null ? null : brokenAnswers.poll();
             if (brokenAnswer != null) {
@@ -218,13 +250,20 @@ final class FakeChainNode implements AutoCloseable {
             Block block = chain.get((int) n);
             block.logs().forEach(l -> out.add(log(l, block, false)));
         }
+        if (logsInReverse) {
+            List<JsonNode> reversed = new ArrayList<>();
+            out.forEach(l -> reversed.add(0, l));
+            out.removeAll();
+            out.addAll(reversed);
+        }
         return out;
     }
 
     private JsonNode byNumber(String tag) {
         if (!tag.startsWith("0x")) {
             finalizedAsked.incrementAndGet();
-            return JsonRpcWebSocket.MAPPER.nullNode(); // "finalized", "safe": none here
+            // "finalized", "safe": none here unless set
+            return finalized < 0 ? JsonRpcWebSocket.MAPPER.nullNode() : head(chain.get((int) finalized));
         }
         long n = ChainLog.quantity(tag, "block");
         return n < chain.size() ? head(chain.get((int) n)) : JsonRpcWebSocket.MAPPER.nullNode();
@@ -246,15 +285,21 @@ final class FakeChainNode implements AutoCloseable {
                         ChainLog.quantity(blockTime(block.number()).getEpochSecond())));
     }
 
-    private static ObjectNode log(ChainLog l, Block block, boolean removed) {
+    private ObjectNode log(ChainLog l, Block block, boolean removed) {
         ObjectNode json = JsonRpcWebSocket.MAPPER.createObjectNode().put("address", l.address());
         l.topics().forEach(json.putArray("topics")::add);
+        if (blockTimestampInLogs) {
+            json.put("blockTimestamp", ChainLog.quantity(blockTime(block.number()).getEpochSecond()));
+        }
         return json.put("data", l.data()).put("blockNumber", ChainLog.quantity(block.number()))
                 .put("blockHash", block.hash()).put("transactionHash", l.txHash())
                 .put("logIndex", ChainLog.quantity(l.logIndex())).put("removed", removed);
     }
 
     private void notify(String subscription, JsonNode result) {
+        if (silent) {
+            return;
+        }
         ObjectNode message = JsonRpcWebSocket.MAPPER.createObjectNode().put("jsonrpc", "2.0")
                 .put("method", "eth_subscription");
         message.putObject("params").put("subscription", subscription).set("result", result);
