@@ -98,6 +98,7 @@ class JsonRpcWebSocketTest {
         assertThatThrownBy(() -> rpc.call("eth_blockNumber")).isInstanceOf(JsonRpcWebSocket.RpcException.class)
                 .hasMessage("eth_blockNumber failed: -32000 header not found");
 
+        assertThat(rpc.subscribe("newHeads")).as("the subscription's id").isEqualTo("0x1");
         // an error that is null is none; a result that is null is one
         node.breakNext("eth_blockNumber", id -> "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":null,\"result\":\"0x5\"}");
         assertThat(rpc.call("eth_blockNumber").asText()).isEqualTo("0x5");
@@ -169,8 +170,7 @@ class JsonRpcWebSocketTest {
         node.close();
 
         assertThatThrownBy(() -> JsonRpcWebSocket.connect(http, url, Duration.ofSeconds(5), listener))
-                .isInstanceOf(IOException.class).hasMessageStartingWith("cannot open the WebSocket to 127.0.0.1: ")
-                .message().doesNotContain(FakeChainNode.KEY);
+                .isInstanceOf(IOException.class).hasMessage("cannot open the WebSocket to 127.0.0.1: ConnectException");
         assertThat(closed).isEmpty();
     }
 }
