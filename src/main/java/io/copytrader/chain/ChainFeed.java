@@ -332,10 +332,15 @@ public final class ChainFeed implements AutoCloseable {
             long from = cursor + 1;
             long end = Math.min(to, from + options.blocksPerGetLogs() - 1);
             JsonNode logs = rpc.call("eth_getLogs", filter(from, end));
+            if (!logs.isArray()) {
+                // a broken answer: the range is read again on a new connection, never passed over
+                throw new IOException("eth_getLogs answered " + logs.getNodeType() + " for blocks " + from + " to " + end
+                        + ", not a list of logs");
+            }
             List<JsonNode> sorted = new ArrayList<>();
             logs.forEach(sorted::add);
-            sorted.sort(Comparator.comparingLong((JsonNode n) -> ChainLog.quantity(n.path("blockNumber").asText("0x0"), "blockNumber"))
-                    .thenComparingLong(n -> ChainLog.quantity(n.path("logIndex").asText("0x0"), "logIndex")));
+            sorted.sort(Comparator.comparingLong((JsonNode n) -> sortKey(n, "blockNumber"))
+                    .thenComparingLong(n -> sortKey(n, "logIndex")));
             for (JsonNode log : sorted) {
                 if (handle(log)) {
                     backfilledLogs.incrementAndGet();
@@ -343,6 +348,15 @@ public final class ChainFeed implements AutoCloseable {
             }
             cursor = end;
             cursorStore.save(end);
+        }
+    }
+
+    /** A log's block number or log index; an unreadable one sorts first and is passed over as unreadable. */
+    private static long sortKey(JsonNode log, String field) {
+        try {
+            return ChainLog.quantity(log.path(field).asText("0x0"), field);
+        } catch (IllegalArgumentException e) {
+            return -1;
         }
     }
 
@@ -371,6 +385,13 @@ public final class ChainFeed implements AutoCloseable {
             known = index.get(fill.identity());
         }
         if (log.removed()) {
+            if (log.blockNumber() <= reorgFloor()) {
+                // no reorg reaches that deep: a broken node's word, which would take back a fill that stands and
+                // read the chain again from that block
+                LOG.warn("The node says block {} was removed, at or below the reorg window (head {}, finalized {}): "
+                        + "passed over", log.blockNumber(), head, finalized);
+                return false;
+            }
             if (known != null && known.state() == FillState.SEEN) {
                 sink.onRemoved(fill);
                 put(fill, FillState.REMOVED);
@@ -407,7 +428,7 @@ public final class ChainFeed implements AutoCloseable {
         List<ChainFill> recent;
         synchronized (this) {
             recent = index.values().stream().filter(e -> e.state() == FillState.SEEN).map(Entry::fill)
-                    .filter(f -> f.log().blockNumber() > Math.max(finalized, head - REORG_WINDOW)).toList();
+                    .filter(f -> f.log().blockNumber() > reorgFloor()).toList();
         }
         Map<Long, String> canonical = new java.util.HashMap<>();
         long oldestGone = Long.MAX_VALUE;
@@ -424,6 +445,11 @@ public final class ChainFeed implements AutoCloseable {
             cursor = oldestGone - 1;
             cursorStore.save(cursor);
         }
+    }
+
+    /** No reorg reaches a block at or below this: the finalized block, or the reorg window below the head. */
+    private long reorgFloor() {
+        return Math.max(finalized, head - REORG_WINDOW);
     }
 
     /**

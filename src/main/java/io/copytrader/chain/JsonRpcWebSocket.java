@@ -47,23 +47,37 @@ public final class JsonRpcWebSocket implements AutoCloseable {
         }
     }
 
+    /** The longest message read (an eth_getLogs answer of a bounded range of blocks is far shorter). */
+    static final int MAX_MESSAGE_CHARS = 32 * 1024 * 1024;
+
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Duration timeout;
     private final Listener listener;
+    private final int maxMessageChars;
     private volatile WebSocket socket;
 
-    private JsonRpcWebSocket(Duration timeout, Listener listener) {
+    private JsonRpcWebSocket(Duration timeout, Listener listener, int maxMessageChars) {
         this.timeout = timeout;
         this.listener = listener;
+        this.maxMessageChars = maxMessageChars;
     }
 
     /**
      * Opens the socket. The URL may carry a provider key: it is never put in an exception message by this class.
      */
     public static JsonRpcWebSocket connect(HttpClient http, URI url, Duration timeout, Listener listener) throws IOException {
-        JsonRpcWebSocket rpc = new JsonRpcWebSocket(timeout, listener);
+        return connect(http, url, timeout, listener, MAX_MESSAGE_CHARS);
+    }
+
+    /**
+     * @param maxMessageChars a longer message ends the connection as a failure (a broken or hostile node's), not read
+     *                        into memory
+     */
+    static JsonRpcWebSocket connect(HttpClient http, URI url, Duration timeout, Listener listener, int maxMessageChars)
+            throws IOException {
+        JsonRpcWebSocket rpc = new JsonRpcWebSocket(timeout, listener, maxMessageChars);
         try {
             rpc.socket = http.newWebSocketBuilder().connectTimeout(timeout).buildAsync(url, rpc.new Frames())
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -97,7 +111,11 @@ public final class JsonRpcWebSocket implements AutoCloseable {
             if (error != null && !error.isNull()) {
                 throw new RpcException(method, error);
             }
-            return reply.path("result");
+            JsonNode result = reply.get("result");
+            if (result == null) {
+                throw new IOException(method + ": the answer has neither a result nor an error");
+            }
+            return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(method + ": interrupted");
@@ -168,6 +186,13 @@ public final class JsonRpcWebSocket implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (partial.length() + data.length() > maxMessageChars) {
+                partial.setLength(0);
+                partial.trimToSize();
+                webSocket.abort();
+                ended("failed: a message longer than " + maxMessageChars + " characters");
+                return null;
+            }
             partial.append(data);
             if (last) {
                 String text = partial.toString();

@@ -64,6 +64,8 @@ class ChainFeedTest {
 
     static final class MemoryCursor implements ChainFeed.Cursor {
         volatile long block = -1;
+        /** Every block saved, in order. */
+        final List<Long> saves = new CopyOnWriteArrayList<>();
 
         @Override
         public OptionalLong load() {
@@ -73,6 +75,7 @@ class ChainFeedTest {
         @Override
         public void save(long b) {
             block = b;
+            saves.add(b);
         }
     }
 

@@ -13,8 +13,13 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 
 /**
  * A JSON-RPC node on a loopback WebSocket whose chain the test writes, for what anvil does not do: announce the logs
@@ -44,13 +49,28 @@ final class FakeChainNode implements AutoCloseable {
     /** Timestamps (hex quantities) given to blocks by number instead of {@link #blockTime}: a node's bad data. */
     private final java.util.Map<Long, String> stamped = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger finalizedAsked = new java.util.concurrent.atomic.AtomicInteger();
+    /** What the node answers to the next calls of a method instead of its chain's answer: a broken node's replies. */
+    private final Map<String, Queue<LongFunction<String>>> broken = new ConcurrentHashMap<>();
+    /** Put in every eth_getLogs answer besides the chain's logs, when set: a broken node's log. */
+    private volatile JsonNode junkLog;
+    private volatile boolean silent;
+    private volatile boolean logsInReverse;
+    private volatile boolean blockTimestampInLogs;
+    private volatile long finalized = -1;
+    /** Every request a client sent, in order. */
+    private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
 
     private FakeChainNode() throws Exception {
         chain.add(new Block(0, hash(0), hash(-1), List.of()));
         server = vertx.createHttpServer().webSocketHandler(ws -> {
             sockets.add(ws);
             ws.closeHandler(v -> sockets.remove(ws));
-            ws.textMessageHandler(text -> ws.writeTextMessage(answer(text)));
+            ws.textMessageHandler(text -> {
+                String reply = answer(text);
+                if (reply != null) {
+                    ws.writeTextMessage(reply);
+                }
+            });
         }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -62,8 +82,59 @@ final class FakeChainNode implements AutoCloseable {
         }
     }
 
+    /** The node's URL, with a provider key in its path and query as a provider's has: it must never be logged. */
     URI url() {
-        return URI.create("ws://127.0.0.1:" + server.actualPort());
+        return URI.create("ws://127.0.0.1:" + server.actualPort() + "/v2/" + KEY + "?apikey=" + KEY);
+    }
+
+    static final String KEY = "k3y0fTheProv1der";
+
+    /**
+     * The next call of {@code method} is answered with what {@code reply} makes of the call's id (raw text, sent as
+     * it is; null sends nothing): a broken or hostile node's answer, once.
+     */
+    void breakNext(String method, LongFunction<String> reply) {
+        broken.computeIfAbsent(method, m -> new ConcurrentLinkedQueue<>()).add(reply);
+    }
+
+    /** Every eth_getLogs answer from now on holds {@code log} first, whatever range it was asked for. */
+    void putInEveryGetLogs(JsonNode log) {
+        junkLog = log;
+    }
+
+    /** While on, the node announces nothing (no heads, no logs): as if the connection were down. */
+    void silence(boolean on) {
+        silent = on;
+    }
+
+    /** Whether eth_getLogs answers with the logs last first (a node need not sort them). */
+    void getLogsInReverse(boolean on) {
+        logsInReverse = on;
+    }
+
+    /** Whether a log carries its block's time ({@code blockTimestamp}), as newer nodes' do. */
+    void blockTimestampInLogs(boolean on) {
+        blockTimestampInLogs = on;
+    }
+
+    /** The block the node calls finalized from now on. */
+    void finalizeUpTo(long number) {
+        finalized = number;
+    }
+
+    /** The params of each request of {@code method} a client sent, in order. */
+    List<JsonNode> params(String method) {
+        return requests.stream().filter(r -> r.path("method").asText().equals(method)).map(r -> r.path("params")).toList();
+    }
+
+    /** How many clients are connected. */
+    int clients() {
+        return sockets.size();
+    }
+
+    /** Sends {@code text} as it is to every client, as a message of its own. */
+    void send(String text) {
+        sockets.forEach(ws -> ws.writeTextMessage(text));
     }
 
     /** Whether a reorg announces the logs it takes out with {@code removed: true} (anvil, for one, does not). */
@@ -121,6 +192,17 @@ final class FakeChainNode implements AutoCloseable {
         return last == null ? chain.size() - 1 : last.number();
     }
 
+    /** Announces the logs of block {@code number} again with {@code removed: true}, though the block stays: a broken node. */
+    synchronized void announceRemovedThoughItStays(long number) {
+        Block block = chain.get((int) number);
+        block.logs().forEach(l -> notify(LOGS, log(l, block, true)));
+    }
+
+    /** Announces the head of block {@code number} again, an old block after newer ones: a lagging node's. */
+    synchronized void announceHeadAgain(long number) {
+        notify(HEADS, head(chain.get((int) number)));
+    }
+
     private Block append(List<ChainLog> logs) {
         long number = chain.size();
         Block block = new Block(number, hash(number), chain.get(chain.size() - 1).hash(), logs);
@@ -136,6 +218,12 @@ final class FakeChainNode implements AutoCloseable {
         ObjectNode reply = JsonRpcWebSocket.MAPPER.createObjectNode().put("jsonrpc", "2.0");
         try {
             JsonNode request = JsonRpcWebSocket.MAPPER.readTree(text);
+            requests.add(request);
+            Queue<LongFunction<String>> brokenAnswers = broken.get(request.path("method").asText());
+            LongFunction<String> brokenAnswer = brokenAnswers == null ? null : brokenAnswers.poll();
+            if (brokenAnswer != null) {
+                return brokenAnswer.apply(request.path("id").asLong());
+            }
             reply.set("id", request.get("id"));
             JsonNode params = request.path("params");
             reply.set("result", switch (request.path("method").asText()) {
@@ -155,9 +243,18 @@ final class FakeChainNode implements AutoCloseable {
 
     private ArrayNode logs(long from, long to) {
         ArrayNode out = JsonRpcWebSocket.MAPPER.createArrayNode();
+        if (junkLog != null) {
+            out.add(junkLog);
+        }
         for (long n = from; n <= Math.min(to, chain.size() - 1); n++) {
             Block block = chain.get((int) n);
             block.logs().forEach(l -> out.add(log(l, block, false)));
+        }
+        if (logsInReverse) {
+            List<JsonNode> reversed = new ArrayList<>();
+            out.forEach(l -> reversed.add(0, l));
+            out.removeAll();
+            out.addAll(reversed);
         }
         return out;
     }
@@ -165,7 +262,8 @@ final class FakeChainNode implements AutoCloseable {
     private JsonNode byNumber(String tag) {
         if (!tag.startsWith("0x")) {
             finalizedAsked.incrementAndGet();
-            return JsonRpcWebSocket.MAPPER.nullNode(); // "finalized", "safe": none here
+            // "finalized", "safe": none here unless set
+            return finalized < 0 ? JsonRpcWebSocket.MAPPER.nullNode() : head(chain.get((int) finalized));
         }
         long n = ChainLog.quantity(tag, "block");
         return n < chain.size() ? head(chain.get((int) n)) : JsonRpcWebSocket.MAPPER.nullNode();
@@ -187,20 +285,25 @@ final class FakeChainNode implements AutoCloseable {
                         ChainLog.quantity(blockTime(block.number()).getEpochSecond())));
     }
 
-    private static ObjectNode log(ChainLog l, Block block, boolean removed) {
+    private ObjectNode log(ChainLog l, Block block, boolean removed) {
         ObjectNode json = JsonRpcWebSocket.MAPPER.createObjectNode().put("address", l.address());
         l.topics().forEach(json.putArray("topics")::add);
+        if (blockTimestampInLogs) {
+            json.put("blockTimestamp", ChainLog.quantity(blockTime(block.number()).getEpochSecond()));
+        }
         return json.put("data", l.data()).put("blockNumber", ChainLog.quantity(block.number()))
                 .put("blockHash", block.hash()).put("transactionHash", l.txHash())
                 .put("logIndex", ChainLog.quantity(l.logIndex())).put("removed", removed);
     }
 
     private void notify(String subscription, JsonNode result) {
+        if (silent) {
+            return;
+        }
         ObjectNode message = JsonRpcWebSocket.MAPPER.createObjectNode().put("jsonrpc", "2.0")
                 .put("method", "eth_subscription");
         message.putObject("params").put("subscription", subscription).set("result", result);
-        String text = message.toString();
-        sockets.forEach(ws -> ws.writeTextMessage(text));
+        send(message.toString());
     }
 
     @Override
