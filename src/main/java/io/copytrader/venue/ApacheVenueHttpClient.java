@@ -30,6 +30,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@link VenueHttpClient} on Apache HttpClient 5's blocking client (the one camel-http places orders with): the call
@@ -38,7 +42,10 @@ import java.util.Map;
  * <p>
  * It does what the caller asks and nothing more: no redirects, no automatic retries (a 429 or 503 reaches the caller,
  * which owns rate limits and retries), no cookies, no transparent compression. A connection idle for more than a
- * second is checked before it is reused. Bodies are read as UTF-8 unless the answer names another charset.
+ * second is checked before it is reused. Bodies are read as UTF-8 unless the answer names another charset. A call
+ * that has not ended within the connect timeout and three request timeouts (16 s as shipped) is cut: the timeouts bound
+ * each wait and each read, so an answer a broken server sends a byte at a time would otherwise hold the caller (a feed
+ * poll, the monitor's lookups) for as long as it lasts.
  */
 public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseable {
     /** The longest answer read (a page of the Data API or a market's book is well under 1 MB). */
@@ -51,6 +58,9 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
     private final CloseableHttpClient client;
     private final PoolingHttpClientConnectionManager connections;
     private final int maxBodyBytes;
+    /** A call not ended by then is cut: the timeouts bound each wait and each read, not a whole slow answer. */
+    private final Duration deadline;
+    private final ScheduledThreadPoolExecutor deadlines;
 
     /**
      * @param connectionsPerHost keep-alive connections to one host at most; a call beyond them waits for one (up to
@@ -64,6 +74,8 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
     /** @param maxBodyBytes a longer answer is an IOException, not read into memory (a broken or hostile server's) */
     ApacheVenueHttpClient(Duration connectTimeout, Duration requestTimeout, int connectionsPerHost, int maxBodyBytes) {
         this.maxBodyBytes = maxBodyBytes;
+        // a connection from the pool, the connect, the first byte of the answer, then the rest of it
+        this.deadline = connectTimeout.plus(requestTimeout.multipliedBy(3));
         if (connectionsPerHost < 1) {
             throw new IllegalArgumentException("connectionsPerHost must be at least 1, was " + connectionsPerHost);
         }
@@ -89,6 +101,12 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
                 .disableCookieManagement()
                 .disableContentCompression()
                 .build();
+        this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "venue-call-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        deadlines.setRemoveOnCancelPolicy(true);
     }
 
     @Override
@@ -106,14 +124,29 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
                     : ContentType.parse(contentType).withCharset(StandardCharsets.UTF_8);
             request.setEntity(new StringEntity(call.body(), type));
         }
-        return client.execute(request, response -> {
-            Map<String, String> headers = new HashMap<>();
-            for (Header h : response.getHeaders()) {
-                headers.putIfAbsent(h.getName().toLowerCase(Locale.ROOT), h.getValue());
+        AtomicBoolean cut = new AtomicBoolean();
+        ScheduledFuture<?> due = deadlines.schedule(() -> {
+            cut.set(true);
+            request.cancel();
+        }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            return client.execute(request, response -> {
+                Map<String, String> headers = new HashMap<>();
+                for (Header h : response.getHeaders()) {
+                    headers.putIfAbsent(h.getName().toLowerCase(Locale.ROOT), h.getValue());
+                }
+                HttpEntity entity = response.getEntity();
+                return new HttpReply(response.getCode(), headers, entity == null ? "" : body(entity, request));
+            });
+        } catch (IOException e) {
+            if (cut.get()) {
+                throw new IOException("no whole answer within " + deadline.toMillis() + " ms (the server sent it too"
+                        + " slowly, or not at all); the call was cut", e);
             }
-            HttpEntity entity = response.getEntity();
-            return new HttpReply(response.getCode(), headers, entity == null ? "" : body(entity, request));
-        });
+            throw e;
+        } finally {
+            due.cancel(false);
+        }
     }
 
     /**
@@ -172,6 +205,7 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
     @Override
     public void close() {
         client.close(org.apache.hc.core5.io.CloseMode.GRACEFUL);
+        deadlines.shutdownNow();
     }
 
     /**

@@ -185,6 +185,45 @@ class ApacheVenueHttpClientTest {
     }
 
     @Test
+    void shouldCutACallWhoseAnswerComesTooSlowlyToEndWithinTheDeadline() throws Exception {
+        // each byte comes well within the read timeout (300 ms), the whole answer would take 100 s: the call is cut
+        // after the connect timeout and three read timeouts (1.1 s)
+        var slow = new ApacheVenueHttpClient(Duration.ofMillis(200), Duration.ofMillis(300), 1);
+        CountDownLatch dropped = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        try (ServerSocket trickling = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread answering = new Thread(() -> {
+                try (Socket s = trickling.accept()) {
+                    s.getInputStream().read(new byte[8192]);
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    for (int i = 0; i < 1000; i++) {
+                        out.write('x');
+                        out.flush();
+                        if (done.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) { // the server's pace
+                            return;
+                        }
+                    }
+                } catch (IOException hungUp) {
+                    dropped.countDown();
+                } catch (InterruptedException stopped) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            answering.start();
+            String url = "http://127.0.0.1:" + trickling.getLocalPort() + "/trades";
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> slow.execute(HttpCall.get(url))).isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("no whole answer within 1100 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+            assertThat(dropped.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the connection was dropped").isTrue();
+        } finally {
+            done.countDown();
+            slow.close();
+        }
+    }
+
+    @Test
     void shouldFailWithAnIoExceptionWhenNothingListens() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
