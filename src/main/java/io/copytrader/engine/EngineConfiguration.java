@@ -129,7 +129,10 @@ public class EngineConfiguration implements CamelConfiguration {
         ApacheVenueHttpClient http = new ApacheVenueHttpClient(Duration.ofMillis(settings.connectTimeoutMs()),
                 Duration.ofMillis(settings.responseTimeoutMs()), settings.maxInFlightOrders() + 8);
         stopWithContext(context, http::close); // after the routes: the monitor's last pass has ended
-        context.getRegistry().bind(OrderAnswerLimit.BEAN, new OrderAnswerLimit()); // place-order's http://exchange
+        OrderAnswerLimit answerLimit = new OrderAnswerLimit(Duration.ofMillis(settings.connectTimeoutMs()),
+                Duration.ofMillis(settings.responseTimeoutMs()));
+        stopWithContext(context, answerLimit::close);
+        context.getRegistry().bind(OrderAnswerLimit.BEAN, answerLimit); // place-order's http://exchange
         FeedAdapter feed;
         ExchangeAdapter exchange;
         if (settings.venue().equals("polymarket")) {

@@ -2,8 +2,12 @@ package io.copytrader.engine;
 
 import io.copytrader.venue.ApacheVenueHttpClient;
 import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.hc.client5.http.classic.ExecChain;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.core5.concurrent.CancellableDependency;
+import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
@@ -15,7 +19,12 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -27,27 +36,191 @@ import java.util.zip.GZIPInputStream;
  * <p>
  * A gzip answer (the client asks for none, but a server may send one) is decoded here, its decoded length bounded too,
  * so a small compressed answer cannot expand into gigabytes; camel-http then sees a plain answer.
+ * <p>
+ * The whole call is bounded in time too: the client's timeouts bound each wait for a connection, for the connect and
+ * for each read, so an answer sent a byte at a time (each byte within the response timeout) would hold the placing
+ * thread, and the order in SUBMITTING, for as long as the server kept sending. A call not ended by its deadline (the
+ * wait for a connection, the connect, and three response timeouts: 17 s as shipped) has its connection dropped; the
+ * read fails with "no whole answer within ...", and the order's outcome is unknown, looked up by the monitor. One
+ * daemon timer thread; a call that ends in time cancels its task.
  */
-public final class OrderAnswerLimit implements HttpClientConfigurer {
+public final class OrderAnswerLimit implements HttpClientConfigurer, AutoCloseable {
     /** The name the routes refer to it by ({@code httpClientConfigurer: "#orderAnswerLimit"}). */
     public static final String BEAN = "orderAnswerLimit";
 
     private final long maxBytes;
+    private final Duration deadline;
+    private final ScheduledThreadPoolExecutor timer;
 
-    public OrderAnswerLimit() {
-        this(ApacheVenueHttpClient.MAX_BODY_BYTES);
+    /**
+     * @param connectTimeout  the place-order endpoint's connect timeout (also its wait for a pooled connection)
+     * @param responseTimeout the place-order endpoint's response timeout (each read's)
+     */
+    public OrderAnswerLimit(Duration connectTimeout, Duration responseTimeout) {
+        this(ApacheVenueHttpClient.MAX_BODY_BYTES, connectTimeout.multipliedBy(2).plus(responseTimeout.multipliedBy(3)));
     }
 
-    OrderAnswerLimit(long maxBytes) {
+    OrderAnswerLimit(long maxBytes, Duration deadline) {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be at least 1, was " + maxBytes);
         }
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("the deadline must be positive, was " + deadline);
+        }
         this.maxBytes = maxBytes;
+        this.deadline = deadline;
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "order-answer-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
     }
 
     @Override
     public void configureHttpClient(HttpClientBuilder builder) {
         builder.addResponseInterceptorLast(this::bound);
+        builder.addExecInterceptorFirst("order-answer-deadline", this::withinDeadline);
+    }
+
+    /** The calls whose deadline is still ahead (each call's task is cancelled when its answer has been read). */
+    int pendingDeadlines() {
+        return timer.getQueue().size();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+
+    private ClassicHttpResponse withinDeadline(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
+            throws IOException, HttpException {
+        Deadline due = new Deadline(scope);
+        ClassicHttpResponse response;
+        try {
+            response = chain.proceed(request, scope);
+        } catch (IOException e) {
+            due.cancel();
+            throw due.passed() ? due.failure(e) : e;
+        } catch (HttpException | RuntimeException e) {
+            due.cancel();
+            throw e;
+        }
+        HttpEntity entity = response.getEntity();
+        if (entity == null) {
+            due.cancel();
+        } else {
+            response.setEntity(new Timed(entity, due));
+        }
+        return response;
+    }
+
+    /** One call's deadline: when it passes, the call's connection is dropped, which fails the read under way. */
+    private final class Deadline {
+        private final AtomicBoolean passed = new AtomicBoolean();
+        private final ScheduledFuture<?> task;
+
+        Deadline(ExecChain.Scope scope) {
+            task = timer.schedule(() -> {
+                passed.set(true);
+                if (scope.originalRequest instanceof CancellableDependency request) {
+                    request.cancel(); // as the client's own abort: the connection is dropped, whatever the call is at
+                } else {
+                    scope.execRuntime.discardEndpoint();
+                }
+            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        void cancel() {
+            task.cancel(false);
+        }
+
+        boolean passed() {
+            return passed.get();
+        }
+
+        IOException failure(IOException cause) {
+            return new IOException("no whole answer within " + deadline.toMillis() + " ms (the venue sent it too"
+                    + " slowly, or not at all): the connection was dropped", cause);
+        }
+    }
+
+    /** The answer's body, its deadline cancelled once it has been read to its end, failed, or closed. */
+    private static final class Timed extends HttpEntityWrapper {
+        private final Deadline due;
+
+        Timed(HttpEntity wrapped, Deadline due) {
+            super(wrapped);
+            this.due = due;
+        }
+
+        @Override
+        public InputStream getContent() throws IOException {
+            InputStream raw;
+            try {
+                raw = super.getContent();
+            } catch (IOException | RuntimeException e) {
+                due.cancel();
+                throw e;
+            }
+            if (raw == null) {
+                due.cancel();
+                return null;
+            }
+            return new FilterInputStream(raw) {
+                @Override
+                public int read() throws IOException {
+                    try {
+                        int b = super.read();
+                        if (b < 0) {
+                            due.cancel();
+                        }
+                        return b;
+                    } catch (IOException e) {
+                        throw failed(e);
+                    }
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    try {
+                        int n = super.read(b, off, len);
+                        if (n < 0) {
+                            due.cancel();
+                        }
+                        return n;
+                    } catch (IOException e) {
+                        throw failed(e);
+                    }
+                }
+
+                @Override
+                public void close() throws IOException {
+                    due.cancel();
+                    super.close();
+                }
+            };
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            try (InputStream in = getContent()) {
+                if (in != null) {
+                    in.transferTo(out);
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            due.cancel();
+            super.close();
+        }
+
+        private IOException failed(IOException e) {
+            due.cancel();
+            return due.passed() ? due.failure(e) : e;
+        }
     }
 
     private void bound(HttpResponse response, EntityDetails details, HttpContext context) {

@@ -17,6 +17,11 @@ public enum FaultKind {
      * written until the client drops the connection.
      */
     ENDLESS_ANSWER_AFTER_ACCEPT(FaultTarget.ORDERS),
+    /**
+     * Do the work (place the order), then answer 200 with a body sent a byte every 100 ms without end (a stalled
+     * proxy's): each byte comes well within the response timeout, until the client drops the connection.
+     */
+    TRICKLED_ANSWER_AFTER_ACCEPT(FaultTarget.ORDERS),
     /** Answer 429 with a Retry-After header. */
     RATE_LIMIT_429(FaultTarget.ORDERS),
     /** Reject an order placement with 400 INSUFFICIENT_BALANCE whatever the cash. Placements only. */

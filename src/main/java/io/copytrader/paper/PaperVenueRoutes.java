@@ -28,6 +28,9 @@ final class PaperVenueRoutes {
     private static final String JSON = "application/json";
     private static final String SWALLOW_REPLY = "paper.swallowReply";
     private static final String ENDLESS_REPLY = "paper.endlessReply";
+    private static final String TRICKLED_REPLY = "paper.trickledReply";
+    /** The pace of a trickled answer: a byte at a time, each well within any sane response timeout. */
+    private static final long TRICKLE_MS = 100;
     /** What an endless answer repeats: JSON whitespace after its opening bracket. */
     private static final Buffer ENDLESS_CHUNK = Buffer.buffer(" ".repeat(64 * 1024));
     private static final int MAX_LIMIT = 1000;
@@ -265,6 +268,10 @@ final class PaperVenueRoutes {
                 ctx.put(ENDLESS_REPLY, Boolean.TRUE);
                 handler.handle(ctx);
             }
+            case TRICKLED_ANSWER_AFTER_ACCEPT -> {
+                ctx.put(TRICKLED_REPLY, Boolean.TRUE);
+                handler.handle(ctx);
+            }
             case RATE_LIMIT_429 -> {
                 ctx.response().putHeader("Retry-After", Integer.toString(decision.spec().effectiveRetryAfterSeconds()));
                 error(ctx, 429, "RATE_LIMITED", injected);
@@ -290,6 +297,27 @@ final class PaperVenueRoutes {
                 .setChunked(true);
         response.write("[");
         writeOn(response);
+    }
+
+    /**
+     * Answers 200 and sends the body a byte every {@link #TRICKLE_MS} ms, without end, until the client drops the
+     * connection (or the hang timeout passes, so that it does not leak).
+     */
+    private void trickled(RoutingContext ctx) {
+        HttpServerResponse response = ctx.response().setStatusCode(200).putHeader("Content-Type", JSON)
+                .setChunked(true);
+        HttpConnection connection = ctx.request().connection();
+        long trickle = vertx.setPeriodic(TRICKLE_MS, id -> {
+            if (!response.closed()) {
+                response.write(" ");
+            }
+        });
+        long hang = vertx.setTimer(hangTimeout.toMillis(), id -> connection.close());
+        connection.closeHandler(v -> {
+            vertx.cancelTimer(trickle);
+            vertx.cancelTimer(hang);
+        });
+        response.write("[");
     }
 
     private void writeOn(HttpServerResponse response) {
@@ -323,6 +351,10 @@ final class PaperVenueRoutes {
         }
         if (Boolean.TRUE.equals(ctx.get(ENDLESS_REPLY))) {
             endless(ctx);
+            return;
+        }
+        if (Boolean.TRUE.equals(ctx.get(TRICKLED_REPLY))) {
+            trickled(ctx);
             return;
         }
         ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(PaperJson.write(body));

@@ -2,6 +2,7 @@ package io.copytrader.engine;
 
 import com.sun.net.httpserver.HttpServer;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.core5.http.HttpHeaders;
@@ -13,8 +14,13 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,16 +32,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The order answer's bound on a real HTTP server on loopback and Apache HttpClient built as camel-http builds it (the
  * configurer adds its interceptor to the builder): an answer within the bound is read whole, a longer one, one that
- * never ends, or a small gzip answer that decodes to more, is an IOException and its connection is dropped.
+ * never ends, or a small gzip answer that decodes to more, is an IOException and its connection is dropped. An answer
+ * sent a byte at a time (each byte well within the response timeout) is cut at the call's deadline.
  */
 @Timeout(30)
 class OrderAnswerLimitTest {
     private static final int LIMIT = 64 * 1024;
+    private static final Duration DEADLINE = Duration.ofMillis(1500);
+    /** Each read's timeout: the trickling servers send a byte well within it. */
+    private static final int RESPONSE_TIMEOUT_MS = 1000;
+    private static final long TRICKLE_MS = 50;
 
     private HttpServer server;
     private CloseableHttpClient client;
     private final AtomicLong endlessWritten = new AtomicLong();
     private final CountDownLatch endlessDropped = new CountDownLatch(1);
+    private final CountDownLatch trickleDropped = new CountDownLatch(1);
+    private OrderAnswerLimit limit;
 
     @BeforeEach
     void start() throws IOException {
@@ -59,10 +72,28 @@ class OrderAnswerLimitTest {
                 endlessDropped.countDown();
             }
         });
+        server.createContext("/trickle", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(200, 1000);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int i = 0; i < 1000; i++) {
+                    out.write(' ');
+                    out.flush();
+                    Thread.sleep(TRICKLE_MS);
+                }
+            } catch (IOException dropped) {
+                trickleDropped.countDown();
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
+        });
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
-        HttpClientBuilder builder = HttpClientBuilder.create().disableContentCompression().disableAutomaticRetries();
-        new OrderAnswerLimit(LIMIT).configureHttpClient(builder);
+        limit = new OrderAnswerLimit(LIMIT, DEADLINE);
+        HttpClientBuilder builder = HttpClientBuilder.create().disableContentCompression().disableAutomaticRetries()
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setResponseTimeout(RESPONSE_TIMEOUT_MS, TimeUnit.MILLISECONDS).build());
+        limit.configureHttpClient(builder);
         client = builder.build();
     }
 
@@ -70,12 +101,14 @@ class OrderAnswerLimitTest {
     void stop() throws IOException {
         client.close();
         server.stop(0);
+        limit.close();
     }
 
     @Test
     void shouldReadAnAnswerWithinTheBoundWhole() throws Exception {
         assertThat(post("/small")).isEqualTo("{\"ok\":true}".getBytes(StandardCharsets.UTF_8));
         assertThat(post("/exact")).hasSize(LIMIT);
+        assertThat(limit.pendingDeadlines()).as("each call read in time cancels its deadline").isZero();
     }
 
     @Test
@@ -92,6 +125,50 @@ class OrderAnswerLimitTest {
         assertThat(endlessDropped.await(10, TimeUnit.SECONDS)).isTrue();
         // and the client still works for the next answer
         assertThat(post("/small")).hasSize(11);
+        assertThat(limit.pendingDeadlines()).as("a failed read cancels its deadline").isZero();
+    }
+
+    @Test
+    void shouldCutAnAnswerSentAByteAtATimeAtTheDeadline() throws Exception {
+        long start = System.nanoTime();
+        // 1,000 bytes at a byte per 50 ms would take 50 s, each read well within its 1 s timeout
+        assertThatThrownBy(() -> post("/trickle")).isInstanceOf(IOException.class)
+                .hasMessageContaining("no whole answer within 1500 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        // the connection was dropped: the server's next write fails
+        assertThat(trickleDropped.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(post("/small")).hasSize(11);
+    }
+
+    @Test
+    void shouldCutAnAnswerWhoseHeadIsSentAByteAtATimeAtTheDeadline() throws Exception {
+        CountDownLatch dropped = new CountDownLatch(1);
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread writer = new Thread(() -> {
+                try (Socket s = raw.accept()) {
+                    InputStream in = s.getInputStream();
+                    in.read(new byte[8192]); // the request (small, in one segment on loopback)
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                    for (int i = 0; i < 1000; i++) {
+                        out.write('a');
+                        out.flush();
+                        Thread.sleep(TRICKLE_MS);
+                    }
+                } catch (IOException e) {
+                    dropped.countDown();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "trickled-head");
+            writer.setDaemon(true);
+            writer.start();
+            HttpPost post = new HttpPost("http://127.0.0.1:" + raw.getLocalPort() + "/order");
+            assertThatThrownBy(() -> client.execute(post, response -> response.getCode()))
+                    .isInstanceOf(IOException.class).hasMessageContaining("no whole answer within 1500 ms");
+            assertThat(dropped.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(limit.pendingDeadlines()).isZero();
     }
 
     @Test

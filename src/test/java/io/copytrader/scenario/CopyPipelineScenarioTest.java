@@ -128,6 +128,27 @@ class CopyPipelineScenarioTest {
     }
 
     @Test
+    void shouldResolveAnAcceptedOrderWhoseAnswerTricklesByLookupAndNeverSendASecondOrder() {
+        try (EngineHarness h = EngineHarness.builder()
+                .set("copytrader.exchange.connect-timeout-ms", 200)
+                .set("copytrader.exchange.response-timeout-ms", 300)
+                .start()) {
+            // 1. the exchange accepts each order and sends its answer a byte every 100 ms without end: each read is
+            //    within the 300 ms response timeout, so only the call's deadline (2 x 200 + 3 x 300 ms) ends it
+            h.admin().injectFault(FaultSpec.withProbability(FaultKind.TRICKLED_ANSWER_AFTER_ACCEPT, 1.0));
+            h.emit(3);
+            h.awaitSettled(3, Duration.ofSeconds(30));
+            // 2. each outcome was unknown, and the monitor found each order by its client order id: copied, one
+            //    order each, none sent twice
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(3);
+            assertThat(h.admin().stats().faults(FaultKind.TRICKLED_ANSWER_AFTER_ACCEPT)).isEqualTo(3);
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(3);
+            assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
     void shouldNeverLetAMalformedFeedRowReachTheQueue() {
         try (EngineHarness h = EngineHarness.builder().start()) {
             // 1. the next 4 fills alice emits are malformed rows
