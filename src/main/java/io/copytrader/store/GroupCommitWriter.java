@@ -22,7 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * hand-off.
  *
  * <p>When a write in a batch fails, the batch is rolled back and its writes run again one transaction each, so only
- * the failing write reports the error. A write that was acknowledged was committed; one that reports an error was not.
+ * the failing write reports the error; unless the file stays locked by another connection (the batch and its first
+ * write alone both failed so): then the batch's other writes fail with that error at once. A write that was
+ * acknowledged was committed; one that reports an error was not.
  *
  * <p>Forced and ordered writes. With {@code synchronous=FULL} (the default) every commit is fsync'd before its callers
  * are answered. A write submitted as <em>ordered</em> ({@link #write(String, SqlWork, boolean)} with {@code forced}
@@ -291,14 +293,40 @@ final class GroupCommitWriter implements AutoCloseable {
                 batch.get(0).fail(batchFailure);
                 return;
             }
+            Exception stillLocked = null;
             for (Pending<?> one : batch) {
+                if (stillLocked != null) {
+                    one.fail(stillLocked);
+                    continue;
+                }
                 try {
                     runInOneTransaction(List.of(one));
                 } catch (SQLException | RuntimeException e) {
                     one.fail(e);
+                    if (locked(batchFailure) && locked(e)) {
+                        stillLocked = e;
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * SQLite's "database is locked" or "busy" (result codes 5 and 6, extended codes included): another connection held
+     * the file past the busy timeout. A batch that failed so, and whose first write alone failed so again, is failed
+     * whole: each of its writes would wait the busy timeout out in turn (up to 257 times for a full batch) and learn
+     * nothing the first did not.
+     */
+    static boolean locked(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof SQLException sql) {
+                int code = sql.getErrorCode() & 0xff;
+                if (code == 5 || code == 6) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void runInOneTransaction(List<Pending<?>> writes) throws SQLException {

@@ -79,6 +79,48 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void shouldFailABatchWholeWhenTheFileStaysLockedRatherThanWaitOutTheBusyTimeoutForEachWrite() throws Exception {
+        StoreSettings impatient = new StoreSettings("jdbc:sqlite:" + dir.resolve("writer.db"), null, null, 2,
+                StoreSettings.SqliteSync.FULL, 200);
+        try (HikariDataSource impatientPool = StoreFactory.pool(impatient);
+             GroupCommitWriter locked = new GroupCommitWriter(impatientPool);
+             Connection other = pool.getConnection(); Statement s = other.createStatement()) {
+            s.execute("BEGIN IMMEDIATE"); // another process writing, and taking its time
+            java.util.concurrent.atomic.AtomicInteger tried = new java.util.concurrent.atomic.AtomicInteger();
+            List<SqlWork<Integer>> works = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String key = "k" + i;
+                works.add(c -> {
+                    tried.incrementAndGet();
+                    return insert(c, key);
+                });
+            }
+
+            assertThat(locked.writeAll("insert", works)).hasSize(10).containsOnlyNulls();
+            // the batch waited out the busy timeout once, its first write alone once more; the other nine were
+            // failed with that error without each waiting it out again (eleven waits before)
+            assertThat(tried).hasValue(2);
+            assertThatThrownBy(() -> locked.write("insert k10", c -> insert(c, "k10")))
+                    .isInstanceOf(StoreException.class).hasMessageContaining("could not insert k10: ")
+                    .hasMessageContaining("locked");
+
+            s.execute("COMMIT");
+            assertThat(locked.writeAll("insert", works)).containsExactly(1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        }
+        assertThat(keys()).hasSize(10);
+    }
+
+    @Test
+    void shouldTellAFileLockedByAnotherConnectionFromAWriteThatFailedOnItsOwn() {
+        assertThat(GroupCommitWriter.locked(new SQLException("database is locked", null, 5))).isTrue();
+        assertThat(GroupCommitWriter.locked(new SQLException("database table is locked", null, 6))).isTrue();
+        assertThat(GroupCommitWriter.locked(new RuntimeException(new SQLException("busy snapshot", null, 517))))
+                .isTrue();
+        assertThat(GroupCommitWriter.locked(new SQLException("UNIQUE constraint failed", null, 19))).isFalse();
+        assertThat(GroupCommitWriter.locked(new RuntimeException("no SQL here"))).isFalse();
+    }
+
+    @Test
     void shouldAnswerAFailureAndCommitNothingWhenABatchEndsInAnError() throws Exception {
         List<CompletableFuture<Integer>> answers = batchOfAGoodWriteAndOneThatThrows(new Error("no room for k2"));
 
