@@ -199,7 +199,8 @@ public class EngineConfiguration implements CamelConfiguration {
         // with two sources of the same fills (DETECTION=both), each trade records its source: the chain's fills and
         // the Data API's rows of one transaction are admitted from whichever source saw it first (TradeStore#admit)
         TradeAdmissions admissions = new TradeAdmissions(ledger,
-                chain.detection().equals(ChainSettings.BOTH) ? ChainSettings.DATA_API : null);
+                chain.detection().equals(ChainSettings.BOTH) ? ChainSettings.DATA_API : null)
+                .holdingTheCursorOfRefusedTrades(settings.maxTradeAge(), clock);
         beans.put("tradeAdmissions", admissions);
         FillAggregation fillAggregation = new FillAggregation(settings.aggregationWindowMs(), ledger);
         beans.put("fillAggregation", fillAggregation);

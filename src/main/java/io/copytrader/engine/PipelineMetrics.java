@@ -61,6 +61,8 @@ public final class PipelineMetrics {
     public static final String OUTCOME_TAG = "outcome";
     public static final String FEED_POLLS_FAILED = "copytrader.feed.polls.failed";
     public static final String FEED_POLLS = "copytrader.feed.polls";
+    /** Feed trades the store could not admit, left for the next poll to read again (their trader's cursor held). */
+    public static final String TRADES_ADMISSION_HELD = "copytrader.trades.admission.held";
     public static final String DEAD_LETTERS_PENDING = "copytrader.deadletters.pending";
 
     private final MeterRegistry registry;
@@ -71,6 +73,7 @@ public final class PipelineMetrics {
     private final Counter joined;
     private final Counter replayed;
     private final Counter failedReplayed;
+    private final Counter admissionHeld;
     private final Map<TradeOutcome, Counter> untagged = new EnumMap<>(TradeOutcome.class);
     private final Map<String, Counter> tagged = new ConcurrentHashMap<>();
     private final Timer latency;
@@ -114,6 +117,9 @@ public final class PipelineMetrics {
                 .description("Polls of a target trader's feed that failed (unreachable, error answer, unreadable page)")
                 .register(registry);
         this.feedPolls = Counter.builder(FEED_POLLS).description("Polls of the target traders' feeds, good or failed")
+                .register(registry);
+        this.admissionHeld = Counter.builder(TRADES_ADMISSION_HELD)
+                .description("Feed trades the store could not admit, read again at the next poll (cursor held)")
                 .register(registry);
         registerAtZero();
         this.latency = Timer.builder(TRADE_LATENCY)
@@ -186,6 +192,11 @@ public final class PipelineMetrics {
 
     public long joined() {
         return (long) joined.count();
+    }
+
+    /** Counts a feed trade the store could not admit, left for the next poll to read again. */
+    public void admissionHeld() {
+        admissionHeld.increment();
     }
 
     public void rowRejected(Reason reason) {

@@ -27,7 +27,7 @@ import java.util.function.Predicate;
  *   recovers once)</td></tr>
  *   <tr><td>pollFeed</td><td>tradeDetector.pollTrader(body as text), the page as body</td></tr>
  *   <tr><td>admitPage</td><td>tradeAdmissions.admitPage</td></tr>
- *   <tr><td>commitCursor</td><td>tradeDetector.commit(body as page)</td></tr>
+ *   <tr><td>commitCursor</td><td>tradeDetector.commit(body as page), unless tradeAdmissions.cursorHeld</td></tr>
  *   <tr><td>recordDetectionLag</td><td>pipelineMetrics.feedDetectionLag(body as trade)</td></tr>
  *   <tr><td>trackTargetPosition</td><td>targetPositions.observe</td></tr>
  *   <tr><td>completePreviousOrder</td><td>fillAggregation.beforeFill</td></tr>
@@ -67,8 +67,11 @@ public final class RouteSteps {
         steps.put("pollFeed", step(timeline, "pollFeed",
                 e -> e.getMessage().setBody(detector.pollTrader(e.getMessage().getMandatoryBody(String.class)))));
         steps.put("admitPage", step(timeline, "admitPage", admissions::admitPage));
-        steps.put("commitCursor", step(timeline, "commitCursor",
-                e -> detector.commit(e.getMessage().getMandatoryBody(TradeDetector.Poll.class))));
+        steps.put("commitCursor", step(timeline, "commitCursor", e -> {
+            if (!admissions.cursorHeld(e)) { // a trade the store refused is read again at the next poll
+                detector.commit(e.getMessage().getMandatoryBody(TradeDetector.Poll.class));
+            }
+        }));
         steps.put("recordDetectionLag", step(timeline, "recordDetectionLag",
                 e -> metrics.feedDetectionLag(e.getMessage().getMandatoryBody(DetectedTrade.class))));
         steps.put("trackTargetPosition", step(timeline, "trackTargetPosition", positions::observe));

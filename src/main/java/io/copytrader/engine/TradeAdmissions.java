@@ -4,10 +4,16 @@ import io.copytrader.domain.DetectedTrade;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The idempotent consumer's repository, backed by the trade store: adding a key stores the detected trade itself
@@ -15,11 +21,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * the dedup survives restarts whenever the store does.
  */
 public final class TradeAdmissions extends ServiceSupport implements IdempotentRepository {
+    private static final Logger LOG = LoggerFactory.getLogger(TradeAdmissions.class);
     /** The exchange property holding a page's admission answers, by trade key (see {@link #admitPage}). */
     static final String PAGE_ADMITTED = "copytraderPageAdmitted";
+    /** The exchange property counting a page's trades the store could not admit (see {@link #cursorHeld}). */
+    static final String PAGE_HELD = "copytraderPageHeld";
     private final TradeLedger ledger;
     /** The detection source recorded with each trade, when the same fills have two (DETECTION=both); else null. */
     private final String source;
+    private volatile Duration maxTradeAge;
+    private volatile Clock clock;
+    private final AggregatedWarn heldWarn = new AggregatedWarn(LOG,
+            "Feed trades the store could not admit; their trader's cursor stays, so they are read again at the next poll",
+            10_000);
 
     public TradeAdmissions(TradeLedger ledger) {
         this(ledger, null);
@@ -43,7 +57,13 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
      */
     public void admitPage(Exchange exchange) {
         TradeDetector.Poll poll = exchange.getMessage().getBody(TradeDetector.Poll.class);
-        if (poll == null || poll.trades().size() < 2) {
+        if (poll == null || poll.trades().isEmpty()) {
+            return;
+        }
+        if (maxTradeAge != null) {
+            exchange.setProperty(PAGE_HELD, new AtomicInteger()); // shared with the split's copies of the exchange
+        }
+        if (poll.trades().size() < 2) {
             return; // nothing to share a commit with
         }
         List<Boolean> admitted = ledger.admitAll(poll.trades(), source);
@@ -68,7 +88,60 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
         @SuppressWarnings("unchecked")
         Map<String, Boolean> page = exchange.getProperty(PAGE_ADMITTED, Map.class);
         Boolean answered = page == null ? null : page.remove(key); // once: a second look is a duplicate
-        return answered != null ? answered : ledger.admit(trade, source);
+        if (answered != null) {
+            return answered;
+        }
+        try {
+            return ledger.admit(trade, source);
+        } catch (RuntimeException refused) {
+            if (!hold(exchange, trade, refused)) {
+                throw refused;
+            }
+            return false; // not admitted now: the next poll reads it again
+        }
+    }
+
+    /**
+     * Feed trades whose admission the store refused (a file locked past the busy timeout, a full disk, a broken
+     * connection) are read again at the next poll instead of going to the dead letters, where, never stored, they
+     * could not be replayed: the poll's cursor is not stored ({@link #cursorHeld}), and dedup passes over the page's
+     * trades that were admitted. Only while the trade can still be copied: one older than the maximum trade age would
+     * be skipped as stale anyway, and it must not hold its trader's feed for ever (a trade the store can never take):
+     * it goes to the dead letters, as before.
+     */
+    public TradeAdmissions holdingTheCursorOfRefusedTrades(Duration maxTradeAge, Clock clock) {
+        this.maxTradeAge = maxTradeAge;
+        this.clock = clock;
+        return this;
+    }
+
+    private boolean hold(Exchange exchange, DetectedTrade trade, RuntimeException refused) {
+        AtomicInteger held = exchange.getProperty(PAGE_HELD, AtomicInteger.class);
+        Duration maxAge = maxTradeAge;
+        if (held == null || maxAge == null) {
+            return false;
+        }
+        Instant now = clock.instant();
+        if (!trade.tsEvent().isAfter(now.minus(maxAge))) {
+            return false;
+        }
+        held.incrementAndGet();
+        ledger.metrics().admissionHeld();
+        heldWarn.event(trade.key() + ": " + refused.getMessage());
+        return true;
+    }
+
+    /**
+     * True when a trade of the page on this exchange could not be admitted and is to be read again: its trader's
+     * cursor must not move past it (detect-trades' commit-cursor step).
+     */
+    public boolean cursorHeld(Exchange exchange) {
+        AtomicInteger held = exchange.getProperty(PAGE_HELD, AtomicInteger.class);
+        if (held == null || held.get() == 0) {
+            return false;
+        }
+        heldWarn.flush();
+        return true;
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.copytrader.engine;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.TraderId;
 import io.copytrader.store.InMemoryTradeStore;
+import io.copytrader.store.StoreException;
+import io.copytrader.store.TradeStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -11,13 +13,18 @@ import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Set;
 
 import static io.copytrader.engine.Trades.buy;
 import static io.copytrader.engine.Trades.T0;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A polled page admitted in one store call before the split; the idempotent consumer then reads each answer. */
 class TradeAdmissionsTest {
@@ -95,6 +102,99 @@ class TradeAdmissionsTest {
         assertThat(admissions.contains(t1.key())).isTrue();
         assertThat(admissions.add(exchange, t1.key())).isFalse();
         assertThat(store.detectedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldHoldThePagesCursorForATradeTheStoreRefusedWhileItCanStillBeCopied() {
+        DetectedTrade t1 = buy("t1", "0.40", "10");
+        DetectedTrade refused = buy("t2", "0.40", "10");
+        DetectedTrade t3 = buy("t3", "0.40", "10");
+        PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
+        TradeAdmissions holding = new TradeAdmissions(new TradeLedger(refusing(Set.of(refused.key())), metrics))
+                .holdingTheCursorOfRefusedTrades(Duration.ofSeconds(30), Clock.fixed(T0.plusSeconds(29),
+                        ZoneOffset.UTC));
+        Exchange page = new DefaultExchange(context);
+        page.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), List.of(t1, refused, t3), "c-1"));
+
+        holding.admitPage(page);
+        assertThat(holding.cursorHeld(page)).as("nothing refused yet").isFalse();
+        assertThat(holding.add(split(page, t1), t1.key())).isTrue();
+        // the refused trade is passed over (no dead letter), and the page's cursor is not to be stored
+        assertThat(holding.add(split(page, refused), refused.key())).isFalse();
+        assertThat(holding.add(split(page, t3), t3.key())).isTrue();
+        assertThat(holding.cursorHeld(page)).isTrue();
+        assertThat(metrics.registry().get(PipelineMetrics.TRADES_ADMISSION_HELD).counter().count()).isEqualTo(1);
+        assertThat(store.detectedCount()).isEqualTo(2);
+
+        // a page of one trade holds its cursor too
+        Exchange one = new DefaultExchange(context);
+        one.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), List.of(refused), "c-2"));
+        holding.admitPage(one);
+        assertThat(holding.add(split(one, refused), refused.key())).isFalse();
+        assertThat(holding.cursorHeld(one)).isTrue();
+    }
+
+    @Test
+    void shouldSendATradeTheStoreRefusedToTheDeadLettersOnceItIsTooOldToCopy() {
+        DetectedTrade refused = buy("t2", "0.40", "10"); // dated T0
+        TradeAdmissions holding = new TradeAdmissions(new TradeLedger(refusing(Set.of(refused.key())),
+                new PipelineMetrics(new SimpleMeterRegistry())))
+                .holdingTheCursorOfRefusedTrades(Duration.ofSeconds(30), Clock.fixed(T0.plusSeconds(30),
+                        ZoneOffset.UTC));
+        Exchange page = new DefaultExchange(context);
+        page.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), List.of(refused), "c-1"));
+
+        holding.admitPage(page);
+        // as old as the maximum trade age: it would be skipped as stale, and must not hold the trader's feed for ever
+        assertThatThrownBy(() -> holding.add(split(page, refused), refused.key()))
+                .isInstanceOf(StoreException.class).hasMessageContaining("no room for this one");
+        assertThat(holding.cursorHeld(page)).isFalse();
+    }
+
+    @Test
+    void shouldLetARefusedAdmissionFailAsBeforeWhereNoCursorCanBeHeld() {
+        DetectedTrade refused = buy("t2", "0.40", "10");
+        TradeLedger refusingLedger = new TradeLedger(refusing(Set.of(refused.key())),
+                new PipelineMetrics(new SimpleMeterRegistry()));
+        // a chain fill (no page), or admissions not told to hold cursors: the failure goes to the dead letters
+        Exchange chainFill = new DefaultExchange(context);
+        chainFill.getMessage().setBody(refused);
+        TradeAdmissions holding = new TradeAdmissions(refusingLedger)
+                .holdingTheCursorOfRefusedTrades(Duration.ofSeconds(30), Clock.fixed(T0, ZoneOffset.UTC));
+        assertThatThrownBy(() -> holding.add(chainFill, refused.key())).isInstanceOf(StoreException.class);
+
+        Exchange page = new DefaultExchange(context);
+        page.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), List.of(refused), "c-1"));
+        TradeAdmissions plain = new TradeAdmissions(refusingLedger);
+        plain.admitPage(page);
+        assertThatThrownBy(() -> plain.add(split(page, refused), refused.key())).isInstanceOf(StoreException.class);
+        assertThat(plain.cursorHeld(page)).isFalse();
+    }
+
+    /** This test's store, refusing to admit the trades named (as a full disk or a locked file would refuse them). */
+    private TradeStore refusing(Set<String> keys) {
+        return (TradeStore) Proxy.newProxyInstance(TradeStore.class.getClassLoader(), new Class<?>[]{TradeStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("admit") && keys.contains(((DetectedTrade) args[0]).key())) {
+                        throw new StoreException("could not admit trade " + ((DetectedTrade) args[0]).key()
+                                + ": no room for this one", null);
+                    }
+                    if (method.getName().equals("admitAll")) {
+                        List<?> trades = (List<?>) args[0];
+                        List<Boolean> answers = new java.util.ArrayList<>();
+                        for (Object t : trades) {
+                            DetectedTrade trade = (DetectedTrade) t;
+                            answers.add(keys.contains(trade.key()) ? null
+                                    : store.admit(trade, args.length > 1 ? (String) args[1] : null));
+                        }
+                        return answers;
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** What split-trades hands the idempotent consumer: a copy of the page's exchange with one trade as its body. */

@@ -6,10 +6,16 @@ import io.copytrader.paper.FaultKind;
 import io.copytrader.paper.FaultSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The pipeline end to end against the paper venue over real HTTP, read as a trader would. */
 @Timeout(60)
@@ -145,6 +151,42 @@ class CopyPipelineScenarioTest {
             assertThat(h.admin().stats().ordersAccepted()).isEqualTo(3);
             assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
             h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldReadATradeTheStoreRefusedAgainAtTheNextPollAndCopyItOnceTheStoreTakesIt(@TempDir Path dir)
+            throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("copytrader.db");
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.store.url", url).start()) {
+            // 1. the store refuses alice's second trade (as a full disk, or a file another process holds past the busy
+            //    timeout, would refuse it)
+            sql(url, "CREATE TRIGGER refuse BEFORE INSERT ON trades WHEN NEW.trade_key = 'alice:alice-2' "
+                    + "BEGIN SELECT RAISE(ABORT, 'no room for this one'); END");
+            h.emit(3);
+            // 2. the other two are copied; the refused one is read again at each poll (alice's cursor stays before
+            //    it), not sent to the dead letters, where, never stored, it could not be replayed
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(2);
+                assertThat(h.counter("copytrader.trades.admission.held")).isGreaterThanOrEqualTo(2);
+            });
+            assertThat(h.store().trade("alice:alice-2")).isEmpty();
+            assertThat(h.store().deadLetters()).isEmpty();
+
+            // 3. the store takes it again: the next poll admits it, and it is copied, once
+            sql(url, "DROP TRIGGER refuse");
+            h.awaitSettled(3, Duration.ofSeconds(30));
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(3);
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(3);
+            assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
+            assertThat(h.store().deadLetters()).isEmpty();
+            h.assertAccountingIdentity();
+        }
+    }
+
+    private static void sql(String url, String statement) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute(statement);
         }
     }
 
