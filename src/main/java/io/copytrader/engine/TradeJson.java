@@ -3,6 +3,7 @@ package io.copytrader.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.copytrader.domain.Decimals;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.InstrumentId;
 import io.copytrader.domain.Side;
@@ -61,8 +62,8 @@ public final class TradeJson implements Serializer<DetectedTrade>, Deserializer<
             JsonNode sourceOrder = n.get("sourceOrder");
             return new DetectedTrade(new SourceTradeId(text(n, "sourceTradeId")), new TraderId(text(n, "trader")),
                     new InstrumentId(text(n, "instrument")), outcome == null || outcome.isNull() ? null : outcome.asText(),
-                    Side.valueOf(text(n, "side")), new BigDecimal(text(n, "price")),
-                    new BigDecimal(text(n, "quantity")), new BigDecimal(text(n, "notional")),
+                    Side.valueOf(text(n, "side")), positive(n, "price"), positive(n, "quantity"),
+                    positive(n, "notional"),
                     Instant.parse(text(n, "tsEvent")), Instant.parse(text(n, "tsInit")),
                     sourceOrder == null || sourceOrder.isNull() ? null : sourceOrder.asText());
         } catch (IOException | RuntimeException e) {
@@ -78,6 +79,19 @@ public final class TradeJson implements Serializer<DetectedTrade>, Deserializer<
     @Override
     public void close() {
         // nothing held
+    }
+
+    /**
+     * A decimal field, positive and within {@link Decimals#MAX_DIGITS} digits: the feeds admit no other, and a record
+     * that is not one of ours (1e999999999 is a short text, and sizing it would build a number of a billion digits)
+     * must fail here, not in sizing or on the way to an order.
+     */
+    private static BigDecimal positive(JsonNode n, String field) {
+        BigDecimal value = Decimals.parse(field, text(n, field));
+        if (value.signum() <= 0) {
+            throw new IllegalArgumentException(field + " " + value.toPlainString() + " is not positive");
+        }
+        return value;
     }
 
     private static String text(JsonNode n, String field) {

@@ -74,6 +74,18 @@ class TradeJsonTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"1e999999999", "-3", "0", "0.000", "three", " "})
+    void shouldFailARecordWhoseAmountsNoFeedWouldAdmit(String quantity) {
+        String record = "{\"sourceTradeId\":\"f-1\",\"trader\":\"alice\",\"instrument\":\"tok-yes\",\"side\":\"BUY\","
+                + "\"price\":\"0.5\",\"quantity\":\"" + quantity + "\",\"notional\":\"1.50\","
+                + "\"tsEvent\":\"2026-11-24T12:00:00Z\",\"tsInit\":\"2026-11-24T12:00:00Z\"}";
+
+        assertThatThrownBy(() -> json.deserialize("trades", record.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageStartingWith("unreadable trade on topic trades: quantity");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"not json", "[]", "{\"side\":\"HOLD\"}"})
     void shouldFailARecordThatDoesNotParseWithASerializationException(String record) {
         assertThatThrownBy(() -> json.deserialize("trades", record.getBytes(StandardCharsets.UTF_8)))
