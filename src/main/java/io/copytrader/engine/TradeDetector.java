@@ -34,12 +34,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TradeDetector {
     private static final Logger LOG = LoggerFactory.getLogger(TradeDetector.class);
 
-    /** A page read for one trader: its trades, and the cursor to store once they are handled. */
+    /**
+     * A page read for one trader: its trades, and the cursor to store once they are handled. An ignored tick (one for
+     * a trader this instance does not follow) has no trader, no trades and no cursor.
+     */
     public record Poll(TraderId trader, List<DetectedTrade> trades, String nextCursor) {
     }
 
     private final List<TraderId> traders;
     private final List<String> traderNames;
+    private final Set<String> traderNameSet;
     private final FeedAdapter feed;
     private final VenueHttpClient http;
     private final TradeStore store;
@@ -54,6 +58,8 @@ public final class TradeDetector {
      * is counted in the metrics and logged at DEBUG).
      */
     private final AggregatedWarn malformedRows = new AggregatedWarn(LOG, "Rejected malformed feed rows", 10_000);
+    private final AggregatedWarn unknownTicks = new AggregatedWarn(LOG, "Ignored poll ticks for traders that are not"
+            + " among this instance's targets (every instance of a group must follow the same TARGET_TRADERS)", 10_000);
     private volatile String owner;
     private volatile Duration ownerLease;
     /**
@@ -73,6 +79,7 @@ public final class TradeDetector {
         this.targetPositions = targetPositions;
         this.traders = List.copyOf(traders);
         this.traderNames = this.traders.stream().map(TraderId::value).toList();
+        this.traderNameSet = Set.copyOf(traderNames);
         this.feed = feed;
         this.http = http;
         this.store = store;
@@ -95,6 +102,12 @@ public final class TradeDetector {
      * sends a tick per trader per interval, and the one that owns the trader's partition gets them all).
      */
     public Poll pollTrader(String trader) {
+        if (trader == null || !traderNameSet.contains(trader)) {
+            // a tick from the shared tick topic that names no target of ours (another instance's configuration, or a
+            // record that is not one of ours): copying that trader is not what this instance was set up to do
+            unknownTicks.event(trader == null ? "no trader" : "'" + printable(trader) + "'");
+            return new Poll(null, List.of(), null);
+        }
         TraderId id = new TraderId(trader);
         long now = System.nanoTime();
         Long last = lastPoll.get(trader);
@@ -158,6 +171,12 @@ public final class TradeDetector {
         }
         malformedRows.flush(); // the rows rejected since the last line, once its 10 s have passed
         return new Poll(trader, trades, page.nextCursor());
+    }
+
+    /** At most 40 characters of a name read from the tick topic, anything but printable ASCII as '?': for a log line. */
+    private static String printable(String name) {
+        String head = name.length() <= 40 ? name : name.substring(0, 40);
+        return head.replaceAll("[^\\x20-\\x7E]", "?") + (head.length() < name.length() ? "..." : "");
     }
 
     /** Once per target, before its first poll: its positions as the venue shows them, when the venue can. */

@@ -232,6 +232,30 @@ class TradeDetectorTest {
     }
 
     @Test
+    void shouldIgnoreATickForATraderThisInstanceDoesNotFollow() {
+        TradeDetector detector = detector();
+        answer("c-1", row("m-1", "0.42", "10"));
+
+        // a tick on the shared topic for someone else (another instance's target, or a record that is not ours)
+        for (String stranger : new String[]{"mallory", "", "x".repeat(10_000), "eve\nINFO forged line", null}) {
+            TradeDetector.Poll ignored = detector.pollTrader(stranger);
+            assertThat(ignored.trades()).isEmpty();
+            assertThat(ignored.nextCursor()).isNull();
+            detector.commit(ignored);
+        }
+        assertThat(asked).as("no feed was read").isEmpty();
+        assertThat(store.cursor(ALICE)).isEmpty();
+        assertThat(logged.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                .contains("Ignored poll ticks for traders that are not among this instance's targets")
+                .contains("mallory"));
+        assertThat(logged.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).hasSizeLessThan(2_000)
+                .doesNotContain("\n"));
+
+        // its own target's tick still polls
+        assertThat(ids(detector.pollTrader("alice"))).containsExactly("m-1");
+    }
+
+    @Test
     void shouldSkipATickWhileAnotherInstanceHoldsTheTrader() {
         List<String> claims = Collections.synchronizedList(new ArrayList<>());
         boolean[] granted = {false};
