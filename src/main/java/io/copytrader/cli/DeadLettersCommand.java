@@ -12,6 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,13 +38,51 @@ public final class DeadLettersCommand implements Callable<Integer> {
         return 2;
     }
 
+    /**
+     * The engine's store, to read and mark its letters. A store that is not there is an error, not an empty store made
+     * on the spot (a mistyped STORE_URL said "no dead letters" and left a new database behind); so is the in-memory
+     * store, which only its engine's process can see.
+     */
     static TradeStore open(String url) {
-        StoreSettings settings = StoreSettings.of(url);
+        StoreSettings settings;
+        try {
+            settings = StoreSettings.of(url);
+        } catch (IllegalArgumentException e) {
+            throw new StoreUnavailable("the store URL is not one: " + StoreFactory.masked(e.getMessage()));
+        }
+        if (settings.isMemory()) {
+            throw new StoreUnavailable("the store is 'memory': an engine's in-memory store is its own process's, and"
+                    + " another cannot read it (give the engine a store URL, e.g. " + StoreSettings.DEFAULT_URL + ")");
+        }
+        if (url.startsWith("jdbc:sqlite:")) {
+            Path file;
+            try {
+                file = StoreFactory.sqliteFile(url);
+            } catch (IllegalArgumentException e) {
+                throw new StoreUnavailable(e.getMessage());
+            }
+            if (!Files.isRegularFile(file)) {
+                throw new StoreUnavailable("no store at " + file.toAbsolutePath() + " (the engine's STORE_URL, or"
+                        + " --store, names it); nothing was created there");
+            }
+        }
         String user = System.getenv("STORE_USER");
         if (user != null && !user.isBlank()) {
             settings = settings.withCredentials(user, System.getenv("STORE_PASSWORD"));
         }
-        return StoreFactory.open(settings, Clock.systemUTC());
+        try {
+            return StoreFactory.open(settings, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            throw new StoreUnavailable("could not open the store '" + StoreFactory.masked(url) + "': "
+                    + StoreFactory.openFailure(e));
+        }
+    }
+
+    /** The store named cannot be read: said on one line, exit status 1. */
+    static final class StoreUnavailable extends RuntimeException {
+        StoreUnavailable(String message) {
+            super(message);
+        }
     }
 
     /** Letters read from the store at once: a store that ran for months holds tens of thousands. */
@@ -121,21 +161,28 @@ public final class DeadLettersCommand implements Callable<Integer> {
                 return 2;
             }
             try (TradeStore store = open(parent.storeUrl)) {
-                TradeStore.DeadLetterFilter filter = new TradeStore.DeadLetterFilter(reason, pending);
-                long shown = 0;
-                for (List<DeadLetter> page : pages(store, filter, limit == 0 ? Long.MAX_VALUE : limit)) {
-                    page.forEach(d -> out.println(describe(d)));
-                    shown += page.size();
-                }
-                long all = shown < limit || limit == 0 ? shown : store.countDeadLetters(filter);
-                if (all == 0) {
-                    out.println("no dead letters");
-                } else if (shown < all) {
-                    out.println("... " + (all - shown) + " older letter(s) not shown (the newest " + shown
-                            + " of " + all + "; --limit 0 for all)");
-                }
-                return 0;
+                return list(store);
+            } catch (StoreUnavailable e) {
+                System.err.println("dead-letters: " + e.getMessage());
+                return 1;
             }
+        }
+
+        private int list(TradeStore store) {
+            TradeStore.DeadLetterFilter filter = new TradeStore.DeadLetterFilter(reason, pending);
+            long shown = 0;
+            for (List<DeadLetter> page : pages(store, filter, limit == 0 ? Long.MAX_VALUE : limit)) {
+                page.forEach(d -> out.println(describe(d)));
+                shown += page.size();
+            }
+            long all = shown < limit || limit == 0 ? shown : store.countDeadLetters(filter);
+            if (all == 0) {
+                out.println("no dead letters");
+            } else if (shown < all) {
+                out.println("... " + (all - shown) + " older letter(s) not shown (the newest " + shown
+                        + " of " + all + "; --limit 0 for all)");
+            }
+            return 0;
         }
     }
 
@@ -178,26 +225,33 @@ public final class DeadLettersCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try (TradeStore store = open(parent.storeUrl)) {
-                Iterable<List<DeadLetter>> chosen;
-                if (which.id != null) {
-                    var letter = store.deadLetter(which.id);
-                    if (letter.isEmpty()) {
-                        System.err.println("dead-letters: no dead letter " + which.id);
-                        return 1;
-                    }
-                    chosen = List.of(List.of(letter.get()));
-                } else {
-                    chosen = pages(store, new TradeStore.DeadLetterFilter(which.reason, true), Long.MAX_VALUE, pageSize);
-                }
-                int replayed = 0;
-                for (List<DeadLetter> page : chosen) {
-                    for (DeadLetter d : page) {
-                        replayed += replay(store, d) ? 1 : 0;
-                    }
-                }
-                out.println(replayed + " letter(s) replayed");
-                return 0;
+                return replay(store);
+            } catch (StoreUnavailable e) {
+                System.err.println("dead-letters: " + e.getMessage());
+                return 1;
             }
+        }
+
+        private int replay(TradeStore store) {
+            Iterable<List<DeadLetter>> chosen;
+            if (which.id != null) {
+                var letter = store.deadLetter(which.id);
+                if (letter.isEmpty()) {
+                    System.err.println("dead-letters: no dead letter " + which.id);
+                    return 1;
+                }
+                chosen = List.of(List.of(letter.get()));
+            } else {
+                chosen = pages(store, new TradeStore.DeadLetterFilter(which.reason, true), Long.MAX_VALUE, pageSize);
+            }
+            int replayed = 0;
+            for (List<DeadLetter> page : chosen) {
+                for (DeadLetter d : page) {
+                    replayed += replay(store, d) ? 1 : 0;
+                }
+            }
+            out.println(replayed + " letter(s) replayed");
+            return 0;
         }
     }
 }

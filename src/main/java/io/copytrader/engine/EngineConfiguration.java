@@ -402,17 +402,12 @@ public class EngineConfiguration implements CamelConfiguration {
     }
 
     private static String masked(String url) {
-        return url.replaceAll("(?i)password=[^&;]*", "password=****");
+        return StoreFactory.masked(url);
     }
 
     /** The deepest cause's message, on one line, with any password in it masked. */
     private static String innermostMessage(Throwable e) {
-        Throwable cur = e;
-        for (int i = 0; i < 10 && cur.getCause() != null && cur.getCause() != cur; i++) {
-            cur = cur.getCause();
-        }
-        String m = cur.getMessage() == null ? cur.getClass().getSimpleName() : cur.getMessage();
-        return masked(m.replaceAll("\\s+", " ").trim());
+        return StoreFactory.openFailure(e);
     }
 
     /**

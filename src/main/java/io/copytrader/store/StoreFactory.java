@@ -107,8 +107,23 @@ public final class StoreFactory {
         return ds;
     }
 
+    /** A store URL for a message or a log line: any {@code password=} in it masked. */
+    public static String masked(String url) {
+        return url.replaceAll("(?i)password=[^&;]*", "password=****");
+    }
+
+    /** Why a store could not be opened, for a message: the deepest cause's message, on one line, passwords masked. */
+    public static String openFailure(Throwable e) {
+        Throwable cur = e;
+        for (int i = 0; i < 10 && cur.getCause() != null && cur.getCause() != cur; i++) {
+            cur = cur.getCause();
+        }
+        String m = cur.getMessage() == null ? cur.getClass().getSimpleName() : cur.getMessage();
+        return masked(m.replaceAll("\\s+", " ").trim());
+    }
+
     /** jdbc:sqlite:data/copytrader.db -> data/copytrader.db; refuses in-memory SQLite (one database per connection). */
-    static Path sqliteFile(String url) {
+    public static Path sqliteFile(String url) {
         String path = url.substring("jdbc:sqlite:".length());
         int query = path.indexOf('?');
         if (query >= 0) {

@@ -125,6 +125,53 @@ class DeadLettersListTest {
         assertThat(cli.execute("--store", url, "list", "--limit", "-1")).isEqualTo(2);
     }
 
+    @Test
+    void shouldSayOnOneLineThatAStoreIsNotThereAndCreateNone() throws Exception {
+        java.nio.file.Path missing = dir.resolve("typo").resolve("stroe.db");
+        for (String command : new String[]{"list", "replay --all"}) {
+            Run run = run("--store", "jdbc:sqlite:" + missing, command);
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.err()).isEqualTo("dead-letters: no store at " + missing.toAbsolutePath() + " (the engine's"
+                    + " STORE_URL, or --store, names it); nothing was created there\n");
+        }
+        assertThat(dir.resolve("typo")).doesNotExist();
+    }
+
+    @Test
+    void shouldSayOnOneLineThatAFileIsNoStoreAndThatMemoryCannotBeRead() throws Exception {
+        java.nio.file.Path notADatabase = dir.resolve("notes.db");
+        java.nio.file.Files.write(notADatabase, "these are my notes, not a database ".repeat(200)
+                .getBytes(StandardCharsets.UTF_8));
+        for (String command : new String[]{"list", "replay --all"}) {
+            Run run = run("--store", "jdbc:sqlite:" + notADatabase, command);
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.err()).startsWith("dead-letters: could not open the store 'jdbc:sqlite:" + notADatabase
+                    + "': ").contains("not a database").hasLineCount(1);
+
+            Run memory = run("--store", "memory", command);
+            assertThat(memory.status()).isEqualTo(1);
+            assertThat(memory.err()).startsWith("dead-letters: the store is 'memory'").hasLineCount(1);
+        }
+    }
+
+    private record Run(int status, String err) {
+    }
+
+    /** Runs the command, with what it writes to standard error. */
+    private static Run run(String storeOption, String store, String command) {
+        java.io.PrintStream before = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            List<String> args = new ArrayList<>(List.of(storeOption, store));
+            args.addAll(List.of(command.split(" ")));
+            int status = new CommandLine(new DeadLettersCommand()).execute(args.toArray(String[]::new));
+            return new Run(status, err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(before);
+        }
+    }
+
     private static DetectedTrade trade(String id) {
         BigDecimal price = new BigDecimal("0.42");
         BigDecimal quantity = new BigDecimal("10");
