@@ -156,7 +156,8 @@ class TradeAdmissionsTest {
         DetectedTrade refused = buy("t2", "0.40", "10");
         TradeLedger refusingLedger = new TradeLedger(refusing(Set.of(refused.key())),
                 new PipelineMetrics(new SimpleMeterRegistry()));
-        // a chain fill (no page), or admissions not told to hold cursors: the failure goes to the dead letters
+        // a chain fill (no page: the failure goes back to the chain feed, which reads the fill again), or
+        // admissions not told to hold cursors: the failure is thrown, as before
         Exchange chainFill = new DefaultExchange(context);
         chainFill.getMessage().setBody(refused);
         TradeAdmissions holding = new TradeAdmissions(refusingLedger)
