@@ -74,7 +74,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
             return StoreFactory.open(settings, Clock.systemUTC());
         } catch (RuntimeException e) {
             throw new StoreUnavailable("could not open the store '" + StoreFactory.masked(url) + "': "
-                    + StoreFactory.openFailure(e));
+                    + StoreFactory.openFailure(e, url));
         }
     }
 

@@ -376,7 +376,7 @@ public class EngineConfiguration implements CamelConfiguration {
         } catch (RuntimeException e) {
             InvalidSettingException invalid = new InvalidSettingException("STORE_URL (copytrader.store.url) must name a "
                     + "store that can be opened (a writable SQLite database file, or a reachable PostgreSQL database), but '"
-                    + masked(store.url()) + "' could not be opened: " + innermostMessage(e));
+                    + masked(store.url()) + "' could not be opened: " + StoreFactory.openFailure(e, store.url()));
             StartupFailure.record(invalid);
             throw invalid;
         }
@@ -405,10 +405,6 @@ public class EngineConfiguration implements CamelConfiguration {
         return StoreFactory.masked(url);
     }
 
-    /** The deepest cause's message, on one line, with any password in it masked. */
-    private static String innermostMessage(Throwable e) {
-        return StoreFactory.openFailure(e);
-    }
 
     /**
      * The paper venue's URL: PAPER_VENUE_URL when set, else a venue started inside the engine (stopped with it,

@@ -22,8 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * hand-off.
  *
  * <p>When a write in a batch fails, the batch is rolled back and its writes run again one transaction each, so only
- * the failing write reports the error; unless the file stays locked by another connection (the batch and its first
- * write alone both failed so): then the batch's other writes fail with that error at once. A write that was
+ * the failing write reports the error; unless the file stays locked by another connection (the batch and then a write
+ * of it alone both failed so): then the batch's writes not yet run alone fail with that error at once. A write that was
  * acknowledged was committed; one that reports an error was not.
  *
  * <p>Forced and ordered writes. With {@code synchronous=FULL} (the default) every commit is fsync'd before its callers
@@ -313,8 +313,8 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /**
      * SQLite's "database is locked" or "busy" (result codes 5 and 6, extended codes included): another connection held
-     * the file past the busy timeout. A batch that failed so, and whose first write alone failed so again, is failed
-     * whole: each of its writes would wait the busy timeout out in turn (up to 257 times for a full batch) and learn
+     * the file past the busy timeout. Once a batch that failed so has a write alone fail so again, its writes not yet
+     * run alone fail at once: each would wait the busy timeout out in turn (up to 257 waits for a full batch) and learn
      * nothing the first did not.
      */
     static boolean locked(Throwable t) {

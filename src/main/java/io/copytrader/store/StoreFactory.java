@@ -107,18 +107,35 @@ public final class StoreFactory {
         return ds;
     }
 
-    /** A store URL for a message or a log line: any {@code password=} in it masked. */
+    /**
+     * A store URL for a message or a log line: any {@code password=} in it masked, and any user information before a
+     * host ({@code //user:password@host}, up to the last {@code @}: a password may hold one).
+     */
     public static String masked(String url) {
-        return url.replaceAll("(?i)password=[^&;]*", "password=****");
+        return url.replaceAll("(?i)password=[^&;]*", "password=****").replaceAll("//.*@", "//****@");
     }
 
     /** Why a store could not be opened, for a message: the deepest cause's message, on one line, passwords masked. */
     public static String openFailure(Throwable e) {
+        return openFailure(e, null);
+    }
+
+    /**
+     * {@link #openFailure(Throwable)}, with the user information of {@code url} masked wherever the message repeats it:
+     * a driver that does not read {@code user:password@} before a host takes it for the host's name, and says so.
+     */
+    public static String openFailure(Throwable e, String url) {
         Throwable cur = e;
         for (int i = 0; i < 10 && cur.getCause() != null && cur.getCause() != cur; i++) {
             cur = cur.getCause();
         }
         String m = cur.getMessage() == null ? cur.getClass().getSimpleName() : cur.getMessage();
+        if (url != null) {
+            java.util.regex.Matcher userInfo = java.util.regex.Pattern.compile("//(.*)@").matcher(url);
+            if (userInfo.find() && !userInfo.group(1).isEmpty()) {
+                m = m.replace(userInfo.group(1), "****");
+            }
+        }
         return masked(m.replaceAll("\\s+", " ").trim());
     }
 

@@ -154,6 +154,15 @@ class DeadLettersListTest {
         }
     }
 
+    @Test
+    void shouldNeverShowTheStoresPasswordWhenItCannotBeOpened() {
+        // nothing listens on port 1 of this machine: the store cannot be reached
+        Run run = run("--store", "jdbc:postgresql://copy:s3cret@127.0.0.1:1/copytrader?password=s3cret", "list");
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err()).startsWith("dead-letters: could not open the store 'jdbc:postgresql://****@127.0.0.1:1/")
+                .doesNotContain("s3cret").hasLineCount(1);
+    }
+
     private record Run(int status, String err) {
     }
 
