@@ -54,7 +54,7 @@ public record TargetSettings(TraderId trader, BigDecimal ratio, BigDecimal maxPo
      * The settings of every target in TARGET_TRADERS, in that order, validated eagerly: a bad value, a setting of a
      * target that is not followed, or an unknown setting name stops startup with a message naming the key.
      *
-     * @param lookup      resolves a property key; null or blank means "not set"
+     * @param lookup      resolves a property key; null means "not set" (a blank value is refused)
      * @param definedKeys every property key present (to find settings of targets not followed, and misspellings)
      */
     public static Map<TraderId, TargetSettings> load(CopyTraderSettings globals, Function<String, String> lookup,
@@ -91,8 +91,8 @@ public record TargetSettings(TraderId trader, BigDecimal ratio, BigDecimal maxPo
                             false, BIG, true),
                     s.decimal(p + "min-trade-usd", null, globals.minTradeSizeUsd().toPlainString(), BigDecimal.ZERO, true,
                             BIG, true),
-                    orDefault(s.text(p + "markets.allow", null, null), allow, p + "markets.allow"),
-                    orDefault(s.text(p + "markets.deny", null, null), deny, p + "markets.deny")));
+                    orDefault(lookup.apply(p + "markets.allow"), allow, p + "markets.allow", "MARKETS_ALLOW"),
+                    orDefault(lookup.apply(p + "markets.deny"), deny, p + "markets.deny", "MARKETS_DENY")));
         }
         return targets;
     }
@@ -108,8 +108,20 @@ public record TargetSettings(TraderId trader, BigDecimal ratio, BigDecimal maxPo
         return trader.value();
     }
 
-    private static List<String> orDefault(String raw, List<String> fallback, String what) {
-        return raw == null ? fallback : list(raw, what);
+    /** A target's own list; unset: the global one. Set but empty is refused, as every setting set but empty is. */
+    private static List<String> orDefault(String raw, List<String> fallback, String key, String global) {
+        if (raw == null) {
+            return fallback;
+        }
+        if (raw.isBlank()) {
+            throw new InvalidSettingException(key + " must not be empty, but was ''; unset it to take " + global);
+        }
+        List<String> own = list(raw, key);
+        if (own.isEmpty()) { // only commas: an empty allow list would allow every market, whatever the global one says
+            throw new InvalidSettingException(key + " must name at least one instrument, but was '"
+                    + Setting.printable(raw.trim()) + "'; unset it to take " + global);
+        }
+        return own;
     }
 
     private static List<String> list(String raw, String what) {

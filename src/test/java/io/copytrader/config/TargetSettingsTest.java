@@ -88,4 +88,23 @@ class TargetSettingsTest {
         assertThat(load().get(new TraderId("alice")).describe())
                 .isEqualTo("ratio 0.01, max position $10, min trade $0.5, markets allow all, deny none");
     }
+
+    @Test
+    void shouldRefuseATargetsMarketListSetToNothingRatherThanCrashOrWidenIt() {
+        props.put("copytrader.filter.markets.allow", "tok-1*");
+        props.put("copytrader.targets.alice.markets.allow", " ");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.alice.markets.allow must not be empty, but was ''; unset it to take MARKETS_ALLOW");
+        // only commas: an empty allow list would let alice's trades in every market through, past the global list
+        props.put("copytrader.targets.alice.markets.allow", " , ,");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.alice.markets.allow must name at least one instrument, but was ', ,'; "
+                        + "unset it to take MARKETS_ALLOW");
+        props.remove("copytrader.targets.alice.markets.allow");
+        props.put("copytrader.targets.alice.markets.deny", "");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.alice.markets.deny must not be empty, but was ''; unset it to take MARKETS_DENY");
+        props.remove("copytrader.targets.alice.markets.deny");
+        assertThat(load().get(new TraderId("alice")).marketsAllow()).containsExactly("tok-1*");
+    }
 }
