@@ -6,6 +6,7 @@ import io.copytrader.domain.TraderId;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,6 +65,7 @@ public record TargetSettings(TraderId trader, BigDecimal ratio, BigDecimal maxPo
         List<String> deny = list(s.text(GLOBAL_DENY, "MARKETS_DENY", ""), "MARKETS_DENY (" + GLOBAL_DENY + ")");
         Map<String, TraderId> byName = new LinkedHashMap<>();
         globals.targetTraders().forEach(t -> byName.put(t.value().toLowerCase(Locale.ROOT), t));
+        Map<String, String> firstKeyOf = new HashMap<>(); // a target's name in lower case -> its first key
         for (String key : new TreeSet<>(definedKeys)) {
             if (!key.startsWith(PREFIX)) {
                 continue;
@@ -79,6 +81,12 @@ public record TargetSettings(TraderId trader, BigDecimal ratio, BigDecimal maxPo
             if (!FIELDS.contains(field)) {
                 throw new InvalidSettingException(key + " is not a per-target setting; the settings are "
                         + String.join(", ", FIELDS));
+            }
+            // one spelling per target: the settings are read under one, those written another way would be ignored
+            String first = firstKeyOf.putIfAbsent(name.toLowerCase(Locale.ROOT), key);
+            if (first != null && !first.startsWith(PREFIX + name + ".")) {
+                throw new InvalidSettingException(key + " and " + first + " write target '" + name
+                        + "' two ways; write all the settings of a target the same way");
             }
         }
         Map<TraderId, TargetSettings> targets = new LinkedHashMap<>();

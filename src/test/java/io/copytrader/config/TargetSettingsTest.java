@@ -107,4 +107,19 @@ class TargetSettingsTest {
         props.remove("copytrader.targets.alice.markets.deny");
         assertThat(load().get(new TraderId("alice")).marketsAllow()).containsExactly("tok-1*");
     }
+
+    @Test
+    void shouldRefuseATargetWrittenTwoWaysRatherThanIgnoreTheSettingsOfOneSpelling() {
+        props.put("copytrader.copy.max-position-size-usd", "100");
+        props.put("copytrader.targets.Bob.ratio", "0.5");
+        props.put("copytrader.targets.BOB.max-position-usd", "5");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.Bob.ratio and copytrader.targets.BOB.max-position-usd write target 'Bob'"
+                        + " two ways; write all the settings of a target the same way");
+        props.remove("copytrader.targets.BOB.max-position-usd");
+        props.put("copytrader.targets.Bob.max-position-usd", "5");
+        TargetSettings bob = load().get(new TraderId("Bob"));
+        assertThat(bob.ratio()).isEqualByComparingTo("0.5");
+        assertThat(bob.maxPositionUsd()).isEqualByComparingTo("5");
+    }
 }
