@@ -86,7 +86,13 @@ public record CopyTraderSettings(
                             + "names of letters, digits, _ and - (at most 64) or 0x wallet addresses, but held '"
                             + Setting.printable(t.trim()) + "'");
                 }
-                traders.add(new TraderId(t.trim()));
+                TraderId trader = new TraderId(t.trim());
+                if (traders.stream().anyMatch(other -> other.value().equalsIgnoreCase(trader.value()))) {
+                    // one trader polled twice; names match whatever their case in the per-target settings
+                    throw new InvalidSettingException("TARGET_TRADERS (copytrader.feed.traders) names '" + trader.value()
+                            + "' twice (names and addresses match whatever their case); name each trader once");
+                }
+                traders.add(trader);
             }
         }
         if (traders.isEmpty()) {

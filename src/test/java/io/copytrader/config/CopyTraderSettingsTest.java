@@ -117,4 +117,17 @@ class CopyTraderSettingsTest {
         assertThat(load("copytrader.breaker.cooldown-minutes", "0.01").breakerCooldown()).isEqualTo(Duration.ofMillis(600));
         assertThat(load("copytrader.breaker.cooldown-minutes", "1.5").breakerCooldown()).isEqualTo(Duration.ofSeconds(90));
     }
+
+    @Test
+    void shouldRefuseATraderNamedTwiceWhateverTheCase() {
+        assertThatThrownBy(() -> load("copytrader.feed.traders", "alice,bob,alice"))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("TARGET_TRADERS (copytrader.feed.traders) names 'alice' twice (names and addresses match"
+                        + " whatever their case); name each trader once");
+        String wallet = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
+        assertThatThrownBy(() -> load("copytrader.feed.traders", wallet + ", " + wallet.toUpperCase().replace("0X", "0x")))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("twice");
+        assertThat(load("copytrader.feed.traders", "alice,alicia").targetTraders())
+                .containsExactly(new TraderId("alice"), new TraderId("alicia"));
+    }
 }
