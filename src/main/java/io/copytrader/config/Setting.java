@@ -19,6 +19,8 @@ final class Setting {
             "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
     private static final Pattern IPV6 = Pattern.compile("\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9]+)?]?");
     private static final BigDecimal MS_PER_MINUTE = new BigDecimal("60000");
+    /** Decimals finer than this are no setting (and a tiny exponent makes a number no computation can hold). */
+    static final int MAX_DECIMAL_PLACES = 18;
 
     private final Function<String, String> lookup;
     private final Function<String, String> environment;
@@ -166,6 +168,11 @@ final class Setting {
             value = new BigDecimal(raw);
         } catch (NumberFormatException e) {
             throw new InvalidSettingException(name(key, env) + " must be a number in " + range + ", but was '" + printable(raw) + "'");
+        }
+        if (value.scale() > MAX_DECIMAL_PLACES) {
+            // 1e-999999999 is in (0, 1] but no number to compute with: 1 + it overflows, printing it runs out of memory
+            throw new InvalidSettingException(name(key, env) + " must be a number in " + range + " with at most "
+                    + MAX_DECIMAL_PLACES + " decimal places, but was '" + printable(raw) + "'");
         }
         int lo = value.compareTo(min);
         int hi = value.compareTo(max);

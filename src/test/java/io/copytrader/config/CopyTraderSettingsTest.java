@@ -130,4 +130,21 @@ class CopyTraderSettingsTest {
         assertThat(load("copytrader.feed.traders", "alice,alicia").targetTraders())
                 .containsExactly(new TraderId("alice"), new TraderId("alicia"));
     }
+
+    @Test
+    void shouldRefuseADecimalWithMoreThanEighteenPlacesSoThatATinyExponentCannotReachTheSizing() {
+        // 1e-999999999 is in (0, 0.5]: 1 + it (a buy's limit price) overflows, printing it runs out of memory
+        assertThatThrownBy(() -> load("copytrader.copy.max-slippage", "1e-999999999"))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("MAX_SLIPPAGE (copytrader.copy.max-slippage) must be a number in [0, 0.5] with at most 18"
+                        + " decimal places, but was '1e-999999999'");
+        assertThatThrownBy(() -> load("copytrader.copy.ratio", "1e-999999999")).isInstanceOf(InvalidSettingException.class);
+        assertThatThrownBy(() -> load("copytrader.filter.min-trade-size-usd", "0E-999999999"))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("at most 18 decimal places");
+        assertThatThrownBy(() -> load("copytrader.copy.min-order-size-usd", "0.0000000000000000001"))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("at most 18 decimal places");
+        assertThat(load("copytrader.copy.min-order-size-usd", "0.000000000000000001").minOrderSizeUsd())
+                .isEqualByComparingTo("1E-18");
+        assertThat(load("copytrader.copy.max-position-size-usd", "1E+3").maxPositionSizeUsd()).isEqualByComparingTo("1000");
+    }
 }

@@ -122,4 +122,12 @@ class TargetSettingsTest {
         assertThat(bob.ratio()).isEqualByComparingTo("0.5");
         assertThat(bob.maxPositionUsd()).isEqualByComparingTo("5");
     }
+
+    @Test
+    void shouldRefuseATargetsDecimalWithMoreThanEighteenPlaces() {
+        props.put("copytrader.targets.alice.ratio", "5e-1000000");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.alice.ratio must be a number in (0, 100] with at most 18 decimal places,"
+                        + " but was '5e-1000000'");
+    }
 }
