@@ -39,17 +39,33 @@ final class Setting {
         this(lookup, System::getenv);
     }
 
-    /** A value as it can be shown on one line: control characters escaped. */
+    /**
+     * A value as it can be shown on one line and read for what it is: control characters, invisible ones (zero-width
+     * spaces, byte order marks), spaces other than the plain one, and digits other than 0-9 escaped.
+     */
     static String printable(String raw) {
         StringBuilder b = new StringBuilder();
         raw.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                    || (c != ' ' && (Character.isSpaceChar(c) || Character.isWhitespace(c)))
+                    || (c > 0x7f && Character.isDigit(c))) {
                 b.append(String.format("\\u%04x", c));
             } else {
                 b.appendCodePoint(c);
             }
         });
         return b.toString();
+    }
+
+    /**
+     * The text of a number, refused unless written in ASCII: Java reads other scripts' digits too, so 1, an
+     * Arabic-Indic zero (which looks like a dot) and 5 would be read as 105.
+     */
+    private static String asciiNumber(String raw) {
+        if (!raw.chars().allMatch(c -> c < 0x80)) {
+            throw new NumberFormatException("digits other than 0-9");
+        }
+        return raw;
     }
 
     private static String name(String key, String env) {
@@ -128,7 +144,7 @@ final class Setting {
         String raw = text(key, env, fallback);
         long value;
         try {
-            value = Long.parseLong(raw);
+            value = Long.parseLong(asciiNumber(raw));
         } catch (NumberFormatException e) {
             value = -1;
         }
@@ -165,7 +181,7 @@ final class Setting {
                 + (maxInclusive ? "]" : ")");
         BigDecimal value;
         try {
-            value = new BigDecimal(raw);
+            value = new BigDecimal(asciiNumber(raw));
         } catch (NumberFormatException e) {
             throw new InvalidSettingException(name(key, env) + " must be a number in " + range + ", but was '" + printable(raw) + "'");
         }
@@ -186,7 +202,7 @@ final class Setting {
         String raw = text(key, env, fallback);
         long value;
         try {
-            value = Long.parseLong(raw);
+            value = Long.parseLong(asciiNumber(raw));
         } catch (NumberFormatException e) {
             throw new InvalidSettingException(name(key, env) + " must be a whole number in [" + min + ", " + max
                     + "], but was '" + printable(raw) + "'");

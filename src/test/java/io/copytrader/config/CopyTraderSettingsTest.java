@@ -147,4 +147,31 @@ class CopyTraderSettingsTest {
                 .isEqualByComparingTo("1E-18");
         assertThat(load("copytrader.copy.max-position-size-usd", "1E+3").maxPositionSizeUsd()).isEqualByComparingTo("1000");
     }
+
+    @Test
+    void shouldReadNumbersInAsciiDigitsOnly() {
+        // 1, an Arabic-Indic zero (it looks like a dot) and 5: Java would read 105 where the eye reads 1.5
+        assertThatThrownBy(() -> load("copytrader.copy.max-position-size-usd", "1\u06605"))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("MAX_POSITION_SIZE_USD (copytrader.copy.max-position-size-usd) must be a number in"
+                        + " (0, 1000000000], but was '1\\u06605'");
+        assertThatThrownBy(() -> load("copytrader.queue.size", "\uff11\uff10")) // full-width 10
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("QUEUE_SIZE (copytrader.queue.size) must be a whole number in [1, 1000000], but was"
+                        + " '\\uff11\\uff10'");
+        assertThatThrownBy(() -> load("camel.management.port", "\u0669\u0668\u0667\u0666")) // 9876
+                .isInstanceOf(InvalidSettingException.class).hasMessageStartingWith("MANAGEMENT_PORT (camel.management.port)");
+    }
+
+    @Test
+    void shouldShowInvisibleCharactersOfARefusedValueEscaped() {
+        // a zero-width space pasted with a name: 'alice' alone would look valid
+        assertThatThrownBy(() -> load("copytrader.feed.traders", "alice\u200b"))
+                .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("but held 'alice\\u200b'");
+        assertThatThrownBy(() -> load("copytrader.copy.ratio", "0.5\u00a0")) // a no-break space, which trim() leaves
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("COPY_RATIO (copytrader.copy.ratio) must be a number in (0, 100], but was '0.5\\u00a0'");
+        assertThatThrownBy(() -> load("copytrader.venue", "\ufeffpaper")) // a byte order mark
+                .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("but was '\\ufeffpaper'");
+    }
 }
