@@ -119,9 +119,20 @@ final class Setting {
         return raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
     }
 
-    /** A refused URL as it can be shown: a user and password before the host (refused too) replaced by ***. */
-    private static String withoutUserInfo(String raw) {
-        return printable(raw.replaceFirst("^([^/?#]*//)[^/?#]*@", "$1***@"));
+    /**
+     * A refused URL as it can be shown: a user and password before the host (refused too) replaced by ***, up to the
+     * last @ (a password may hold / ? # or @, and a URL without its scheme has no // before it), and the value of a
+     * password= parameter.
+     */
+    static String withoutUserInfo(String raw) {
+        String shown = raw.replaceAll("(?i)password=[^&;]*", "password=****"); // first: such a password may hold @
+        int at = shown.lastIndexOf('@');
+        if (at >= 0) {
+            int slashes = shown.indexOf("//");
+            int from = slashes >= 0 && slashes < at ? slashes + 2 : 0;
+            shown = shown.substring(0, from) + "***" + shown.substring(at);
+        }
+        return printable(shown);
     }
 
     /** "memory", jdbc:sqlite:FILE or jdbc:postgresql://HOST[:PORT]/DB (whether it opens is checked at startup). */
@@ -131,10 +142,12 @@ final class Setting {
         boolean ok = lower.equals("memory")
                 || (lower.startsWith("jdbc:sqlite:") && raw.length() > "jdbc:sqlite:".length()
                     && !lower.contains(":memory:") && !lower.contains("mode=memory"))
-                || lower.matches("jdbc:postgresql://[^/?#\\s]+/[^?#\\s]+(\\?.*)?");
+                || lower.matches("jdbc:postgresql://[^/?#@\\s]+/[^?#\\s]+(\\?.*)?");
         if (!ok) {
+            // a user and password before the host are refused (STORE_USER and STORE_PASSWORD hold them) and not shown
             throw new InvalidSettingException(name(key, env) + " must be memory, jdbc:sqlite:FILE or "
-                    + "jdbc:postgresql://HOST[:PORT]/DATABASE, but was '" + raw.replaceAll("(?i)password=[^&;]*", "password=****") + "'");
+                    + "jdbc:postgresql://HOST[:PORT]/DATABASE (the user and password in STORE_USER and STORE_PASSWORD),"
+                    + " but was '" + withoutUserInfo(raw) + "'");
         }
         return raw;
     }

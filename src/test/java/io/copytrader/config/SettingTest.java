@@ -133,4 +133,27 @@ class SettingTest {
         assertThatThrownBy(() -> with("jdbc:postgres://db/copytrader?user=ct&password=hunter22").storeUrl("k", "K", "memory"))
                 .isInstanceOf(InvalidSettingException.class).hasMessageNotContaining("hunter22");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://operator:hun/ter22@venue.example:8090", "http://operator:hun#ter22@venue.example:8090",
+            "http://operator:hun?ter22@venue.example:8090", "http://operator:hun@ter22@venue.example:8090",
+            "operator:hunter22@venue.example:8090", "ftp://operator:hunter22@venue.example:8090"})
+    void shouldNotShowAPasswordHoldingAUrlsSeparatorsOrAUrlWithoutItsScheme(String url) {
+        assertThatThrownBy(() -> with(url).httpUrl("k", "K", false)).isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("***@venue.example:8090").hasMessageNotContaining("ter22")
+                .hasMessageNotContaining("operator");
+    }
+
+    @Test
+    void shouldRefuseAStoreUrlWithAUserAndPasswordBeforeTheHostWithoutShowingThem() {
+        for (String url : new String[]{"jdbc:postgresql://ct:hunter22@db:5432/copytrader",
+                "jdbc:postgres://ct:hunter22@db/copytrader", "postgresql://ct:hun/ter22@db/copytrader"}) {
+            assertThatThrownBy(() -> with(url).storeUrl("k", "K", "memory")).as(url)
+                    .isInstanceOf(InvalidSettingException.class)
+                    .hasMessageContaining("(the user and password in STORE_USER and STORE_PASSWORD)")
+                    .hasMessageContaining("***@db").hasMessageNotContaining("ter22");
+        }
+        assertThatThrownBy(() -> with("jdbc:postgres://db/ct?user=ct&password=hun@ter22").storeUrl("k", "K", "memory"))
+                .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("but was 'jdbc:postgres://db/ct?user=ct&password=****'");
+    }
 }
