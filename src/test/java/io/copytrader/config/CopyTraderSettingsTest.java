@@ -174,4 +174,21 @@ class CopyTraderSettingsTest {
         assertThatThrownBy(() -> load("copytrader.venue", "\ufeffpaper")) // a byte order mark
                 .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("but was '\\ufeffpaper'");
     }
+
+    @Test
+    void shouldRefuseAPrivateKeyPastedAsATraderWithoutShowingIt() {
+        String key = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+        for (String pasted : new String[]{"0x" + key, key, "0X" + key.toUpperCase(java.util.Locale.ROOT)}) {
+            assertThatThrownBy(() -> load("copytrader.feed.traders", "alice, " + pasted)).as(pasted)
+                    .isInstanceOf(InvalidSettingException.class)
+                    .hasMessage("TARGET_TRADERS (copytrader.feed.traders) holds 64 hex digits, the length of a private"
+                            + " key, not of a wallet address (0x and 40 hex digits); not shown");
+        }
+        // a key with a digit too many or too few is refused as no trader, showing only its start
+        assertThatThrownBy(() -> load("copytrader.feed.traders", "0x" + key + "9"))
+                .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("but held '0x4c08... (67 characters)'")
+                .hasMessageNotContaining(key.substring(6, 20));
+        assertThat(load("copytrader.feed.traders", "0x90f79bf6eb2c4f870365e785982e1f101e93b906").targetTraders())
+                .containsExactly(new TraderId("0x90f79bf6eb2c4f870365e785982e1f101e93b906"));
+    }
 }
