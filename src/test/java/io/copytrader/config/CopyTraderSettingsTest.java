@@ -188,6 +188,9 @@ class CopyTraderSettingsTest {
         assertThatThrownBy(() -> load("copytrader.feed.traders", "0x" + key + "9"))
                 .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("but held '0x4c08... (67 characters)'")
                 .hasMessageNotContaining(key.substring(6, 20));
+        String sixtyFour = "b".repeat(63) + "!";
+        assertThatThrownBy(() -> load("copytrader.feed.traders", sixtyFour)).as("no longer than a trader: shown whole")
+                .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("but held '" + sixtyFour + "'");
         assertThat(load("copytrader.feed.traders", "0x90f79bf6eb2c4f870365e785982e1f101e93b906").targetTraders())
                 .containsExactly(new TraderId("0x90f79bf6eb2c4f870365e785982e1f101e93b906"));
     }

@@ -156,4 +156,13 @@ class SettingTest {
         assertThatThrownBy(() -> with("jdbc:postgres://db/ct?user=ct&password=hun@ter22").storeUrl("k", "K", "memory"))
                 .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("but was 'jdbc:postgres://db/ct?user=ct&password=****'");
     }
+
+    @Test
+    void shouldShowARefusedUrlWithEverythingBeforeItsLastAtMaskedAndTheRestAsWritten() {
+        assertThat(Setting.withoutUserInfo("ftp://operator:hun/ter@venue.example:8090/a")).isEqualTo("ftp://***@venue.example:8090/a");
+        assertThat(Setting.withoutUserInfo("operator:hunter22@venue.example")).isEqualTo("***@venue.example");
+        assertThat(Setting.withoutUserInfo("//operator:hunter22@venue.example")).isEqualTo("//***@venue.example");
+        assertThat(Setting.withoutUserInfo("op@x//venue.example")).as("no // before the @").isEqualTo("***@x//venue.example");
+        assertThat(Setting.withoutUserInfo("ftp://venue.example:8090")).isEqualTo("ftp://venue.example:8090");
+    }
 }

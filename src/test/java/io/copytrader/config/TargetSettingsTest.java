@@ -130,4 +130,23 @@ class TargetSettingsTest {
                 .hasMessage("copytrader.targets.alice.ratio must be a number in (0, 100] with at most 18 decimal places,"
                         + " but was '5e-1000000'");
     }
+
+    @Test
+    void shouldTakeAOneCharacterInstrumentAndRefuseAnInvalidOneNamingTheKey() {
+        props.put("copytrader.targets.alice.markets.allow", "7, tok-1*");
+        TargetSettings alice = load().get(new TraderId("alice"));
+        assertThat(alice.marketsAllow()).containsExactly("7", "tok-1*");
+        assertThat(alice.allows(new InstrumentId("7"))).isTrue();
+        assertThat(alice.allows(new InstrumentId("70"))).isFalse();
+        props.put("copytrader.targets.alice.markets.allow", "tok\u00e91");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("copytrader.targets.alice.markets.allow holds an invalid instrument: InstrumentId must be");
+    }
+
+    @Test
+    void shouldRefuseAKeyWithoutATargetName() {
+        props.put("copytrader.targets..ratio", "1");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets..ratio sets target '', which is not in TARGET_TRADERS (alice, Bob)");
+    }
 }
