@@ -4,6 +4,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.CamelContextHelper;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +26,7 @@ public final class SecretMasker {
     private static final List<String> NAME_HINTS = List.of("SECRET", "PASSWORD", "PASSPHRASE", "PRIVATE_KEY",
             "PRIVATEKEY", "API_KEY", "APIKEY", "TOKEN", "CREDENTIAL");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
+    private static final Pattern ESCAPE = Pattern.compile("%[0-9A-F]{2}");
     /** Longest first, so a secret containing another is masked whole. */
     private static final List<String> VALUES = new CopyOnWriteArrayList<>();
 
@@ -41,6 +44,11 @@ public final class SecretMasker {
         return NAME_HINTS.stream().anyMatch(n::contains) || n.endsWith("_KEY") || n.endsWith("PASSPHRASE");
     }
 
+    /**
+     * Masks the value from now on, as written and as it reads URL-encoded (a query, a form body, a URL's user info)
+     * and JSON-escaped; a hex key also without its 0x and in either case. Values shorter than {@link #MIN_LENGTH}
+     * are left alone.
+     */
     public static void register(String value) {
         if (value == null) {
             return;
@@ -58,6 +66,18 @@ public final class SecretMasker {
             add(v.toUpperCase(Locale.ROOT));
         }
         add(v);
+        String form = URLEncoder.encode(v, StandardCharsets.UTF_8); // a space as +, escapes in upper case
+        for (String encoded : List.of(form, form.replace("+", "%20"))) {
+            add(encoded);
+            add(lowerCaseEscapes(encoded));
+        }
+        String json = v.replace("\\", "\\\\").replace("\"", "\\\"");
+        add(json);
+        add(json.replace("/", "\\/")); // some writers escape the slash too
+    }
+
+    private static String lowerCaseEscapes(String encoded) {
+        return ESCAPE.matcher(encoded).replaceAll(m -> m.group().toLowerCase(Locale.ROOT));
     }
 
     private static void add(String v) {

@@ -1,6 +1,7 @@
 package io.copytrader.ops;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The last line of defence: every registered secret value masked wherever it stands in a text, whole. */
 class SecretMaskerTest {
 
+    @BeforeEach
     @AfterEach
     void forget() {
         SecretMasker.reset();
@@ -49,5 +51,38 @@ class SecretMaskerTest {
         assertThat(SecretMasker.isSecretName("signing_key")).isTrue();
         assertThat(SecretMasker.isSecretName("COPY_RATIO")).isFalse();
         assertThat(SecretMasker.isSecretName("copytrader.store.url")).isFalse();
+    }
+
+    @Test
+    void shouldMaskASecretUrlEncodedInAQueryOrAFormBody() {
+        String secret = "c2VjcmV0/LXZhbHVl+LXRoYXQ=="; // base64: / + and = are percent-encoded in a URL
+        SecretMasker.register(secret);
+        assertThat(SecretMasker.mask("GET /auth?secret=c2VjcmV0%2FLXZhbHVl%2BLXRoYXQ%3D%3D&x=1"))
+                .isEqualTo("GET /auth?secret=****&x=1");
+        assertThat(SecretMasker.mask("secret=c2VjcmV0%2fLXZhbHVl%2bLXRoYXQ%3d%3d")).as("lower-case escapes")
+                .isEqualTo("secret=****");
+        SecretMasker.register("pass phrase&more");
+        assertThat(SecretMasker.mask("p=pass+phrase%26more p=pass%20phrase%26more")).isEqualTo("p=**** p=****");
+    }
+
+    @Test
+    void shouldMaskASecretAsJsonWritesIt() {
+        SecretMasker.register("pa\"ss\\word/123");
+        assertThat(SecretMasker.mask("{\"passphrase\":\"pa\\\"ss\\\\word/123\"}")).isEqualTo("{\"passphrase\":\"****\"}");
+        assertThat(SecretMasker.mask("{\"passphrase\":\"pa\\\"ss\\\\word\\/123\"}")).as("with / escaped")
+                .isEqualTo("{\"passphrase\":\"****\"}");
+    }
+
+    @Test
+    void shouldMaskAnUpperCaseHexKeyInLowerCaseToo() {
+        SecretMasker.register("0X4C0883A69102937D6231471B5DBB6204FE5129617082792AE468D01A3F362318");
+        assertThat(SecretMasker.mask("k=4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")).isEqualTo("k=****");
+    }
+
+    @Test
+    void shouldForgetWhatWasRegisteredOnReset() {
+        SecretMasker.register("forget-me-123");
+        SecretMasker.reset();
+        assertThat(SecretMasker.mask("forget-me-123")).isEqualTo("forget-me-123");
     }
 }
