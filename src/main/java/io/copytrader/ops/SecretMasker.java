@@ -6,7 +6,7 @@ import org.apache.camel.support.CamelContextHelper;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -27,8 +27,8 @@ public final class SecretMasker {
             "PRIVATEKEY", "API_KEY", "APIKEY", "TOKEN", "CREDENTIAL");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
     private static final Pattern ESCAPE = Pattern.compile("%[0-9A-F]{2}");
-    /** Longest first, so a secret containing another is masked whole. */
-    private static final List<String> VALUES = new CopyOnWriteArrayList<>();
+    /** Each form of each secret; in no order: {@link #mask} hides every occurrence of each. */
+    private static final CopyOnWriteArrayList<String> VALUES = new CopyOnWriteArrayList<>();
 
     static {
         System.getenv().forEach(SecretMasker::registerIfSecretName);
@@ -81,10 +81,7 @@ public final class SecretMasker {
     }
 
     private static void add(String v) {
-        if (!VALUES.contains(v)) {
-            VALUES.add(v);
-            VALUES.sort(Comparator.comparingInt(String::length).reversed());
-        }
+        VALUES.addIfAbsent(v);
     }
 
     /**
@@ -105,18 +102,35 @@ public final class SecretMasker {
         }
     }
 
-    /** The text with every known secret value replaced by {@link #MASK}. */
+    /**
+     * The text with every known secret value replaced by {@link #MASK}: every character of an occurrence of any of
+     * them is hidden, each run of hidden characters shown as one mask (so secrets that overlap leave nothing of either).
+     */
     public static String mask(String text) {
         if (text == null || VALUES.isEmpty()) {
             return text;
         }
-        String out = text;
+        boolean[] hidden = null;
         for (String v : VALUES) {
-            if (out.contains(v)) {
-                out = out.replace(v, MASK);
+            for (int i = text.indexOf(v); i >= 0; i = text.indexOf(v, i + 1)) {
+                if (hidden == null) {
+                    hidden = new boolean[text.length()];
+                }
+                Arrays.fill(hidden, i, i + v.length(), true);
             }
         }
-        return out;
+        if (hidden == null) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            if (!hidden[i]) {
+                out.append(text.charAt(i));
+            } else if (i == 0 || !hidden[i - 1]) {
+                out.append(MASK);
+            }
+        }
+        return out.toString();
     }
 
     private static void registerIfSecretName(String name, String value) {

@@ -74,6 +74,14 @@ class SecretMaskerTest {
     }
 
     @Test
+    void shouldMaskTwoSecretsThatOverlapInATextWithNothingOfEitherLeft() {
+        SecretMasker.register("abcdef-123456");
+        SecretMasker.register("123456-uvwxyz");
+        assertThat(SecretMasker.mask("joined abcdef-123456-uvwxyz here")).isEqualTo("joined **** here");
+        assertThat(SecretMasker.mask("123456-uvwxyz and abcdef-123456")).isEqualTo("**** and ****");
+    }
+
+    @Test
     void shouldMaskAnUpperCaseHexKeyInLowerCaseToo() {
         SecretMasker.register("0X4C0883A69102937D6231471B5DBB6204FE5129617082792AE468D01A3F362318");
         assertThat(SecretMasker.mask("k=4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")).isEqualTo("k=****");
