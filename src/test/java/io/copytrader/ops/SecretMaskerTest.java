@@ -2,7 +2,10 @@ package io.copytrader.ops;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
+
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,6 +71,7 @@ class SecretMaskerTest {
     @Test
     void shouldMaskASecretAsJsonWritesIt() {
         SecretMasker.register("pa\"ss\\word/123");
+        assertThat(SecretMasker.mask("raw pa\"ss\\word/123")).isEqualTo("raw ****");
         assertThat(SecretMasker.mask("{\"passphrase\":\"pa\\\"ss\\\\word/123\"}")).isEqualTo("{\"passphrase\":\"****\"}");
         assertThat(SecretMasker.mask("{\"passphrase\":\"pa\\\"ss\\\\word\\/123\"}")).as("with / escaped")
                 .isEqualTo("{\"passphrase\":\"****\"}");
@@ -92,5 +96,20 @@ class SecretMaskerTest {
         SecretMasker.register("forget-me-123");
         SecretMasker.reset();
         assertThat(SecretMasker.mask("forget-me-123")).isEqualTo("forget-me-123");
+    }
+
+    @Test
+    void shouldRegisterThePropertiesThatWeOrCamelCallSensitiveResolvedAndNoOthers() throws Exception {
+        Properties props = new Properties();
+        props.setProperty("copytrader.polymarket.api-secret", "{{sys:no.such.property.set:api-secret-from-default}}");
+        props.setProperty("camel.component.kafka.sasl-jaas-config", "jaas-config-must-not-leak"); // sensitive to Camel only
+        props.setProperty("copytrader.store.password", "{{sys:no.such.property.set}}"); // unresolvable: nothing to mask
+        props.setProperty("copytrader.paper.url", "http://venue.example:8090");
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getPropertiesComponent().setInitialProperties(props);
+            SecretMasker.registerSensitiveProperties(context);
+        }
+        assertThat(SecretMasker.mask("s=api-secret-from-default j=jaas-config-must-not-leak u=http://venue.example:8090"))
+                .isEqualTo("s=**** j=**** u=http://venue.example:8090");
     }
 }
