@@ -4,6 +4,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.CamelContextHelper;
 
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -27,6 +29,8 @@ public final class SecretMasker {
             "PRIVATEKEY", "API_KEY", "APIKEY", "TOKEN", "CREDENTIAL");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
     private static final Pattern ESCAPE = Pattern.compile("%[0-9A-F]{2}");
+    /** password=VALUE in a query or a JDBC URL's parameters, or //user:VALUE@ (percent-encoded if need be). */
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)password=([^&;\\s]+)|//[^/?#@:\\s]*:([^/?#@\\s]+)@");
     /** Each form of each secret; in no order: {@link #mask} hides every occurrence of each. */
     private static final CopyOnWriteArrayList<String> VALUES = new CopyOnWriteArrayList<>();
 
@@ -86,18 +90,32 @@ public final class SecretMasker {
 
     /**
      * Registers the value of every Camel property (property files, initial and override properties) that
-     * Camel or we consider sensitive, resolving placeholders such as {{env:POLY_API_SECRET:}}.
+     * Camel or we consider sensitive, resolving placeholders such as {{env:POLY_API_SECRET:}}; and of every other
+     * property, the passwords a URL in it holds (STORE_URL's password=, a user:password@ before a host).
      */
     public static void registerSensitiveProperties(CamelContext context) {
         PropertiesComponent pc = context.getPropertiesComponent();
         Set<String> keys = new TreeSet<>(pc.loadProperties().stringPropertyNames()); // files, initial, overrides
         for (String key : keys) {
-            if (isSecretName(key) || CamelContextHelper.containsSensitive(context, key)) {
-                try {
-                    pc.resolveProperty(key).ifPresent(SecretMasker::register);
-                } catch (RuntimeException e) {
-                    // unresolvable placeholder: nothing to mask
-                }
+            boolean sensitive = isSecretName(key) || CamelContextHelper.containsSensitive(context, key);
+            try {
+                pc.resolveProperty(key).ifPresent(sensitive ? SecretMasker::register : SecretMasker::registerUrlPasswords);
+            } catch (RuntimeException e) {
+                // unresolvable placeholder: nothing to mask
+            }
+        }
+    }
+
+    /** Registers the passwords in a text's URLs: a password= parameter's value, and what follows user: before @. */
+    static void registerUrlPasswords(String text) {
+        Matcher m = URL_PASSWORD.matcher(text);
+        while (m.find()) {
+            String written = m.group(m.group(1) != null ? 1 : 2);
+            register(written);
+            try {
+                register(URLDecoder.decode(written, StandardCharsets.UTF_8)); // and its URL-encoded forms
+            } catch (IllegalArgumentException e) {
+                // not percent-encoded after all: masked as written
             }
         }
     }
