@@ -119,11 +119,13 @@ class SecretMaskerTest {
         props.setProperty("copytrader.store.url", "jdbc:postgresql://db:5432/copytrader?user=ct&password=pg-secret-5e1a&ssl=true");
         props.setProperty("copytrader.chain.ws-url", "wss://ops:br%40ker-secret@node.example/ws");
         props.setProperty("copytrader.paper.url", "http://venue.example:8090/api?page=200");
+        props.setProperty("copytrader.other.url", "http://other.example/?password=bad%zz-secret"); // no valid escape
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.getPropertiesComponent().setInitialProperties(props);
             SecretMasker.registerSensitiveProperties(context);
         }
         assertThat(SecretMasker.mask("connecting with pg-secret-5e1a")).isEqualTo("connecting with ****");
+        assertThat(SecretMasker.mask("as written bad%zz-secret")).isEqualTo("as written ****");
         assertThat(SecretMasker.mask("broker password br@ker-secret, as written br%40ker-secret"))
                 .isEqualTo("broker password ****, as written ****");
         assertThat(SecretMasker.mask("http://venue.example:8090/api?page=200 db:5432 copytrader"))
