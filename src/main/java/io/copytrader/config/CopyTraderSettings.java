@@ -1,11 +1,13 @@
 package io.copytrader.config;
 
 import io.copytrader.domain.TraderId;
+import org.apache.camel.spi.PropertiesComponent;
 
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -70,7 +72,23 @@ public record CopyTraderSettings(
     }
 
     /**
-     * @param lookup resolves a property key (e.g. Camel's properties component); null means "not set"
+     * A lookup over Camel's properties that tells a setting not set (null) from one set to what Camel cannot resolve
+     * (a stray {{ or }}, a placeholder naming nothing): Camel's resolveProperty says "not set" for both, and the
+     * setting would silently take its default. That one throws {@link IllegalArgumentException} with Camel's reason,
+     * which {@link Setting} turns into a refusal naming the setting.
+     */
+    public static Function<String, String> lookupIn(PropertiesComponent pc) {
+        return key -> {
+            Optional<String> value = pc.resolveProperty(key);
+            if (value.isPresent() || pc.loadProperties(key::equals).isEmpty()) {
+                return value.orElse(null);
+            }
+            return pc.parseUri("{{" + key + "}}"); // throws why it cannot be resolved
+        };
+    }
+
+    /**
+     * @param lookup resolves a property key (e.g. {@link #lookupIn}); null means "not set"
      */
     public static CopyTraderSettings load(Function<String, String> lookup) {
         return load(lookup, System::getenv);

@@ -77,13 +77,26 @@ final class Setting {
      * with a non-empty default) is refused: an empty COPY_RATIO is a mistake, not a request for the default.
      */
     String text(String key, String env, String fallback) {
-        String v = lookup.apply(key);
+        String v = raw(key, env);
         String e = env == null ? null : environment.apply(env);
         if ((e != null && e.isBlank()) || (v != null && v.isBlank() && !fallback.isEmpty())) {
             throw new InvalidSettingException(name(key, env) + " must not be empty, but was ''"
                     + (fallback.isEmpty() ? "; unset it to leave it out" : "; unset it for the default " + fallback));
         }
         return v == null || v.isBlank() ? fallback : v.trim();
+    }
+
+    /**
+     * The value as the lookup gives it, untrimmed; null when not set. A value the lookup cannot read (Camel: a stray
+     * {{ or }}, a placeholder naming nothing) is refused naming the setting, not taken for "not set".
+     */
+    String raw(String key, String env) {
+        try {
+            return lookup.apply(key);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(name(key, env) + " could not be read (a {{ or }} out of place, or a"
+                    + " placeholder naming nothing?): " + withoutUserInfo(String.valueOf(e.getMessage())));
+        }
     }
 
     /** A duration given in (possibly fractional) minutes, in (0, maxMinutes] and at least 1 ms once converted. */

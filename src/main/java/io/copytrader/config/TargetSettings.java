@@ -99,8 +99,8 @@ public record TargetSettings(TraderId trader, BigDecimal ratio, BigDecimal maxPo
                             false, BIG, true),
                     s.decimal(p + "min-trade-usd", null, globals.minTradeSizeUsd().toPlainString(), BigDecimal.ZERO, true,
                             BIG, true),
-                    orDefault(lookup.apply(p + "markets.allow"), allow, p + "markets.allow", "MARKETS_ALLOW"),
-                    orDefault(lookup.apply(p + "markets.deny"), deny, p + "markets.deny", "MARKETS_DENY")));
+                    orDefault(s.raw(p + "markets.allow", null), allow, p + "markets.allow", "MARKETS_ALLOW"),
+                    orDefault(s.raw(p + "markets.deny", null), deny, p + "markets.deny", "MARKETS_DENY")));
         }
         return targets;
     }

@@ -194,4 +194,49 @@ class CopyTraderSettingsTest {
         assertThat(load("copytrader.feed.traders", "0x90f79bf6eb2c4f870365e785982e1f101e93b906").targetTraders())
                 .containsExactly(new TraderId("0x90f79bf6eb2c4f870365e785982e1f101e93b906"));
     }
+
+    /** The settings as the engine reads them: from Camel's properties, these set as application.properties sets them. */
+    static <T> T fromCamel(Map<String, String> properties, java.util.function.Function<java.util.function.Function<String, String>, T> load)
+            throws Exception {
+        java.util.Properties initial = new java.util.Properties();
+        initial.putAll(properties);
+        try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
+            context.getPropertiesComponent().setInitialProperties(initial);
+            return load.apply(CopyTraderSettings.lookupIn(context.getPropertiesComponent()));
+        }
+    }
+
+    @Test
+    void shouldRefuseAValueCamelCannotResolveRatherThanTakeTheDefault() throws Exception {
+        // Camel says "not set" for a value it cannot resolve: COPY_RATIO=0.5}} was copying at the default 0.01
+        assertThatThrownBy(() -> fromCamel(Map.of("copytrader.copy.ratio", "0.5}}"), l -> CopyTraderSettings.load(l, env -> null)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("COPY_RATIO (copytrader.copy.ratio) could not be read (a {{ or }} out of place, or a placeholder"
+                        + " naming nothing?): Missing {{ from the text: 0.5}}");
+        assertThatThrownBy(() -> fromCamel(Map.of("copytrader.feed.traders", "{{env:NO_SUCH_VARIABLE_IN_ANY_TEST}}"),
+                l -> CopyTraderSettings.load(l, env -> null)))
+                .isInstanceOf(InvalidSettingException.class).hasMessageStartingWith("TARGET_TRADERS (copytrader.feed.traders) could not be read");
+        assertThatThrownBy(() -> fromCamel(Map.of("copytrader.paper.url", "http://operator:hunter22@venue.example}}"),
+                l -> CopyTraderSettings.load(l, env -> null)))
+                .isInstanceOf(InvalidSettingException.class).hasMessageStartingWith("PAPER_VENUE_URL (copytrader.paper.url) could not be read")
+                .hasMessageNotContaining("hunter22");
+        CopyTraderSettings s = fromCamel(Map.of("copytrader.copy.ratio", "{{sys:no.such.property.in.any.test:0.25}}",
+                "copytrader.queue.size", "250"), l -> CopyTraderSettings.load(l, env -> null));
+        assertThat(s.copyRatio()).isEqualByComparingTo("0.25");
+        assertThat(s.queueSize()).isEqualTo(250);
+        assertThat(s.maxPositionSizeUsd()).as("not set: the default").isEqualByComparingTo("10");
+    }
+
+    @Test
+    void shouldRefuseAMarketListCamelCannotResolveRatherThanDenyNothing() {
+        Map<String, String> props = Map.of("copytrader.filter.markets.deny", "tok-9}}",
+                "copytrader.targets.alice.markets.allow", "tok-1}}");
+        assertThatThrownBy(() -> fromCamel(props, l -> TargetSettings.load(CopyTraderSettings.load(l, env -> null), l, props.keySet())))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("MARKETS_DENY (copytrader.filter.markets.deny) could not be read");
+        Map<String, String> own = Map.of("copytrader.targets.alice.markets.deny", "{{tok-9}}");
+        assertThatThrownBy(() -> fromCamel(own, l -> TargetSettings.load(CopyTraderSettings.load(l, env -> null), l, own.keySet())))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("copytrader.targets.alice.markets.deny could not be read");
+    }
 }
