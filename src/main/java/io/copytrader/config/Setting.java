@@ -21,6 +21,9 @@ final class Setting {
     private static final BigDecimal MS_PER_MINUTE = new BigDecimal("60000");
     /** Decimals finer than this are no setting (and a tiny exponent makes a number no computation can hold). */
     static final int MAX_DECIMAL_PLACES = 18;
+    /** The longest value a message shows whole; a longer one is shown by its first {@link #SHOWN_WHEN_LONG}. */
+    static final int MAX_SHOWN = 100;
+    static final int SHOWN_WHEN_LONG = 40;
 
     private final Function<String, String> lookup;
     private final Function<String, String> environment;
@@ -41,11 +44,14 @@ final class Setting {
 
     /**
      * A value as it can be shown on one line and read for what it is: control characters, invisible ones (zero-width
-     * spaces, byte order marks), spaces other than the plain one, and digits other than 0-9 escaped.
+     * spaces, byte order marks), spaces other than the plain one, and digits other than 0-9 escaped; a value longer
+     * than {@value #MAX_SHOWN} characters shown by its start and its length.
      */
     static String printable(String raw) {
+        int length = raw.codePointCount(0, raw.length());
+        String shown = length <= MAX_SHOWN ? raw : raw.substring(0, raw.offsetByCodePoints(0, SHOWN_WHEN_LONG));
         StringBuilder b = new StringBuilder();
-        raw.codePoints().forEach(c -> {
+        shown.codePoints().forEach(c -> {
             if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
                     || (c != ' ' && (Character.isSpaceChar(c) || Character.isWhitespace(c)))
                     || (c > 0x7f && Character.isDigit(c))) {
@@ -54,7 +60,7 @@ final class Setting {
                 b.appendCodePoint(c);
             }
         });
-        return b.toString();
+        return length <= MAX_SHOWN ? b.toString() : b + "... (" + length + " characters)";
     }
 
     /**
@@ -105,7 +111,7 @@ final class Setting {
         BigDecimal ms = value.multiply(MS_PER_MINUTE);
         if (ms.compareTo(BigDecimal.ONE) < 0) {
             throw new InvalidSettingException(name(key, env) + " must be at least 1 ms (0.0000167 minutes) and at most "
-                    + maxMinutes.toPlainString() + " minutes, but was " + text(key, env, fallback));
+                    + maxMinutes.toPlainString() + " minutes, but was " + printable(text(key, env, fallback)));
         }
         return Duration.ofMillis(ms.longValue());
     }
@@ -219,7 +225,7 @@ final class Setting {
         int lo = value.compareTo(min);
         int hi = value.compareTo(max);
         if (lo < 0 || (lo == 0 && !minInclusive) || hi > 0 || (hi == 0 && !maxInclusive)) {
-            throw new InvalidSettingException(name(key, env) + " must be in " + range + ", but was " + raw);
+            throw new InvalidSettingException(name(key, env) + " must be in " + range + ", but was " + printable(raw));
         }
         return value;
     }
@@ -234,7 +240,8 @@ final class Setting {
                     + "], but was '" + printable(raw) + "'");
         }
         if (value < min || value > max) {
-            throw new InvalidSettingException(name(key, env) + " must be in [" + min + ", " + max + "], but was " + raw);
+            throw new InvalidSettingException(name(key, env) + " must be in [" + min + ", " + max + "], but was "
+                    + printable(raw));
         }
         return value;
     }

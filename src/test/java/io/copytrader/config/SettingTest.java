@@ -165,4 +165,21 @@ class SettingTest {
         assertThat(Setting.withoutUserInfo("op@x//venue.example")).as("no // before the @").isEqualTo("***@x//venue.example");
         assertThat(Setting.withoutUserInfo("ftp://venue.example:8090")).isEqualTo("ftp://venue.example:8090");
     }
+
+    @Test
+    void shouldShowAVeryLongRefusedValueByItsStartAndLength() {
+        String hundred = "x".repeat(100);
+        assertThatThrownBy(() -> with(hundred).bool("k", "K", "true")).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("K (k) must be true or false, but was '" + hundred + "'");
+        String huge = "1" + "0".repeat(100_000);
+        assertThatThrownBy(() -> with(huge).decimal("k", "K", "5", ONE, true, TEN, true)).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("K (k) must be in [1, 10], but was 1" + "0".repeat(39) + "... (100001 characters)");
+        assertThatThrownBy(() -> with(huge).integer("k", "K", "5", 1, 10)).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("K (k) must be a whole number in [1, 10], but was '1" + "0".repeat(39) + "... (100001 characters)'");
+        assertThatThrownBy(() -> with("0." + "5".repeat(50_000)).decimal("k", "K", "5", ONE, true, TEN, true))
+                .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("... (50002 characters)'");
+        String emoji = "\uD83D\uDE00".repeat(101); // characters, not chars, counted and cut
+        assertThatThrownBy(() -> with(emoji).bool("k", "K", "true")).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("K (k) must be true or false, but was '" + "\uD83D\uDE00".repeat(40) + "... (101 characters)'");
+    }
 }
