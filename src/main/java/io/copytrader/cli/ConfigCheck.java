@@ -58,7 +58,7 @@ public final class ConfigCheck {
             PropertiesComponent pc = context.getPropertiesComponent();
             pc.addPropertiesFunction(new EnvFunction(environment));
             pc.setLocation(propertyLocations);
-            Function<String, String> lookup = key -> pc.resolveProperty(key).orElse(null);
+            Function<String, String> lookup = CopyTraderSettings.lookupIn(pc);
             CopyTraderSettings settings = CopyTraderSettings.load(lookup, environment);
             if (settings.venue().equals("polymarket")) {
                 try {

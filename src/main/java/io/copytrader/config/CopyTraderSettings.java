@@ -1,11 +1,13 @@
 package io.copytrader.config;
 
 import io.copytrader.domain.TraderId;
+import org.apache.camel.spi.PropertiesComponent;
 
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -60,9 +62,33 @@ public record CopyTraderSettings(
 
     /** A target trader: a name for the paper venue, or a wallet address. */
     private static final Pattern TRADER = Pattern.compile("[A-Za-z0-9_-]{1,64}|0x[0-9a-fA-F]{40}");
+    /** 64 hex digits, with or without 0x: a private key (a mistake for an address), never a trader. */
+    private static final Pattern KEY_LIKE = Pattern.compile("(0[xX])?[0-9a-fA-F]{64}");
+
+    /** A refused trader as it can be shown: its start only when longer than any trader (it may be a key mistyped). */
+    private static String shownTrader(String t) {
+        return t.length() <= 64 ? Setting.printable(t)
+                : Setting.printable(t.substring(0, 6)) + "... (" + t.length() + " characters)";
+    }
 
     /**
-     * @param lookup resolves a property key (e.g. Camel's properties component); null means "not set"
+     * A lookup over Camel's properties that tells a setting not set (null) from one set to what Camel cannot resolve
+     * (a stray {{ or }}, a placeholder naming nothing): Camel's resolveProperty says "not set" for both, and the
+     * setting would silently take its default. That one throws {@link IllegalArgumentException} with Camel's reason,
+     * which {@link Setting} turns into a refusal naming the setting.
+     */
+    public static Function<String, String> lookupIn(PropertiesComponent pc) {
+        return key -> {
+            Optional<String> value = pc.resolveProperty(key);
+            if (value.isPresent() || pc.loadProperties(key::equals).isEmpty()) {
+                return value.orElse(null);
+            }
+            return pc.parseUri("{{" + key + "}}"); // throws why it cannot be resolved
+        };
+    }
+
+    /**
+     * @param lookup resolves a property key (e.g. {@link #lookupIn}); null means "not set"
      */
     public static CopyTraderSettings load(Function<String, String> lookup) {
         return load(lookup, System::getenv);
@@ -81,12 +107,23 @@ public record CopyTraderSettings(
         String tradersText = s.text("copytrader.feed.traders", "TARGET_TRADERS", "alice");
         for (String t : tradersText.split(",")) {
             if (!t.isBlank()) {
+                if (KEY_LIKE.matcher(t.trim()).matches()) {
+                    // a private key pasted for an address: never echoed, and no trader name to log, tag and show
+                    throw new InvalidSettingException("TARGET_TRADERS (copytrader.feed.traders) holds 64 hex digits, "
+                            + "the length of a private key, not of a wallet address (0x and 40 hex digits); not shown");
+                }
                 if (!TRADER.matcher(t.trim()).matches()) {
                     throw new InvalidSettingException("TARGET_TRADERS (copytrader.feed.traders) must be comma-separated "
                             + "names of letters, digits, _ and - (at most 64) or 0x wallet addresses, but held '"
-                            + Setting.printable(t.trim()) + "'");
+                            + shownTrader(t.trim()) + "'");
                 }
-                traders.add(new TraderId(t.trim()));
+                TraderId trader = new TraderId(t.trim());
+                if (traders.stream().anyMatch(other -> other.value().equalsIgnoreCase(trader.value()))) {
+                    // one trader polled twice; names match whatever their case in the per-target settings
+                    throw new InvalidSettingException("TARGET_TRADERS (copytrader.feed.traders) names '" + trader.value()
+                            + "' twice (names and addresses match whatever their case); name each trader once");
+                }
+                traders.add(trader);
             }
         }
         if (traders.isEmpty()) {

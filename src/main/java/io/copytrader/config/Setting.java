@@ -19,6 +19,11 @@ final class Setting {
             "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
     private static final Pattern IPV6 = Pattern.compile("\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9]+)?]?");
     private static final BigDecimal MS_PER_MINUTE = new BigDecimal("60000");
+    /** Decimals finer than this are no setting (and a tiny exponent makes a number no computation can hold). */
+    static final int MAX_DECIMAL_PLACES = 18;
+    /** The longest value a message shows whole; a longer one is shown by its first {@link #SHOWN_WHEN_LONG}. */
+    static final int MAX_SHOWN = 100;
+    static final int SHOWN_WHEN_LONG = 40;
 
     private final Function<String, String> lookup;
     private final Function<String, String> environment;
@@ -37,17 +42,36 @@ final class Setting {
         this(lookup, System::getenv);
     }
 
-    /** A value as it can be shown on one line: control characters escaped. */
+    /**
+     * A value as it can be shown on one line and read for what it is: control characters, invisible ones (zero-width
+     * spaces, byte order marks), spaces other than the plain one, and digits other than 0-9 escaped; a value longer
+     * than {@value #MAX_SHOWN} characters shown by its start and its length.
+     */
     static String printable(String raw) {
+        int length = raw.codePointCount(0, raw.length());
+        String shown = length <= MAX_SHOWN ? raw : raw.substring(0, raw.offsetByCodePoints(0, SHOWN_WHEN_LONG));
         StringBuilder b = new StringBuilder();
-        raw.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
+        shown.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                    || (c != ' ' && (Character.isSpaceChar(c) || Character.isWhitespace(c)))
+                    || (c > 0x7f && Character.isDigit(c))) {
                 b.append(String.format("\\u%04x", c));
             } else {
                 b.appendCodePoint(c);
             }
         });
-        return b.toString();
+        return length <= MAX_SHOWN ? b.toString() : b + "... (" + length + " characters)";
+    }
+
+    /**
+     * The text of a number, refused unless written in ASCII: Java reads other scripts' digits too, so 1, an
+     * Arabic-Indic zero (which looks like a dot) and 5 would be read as 105.
+     */
+    private static String asciiNumber(String raw) {
+        if (!raw.chars().allMatch(c -> c < 0x80)) {
+            throw new NumberFormatException("digits other than 0-9");
+        }
+        return raw;
     }
 
     private static String name(String key, String env) {
@@ -59,7 +83,7 @@ final class Setting {
      * with a non-empty default) is refused: an empty COPY_RATIO is a mistake, not a request for the default.
      */
     String text(String key, String env, String fallback) {
-        String v = lookup.apply(key);
+        String v = raw(key, env);
         String e = env == null ? null : environment.apply(env);
         if ((e != null && e.isBlank()) || (v != null && v.isBlank() && !fallback.isEmpty())) {
             throw new InvalidSettingException(name(key, env) + " must not be empty, but was ''"
@@ -68,13 +92,26 @@ final class Setting {
         return v == null || v.isBlank() ? fallback : v.trim();
     }
 
+    /**
+     * The value as the lookup gives it, untrimmed; null when not set. A value the lookup cannot read (Camel: a stray
+     * {{ or }}, a placeholder naming nothing) is refused naming the setting, not taken for "not set".
+     */
+    String raw(String key, String env) {
+        try {
+            return lookup.apply(key);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(name(key, env) + " could not be read (a {{ or }} out of place, or a"
+                    + " placeholder naming nothing?): " + withoutUserInfo(String.valueOf(e.getMessage())));
+        }
+    }
+
     /** A duration given in (possibly fractional) minutes, in (0, maxMinutes] and at least 1 ms once converted. */
     Duration minutes(String key, String env, String fallback, BigDecimal maxMinutes) {
         BigDecimal value = decimal(key, env, fallback, BigDecimal.ZERO, false, maxMinutes, true);
         BigDecimal ms = value.multiply(MS_PER_MINUTE);
         if (ms.compareTo(BigDecimal.ONE) < 0) {
             throw new InvalidSettingException(name(key, env) + " must be at least 1 ms (0.0000167 minutes) and at most "
-                    + maxMinutes.toPlainString() + " minutes, but was " + text(key, env, fallback));
+                    + maxMinutes.toPlainString() + " minutes, but was " + printable(text(key, env, fallback)));
         }
         return Duration.ofMillis(ms.longValue());
     }
@@ -101,9 +138,20 @@ final class Setting {
         return raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
     }
 
-    /** A refused URL as it can be shown: a user and password before the host (refused too) replaced by ***. */
-    private static String withoutUserInfo(String raw) {
-        return printable(raw.replaceFirst("^([^/?#]*//)[^/?#]*@", "$1***@"));
+    /**
+     * A refused URL as it can be shown: a user and password before the host (refused too) replaced by ***, up to the
+     * last @ (a password may hold / ? # or @, and a URL without its scheme has no // before it), and the value of a
+     * password= parameter.
+     */
+    static String withoutUserInfo(String raw) {
+        String shown = raw.replaceAll("(?i)password=[^&;]*", "password=****"); // first: such a password may hold @
+        int at = shown.lastIndexOf('@');
+        if (at >= 0) {
+            int slashes = shown.indexOf("//");
+            int from = slashes >= 0 && slashes < at ? slashes + 2 : 0;
+            shown = shown.substring(0, from) + "***" + shown.substring(at);
+        }
+        return printable(shown);
     }
 
     /** "memory", jdbc:sqlite:FILE or jdbc:postgresql://HOST[:PORT]/DB (whether it opens is checked at startup). */
@@ -113,10 +161,12 @@ final class Setting {
         boolean ok = lower.equals("memory")
                 || (lower.startsWith("jdbc:sqlite:") && raw.length() > "jdbc:sqlite:".length()
                     && !lower.contains(":memory:") && !lower.contains("mode=memory"))
-                || lower.matches("jdbc:postgresql://[^/?#\\s]+/[^?#\\s]+(\\?.*)?");
+                || lower.matches("jdbc:postgresql://[^/?#@\\s]+/[^?#\\s]+(\\?.*)?");
         if (!ok) {
+            // a user and password before the host are refused (STORE_USER and STORE_PASSWORD hold them) and not shown
             throw new InvalidSettingException(name(key, env) + " must be memory, jdbc:sqlite:FILE or "
-                    + "jdbc:postgresql://HOST[:PORT]/DATABASE, but was '" + raw.replaceAll("(?i)password=[^&;]*", "password=****") + "'");
+                    + "jdbc:postgresql://HOST[:PORT]/DATABASE (the user and password in STORE_USER and STORE_PASSWORD),"
+                    + " but was '" + withoutUserInfo(raw) + "'");
         }
         return raw;
     }
@@ -126,7 +176,7 @@ final class Setting {
         String raw = text(key, env, fallback);
         long value;
         try {
-            value = Long.parseLong(raw);
+            value = Long.parseLong(asciiNumber(raw));
         } catch (NumberFormatException e) {
             value = -1;
         }
@@ -163,14 +213,19 @@ final class Setting {
                 + (maxInclusive ? "]" : ")");
         BigDecimal value;
         try {
-            value = new BigDecimal(raw);
+            value = new BigDecimal(asciiNumber(raw));
         } catch (NumberFormatException e) {
             throw new InvalidSettingException(name(key, env) + " must be a number in " + range + ", but was '" + printable(raw) + "'");
+        }
+        if (value.scale() > MAX_DECIMAL_PLACES) {
+            // 1e-999999999 is in (0, 1] but no number to compute with: 1 + it overflows, printing it runs out of memory
+            throw new InvalidSettingException(name(key, env) + " must be a number in " + range + " with at most "
+                    + MAX_DECIMAL_PLACES + " decimal places, but was '" + printable(raw) + "'");
         }
         int lo = value.compareTo(min);
         int hi = value.compareTo(max);
         if (lo < 0 || (lo == 0 && !minInclusive) || hi > 0 || (hi == 0 && !maxInclusive)) {
-            throw new InvalidSettingException(name(key, env) + " must be in " + range + ", but was " + raw);
+            throw new InvalidSettingException(name(key, env) + " must be in " + range + ", but was " + printable(raw));
         }
         return value;
     }
@@ -179,13 +234,14 @@ final class Setting {
         String raw = text(key, env, fallback);
         long value;
         try {
-            value = Long.parseLong(raw);
+            value = Long.parseLong(asciiNumber(raw));
         } catch (NumberFormatException e) {
             throw new InvalidSettingException(name(key, env) + " must be a whole number in [" + min + ", " + max
                     + "], but was '" + printable(raw) + "'");
         }
         if (value < min || value > max) {
-            throw new InvalidSettingException(name(key, env) + " must be in [" + min + ", " + max + "], but was " + raw);
+            throw new InvalidSettingException(name(key, env) + " must be in [" + min + ", " + max + "], but was "
+                    + printable(raw));
         }
         return value;
     }

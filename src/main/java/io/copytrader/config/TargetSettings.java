@@ -6,6 +6,7 @@ import io.copytrader.domain.TraderId;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,7 +55,7 @@ public record TargetSettings(TraderId trader, BigDecimal ratio, BigDecimal maxPo
      * The settings of every target in TARGET_TRADERS, in that order, validated eagerly: a bad value, a setting of a
      * target that is not followed, or an unknown setting name stops startup with a message naming the key.
      *
-     * @param lookup      resolves a property key; null or blank means "not set"
+     * @param lookup      resolves a property key; null means "not set" (a blank value is refused)
      * @param definedKeys every property key present (to find settings of targets not followed, and misspellings)
      */
     public static Map<TraderId, TargetSettings> load(CopyTraderSettings globals, Function<String, String> lookup,
@@ -64,6 +65,7 @@ public record TargetSettings(TraderId trader, BigDecimal ratio, BigDecimal maxPo
         List<String> deny = list(s.text(GLOBAL_DENY, "MARKETS_DENY", ""), "MARKETS_DENY (" + GLOBAL_DENY + ")");
         Map<String, TraderId> byName = new LinkedHashMap<>();
         globals.targetTraders().forEach(t -> byName.put(t.value().toLowerCase(Locale.ROOT), t));
+        Map<String, String> firstKeyOf = new HashMap<>(); // a target's name in lower case -> its first key
         for (String key : new TreeSet<>(definedKeys)) {
             if (!key.startsWith(PREFIX)) {
                 continue;
@@ -80,6 +82,12 @@ public record TargetSettings(TraderId trader, BigDecimal ratio, BigDecimal maxPo
                 throw new InvalidSettingException(key + " is not a per-target setting; the settings are "
                         + String.join(", ", FIELDS));
             }
+            // one spelling per target: the settings are read under one, those written another way would be ignored
+            String first = firstKeyOf.putIfAbsent(name.toLowerCase(Locale.ROOT), key);
+            if (first != null && !first.startsWith(PREFIX + name + ".")) {
+                throw new InvalidSettingException(key + " and " + first + " write target '" + name
+                        + "' two ways; write all the settings of a target the same way");
+            }
         }
         Map<TraderId, TargetSettings> targets = new LinkedHashMap<>();
         for (TraderId trader : globals.targetTraders()) {
@@ -91,8 +99,8 @@ public record TargetSettings(TraderId trader, BigDecimal ratio, BigDecimal maxPo
                             false, BIG, true),
                     s.decimal(p + "min-trade-usd", null, globals.minTradeSizeUsd().toPlainString(), BigDecimal.ZERO, true,
                             BIG, true),
-                    orDefault(s.text(p + "markets.allow", null, null), allow, p + "markets.allow"),
-                    orDefault(s.text(p + "markets.deny", null, null), deny, p + "markets.deny")));
+                    orDefault(s.raw(p + "markets.allow", null), allow, p + "markets.allow", "MARKETS_ALLOW"),
+                    orDefault(s.raw(p + "markets.deny", null), deny, p + "markets.deny", "MARKETS_DENY")));
         }
         return targets;
     }
@@ -108,8 +116,20 @@ public record TargetSettings(TraderId trader, BigDecimal ratio, BigDecimal maxPo
         return trader.value();
     }
 
-    private static List<String> orDefault(String raw, List<String> fallback, String what) {
-        return raw == null ? fallback : list(raw, what);
+    /** A target's own list; unset: the global one. Set but empty is refused, as every setting set but empty is. */
+    private static List<String> orDefault(String raw, List<String> fallback, String key, String global) {
+        if (raw == null) {
+            return fallback;
+        }
+        if (raw.isBlank()) {
+            throw new InvalidSettingException(key + " must not be empty, but was ''; unset it to take " + global);
+        }
+        List<String> own = list(raw, key);
+        if (own.isEmpty()) { // only commas: an empty allow list would allow every market, whatever the global one says
+            throw new InvalidSettingException(key + " must name at least one instrument, but was '"
+                    + Setting.printable(raw.trim()) + "'; unset it to take " + global);
+        }
+        return own;
     }
 
     private static List<String> list(String raw, String what) {

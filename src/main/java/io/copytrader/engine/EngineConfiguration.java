@@ -78,10 +78,10 @@ public class EngineConfiguration implements CamelConfiguration {
         Map<TraderId, TargetSettings> targets;
         SellSettings sells;
         try {
-            settings = CopyTraderSettings.load(key -> pc.resolveProperty(key).orElse(null));
-            targets = TargetSettings.load(settings, key -> pc.resolveProperty(key).orElse(null),
+            settings = CopyTraderSettings.load(CopyTraderSettings.lookupIn(pc));
+            targets = TargetSettings.load(settings, CopyTraderSettings.lookupIn(pc),
                     pc.loadProperties(k -> k.startsWith(TargetSettings.PREFIX)).stringPropertyNames());
-            sells = SellSettings.load(key -> pc.resolveProperty(key).orElse(null));
+            sells = SellSettings.load(CopyTraderSettings.lookupIn(pc));
         } catch (InvalidSettingException e) {
             StartupFailure.record(e);
             throw e;

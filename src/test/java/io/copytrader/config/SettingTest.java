@@ -133,4 +133,53 @@ class SettingTest {
         assertThatThrownBy(() -> with("jdbc:postgres://db/copytrader?user=ct&password=hunter22").storeUrl("k", "K", "memory"))
                 .isInstanceOf(InvalidSettingException.class).hasMessageNotContaining("hunter22");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://operator:hun/ter22@venue.example:8090", "http://operator:hun#ter22@venue.example:8090",
+            "http://operator:hun?ter22@venue.example:8090", "http://operator:hun@ter22@venue.example:8090",
+            "operator:hunter22@venue.example:8090", "ftp://operator:hunter22@venue.example:8090"})
+    void shouldNotShowAPasswordHoldingAUrlsSeparatorsOrAUrlWithoutItsScheme(String url) {
+        assertThatThrownBy(() -> with(url).httpUrl("k", "K", false)).isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("***@venue.example:8090").hasMessageNotContaining("ter22")
+                .hasMessageNotContaining("operator");
+    }
+
+    @Test
+    void shouldRefuseAStoreUrlWithAUserAndPasswordBeforeTheHostWithoutShowingThem() {
+        for (String url : new String[]{"jdbc:postgresql://ct:hunter22@db:5432/copytrader",
+                "jdbc:postgres://ct:hunter22@db/copytrader", "postgresql://ct:hun/ter22@db/copytrader"}) {
+            assertThatThrownBy(() -> with(url).storeUrl("k", "K", "memory")).as(url)
+                    .isInstanceOf(InvalidSettingException.class)
+                    .hasMessageContaining("(the user and password in STORE_USER and STORE_PASSWORD)")
+                    .hasMessageContaining("***@db").hasMessageNotContaining("ter22");
+        }
+        assertThatThrownBy(() -> with("jdbc:postgres://db/ct?user=ct&password=hun@ter22").storeUrl("k", "K", "memory"))
+                .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("but was 'jdbc:postgres://db/ct?user=ct&password=****'");
+    }
+
+    @Test
+    void shouldShowARefusedUrlWithEverythingBeforeItsLastAtMaskedAndTheRestAsWritten() {
+        assertThat(Setting.withoutUserInfo("ftp://operator:hun/ter@venue.example:8090/a")).isEqualTo("ftp://***@venue.example:8090/a");
+        assertThat(Setting.withoutUserInfo("operator:hunter22@venue.example")).isEqualTo("***@venue.example");
+        assertThat(Setting.withoutUserInfo("//operator:hunter22@venue.example")).isEqualTo("//***@venue.example");
+        assertThat(Setting.withoutUserInfo("op@x//venue.example")).as("no // before the @").isEqualTo("***@x//venue.example");
+        assertThat(Setting.withoutUserInfo("ftp://venue.example:8090")).isEqualTo("ftp://venue.example:8090");
+    }
+
+    @Test
+    void shouldShowAVeryLongRefusedValueByItsStartAndLength() {
+        String hundred = "x".repeat(100);
+        assertThatThrownBy(() -> with(hundred).bool("k", "K", "true")).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("K (k) must be true or false, but was '" + hundred + "'");
+        String huge = "1" + "0".repeat(100_000);
+        assertThatThrownBy(() -> with(huge).decimal("k", "K", "5", ONE, true, TEN, true)).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("K (k) must be in [1, 10], but was 1" + "0".repeat(39) + "... (100001 characters)");
+        assertThatThrownBy(() -> with(huge).integer("k", "K", "5", 1, 10)).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("K (k) must be a whole number in [1, 10], but was '1" + "0".repeat(39) + "... (100001 characters)'");
+        assertThatThrownBy(() -> with("0." + "5".repeat(50_000)).decimal("k", "K", "5", ONE, true, TEN, true))
+                .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("... (50002 characters)'");
+        String emoji = "\uD83D\uDE00".repeat(101); // characters, not chars, counted and cut
+        assertThatThrownBy(() -> with(emoji).bool("k", "K", "true")).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("K (k) must be true or false, but was '" + "\uD83D\uDE00".repeat(40) + "... (101 characters)'");
+    }
 }

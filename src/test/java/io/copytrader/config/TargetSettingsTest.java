@@ -88,4 +88,65 @@ class TargetSettingsTest {
         assertThat(load().get(new TraderId("alice")).describe())
                 .isEqualTo("ratio 0.01, max position $10, min trade $0.5, markets allow all, deny none");
     }
+
+    @Test
+    void shouldRefuseATargetsMarketListSetToNothingRatherThanCrashOrWidenIt() {
+        props.put("copytrader.filter.markets.allow", "tok-1*");
+        props.put("copytrader.targets.alice.markets.allow", " ");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.alice.markets.allow must not be empty, but was ''; unset it to take MARKETS_ALLOW");
+        // only commas: an empty allow list would let alice's trades in every market through, past the global list
+        props.put("copytrader.targets.alice.markets.allow", " , ,");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.alice.markets.allow must name at least one instrument, but was ', ,'; "
+                        + "unset it to take MARKETS_ALLOW");
+        props.remove("copytrader.targets.alice.markets.allow");
+        props.put("copytrader.targets.alice.markets.deny", "");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.alice.markets.deny must not be empty, but was ''; unset it to take MARKETS_DENY");
+        props.remove("copytrader.targets.alice.markets.deny");
+        assertThat(load().get(new TraderId("alice")).marketsAllow()).containsExactly("tok-1*");
+    }
+
+    @Test
+    void shouldRefuseATargetWrittenTwoWaysRatherThanIgnoreTheSettingsOfOneSpelling() {
+        props.put("copytrader.copy.max-position-size-usd", "100");
+        props.put("copytrader.targets.Bob.ratio", "0.5");
+        props.put("copytrader.targets.BOB.max-position-usd", "5");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.Bob.ratio and copytrader.targets.BOB.max-position-usd write target 'Bob'"
+                        + " two ways; write all the settings of a target the same way");
+        props.remove("copytrader.targets.BOB.max-position-usd");
+        props.put("copytrader.targets.Bob.max-position-usd", "5");
+        TargetSettings bob = load().get(new TraderId("Bob"));
+        assertThat(bob.ratio()).isEqualByComparingTo("0.5");
+        assertThat(bob.maxPositionUsd()).isEqualByComparingTo("5");
+    }
+
+    @Test
+    void shouldRefuseATargetsDecimalWithMoreThanEighteenPlaces() {
+        props.put("copytrader.targets.alice.ratio", "5e-1000000");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets.alice.ratio must be a number in (0, 100] with at most 18 decimal places,"
+                        + " but was '5e-1000000'");
+    }
+
+    @Test
+    void shouldTakeAOneCharacterInstrumentAndRefuseAnInvalidOneNamingTheKey() {
+        props.put("copytrader.targets.alice.markets.allow", "7, tok-1*");
+        TargetSettings alice = load().get(new TraderId("alice"));
+        assertThat(alice.marketsAllow()).containsExactly("7", "tok-1*");
+        assertThat(alice.allows(new InstrumentId("7"))).isTrue();
+        assertThat(alice.allows(new InstrumentId("70"))).isFalse();
+        props.put("copytrader.targets.alice.markets.allow", "tok\u00e91");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("copytrader.targets.alice.markets.allow holds an invalid instrument: InstrumentId must be");
+    }
+
+    @Test
+    void shouldRefuseAKeyWithoutATargetName() {
+        props.put("copytrader.targets..ratio", "1");
+        assertThatThrownBy(this::load).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.targets..ratio sets target '', which is not in TARGET_TRADERS (alice, Bob)");
+    }
 }
