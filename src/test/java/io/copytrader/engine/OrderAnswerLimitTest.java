@@ -48,6 +48,7 @@ class OrderAnswerLimitTest {
     private final AtomicLong endlessWritten = new AtomicLong();
     private final CountDownLatch endlessDropped = new CountDownLatch(1);
     private final CountDownLatch trickleDropped = new CountDownLatch(1);
+    private final CountDownLatch trickleStarted = new CountDownLatch(1);
     private OrderAnswerLimit limit;
 
     @BeforeEach
@@ -79,6 +80,7 @@ class OrderAnswerLimitTest {
                 for (int i = 0; i < 1000; i++) {
                     out.write(' ');
                     out.flush();
+                    trickleStarted.countDown();
                     Thread.sleep(TRICKLE_MS);
                 }
             } catch (IOException dropped) {
@@ -86,6 +88,10 @@ class OrderAnswerLimitTest {
             } catch (InterruptedException stopped) {
                 Thread.currentThread().interrupt();
             }
+        });
+        server.createContext("/hang-up", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.close(); // no answer at all: the connection ends
         });
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
@@ -132,12 +138,45 @@ class OrderAnswerLimitTest {
     void shouldCutAnAnswerSentAByteAtATimeAtTheDeadline() throws Exception {
         long start = System.nanoTime();
         // 1,000 bytes at a byte per 50 ms would take 50 s, each read well within its 1 s timeout
-        assertThatThrownBy(() -> post("/trickle")).isInstanceOf(IOException.class)
+        java.util.concurrent.CompletableFuture<byte[]> call = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return post("/trickle");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(trickleStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(limit.pendingDeadlines()).as("the call under way has its deadline ahead").isEqualTo(1);
+        assertThatThrownBy(call::join).hasRootCauseInstanceOf(IOException.class)
                 .hasMessageContaining("no whole answer within 1500 ms");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         // the connection was dropped: the server's next write fails
         assertThat(trickleDropped.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(post("/small")).hasSize(11);
+    }
+
+    @Test
+    void shouldCancelTheDeadlineOfACallThatFailedWithoutAnAnswer() {
+        assertThatThrownBy(() -> post("/hang-up")).isInstanceOf(IOException.class)
+                .hasMessageNotContaining("no whole answer");
+        assertThat(limit.pendingDeadlines()).isZero();
+    }
+
+    @Test
+    void shouldRefuseADeadlineThatIsNotPositiveAndTimeOnADaemonThread() throws Exception {
+        assertThatThrownBy(() -> new OrderAnswerLimit(LIMIT, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new OrderAnswerLimit(LIMIT, Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new OrderAnswerLimit(0, DEADLINE)).isInstanceOf(IllegalArgumentException.class);
+        try (OrderAnswerLimit oneNano = new OrderAnswerLimit(1, Duration.ofNanos(1))) {
+            assertThat(oneNano.pendingDeadlines()).isZero();
+        }
+        // the timer never keeps the engine's process alive: a placement's deadline runs on a daemon thread
+        java.util.concurrent.atomic.AtomicBoolean daemon = new java.util.concurrent.atomic.AtomicBoolean();
+        post("/small");
+        Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("order-answer-deadline"))
+                .forEach(t -> daemon.set(t.isDaemon()));
+        assertThat(daemon).isTrue();
     }
 
     @Test
