@@ -6,7 +6,10 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import org.slf4j.Marker;
+import io.copytrader.chain.ChainSettings;
 import io.copytrader.config.CopyTraderSettings;
+import io.copytrader.config.SellSettings;
+import io.copytrader.config.TargetSettings;
 import io.copytrader.config.InvalidSettingException;
 import io.copytrader.engine.EngineConfiguration;
 import io.copytrader.engine.StartupFailure;
@@ -60,9 +63,18 @@ public final class ConfigCheck {
             pc.setLocation(propertyLocations);
             Function<String, String> lookup = CopyTraderSettings.lookupIn(pc);
             CopyTraderSettings settings = CopyTraderSettings.load(lookup, environment);
+            // the rest of what the engine reads at its start: per-target settings, sells, chain detection
+            TargetSettings.load(settings, lookup,
+                    pc.loadProperties(k -> k.startsWith(TargetSettings.PREFIX)).stringPropertyNames());
+            SellSettings.load(lookup);
+            ChainSettings.load(CopyTraderSettings.strictLookupIn(pc), settings.venue());
             if (settings.venue().equals("polymarket")) {
                 try {
-                    PolymarketConfig.from(key -> pc.resolveProperty(key).orElseGet(() -> environment.apply(key)));
+                    Function<String, String> properties = CopyTraderSettings.strictLookupIn(pc);
+                    PolymarketConfig.from(key -> {
+                        String value = properties.apply(key);
+                        return value != null ? value : environment.apply(key);
+                    });
                 } catch (IllegalArgumentException e) {
                     return e.getMessage();
                 }

@@ -88,6 +88,23 @@ public record CopyTraderSettings(
     }
 
     /**
+     * {@link #lookupIn}, for readers of settings that do not go through {@link Setting} (the chain's, Polymarket's): a
+     * value Camel cannot resolve is an {@link InvalidSettingException} naming the key. Camel's reason is left out: it
+     * quotes the value, and some of these are secrets.
+     */
+    public static Function<String, String> strictLookupIn(PropertiesComponent pc) {
+        Function<String, String> lookup = lookupIn(pc);
+        return key -> {
+            try {
+                return lookup.apply(key);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException(key + " could not be read (a {{ or }} out of place, or a placeholder"
+                        + " naming nothing?)");
+            }
+        };
+    }
+
+    /**
      * @param lookup resolves a property key (e.g. {@link #lookupIn}); null means "not set"
      */
     public static CopyTraderSettings load(Function<String, String> lookup) {

@@ -89,7 +89,7 @@ public class EngineConfiguration implements CamelConfiguration {
         targets.values().forEach(t -> LOG.info("Target {}: {}", t.trader(), t.describe()));
         ChainSettings chain;
         try {
-            chain = ChainSettings.load(key -> pc.resolveProperty(key).orElse(null), settings.venue());
+            chain = ChainSettings.load(CopyTraderSettings.strictLookupIn(pc), settings.venue());
         } catch (InvalidSettingException e) {
             StartupFailure.record(e);
             throw e;
@@ -137,7 +137,11 @@ public class EngineConfiguration implements CamelConfiguration {
         ExchangeAdapter exchange;
         if (settings.venue().equals("polymarket")) {
             // secrets come from the environment only: application.properties never holds them
-            Function<String, String> lookup = key -> pc.resolveProperty(key).orElseGet(() -> System.getenv(key));
+            Function<String, String> properties = CopyTraderSettings.strictLookupIn(pc);
+            Function<String, String> lookup = key -> {
+                String value = properties.apply(key);
+                return value != null ? value : System.getenv(key);
+            };
             PolymarketConfig poly;
             try {
                 poly = PolymarketConfig.from(lookup);

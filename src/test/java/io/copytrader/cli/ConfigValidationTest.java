@@ -91,6 +91,11 @@ class ConfigValidationTest {
         bad("ROUTES_RELOAD=maybe", "ROUTES_RELOAD", "maybe");
         bad("QUANTITY_SCALE=19", "QUANTITY_SCALE", "19");
         bad("AGGREGATION_WINDOW_MS=-1", "AGGREGATION_WINDOW_MS", "-1");
+        // read by the engine at its start beside the settings above; the check did not read them before
+        bad("SELL_SIZING=half", "SELL_SIZING", "half");
+        bad("SELL_BELOW_MINIMUM=some", "SELL_BELOW_MINIMUM", "some");
+        bad("DETECTION=sideways", "DETECTION", "sideways");
+        bad("DETECTION=chain}}", "copytrader.detection", "could not be read");
     }
 
     private static void bad(String env, String variable, String shown) {

@@ -228,6 +228,35 @@ class CopyTraderSettingsTest {
     }
 
     @Test
+    void shouldRefuseAChainOrPolymarketValueCamelCannotResolveWithoutQuotingIt() throws Exception {
+        // DETECTION=chain}} was read as not set: Data API polling, the 4-22 s path the user chose chain detection over
+        assertThatThrownBy(() -> fromStrictCamel(Map.of("copytrader.detection", "chain}}"),
+                l -> io.copytrader.chain.ChainSettings.load(l, "polymarket")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("copytrader.detection could not be read (a {{ or }} out of place, or a placeholder naming"
+                        + " nothing?)");
+        // a secret's value is never quoted
+        assertThatThrownBy(() -> fromStrictCamel(Map.of("copytrader.polymarket.api-secret", "c2VjcmV0}}"),
+                l -> l.apply("copytrader.polymarket.api-secret")))
+                .isInstanceOf(InvalidSettingException.class).hasMessageNotContaining("c2VjcmV0");
+        String both = fromStrictCamel(Map.of("copytrader.detection", "both"), l -> l.apply("copytrader.detection"));
+        assertThat(both).isEqualTo("both");
+        String notSet = fromStrictCamel(Map.of(), l -> l.apply("copytrader.detection"));
+        assertThat(notSet).as("not set").isNull();
+    }
+
+    static <T> T fromStrictCamel(Map<String, String> properties,
+                                 java.util.function.Function<java.util.function.Function<String, String>, T> load)
+            throws Exception {
+        java.util.Properties initial = new java.util.Properties();
+        initial.putAll(properties);
+        try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
+            context.getPropertiesComponent().setInitialProperties(initial);
+            return load.apply(CopyTraderSettings.strictLookupIn(context.getPropertiesComponent()));
+        }
+    }
+
+    @Test
     void shouldRefuseAMarketListCamelCannotResolveRatherThanDenyNothing() {
         Map<String, String> props = Map.of("copytrader.filter.markets.deny", "tok-9}}",
                 "copytrader.targets.alice.markets.allow", "tok-1}}");
