@@ -198,11 +198,20 @@ class CopyTraderSettingsTest {
     /** The settings as the engine reads them: from Camel's properties, these set as application.properties sets them. */
     static <T> T fromCamel(Map<String, String> properties, java.util.function.Function<java.util.function.Function<String, String>, T> load)
             throws Exception {
+        return fromCamel(properties, CopyTraderSettings::lookupIn, load);
+    }
+
+    /** As {@link #fromCamel(Map, java.util.function.Function)}, through the lookup {@code lookupIn} makes. */
+    static <T> T fromCamel(Map<String, String> properties,
+                           java.util.function.Function<org.apache.camel.spi.PropertiesComponent,
+                                   java.util.function.Function<String, String>> lookupIn,
+                           java.util.function.Function<java.util.function.Function<String, String>, T> load)
+            throws Exception {
         java.util.Properties initial = new java.util.Properties();
         initial.putAll(properties);
         try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
             context.getPropertiesComponent().setInitialProperties(initial);
-            return load.apply(CopyTraderSettings.lookupIn(context.getPropertiesComponent()));
+            return load.apply(lookupIn.apply(context.getPropertiesComponent()));
         }
     }
 
@@ -248,12 +257,7 @@ class CopyTraderSettingsTest {
     static <T> T fromStrictCamel(Map<String, String> properties,
                                  java.util.function.Function<java.util.function.Function<String, String>, T> load)
             throws Exception {
-        java.util.Properties initial = new java.util.Properties();
-        initial.putAll(properties);
-        try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
-            context.getPropertiesComponent().setInitialProperties(initial);
-            return load.apply(CopyTraderSettings.strictLookupIn(context.getPropertiesComponent()));
-        }
+        return fromCamel(properties, CopyTraderSettings::strictLookupIn, load);
     }
 
     @Test
