@@ -95,6 +95,8 @@ public final class ChainFeed implements AutoCloseable {
     private final Clock clock;
     private final HttpClient http;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    /** Guards {@link #index}; never held while waiting (start and close hold the feed's own monitor). */
+    private final Object indexLock = new Object();
     private final Map<String, Entry> index = new LinkedHashMap<>();
     private final Map<String, Instant> blockTimes = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
@@ -180,9 +182,11 @@ public final class ChainFeed implements AutoCloseable {
         return connects.get();
     }
 
-    public synchronized Optional<FillState> state(String identity) {
-        Entry e = index.get(identity);
-        return e == null ? Optional.empty() : Optional.of(e.state());
+    public Optional<FillState> state(String identity) {
+        synchronized (indexLock) {
+            Entry e = index.get(identity);
+            return e == null ? Optional.empty() : Optional.of(e.state());
+        }
     }
 
     /** Called with each new head's number after its logs were handed over (benchmarks, tests). */
@@ -381,7 +385,7 @@ public final class ChainFeed implements AutoCloseable {
         }
         ChainFill fill = decoded.get();
         Entry known;
-        synchronized (this) {
+        synchronized (indexLock) {
             known = index.get(fill.identity());
         }
         if (log.removed()) {
@@ -426,7 +430,7 @@ public final class ChainFeed implements AutoCloseable {
      */
     private void reconcileRecentFills() throws IOException {
         List<ChainFill> recent;
-        synchronized (this) {
+        synchronized (indexLock) {
             recent = index.values().stream().filter(e -> e.state() == FillState.SEEN).map(Entry::fill)
                     .filter(f -> f.log().blockNumber() > reorgFloor()).toList();
         }
@@ -479,12 +483,14 @@ public final class ChainFeed implements AutoCloseable {
         }
     }
 
-    private synchronized void put(ChainFill fill, FillState state) {
-        index.put(fill.identity(), new Entry(fill, state));
-        if (index.size() > MAX_INDEX) {
-            Iterator<Entry> it = index.values().iterator();
-            it.next();
-            it.remove();
+    private void put(ChainFill fill, FillState state) {
+        synchronized (indexLock) {
+            index.put(fill.identity(), new Entry(fill, state));
+            if (index.size() > MAX_INDEX) {
+                Iterator<Entry> it = index.values().iterator();
+                it.next();
+                it.remove();
+            }
         }
     }
 
@@ -498,7 +504,7 @@ public final class ChainFeed implements AutoCloseable {
             return;
         }
         finalized = f;
-        synchronized (this) {
+        synchronized (indexLock) {
             index.replaceAll((id, e) -> e.state() == FillState.SEEN && e.fill().log().blockNumber() <= f
                     ? new Entry(e.fill(), FillState.FINAL) : e);
         }

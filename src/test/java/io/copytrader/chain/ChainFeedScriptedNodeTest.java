@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static io.copytrader.chain.OrderFilledDecoderTest.OTHER;
 import static io.copytrader.chain.OrderFilledDecoderTest.TARGET;
@@ -54,9 +56,14 @@ class ChainFeedScriptedNodeTest {
 
     /** Starts the feed, reading {@code lookback} blocks back from the head when no cursor is stored. */
     void startFeed(long lookback) {
+        startFeed(lookback, sink);
+    }
+
+    /** {@link #startFeed(long)}, handing what it reads to {@code to}. */
+    void startFeed(long lookback, ChainFillSink to) {
         feed = new ChainFeed(new ChainFeed.Options(node.url(), 7, lookback, Duration.ofSeconds(5), Duration.ofMillis(100),
                 Duration.ofMillis(500)), new OrderFilledDecoder(List.of(new TraderId(TARGET)),
-                OrderFilledDecoder.POLYGON_EXCHANGES), sink, cursor, Clock.systemUTC());
+                OrderFilledDecoder.POLYGON_EXCHANGES), to, cursor, Clock.systemUTC());
         feed.start();
         await().atMost(Duration.ofSeconds(30)).until(feed::isLive);
     }
@@ -210,6 +217,62 @@ class ChainFeedScriptedNodeTest {
         node.reorg(2, List.of(fill(1)), List.of());
 
         awaitFills(1, first);
+    }
+
+    @Test
+    void shouldStopAsSoonAsTheFillBeingHandedOverWhenAskedToIsHandled() throws Exception {
+        CountDownLatch handing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // the engine's side finishes the fill it was given, even when the stop interrupts it
+        ChainFillSink finishing = new ChainFillSink() {
+            @Override
+            public void onFill(ChainFill fill) {
+                handing.countDown();
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        release.await();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                sink.onFill(fill);
+            }
+
+            @Override
+            public void onRemoved(ChainFill fill) {
+                sink.onRemoved(fill);
+            }
+
+            @Override
+            public void onReincluded(ChainFill fill) {
+                sink.onReincluded(fill);
+            }
+
+            @Override
+            public void onMalformed(ChainLog log, String reason) {
+                sink.onMalformed(log, reason);
+            }
+        };
+        startFeed(0, finishing);
+        node.mine(fill(1));
+        assertThat(handing.await(30, TimeUnit.SECONDS)).isTrue();
+
+        Thread stopping = new Thread(feed::close, "stopping");
+        stopping.start();
+        // the stop waits for the feed's thread
+        await().atMost(Duration.ofSeconds(30)).until(() -> stopping.getState() == Thread.State.TIMED_WAITING);
+        release.countDown();
+
+        // the stop's wait is bounded at 10 s: it must end with the feed's thread, not with that bound
+        await().atMost(Duration.ofSeconds(5)).until(() -> !stopping.isAlive());
+        assertThat(sink.identities()).containsExactly(identity(1));
+        assertThat(feed.state(identity(1))).as("indexed before the feed stopped").contains(ChainFeed.FillState.SEEN);
+        assertThat(feed.isLive()).isFalse();
     }
 
     @Test
