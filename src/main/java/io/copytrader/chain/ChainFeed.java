@@ -289,6 +289,13 @@ public final class ChainFeed implements AutoCloseable {
                 String known = headHashes.get(h.number());
                 String parent = headHashes.get(h.number() - 1);
                 boolean reorg = (known != null && !known.equals(h.hash())) || (parent != null && !parent.equals(h.parentHash()));
+                long gapFrom = Long.MAX_VALUE;
+                if (!reorg && parent == null && lastHead >= 0 && h.number() > lastHead + 1) {
+                    // heads were not announced: the last one seen may have been replaced with them (a node may
+                    // announce only the new tip of a reorg)
+                    gapFrom = replacedDownFrom(lastHead, Math.max(finalized, h.number() - REORG_WINDOW));
+                    reorg = gapFrom <= lastHead;
+                }
                 headHashes.put(h.number(), h.hash());
                 head = Math.max(head, h.number());
                 if (h.time() != null) {
@@ -299,11 +306,7 @@ public final class ChainFeed implements AutoCloseable {
                     reconcileRecentFills();
                     // the replaced blocks are read again whether or not they held a fill of ours: their replacements
                     // may, and the cursor may have confirmed those numbers already
-                    long from = replacedFrom(h.number());
-                    if (from <= cursor) {
-                        cursor = from - 1;
-                        cursorStore.save(cursor);
-                    }
+                    stepBack(Math.min(gapFrom, replacedFrom(h.number())));
                     head = h.number(); // a shorter chain: the numbers past it have no block now
                     headHashes.keySet().removeIf(n -> n > h.number());
                 }
@@ -461,8 +464,17 @@ public final class ChainFeed implements AutoCloseable {
      * head we saw under a hash the node no longer has there (down to the finalized block, within the reorg window).
      */
     private long replacedFrom(long number) {
-        long from = number;
-        for (long n = number - 1; n > Math.max(finalized, number - REORG_WINDOW); n--) {
+        return Math.min(number, replacedDownFrom(number - 1, Math.max(finalized, number - REORG_WINDOW)));
+    }
+
+    /**
+     * The lowest of {@code top} and the numbers below it, down to above {@code floor}, whose head we saw under a
+     * hash the node no longer has there, walking down while they differ; {@code top + 1} when {@code top}'s head is
+     * still there (or was not seen). The heads seen are set to the node's.
+     */
+    private long replacedDownFrom(long top, long floor) {
+        long from = top + 1;
+        for (long n = top; n > floor; n--) {
             String seen = headHashes.get(n);
             String now = seen == null ? null : canonicalHash(n);
             if (seen == null || seen.equals(now)) {
@@ -472,6 +484,14 @@ public final class ChainFeed implements AutoCloseable {
             from = n;
         }
         return from;
+    }
+
+    /** Moves the cursor back before {@code block} if it was past it, so that block is read again. */
+    private void stepBack(long block) {
+        if (block <= cursor) {
+            cursor = block - 1;
+            cursorStore.save(cursor);
+        }
     }
 
     private String canonicalHash(long number) {

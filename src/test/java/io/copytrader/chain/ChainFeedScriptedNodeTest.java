@@ -220,6 +220,26 @@ class ChainFeedScriptedNodeTest {
     }
 
     @Test
+    void shouldReadTheReplacedBlockOfALongerChainWhoseTipAloneIsAnnouncedPastAGap() {
+        startFeed(0);
+        long kept = minedAndConfirmed(fill(1));
+        long replaced = minedAndConfirmed();
+        node.announceRemovedLogs(false);
+        node.announceEveryReplacingHead(false);
+
+        // the last block is replaced by three, the lowest holding a fill of the target; only the new tip is announced,
+        // two numbers past the last head seen: neither its number nor its parent's was seen before
+        long tip = node.reorg(1, List.of(fill(2)), List.of(), List.of());
+        assertThat(tip).isEqualTo(replaced + 2);
+
+        awaitFills(2, replaced);
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= tip);
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(sink.removed).isEmpty();
+        assertThat(feed.state(identity(1))).as("block %d was not replaced", kept).contains(ChainFeed.FillState.SEEN);
+    }
+
+    @Test
     void shouldStopAsSoonAsTheFillBeingHandedOverWhenAskedToIsHandled() throws Exception {
         CountDownLatch handing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
