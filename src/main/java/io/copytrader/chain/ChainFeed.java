@@ -38,9 +38,11 @@ import java.util.function.LongConsumer;
  *
  * <p><b>Reorgs.</b> A log that comes back {@code removed: true} is reported ({@link ChainFillSink#onRemoved}) and
  * the cursor steps back before its block, so the replacing blocks are read again; a reorg seen in the heads steps it
- * back before every block it replaced, whether or not one held a fill of ours; a removed fill seen again is
- * reported as re-included. A fill is final once its block is at or below the node's {@code finalized} block; final
- * fills leave the in-memory index.
+ * back before every block it replaced, whether or not one held a fill of ours (so does a head past a gap whose
+ * last head seen was replaced, and a connect to a node that no longer has the heads seen before); a removed fill
+ * seen again is reported as re-included. A fill is final once its block is at or below the node's {@code finalized}
+ * block; final fills stay in the in-memory index as final (a log of one read again is no new fill), the oldest
+ * fills leaving it past {@value #MAX_INDEX}.
  *
  * <p><b>Connection.</b> One worker thread owns the connection; when it drops (closed, failed, a call timed out) it
  * reconnects with exponential backoff and subscribes again.
@@ -252,7 +254,9 @@ public final class ChainFeed implements AutoCloseable {
         r.subscribe("newHeads");
         r.subscribe("logs", filter(null, null));
         long latest = ChainLog.quantity(r.call("eth_blockNumber").asText(), "eth_blockNumber");
-        head = Math.max(head, latest);
+        // the node's chain now, though heads past it were seen before (a reorg to a shorter chain while away, a node
+        // behind the last one): catching up to a number with no block yet would move the cursor past it unread
+        head = latest;
         if (cursor < 0) {
             OptionalLong stored = cursorStore.load();
             cursor = stored.isPresent() ? stored.getAsLong() : Math.max(-1, latest - options.initialLookbackBlocks());
@@ -263,6 +267,18 @@ public final class ChainFeed implements AutoCloseable {
         LOG.info("Chain feed connected to {} at block {}; cursor {}, {} block(s) to backfill", host(), latest, cursor,
                 Math.max(0, latest - cursor));
         reconcileRecentFills(); // a reorg while we were away
+        if (lastHead >= 0) {
+            // and the blocks it replaced that held no fill of ours: their replacements may
+            long from = replacedDownFrom(lastHead, Math.max(finalized, lastHead - REORG_WINDOW));
+            if (from <= lastHead) {
+                // a reorg while we were away, or a node behind the last one
+                LOG.warn("The node no longer has the blocks seen from block {} (head {}): reading them again", from,
+                        latest);
+                stepBack(from);
+            }
+            headHashes.keySet().removeIf(n -> n > latest);
+            lastHead = Math.min(lastHead, latest);
+        }
         catchUp(latest);
         live = true;
     }

@@ -482,6 +482,48 @@ class ChainFeedScriptedNodeTest {
     }
 
     @Test
+    void shouldReadABlockReplacedWhileTheConnectionWasDownThoughItHeldNoFillOfTheTarget() {
+        startFeed(0);
+        minedAndConfirmed(fill(1));
+        long replaced = minedAndConfirmed();
+
+        // the node says nothing of it: its replacement holds a fill of the target
+        node.silence(true);
+        node.reorg(1, List.of(fill(2)));
+        node.silence(false);
+        feed.dropConnection();
+
+        awaitFills(2, replaced);
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(sink.removed).isEmpty();
+        assertThat(feed.connects()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldNotReadPastTheChainANodeHasAfterAReconnectWhenItsChainIsShorterThanTheHeadsSeen() {
+        startFeed(0);
+        minedAndConfirmed(fill(1));
+        long gone = minedAndConfirmed();
+
+        // while the connection is down the node's chain loses its last block; nothing replaces it yet
+        node.silence(true);
+        node.reorg(1);
+        node.silence(false);
+        feed.dropConnection();
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.connects() == 2 && feed.isLive());
+        // the feed is quiet meanwhile: its quiet poll catches up as far as the chain reaches, then asks for finality
+        int asked = node.finalizedAsked();
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.finalizedAsked() > asked);
+        assertThat(feed.cursor()).as("block %d is not there to read", gone).isEqualTo(gone - 1);
+
+        // the replacing block's head comes (its log is left to eth_getLogs)
+        node.reorg(0, List.of(fill(2)));
+
+        awaitFills(2, gone);
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+    }
+
+    @Test
     void shouldFindTwoReorgsInARowAtTheSameHeightByTheHeads() {
         startFeed(0);
         node.announceRemovedLogs(false);
