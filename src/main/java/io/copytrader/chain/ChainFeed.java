@@ -113,7 +113,6 @@ public final class ChainFeed implements AutoCloseable {
         }
     };
     private final AtomicLong connects = new AtomicLong();
-    private final AtomicLong backfilledLogs = new AtomicLong();
     private volatile long cursor = -1;
     private volatile long finalized = -1;
     private volatile long head = -1;
@@ -365,9 +364,7 @@ public final class ChainFeed implements AutoCloseable {
             sorted.sort(Comparator.comparingLong((JsonNode n) -> sortKey(n, "blockNumber"))
                     .thenComparingLong(n -> sortKey(n, "logIndex")));
             for (JsonNode log : sorted) {
-                if (handle(log)) {
-                    backfilledLogs.incrementAndGet();
-                }
+                handle(log);
             }
             cursor = end;
             cursorStore.save(end);
@@ -383,24 +380,24 @@ public final class ChainFeed implements AutoCloseable {
         }
     }
 
-    /** Returns true when the log was a fill handed over for the first time. */
-    private boolean handle(JsonNode json) throws IOException {
+    /** Hands a log's fill over, or its removal or re-inclusion; a fill seen before is not handed over again. */
+    private void handle(JsonNode json) throws IOException {
         ChainLog log;
         try {
             log = ChainLog.parse(json);
         } catch (IllegalArgumentException e) {
             LOG.warn("Unreadable log from the node: {}", e.getMessage());
-            return false;
+            return;
         }
         Optional<ChainFill> decoded;
         try {
             decoded = decoder.decode(log, blockTime(json, log), clock.instant());
         } catch (IllegalArgumentException e) {
             sink.onMalformed(log, e.getMessage());
-            return false;
+            return;
         }
         if (decoded.isEmpty()) {
-            return false;
+            return;
         }
         ChainFill fill = decoded.get();
         Entry known;
@@ -413,7 +410,7 @@ public final class ChainFeed implements AutoCloseable {
                 // read the chain again from that block
                 LOG.warn("The node says block {} was removed, at or below the reorg window (head {}, finalized {}): "
                         + "passed over", log.blockNumber(), head, finalized);
-                return false;
+                return;
             }
             if (known != null && known.state() == FillState.SEEN) {
                 sink.onRemoved(fill);
@@ -428,18 +425,17 @@ public final class ChainFeed implements AutoCloseable {
             // again): catching up meanwhile to the head seen before would move the cursor past a number with no
             // block yet, and the replacing block's logs would be left to the subscription alone
             head = Math.min(head, log.blockNumber() - 1);
-            return false;
+            return;
         }
         if (known == null) {
             sink.onFill(fill); // indexed only once handled: if the engine failed, the fill is read again
             put(fill, FillState.SEEN);
-            return true;
+            return;
         }
         if (known.state() == FillState.REMOVED) {
             sink.onReincluded(fill);
             put(fill, FillState.SEEN);
         }
-        return false;
     }
 
     /**
