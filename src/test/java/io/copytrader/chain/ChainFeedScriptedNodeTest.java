@@ -209,14 +209,20 @@ class ChainFeedScriptedNodeTest {
     @Test
     void shouldReadEveryBlockADeeperReorgReplacedWhenOnlyTheNewTipIsAnnounced() {
         startFeed(0);
+        minedAndConfirmed();
         long first = minedAndConfirmed();
         minedAndConfirmed();
+        minedAndConfirmed();
         node.announceEveryReplacingHead(false);
+        int saved = cursor.saves.size();
 
-        // two blocks replaced; the lower replacement holds a fill of the target, and only the new tip is announced
-        node.reorg(2, List.of(fill(1)), List.of());
+        // three blocks replaced, above one that stays; the lowest replacement holds a fill of the target, and only
+        // the new tip is announced
+        node.reorg(3, List.of(fill(1)), List.of(), List.of());
 
         awaitFills(1, first);
+        assertThat(cursor.saves.subList(saved, cursor.saves.size())).as("stored: back before the lowest replaced "
+                + "block, not before the one that stays").startsWith(first - 1);
     }
 
     @Test
@@ -472,11 +478,14 @@ class ChainFeedScriptedNodeTest {
         node.silence(true);
         node.reorg(1, List.of(fill(3)));
         node.silence(false);
+        int saved = cursor.saves.size();
         feed.dropConnection();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 3);
         assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(2));
         assertThat(sink.fills.get(2).log().blockNumber()).isEqualTo(replaced);
+        assertThat(cursor.saves.subList(saved, cursor.saves.size())).as("the stored cursor steps back too: a restart "
+                + "before the block is read again reads it").startsWith(replaced - 1, replaced);
         assertThat(feed.state(identity(1))).as("block %d was not replaced", kept).contains(ChainFeed.FillState.SEEN);
         assertThat(feed.connects()).isEqualTo(2);
     }
@@ -521,6 +530,50 @@ class ChainFeedScriptedNodeTest {
 
         awaitFills(2, gone);
         assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+    }
+
+    @Test
+    void shouldTakeBackNoFillBelowTheReorgWindowThoughTheNodeReplacedItsBlockWhileTheConnectionWasDown() {
+        startFeed(0);
+        long block = minedAndConfirmed(fill(1));
+        for (int i = 0; i < 129; i++) {
+            node.mine();
+        }
+        long head = minedAndConfirmed();
+
+        // a broken node: while the connection is down, every block from the fill's on is replaced, deeper than any
+        // reorg reaches
+        node.silence(true);
+        node.reorg((int) (head - block + 1));
+        for (long n = block; n <= head; n++) {
+            node.mine();
+        }
+        node.silence(false);
+        feed.dropConnection();
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.connects() == 2 && feed.isLive());
+        minedAndConfirmed(fill(2));
+
+        assertThat(sink.removed).isEmpty();
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(feed.state(identity(1))).contains(ChainFeed.FillState.SEEN);
+    }
+
+    @Test
+    void shouldReadAgainTheBlockOfAFillReadByABackfillWhenTheNodeReplacedItWhileTheConnectionWasDown() {
+        long block = node.mine(fill(1));
+        startFeed(1); // block 1 read by eth_getLogs: its head never came
+        int saved = cursor.saves.size();
+
+        // the node says nothing of it: its replacement holds another fill of the target
+        node.silence(true);
+        node.reorg(1, List.of(fill(2)));
+        node.silence(false);
+        feed.dropConnection();
+
+        awaitFills(2, block);
+        assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(1));
+        assertThat(cursor.saves.subList(saved, cursor.saves.size())).as("stored: back before the replaced block")
+                .startsWith(block - 1, block);
     }
 
     @Test
