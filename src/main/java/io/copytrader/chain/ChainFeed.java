@@ -24,7 +24,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongConsumer;
 
 /**
  * Watches the exchange's {@code OrderFilled} logs of the target wallets on a node's WebSocket (contract 2.8) and
@@ -119,7 +118,6 @@ public final class ChainFeed implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean live;
     private volatile JsonRpcWebSocket rpc;
-    private volatile LongConsumer headListener;
     private Thread worker;
 
     public ChainFeed(Options options, OrderFilledDecoder decoder, ChainFillSink sink, Cursor cursor, Clock clock) {
@@ -188,11 +186,6 @@ public final class ChainFeed implements AutoCloseable {
             Entry e = index.get(identity);
             return e == null ? Optional.empty() : Optional.of(e.state());
         }
-    }
-
-    /** Called with each new head's number after its logs were handed over (benchmarks, tests). */
-    public void headListener(LongConsumer listener) {
-        this.headListener = listener;
     }
 
     /** Closes the current connection as a network failure would; the feed reconnects and backfills. */
@@ -337,10 +330,6 @@ public final class ChainFeed implements AutoCloseable {
                 if (now - lastFinalizedCheck >= CONFIRM_NANOS) {
                     refreshFinalized();
                     lastFinalizedCheck = now;
-                }
-                LongConsumer l = headListener;
-                if (l != null) {
-                    l.accept(h.number());
                 }
             } else if (event instanceof Log l) {
                 handle(l.log());
