@@ -337,6 +337,7 @@ class ChainFeedScriptedNodeTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head && !sink.fills.isEmpty());
         assertThat(sink.identities()).containsExactly(identity(1));
         assertThat(feed.connects()).as("read again on a new connection").isEqualTo(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.clients() == 1); // the one given up is closed
         assertThat(warnings()).anyMatch(w -> w.startsWith("Chain feed (" + feed.host() + ") lost: eth_getLogs"));
     }
 
@@ -426,11 +427,13 @@ class ChainFeedScriptedNodeTest {
 
     @Test
     void shouldBackfillInRangesOfAtMostTheBlocksSetAndHandTheFillsOverInChainOrder() {
-        long first = node.mine(fill(1));
-        for (int i = 0; i < 8; i++) {
+        // in chain order: by block, then by place in the block (a later block's log may have a lower index)
+        long first = node.mine(fill(1, 7));
+        long second = node.mine(fill(5, 0));
+        for (int i = 0; i < 7; i++) {
             node.mine();
         }
-        long both = node.mine(fill(2, 5), fill(3, 0));
+        long both = node.mine(fill(2, 0), fill(3, 5));
         for (int i = 0; i < 9; i++) {
             node.mine();
         }
@@ -443,10 +446,10 @@ class ChainFeedScriptedNodeTest {
         assertThat(cursor.saves).containsExactly(0L, 7L, 14L, head);
         assertThat(node.params("eth_getLogs")).extracting(p -> p.path(0).path("fromBlock").asText() + "-"
                 + p.path(0).path("toBlock").asText()).containsExactly("0x1-0x7", "0x8-0xe", "0xf-0x14");
-        assertThat(sink.identities()).containsExactly(identity(1), identity(3), identity(2), identity(4));
+        assertThat(sink.identities()).containsExactly(identity(1), identity(5), identity(2), identity(3), identity(4));
         assertThat(sink.fills).extracting(f -> f.trade().tsEvent()).as("each block's time").containsExactly(
-                FakeChainNode.blockTime(first), FakeChainNode.blockTime(both), FakeChainNode.blockTime(both),
-                FakeChainNode.blockTime(head));
+                FakeChainNode.blockTime(first), FakeChainNode.blockTime(second), FakeChainNode.blockTime(both),
+                FakeChainNode.blockTime(both), FakeChainNode.blockTime(head));
         // the filter of contract 2.8: the exchanges, OrderFilled, the targets as makers
         String filter = "{\"address\":" + JsonRpcWebSocket.MAPPER.valueToTree(OrderFilledDecoder.POLYGON_EXCHANGES.stream()
                 .sorted().toList()) + ",\"topics\":[[\"" + OrderFilledDecoder.ORDER_FILLED + "\"],null,[\""
@@ -530,6 +533,8 @@ class ChainFeedScriptedNodeTest {
 
         awaitFills(2, gone);
         assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(warnings()).as("the block the node no longer had is not taken for one replaced again")
+                .noneMatch(w -> w.startsWith("Chain reorg"));
     }
 
     @Test
@@ -574,6 +579,29 @@ class ChainFeedScriptedNodeTest {
         assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(1));
         assertThat(cursor.saves.subList(saved, cursor.saves.size())).as("stored: back before the replaced block")
                 .startsWith(block - 1, block);
+    }
+
+    @Test
+    void shouldReconnectAfterLongerWaitsUpToTheLongestSetAndWaitTheShortestAgainOnceConnected() {
+        for (int i = 0; i < 5; i++) {
+            node.breakNext("eth_blockNumber", id -> "{\"jsonrpc\":\"2.0\",\"id\":" + id
+                    + ",\"error\":{\"code\":-32603,\"message\":\"internal error\"}}");
+        }
+        long started = System.nanoTime();
+
+        startFeed(0);
+
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(feed.connects()).isEqualTo(6);
+        assertThat(warnings()).extracting(w -> w.substring(w.indexOf("; reconnecting in "))).containsExactly(
+                "; reconnecting in 100 ms", "; reconnecting in 200 ms", "; reconnecting in 400 ms",
+                "; reconnecting in 500 ms", "; reconnecting in 500 ms");
+        assertThat(took).as("each wait was waited").isGreaterThanOrEqualTo(Duration.ofMillis(100 + 200 + 400 + 500 + 500));
+
+        // connected: the next loss waits the shortest time again
+        feed.dropConnection();
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.connects() == 7 && feed.isLive());
+        assertThat(warnings()).hasSize(6).last().asString().endsWith("; reconnecting in 100 ms");
     }
 
     @Test
