@@ -24,7 +24,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongConsumer;
 
 /**
  * Watches the exchange's {@code OrderFilled} logs of the target wallets on a node's WebSocket (contract 2.8) and
@@ -38,9 +37,11 @@ import java.util.function.LongConsumer;
  *
  * <p><b>Reorgs.</b> A log that comes back {@code removed: true} is reported ({@link ChainFillSink#onRemoved}) and
  * the cursor steps back before its block, so the replacing blocks are read again; a reorg seen in the heads steps it
- * back before every block it replaced, whether or not one held a fill of ours; a removed fill seen again is
- * reported as re-included. A fill is final once its block is at or below the node's {@code finalized} block; final
- * fills leave the in-memory index.
+ * back before every block it replaced, whether or not one held a fill of ours (so does a head past a gap whose
+ * last head seen was replaced, and a connect to a node that no longer has the heads seen before); a removed fill
+ * seen again is reported as re-included. A fill is final once its block is at or below the node's {@code finalized}
+ * block; final fills stay in the in-memory index as final (a log of one read again is no new fill), the oldest
+ * fills leaving it past {@value #MAX_INDEX}.
  *
  * <p><b>Connection.</b> One worker thread owns the connection; when it drops (closed, failed, a call timed out) it
  * reconnects with exponential backoff and subscribes again.
@@ -95,6 +96,8 @@ public final class ChainFeed implements AutoCloseable {
     private final Clock clock;
     private final HttpClient http;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    /** Guards {@link #index}; never held while waiting (start and close hold the feed's own monitor). */
+    private final Object indexLock = new Object();
     private final Map<String, Entry> index = new LinkedHashMap<>();
     private final Map<String, Instant> blockTimes = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
@@ -109,14 +112,12 @@ public final class ChainFeed implements AutoCloseable {
         }
     };
     private final AtomicLong connects = new AtomicLong();
-    private final AtomicLong backfilledLogs = new AtomicLong();
     private volatile long cursor = -1;
     private volatile long finalized = -1;
     private volatile long head = -1;
     private volatile boolean running;
     private volatile boolean live;
     private volatile JsonRpcWebSocket rpc;
-    private volatile LongConsumer headListener;
     private Thread worker;
 
     public ChainFeed(Options options, OrderFilledDecoder decoder, ChainFillSink sink, Cursor cursor, Clock clock) {
@@ -180,14 +181,11 @@ public final class ChainFeed implements AutoCloseable {
         return connects.get();
     }
 
-    public synchronized Optional<FillState> state(String identity) {
-        Entry e = index.get(identity);
-        return e == null ? Optional.empty() : Optional.of(e.state());
-    }
-
-    /** Called with each new head's number after its logs were handed over (benchmarks, tests). */
-    public void headListener(LongConsumer listener) {
-        this.headListener = listener;
+    public Optional<FillState> state(String identity) {
+        synchronized (indexLock) {
+            Entry e = index.get(identity);
+            return e == null ? Optional.empty() : Optional.of(e.state());
+        }
     }
 
     /** Closes the current connection as a network failure would; the feed reconnects and backfills. */
@@ -248,7 +246,9 @@ public final class ChainFeed implements AutoCloseable {
         r.subscribe("newHeads");
         r.subscribe("logs", filter(null, null));
         long latest = ChainLog.quantity(r.call("eth_blockNumber").asText(), "eth_blockNumber");
-        head = Math.max(head, latest);
+        // the node's chain now, though heads past it were seen before (a reorg to a shorter chain while away, a node
+        // behind the last one): catching up to a number with no block yet would move the cursor past it unread
+        head = latest;
         if (cursor < 0) {
             OptionalLong stored = cursorStore.load();
             cursor = stored.isPresent() ? stored.getAsLong() : Math.max(-1, latest - options.initialLookbackBlocks());
@@ -259,6 +259,18 @@ public final class ChainFeed implements AutoCloseable {
         LOG.info("Chain feed connected to {} at block {}; cursor {}, {} block(s) to backfill", host(), latest, cursor,
                 Math.max(0, latest - cursor));
         reconcileRecentFills(); // a reorg while we were away
+        if (lastHead >= 0) {
+            // and the blocks it replaced that held no fill of ours: their replacements may
+            long from = replacedDownFrom(lastHead, Math.max(finalized, lastHead - REORG_WINDOW));
+            if (from <= lastHead) {
+                // a reorg while we were away, or a node behind the last one
+                LOG.warn("The node no longer has the blocks seen from block {} (head {}): reading them again", from,
+                        latest);
+                stepBack(from);
+            }
+            headHashes.keySet().removeIf(n -> n > latest);
+            lastHead = Math.min(lastHead, latest);
+        }
         catchUp(latest);
         live = true;
     }
@@ -285,6 +297,13 @@ public final class ChainFeed implements AutoCloseable {
                 String known = headHashes.get(h.number());
                 String parent = headHashes.get(h.number() - 1);
                 boolean reorg = (known != null && !known.equals(h.hash())) || (parent != null && !parent.equals(h.parentHash()));
+                long gapFrom = Long.MAX_VALUE;
+                if (!reorg && parent == null && lastHead >= 0 && h.number() > lastHead + 1) {
+                    // heads were not announced: the last one seen may have been replaced with them (a node may
+                    // announce only the new tip of a reorg)
+                    gapFrom = replacedDownFrom(lastHead, Math.max(finalized, h.number() - REORG_WINDOW));
+                    reorg = gapFrom <= lastHead;
+                }
                 headHashes.put(h.number(), h.hash());
                 head = Math.max(head, h.number());
                 if (h.time() != null) {
@@ -295,11 +314,7 @@ public final class ChainFeed implements AutoCloseable {
                     reconcileRecentFills();
                     // the replaced blocks are read again whether or not they held a fill of ours: their replacements
                     // may, and the cursor may have confirmed those numbers already
-                    long from = replacedFrom(h.number());
-                    if (from <= cursor) {
-                        cursor = from - 1;
-                        cursorStore.save(cursor);
-                    }
+                    stepBack(Math.min(gapFrom, replacedFrom(h.number())));
                     head = h.number(); // a shorter chain: the numbers past it have no block now
                     headHashes.keySet().removeIf(n -> n > h.number());
                 }
@@ -315,10 +330,6 @@ public final class ChainFeed implements AutoCloseable {
                 if (now - lastFinalizedCheck >= CONFIRM_NANOS) {
                     refreshFinalized();
                     lastFinalizedCheck = now;
-                }
-                LongConsumer l = headListener;
-                if (l != null) {
-                    l.accept(h.number());
                 }
             } else if (event instanceof Log l) {
                 handle(l.log());
@@ -342,9 +353,7 @@ public final class ChainFeed implements AutoCloseable {
             sorted.sort(Comparator.comparingLong((JsonNode n) -> sortKey(n, "blockNumber"))
                     .thenComparingLong(n -> sortKey(n, "logIndex")));
             for (JsonNode log : sorted) {
-                if (handle(log)) {
-                    backfilledLogs.incrementAndGet();
-                }
+                handle(log);
             }
             cursor = end;
             cursorStore.save(end);
@@ -360,28 +369,28 @@ public final class ChainFeed implements AutoCloseable {
         }
     }
 
-    /** Returns true when the log was a fill handed over for the first time. */
-    private boolean handle(JsonNode json) throws IOException {
+    /** Hands a log's fill over, or its removal or re-inclusion; a fill seen before is not handed over again. */
+    private void handle(JsonNode json) throws IOException {
         ChainLog log;
         try {
             log = ChainLog.parse(json);
         } catch (IllegalArgumentException e) {
             LOG.warn("Unreadable log from the node: {}", e.getMessage());
-            return false;
+            return;
         }
         Optional<ChainFill> decoded;
         try {
             decoded = decoder.decode(log, blockTime(json, log), clock.instant());
         } catch (IllegalArgumentException e) {
             sink.onMalformed(log, e.getMessage());
-            return false;
+            return;
         }
         if (decoded.isEmpty()) {
-            return false;
+            return;
         }
         ChainFill fill = decoded.get();
         Entry known;
-        synchronized (this) {
+        synchronized (indexLock) {
             known = index.get(fill.identity());
         }
         if (log.removed()) {
@@ -390,7 +399,7 @@ public final class ChainFeed implements AutoCloseable {
                 // read the chain again from that block
                 LOG.warn("The node says block {} was removed, at or below the reorg window (head {}, finalized {}): "
                         + "passed over", log.blockNumber(), head, finalized);
-                return false;
+                return;
             }
             if (known != null && known.state() == FillState.SEEN) {
                 sink.onRemoved(fill);
@@ -405,18 +414,17 @@ public final class ChainFeed implements AutoCloseable {
             // again): catching up meanwhile to the head seen before would move the cursor past a number with no
             // block yet, and the replacing block's logs would be left to the subscription alone
             head = Math.min(head, log.blockNumber() - 1);
-            return false;
+            return;
         }
         if (known == null) {
             sink.onFill(fill); // indexed only once handled: if the engine failed, the fill is read again
             put(fill, FillState.SEEN);
-            return true;
+            return;
         }
         if (known.state() == FillState.REMOVED) {
             sink.onReincluded(fill);
             put(fill, FillState.SEEN);
         }
-        return false;
     }
 
     /**
@@ -426,7 +434,7 @@ public final class ChainFeed implements AutoCloseable {
      */
     private void reconcileRecentFills() throws IOException {
         List<ChainFill> recent;
-        synchronized (this) {
+        synchronized (indexLock) {
             recent = index.values().stream().filter(e -> e.state() == FillState.SEEN).map(Entry::fill)
                     .filter(f -> f.log().blockNumber() > reorgFloor()).toList();
         }
@@ -457,8 +465,17 @@ public final class ChainFeed implements AutoCloseable {
      * head we saw under a hash the node no longer has there (down to the finalized block, within the reorg window).
      */
     private long replacedFrom(long number) {
-        long from = number;
-        for (long n = number - 1; n > Math.max(finalized, number - REORG_WINDOW); n--) {
+        return Math.min(number, replacedDownFrom(number - 1, Math.max(finalized, number - REORG_WINDOW)));
+    }
+
+    /**
+     * The lowest of {@code top} and the numbers below it, down to above {@code floor}, whose head we saw under a
+     * hash the node no longer has there, walking down while they differ; {@code top + 1} when {@code top}'s head is
+     * still there (or was not seen). The heads seen are set to the node's.
+     */
+    private long replacedDownFrom(long top, long floor) {
+        long from = top + 1;
+        for (long n = top; n > floor; n--) {
             String seen = headHashes.get(n);
             String now = seen == null ? null : canonicalHash(n);
             if (seen == null || seen.equals(now)) {
@@ -470,6 +487,14 @@ public final class ChainFeed implements AutoCloseable {
         return from;
     }
 
+    /** Moves the cursor back before {@code block} if it was past it, so that block is read again. */
+    private void stepBack(long block) {
+        if (block <= cursor) {
+            cursor = block - 1;
+            cursorStore.save(cursor);
+        }
+    }
+
     private String canonicalHash(long number) {
         try {
             JsonNode block = rpc.call("eth_getBlockByNumber", ChainLog.quantity(number), false);
@@ -479,12 +504,14 @@ public final class ChainFeed implements AutoCloseable {
         }
     }
 
-    private synchronized void put(ChainFill fill, FillState state) {
-        index.put(fill.identity(), new Entry(fill, state));
-        if (index.size() > MAX_INDEX) {
-            Iterator<Entry> it = index.values().iterator();
-            it.next();
-            it.remove();
+    private void put(ChainFill fill, FillState state) {
+        synchronized (indexLock) {
+            index.put(fill.identity(), new Entry(fill, state));
+            if (index.size() > MAX_INDEX) {
+                Iterator<Entry> it = index.values().iterator();
+                it.next();
+                it.remove();
+            }
         }
     }
 
@@ -498,7 +525,7 @@ public final class ChainFeed implements AutoCloseable {
             return;
         }
         finalized = f;
-        synchronized (this) {
+        synchronized (indexLock) {
             index.replaceAll((id, e) -> e.state() == FillState.SEEN && e.fill().log().blockNumber() <= f
                     ? new Entry(e.fill(), FillState.FINAL) : e);
         }

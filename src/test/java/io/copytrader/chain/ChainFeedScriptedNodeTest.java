@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static io.copytrader.chain.OrderFilledDecoderTest.OTHER;
 import static io.copytrader.chain.OrderFilledDecoderTest.TARGET;
@@ -54,9 +56,14 @@ class ChainFeedScriptedNodeTest {
 
     /** Starts the feed, reading {@code lookback} blocks back from the head when no cursor is stored. */
     void startFeed(long lookback) {
+        startFeed(lookback, sink);
+    }
+
+    /** {@link #startFeed(long)}, handing what it reads to {@code to}. */
+    void startFeed(long lookback, ChainFillSink to) {
         feed = new ChainFeed(new ChainFeed.Options(node.url(), 7, lookback, Duration.ofSeconds(5), Duration.ofMillis(100),
                 Duration.ofMillis(500)), new OrderFilledDecoder(List.of(new TraderId(TARGET)),
-                OrderFilledDecoder.POLYGON_EXCHANGES), sink, cursor, Clock.systemUTC());
+                OrderFilledDecoder.POLYGON_EXCHANGES), to, cursor, Clock.systemUTC());
         feed.start();
         await().atMost(Duration.ofSeconds(30)).until(feed::isLive);
     }
@@ -202,14 +209,96 @@ class ChainFeedScriptedNodeTest {
     @Test
     void shouldReadEveryBlockADeeperReorgReplacedWhenOnlyTheNewTipIsAnnounced() {
         startFeed(0);
+        minedAndConfirmed();
         long first = minedAndConfirmed();
         minedAndConfirmed();
+        minedAndConfirmed();
         node.announceEveryReplacingHead(false);
+        int saved = cursor.saves.size();
 
-        // two blocks replaced; the lower replacement holds a fill of the target, and only the new tip is announced
-        node.reorg(2, List.of(fill(1)), List.of());
+        // three blocks replaced, above one that stays; the lowest replacement holds a fill of the target, and only
+        // the new tip is announced
+        node.reorg(3, List.of(fill(1)), List.of(), List.of());
 
         awaitFills(1, first);
+        assertThat(cursor.saves.subList(saved, cursor.saves.size())).as("stored: back before the lowest replaced "
+                + "block, not before the one that stays").startsWith(first - 1);
+    }
+
+    @Test
+    void shouldReadTheReplacedBlockOfALongerChainWhoseTipAloneIsAnnouncedPastAGap() {
+        startFeed(0);
+        long kept = minedAndConfirmed(fill(1));
+        long replaced = minedAndConfirmed();
+        node.announceRemovedLogs(false);
+        node.announceEveryReplacingHead(false);
+
+        // the last block is replaced by three, the lowest holding a fill of the target; only the new tip is announced,
+        // two numbers past the last head seen: neither its number nor its parent's was seen before
+        long tip = node.reorg(1, List.of(fill(2)), List.of(), List.of());
+        assertThat(tip).isEqualTo(replaced + 2);
+
+        awaitFills(2, replaced);
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= tip);
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(sink.removed).isEmpty();
+        assertThat(feed.state(identity(1))).as("block %d was not replaced", kept).contains(ChainFeed.FillState.SEEN);
+    }
+
+    @Test
+    void shouldStopAsSoonAsTheFillBeingHandedOverWhenAskedToIsHandled() throws Exception {
+        CountDownLatch handing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // the engine's side finishes the fill it was given, even when the stop interrupts it
+        ChainFillSink finishing = new ChainFillSink() {
+            @Override
+            public void onFill(ChainFill fill) {
+                handing.countDown();
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        release.await();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                sink.onFill(fill);
+            }
+
+            @Override
+            public void onRemoved(ChainFill fill) {
+                sink.onRemoved(fill);
+            }
+
+            @Override
+            public void onReincluded(ChainFill fill) {
+                sink.onReincluded(fill);
+            }
+
+            @Override
+            public void onMalformed(ChainLog log, String reason) {
+                sink.onMalformed(log, reason);
+            }
+        };
+        startFeed(0, finishing);
+        node.mine(fill(1));
+        assertThat(handing.await(30, TimeUnit.SECONDS)).isTrue();
+
+        Thread stopping = new Thread(feed::close, "stopping");
+        stopping.start();
+        // the stop waits for the feed's thread
+        await().atMost(Duration.ofSeconds(30)).until(() -> stopping.getState() == Thread.State.TIMED_WAITING);
+        release.countDown();
+
+        // the stop's wait is bounded at 10 s: it must end with the feed's thread, not with that bound
+        await().atMost(Duration.ofSeconds(5)).until(() -> !stopping.isAlive());
+        assertThat(sink.identities()).containsExactly(identity(1));
+        assertThat(feed.state(identity(1))).as("indexed before the feed stopped").contains(ChainFeed.FillState.SEEN);
+        assertThat(feed.isLive()).isFalse();
     }
 
     @Test
@@ -248,6 +337,7 @@ class ChainFeedScriptedNodeTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= head && !sink.fills.isEmpty());
         assertThat(sink.identities()).containsExactly(identity(1));
         assertThat(feed.connects()).as("read again on a new connection").isEqualTo(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.clients() == 1); // the one given up is closed
         assertThat(warnings()).anyMatch(w -> w.startsWith("Chain feed (" + feed.host() + ") lost: eth_getLogs"));
     }
 
@@ -282,8 +372,10 @@ class ChainFeedScriptedNodeTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> feed.connects() == 2 && feed.isLive());
         minedAndConfirmed(fill(2));
         assertThat(sink.identities()).containsExactly(identity(1), identity(2));
-        assertThat(warnings()).contains("Chain feed (" + feed.host() + ") lost: connection failed: a message longer than "
-                + JsonRpcWebSocket.MAX_MESSAGE_CHARS + " characters; reconnecting in 100 ms");
+        // said by the connection's end, or by the call it cut short when one was waiting (the quiet poll's)
+        assertThat(warnings()).anyMatch(w -> w.startsWith("Chain feed (" + feed.host() + ") lost: ")
+                && w.endsWith("failed: a message longer than " + JsonRpcWebSocket.MAX_MESSAGE_CHARS
+                + " characters; reconnecting in 100 ms"));
     }
 
     @Test
@@ -335,11 +427,13 @@ class ChainFeedScriptedNodeTest {
 
     @Test
     void shouldBackfillInRangesOfAtMostTheBlocksSetAndHandTheFillsOverInChainOrder() {
-        long first = node.mine(fill(1));
-        for (int i = 0; i < 8; i++) {
+        // in chain order: by block, then by place in the block (a later block's log may have a lower index)
+        long first = node.mine(fill(1, 7));
+        long second = node.mine(fill(5, 0));
+        for (int i = 0; i < 7; i++) {
             node.mine();
         }
-        long both = node.mine(fill(2, 5), fill(3, 0));
+        long both = node.mine(fill(2, 0), fill(3, 5));
         for (int i = 0; i < 9; i++) {
             node.mine();
         }
@@ -352,10 +446,10 @@ class ChainFeedScriptedNodeTest {
         assertThat(cursor.saves).containsExactly(0L, 7L, 14L, head);
         assertThat(node.params("eth_getLogs")).extracting(p -> p.path(0).path("fromBlock").asText() + "-"
                 + p.path(0).path("toBlock").asText()).containsExactly("0x1-0x7", "0x8-0xe", "0xf-0x14");
-        assertThat(sink.identities()).containsExactly(identity(1), identity(3), identity(2), identity(4));
+        assertThat(sink.identities()).containsExactly(identity(1), identity(5), identity(2), identity(3), identity(4));
         assertThat(sink.fills).extracting(f -> f.trade().tsEvent()).as("each block's time").containsExactly(
-                FakeChainNode.blockTime(first), FakeChainNode.blockTime(both), FakeChainNode.blockTime(both),
-                FakeChainNode.blockTime(head));
+                FakeChainNode.blockTime(first), FakeChainNode.blockTime(second), FakeChainNode.blockTime(both),
+                FakeChainNode.blockTime(both), FakeChainNode.blockTime(head));
         // the filter of contract 2.8: the exchanges, OrderFilled, the targets as makers
         String filter = "{\"address\":" + JsonRpcWebSocket.MAPPER.valueToTree(OrderFilledDecoder.POLYGON_EXCHANGES.stream()
                 .sorted().toList()) + ",\"topics\":[[\"" + OrderFilledDecoder.ORDER_FILLED + "\"],null,[\""
@@ -387,13 +481,127 @@ class ChainFeedScriptedNodeTest {
         node.silence(true);
         node.reorg(1, List.of(fill(3)));
         node.silence(false);
+        int saved = cursor.saves.size();
         feed.dropConnection();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.fills.size() == 3);
         assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(2));
         assertThat(sink.fills.get(2).log().blockNumber()).isEqualTo(replaced);
+        assertThat(cursor.saves.subList(saved, cursor.saves.size())).as("the stored cursor steps back too: a restart "
+                + "before the block is read again reads it").startsWith(replaced - 1, replaced);
         assertThat(feed.state(identity(1))).as("block %d was not replaced", kept).contains(ChainFeed.FillState.SEEN);
         assertThat(feed.connects()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldReadABlockReplacedWhileTheConnectionWasDownThoughItHeldNoFillOfTheTarget() {
+        startFeed(0);
+        minedAndConfirmed(fill(1));
+        long replaced = minedAndConfirmed();
+
+        // the node says nothing of it: its replacement holds a fill of the target
+        node.silence(true);
+        node.reorg(1, List.of(fill(2)));
+        node.silence(false);
+        feed.dropConnection();
+
+        awaitFills(2, replaced);
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(sink.removed).isEmpty();
+        assertThat(feed.connects()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldNotReadPastTheChainANodeHasAfterAReconnectWhenItsChainIsShorterThanTheHeadsSeen() {
+        startFeed(0);
+        minedAndConfirmed(fill(1));
+        long gone = minedAndConfirmed();
+
+        // while the connection is down the node's chain loses its last block; nothing replaces it yet
+        node.silence(true);
+        node.reorg(1);
+        node.silence(false);
+        feed.dropConnection();
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.connects() == 2 && feed.isLive());
+        // the feed is quiet meanwhile: its quiet poll catches up as far as the chain reaches, then asks for finality
+        int asked = node.finalizedAsked();
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.finalizedAsked() > asked);
+        assertThat(feed.cursor()).as("block %d is not there to read", gone).isEqualTo(gone - 1);
+
+        // the replacing block's head comes (its log is left to eth_getLogs)
+        node.reorg(0, List.of(fill(2)));
+
+        awaitFills(2, gone);
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(warnings()).as("the block the node no longer had is not taken for one replaced again")
+                .noneMatch(w -> w.startsWith("Chain reorg"));
+    }
+
+    @Test
+    void shouldTakeBackNoFillBelowTheReorgWindowThoughTheNodeReplacedItsBlockWhileTheConnectionWasDown() {
+        startFeed(0);
+        long block = minedAndConfirmed(fill(1));
+        for (int i = 0; i < 129; i++) {
+            node.mine();
+        }
+        long head = minedAndConfirmed();
+
+        // a broken node: while the connection is down, every block from the fill's on is replaced, deeper than any
+        // reorg reaches
+        node.silence(true);
+        node.reorg((int) (head - block + 1));
+        for (long n = block; n <= head; n++) {
+            node.mine();
+        }
+        node.silence(false);
+        feed.dropConnection();
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.connects() == 2 && feed.isLive());
+        minedAndConfirmed(fill(2));
+
+        assertThat(sink.removed).isEmpty();
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+        assertThat(feed.state(identity(1))).contains(ChainFeed.FillState.SEEN);
+    }
+
+    @Test
+    void shouldReadAgainTheBlockOfAFillReadByABackfillWhenTheNodeReplacedItWhileTheConnectionWasDown() {
+        long block = node.mine(fill(1));
+        startFeed(1); // block 1 read by eth_getLogs: its head never came
+        int saved = cursor.saves.size();
+
+        // the node says nothing of it: its replacement holds another fill of the target
+        node.silence(true);
+        node.reorg(1, List.of(fill(2)));
+        node.silence(false);
+        feed.dropConnection();
+
+        awaitFills(2, block);
+        assertThat(sink.removed).extracting(ChainFill::identity).containsExactly(identity(1));
+        assertThat(cursor.saves.subList(saved, cursor.saves.size())).as("stored: back before the replaced block")
+                .startsWith(block - 1, block);
+    }
+
+    @Test
+    void shouldReconnectAfterLongerWaitsUpToTheLongestSetAndWaitTheShortestAgainOnceConnected() {
+        for (int i = 0; i < 5; i++) {
+            node.breakNext("eth_blockNumber", id -> "{\"jsonrpc\":\"2.0\",\"id\":" + id
+                    + ",\"error\":{\"code\":-32603,\"message\":\"internal error\"}}");
+        }
+        long started = System.nanoTime();
+
+        startFeed(0);
+
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(feed.connects()).isEqualTo(6);
+        assertThat(warnings()).extracting(w -> w.substring(w.indexOf("; reconnecting in "))).containsExactly(
+                "; reconnecting in 100 ms", "; reconnecting in 200 ms", "; reconnecting in 400 ms",
+                "; reconnecting in 500 ms", "; reconnecting in 500 ms");
+        assertThat(took).as("each wait was waited").isGreaterThanOrEqualTo(Duration.ofMillis(100 + 200 + 400 + 500 + 500));
+
+        // connected: the next loss waits the shortest time again
+        feed.dropConnection();
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.connects() == 7 && feed.isLive());
+        assertThat(warnings()).hasSize(6).last().asString().endsWith("; reconnecting in 100 ms");
     }
 
     @Test
