@@ -69,12 +69,7 @@ public final class OrderAnswerLimit implements HttpClientConfigurer, AutoCloseab
         }
         this.maxBytes = maxBytes;
         this.deadline = deadline;
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "order-answer-deadline");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
+        this.timer = ApacheVenueHttpClient.deadlineTimer("order-answer-deadline");
     }
 
     @Override

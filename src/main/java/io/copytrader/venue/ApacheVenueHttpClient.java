@@ -101,12 +101,21 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
                 .disableCookieManagement()
                 .disableContentCompression()
                 .build();
-        this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "venue-call-deadline");
+        this.deadlines = deadlineTimer("venue-call-deadline");
+    }
+
+    /**
+     * A timer for the deadlines of calls: one daemon thread named {@code threadName} (it never keeps the process
+     * alive), a cancelled task leaving its queue at once (a call that ends in time cancels its deadline).
+     */
+    public static ScheduledThreadPoolExecutor deadlineTimer(String threadName) {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
         });
-        deadlines.setRemoveOnCancelPolicy(true);
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     @Override
