@@ -13,6 +13,7 @@ import io.copytrader.config.TargetSettings;
 import io.copytrader.config.InvalidSettingException;
 import io.copytrader.engine.EngineConfiguration;
 import io.copytrader.engine.StartupFailure;
+import io.copytrader.ops.OperatorConfiguration;
 import io.copytrader.polymarket.PolymarketConfig;
 import io.copytrader.store.TradeStore;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -68,6 +69,8 @@ public final class ConfigCheck {
                     pc.loadProperties(k -> k.startsWith(TargetSettings.PREFIX)).stringPropertyNames());
             SellSettings.load(lookup);
             ChainSettings.load(CopyTraderSettings.strictLookupIn(pc), settings.venue());
+            OperatorConfiguration.detectionStall(lookup);
+            OperatorConfiguration.feedFailureThreshold(lookup);
             if (settings.venue().equals("polymarket")) {
                 try {
                     Function<String, String> properties = CopyTraderSettings.strictLookupIn(pc);

@@ -105,6 +105,15 @@ public record CopyTraderSettings(
     }
 
     /**
+     * A whole-number setting outside this class (the health checks'), read and refused as these are: digits 0-9 only,
+     * in [min, max], a value Camel cannot resolve refused, the message naming the variable and the property.
+     */
+    public static long integer(Function<String, String> lookup, String key, String env, String fallback, long min,
+                               long max) {
+        return new Setting(lookup).integer(key, env, fallback, min, max);
+    }
+
+    /**
      * @param lookup resolves a property key (e.g. {@link #lookupIn}); null means "not set"
      */
     public static CopyTraderSettings load(Function<String, String> lookup) {

@@ -146,37 +146,33 @@ public class OperatorConfiguration implements CamelConfiguration {
      * tick before readiness is DOWN (default a minute: far above a poll interval and a feed request's timeout).
      */
     private static Duration detectionStall(CamelContext context) {
-        String raw = context.getPropertiesComponent().resolveProperty("copytrader.health.detection-stall-ms")
-                .orElse("60000").trim();
-        try {
-            long ms = Long.parseLong(raw);
-            if (ms >= 1_000 && ms <= 86_400_000) {
-                return Duration.ofMillis(ms);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        InvalidSettingException invalid = new InvalidSettingException("HEALTH_DETECTION_STALL_MS "
-                + "(copytrader.health.detection-stall-ms) must be a whole number of milliseconds in [1000, 86400000], but was "
-                + raw);
-        StartupFailure.record(invalid);
-        throw invalid;
+        return recorded(() -> detectionStall(CopyTraderSettings.lookupIn(context.getPropertiesComponent())));
+    }
+
+    /** HEALTH_DETECTION_STALL_MS, read as every setting is (the start-up check reads it too). */
+    public static Duration detectionStall(java.util.function.Function<String, String> lookup) {
+        return Duration.ofMillis(CopyTraderSettings.integer(lookup, "copytrader.health.detection-stall-ms",
+                "HEALTH_DETECTION_STALL_MS", "60000", 1_000, 86_400_000));
     }
 
     private static int feedFailureThreshold(CamelContext context) {
-        String raw = context.getPropertiesComponent().resolveProperty("copytrader.health.feed-failures").orElse("10").trim();
+        return recorded(() -> feedFailureThreshold(CopyTraderSettings.lookupIn(context.getPropertiesComponent())));
+    }
+
+    /** HEALTH_FEED_FAILURES, read as every setting is (the start-up check reads it too). */
+    public static int feedFailureThreshold(java.util.function.Function<String, String> lookup) {
+        return (int) CopyTraderSettings.integer(lookup, "copytrader.health.feed-failures", "HEALTH_FEED_FAILURES", "10",
+                1, 1_000_000);
+    }
+
+    /** A refused setting is recorded for the start's one-line error, then thrown. */
+    private static <T> T recorded(java.util.function.Supplier<T> read) {
         try {
-            int n = Integer.parseInt(raw);
-            if (n >= 1 && n <= 1_000_000) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+            return read.get();
+        } catch (InvalidSettingException invalid) {
+            StartupFailure.record(invalid);
+            throw invalid;
         }
-        InvalidSettingException invalid = new InvalidSettingException(
-                "HEALTH_FEED_FAILURES (copytrader.health.feed-failures) must be a whole number in [1, 1000000], but was " + raw);
-        StartupFailure.record(invalid);
-        throw invalid;
     }
 
     private static <T> T bean(CamelContext context, String name, Class<T> type) {

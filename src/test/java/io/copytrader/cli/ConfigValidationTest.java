@@ -96,6 +96,10 @@ class ConfigValidationTest {
         bad("SELL_BELOW_MINIMUM=some", "SELL_BELOW_MINIMUM", "some");
         bad("DETECTION=sideways", "DETECTION", "sideways");
         bad("DETECTION=chain}}", "copytrader.detection", "could not be read");
+        // the health checks' settings: the check did not read them before (the engine refused them at its start)
+        bad("HEALTH_FEED_FAILURES=0", "HEALTH_FEED_FAILURES", "0");
+        bad("HEALTH_FEED_FAILURES=ten", "HEALTH_FEED_FAILURES", "ten");
+        bad("HEALTH_DETECTION_STALL_MS=5s", "HEALTH_DETECTION_STALL_MS", "5s");
     }
 
     private static void bad(String env, String variable, String shown) {

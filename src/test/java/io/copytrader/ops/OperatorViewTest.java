@@ -235,7 +235,7 @@ class OperatorViewTest {
         RuntimeException refused = StartupFailure.take();
         assertThat(refused).isNotNull();
         assertThat(refused.getMessage()).isEqualTo("HEALTH_DETECTION_STALL_MS (copytrader.health.detection-stall-ms) "
-                + "must be a whole number of milliseconds in [1000, 86400000], but was 5s");
+                + "must be a whole number in [1000, 86400000], but was '5s'");
     }
 
     private HttpResponse<String> get(String url) throws Exception {
