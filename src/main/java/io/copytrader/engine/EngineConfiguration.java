@@ -124,7 +124,8 @@ public class EngineConfiguration implements CamelConfiguration {
         PipelineMetrics metrics = new PipelineMetrics(registry);
         metrics.defaultSource(settings.venue().equals("polymarket") ? ChainSettings.DATA_API : settings.venue());
         metrics.seed(store.detectedCount(), store.outcomeCountsByReason());
-        TradeLedger ledger = new TradeLedger(store, metrics).aggregatesInStore(instanceId != null);
+        TradeLedger ledger = new TradeLedger(store, metrics).aggregatesInStore(instanceId != null)
+                .resolvingLostAdmissions(instanceId == null);
 
         ApacheVenueHttpClient http = new ApacheVenueHttpClient(Duration.ofMillis(settings.connectTimeoutMs()),
                 Duration.ofMillis(settings.responseTimeoutMs()), settings.maxInFlightOrders() + 8);

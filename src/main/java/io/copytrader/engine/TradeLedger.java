@@ -42,6 +42,21 @@ public final class TradeLedger {
      * does not know as a leader then looks its followers up in the store.
      */
     private volatile boolean aggregatesInStore;
+    /**
+     * Trades whose admission failed here (an error, or no answer from a page's write), so may or may not be stored:
+     * {@link #admittedBefore} decides when one is read again. Bounded: the oldest are forgotten (such a trade then
+     * waits for a restart's recovery, as before).
+     */
+    private final Set<String> inDoubt = java.util.Collections.newSetFromMap(java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+                    return size() > MAX_IN_DOUBT;
+                }
+            }));
+    private static final int MAX_IN_DOUBT = 10_000;
+    /** Set on one instance only (see {@link #resolvingLostAdmissions}). */
+    private volatile boolean lostAdmissionsResolved;
     /** Trades whose source fill a chain reorg removed: no order may be sent for them from now on. */
     private final Set<String> retracted = ConcurrentHashMap.newKeySet();
 
@@ -71,7 +86,19 @@ public final class TradeLedger {
         // claimed before the store write, so no one sees it in flight and unclaimed; a duplicate (a re-read page)
         // must not release a claim someone else holds (recovery's, after a restart)
         boolean claimedHere = active.add(trade.key());
-        boolean admitted = store.admit(trade, source);
+        boolean admitted;
+        try {
+            admitted = store.admit(trade, source);
+        } catch (RuntimeException failed) {
+            if (claimedHere) {
+                active.remove(trade.key());
+                inDoubt.add(trade.key());
+            }
+            throw failed;
+        }
+        if (!admitted && claimedHere && inDoubt.remove(trade.key()) && admittedBefore(trade, source)) {
+            admitted = true;
+        }
         if (admitted) {
             metrics.detected();
             metrics.target(trade.trader().value(), "DETECTED");
@@ -93,17 +120,56 @@ public final class TradeLedger {
     public List<Boolean> admitAll(List<DetectedTrade> trades, String source) {
         List<Boolean> claimedHere = new ArrayList<>(trades.size());
         trades.forEach(t -> claimedHere.add(active.add(t.key())));
-        List<Boolean> admitted = store.admitAll(trades, source);
+        List<Boolean> admitted = new ArrayList<>(store.admitAll(trades, source));
         for (int i = 0; i < trades.size(); i++) {
             DetectedTrade trade = trades.get(i);
+            if (Boolean.FALSE.equals(admitted.get(i)) && claimedHere.get(i) && inDoubt.remove(trade.key())
+                    && admittedBefore(trade, source)) {
+                admitted.set(i, true);
+            }
             if (Boolean.TRUE.equals(admitted.get(i))) {
                 metrics.detected();
                 metrics.target(trade.trader().value(), "DETECTED");
             } else if (claimedHere.get(i)) {
                 active.remove(trade.key());
+                if (admitted.get(i) == null) {
+                    inDoubt.add(trade.key());
+                }
             }
         }
         return admitted;
+    }
+
+    /**
+     * Whether a trade the store now calls a duplicate was stored by this process's own earlier admission of it, the
+     * one that failed (in doubt): a write can commit and its answer be lost (a PostgreSQL connection dropped after the
+     * commit), and the detection then reads the trade again. Nothing handles such a trade: no outcome, no order, and
+     * no other source's row (a fill another source admitted is that source's to copy). It is admitted now, so it is
+     * copied once, instead of staying in flight, unhandled, until a restart's recovery.
+     */
+    private boolean admittedBefore(DetectedTrade trade, String source) {
+        if (!lostAdmissionsResolved) {
+            return false;
+        }
+        String key = trade.key();
+        boolean ours = store.trade(key).isPresent() && store.outcome(key).isEmpty()
+                && java.util.Objects.equals(store.source(key).orElse(null), source)
+                && store.order(trade.clientOrderId()).isEmpty();
+        if (ours) {
+            LOG.info("Trade {} was stored by an admission whose answer was lost; admitted now", key);
+        }
+        return ours;
+    }
+
+    /**
+     * Admits a trade read again after an admission that failed here, when the store holds it from that admission
+     * (its answer was lost) and nothing handles it ({@link #admittedBefore}). Only for an engine alone on its store
+     * (the engine lock sees to that): with several instances another one may have admitted the same trade meanwhile
+     * and be handling it, unseen from here; their orphan sweep ends such a trade instead.
+     */
+    public TradeLedger resolvingLostAdmissions(boolean on) {
+        this.lostAdmissionsResolved = on;
+        return this;
     }
 
     /** Claims a trade admitted earlier (by a previous run, or reopened by a replay); false if already claimed. */

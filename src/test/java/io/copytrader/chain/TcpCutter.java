@@ -7,20 +7,26 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP relay on a free loopback port in front of a node, to cut the network: {@link #cut()} closes every relayed
- * connection at once (both sides see the socket die mid-stream) and refuses new ones until {@link #restore()}.
+ * A TCP relay on a free loopback port in front of a server (a node, a database), to break the network: {@link #cut()}
+ * closes every relayed connection at once (both sides see the socket die mid-stream) and refuses new ones until
+ * {@link #restore()}; {@link #loseTheAnswerTo(String)} lets one request through and drops its answer.
  */
-final class TcpCutter implements AutoCloseable {
+public final class TcpCutter implements AutoCloseable {
     private final ServerSocket server;
     private final int target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean refusing;
+    private volatile byte[] marker;
+    private final AtomicInteger answersLost = new AtomicInteger();
 
-    TcpCutter(int targetPort) {
+    public TcpCutter(int targetPort) {
         this.target = targetPort;
         try {
             server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -32,8 +38,22 @@ final class TcpCutter implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
+    }
+
+    /**
+     * The first time a client sends bytes holding {@code text} (a bound parameter, such as a trade key), the request
+     * goes through and the server runs it (an autocommit write commits), but the server's answer is dropped and that
+     * connection closed on both sides, as a network failing between a commit and its answer leaves it. Once.
+     */
+    public void loseTheAnswerTo(String text) {
+        marker = text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** How many answers {@link #loseTheAnswerTo} dropped. */
+    public int answersLost() {
+        return answersLost.get();
     }
 
     private void accept() {
@@ -47,20 +67,31 @@ final class TcpCutter implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                AtomicBoolean loseNextAnswer = new AtomicBoolean();
+                pump(client, upstream, loseNextAnswer, true);
+                pump(upstream, client, loseNextAnswer, false);
             } catch (IOException e) {
-                // closed, or the node refused: the client sees its connection end
+                // closed, or the server refused: the client sees its connection end
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, AtomicBoolean loseNextAnswer, boolean request) {
         Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16384];
+            byte[] buffer = new byte[65536];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (request) {
+                        byte[] m = marker;
+                        if (m != null && contains(buffer, n, m)) {
+                            marker = null;
+                            loseNextAnswer.set(true); // before the request leaves: its answer cannot come first
+                        }
+                    } else if (loseNextAnswer.get()) {
+                        answersLost.incrementAndGet();
+                        return; // the finally block closes both sides
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
@@ -75,14 +106,23 @@ final class TcpCutter implements AutoCloseable {
         t.start();
     }
 
+    private static boolean contains(byte[] buffer, int length, byte[] m) {
+        for (int i = 0; i + m.length <= length; i++) {
+            if (java.util.Arrays.equals(buffer, i, i + m.length, m, 0, m.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Closes every connection and refuses new ones. */
-    void cut() {
+    public void cut() {
         refusing = true;
         sockets.forEach(TcpCutter::closeQuietly);
         sockets.clear();
     }
 
-    void restore() {
+    public void restore() {
         refusing = false;
     }
 

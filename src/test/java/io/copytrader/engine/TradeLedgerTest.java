@@ -362,4 +362,122 @@ class TradeLedgerTest {
         assertThat(details).containsExactly("with aggregate " + leader.key() + ": 4 sends",
                 "with aggregate " + other.key());
     }
+
+    /**
+     * The store behind a database connection that can lose answers: {@code admit} of a key in {@link #lostAnswers}
+     * commits the trade, then fails as a connection dropped after the commit would; {@code admitAll} stores such a
+     * trade and answers null for it, as the page write does for a write that reported an error.
+     */
+    private static final class LosingAnswers {
+        final InMemoryTradeStore real = new InMemoryTradeStore(Clock.systemUTC());
+        final java.util.Set<String> lostAnswers = new java.util.HashSet<>();
+        final java.util.Set<String> refused = new java.util.HashSet<>();
+        final TradeStore store = (TradeStore) java.lang.reflect.Proxy.newProxyInstance(TradeStore.class.getClassLoader(),
+                new Class<?>[]{TradeStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("admit")) {
+                        DetectedTrade t = (DetectedTrade) args[0];
+                        if (refused.remove(t.key())) {
+                            throw new io.copytrader.store.StoreException("could not admit trade " + t.key()
+                                    + ": refused", null);
+                        }
+                        Object answer = method.invoke(real, args);
+                        if (lostAnswers.remove(t.key())) {
+                            throw new io.copytrader.store.StoreException("could not admit trade " + t.key()
+                                    + ": An I/O error occurred while sending to the backend.", null);
+                        }
+                        return answer;
+                    }
+                    if (method.getName().equals("admitAll")) {
+                        @SuppressWarnings("unchecked")
+                        List<DetectedTrade> trades = (List<DetectedTrade>) args[0];
+                        List<Boolean> answers = new ArrayList<>();
+                        for (DetectedTrade t : trades) {
+                            if (refused.remove(t.key())) {
+                                answers.add(null);
+                            } else if (lostAnswers.remove(t.key())) {
+                                real.admit(t, (String) args[1]);
+                                answers.add(null);
+                            } else {
+                                answers.add(real.admit(t, (String) args[1]));
+                            }
+                        }
+                        return answers;
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void shouldAdmitATradeReadAgainWhoseEarlierAdmissionWasStoredThoughItsAnswerWasLost() {
+        LosingAnswers db = new LosingAnswers();
+        TradeLedger alone = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(true);
+        DetectedTrade t = Trades.buy("lost-1", "0.50", "10");
+        db.lostAnswers.add(t.key());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> alone.admit(t))
+                .isInstanceOf(io.copytrader.store.StoreException.class);
+        assertThat(db.real.trade(t.key())).as("committed, though its caller saw an error").isPresent();
+
+        assertThat(alone.admit(t)).as("read again: stored by that admission, handled by no one").isTrue();
+        assertThat(alone.admit(t)).as("read a third time: a duplicate, as ever").isFalse();
+        assertThat(registry.get(PipelineMetrics.TRADES_DETECTED).counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldAdmitATradeOfAPageWhoseWriteAnsweredNothingThoughItWasStored() {
+        LosingAnswers db = new LosingAnswers();
+        TradeLedger alone = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(true);
+        DetectedTrade first = Trades.buy("page-1", "0.50", "10");
+        DetectedTrade lost = Trades.buy("page-2", "0.50", "10");
+        db.lostAnswers.add(lost.key());
+
+        assertThat(alone.admitAll(List.of(first, lost), null)).containsExactly(true, null);
+        // the idempotent consumer then admits it alone: the store calls it a duplicate, and it is this admission's
+        assertThat(alone.admit(lost)).isTrue();
+        assertThat(alone.admitAll(List.of(first, lost), null)).containsExactly(false, false);
+    }
+
+    @Test
+    void shouldLeaveALostAdmissionToRecoveryWhenNotAloneOnTheStoreOrWhenSomeoneHandlesTheTrade() {
+        LosingAnswers db = new LosingAnswers();
+        DetectedTrade t = Trades.buy("lost-2", "0.50", "10");
+        // several instances: another one may have admitted it and be handling it
+        TradeLedger shared = new TradeLedger(db.store, new PipelineMetrics(registry));
+        db.lostAnswers.add(t.key());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> shared.admit(t));
+        assertThat(shared.admit(t)).isFalse();
+
+        // alone, but the trade has an order by now (someone placed it): not admitted again
+        TradeLedger alone = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(true);
+        DetectedTrade placed = Trades.buy("lost-3", "0.50", "10");
+        db.lostAnswers.add(placed.key());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> alone.admit(placed));
+        db.real.recordIntent(placed.key(), new CopyIntent(placed.clientOrderId(), placed, placed.instrument(),
+                placed.side(), placed.price(), placed.quantity(), placed.notional()));
+        assertThat(alone.admit(placed)).isFalse();
+
+        // alone, but it ended meanwhile (an outcome): not admitted again
+        DetectedTrade ended = Trades.buy("lost-4", "0.50", "10");
+        db.lostAnswers.add(ended.key());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> alone.admit(ended));
+        db.real.finish(ended.key(), TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED, "ended");
+        assertThat(alone.admit(ended)).isFalse();
+    }
+
+    @Test
+    void shouldNotTakeATradeAnotherSourceAdmittedAfterThisSourcesAdmissionFailed() {
+        LosingAnswers db = new LosingAnswers();
+        TradeLedger alone = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(true);
+        DetectedTrade t = Trades.buy("both-1", "0.50", "10");
+        // the Data API's admission fails and stores nothing; the chain's admits the same fill; the Data API reads it
+        // again: the chain's to copy
+        db.refused.add(t.key());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> alone.admit(t, "data-api"));
+        assertThat(alone.admit(t, "chain")).isTrue();
+        assertThat(alone.admit(t, "data-api")).isFalse();
+    }
 }
