@@ -8,6 +8,7 @@ import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.VenueOrderId;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
+import io.copytrader.store.StoreException;
 import io.copytrader.store.TradeStore;
 import io.copytrader.venue.ExchangeAdapter;
 import io.copytrader.venue.HttpReply;
@@ -485,9 +486,37 @@ public final class OrderPlacer {
             } else {
                 throw new IllegalStateException("unexpected place result: " + result);
             }
+        } catch (StoreException notRecorded) {
+            throw answerNotRecorded(intent, notRecorded);
         } finally {
             inHand.remove(id);
         }
+    }
+
+    /**
+     * The venue answered, and recording its answer failed (the store lost its connection under the write): the order
+     * may be at the venue, so only a lookup may end it. Failing it instead would release the book of what it holds
+     * and send the trade to the dead letters, whose replay sends a second order. The order becomes UNKNOWN and the
+     * monitor looks it up; the trade stays in flight until it does. A store that cannot take even that leaves the order
+     * SUBMITTING, which the next start's recovery looks up.
+     */
+    private OrderFailedException answerNotRecorded(CopyIntent intent, StoreException notRecorded) {
+        ClientOrderId id = intent.clientOrderId();
+        String what = String.valueOf(Failures.rootOf(notRecorded));
+        try {
+            if (store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null)) {
+                LOG.warn("The venue answered order {} (trade {}), and recording its answer failed ({}); it will be "
+                        + "looked up, never resent", id, intent.source().key(), what);
+            } else {
+                LOG.warn("The venue answered order {} (trade {}), and recording its answer failed ({}); the order had "
+                        + "moved on already", id, intent.source().key(), what);
+            }
+        } catch (RuntimeException storeStillFailing) {
+            LOG.error("The venue answered order {} (trade {}), and neither its answer nor an unknown outcome could be "
+                    + "recorded ({}); it stays in the outbox, looked up at the next start", id, intent.source().key(),
+                    Failures.rootOf(storeStillFailing));
+        }
+        return new OrderFailedException(null, "answer not recorded: " + what);
     }
 
     /**

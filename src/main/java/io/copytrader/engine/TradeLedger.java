@@ -6,6 +6,7 @@ import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.VenueOrderId;
 import io.copytrader.store.OrderRecordState;
+import io.copytrader.store.StoreException;
 import io.copytrader.store.TradeStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -309,9 +310,38 @@ public final class TradeLedger {
     public Copied recordCopied(DetectedTrade trade, ClientOrderId clientOrderId, OrderRecordState to,
                                VenueOrderId venueOrderId, BigDecimal filledQuantity, BigDecimal avgFillPrice) {
         java.util.List<DetectedTrade> followers = aggregates.getOrDefault(trade.key(), java.util.List.of());
-        return new Copied(store.moveOrderAndFinish(clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice,
-                trade.key(), TradeOutcome.COPIED, null, null, followers.stream().map(DetectedTrade::key).toList(),
-                followerDetail(trade, null)), followers);
+        try {
+            return new Copied(store.moveOrderAndFinish(clientOrderId, to, venueOrderId, filledQuantity, avgFillPrice,
+                    trade.key(), TradeOutcome.COPIED, null, null, followers.stream().map(DetectedTrade::key).toList(),
+                    followerDetail(trade, null)), followers);
+        } catch (StoreException failed) {
+            return committedAnyway(trade, clientOrderId, to, followers, failed);
+        }
+    }
+
+    /**
+     * A write of the venue's answer that reported an error may have committed all the same (a PostgreSQL connection
+     * dropped between the commit and its answer). Read back: the order in the state written and the trade COPIED are
+     * this write's doing (while the order was being placed nothing else moves it or ends its trade), so it is answered
+     * as written, and the copy is counted and the book settled as for any other. Else the error stands.
+     */
+    private Copied committedAnyway(DetectedTrade trade, ClientOrderId clientOrderId, OrderRecordState to,
+                                   java.util.List<DetectedTrade> followers, StoreException failed) {
+        boolean written;
+        try {
+            written = store.outcome(trade.key()).filter(o -> o == TradeOutcome.COPIED).isPresent()
+                    && store.order(clientOrderId).filter(o -> o.state() == to).isPresent();
+        } catch (RuntimeException stillFailing) {
+            failed.addSuppressed(stillFailing);
+            throw failed;
+        }
+        if (!written) {
+            throw failed;
+        }
+        LOG.info("Order {} (trade {}): the write of the venue's answer was committed though its answer was lost",
+                clientOrderId, trade.key());
+        return new Copied(new TradeStore.MovedAndFinished(true, true, followers.stream()
+                .map(f -> store.outcome(f.key()).isPresent()).toList()), followers);
     }
 
     /**

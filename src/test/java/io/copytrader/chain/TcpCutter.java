@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,8 +22,13 @@ public final class TcpCutter implements AutoCloseable {
     private final int target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean refusing;
-    private volatile byte[] marker;
+    private volatile List<byte[]> markers;
     private final AtomicInteger answersLost = new AtomicInteger();
+    private final AtomicInteger seen = new AtomicInteger();
+    private volatile int occurrence = 1;
+    private volatile boolean itsCommit;
+    private static final byte[] COMMIT = "COMMIT".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ROLLBACK = "ROLLBACK".getBytes(StandardCharsets.US_ASCII);
 
     public TcpCutter(int targetPort) {
         this.target = targetPort;
@@ -48,7 +52,24 @@ public final class TcpCutter implements AutoCloseable {
      * connection closed on both sides, as a network failing between a commit and its answer leaves it. Once.
      */
     public void loseTheAnswerTo(String text) {
-        marker = text.getBytes(StandardCharsets.UTF_8);
+        loseTheAnswerTo(text, 1, false);
+    }
+
+    /**
+     * As {@link #loseTheAnswerTo(String)}, for the {@code occurrence}-th request holding {@code text} (1: the first);
+     * with {@code itsCommit}, for a write in a transaction, the answer lost is the one to that connection's next
+     * COMMIT (the commit runs, its answer is lost); a ROLLBACK first, and nothing is lost.
+     */
+    public void loseTheAnswerTo(String text, int occurrence, boolean itsCommit) {
+        loseTheAnswerTo(List.of(text), occurrence, itsCommit);
+    }
+
+    /** As {@link #loseTheAnswerTo(String, int, boolean)}, for a request holding every one of {@code texts}. */
+    public void loseTheAnswerTo(List<String> texts, int occurrence, boolean itsCommit) {
+        seen.set(0);
+        this.occurrence = occurrence;
+        this.itsCommit = itsCommit;
+        markers = texts.stream().map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
     }
 
     /** How many answers {@link #loseTheAnswerTo} dropped. */
@@ -67,28 +88,35 @@ public final class TcpCutter implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
                 sockets.add(client);
                 sockets.add(upstream);
-                AtomicBoolean loseNextAnswer = new AtomicBoolean();
-                pump(client, upstream, loseNextAnswer, true);
-                pump(upstream, client, loseNextAnswer, false);
+                AtomicInteger stage = new AtomicInteger(); // 1: the next answer is lost; 2: the next COMMIT's
+                pump(client, upstream, stage, true);
+                pump(upstream, client, stage, false);
             } catch (IOException e) {
                 // closed, or the server refused: the client sees its connection end
             }
         }
     }
 
-    private void pump(Socket from, Socket to, AtomicBoolean loseNextAnswer, boolean request) {
+    private void pump(Socket from, Socket to, AtomicInteger stage, boolean request) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[65536];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                     if (request) {
-                        byte[] m = marker;
-                        if (m != null && contains(buffer, n, m)) {
-                            marker = null;
-                            loseNextAnswer.set(true); // before the request leaves: its answer cannot come first
+                        List<byte[]> m = markers;
+                        if (stage.get() == 2) {
+                            if (contains(buffer, n, COMMIT)) {
+                                stage.set(1);
+                            } else if (contains(buffer, n, ROLLBACK)) {
+                                stage.set(0);
+                            }
+                        } else if (m != null && containsAll(buffer, n, m) && seen.incrementAndGet() == occurrence) {
+                            markers = null;
+                            // set before the request leaves: its answer cannot come first
+                            stage.set(itsCommit ? 2 : 1);
                         }
-                    } else if (loseNextAnswer.get()) {
+                    } else if (stage.get() == 1) {
                         answersLost.incrementAndGet();
                         return; // the finally block closes both sides
                     }
@@ -104,6 +132,10 @@ public final class TcpCutter implements AutoCloseable {
         }, "tcp-cutter-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    private static boolean containsAll(byte[] buffer, int length, List<byte[]> markers) {
+        return markers.stream().allMatch(m -> contains(buffer, length, m));
     }
 
     private static boolean contains(byte[] buffer, int length, byte[] m) {

@@ -1,12 +1,18 @@
 package io.copytrader.scenario;
 
 import io.copytrader.chain.TcpCutter;
+import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.Reason;
+import io.copytrader.domain.SourceTradeId;
+import io.copytrader.domain.TraderId;
+import io.copytrader.store.OrderRecordState;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.paper.FaultKind;
 import io.copytrader.paper.FaultSpec;
 import io.copytrader.store.TestPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +21,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -188,26 +195,70 @@ class CopyPipelineScenarioTest {
 
     @Test
     void shouldCopyOnceATradeWhoseAdmissionWasCommittedThoughItsAnswerWasLostOnPostgres() throws Exception {
+        onPostgresBehind((relay, h) -> {
+            // 1. the database commits alice's second trade, and the network loses its answer: the engine sees an
+            //    error, as for a write that never happened
+            relay.loseTheAnswerTo("alice:alice-2");
+            h.emit(3);
+            // 2. read again, it is a duplicate to the store; it is the engine's own admission, and nothing handles
+            //    it: copied once, as the other two (before: in flight, unhandled, until a restart)
+            h.awaitSettled(3, Duration.ofSeconds(30));
+            assertThat(relay.answersLost()).isEqualTo(1);
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(3);
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(3);
+            assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
+            assertThat(h.store().deadLetters()).isEmpty();
+            h.assertAccountingIdentity();
+        });
+    }
+
+    /**
+     * The venue accepted (and filled) the order, and the store's write of that answer failed: the connection dropped
+     * under the write of the order's new state, or under the trade's outcome in the same transaction (the write
+     * rolled back); or the transaction committed and its answer was lost.
+     */
+    @ParameterizedTest
+    @CsvSource({"order,false", "trade,false", "trade,true"})
+    void shouldLookUpAnAcceptedOrderWhoseAnswerTheStoreFailedToRecordNeverFailIt(String row, boolean itsCommit)
+            throws Exception {
+        onPostgresBehind((relay, h) -> {
+            ClientOrderId id = ClientOrderId.of(new TraderId(EngineHarness.TRADER), new SourceTradeId("alice-2"));
+            String key = EngineHarness.TRADER + ":alice-2";
+            // the statement's bound values (its SQL text is not sent once the statement is prepared on the server):
+            // the order's new state, or the trade's outcome; with itsCommit, the answer to the transaction's commit
+            relay.loseTheAnswerTo(row.equals("order") ? List.of(id.value(), "FILLED") : List.of(key, "COPIED"), 1,
+                    itsCommit);
+            h.emit(3);
+            // the order may be at the venue (it is): looked up by its id and copied, not failed to the dead letters
+            // (where a replay would have sent it a second time, and the book forgot what it holds)
+            h.awaitSettled(3, Duration.ofSeconds(30));
+            assertThat(relay.answersLost()).isEqualTo(1);
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(3);
+            assertThat(h.store().order(id).orElseThrow().state()).isEqualTo(OrderRecordState.FILLED);
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(3);
+            assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
+            assertThat(h.store().deadLetters()).isEmpty();
+            h.assertAccountingIdentity();
+        });
+    }
+
+    private interface OnPostgres {
+        void run(TcpCutter relay, EngineHarness h) throws Exception;
+    }
+
+    /** An engine whose store is PostgreSQL reached through a relay that can lose the database's answers. */
+    private static void onPostgresBehind(OnPostgres scenario) throws Exception {
         String schema = TestPostgres.createSchema();
         java.net.URI direct = java.net.URI.create(TestPostgres.requireUrl().substring("jdbc:".length()));
         try (TcpCutter relay = new TcpCutter(direct.getPort())) {
             String url = TestPostgres.schemaUrl(schema).replaceFirst("//[^/]+/", "//127.0.0.1:" + relay.port() + "/")
                     + (TestPostgres.user() == null ? "" : "&user=" + TestPostgres.user())
-                    + (TestPostgres.password() == null ? "" : "&password=" + TestPostgres.password());
+                    + (TestPostgres.password() == null ? "" : "&password=" + TestPostgres.password())
+                    // no statement prepared on the server: each request carries its SQL text (a COMMIT its "COMMIT"),
+                    // which the relay recognises
+                    + "&prepareThreshold=0";
             try (EngineHarness h = EngineHarness.builder().set("copytrader.store.url", url).start()) {
-                // 1. the database commits alice's second trade, and the network loses its answer: the engine sees an
-                //    error, as for a write that never happened
-                relay.loseTheAnswerTo("alice:alice-2");
-                h.emit(3);
-                // 2. read again, it is a duplicate to the store; it is the engine's own admission, and nothing handles
-                //    it: copied once, as the other two (before: in flight, unhandled, until a restart)
-                h.awaitSettled(3, Duration.ofSeconds(30));
-                assertThat(relay.answersLost()).isEqualTo(1);
-                assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(3);
-                assertThat(h.admin().stats().ordersAccepted()).isEqualTo(3);
-                assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
-                assertThat(h.store().deadLetters()).isEmpty();
-                h.assertAccountingIdentity();
+                scenario.run(relay, h);
             }
         } finally {
             TestPostgres.dropSchema(schema);
