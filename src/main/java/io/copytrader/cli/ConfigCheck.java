@@ -71,6 +71,7 @@ public final class ConfigCheck {
             ChainSettings.load(CopyTraderSettings.strictLookupIn(pc), settings.venue());
             OperatorConfiguration.detectionStall(lookup);
             OperatorConfiguration.feedFailureThreshold(lookup);
+            OperatorConfiguration.managementIdleTimeoutSeconds(lookup);
             if (settings.venue().equals("polymarket")) {
                 try {
                     Function<String, String> properties = CopyTraderSettings.strictLookupIn(pc);

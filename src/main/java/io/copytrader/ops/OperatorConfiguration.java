@@ -77,6 +77,8 @@ public class OperatorConfiguration implements CamelConfiguration {
             health.register(new FeedReadinessCheck(metrics, feedFailures, detectionStall(context)));
         }
 
+        limitManagementServer(context);
+
         BreakerConfigExposure exposure = new BreakerConfigExposure(context, "order-circuit-breaker", breaker);
         context.getManagementStrategy().addEventNotifier(exposure);
         context.getManagementStrategy().addEventNotifier(new LifecycleEventNotifier() {
@@ -163,6 +165,42 @@ public class OperatorConfiguration implements CamelConfiguration {
     public static int feedFailureThreshold(java.util.function.Function<String, String> lookup) {
         return (int) CopyTraderSettings.integer(lookup, "copytrader.health.feed-failures", "HEALTH_FEED_FAILURES", "10",
                 1, 1_000_000);
+    }
+
+    /**
+     * The management server's Vert.x, with an idle timeout on its connections ({@link ManagementServerLimits}),
+     * unless the management server is off or someone bound a Vert.x already; closed once the context has stopped.
+     */
+    private static void limitManagementServer(CamelContext context) {
+        boolean enabled = context.getPropertiesComponent().resolveProperty("camel.management.enabled")
+                .map(v -> v.trim().equalsIgnoreCase("true")).orElse(false);
+        if (!enabled || !context.getRegistry().findByType(io.vertx.core.Vertx.class).isEmpty()) {
+            return;
+        }
+        int idleSeconds = recorded(() -> managementIdleTimeoutSeconds(
+                CopyTraderSettings.lookupIn(context.getPropertiesComponent())));
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        context.getRegistry().bind("managementVertx", ManagementServerLimits.withIdleTimeout(vertx, idleSeconds));
+        context.getManagementStrategy().addEventNotifier(new LifecycleEventNotifier() {
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.CamelContextStoppedEvent;
+            }
+
+            @Override
+            public void notify(CamelEvent event) {
+                vertx.close();
+            }
+        });
+    }
+
+    /**
+     * MANAGEMENT_IDLE_TIMEOUT_S (copytrader.management.idle-timeout-s): the management server closes a connection on
+     * which nothing was read or written for this long (a client that never finishes its request, or stops reading).
+     */
+    public static int managementIdleTimeoutSeconds(java.util.function.Function<String, String> lookup) {
+        return (int) CopyTraderSettings.integer(lookup, "copytrader.management.idle-timeout-s",
+                "MANAGEMENT_IDLE_TIMEOUT_S", "60", 1, 86_400);
     }
 
     /** A refused setting is recorded for the start's one-line error, then thrown. */

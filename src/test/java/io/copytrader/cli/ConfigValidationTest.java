@@ -100,6 +100,7 @@ class ConfigValidationTest {
         bad("HEALTH_FEED_FAILURES=0", "HEALTH_FEED_FAILURES", "0");
         bad("HEALTH_FEED_FAILURES=ten", "HEALTH_FEED_FAILURES", "ten");
         bad("HEALTH_DETECTION_STALL_MS=5s", "HEALTH_DETECTION_STALL_MS", "5s");
+        bad("MANAGEMENT_IDLE_TIMEOUT_S=0", "MANAGEMENT_IDLE_TIMEOUT_S", "0");
     }
 
     private static void bad(String env, String variable, String shown) {
