@@ -7,6 +7,7 @@ import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
+import io.copytrader.store.StoreException;
 import io.copytrader.store.TradeStore;
 import io.copytrader.venue.ExchangeAdapter;
 import io.copytrader.venue.HttpReply;
@@ -196,8 +197,7 @@ public final class OrderMonitor {
         OrderRecordState next = OrderPlacer.toRecordState(status.state());
         boolean moved = false;
         if (next != order.state() || !same(status.filledQuantity(), order.filledQuantity())) {
-            moved = store.moveOrder(intent.clientOrderId(), next, status.venueOrderId(), status.filledQuantity(),
-                    status.avgFillPrice());
+            moved = moveOrder(intent.clientOrderId(), next, status);
             if (!moved) {
                 return false; // moved on by someone else since it was listed; the next pass sees its new state
             }
@@ -226,6 +226,32 @@ public final class OrderMonitor {
             return false;
         }
         return !moved && !wasUnresolved;
+    }
+
+    /**
+     * Moves the order to what the lookup found. A write that reported an error may have committed all the same (a
+     * PostgreSQL connection dropped between the commit and its answer); the order would then no longer be watched,
+     * its trade never ended nor its book settled. Read back: found as written, it is taken as moved by this pass (an
+     * order not in a consumer's hand is moved by the monitor alone). Else the error stands and the next pass retries.
+     */
+    private boolean moveOrder(ClientOrderId id, OrderRecordState next, OrderStatus status) {
+        try {
+            return store.moveOrder(id, next, status.venueOrderId(), status.filledQuantity(), status.avgFillPrice());
+        } catch (StoreException failed) {
+            boolean written;
+            try {
+                written = store.order(id).filter(o -> o.state() == next && same(status.filledQuantity(), o.filledQuantity()))
+                        .isPresent();
+            } catch (RuntimeException stillFailing) {
+                failed.addSuppressed(stillFailing);
+                throw failed;
+            }
+            if (!written) {
+                throw failed;
+            }
+            LOG.info("Order {}: the move to {} was committed though its answer was lost", id, next);
+            return true;
+        }
     }
 
     /**

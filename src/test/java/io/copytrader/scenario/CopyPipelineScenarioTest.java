@@ -242,6 +242,26 @@ class CopyPipelineScenarioTest {
         });
     }
 
+    @Test
+    void shouldCopyATradeWhoseLookupFoundItsOrderThoughTheStoreLostTheAnswerToThatWrite() throws Exception {
+        onPostgresBehind((relay, h) -> {
+            // 1. the venue takes alice's orders and their answers never come: each is UNKNOWN, looked up by the monitor
+            h.admin().injectFault(FaultSpec.withProbability(FaultKind.TIMEOUT_AFTER_ACCEPT, 1.0));
+            ClientOrderId id = ClientOrderId.of(new TraderId(EngineHarness.TRADER), new SourceTradeId("alice-2"));
+            // 2. the lookup finds the second FILLED; the store commits that, and its answer is lost
+            relay.loseTheAnswerTo(List.of(id.value(), "FILLED"), 1, false);
+            h.emit(3);
+            // 3. the monitor takes the order as moved, and the trade is copied (before: the order FILLED, no longer
+            //    watched, and its trade in flight, unhandled, until a restart)
+            h.awaitSettled(3, Duration.ofSeconds(30));
+            assertThat(relay.answersLost()).isEqualTo(1);
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(3);
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(3);
+            assertThat(h.store().deadLetters()).isEmpty();
+            h.assertAccountingIdentity();
+        });
+    }
+
     private interface OnPostgres {
         void run(TcpCutter relay, EngineHarness h) throws Exception;
     }
