@@ -398,7 +398,34 @@ public final class TradeLedger {
     }
 
     private boolean finishOne(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail) {
-        return recorded(trade, outcome, reason, detail, store.finish(trade.key(), outcome, reason, detail));
+        boolean first;
+        try {
+            first = store.finish(trade.key(), outcome, reason, detail);
+        } catch (StoreException failed) {
+            first = endedAnyway(trade, outcome, reason, failed);
+        }
+        return recorded(trade, outcome, reason, detail, first);
+    }
+
+    /**
+     * An outcome's write that reported an error may have committed all the same (a PostgreSQL connection dropped
+     * between the commit and its answer): read back, the trade ended with this outcome and reason, by the handler that
+     * holds it, is this write's doing and is counted and told as any first outcome. Else the error stands.
+     */
+    private boolean endedAnyway(DetectedTrade trade, TradeOutcome outcome, Reason reason, StoreException failed) {
+        boolean written;
+        try {
+            written = active.contains(trade.key()) && store.ended(trade.key())
+                    .filter(e -> e.outcome() == outcome && e.reason() == reason).isPresent();
+        } catch (RuntimeException stillFailing) {
+            failed.addSuppressed(stillFailing);
+            throw failed;
+        }
+        if (!written) {
+            throw failed;
+        }
+        LOG.info("Trade {}: its outcome {} was committed though the write's answer was lost", trade.key(), outcome);
+        return true;
     }
 
     /** What follows the store's answer to an outcome's write: {@code first} is whether it was the first outcome. */

@@ -22,6 +22,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -262,12 +263,30 @@ class CopyPipelineScenarioTest {
         });
     }
 
+    @Test
+    void shouldCountASkipWhoseWriteWasCommittedThoughItsAnswerWasLost() throws Exception {
+        onPostgresBehind(Map.of("copytrader.filter.min-trade-size-usd", "100000"), (relay, h) -> {
+            // every trade is under the minimum: skipped; the store commits the first skip, and its answer is lost
+            relay.loseTheAnswerTo(List.of("SKIPPED"), 1, false);
+            h.emit(3);
+            h.awaitSettled(3, Duration.ofSeconds(30));
+            assertThat(relay.answersLost()).isEqualTo(1);
+            assertThat(h.outcomes(TradeOutcome.SKIPPED)).isEqualTo(3);
+            // read back and counted as any skip (before: 3 skipped in the store, 2 in the metrics)
+            h.assertAccountingIdentity();
+        });
+    }
+
     private interface OnPostgres {
         void run(TcpCutter relay, EngineHarness h) throws Exception;
     }
 
     /** An engine whose store is PostgreSQL reached through a relay that can lose the database's answers. */
     private static void onPostgresBehind(OnPostgres scenario) throws Exception {
+        onPostgresBehind(Map.of(), scenario);
+    }
+
+    private static void onPostgresBehind(Map<String, String> settings, OnPostgres scenario) throws Exception {
         String schema = TestPostgres.createSchema();
         java.net.URI direct = java.net.URI.create(TestPostgres.requireUrl().substring("jdbc:".length()));
         try (TcpCutter relay = new TcpCutter(direct.getPort())) {
@@ -277,7 +296,9 @@ class CopyPipelineScenarioTest {
                     // no statement prepared on the server: each request carries its SQL text (a COMMIT its "COMMIT"),
                     // which the relay recognises
                     + "&prepareThreshold=0";
-            try (EngineHarness h = EngineHarness.builder().set("copytrader.store.url", url).start()) {
+            EngineHarness.Builder builder = EngineHarness.builder().set("copytrader.store.url", url);
+            settings.forEach(builder::set);
+            try (EngineHarness h = builder.start()) {
                 scenario.run(relay, h);
             }
         } finally {
