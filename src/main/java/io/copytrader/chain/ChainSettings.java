@@ -28,10 +28,20 @@ public record ChainSettings(String detection, URI url, List<String> exchanges, C
         return !detection.equals(CHAIN);
     }
 
-    /** Reads the settings; {@code venue} is the engine's venue (chain detection is for Polymarket only). */
+    /**
+     * Reads the settings; {@code venue} is the engine's venue (chain detection is for Polymarket only). Every key is
+     * read whichever detection is chosen, so the start-up check knows each one (a key it does not know is refused as
+     * a misspelling) and a value Camel cannot resolve is refused even where chain detection is off.
+     */
     public static ChainSettings load(Function<String, String> property, String venue) {
         String url = trim(property.apply("copytrader.chain.ws-url"));
         String detection = trim(property.apply("copytrader.detection")).toLowerCase(Locale.ROOT);
+        String exchangesText = trim(property.apply("copytrader.chain.exchanges"));
+        String rangeText = trim(property.apply("copytrader.chain.get-logs-blocks"));
+        String lookbackText = trim(property.apply("copytrader.chain.initial-lookback-blocks"));
+        String timeoutText = trim(property.apply("copytrader.chain.request-timeout-ms"));
+        String initialText = trim(property.apply("copytrader.chain.reconnect-initial-ms"));
+        String maxText = trim(property.apply("copytrader.chain.reconnect-max-ms"));
         if (detection.isEmpty()) {
             detection = url.isEmpty() || !venue.equals("polymarket") ? DATA_API : BOTH;
         }
@@ -58,7 +68,7 @@ public record ChainSettings(String detection, URI url, List<String> exchanges, C
         }
         List<String> exchanges;
         try {
-            exchanges = Arrays.stream(trim(property.apply("copytrader.chain.exchanges")).split(","))
+            exchanges = Arrays.stream(exchangesText.split(","))
                     .map(String::trim).filter(s -> !s.isEmpty()).map(OrderFilledDecoder::address).toList();
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException("CHAIN_EXCHANGES (copytrader.chain.exchanges): " + e.getMessage());
@@ -66,17 +76,16 @@ public record ChainSettings(String detection, URI url, List<String> exchanges, C
         if (exchanges.isEmpty()) {
             throw new InvalidSettingException("CHAIN_EXCHANGES (copytrader.chain.exchanges) must name at least one contract");
         }
-        int range = (int) positive(property, "copytrader.chain.get-logs-blocks", "CHAIN_GET_LOGS_BLOCKS", 1, 100_000);
-        long lookback = positive(property, "copytrader.chain.initial-lookback-blocks", "CHAIN_INITIAL_LOOKBACK_BLOCKS", 0, 1_000_000);
-        long timeout = positive(property, "copytrader.chain.request-timeout-ms", "CHAIN_REQUEST_TIMEOUT_MS", 100, 600_000);
-        long initial = positive(property, "copytrader.chain.reconnect-initial-ms", "CHAIN_RECONNECT_INITIAL_MS", 1, 600_000);
-        long max = positive(property, "copytrader.chain.reconnect-max-ms", "CHAIN_RECONNECT_MAX_MS", initial, 3_600_000);
+        int range = (int) positive(rangeText, "copytrader.chain.get-logs-blocks", "CHAIN_GET_LOGS_BLOCKS", 1, 100_000);
+        long lookback = positive(lookbackText, "copytrader.chain.initial-lookback-blocks", "CHAIN_INITIAL_LOOKBACK_BLOCKS", 0, 1_000_000);
+        long timeout = positive(timeoutText, "copytrader.chain.request-timeout-ms", "CHAIN_REQUEST_TIMEOUT_MS", 100, 600_000);
+        long initial = positive(initialText, "copytrader.chain.reconnect-initial-ms", "CHAIN_RECONNECT_INITIAL_MS", 1, 600_000);
+        long max = positive(maxText, "copytrader.chain.reconnect-max-ms", "CHAIN_RECONNECT_MAX_MS", initial, 3_600_000);
         return new ChainSettings(detection, uri, exchanges, new ChainFeed.Options(uri, range, lookback,
                 Duration.ofMillis(timeout), Duration.ofMillis(initial), Duration.ofMillis(max)));
     }
 
-    private static long positive(Function<String, String> property, String key, String env, long min, long max) {
-        String text = trim(property.apply(key));
+    private static long positive(String text, String key, String env, long min, long max) {
         try {
             long v = Long.parseLong(text);
             if (v >= min && v <= max) {

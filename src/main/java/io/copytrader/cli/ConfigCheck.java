@@ -11,23 +11,36 @@ import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.config.SellSettings;
 import io.copytrader.config.TargetSettings;
 import io.copytrader.config.InvalidSettingException;
+import io.copytrader.config.UnknownSettings;
 import io.copytrader.engine.EngineConfiguration;
+import io.copytrader.engine.SharedQueueSettings;
 import io.copytrader.engine.StartupFailure;
 import io.copytrader.ops.OperatorConfiguration;
 import io.copytrader.polymarket.PolymarketConfig;
 import io.copytrader.store.TradeStore;
+import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.PropertiesFunction;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
 import org.slf4j.LoggerFactory;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Validates every setting before anything starts (no route, no server, no venue): the values application.properties
- * resolves from the environment, the Polymarket settings when that venue is chosen, and that the store opens. The
- * first error comes back as one line naming the variable, the value and what is allowed.
+ * resolves from the environment, the Polymarket settings when that venue is chosen, that every {@code copytrader.*}
+ * key set is one something reads ({@link UnknownSettings}), and that the store opens. The first error comes back as
+ * one line naming the variable, the value and what is allowed (a key nothing reads: the key, never its value).
  */
 public final class ConfigCheck {
     private ConfigCheck() {
@@ -63,15 +76,8 @@ public final class ConfigCheck {
             pc.addPropertiesFunction(new EnvFunction(environment));
             pc.setLocation(propertyLocations);
             Function<String, String> lookup = CopyTraderSettings.lookupIn(pc);
-            CopyTraderSettings settings = CopyTraderSettings.load(lookup, environment);
-            // the rest of what the engine reads at its start: per-target settings, sells, chain detection
-            TargetSettings.load(settings, lookup,
+            CopyTraderSettings settings = readEvery(lookup, CopyTraderSettings.strictLookupIn(pc), environment,
                     pc.loadProperties(k -> k.startsWith(TargetSettings.PREFIX)).stringPropertyNames());
-            SellSettings.load(lookup);
-            ChainSettings.load(CopyTraderSettings.strictLookupIn(pc), settings.venue());
-            OperatorConfiguration.detectionStall(lookup);
-            OperatorConfiguration.feedFailureThreshold(lookup);
-            OperatorConfiguration.managementIdleTimeoutSeconds(lookup);
             if (settings.venue().equals("polymarket")) {
                 try {
                     Function<String, String> properties = CopyTraderSettings.strictLookupIn(pc);
@@ -82,6 +88,11 @@ public final class ConfigCheck {
                 } catch (IllegalArgumentException e) {
                     return e.getMessage();
                 }
+            }
+            // a misspelled key, before the store opens (it may create a file)
+            String unknown = UnknownSettings.refusal(pc.loadProperties().stringPropertyNames(), readKeys(context));
+            if (unknown != null) {
+                return unknown;
             }
             try (TradeStore store = EngineConfiguration.openStore(settings, Clock.systemUTC())) {
                 return null;
@@ -99,6 +110,63 @@ public final class ConfigCheck {
             StartupFailure.take();
             logging.getTurboFilterList().remove(silence);
         }
+    }
+
+    /**
+     * Reads every setting the engine reads at its start but the Polymarket venue's (read where that venue is chosen)
+     * and the store (opened by the check): the refused one throws.
+     */
+    private static CopyTraderSettings readEvery(Function<String, String> lookup, Function<String, String> strict,
+                                                Function<String, String> environment, Collection<String> targetKeys) {
+        CopyTraderSettings settings = CopyTraderSettings.load(lookup, environment);
+        TargetSettings.load(settings, lookup, targetKeys);
+        SellSettings.load(lookup);
+        ChainSettings.load(strict, settings.venue());
+        SharedQueueSettings shared = SharedQueueSettings.read(strict);
+        if (shared.shared()) {
+            shared.requireComplete();
+        }
+        OperatorConfiguration.detectionStall(lookup);
+        OperatorConfiguration.feedFailureThreshold(lookup);
+        OperatorConfiguration.managementIdleTimeoutSeconds(lookup);
+        return settings;
+    }
+
+    /**
+     * Every {@code copytrader.*} key something reads: each setting's (the readers above and the Polymarket venue's,
+     * read over a lookup that notes the keys and answers "not set", so every reader asks for all its keys), and each
+     * key a placeholder names in a property's value or in a route file of {@code camel.main.routes-include-pattern}.
+     */
+    static Set<String> readKeys(CamelContext context) {
+        UnknownSettings.Survey survey = new UnknownSettings.Survey();
+        readEvery(survey, survey, name -> null, List.of());
+        try {
+            PolymarketConfig.from(survey);
+        } catch (IllegalArgumentException expected) {
+            // nothing set: refused, once every key was asked for
+        }
+        Set<String> read = new HashSet<>(survey.keys());
+        PropertiesComponent pc = context.getPropertiesComponent();
+        Properties properties = pc.loadProperties(); // its forEach sees nothing: it keeps its entries apart
+        for (String key : properties.stringPropertyNames()) {
+            read.addAll(UnknownSettings.placeholders(properties.getProperty(key)));
+        }
+        String routes = pc.resolveProperty("camel.main.routes-include-pattern").orElse("");
+        for (String pattern : routes.split(",")) {
+            if (pattern.isBlank()) {
+                continue;
+            }
+            try {
+                for (Resource route : PluginHelper.getPackageScanResourceResolver(context).findResources(pattern.trim())) {
+                    try (InputStream in = route.getInputStream()) {
+                        read.addAll(UnknownSettings.placeholders(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("the route files " + pattern.trim() + " could not be read: " + e, e);
+            }
+        }
+        return read;
     }
 
     /** {@code {{env:NAME:default}}} over the given environment: a variable set to "" stays "" (and is refused). */

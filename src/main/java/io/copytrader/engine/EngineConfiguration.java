@@ -88,14 +88,19 @@ public class EngineConfiguration implements CamelConfiguration {
         }
         targets.values().forEach(t -> LOG.info("Target {}: {}", t.trader(), t.describe()));
         ChainSettings chain;
+        SharedQueueSettings shared;
         try {
             chain = ChainSettings.load(CopyTraderSettings.strictLookupIn(pc), settings.venue());
+            shared = SharedQueueSettings.read(CopyTraderSettings.strictLookupIn(pc));
+            if (shared.shared()) {
+                shared.requireComplete();
+            }
         } catch (InvalidSettingException e) {
             StartupFailure.record(e);
             throw e;
         }
         Clock clock = Clock.systemUTC();
-        String instanceId = sharedQueue(context); // null: one instance, the in-process queue
+        String instanceId = sharedQueue(context, shared); // null: one instance, the in-process queue
         // one instance: the store is this engine's alone (EngineLock), taken before anything reads or writes it
         EngineLock lock = instanceId == null ? lockStore(settings, pc) : null;
         TradeStore store;
@@ -179,7 +184,7 @@ public class EngineConfiguration implements CamelConfiguration {
                 settings.unknownOrderGrace(), longestSend(settings, retryPolicy), placer::isInHand,
                 settings.maxRestingTime(), Duration.ofMillis(settings.portfolioRefreshMs()));
         if (instanceId != null) {
-            monitor.sharedAs(instanceId, claimLease(pc));
+            monitor.sharedAs(instanceId, shared.claimLease());
         }
 
         Map<String, Object> beans = new LinkedHashMap<>();
@@ -195,7 +200,7 @@ public class EngineConfiguration implements CamelConfiguration {
                 targetPositions)
                 .coalescingTicksWithin(Duration.ofMillis(instanceId == null ? 0 : settings.pollIntervalMs() / 2));
         if (instanceId != null) {
-            detector.ownedAs(instanceId, claimLease(pc));
+            detector.ownedAs(instanceId, shared.claimLease());
         }
         beans.put("tradeDetector", detector);
         CopyQueue copyQueue = new CopyQueue(instanceId != null, exchange.knowsOrderIdBeforeSending(), ledger,
@@ -259,8 +264,7 @@ public class EngineConfiguration implements CamelConfiguration {
         });
         context.getManagementStrategy().addEventNotifier(new ShutdownRecorder(ledger, placer, instanceId != null));
         if (instanceId != null) {
-            QueueLag lag = new QueueLag(pc.parseUri("{{copytrader.kafka.brokers}}"),
-                    pc.parseUri("{{copytrader.kafka.trades-topic}}"), pc.parseUri("{{copytrader.kafka.group}}"));
+            QueueLag lag = new QueueLag(shared.brokers(), shared.tradesTopic(), shared.group());
             stopWithContext(context, () -> lag.close());
             metrics.gauge(PipelineMetrics.QUEUE_LAG, "Kafka copy queue: records not yet committed by the group "
                     + "(-1: broker unreachable)", lag::lag);
@@ -316,29 +320,22 @@ public class EngineConfiguration implements CamelConfiguration {
      * With KAFKA_BROKERS set, points the routes' queue and tick endpoints at Kafka (the same routes, other URIs) and
      * returns this instance's name for the store's claims; otherwise null (one instance, in-process queue).
      */
-    private static String sharedQueue(CamelContext context) {
+    private static String sharedQueue(CamelContext context, SharedQueueSettings shared) {
         PropertiesComponent pc = context.getPropertiesComponent();
-        String brokers = pc.parseUri("{{copytrader.kafka.brokers}}").trim();
-        if (brokers.isEmpty()) {
+        if (!shared.shared()) {
             return null;
         }
-        pc.addOverrideProperty("copytrader.queue.consumer-uri", pc.parseUri("{{copytrader.kafka.queue-consumer-uri}}"));
-        pc.addOverrideProperty("copytrader.queue.producer-uri", pc.parseUri("{{copytrader.kafka.queue-producer-uri}}"));
-        pc.addOverrideProperty("copytrader.detect.tick-uri", pc.parseUri("{{copytrader.kafka.tick-producer-uri}}"));
-        pc.addOverrideProperty("copytrader.detect.consumer-uri", pc.parseUri("{{copytrader.kafka.tick-consumer-uri}}"));
+        String brokers = shared.brokers().trim();
+        shared.endpoints().forEach(pc::addOverrideProperty);
         // the Kafka consumer commits a record's offset after its outcome: copy-trade waits for dispatch-orders
         pc.addOverrideProperty("copytrader.queue.dispatch-wait", "Always");
-        String id = pc.parseUri("{{copytrader.kafka.instance-id}}").trim();
+        String id = shared.instanceId() == null ? "" : shared.instanceId().trim();
         if (id.isEmpty()) {
             id = hostName() + "-" + ProcessHandle.current().pid();
         }
         LOG.info("Several instances: copy queue and poll ticks on Kafka at {}, group {}; this instance is {}", brokers,
-                pc.parseUri("{{copytrader.kafka.group}}"), id);
+                shared.group(), id);
         return id;
-    }
-
-    private static Duration claimLease(PropertiesComponent pc) {
-        return Duration.ofMillis(Long.parseLong(pc.parseUri("{{copytrader.kafka.claim-lease-ms}}").trim()));
     }
 
     private static String hostName() {

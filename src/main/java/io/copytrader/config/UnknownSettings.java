@@ -1,0 +1,141 @@
+package io.copytrader.config;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code copytrader.*} properties that nothing reads. Camel takes any key, so a misspelled one
+ * ({@code copytrader.copy.ration = 0.5}) left its setting at the default without a word; the start-up check refuses
+ * it, naming the key and the nearest key that is read, never its value (values may be secrets).
+ *
+ * <p>The keys that are read are not listed here: they are found by reading every setting through a {@link Survey}
+ * (a lookup that notes each key asked for and answers "not set"), and by the {@code {{copytrader....}}} placeholders of
+ * the properties' values and of the route files. Per-target keys ({@link TargetSettings#PREFIX}) hold a trader's name;
+ * {@link TargetSettings} refuses those it does not read. Keys outside {@code copytrader.} (Camel's {@code camel.*},
+ * other components') are not ours to judge.
+ */
+public final class UnknownSettings {
+    public static final String NAMESPACE = "copytrader.";
+    /** A key named by a placeholder: {{key}}, {{key:default}}, {{?key}}, {{!key}}, or Camel's properties:key. */
+    private static final Pattern PLACEHOLDER = Pattern.compile(
+            "(?:\\{\\{[?!]?|\\bproperties?:)(copytrader\\.[A-Za-z0-9_.-]*[A-Za-z0-9_-])");
+
+    private UnknownSettings() {
+    }
+
+    /** A lookup that notes every key it is asked for and answers "not set" (null). */
+    public static final class Survey implements Function<String, String> {
+        private final Set<String> keys = new LinkedHashSet<>();
+
+        @Override
+        public String apply(String key) {
+            keys.add(key);
+            return null;
+        }
+
+        /** The keys asked for so far, in the order first asked. */
+        public Set<String> keys() {
+            return keys;
+        }
+    }
+
+    /** The {@code copytrader.*} keys that placeholders in the text name. */
+    public static Set<String> placeholders(String text) {
+        Set<String> keys = new LinkedHashSet<>();
+        Matcher m = PLACEHOLDER.matcher(text);
+        while (m.find()) {
+            keys.add(m.group(1));
+        }
+        return keys;
+    }
+
+    /**
+     * The refusal of every {@code copytrader.*} key of {@code defined} that is not read, as one line naming each with
+     * the nearest read key when one is close; null when every key is read. Values are never part of it.
+     *
+     * @param defined the keys the properties set
+     * @param read    the keys read (per-target keys among them stand for every target's)
+     */
+    public static String refusal(Collection<String> defined, Set<String> read) {
+        List<String> unknown = new ArrayList<>();
+        for (String key : new TreeSet<>(defined)) {
+            if (key.startsWith(NAMESPACE) && !key.startsWith(TargetSettings.PREFIX) && !read.contains(key)) {
+                String near = nearest(key, read);
+                unknown.add(Setting.printable(key) + (near == null ? "" : " (did you mean " + near + "?)"));
+            }
+        }
+        if (unknown.isEmpty()) {
+            return null;
+        }
+        boolean one = unknown.size() == 1;
+        return String.join(", ", unknown) + (one ? " is set, but no setting reads it" : " are set, but no setting reads them")
+                + " (a misspelled key would leave its setting at the default): correct " + (one ? "its name" : "their names")
+                + " or remove " + (one ? "it" : "them");
+    }
+
+    /**
+     * The read key nearest to {@code key} by edits (a letter added, left out, changed or two swapped), when it is
+     * close enough to be the one meant: within a quarter of the length after {@code copytrader.}, and at least 2.
+     * Per-target keys are compared with the name {@code key} has in their place (copytrader.target.bob.ratio is
+     * near copytrader.targets.bob.ratio).
+     */
+    static String nearest(String key, Set<String> read) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : new TreeSet<>(candidates(key, read))) {
+            int d = distance(key.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        int tail = Math.max(key.length(), best == null ? 0 : best.length()) - NAMESPACE.length();
+        return best != null && bestDistance <= Math.max(2, tail / 4) ? best : null;
+    }
+
+    private static Set<String> candidates(String key, Set<String> read) {
+        String[] parts = key.split("\\.", 4); // copytrader, targets, name, field
+        Set<String> out = new TreeSet<>();
+        for (String r : read) {
+            if (!r.startsWith(TargetSettings.PREFIX)) {
+                out.add(r);
+            } else if (parts.length == 4) {
+                String rest = r.substring(TargetSettings.PREFIX.length());
+                int dot = rest.indexOf('.');
+                if (dot > 0) {
+                    out.add(TargetSettings.PREFIX + parts[2] + rest.substring(dot));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Edits from a to b: insertions, deletions, substitutions and swaps of neighbours (optimal string alignment). */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}
