@@ -23,6 +23,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -44,7 +45,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * fills leaving it past {@value #MAX_INDEX}.
  *
  * <p><b>Connection.</b> One worker thread owns the connection; when it drops (closed, failed, a call timed out) it
- * reconnects with exponential backoff and subscribes again.
+ * reconnects with exponential backoff and subscribes again. The sink's failure is handled the same way, an
+ * {@link Error} too (a {@link StackOverflowError}, an {@link AssertionError}, a {@link LinkageError}...): logged,
+ * counted ({@link #workerErrors()}), the fill not taken, so the backfill of the reconnect reads it again. What the
+ * worker cannot survive (a {@link VirtualMachineError} other than a stack overflow: out of memory, an internal error)
+ * ends it, and the feed says so ({@link #stoppedBy()}) for the health check rather than falling silent.
+ *
+ * <p><b>Notifications.</b> The node's heads and logs wait for the worker in a queue of at most
+ * {@value #EVENT_CAPACITY} (the WebSocket's thread never waits on it: it also carries the answers the worker waits
+ * for). When the engine is slower than the node and the queue is full, a notification is dropped and counted
+ * ({@link #droppedEvents()}), never lost: the subscription only makes detection fast, and the worker then reads the
+ * blocks from its cursor to the node's head with {@code eth_getLogs}, as after a reconnect (a dropped head is a gap
+ * in the heads, looked at for a reorg the same way).
  */
 public final class ChainFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChainFeed.class);
@@ -55,9 +67,13 @@ public final class ChainFeed implements AutoCloseable {
     /** eth_getLogs confirms the subscription at least every 4 blocks or 2 s. */
     private static final long CONFIRM_BLOCKS = 4;
     private static final long CONFIRM_NANOS = 2_000_000_000L;
+    /** Notifications waiting for the worker at most (a log notification is a few KB). */
+    static final int EVENT_CAPACITY = 4096;
     private long lastConfirm;
     private long lastFinalizedCheck;
     private long lastHead = -1;
+    private static final long DROP_WARNING_NANOS = 10_000_000_000L;
+    private long lastDropWarning;
 
     /** Where the block cursor is kept. */
     public interface Cursor {
@@ -95,7 +111,17 @@ public final class ChainFeed implements AutoCloseable {
     private final Cursor cursorStore;
     private final Clock clock;
     private final HttpClient http;
-    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Event> events;
+    private final int eventCapacity;
+    /** Set when a notification was dropped (the queue full): the worker reads the blocks again up to the head. */
+    private final AtomicBoolean overflowed = new AtomicBoolean();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong workerErrors = new AtomicLong();
+    /** Failed connections or loops since the feed was last live. */
+    private final AtomicLong failuresInARow = new AtomicLong();
+    private volatile String lastFailure = "";
+    /** What ended the worker while it was meant to run; null while it runs or after close. */
+    private volatile Throwable stoppedBy;
     /** Guards {@link #index}; never held while waiting (start and close hold the feed's own monitor). */
     private final Object indexLock = new Object();
     private final Map<String, Entry> index = new LinkedHashMap<>();
@@ -121,6 +147,14 @@ public final class ChainFeed implements AutoCloseable {
     private Thread worker;
 
     public ChainFeed(Options options, OrderFilledDecoder decoder, ChainFillSink sink, Cursor cursor, Clock clock) {
+        this(options, decoder, sink, cursor, clock, EVENT_CAPACITY);
+    }
+
+    /** @param eventCapacity notifications waiting for the worker at most */
+    ChainFeed(Options options, OrderFilledDecoder decoder, ChainFillSink sink, Cursor cursor, Clock clock,
+              int eventCapacity) {
+        this.eventCapacity = eventCapacity;
+        this.events = new LinkedBlockingQueue<>(eventCapacity);
         this.options = options;
         this.decoder = decoder;
         this.sink = sink;
@@ -176,6 +210,47 @@ public final class ChainFeed implements AutoCloseable {
         return head;
     }
 
+    /**
+     * What ended the worker while it was meant to run (an error it cannot survive): chain detection is down until the
+     * engine restarts. Empty while it runs, and after {@link #close}.
+     */
+    public Optional<Throwable> stoppedBy() {
+        return Optional.ofNullable(stoppedBy);
+    }
+
+    /** Errors (not exceptions) the worker survived: the fill being handed over was read again. */
+    public long workerErrors() {
+        return workerErrors.get();
+    }
+
+    /** Connections or loops that failed since the feed was last live (0 while it is). */
+    public long failuresInARow() {
+        return failuresInARow.get();
+    }
+
+    /** The last failure counted by {@link #failuresInARow()}: its class and message ("" before any). */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    /** Notifications waiting for the worker now. */
+    public int pendingEvents() {
+        return events.size();
+    }
+
+    /** Notifications at most in the queue. */
+    public int eventCapacity() {
+        return eventCapacity;
+    }
+
+    /**
+     * Notifications not handled one by one because the queue filled up: dropped when it was full, and those still
+     * queued when the worker then read their blocks with eth_getLogs instead.
+     */
+    public long droppedEvents() {
+        return dropped.get();
+    }
+
     /** How many times a connection was opened (1 after the first). */
     public long connects() {
         return connects.get();
@@ -197,6 +272,30 @@ public final class ChainFeed implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            work();
+        } catch (Throwable t) {
+            // what the worker cannot survive: said first (the log line may fail as well, out of memory), then logged
+            if (running) {
+                stoppedBy = t;
+            }
+            live = false;
+            LOG.error("Chain detection stopped: the chain feed's worker ended on {}; no fill of the chain is detected "
+                    + "until the engine restarts", t.toString(), t);
+            throw t;
+        }
+    }
+
+    /**
+     * True for an {@link Error} the worker can go on after, once the stack is unwound to here: the sink's (or a
+     * library's) broken assertion, a class that cannot be loaded, a stack overflow. Not the JVM's other failures
+     * (out of memory, an internal error), after which nothing it does can be trusted.
+     */
+    static boolean survivable(Error e) {
+        return !(e instanceof VirtualMachineError) || e instanceof StackOverflowError;
+    }
+
+    private void work() {
         Duration backoff = options.reconnectInitial();
         while (running) {
             try {
@@ -208,7 +307,21 @@ public final class ChainFeed implements AutoCloseable {
                 if (!running) {
                     break;
                 }
+                failed(e);
                 LOG.warn("Chain feed ({}) lost: {}; reconnecting in {} ms", host(), e.getMessage(), backoff.toMillis());
+            } catch (Error e) {
+                live = false;
+                if (!survivable(e)) {
+                    throw e;
+                }
+                if (!running) {
+                    break;
+                }
+                // as an exception from the sink: the fill was not taken, the backfill of the reconnect reads it again
+                workerErrors.incrementAndGet();
+                failed(e);
+                LOG.error("Chain feed: {} while reading or handing over a fill; the blocks from {} are read again in "
+                        + "{} ms", e.toString(), cursor, backoff.toMillis(), e);
             } catch (InterruptedException e) {
                 break;
             } finally {
@@ -228,17 +341,34 @@ public final class ChainFeed implements AutoCloseable {
         LOG.info("Chain feed stopped at block {}", cursor);
     }
 
+    private void failed(Throwable e) {
+        failuresInARow.incrementAndGet();
+        lastFailure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /**
+     * A notification for the worker, on the WebSocket's thread, which never waits: with the queue full it is dropped
+     * and the worker reads the blocks again up to the head (a Closed dropped so is found by that reading's first call).
+     */
+    private void enqueue(Event event) {
+        if (!events.offer(event)) {
+            dropped.incrementAndGet();
+            overflowed.set(true);
+        }
+    }
+
     private void connect() throws IOException {
         events.clear();
+        overflowed.set(false); // what was dropped before is read again below
         JsonRpcWebSocket r = JsonRpcWebSocket.connect(http, options.url(), options.requestTimeout(), new JsonRpcWebSocket.Listener() {
             @Override
             public void onNotification(String subscription, JsonNode result) {
-                events.add(result.has("topics") ? new Log(result) : head(result));
+                enqueue(result.has("topics") ? new Log(result) : head(result));
             }
 
             @Override
             public void onClosed(String why) {
-                events.add(new Closed(why));
+                enqueue(new Closed(why));
             }
         });
         rpc = r;
@@ -246,9 +376,6 @@ public final class ChainFeed implements AutoCloseable {
         r.subscribe("newHeads");
         r.subscribe("logs", filter(null, null));
         long latest = ChainLog.quantity(r.call("eth_blockNumber").asText(), "eth_blockNumber");
-        // the node's chain now, though heads past it were seen before (a reorg to a shorter chain while away, a node
-        // behind the last one): catching up to a number with no block yet would move the cursor past it unread
-        head = latest;
         if (cursor < 0) {
             OptionalLong stored = cursorStore.load();
             cursor = stored.isPresent() ? stored.getAsLong() : Math.max(-1, latest - options.initialLookbackBlocks());
@@ -258,6 +385,20 @@ public final class ChainFeed implements AutoCloseable {
         }
         LOG.info("Chain feed connected to {} at block {}; cursor {}, {} block(s) to backfill", host(), latest, cursor,
                 Math.max(0, latest - cursor));
+        resync(latest);
+        live = true;
+        failuresInARow.set(0);
+    }
+
+    /**
+     * What may have happened while the node's notifications were not heard (away, or dropped from a full queue): a
+     * reorg, and blocks not read. Checks the recent fills and heads against the node's chain and reads every block
+     * from the cursor to {@code latest}, the node's head now.
+     */
+    private void resync(long latest) throws IOException {
+        // the node's chain now, though heads past it were seen before (a reorg to a shorter chain while away, a node
+        // behind the last one): catching up to a number with no block yet would move the cursor past it unread
+        head = latest;
         reconcileRecentFills(); // a reorg while we were away
         if (lastHead >= 0) {
             // and the blocks it replaced that held no fill of ours: their replacements may
@@ -272,11 +413,38 @@ public final class ChainFeed implements AutoCloseable {
             lastHead = Math.min(lastHead, latest);
         }
         catchUp(latest);
-        live = true;
+    }
+
+    /**
+     * After notifications were dropped: the heads and logs still queued are passed over too (the reading below covers
+     * them; a Closed stays), then the blocks up to the node's head now are read as after a reconnect.
+     */
+    private void recoverDropped() throws IOException {
+        int passedOver = 0;
+        for (Iterator<Event> it = events.iterator(); it.hasNext(); ) {
+            if (!(it.next() instanceof Closed)) {
+                it.remove();
+                passedOver++;
+            }
+        }
+        dropped.addAndGet(passedOver);
+        // asked after the queue was emptied: every notification passed over was of a block at or below it
+        long latest = ChainLog.quantity(rpc.call("eth_blockNumber").asText(), "eth_blockNumber");
+        long now = System.nanoTime();
+        if (now - lastDropWarning >= DROP_WARNING_NANOS || lastDropWarning == 0) { // once in a while in a long flood
+            lastDropWarning = now;
+            LOG.warn("Chain feed: notifications dropped ({} so far; the queue of {} was full: the engine is slower "
+                    + "than the node); reading blocks {} to {} with eth_getLogs instead", dropped.get(), eventCapacity,
+                    cursor + 1, latest);
+        }
+        resync(latest);
     }
 
     private void loop() throws IOException, InterruptedException {
         while (running) {
+            if (overflowed.getAndSet(false)) {
+                recoverDropped();
+            }
             Event event = events.poll(500, TimeUnit.MILLISECONDS);
             if (event == null) {
                 // quiet: confirm up to the last head now, and look at finality when due

@@ -7,6 +7,7 @@ import io.copytrader.engine.TradeAdmissions;
 import io.copytrader.engine.TradeLedger;
 import io.copytrader.ops.SecretMasker;
 import io.copytrader.store.TradeStore;
+import io.micrometer.core.instrument.FunctionCounter;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.spi.CamelEvent;
@@ -22,6 +23,10 @@ public final class ChainWiring {
     /** The store's feed-cursor key of the chain feed's block cursor. */
     public static final String CURSOR_KEY = "chain:polygon";
     public static final String ENDPOINT = "direct:detect-chain";
+    /** Gauge: 1 while the chain feed is subscribed and caught up. */
+    public static final String LIVE = "copytrader.chain.live";
+    /** Gauge: 1 once the chain feed's worker ended on an error it cannot survive. */
+    public static final String STOPPED = "copytrader.chain.stopped";
     private static final Logger LOG = LoggerFactory.getLogger(ChainWiring.class);
 
     private ChainWiring() {
@@ -46,10 +51,7 @@ public final class ChainWiring {
         ChainFeed feed = new ChainFeed(settings.options(), new OrderFilledDecoder(traders, settings.exchanges()),
                 detection, cursor(ledger.store()), clock);
         context.getRegistry().bind("chainFeed", feed);
-        PipelineMetrics metrics = ledger.metrics();
-        metrics.gauge("copytrader.chain.cursor", "Chain feed: every OrderFilled log up to this block was handed over",
-                feed::cursor);
-        metrics.gauge("copytrader.chain.live", "Chain feed: 1 when subscribed and caught up", () -> feed.isLive() ? 1 : 0);
+        meters(ledger.metrics(), feed);
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
@@ -75,6 +77,20 @@ public final class ChainWiring {
         LOG.info("Detection: {} (chain feed on {} exchange contract(s), {} target(s))", settings.detection(),
                 settings.exchanges().size(), traders.size());
         return feed;
+    }
+
+    /** The feed's figures: its cursor, whether it is live or stopped, the errors it survived, the notifications dropped. */
+    static void meters(PipelineMetrics metrics, ChainFeed feed) {
+        metrics.gauge("copytrader.chain.cursor", "Chain feed: every OrderFilled log up to this block was handed over",
+                feed::cursor);
+        metrics.gauge(LIVE, "Chain feed: 1 when subscribed and caught up", () -> feed.isLive() ? 1 : 0);
+        metrics.gauge(STOPPED, "Chain feed: 1 once its worker ended on an error it cannot survive (no chain detection "
+                + "until a restart)", () -> feed.stoppedBy().isPresent() ? 1 : 0);
+        FunctionCounter.builder("copytrader.chain.worker.errors", feed, ChainFeed::workerErrors)
+                .description("Chain feed: errors its worker survived (the fill read again)").register(metrics.registry());
+        FunctionCounter.builder("copytrader.chain.events.dropped", feed, ChainFeed::droppedEvents)
+                .description("Chain feed: notifications dropped from a full queue (their blocks read again)")
+                .register(metrics.registry());
     }
 
     static ChainFeed.Cursor cursor(TradeStore store) {

@@ -101,6 +101,11 @@ public final class StatusCommand implements Callable<Integer> {
         f.put("maxLatencyMs", millis(m.sum("copytrader_trade_latency_seconds_max")));
         f.put("circuitState", circuit(m.sum("copytrader_circuit_state").intValue()));
         f.put("exposureUsd", m.sum("copytrader_portfolio_exposure").setScale(2, RoundingMode.HALF_EVEN).toPlainString());
+        if (m.has("copytrader_chain_live")) { // chain detection is on
+            f.put("chainFeed", m.sum("copytrader_chain_stopped").signum() > 0
+                    ? "STOPPED (its worker ended on an error: no chain detection until a restart; see the log)"
+                    : m.sum("copytrader_chain_live").signum() > 0 ? "live" : "not live (connecting or catching up)");
+        }
         // one line per target trader: its trades since start, detected and by outcome
         m.byLabels("copytrader_target_trades_total", "target", "outcome").forEach((target, byOutcome) -> {
             StringBuilder line = new StringBuilder();

@@ -11,7 +11,9 @@ import io.copytrader.engine.TradeLedger;
 import io.copytrader.ops.dashboard.DashboardServer;
 import io.copytrader.ops.dashboard.OperatorView;
 import io.copytrader.ops.dashboard.TradeTape;
+import io.copytrader.chain.ChainFeed;
 import io.copytrader.ops.health.BreakerReadinessCheck;
+import io.copytrader.ops.health.ChainFeedReadinessCheck;
 import io.copytrader.ops.health.FeedReadinessCheck;
 import io.copytrader.ops.jmx.BreakerConfigExposure;
 import io.copytrader.ops.jmx.TradingMBeans;
@@ -75,6 +77,10 @@ public class OperatorConfiguration implements CamelConfiguration {
             health.register(new BreakerReadinessCheck(breaker, settings.maxConsecutiveFailures(),
                     OperatorView.waitInOpenSeconds(breaker.getCircuitBreakerConfig())));
             health.register(new FeedReadinessCheck(metrics, feedFailures, detectionStall(context)));
+            ChainFeed chain = context.getRegistry().lookupByNameAndType("chainFeed", ChainFeed.class);
+            if (chain != null) { // chain detection is on
+                health.register(new ChainFeedReadinessCheck(chain, feedFailures));
+            }
         }
 
         limitManagementServer(context);
@@ -140,8 +146,8 @@ public class OperatorConfiguration implements CamelConfiguration {
     }
 
     /**
-     * HEALTH_FEED_FAILURES (copytrader.health.feed-failures): consecutive failed polls of a feed after which
-     * readiness goes DOWN.
+     * HEALTH_FEED_FAILURES (copytrader.health.feed-failures): consecutive failed polls of a feed (or failures of the
+     * chain feed) after which readiness goes DOWN.
      */
     /**
      * HEALTH_DETECTION_STALL_MS (copytrader.health.detection-stall-ms): how long the detection timer may go without a

@@ -11,6 +11,8 @@ import io.copytrader.domain.TradeOutcome;
 import io.copytrader.engine.ExchangeProps;
 import io.copytrader.polymarket.PolymarketFake;
 import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,11 @@ class ChainDetectionScenarioTest {
             assertThat(e.meters().find("copytrader.lag.detected").tag("source", "chain").timer().count()).isEqualTo(1);
             await().atMost(SETTLE).untilAsserted(() -> assertThat(e.meters().find("copytrader.lag.accepted")
                     .tag("source", "chain").timers()).singleElement().matches(t -> t.count() == 1));
+            // 5. readiness has a check of the chain feed, UP while it runs
+            HealthCheck chainCheck = HealthCheckRegistry.get(e.context()).getCheck("chain-feed").orElseThrow();
+            assertThat(chainCheck.isReadiness()).isTrue();
+            assertThat(chainCheck.isLiveness()).isFalse();
+            assertThat(chainCheck.call().getState()).isEqualTo(HealthCheck.State.UP);
             e.assertAccountingIdentity();
         }
     }
