@@ -403,12 +403,133 @@ class TradeLedgerTest {
                         }
                         return answers;
                     }
+                    if (method.getName().equals("finish") || method.getName().equals("moveOrderAndFinish")) {
+                        // the trade's key: finish's first argument, moveOrderAndFinish's sixth
+                        String key = (String) args[method.getName().equals("finish") ? 0 : 5];
+                        if (refused.remove(key)) {
+                            throw new io.copytrader.store.StoreException("could not " + method.getName() + ": refused",
+                                    null);
+                        }
+                        Object answer = method.invoke(real, args);
+                        if (lostAnswers.remove(key)) {
+                            throw new io.copytrader.store.StoreException("could not " + method.getName()
+                                    + ": An I/O error occurred while sending to the backend.", null);
+                        }
+                        return answer;
+                    }
                     try {
                         return method.invoke(real, args);
                     } catch (java.lang.reflect.InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
+    }
+
+    @Test
+    void shouldCountAnOutcomeWhoseWriteWasCommittedThoughItsAnswerWasLostAndOnlySuchAnOutcome() {
+        LosingAnswers db = new LosingAnswers();
+        TradeLedger ledger = new TradeLedger(db.store, new PipelineMetrics(registry));
+        ledger.outcomeListener((trade, outcome, reason) -> told.add(trade.key() + " " + outcome));
+        DetectedTrade lost = Trades.buy("end-1", "0.50", "10");
+        DetectedTrade refused = Trades.buy("end-2", "0.50", "10");
+        DetectedTrade notHeld = Trades.buy("end-3", "0.50", "10");
+        DetectedTrade otherReason = Trades.buy("end-4", "0.50", "10");
+        List.of(lost, refused, notHeld, otherReason).forEach(ledger::admit);
+
+        db.lostAnswers.add(lost.key());
+        assertThat(ledger.finish(lost, TradeOutcome.SKIPPED, Reason.FILTER_STALE, "old")).isTrue();
+        assertThat(targetCount("SKIPPED")).isEqualTo(1.0);
+
+        // not committed: the error stands
+        db.refused.add(refused.key());
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> ledger.finish(refused, TradeOutcome.SKIPPED, Reason.FILTER_STALE, "old"))
+                .isInstanceOf(io.copytrader.store.StoreException.class);
+        // committed, but by someone else's hand (this process does not hold the trade): the error stands
+        ledger.release(notHeld);
+        db.lostAnswers.add(notHeld.key());
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> ledger.finish(notHeld, TradeOutcome.SKIPPED, Reason.FILTER_STALE, "old"))
+                .isInstanceOf(io.copytrader.store.StoreException.class);
+        // the store holds another outcome's reason: not this write's
+        db.real.finish(otherReason.key(), TradeOutcome.SKIPPED, Reason.FILTER_BELOW_MIN_SIZE, "earlier");
+        db.refused.add(otherReason.key());
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> ledger.finish(otherReason, TradeOutcome.SKIPPED, Reason.FILTER_STALE, "old"))
+                .isInstanceOf(io.copytrader.store.StoreException.class);
+        assertThat(targetCount("SKIPPED")).isEqualTo(1.0);
+        assertThat(told).containsExactly(lost.key() + " SKIPPED");
+    }
+
+    @Test
+    void shouldAnswerAVenueAnswersWriteThatCommittedThoughItsAnswerWasLostAsWritten() {
+        LosingAnswers db = new LosingAnswers();
+        TradeLedger ledger = new TradeLedger(db.store, new PipelineMetrics(registry));
+        DetectedTrade t = Trades.buy("copy-1", "0.50", "10");
+        ledger.admit(t);
+        db.real.recordIntent(t.key(), new CopyIntent(t.clientOrderId(), t, t.instrument(), t.side(), t.price(),
+                t.quantity(), t.notional()));
+        DetectedTrade refused = Trades.buy("copy-2", "0.50", "10");
+        ledger.admit(refused);
+        db.real.recordIntent(refused.key(), new CopyIntent(refused.clientOrderId(), refused, refused.instrument(),
+                refused.side(), refused.price(), refused.quantity(), refused.notional()));
+
+        db.lostAnswers.add(t.key());
+        TradeLedger.Copied copied = ledger.recordCopied(t, t.clientOrderId(), OrderRecordState.FILLED,
+                new VenueOrderId("v-1"), BigDecimal.TEN, new BigDecimal("0.50"));
+        assertThat(copied.moved()).isTrue();
+        assertThat(copied.written().finished()).isTrue();
+        assertThat(ledger.copiedRecorded(t, copied)).isTrue();
+        assertThat(copiedCount()).isEqualTo(1.0);
+
+        // not committed: the order still SUBMITTING, no outcome: the error stands
+        db.refused.add(refused.key());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.recordCopied(refused, refused.clientOrderId(),
+                OrderRecordState.FILLED, new VenueOrderId("v-2"), BigDecimal.TEN, new BigDecimal("0.50")))
+                .isInstanceOf(io.copytrader.store.StoreException.class);
+        // the order moved, the trade not COPIED (the outcome another's): not this write
+        db.real.moveOrder(refused.clientOrderId(), OrderRecordState.FILLED, new VenueOrderId("v-2"), BigDecimal.TEN,
+                new BigDecimal("0.50"));
+        db.refused.add(refused.key());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.recordCopied(refused, refused.clientOrderId(),
+                OrderRecordState.FILLED, new VenueOrderId("v-2"), BigDecimal.TEN, new BigDecimal("0.50")))
+                .isInstanceOf(io.copytrader.store.StoreException.class);
+        // the trade COPIED, the order in another state than written: not this write
+        db.real.finish(refused.key(), TradeOutcome.COPIED, null, "by lookup");
+        db.refused.add(refused.key());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.recordCopied(refused, refused.clientOrderId(),
+                OrderRecordState.PARTIALLY_FILLED, new VenueOrderId("v-2"), BigDecimal.ONE, new BigDecimal("0.50")))
+                .isInstanceOf(io.copytrader.store.StoreException.class);
+        assertThat(copiedCount()).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldNotTakeATradeAnotherSourceStoredWhenNoOneHoldsItAnyMore() {
+        LosingAnswers db = new LosingAnswers();
+        TradeLedger alone = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(true);
+        DetectedTrade t = Trades.buy("both-2", "0.50", "10");
+        db.refused.add(t.key());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> alone.admit(t, "data-api"));
+        assertThat(alone.admit(t, "chain")).isTrue();
+        alone.release(t); // the chain's handler let it go (its claim is not what keeps it the chain's)
+        assertThat(alone.admit(t, "data-api")).isFalse();
+        assertThat(alone.admitAll(List.of(t), "data-api")).containsExactly(false);
+    }
+
+    @Test
+    void shouldNotTakeAPageTradeInDoubtThatSomeoneElseHolds() {
+        LosingAnswers db = new LosingAnswers();
+        TradeLedger alone = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(true);
+        DetectedTrade t = Trades.buy("page-3", "0.50", "10");
+        db.lostAnswers.add(t.key());
+        assertThat(alone.admitAll(List.of(t), null)).containsExactly((Boolean) null);
+        // recovery (or another handler) claimed it meanwhile: it is theirs
+        assertThat(alone.claim(t)).isTrue();
+        assertThat(alone.admitAll(List.of(t), null)).containsExactly(false);
+        // let go without an outcome: nothing handles it any more, and the next read takes it, once
+        alone.release(t);
+        assertThat(alone.admitAll(List.of(t), null)).containsExactly(true);
+        assertThat(alone.admitAll(List.of(t), null)).containsExactly(false);
     }
 
     @Test
