@@ -529,6 +529,33 @@ class OrderPlacerDecisionsTest {
     }
 
     @Test
+    void shouldLeaveAnAcceptedOrderToALookupWhenItsAnswerCouldNotBeRecorded() {
+        // the same engine over a store whose write of the venue's answer fails (its connection dropped under it)
+        LosingAnswers db = new LosingAnswers(store);
+        placer = new OrderPlacer(venue, db.store, new TradeLedger(db.store, new PipelineMetrics(registry)), book,
+                new CopyReporter(), clock, new RetryPolicy(2, 100, 1000, 5000), new OrderBreaker(breaker));
+        Exchange e = sentOnce();
+        venue.placeResult = new PlaceResult.Accepted(new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED,
+                BigDecimal.TEN, new BigDecimal("0.50")));
+        answer(e, 200);
+        long version = book.version();
+        db.refused.add(trade.key());
+
+        OrderFailedException failed = org.assertj.core.api.Assertions.catchThrowableOfType(() -> placer.onResult(e),
+                OrderFailedException.class);
+        // not failed: the order may be at the venue (it is); the monitor looks it up, the trade waits in flight
+        assertThat(failed.deadLetterReason()).isNull();
+        assertThat(failed.detail()).startsWith("answer not recorded: ");
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(store.outcome(trade.key())).isEmpty();
+        assertThat(book.version()).as("the book keeps the order").isEqualTo(version);
+        assertThat(placer.isInHand(id)).isFalse();
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, failed); // the breaker's fallback: nothing for the dead letters
+        placer.onFailure(e);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isNull();
+    }
+
+    @Test
     void shouldCopyTheTradeAndEndTheOrderOnAFill() {
         Exchange e = sentOnce();
         venue.placeResult = new PlaceResult.Accepted(new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED,

@@ -363,68 +363,6 @@ class TradeLedgerTest {
                 "with aggregate " + other.key());
     }
 
-    /**
-     * The store behind a database connection that can lose answers: {@code admit} of a key in {@link #lostAnswers}
-     * commits the trade, then fails as a connection dropped after the commit would; {@code admitAll} stores such a
-     * trade and answers null for it, as the page write does for a write that reported an error.
-     */
-    private static final class LosingAnswers {
-        final InMemoryTradeStore real = new InMemoryTradeStore(Clock.systemUTC());
-        final java.util.Set<String> lostAnswers = new java.util.HashSet<>();
-        final java.util.Set<String> refused = new java.util.HashSet<>();
-        final TradeStore store = (TradeStore) java.lang.reflect.Proxy.newProxyInstance(TradeStore.class.getClassLoader(),
-                new Class<?>[]{TradeStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("admit")) {
-                        DetectedTrade t = (DetectedTrade) args[0];
-                        if (refused.remove(t.key())) {
-                            throw new io.copytrader.store.StoreException("could not admit trade " + t.key()
-                                    + ": refused", null);
-                        }
-                        Object answer = method.invoke(real, args);
-                        if (lostAnswers.remove(t.key())) {
-                            throw new io.copytrader.store.StoreException("could not admit trade " + t.key()
-                                    + ": An I/O error occurred while sending to the backend.", null);
-                        }
-                        return answer;
-                    }
-                    if (method.getName().equals("admitAll")) {
-                        @SuppressWarnings("unchecked")
-                        List<DetectedTrade> trades = (List<DetectedTrade>) args[0];
-                        List<Boolean> answers = new ArrayList<>();
-                        for (DetectedTrade t : trades) {
-                            if (refused.remove(t.key())) {
-                                answers.add(null);
-                            } else if (lostAnswers.remove(t.key())) {
-                                real.admit(t, (String) args[1]);
-                                answers.add(null);
-                            } else {
-                                answers.add(real.admit(t, (String) args[1]));
-                            }
-                        }
-                        return answers;
-                    }
-                    if (method.getName().equals("finish") || method.getName().equals("moveOrderAndFinish")) {
-                        // the trade's key: finish's first argument, moveOrderAndFinish's sixth
-                        String key = (String) args[method.getName().equals("finish") ? 0 : 5];
-                        if (refused.remove(key)) {
-                            throw new io.copytrader.store.StoreException("could not " + method.getName() + ": refused",
-                                    null);
-                        }
-                        Object answer = method.invoke(real, args);
-                        if (lostAnswers.remove(key)) {
-                            throw new io.copytrader.store.StoreException("could not " + method.getName()
-                                    + ": An I/O error occurred while sending to the backend.", null);
-                        }
-                        return answer;
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
     @Test
     void shouldCountAnOutcomeWhoseWriteWasCommittedThoughItsAnswerWasLostAndOnlySuchAnOutcome() {
         LosingAnswers db = new LosingAnswers();
