@@ -198,7 +198,8 @@ public class EngineConfiguration implements CamelConfiguration {
         TradeDetector detector = new TradeDetector(
                 chain.dataApiOn() ? settings.targetTraders() : java.util.List.of(), feed, http, store, metrics, clock,
                 targetPositions)
-                .coalescingTicksWithin(Duration.ofMillis(instanceId == null ? 0 : settings.pollIntervalMs() / 2));
+                .coalescingTicksWithin(Duration.ofMillis(instanceId == null ? 0 : settings.pollIntervalMs() / 2))
+                .readingAtMostPagesPerPoll(settings.feedMaxPagesPerPoll());
         if (instanceId != null) {
             detector.ownedAs(instanceId, shared.claimLease());
         }

@@ -27,6 +27,10 @@ public final class ExchangeProps {
     /** A {@link io.copytrader.domain.Reason} sending the trade to the dead letters. */
     public static final String DEAD_LETTER_REASON = "deadLetterReason";
     public static final String DEAD_LETTER_DETAIL = "deadLetterDetail";
+    /** How many pages of its trader the tick on this exchange has read (detect-trades). */
+    public static final String FEED_PAGES = "feedPagesRead";
+    /** Set by a page that went through when the tick reads the trader's next page at once (detect-trades). */
+    public static final String NEXT_FEED_PAGE = "feedNextPage";
 
     private ExchangeProps() {
     }

@@ -25,9 +25,12 @@ import java.util.function.Predicate;
  *   <tr><th>name</th><th>runs</th></tr>
  *   <tr><td>recoverPreviousRun</td><td>metrics.detectionTicked, then recovery.beforePolling (at each poll tick;
  *   recovers once)</td></tr>
- *   <tr><td>pollFeed</td><td>tradeDetector.pollTrader(body as text), the page as body</td></tr>
+ *   <tr><td>pollFeed</td><td>tradeDetector.pollTrader(body as text) for the tick's first page,
+ *   tradeDetector.pollNextPage(the page's trader) for the next; the page as body, counted in property
+ *   feedPagesRead</td></tr>
  *   <tr><td>admitPage</td><td>tradeAdmissions.admitPage</td></tr>
- *   <tr><td>commitCursor</td><td>tradeDetector.commit(body as page), unless tradeAdmissions.cursorHeld</td></tr>
+ *   <tr><td>commitCursor</td><td>tradeDetector.commit(body as page), unless tradeAdmissions.cursorHeld; then
+ *   property feedNextPage when tradeDetector.readsOn(page, pages read) and tradeAdmissions.admittedThisTick</td></tr>
  *   <tr><td>recordDetectionLag</td><td>pipelineMetrics.feedDetectionLag(body as trade)</td></tr>
  *   <tr><td>trackTargetPosition</td><td>targetPositions.observe</td></tr>
  *   <tr><td>completePreviousOrder</td><td>fillAggregation.beforeFill</td></tr>
@@ -42,6 +45,7 @@ import java.util.function.Predicate;
  *   <tr><td>classifyAnswer</td><td>orderPlacer.classify, the result as body</td></tr>
  * </table>
  * Values: {@code traderNames} (tradeDetector.traderNames, what each tick splits into). Conditions:
+ * {@code feedPageToRead} (no page read yet on this exchange, or property feedNextPage is true: detect-trades' loop),
  * {@code fillGroupCompletes} (fillAggregation.completes), {@code hasIntent} (the body is a copy intent),
  * {@code orderNotYetPlaced} (property orderAlreadyPlaced is not true), {@code orderFailed} (property deadLetterReason
  * is set).
@@ -64,12 +68,28 @@ public final class RouteSteps {
             recovery.beforePolling();
         }));
         steps.put("traderNames", value("traderNames", e -> detector.traderNames()));
-        steps.put("pollFeed", step(timeline, "pollFeed",
-                e -> e.getMessage().setBody(detector.pollTrader(e.getMessage().getMandatoryBody(String.class)))));
+        steps.put("pollFeed", step(timeline, "pollFeed", e -> {
+            Integer pages = e.getProperty(ExchangeProps.FEED_PAGES, Integer.class);
+            e.removeProperty(ExchangeProps.NEXT_FEED_PAGE); // set again only by this page's commit
+            if (pages == null) { // the tick's first page: the body is the trader's name
+                e.setProperty(ExchangeProps.FEED_PAGES, 1);
+                e.getMessage().setBody(detector.pollTrader(e.getMessage().getMandatoryBody(String.class)));
+            } else { // the next page of the trader of the page before, which said the feed has more
+                e.setProperty(ExchangeProps.FEED_PAGES, pages + 1);
+                e.getMessage().setBody(detector.pollNextPage(
+                        e.getMessage().getMandatoryBody(TradeDetector.Poll.class).trader()));
+            }
+        }));
         steps.put("admitPage", step(timeline, "admitPage", admissions::admitPage));
         steps.put("commitCursor", step(timeline, "commitCursor", e -> {
-            if (!admissions.cursorHeld(e)) { // a trade the store refused is read again at the next poll
-                detector.commit(e.getMessage().getMandatoryBody(TradeDetector.Poll.class));
+            if (admissions.cursorHeld(e)) {
+                return; // a trade the store refused is read again at the next poll; this tick reads no further page
+            }
+            TradeDetector.Poll page = e.getMessage().getMandatoryBody(TradeDetector.Poll.class);
+            detector.commit(page);
+            if (detector.readsOn(page, e.getProperty(ExchangeProps.FEED_PAGES, 1, Integer.class))
+                    && admissions.admittedThisTick(e)) {
+                e.setProperty(ExchangeProps.NEXT_FEED_PAGE, true);
             }
         }));
         steps.put("recordDetectionLag", step(timeline, "recordDetectionLag",
@@ -103,6 +123,9 @@ public final class RouteSteps {
     /** The conditions, by the name the routes use. */
     static Map<String, Expression> conditions(FillAggregation aggregation) {
         Map<String, Expression> conditions = new LinkedHashMap<>();
+        conditions.put("feedPageToRead", condition("feedPageToRead",
+                e -> e.getProperty(ExchangeProps.FEED_PAGES) == null
+                        || Boolean.TRUE.equals(e.getProperty(ExchangeProps.NEXT_FEED_PAGE, Boolean.class))));
         conditions.put("fillGroupCompletes", condition("fillGroupCompletes", aggregation::completes));
         conditions.put("hasIntent", condition("hasIntent", e -> e.getMessage().getBody() instanceof CopyIntent));
         conditions.put("orderNotYetPlaced", condition("orderNotYetPlaced",

@@ -26,6 +26,8 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
     static final String PAGE_ADMITTED = "copytraderPageAdmitted";
     /** The exchange property counting a page's trades the store could not admit (see {@link #cursorHeld}). */
     static final String PAGE_HELD = "copytraderPageHeld";
+    /** The exchange property counting the trades a tick admitted, over its pages (see {@link #admittedThisTick}). */
+    static final String TICK_ADMITTED = "copytraderTickAdmitted";
     private final TradeLedger ledger;
     /** The detection source recorded with each trade, when the same fills have two (DETECTION=both); else null. */
     private final String source;
@@ -56,9 +58,15 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
      * store has no answer there and is admitted alone by the idempotent consumer, which reports the error as before.
      */
     public void admitPage(Exchange exchange) {
+        // a tick may read several pages on one exchange: nothing of the page before carries over to this one
+        exchange.removeProperty(PAGE_ADMITTED);
+        exchange.removeProperty(PAGE_HELD);
         TradeDetector.Poll poll = exchange.getMessage().getBody(TradeDetector.Poll.class);
         if (poll == null || poll.trades().isEmpty()) {
             return;
+        }
+        if (exchange.getProperty(TICK_ADMITTED) == null) {
+            exchange.setProperty(TICK_ADMITTED, new AtomicInteger()); // shared with the split's copies, and the pages after
         }
         if (maxTradeAge != null) {
             exchange.setProperty(PAGE_HELD, new AtomicInteger()); // shared with the split's copies of the exchange
@@ -88,17 +96,36 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
         @SuppressWarnings("unchecked")
         Map<String, Boolean> page = exchange.getProperty(PAGE_ADMITTED, Map.class);
         Boolean answered = page == null ? null : page.remove(key); // once: a second look is a duplicate
+        boolean admitted;
         if (answered != null) {
-            return answered;
-        }
-        try {
-            return ledger.admit(trade, source);
-        } catch (RuntimeException refused) {
-            if (!hold(exchange, trade, refused)) {
-                throw refused;
+            admitted = answered;
+        } else {
+            try {
+                admitted = ledger.admit(trade, source);
+            } catch (RuntimeException refused) {
+                if (!hold(exchange, trade, refused)) {
+                    throw refused;
+                }
+                return false; // not admitted now: the next poll reads it again
             }
-            return false; // not admitted now: the next poll reads it again
         }
+        if (admitted) {
+            AtomicInteger tick = exchange.getProperty(TICK_ADMITTED, AtomicInteger.class);
+            if (tick != null) {
+                tick.incrementAndGet();
+            }
+        }
+        return admitted;
+    }
+
+    /**
+     * True when a page of the tick on this exchange admitted a trade not seen before: the feed is handing over new
+     * trades, and its next page is worth reading at once. Pages of trades all admitted already (a feed that reads an
+     * overlap again, a page read again after a hand-over) are read at the next tick, not one after the other.
+     */
+    public boolean admittedThisTick(Exchange exchange) {
+        AtomicInteger admitted = exchange.getProperty(TICK_ADMITTED, AtomicInteger.class);
+        return admitted != null && admitted.get() > 0;
     }
 
     /**

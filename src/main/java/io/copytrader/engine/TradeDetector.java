@@ -29,7 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Reads each target trader's feed from its stored cursor. Malformed rows are counted, logged with their reason and
  * go no further; the cursor moves on only after the page's trades were admitted and queued ({@link #commit}), so a
- * crash re-reads the page and dedup absorbs the overlap.
+ * crash re-reads the page and dedup absorbs the overlap. A page after which the feed has more is followed by the
+ * next in the same tick ({@link #pollNextPage}, {@link #readsOn}), so a burst larger than a page is not read one page
+ * per poll interval.
  */
 public final class TradeDetector {
     private static final Logger LOG = LoggerFactory.getLogger(TradeDetector.class);
@@ -37,8 +39,15 @@ public final class TradeDetector {
     /**
      * A page read for one trader: its trades, and the cursor to store once they are handled. An ignored tick (one for
      * a trader this instance does not follow) has no trader, no trades and no cursor.
+     *
+     * @param hasMore the feed said it has more rows after this page and the page moved the cursor: once the page went
+     *                through, the tick may read the next one at once ({@link #readsOn}); false for a page that failed
      */
-    public record Poll(TraderId trader, List<DetectedTrade> trades, String nextCursor) {
+    public record Poll(TraderId trader, List<DetectedTrade> trades, String nextCursor, boolean hasMore) {
+        /** A page after which the feed has nothing more now. */
+        public Poll(TraderId trader, List<DetectedTrade> trades, String nextCursor) {
+            this(trader, trades, nextCursor, false);
+        }
     }
 
     private final List<TraderId> traders;
@@ -51,6 +60,7 @@ public final class TradeDetector {
     private final Clock clock;
     private final Map<String, Long> lastPoll = new ConcurrentHashMap<>();
     private volatile long minTickNanos;
+    private volatile int maxPagesPerPoll = 1;
     private final TargetPositions targetPositions;
     private final Set<TraderId> seeded = ConcurrentHashMap.newKeySet();
     /**
@@ -115,11 +125,41 @@ public final class TradeDetector {
             return new Poll(id, List.of(), null);
         }
         lastPoll.put(trader, now);
-        if (owner != null && !store.claim("detect:" + trader, owner, clock.instant().plus(ownerLease))) {
+        if (!claimed(id)) {
             LOG.debug("Trader {} is still being polled by another instance; skipping this tick", trader);
             return new Poll(id, List.of(), null);
         }
         return poll(id);
+    }
+
+    /**
+     * The next page of a trader in the same tick, after a page that said the feed has more and went through (its
+     * cursor stored, {@link #readsOn}): not coalesced as a tick is, and, with several instances, only while this one
+     * still holds the trader's claim (renewed, as at every poll).
+     */
+    public Poll pollNextPage(TraderId trader) {
+        if (trader == null || !traderNameSet.contains(trader.value())) {
+            return new Poll(trader, List.of(), null);
+        }
+        if (!claimed(trader)) {
+            LOG.debug("Trader {} is now polled by another instance; reading no further page", trader);
+            return new Poll(trader, List.of(), null);
+        }
+        return poll(trader);
+    }
+
+    /**
+     * Whether the tick reads the trader's next page at once after {@code page}, the {@code pagesRead}-th page of the
+     * tick, went through: when the feed said it has more and the page moved the cursor, up to
+     * {@link #readingAtMostPagesPerPoll} pages a tick.
+     */
+    public boolean readsOn(Poll page, int pagesRead) {
+        return page.hasMore() && pagesRead < maxPagesPerPoll;
+    }
+
+    /** With several instances, (re)takes this instance's claim on the trader; true when polling alone. */
+    private boolean claimed(TraderId trader) {
+        return owner == null || store.claim("detect:" + trader.value(), owner, clock.instant().plus(ownerLease));
     }
 
     /**
@@ -131,6 +171,18 @@ public final class TradeDetector {
     public TradeDetector ownedAs(String owner, Duration lease) {
         this.owner = owner;
         this.ownerLease = lease;
+        return this;
+    }
+
+    /**
+     * Read at most this many pages of a trader a tick (FEED_MAX_PAGES_PER_POLL; 1, the default here: one page a tick):
+     * a burst larger than a page is read in one tick, not one page per poll interval.
+     */
+    public TradeDetector readingAtMostPagesPerPoll(int pages) {
+        if (pages < 1) {
+            throw new IllegalArgumentException("pages per poll must be at least 1, but was " + pages);
+        }
+        this.maxPagesPerPoll = pages;
         return this;
     }
 
@@ -170,7 +222,9 @@ public final class TradeDetector {
             }
         }
         malformedRows.flush(); // the rows rejected since the last line, once its 10 s have passed
-        return new Poll(trader, trades, page.nextCursor());
+        // more to read now only when the page moved the cursor: the same cursor would read the same page again
+        boolean more = page.hasMore() && page.nextCursor() != null && !page.nextCursor().equals(cursor);
+        return new Poll(trader, trades, page.nextCursor(), more);
     }
 
     /** At most 40 characters of a name read from the tick topic, anything but printable ASCII as '?': for a log line. */

@@ -212,6 +212,8 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         } else {
             next = new Cursor(newest, 0);
         }
+        // the Data API tells no count: a full page may have more after it (the engine reads the next page in the same
+        // poll, up to FEED_MAX_PAGES_PER_POLL), a page short of full has none now. Every full page moves the cursor
         return new FeedPage(rows, next.format(), full);
     }
 

@@ -41,6 +41,7 @@ class CopyTraderSettingsTest {
         assertThat(s.maxTradeAge()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.quantityScale()).isEqualTo(2);
         assertThat(s.aggregationWindowMs()).isEqualTo(50);
+        assertThat(s.feedMaxPagesPerPoll()).isEqualTo(10);
     }
 
     @Test
@@ -87,6 +88,8 @@ class CopyTraderSettingsTest {
             "copytrader.aggregation.window-ms | -1 | AGGREGATION_WINDOW_MS (copytrader.aggregation.window-ms) must be in [0, 60000], but was -1",
             "copytrader.aggregation.window-ms | 50ms | AGGREGATION_WINDOW_MS (copytrader.aggregation.window-ms) must be a whole number in [0, 60000], but was '50ms'",
             "copytrader.queue.size | 0 | QUEUE_SIZE (copytrader.queue.size) must be in [1, 1000000], but was 0",
+            "copytrader.feed.max-pages-per-poll | 0 | FEED_MAX_PAGES_PER_POLL (copytrader.feed.max-pages-per-poll) must be in [1, 100], but was 0",
+            "copytrader.feed.max-pages-per-poll | 101 | FEED_MAX_PAGES_PER_POLL (copytrader.feed.max-pages-per-poll) must be in [1, 100], but was 101",
             "copytrader.breaker.max-consecutive-failures | five | MAX_CONSECUTIVE_FAILURES (copytrader.breaker.max-consecutive-failures) must be a whole number in [1, 1000], but was 'five'",
             "copytrader.breaker.cooldown-minutes | 0 | CIRCUIT_BREAKER_COOLDOWN_MINUTES (copytrader.breaker.cooldown-minutes) must be in (0, 1440], but was 0",
             "copytrader.venue | binance | VENUE (copytrader.venue) must be one of paper, polymarket, but was 'binance'",

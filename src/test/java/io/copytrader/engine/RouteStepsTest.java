@@ -48,6 +48,18 @@ class RouteStepsTest {
     }
 
     @Test
+    void shouldReadATicksFirstPageAndThenAnotherOnlyWhenThePageBeforeAskedForIt() {
+        Exchange tick = with("alice");
+        assertThat(holds("feedPageToRead", tick)).as("no page read yet").isTrue();
+        tick.setProperty(ExchangeProps.FEED_PAGES, 1);
+        assertThat(holds("feedPageToRead", tick)).as("a page read, which did not ask for the next").isFalse();
+        tick.setProperty(ExchangeProps.NEXT_FEED_PAGE, true);
+        assertThat(holds("feedPageToRead", tick)).isTrue();
+        tick.setProperty(ExchangeProps.NEXT_FEED_PAGE, false);
+        assertThat(holds("feedPageToRead", tick)).isFalse();
+    }
+
+    @Test
     void shouldSendToTheDeadLettersOnlyWithAReason() {
         Exchange exchange = with(null);
         assertThat(holds("orderFailed", exchange)).isFalse();
@@ -79,6 +91,7 @@ class RouteStepsTest {
     void shouldNameEachStepAfterItself() {
         assertThat(RouteSteps.step(new StageTimeline(java.time.Clock.systemUTC()), "writeOutbox", e -> { })).hasToString("writeOutbox");
         assertThat(conditions.get("orderFailed")).hasToString("orderFailed");
-        assertThat(conditions).containsOnlyKeys("fillGroupCompletes", "hasIntent", "orderNotYetPlaced", "orderFailed");
+        assertThat(conditions).containsOnlyKeys("feedPageToRead", "fillGroupCompletes", "hasIntent", "orderNotYetPlaced",
+                "orderFailed");
     }
 }

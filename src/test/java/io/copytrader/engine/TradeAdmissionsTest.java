@@ -88,6 +88,41 @@ class TradeAdmissionsTest {
     }
 
     @Test
+    void shouldTellWhetherTheTicksPagesAdmittedANewTradeAndCarryNothingOfAPageToTheNext() {
+        DetectedTrade t1 = buy("t1", "0.40", "10");
+        DetectedTrade t2 = buy("t2", "0.40", "10");
+        DetectedTrade t3 = buy("t3", "0.40", "10");
+        assertThat(ledger.admit(t1)).isTrue();
+        // a tick's pages go through one exchange, one after the other
+        Exchange tick = new DefaultExchange(context);
+        assertThat(admissions.admittedThisTick(tick)).as("no page yet").isFalse();
+
+        // 1. a page whose commit admits t2; its split answers t1 (admitted before) and stops there
+        tick.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), List.of(t1, t2), "c-1", true));
+        admissions.admitPage(tick);
+        assertThat(admissions.add(split(tick, t1), t1.key())).isFalse();
+        assertThat(admissions.admittedThisTick(tick)).isFalse();
+
+        // 2. the next page, of t2 alone, on the same exchange: answered by the store (a duplicate), never by the
+        //    answer the page before left unread, which would let t2 through a second time
+        tick.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), List.of(t2), "c-2", true));
+        admissions.admitPage(tick);
+        assertThat(admissions.add(split(tick, t2), t2.key())).isFalse();
+        assertThat(admissions.admittedThisTick(tick)).as("pages of trades admitted before").isFalse();
+
+        // 3. a page with a new trade: the tick admitted something new, and stays so over an empty page after it
+        tick.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), List.of(t3), "c-3", true));
+        admissions.admitPage(tick);
+        assertThat(admissions.add(split(tick, t3), t3.key())).isTrue();
+        assertThat(admissions.admittedThisTick(tick)).isTrue();
+        tick.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), List.of(), "c-3"));
+        admissions.admitPage(tick);
+        assertThat(admissions.admittedThisTick(tick)).isTrue();
+        assertThat(admissions.admittedThisTick(new DefaultExchange(context))).as("another tick").isFalse();
+        assertThat(store.detectedCount()).isEqualTo(3);
+    }
+
+    @Test
     void shouldNeverForgetAnAdmittedTrade() {
         DetectedTrade t1 = buy("t1", "0.40", "10");
         assertThat(admissions.contains(t1.key())).isFalse();

@@ -117,6 +117,12 @@ class TradeDetectorTest {
                 + "\",\"hasMore\":false}"});
     }
 
+    /** A page after which the feed says it has more. */
+    private void answerWithMore(String nextCursor, String... rows) {
+        pages.add(new Object[]{200, "{\"fills\":[" + String.join(",", rows) + "],\"nextCursor\":\"" + nextCursor
+                + "\",\"hasMore\":true}"});
+    }
+
     private void answerStatus(int status, String body) {
         pages.add(new Object[]{status, body});
     }
@@ -255,10 +261,11 @@ class TradeDetectorTest {
         assertThat(ids(detector.pollTrader("alice"))).containsExactly("m-1");
     }
 
-    @Test
-    void shouldSkipATickWhileAnotherInstanceHoldsTheTrader() {
-        List<String> claims = Collections.synchronizedList(new ArrayList<>());
-        boolean[] granted = {false};
+    /**
+     * A detector of instance engine-b, one of several sharing this test's store: each claim is recorded ("key owner
+     * until") and granted while {@code granted[0]} is true.
+     */
+    private TradeDetector sharing(List<String> claims, boolean[] granted) {
         TradeStore shared = (TradeStore) Proxy.newProxyInstance(TradeStore.class.getClassLoader(),
                 new Class<?>[]{TradeStore.class}, (proxy, method, args) -> {
                     if (method.getName().equals("claim")) {
@@ -271,8 +278,14 @@ class TradeDetectorTest {
                         throw e.getCause();
                     }
                 });
-        TradeDetector detector = detector(new PaperFeedAdapter(baseUrl, 100), shared, null)
-                .ownedAs("engine-b", Duration.ofSeconds(30));
+        return detector(new PaperFeedAdapter(baseUrl, 100), shared, null).ownedAs("engine-b", Duration.ofSeconds(30));
+    }
+
+    @Test
+    void shouldSkipATickWhileAnotherInstanceHoldsTheTrader() {
+        List<String> claims = Collections.synchronizedList(new ArrayList<>());
+        boolean[] granted = {false};
+        TradeDetector detector = sharing(claims, granted);
         answer("c-1", row("a-1", "0.42", "10"));
 
         TradeDetector.Poll held = detector.pollTrader("alice");
@@ -377,5 +390,65 @@ class TradeDetectorTest {
         assertThat(positions.position(ALICE, new InstrumentId("tok-a")))
                 .as("no partial seed: learnt from its trades").isZero();
         assertThat(lines(Level.WARN)).singleElement().asString().startsWith("Could not read the positions of target alice");
+    }
+
+    @Test
+    void shouldSayThereIsMoreOnlyForAPageThatMovedTheCursorAndReadOnAtMostTheBound() {
+        TradeDetector detector = detector().coalescingTicksWithin(Duration.ofHours(1)).readingAtMostPagesPerPoll(3);
+        answerWithMore("c-1", row("a-1", "0.42", "10"));
+        answerWithMore("c-2", row("a-2", "0.42", "10"));
+        answerStatus(503, "{\"error\":\"busy\"}");
+        answerWithMore("c-2"); // the feed says more, yet answers after c-2 with c-2 again
+        answerWithMore("c-3", row("a-3", "0.42", "10"));
+
+        // 1. the tick's first page says more, and moved the cursor: read on
+        TradeDetector.Poll first = detector.pollTrader("alice");
+        assertThat(first.hasMore()).isTrue();
+        assertThat(detector.readsOn(first, 1)).isTrue();
+        detector.commit(first);
+
+        // 2. the next page of the tick is not a tick: not coalesced, read from the cursor the page before stored
+        TradeDetector.Poll second = detector.pollNextPage(ALICE);
+        assertThat(ids(second)).containsExactly("a-2");
+        assertThat(detector.readsOn(second, 2)).isTrue();
+        assertThat(detector.readsOn(second, 3)).as("the third page of a tick is its last").isFalse();
+        detector.commit(second);
+
+        // 3. a failed page, and a page that left the cursor where it was, say nothing more whatever the feed said
+        TradeDetector.Poll failed = detector.pollNextPage(ALICE);
+        assertThat(failed.hasMore()).isFalse();
+        detector.commit(failed);
+        TradeDetector.Poll unmoved = detector.pollNextPage(ALICE);
+        assertThat(unmoved.hasMore()).isFalse();
+        assertThat(detector.readsOn(unmoved, 1)).isFalse();
+        detector.commit(unmoved);
+
+        assertThat(detector.pollTrader("alice")).as("a tick within the hour is still coalesced")
+                .isEqualTo(new TradeDetector.Poll(ALICE, List.of(), null));
+        assertThat(asked).containsExactly("0", "c-1", "c-2", "c-2");
+        assertThat(ids(detector.pollNextPage(ALICE))).containsExactly("a-3");
+        assertThat(detector().readsOn(first, 1)).as("one page a tick unless told").isFalse();
+    }
+
+    @Test
+    void shouldReadTheNextPageOnlyWhileThisInstanceStillHoldsTheTrader() {
+        List<String> claims = Collections.synchronizedList(new ArrayList<>());
+        boolean[] granted = {true};
+        TradeDetector detector = sharing(claims, granted).readingAtMostPagesPerPoll(10);
+        answerWithMore("c-1", row("a-1", "0.42", "10"));
+        answerWithMore("c-2", row("a-2", "0.42", "10"));
+
+        TradeDetector.Poll first = detector.pollTrader("alice");
+        detector.commit(first);
+        granted[0] = false; // the trader's claim went to another instance meanwhile
+        TradeDetector.Poll next = detector.pollNextPage(ALICE);
+
+        assertThat(ids(first)).containsExactly("a-1");
+        assertThat(next).isEqualTo(new TradeDetector.Poll(ALICE, List.of(), null));
+        assertThat(asked).as("no page read without the claim").containsExactly("0");
+        assertThat(claims).as("the claim renewed for the next page too").hasSize(2)
+                .containsOnly("detect:alice engine-b " + NOW.plusSeconds(30));
+        assertThat(detector.pollNextPage(new TraderId("mallory"))).as("not a target")
+                .isEqualTo(new TradeDetector.Poll(new TraderId("mallory"), List.of(), null));
     }
 }

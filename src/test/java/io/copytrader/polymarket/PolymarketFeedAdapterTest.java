@@ -151,6 +151,31 @@ class PolymarketFeedAdapterTest {
         assertThat(feed.onPage(TARGET, next.nextCursor(), ok("[]"), NOW).nextCursor()).isEqualTo("v1:1762077700:0");
     }
 
+    /**
+     * A full page is all the Data API says of more rows (it answers no count): "maybe more", read at once by the
+     * engine only because a full page always moves the cursor, so the next page is never the same request again.
+     */
+    @Test
+    void shouldSayMoreForAFullPageOnlyAndMoveTheCursorWithEveryFullPage() {
+        String atWatermark = "[" + row(TX, 1762077600, "BUY", "1", "0.5") + "," + row(TX, 1762077600, "BUY", "2", "0.5")
+                + "," + row(TX, 1762077600, "BUY", "3", "0.5") + "]";
+        // a full page read again inside the window (rows the watermark has passed): on by offset
+        FeedPage reread = feed.onPage(TARGET, "v1:1762077600:0", ok(atWatermark), NOW);
+        assertThat(reread.hasMore()).isTrue();
+        assertThat(reread.nextCursor()).isEqualTo("v1:1762077600:3");
+        // a full page at the deepest offset: past the window's oldest second
+        String deepest = "v1:1762077600:" + PolymarketFeedAdapter.MAX_OFFSET;
+        FeedPage capped = feed.onPage(TARGET, deepest, ok(atWatermark), NOW);
+        assertThat(capped.hasMore()).isTrue();
+        assertThat(capped.nextCursor()).isNotEqualTo(deepest).isEqualTo("v1:1762077601:0");
+        // a page short of full: nothing more now, whatever the cursor did
+        FeedPage shortPage = feed.onPage(TARGET, "v1:1762077600:3", ok("[" + row(TX, 1762077650, "BUY", "1", "0.5")
+                + "]"), NOW);
+        assertThat(shortPage.hasMore()).isFalse();
+        assertThat(shortPage.nextCursor()).isEqualTo("v1:1762077650:0");
+        assertThat(feed.onPage(TARGET, "v1:1762077650:0", ok("[]"), NOW).hasMore()).isFalse();
+    }
+
     @Test
     void shouldThrowTransientOn429WithRetryAfterAndRefuseABadEnvelope() {
         assertThatThrownBy(() -> feed.onPage(TARGET, null, new HttpReply(429, Map.of("retry-after", "7"), ""), NOW))

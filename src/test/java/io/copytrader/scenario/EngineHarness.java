@@ -72,6 +72,7 @@ public final class EngineHarness implements AutoCloseable {
         private final Map<String, String> settings = new LinkedHashMap<>();
         private FillModelSettings fillModel = FillModelSettings.alwaysImmediate();
         private BigDecimal cash = new BigDecimal("1000000");
+        private java.util.function.Consumer<PaperVenue> beforeEngine = venue -> { };
 
         private Builder() {
             // a fast, permissive engine: the scenario sets what it is about
@@ -109,10 +110,17 @@ public final class EngineHarness implements AutoCloseable {
             return this;
         }
 
+        /** Runs once the venue is up and before the engine starts: what the engine's first poll is to find. */
+        public Builder beforeEngine(java.util.function.Consumer<PaperVenue> setup) {
+            beforeEngine = setup;
+            return this;
+        }
+
         public EngineHarness start() {
             PaperVenue venue = PaperVenue.start(PaperVenueConfig.builder()
                     .port(0).seed(7).traders(Map.of(TRADER, 0.0)).startingCash(cash).fillModel(fillModel).build());
             try {
+                beforeEngine.accept(venue);
                 return new EngineHarness(venue, Map.copyOf(settings));
             } catch (RuntimeException e) {
                 venue.close();

@@ -1,0 +1,189 @@
+package io.copytrader.scenario;
+
+import io.copytrader.domain.Reason;
+import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.TraderId;
+import io.copytrader.engine.PipelineMetrics;
+import io.copytrader.paper.PaperVenueAdmin;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A burst larger than a feed page, read end to end against the paper venue: the poll that finds it reads page after
+ * page while the feed says it has more, up to FEED_MAX_PAGES_PER_POLL pages; a page that failed, a page whose trade
+ * the store refused, or a page of trades admitted before ends the poll's reading. The engine here polls once, at its
+ * start (the poll interval is an hour); the later polls are sent as the timer sends them, one at a time.
+ */
+@Timeout(180)
+class FeedPagesScenarioTest {
+    private static final TraderId ALICE = new TraderId(EngineHarness.TRADER);
+
+    /** 100 fills a page, a poll at the start and then an hour later, room in the queue for every trade. */
+    private static EngineHarness.Builder pollingOnceAtStart() {
+        return EngineHarness.builder()
+                .set("copytrader.feed.poll-interval-ms", 3_600_000)
+                .set("copytrader.feed.page-size", 100)
+                .set("copytrader.queue.size", 1000);
+    }
+
+    /** Waits until the poll at the engine's start is over. */
+    private static void awaitStartPoll(EngineHarness h) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> h.counter(PipelineMetrics.FEED_POLLS) >= 1
+                        && h.context().getInflightRepository().size("tick-traders") == 0);
+    }
+
+    /** One poll of alice as the timer sends it (a direct call on one instance); returns once the poll is over. */
+    private static void poll(EngineHarness h) throws Exception {
+        try (ProducerTemplate ticks = h.context().createProducerTemplate()) {
+            ticks.sendBody("{{copytrader.detect.tick-uri}}", EngineHarness.TRADER);
+        }
+    }
+
+    private static double polls(EngineHarness h) {
+        return h.counter(PipelineMetrics.FEED_POLLS);
+    }
+
+    private static void sql(String url, String statement) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    @Test
+    void shouldReadABurstOfSeveralPagesInThePollThatFindsIt() {
+        // 1. alice's burst of 350 fills is on the venue when the engine starts: four pages of 100
+        try (EngineHarness h = pollingOnceAtStart()
+                .beforeEngine(venue -> new PaperVenueAdmin(venue.baseUrl()).emit(EngineHarness.TRADER, 350))
+                .start()) {
+            // 2. every fill is detected and copied (or skipped) though no second poll comes for an hour
+            h.awaitSettled(350, Duration.ofSeconds(60));
+            awaitStartPoll(h);
+            assertThat(polls(h)).as("pages read by the one poll: 100, 100, 100, then the last 50").isEqualTo(4);
+            assertThat(h.counter(PipelineMetrics.FEED_POLLS_FAILED)).isZero();
+            assertThat(h.outcomes(TradeOutcome.COPIED) + h.outcomes(TradeOutcome.SKIPPED)).isEqualTo(350);
+            h.assertOnlySkipped(Reason.RISK_NOTHING_TO_SELL);
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
+            assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldReadNoMorePagesAPollThanItsBoundAndTheRestAtTheNextPoll() throws Exception {
+        try (EngineHarness h = pollingOnceAtStart()
+                .set("copytrader.feed.max-pages-per-poll", 2)
+                .beforeEngine(venue -> new PaperVenueAdmin(venue.baseUrl()).emit(EngineHarness.TRADER, 350))
+                .start()) {
+            // 1. the poll at the start reads two pages of the four, and stops there though the feed has more
+            awaitStartPoll(h);
+            assertThat(polls(h)).isEqualTo(2);
+            assertThat(h.store().detectedCount()).isEqualTo(200);
+            assertThat(h.store().cursor(ALICE)).contains("200");
+
+            // 2. the next poll reads on from the cursor: the last two pages
+            poll(h);
+            assertThat(polls(h)).isEqualTo(4);
+            h.awaitSettled(350, Duration.ofSeconds(60));
+            assertThat(h.store().cursor(ALICE)).contains("350");
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldStopReadingAtAPageTheFeedFailedAndReadItAtTheNextPoll() throws Exception {
+        try (FeedOutageProxy proxy = new FeedOutageProxy();
+             EngineHarness h = pollingOnceAtStart()
+                     .set("copytrader.paper.url", proxy.url())
+                     .beforeEngine(venue -> proxy.forwardTo(venue.baseUrl()))
+                     .start()) {
+            awaitStartPoll(h); // feed request 1: nothing yet
+            assertThat(proxy.feedRequests()).isEqualTo(1);
+
+            // 1. a burst of 350; the feed fails the second page of the next poll
+            h.emit(350);
+            proxy.failFeedRequest(3);
+            poll(h);
+
+            // 2. the poll read page 1, met the failure at page 2 and read nothing more: not the failed page again,
+            //    not the pages after it
+            assertThat(proxy.feedRequests()).isEqualTo(3);
+            assertThat(polls(h)).isEqualTo(3);
+            assertThat(h.counter(PipelineMetrics.FEED_POLLS_FAILED)).isEqualTo(1);
+            assertThat(h.store().detectedCount()).isEqualTo(100);
+            assertThat(h.store().cursor(ALICE)).contains("100");
+
+            // 3. the next poll reads on from page 2: the three pages left
+            poll(h);
+            assertThat(proxy.feedRequests()).isEqualTo(6);
+            h.awaitSettled(350, Duration.ofSeconds(60));
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldReadNoFurtherPageAfterAPageWhoseTradeTheStoreRefused(@TempDir Path dir) throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("copytrader.db");
+        try (EngineHarness h = pollingOnceAtStart().set("copytrader.store.url", url).start()) {
+            awaitStartPoll(h);
+            // 1. the store refuses alice's second fill (as a full disk would); a burst of 350 comes
+            sql(url, "CREATE TRIGGER refuse BEFORE INSERT ON trades WHEN NEW.trade_key = 'alice:alice-2' "
+                    + "BEGIN SELECT RAISE(ABORT, 'no room for this one'); END");
+            h.emit(350);
+            poll(h);
+
+            // 2. page 1 went through but for the refused fill: its cursor stays before it, and the poll reads no
+            //    further page (the next would be read after a cursor that was not stored)
+            assertThat(h.counter("copytrader.trades.admission.held")).isEqualTo(1);
+            assertThat(polls(h)).as("the start's poll, then page 1").isEqualTo(2);
+            assertThat(h.store().detectedCount()).isEqualTo(99);
+            assertThat(h.store().cursor(ALICE)).contains("0");
+
+            // 3. the store takes it again: the next poll reads page 1 again (the refused fill admitted, the 99 passed
+            //    over) and the three pages after it
+            sql(url, "DROP TRIGGER refuse");
+            poll(h);
+            assertThat(polls(h)).isEqualTo(6);
+            h.awaitSettled(350, Duration.ofSeconds(60));
+            assertThat(h.store().deadLetters()).isEmpty();
+            h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldReadAPageOfTradesAdmittedBeforeWithoutReadingOnAtOnce(@TempDir Path dir) throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("copytrader.db");
+        try (EngineHarness h = pollingOnceAtStart().set("copytrader.store.url", url)
+                .beforeEngine(venue -> new PaperVenueAdmin(venue.baseUrl()).emit(EngineHarness.TRADER, 350))
+                .start()) {
+            h.awaitSettled(350, Duration.ofSeconds(60));
+            awaitStartPoll(h);
+            assertThat(polls(h)).isEqualTo(4);
+
+            // 1. the cursor is lost while the engine is stopped (as a store restored from an older copy, or a feed that
+            //    reads an overlap again): its trades are read again from the start
+            h.stopEngine();
+            sql(url, "DELETE FROM feed_cursors");
+            h.restartEngine();
+
+            // 2. the poll at the start finds a page of trades all admitted before, which says the feed has more: it
+            //    does not read the next page at once (a feed reading what it has read would spend its requests)
+            awaitStartPoll(h);
+            assertThat(polls(h)).as("polls since the restart").isEqualTo(1);
+            assertThat(h.store().cursor(ALICE)).contains("100");
+            assertThat(h.store().detectedCount()).isEqualTo(350);
+            h.assertAccountingIdentity();
+        }
+    }
+}
