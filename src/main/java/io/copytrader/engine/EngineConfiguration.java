@@ -199,7 +199,8 @@ public class EngineConfiguration implements CamelConfiguration {
                 chain.dataApiOn() ? settings.targetTraders() : java.util.List.of(), feed, http, store, metrics, clock,
                 targetPositions)
                 .coalescingTicksWithin(Duration.ofMillis(instanceId == null ? 0 : settings.pollIntervalMs() / 2))
-                .readingAtMostPagesPerPoll(settings.feedMaxPagesPerPoll());
+                .readingAtMostPagesPerPoll(settings.feedMaxPagesPerPoll())
+                .withinPageRequests(feed.pageRequestsPerSecond(), Duration.ofSeconds(1));
         if (instanceId != null) {
             detector.ownedAs(instanceId, shared.claimLease());
         }

@@ -61,6 +61,7 @@ public final class PipelineMetrics {
     public static final String OUTCOME_TAG = "outcome";
     public static final String FEED_POLLS_FAILED = "copytrader.feed.polls.failed";
     public static final String FEED_POLLS = "copytrader.feed.polls";
+    public static final String FEED_POLLS_DEFERRED = "copytrader.feed.polls.deferred";
     /** Feed trades the store could not admit, left for the next poll to read again (their trader's cursor held). */
     public static final String TRADES_ADMISSION_HELD = "copytrader.trades.admission.held";
     public static final String DEAD_LETTERS_PENDING = "copytrader.deadletters.pending";
@@ -82,6 +83,7 @@ public final class PipelineMetrics {
     private final StageTimeline timeline = new StageTimeline(java.time.Clock.systemUTC());
     private final Counter feedPollsFailed;
     private final Counter feedPolls;
+    private final Counter feedPollsDeferred;
     private final Map<String, FeedFailures> feedFailures = new ConcurrentHashMap<>();
 
     /** A trader's feed: failed polls in a row (0 after a good one) and the kind of the last failure. */
@@ -117,6 +119,9 @@ public final class PipelineMetrics {
                 .description("Polls of a target trader's feed that failed (unreachable, error answer, unreadable page)")
                 .register(registry);
         this.feedPolls = Counter.builder(FEED_POLLS).description("Polls of the target traders' feeds, good or failed")
+                .register(registry);
+        this.feedPollsDeferred = Counter.builder(FEED_POLLS_DEFERRED)
+                .description("Feed polls put off to the next tick because the feed's request budget was spent")
                 .register(registry);
         this.admissionHeld = Counter.builder(TRADES_ADMISSION_HELD)
                 .description("Feed trades the store could not admit, read again at the next poll (cursor held)")
@@ -288,6 +293,11 @@ public final class PipelineMetrics {
     }
 
     /** A poll of {@code trader}'s feed failed; {@code kind} names the failure (no message: it may hold a URL). */
+    /** A poll that sent nothing: the feed's request budget was spent (not a failure: the next tick polls). */
+    public void feedPollDeferred() {
+        feedPollsDeferred.increment();
+    }
+
     public void feedPollFailed(String trader, String kind) {
         feedPolls.increment();
         feedPollsFailed.increment();

@@ -84,6 +84,10 @@ public final class TradeDetector {
     }
 
     /** @param targetPositions seeded from the venue's view of each target's positions before its first poll; may be null */
+    private volatile io.github.resilience4j.ratelimiter.RateLimiter pageBudget;
+    private final AggregatedWarn deferredPolls = new AggregatedWarn(LOG,
+            "Feed polls put off to the next tick: the feed's request budget (its venue's rate limit) was spent", 10_000);
+
     public TradeDetector(List<TraderId> traders, FeedAdapter feed, VenueHttpClient http, TradeStore store,
                          PipelineMetrics metrics, Clock clock, TargetPositions targetPositions) {
         this.targetPositions = targetPositions;
@@ -186,6 +190,19 @@ public final class TradeDetector {
         return this;
     }
 
+    /**
+     * At most {@code permits} page requests every {@code period}, for every target together (the venue's rate limit,
+     * {@link FeedAdapter#pageRequestsPerSecond}); 0 permits: no limit. A poll past it sends nothing and waits for the
+     * trader's next tick, its cursor where it was (a burst's further pages too): counted in
+     * {@code copytrader.feed.polls.deferred}, and a WARN at most every 10 s.
+     */
+    public TradeDetector withinPageRequests(int permits, Duration period) {
+        this.pageBudget = permits <= 0 ? null : io.github.resilience4j.ratelimiter.RateLimiter.of("feed-pages",
+                io.github.resilience4j.ratelimiter.RateLimiterConfig.custom().limitForPeriod(permits)
+                        .limitRefreshPeriod(period).timeoutDuration(Duration.ZERO).build());
+        return this;
+    }
+
     /** Coalesce ticks closer together than this (0: every tick polls). */
     public TradeDetector coalescingTicksWithin(Duration interval) {
         this.minTickNanos = interval.toNanos();
@@ -198,6 +215,12 @@ public final class TradeDetector {
             seedPositions(trader);
         }
         String cursor = cursor(trader).orElse(null);
+        io.github.resilience4j.ratelimiter.RateLimiter budget = pageBudget;
+        if (budget != null && !budget.acquirePermission()) {
+            metrics.feedPollDeferred();
+            deferredPolls.event(trader.value());
+            return new Poll(trader, List.of(), cursor);
+        }
         FeedPage page;
         try {
             HttpReply reply = http.execute(feed.fetchPage(trader, cursor));

@@ -139,6 +139,16 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         return Optional.of(HttpCall.get(fetchPositions(trader).orElseThrow().url() + "&offset=" + offset));
     }
 
+    /**
+     * The Data API's general limit is 1,000 requests in 10 s (docs: api-reference/rate-limits), for every endpoint
+     * together: the page polls keep to 80 a second, leaving a fifth for the positions reads (targets' seeds, the
+     * book's refresh).
+     */
+    @Override
+    public int pageRequestsPerSecond() {
+        return 80;
+    }
+
     @Override
     public Map<InstrumentId, BigDecimal> onPositions(TraderId trader, HttpReply reply) {
         if (PolymarketErrors.isTransientStatus(reply.status())) {

@@ -27,6 +27,14 @@ public interface FeedAdapter {
      */
     FeedPage onPage(TraderId trader, String cursor, HttpReply reply, Instant now);
 
+    /**
+     * Page requests a second the engine may send this feed, for all its targets together (0: no limit of the venue's
+     * to keep under). A poll that would go past it waits for the next tick (TradeDetector).
+     */
+    default int pageRequestsPerSecond() {
+        return 0;
+    }
+
     /** The call that reads a target's current positions (to seed proportional sells); empty when the venue has none. */
     default Optional<HttpCall> fetchPositions(TraderId trader) {
         return Optional.empty();

@@ -238,6 +238,34 @@ class TradeDetectorTest {
     }
 
     @Test
+    void shouldSendNoPageRequestPastTheFeedsBudgetAndReadOnAtTheNextTick() {
+        // two page requests a period for every target together (a venue's rate limit); the period long enough that
+        // none comes back during the test
+        TradeDetector detector = detector().withinPageRequests(2, Duration.ofHours(1));
+        answer("c-1", row("a-1", "0.42", "10"));
+        answer("c-2", row("a-2", "0.42", "10"));
+        answer("c-3", row("a-3", "0.42", "10"));
+
+        detector.commit(detector.pollTrader("alice"));
+        detector.commit(detector.pollTrader("alice"));
+        TradeDetector.Poll deferred = detector.pollTrader("alice");
+        detector.commit(deferred);
+
+        assertThat(asked).as("no request past the budget").hasSize(2);
+        assertThat(deferred.trades()).isEmpty();
+        assertThat(deferred.hasMore()).as("no further page either").isFalse();
+        assertThat(store.cursor(ALICE)).as("the cursor where the last page left it").contains("c-2");
+        assertThat(registry.get(PipelineMetrics.FEED_POLLS_DEFERRED).counter().count()).isEqualTo(1.0);
+        assertThat(registry.get(PipelineMetrics.FEED_POLLS).counter().count()).as("a deferred poll is no poll")
+                .isEqualTo(2.0);
+
+        // no budget (a venue without a limit, or 0): every tick polls
+        TradeDetector unlimited = detector().withinPageRequests(0, Duration.ofHours(1));
+        assertThat(ids(unlimited.pollTrader("alice"))).containsExactly("a-3");
+        assertThat(asked).hasSize(3);
+    }
+
+    @Test
     void shouldIgnoreATickForATraderThisInstanceDoesNotFollow() {
         TradeDetector detector = detector();
         answer("c-1", row("m-1", "0.42", "10"));
