@@ -85,6 +85,11 @@ public final class TradeDetector {
 
     /** @param targetPositions seeded from the venue's view of each target's positions before its first poll; may be null */
     private volatile io.github.resilience4j.ratelimiter.RateLimiter pageBudget;
+    /** Until when (System.nanoTime) no feed request is sent: the feed answered 429, too many requests. */
+    private volatile long pausedUntilNanos = System.nanoTime();
+    /** The wait after a 429 without a Retry-After, and the longest wait a Retry-After may ask for. */
+    static final Duration TOO_MANY_REQUESTS_WAIT = Duration.ofSeconds(1);
+    static final Duration LONGEST_RETRY_AFTER = Duration.ofSeconds(60);
     private final AggregatedWarn deferredPolls = new AggregatedWarn(LOG,
             "Feed polls put off to the next tick: the feed's request budget (its venue's rate limit) was spent", 10_000);
 
@@ -216,7 +221,7 @@ public final class TradeDetector {
         }
         String cursor = cursor(trader).orElse(null);
         io.github.resilience4j.ratelimiter.RateLimiter budget = pageBudget;
-        if (budget != null && !budget.acquirePermission()) {
+        if (System.nanoTime() - pausedUntilNanos < 0 || (budget != null && !budget.acquirePermission())) {
             metrics.feedPollDeferred();
             deferredPolls.event(trader.value());
             return new Poll(trader, List.of(), cursor);
@@ -226,6 +231,9 @@ public final class TradeDetector {
             HttpReply reply = http.execute(feed.fetchPage(trader, cursor));
             page = feed.onPage(trader, cursor, reply, clock.instant());
         } catch (IOException | TransientVenueException e) {
+            if (e instanceof TransientVenueException t && t.status() == 429) {
+                pauseAfterTooManyRequests(t);
+            }
             metrics.feedPollFailed(trader.value(), e.getClass().getSimpleName());
             LOG.warn("Feed of {} unavailable, retrying next poll: {}", trader, e.getMessage());
             return new Poll(trader, List.of(), cursor);
@@ -248,6 +256,21 @@ public final class TradeDetector {
         // more to read now only when the page moved the cursor: the same cursor would read the same page again
         boolean more = page.hasMore() && page.nextCursor() != null && !page.nextCursor().equals(cursor);
         return new Poll(trader, trades, page.nextCursor(), more);
+    }
+
+    /**
+     * The feed answered 429 (too many requests; its limit is per client address, for every target together): no
+     * target's feed is asked again before its Retry-After (1 s without one, 60 s at most); the polls meanwhile are put
+     * off as past the budget. Asking on at every tick would only prolong the refusal.
+     */
+    private void pauseAfterTooManyRequests(TransientVenueException refused) {
+        Duration wait = refused.retryAfter() == null || refused.retryAfter().isNegative() ? TOO_MANY_REQUESTS_WAIT
+                : refused.retryAfter().compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : refused.retryAfter();
+        long until = System.nanoTime() + wait.toNanos();
+        if (until - pausedUntilNanos > 0) {
+            pausedUntilNanos = until;
+        }
+        LOG.warn("Feed answered 429 (too many requests): no feed request for {} ms", wait.toMillis());
     }
 
     /** At most 40 characters of a name read from the tick topic, anything but printable ASCII as '?': for a log line. */

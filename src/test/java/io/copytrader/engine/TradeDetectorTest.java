@@ -82,6 +82,9 @@ class TradeDetectorTest {
             int status = page == null ? 200 : (int) page[0];
             byte[] body = (page == null ? "{\"fills\":[],\"nextCursor\":null,\"hasMore\":false}" : (String) page[1])
                     .getBytes(StandardCharsets.UTF_8);
+            if (page != null && page.length > 2) {
+                exchange.getResponseHeaders().add("Retry-After", (String) page[2]);
+            }
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
@@ -262,6 +265,31 @@ class TradeDetectorTest {
         // no budget (a venue without a limit, or 0): every tick polls
         TradeDetector unlimited = detector().withinPageRequests(0, Duration.ofHours(1));
         assertThat(ids(unlimited.pollTrader("alice"))).containsExactly("a-3");
+        assertThat(asked).hasSize(3);
+    }
+
+    @Test
+    void shouldAskTheFeedNothingUntilTheRetryAfterOfA429() {
+        TradeDetector detector = detector();
+        pages.add(new Object[]{429, "{\"error\":\"too many requests\"}", "3600"});
+        answerStatus(503, "{}");
+        answer("c-1", row("a-1", "0.42", "10"));
+
+        TradeDetector.Poll refused = detector.pollTrader("alice");
+        detector.commit(refused);
+        TradeDetector.Poll waiting = detector.pollTrader("alice");
+        detector.commit(waiting);
+
+        // the 429's Retry-After (an hour, cut to a minute) not over: no second request, the poll put off
+        assertThat(asked).hasSize(1);
+        assertThat(waiting.trades()).isEmpty();
+        assertThat(registry.get(PipelineMetrics.FEED_POLLS_DEFERRED).counter().count()).isEqualTo(1.0);
+        assertThat(registry.get(PipelineMetrics.FEED_POLLS_FAILED).counter().count()).isEqualTo(1.0);
+        assertThat(store.cursor(ALICE)).isEmpty();
+        // a 503 is no reason to wait: another detector's next poll asks at once
+        TradeDetector other = detector();
+        assertThat(other.pollTrader("alice").trades()).isEmpty();
+        assertThat(ids(other.pollTrader("alice"))).containsExactly("a-1");
         assertThat(asked).hasSize(3);
     }
 
