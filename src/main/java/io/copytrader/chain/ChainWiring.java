@@ -63,17 +63,8 @@ public final class ChainWiring {
                 feed.start();
             }
         });
-        context.getManagementStrategy().addEventNotifier(new LifecycleEventNotifier() {
-            @Override
-            public boolean isEnabled(CamelEvent event) {
-                return event instanceof CamelEvent.CamelContextStoppingEvent;
-            }
-
-            @Override
-            public void notify(CamelEvent event) {
-                feed.close();
-            }
-        });
+        context.getManagementStrategy().addEventNotifier(
+                LifecycleEventNotifier.on(CamelEvent.CamelContextStoppingEvent.class, feed::close));
         LOG.info("Detection: {} (chain feed on {} exchange contract(s), {} target(s))", settings.detection(),
                 settings.exchanges().size(), traders.size());
         return feed;

@@ -23,4 +23,19 @@ public abstract class LifecycleEventNotifier extends EventNotifierSupport {
     protected LifecycleEventNotifier() {
         this(false);
     }
+
+    /** A notifier that runs {@code action} on each of the context's events of type {@code event}. */
+    public static LifecycleEventNotifier on(Class<? extends org.apache.camel.spi.CamelEvent> event, Runnable action) {
+        return new LifecycleEventNotifier() {
+            @Override
+            public boolean isEnabled(org.apache.camel.spi.CamelEvent e) {
+                return event.isInstance(e);
+            }
+
+            @Override
+            public void notify(org.apache.camel.spi.CamelEvent e) {
+                action.run();
+            }
+        };
+    }
 }

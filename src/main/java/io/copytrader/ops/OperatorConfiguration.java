@@ -187,17 +187,8 @@ public class OperatorConfiguration implements CamelConfiguration {
                 CopyTraderSettings.lookupIn(context.getPropertiesComponent())));
         io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
         context.getRegistry().bind("managementVertx", ManagementServerLimits.withIdleTimeout(vertx, idleSeconds));
-        context.getManagementStrategy().addEventNotifier(new LifecycleEventNotifier() {
-            @Override
-            public boolean isEnabled(CamelEvent event) {
-                return event instanceof CamelEvent.CamelContextStoppedEvent;
-            }
-
-            @Override
-            public void notify(CamelEvent event) {
-                vertx.close();
-            }
-        });
+        context.getManagementStrategy().addEventNotifier(
+                LifecycleEventNotifier.on(CamelEvent.CamelContextStoppedEvent.class, vertx::close));
     }
 
     /**
