@@ -273,6 +273,12 @@ public final class TradeDetector {
         LOG.warn("Feed answered 429 (too many requests): no feed request for {} ms", wait.toMillis());
     }
 
+    /** How long no feed request is sent still (after a 429); zero when requests go out. */
+    Duration feedPause() {
+        long left = pausedUntilNanos - System.nanoTime();
+        return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+    }
+
     /** At most 40 characters of a name read from the tick topic, anything but printable ASCII as '?': for a log line. */
     private static String printable(String name) {
         String head = name.length() <= 40 ? name : name.substring(0, 40);

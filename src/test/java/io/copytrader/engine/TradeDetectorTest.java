@@ -294,6 +294,26 @@ class TradeDetectorTest {
     }
 
     @Test
+    void shouldWaitA429sRetryAfterASecondWithoutOneAndAMinuteAtMost() {
+        TradeDetector detector = detector();
+        assertThat(detector.feedPause()).isZero();
+        pages.add(new Object[]{429, "{}"}); // no Retry-After: a second
+        detector.pollTrader("alice");
+        assertThat(detector.feedPause()).isGreaterThan(Duration.ofMillis(500)).isLessThanOrEqualTo(Duration.ofSeconds(1));
+
+        TradeDetector asked5 = detector();
+        pages.add(new Object[]{429, "{}", "5"});
+        asked5.pollTrader("alice");
+        assertThat(asked5.feedPause()).isGreaterThan(Duration.ofSeconds(4)).isLessThanOrEqualTo(Duration.ofSeconds(5));
+
+        TradeDetector askedAnHour = detector();
+        pages.add(new Object[]{429, "{}", "3600"});
+        askedAnHour.pollTrader("alice");
+        assertThat(askedAnHour.feedPause()).isGreaterThan(Duration.ofSeconds(59))
+                .isLessThanOrEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
     void shouldIgnoreATickForATraderThisInstanceDoesNotFollow() {
         TradeDetector detector = detector();
         answer("c-1", row("m-1", "0.42", "10"));
