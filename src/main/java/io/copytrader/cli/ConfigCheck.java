@@ -48,15 +48,25 @@ public final class ConfigCheck {
 
     /** The first configuration error with the process environment, or null when everything is valid. */
     public static String firstError(String propertyLocations) {
-        return firstError(propertyLocations, System::getenv);
+        return firstError(propertyLocations, System::getenv, System.getenv().keySet(),
+                System.getProperties().stringPropertyNames());
+    }
+
+    /** The first configuration error over these environment variables and no system properties; null when valid. */
+    public static String firstError(String propertyLocations, Function<String, String> environment) {
+        return firstError(propertyLocations, environment, Set.of(), Set.of());
     }
 
     /**
      * The first configuration error, or null when everything is valid.
      *
-     * @param environment the environment variables ({@code {{env:NAME:default}}} in application.properties)
+     * @param environment      the environment variables ({@code {{env:NAME:default}}} in application.properties)
+     * @param variableNames    the names of the environment's variables: a COPYTRADER_* one Camel reads for a key
+     *                         ({@code COPYTRADER_COPY_RATIO}) must name a key that is read
+     * @param systemProperties the names of the JVM's system properties: a copytrader.* one must be a key that is read
      */
-    public static String firstError(String propertyLocations, Function<String, String> environment) {
+    public static String firstError(String propertyLocations, Function<String, String> environment,
+                                    Set<String> variableNames, Set<String> systemProperties) {
         // the store's pool, its migrations and Camel log while they open and close; the answer is one line. Only
         // this thread is silenced: the engine may be starting beside the check (RunCommand)
         LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
@@ -90,7 +100,12 @@ public final class ConfigCheck {
                 }
             }
             // a misspelled key, before the store opens (it may create a file)
-            String unknown = UnknownSettings.refusal(pc.loadProperties().stringPropertyNames(), readKeys(context));
+            Set<String> variables = new HashSet<>(variableNames);
+            variables.removeAll(Set.of(SharedArchiveLauncher.CDS_VARIABLE, SharedArchiveLauncher.JIT_VARIABLE));
+            Set<String> properties = new HashSet<>(systemProperties);
+            properties.remove(SharedArchiveLauncher.CHILD_PROPERTY);
+            String unknown = UnknownSettings.refusal(pc.loadProperties().stringPropertyNames(), properties, variables,
+                    readKeys(context));
             if (unknown != null) {
                 return unknown;
             }

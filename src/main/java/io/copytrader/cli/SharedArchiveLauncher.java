@@ -68,6 +68,9 @@ public final class SharedArchiveLauncher {
 
     /** Set on the child's command line; the child runs the engine itself. */
     public static final String CHILD_PROPERTY = "copytrader.cds.child";
+    /** The launcher's own variables (no engine setting): class-data sharing off, and the JVM's default JIT. */
+    public static final String CDS_VARIABLE = "COPYTRADER_CDS";
+    public static final String JIT_VARIABLE = "COPYTRADER_JIT";
     private static final String ARCHIVE_SUFFIX = ".jsa";
     /**
      * Where sqlite-jdbc loads its native library from when set. Without it, sqlite-jdbc copies the library out of
@@ -123,7 +126,7 @@ public final class SharedArchiveLauncher {
      */
     static Optional<Plan> plan(String[] args, Function<String, String> environment, boolean isChild,
                                List<String> commandLine, Optional<Path> jar, String javaBinary, String vm) {
-        String setting = environment.apply("COPYTRADER_CDS");
+        String setting = environment.apply(CDS_VARIABLE);
         if (isChild || args.length > 0 || jar.isEmpty() || "off".equalsIgnoreCase(setting)
                 || "false".equalsIgnoreCase(setting)) {
             return Optional.empty();
@@ -147,7 +150,7 @@ public final class SharedArchiveLauncher {
         List<String> command = new ArrayList<>();
         command.add(javaBinary);
         command.addAll(jvmArguments);
-        if (!"c2".equalsIgnoreCase(environment.apply("COPYTRADER_JIT"))
+        if (!"c2".equalsIgnoreCase(environment.apply(JIT_VARIABLE))
                 && jvmArguments.stream().noneMatch(SharedArchiveLauncher::isCompilerFlag)) {
             command.add(C1_ONLY);
             if (jvmArguments.stream().noneMatch(a -> a.contains("CompileThresholdScaling"))) {

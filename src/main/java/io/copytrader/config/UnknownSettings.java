@@ -5,7 +5,9 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -24,6 +26,9 @@ import java.util.regex.Pattern;
  */
 public final class UnknownSettings {
     public static final String NAMESPACE = "copytrader.";
+    private static final String VARIABLE_PREFIX = "COPYTRADER_";
+    /** The test suite's own variables (README, "Testing"): the database its PostgreSQL tests use. */
+    private static final String TEST_VARIABLES = "COPYTRADER_TEST_";
     /** A key named by a placeholder: {{key}}, {{key:default}}, {{?key}}, {{!key}}, or Camel's properties:key. */
     private static final Pattern PLACEHOLDER = Pattern.compile(
             "(?:\\{\\{[?!]?|\\bproperties?:)(copytrader\\.[A-Za-z0-9_.-]*[A-Za-z0-9_-])");
@@ -65,11 +70,47 @@ public final class UnknownSettings {
      * @param read    the keys read (per-target keys among them stand for every target's)
      */
     public static String refusal(Collection<String> defined, Set<String> read) {
+        return refusal(defined, Set.of(), Set.of(), read);
+    }
+
+    /**
+     * The refusal of every {@code copytrader.*} key nothing reads, wherever it is set: in the properties, as a system
+     * property ({@code -Dcopytrader.copy.ratio=0.5}, which Camel reads over the properties), or as an environment
+     * variable Camel reads for a key ({@code COPYTRADER_COPY_RATIO=0.5}: the key upper-cased, each character other
+     * than a letter or a digit an underscore). Values are never part of it.
+     *
+     * @param defined          the keys the properties set
+     * @param systemProperties the names of the JVM's system properties that may be settings (those outside
+     *                         copytrader.* are left alone)
+     * @param environment      the names of the environment's variables that may be settings (those outside
+     *                         COPYTRADER_ are left alone, as are the test suite's COPYTRADER_TEST_*)
+     * @param read             the keys read (per-target keys among them stand for every target's)
+     */
+    public static String refusal(Collection<String> defined, Collection<String> systemProperties,
+                                 Collection<String> environment, Set<String> read) {
         List<String> unknown = new ArrayList<>();
         for (String key : new TreeSet<>(defined)) {
-            if (key.startsWith(NAMESPACE) && !key.startsWith(TargetSettings.PREFIX) && !read.contains(key)) {
+            if (ours(key) && !read.contains(key)) {
                 String near = nearest(key, read);
                 unknown.add(Setting.printable(key) + (near == null ? "" : " (did you mean " + near + "?)"));
+            }
+        }
+        for (String key : new TreeSet<>(systemProperties)) {
+            if (ours(key) && !read.contains(key)) {
+                String near = nearest(key, read);
+                unknown.add("-D" + Setting.printable(key) + (near == null ? "" : " (did you mean -D" + near + "?)"));
+            }
+        }
+        Map<String, String> variables = new TreeMap<>();
+        for (String key : read) {
+            variables.putIfAbsent(variable(key), key);
+        }
+        for (String name : new TreeSet<>(environment)) {
+            if (name.startsWith(VARIABLE_PREFIX) && !name.startsWith(variable(TargetSettings.PREFIX))
+                    && !name.startsWith(TEST_VARIABLES) && !variables.containsKey(name)) {
+                String near = nearest(name, variables.keySet());
+                unknown.add(Setting.printable(name) + " in the environment"
+                        + (near == null ? "" : " (did you mean " + near + "?)"));
             }
         }
         if (unknown.isEmpty()) {
@@ -79,6 +120,15 @@ public final class UnknownSettings {
         return String.join(", ", unknown) + (one ? " is set, but no setting reads it" : " are set, but no setting reads them")
                 + " (a misspelled key would leave its setting at the default): correct " + (one ? "its name" : "their names")
                 + " or remove " + (one ? "it" : "them");
+    }
+
+    private static boolean ours(String key) {
+        return key.startsWith(NAMESPACE) && !key.startsWith(TargetSettings.PREFIX);
+    }
+
+    /** The environment variable Camel reads for a key: upper-cased, each character but a letter or digit a '_'. */
+    static String variable(String key) {
+        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
     /**

@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -134,5 +137,39 @@ class UnknownSettingsCheckTest {
         assertThat(shipped.stringPropertyNames()).filteredOn(k -> k.startsWith("copytrader.")).hasSizeGreaterThan(50);
         // the chain's and Kafka's keys are read whether chain detection and Kafka are on or not
         assertThat(check("copytrader.chain.get-logs-blocks = 100", "copytrader.kafka.claim-lease-ms = 7000")).isNull();
+    }
+    @Test
+    void shouldRefuseAMisspelledSystemPropertyOrEnvironmentVariableOfOurs() {
+        Set<String> variables = Set.of("COPYTRADER_COPY_RATION", "COPYTRADER_COPY_MAX_POSITION_SIZE_USD", "PATH",
+                "COPY_RATIO", "COPYTRADER_CDS", "COPYTRADER_JIT", "COPYTRADER_TEST_POSTGRES_URL",
+                "COPYTRADER_TARGETS_BOB_RATIO");
+        Set<String> properties = Set.of("copytrader.feed.poll-interval-msec", "copytrader.copy.ratio", "java.home",
+                "copytrader.cds.child");
+
+        String error = ConfigCheck.firstError("file:" + SHIPPED, ENV, variables, properties);
+
+        assertThat(error).isEqualTo("-Dcopytrader.feed.poll-interval-msec (did you mean -Dcopytrader.feed.poll-interval-ms?),"
+                + " COPYTRADER_COPY_RATION in the environment (did you mean COPYTRADER_COPY_RATIO?) are set, but no"
+                + " setting reads them (a misspelled key would leave its setting at the default): correct their names or"
+                + " remove them");
+    }
+
+    @Test
+    void shouldPassEveryKeyThatIsReadWhenSetAsASystemPropertyOrInTheEnvironment() throws IOException {
+        Properties shipped = new Properties();
+        try (var in = Files.newInputStream(SHIPPED)) {
+            shipped.load(in);
+        }
+        Set<String> keys = shipped.stringPropertyNames().stream().filter(k -> k.startsWith("copytrader."))
+                .collect(Collectors.toSet());
+        Set<String> variables = keys.stream().map(k -> k.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'))
+                .collect(Collectors.toSet());
+        assertThat(variables).contains("COPYTRADER_COPY_MAX_POSITION_SIZE_USD", "COPYTRADER_STORE_URL");
+
+        assertThat(ConfigCheck.firstError("file:" + SHIPPED, ENV, variables, keys)).isNull();
+        // the launcher's own variables, its child's mark and the test suite's database are no settings to judge
+        assertThat(ConfigCheck.firstError("file:" + SHIPPED, ENV,
+                Set.of("COPYTRADER_CDS", "COPYTRADER_JIT", "COPYTRADER_TEST_POSTGRES_PASSWORD"),
+                Set.of("copytrader.cds.child"))).isNull();
     }
 }
