@@ -100,12 +100,7 @@ public final class ConfigCheck {
                 }
             }
             // a misspelled key, before the store opens (it may create a file)
-            Set<String> variables = new HashSet<>(variableNames);
-            variables.removeAll(Set.of(SharedArchiveLauncher.CDS_VARIABLE, SharedArchiveLauncher.JIT_VARIABLE));
-            Set<String> properties = new HashSet<>(systemProperties);
-            properties.remove(SharedArchiveLauncher.CHILD_PROPERTY);
-            String unknown = UnknownSettings.refusal(pc.loadProperties().stringPropertyNames(), properties, variables,
-                    readKeys(context));
+            String unknown = unknownKeys(context, variableNames, systemProperties);
             if (unknown != null) {
                 return unknown;
             }
@@ -125,6 +120,19 @@ public final class ConfigCheck {
             StartupFailure.take();
             logging.getTurboFilterList().remove(silence);
         }
+    }
+
+    /**
+     * The refusal of every {@code copytrader.*} key nothing reads that the context's properties, these system properties
+     * or these environment variables set (the launcher's own names left out), or null when there is none.
+     */
+    public static String unknownKeys(CamelContext context, Set<String> variableNames, Set<String> systemProperties) {
+        Set<String> variables = new HashSet<>(variableNames);
+        variables.removeAll(Set.of(SharedArchiveLauncher.CDS_VARIABLE, SharedArchiveLauncher.JIT_VARIABLE));
+        Set<String> properties = new HashSet<>(systemProperties);
+        properties.remove(SharedArchiveLauncher.CHILD_PROPERTY);
+        return UnknownSettings.refusal(context.getPropertiesComponent().loadProperties().stringPropertyNames(),
+                properties, variables, readKeys(context));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.copytrader.engine;
 
 import io.copytrader.chain.ChainSettings;
 import io.copytrader.chain.ChainWiring;
+import io.copytrader.cli.ConfigCheck;
 import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.config.InvalidSettingException;
 import io.copytrader.config.SellSettings;
@@ -65,7 +66,17 @@ public class EngineConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        StartupFailure.awaitCheck(); // the launcher's check of every setting and of the store, before anything opens
+        // the launcher's check of every setting and of the store, before anything opens; without the launcher (a
+        // plain Camel Main, camel run) the values are checked below as they are read, and the keys' names here
+        if (!StartupFailure.awaitCheck()) {
+            String unknown = ConfigCheck.unknownKeys(context, System.getenv().keySet(),
+                    System.getProperties().stringPropertyNames());
+            if (unknown != null) {
+                InvalidSettingException invalid = new InvalidSettingException(unknown);
+                StartupFailure.record(invalid);
+                throw invalid;
+            }
+        }
         PropertiesComponent pc = context.getPropertiesComponent();
         SecretMasker.registerSensitiveProperties(context); // from now on, logs mask the secrets' values
         if (context.hasComponent("seda") == null) {

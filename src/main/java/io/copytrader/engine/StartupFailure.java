@@ -53,11 +53,13 @@ public final class StartupFailure {
     /**
      * Waits for the verdict of the check under way, if there is one; an error is recorded and thrown as an
      * {@link InvalidSettingException}. Without a check (a plain Camel Main, {@code camel run}) it returns at once.
+     *
+     * @return whether there was a check (false: the caller checks what it must itself)
      */
-    public static void awaitCheck() {
+    public static boolean awaitCheck() {
         Check check = CHECK.getAndSet(null);
         if (check == null) {
-            return;
+            return false;
         }
         String error = verdict(check.verdict());
         if (error != null) {
@@ -66,5 +68,6 @@ public final class StartupFailure {
             throw invalid;
         }
         check.whenValid().run();
+        return true;
     }
 }

@@ -1,6 +1,7 @@
 package io.copytrader.ops;
 
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.engine.StartupFailure;
 import io.copytrader.paper.PaperVenue;
 import io.copytrader.paper.PaperVenueAdmin;
 import io.copytrader.paper.PaperVenueConfig;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -60,6 +62,23 @@ class PlainCamelMainContractTest {
             } finally {
                 main.stop();
             }
+        }
+    }
+    @Test
+    void shouldRefuseAKeyNothingReadsOnAPlainCamelMainToo(@TempDir Path dir) {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations("file:application.properties");
+        main.addOverrideProperty("camel.management.port", String.valueOf(Jolokia.freePort()));
+        main.addOverrideProperty("copytrader.store.url", "jdbc:sqlite:" + dir.resolve("copytrader.db"));
+        main.addOverrideProperty("copytrader.copy.ration", "0.4242");
+        try {
+            assertThatThrownBy(main::start).hasStackTraceContaining("copytrader.copy.ration (did you mean"
+                    + " copytrader.copy.ratio?) is set, but no setting reads it").satisfies(e -> assertThat(
+                    e.toString() + e.getCause()).doesNotContain("0.4242"));
+            assertThat(dir.resolve("copytrader.db")).as("nothing opened").doesNotExist();
+        } finally {
+            main.stop();
+            StartupFailure.take();
         }
     }
 }

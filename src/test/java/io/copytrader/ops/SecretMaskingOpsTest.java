@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Known secret values, given the way the app reads them (the copytrader.polymarket.* properties the POLY_* variables
- * map to, and a password), appear in no log line as printed (startup summaries included), no dead letter, no metric,
+ * map to, and a password property of the user's own, outside copytrader.*, which the masker knows by its name),
+ * appear in no log line as printed (startup summaries included), no dead letter, no metric,
  * no JMX attribute readable through Jolokia.
  */
 @Timeout(60)
@@ -40,7 +41,7 @@ class SecretMaskingOpsTest {
             "copytrader.polymarket.api-key", "apikey-0f8e3c1d-must-not-leak",
             "copytrader.polymarket.api-secret", "c2VjcmV0LXZhbHVlLXRoYXQtbXVzdC1ub3QtbGVhaw==",
             "copytrader.polymarket.passphrase", "passphrase-7d2b-must-not-leak",
-            "copytrader.store.password", "db-password-5e1a-must-not-leak");
+            "reporting.db.password", "db-password-5e1a-must-not-leak");
 
     /** Every event, rendered by the encoder of the real STDOUT appender (so the masking converters apply). */
     static final class PrintedLines extends AppenderBase<ILoggingEvent> {
@@ -80,7 +81,7 @@ class SecretMaskingOpsTest {
 
             // 2. a secret logged by mistake is masked by the logback safety net
             LoggerFactory.getLogger("test").warn("oops {} and {}", SECRETS.get("copytrader.polymarket.api-secret"),
-                    SECRETS.get("copytrader.store.password"), new IllegalStateException(
+                    SECRETS.get("reporting.db.password"), new IllegalStateException(
                             "bad key " + SECRETS.get("copytrader.polymarket.private-key")));
 
             h.store().deadLetters().forEach(d -> texts.add(d.toString()));
