@@ -641,6 +641,25 @@ class OrderPlacerDecisionsTest {
         assertThat(storeWritesRetried()).isEqualTo(1);
     }
 
+    @Test
+    void shouldFailATradeWhoseSignedOrderTheStoreNeverTookAsTheStoresFailureNotTheVenues() {
+        overALosingStore(store, clock);
+        db.refused.addAll(List.of(id.value(), id.value(), id.value())); // every attempt: the connection dropped
+        Exchange e = exchange();
+        placer.prepare(e);
+        Throwable failed = org.assertj.core.api.Assertions.catchThrowable(() -> placer.sign(e));
+        assertThat(failed).isInstanceOf(io.copytrader.store.StoreException.class);
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, failed);
+        // before: its I/O error inside read as the venue's: signed again under the venue's retry policy, then failed
+        // as EXCHANGE_RETRIES_EXHAUSTED and counted toward the breaker
+        assertThat(placer.retryAgain(e)).as("not the venue's retry policy's to try again").isFalse();
+        OrderFailedException handled = sendFailed(e);
+        assertThat(handled.deadLetterReason()).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).as("not counted toward the breaker").isZero();
+        assertThat(state()).as("nothing was sent").isEqualTo(OrderRecordState.FAILED);
+        assertThat(venue.signed).isEqualTo(1);
+    }
+
     // ---- the venue's answer
 
     @Test
