@@ -529,15 +529,9 @@ class OrderPlacerDecisionsTest {
         overALosingStore(store, clock);
         db.refused.add(trade.key()); // a connection dropped under the write: nothing written
         long version = book.version();
-        Exchange e = sentOnce();
         // before: the trade failed to the dead letters (UNEXPECTED_ERROR), to be replayed by hand
-        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED)).as("sent").isNull();
-        assertThat(state()).isEqualTo(OrderRecordState.SUBMITTING);
-        assertThat(placer.isInHand(id)).isTrue();
-        assertThat(e.getMessage().getBody(String.class)).isEqualTo(ScriptedExchange.body("{\"n\":1}"));
+        assertSentOnceAsSized(sentOnce(), version);
         assertThat(db.writes).startsWith("recordIntent " + trade.key(), "recordIntent " + trade.key());
-        assertThat(storeWritesRetried()).isEqualTo(1);
-        assertThat(book.version()).as("the book as sized, nothing released").isEqualTo(version);
     }
 
     @Test
@@ -548,16 +542,20 @@ class OrderPlacerDecisionsTest {
         overALosingStore(store, clock);
         db.lostAnswers.add(trade.key()); // committed, then the connection dropped before its answer
         long version = book.version();
-        Exchange e = sentOnce();
-        // the second attempt finds the order: this call's own first attempt wrote it, and nothing of it has left.
-        // Before: taken as placed before, UNKNOWN, looked up at the venue, not found, failed after the grace period
+        // the second attempt finds the order: this call's own first attempt wrote it, and nothing of it has left. A
+        // retry that took it as placed before: UNKNOWN, looked up at the venue, not found, failed after the grace period
+        assertSentOnceAsSized(sentOnce(), version);
+        assertThat(venue.signed).as("prepared once").isEqualTo(1);
+    }
+
+    /** The order was written after one retry, and its one request built; the book as sized, nothing released. */
+    void assertSentOnceAsSized(Exchange e, long bookVersion) {
         assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED)).as("sent").isNull();
         assertThat(state()).isEqualTo(OrderRecordState.SUBMITTING);
         assertThat(placer.isInHand(id)).isTrue();
-        assertThat(venue.signed).as("prepared once").isEqualTo(1);
         assertThat(e.getMessage().getBody(String.class)).isEqualTo(ScriptedExchange.body("{\"n\":1}"));
         assertThat(storeWritesRetried()).isEqualTo(1);
-        assertThat(book.version()).as("the book as sized, nothing released").isEqualTo(version);
+        assertThat(book.version()).as("the book as sized, nothing released").isEqualTo(bookVersion);
     }
 
     @Test
