@@ -142,6 +142,8 @@ public class EngineConfiguration implements CamelConfiguration {
         metrics.seed(store.detectedCount(), store.outcomeCountsByReason());
         TradeLedger ledger = new TradeLedger(store, metrics).aggregatesInStore(instanceId != null)
                 .resolvingLostAdmissions(instanceId == null);
+        // a store write before sending is not tried again once the engine is stopping
+        ledger.storeRetries().stoppingWhen(() -> context.isStopping() || context.isStopped());
 
         ApacheVenueHttpClient http = new ApacheVenueHttpClient(Duration.ofMillis(settings.connectTimeoutMs()),
                 Duration.ofMillis(settings.responseTimeoutMs()), settings.maxInFlightOrders() + 8);

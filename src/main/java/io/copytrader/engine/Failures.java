@@ -1,5 +1,6 @@
 package io.copytrader.engine;
 
+import io.copytrader.store.StoreException;
 import io.copytrader.venue.OutcomeUnknownException;
 import io.copytrader.venue.TransientVenueException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -31,12 +32,15 @@ public final class Failures {
     private Failures() {
     }
 
-    /** The innermost cause of a known kind, unwrapping Camel's wrappers. */
+    /**
+     * The innermost cause of a known kind, unwrapping Camel's wrappers. A store's failure is one: the I/O error inside
+     * it (a dropped PostgreSQL connection) is the store's, never an unanswered request to the venue.
+     */
     public static Throwable rootOf(Throwable t) {
         Throwable cur = t;
         for (int i = 0; cur != null && i < 10; i++) {
             if (cur instanceof IOException || cur instanceof TransientVenueException
-                    || cur instanceof OutcomeUnknownException) {
+                    || cur instanceof OutcomeUnknownException || cur instanceof StoreException) {
                 return cur;
             }
             if (cur.getCause() == null || cur.getCause() == cur) {

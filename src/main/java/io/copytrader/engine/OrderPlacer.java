@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -101,7 +102,7 @@ public final class OrderPlacer {
         CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
         String tradeKey = intent.source().key();
         ClientOrderId id = intent.clientOrderId();
-        if (!store.recordIntent(tradeKey, intent)) {
+        if (!writeIntent(intent)) {
             Optional<OrderRecord> existing = store.order(id);
             if (existing.isEmpty()) {
                 endedBeforeItsOrder(exchange, intent);
@@ -135,6 +136,44 @@ public final class OrderPlacer {
             LOG.warn("Not placing {} for trade {}: its fill was removed by a chain reorg", intent.clientOrderId(), tradeKey);
             return;
         }
+    }
+
+    /**
+     * Writes the intent ({@link TradeStore#recordIntent}), tried again in place after a transient store error
+     * ({@link StoreRetries}): nothing was sent, and one dropped connection no longer fails the trade to the dead
+     * letters. An attempt that reported an error may have been committed all the same (a PostgreSQL connection
+     * dropped between the commit and its answer); the next one then finds the order in the outbox and the store
+     * answers false. That order is this call's own when {@link #writtenByAnEarlierAttempt} says so, and it is sent
+     * (true), once; otherwise the store's answer stands and the order is taken as placed before, as it always was.
+     */
+    private boolean writeIntent(CopyIntent intent) {
+        Instant firstAttempt = clock.instant();
+        return ledger.storeRetries().write("record the intent " + intent.clientOrderId(), afterAFailure -> {
+            boolean written = store.recordIntent(intent.source().key(), intent);
+            if (!written && afterAFailure && writtenByAnEarlierAttempt(intent, firstAttempt)) {
+                LOG.info("Order {} for trade {}: its intent was committed though the write's answer was lost; "
+                        + "sending it", intent.clientOrderId(), intent.source().key());
+                return true;
+            }
+            return written;
+        });
+    }
+
+    /**
+     * Whether the order in the outbox was written by an earlier attempt of this call whose answer was lost: an
+     * engine alone on its store (with several, another instance may have written the same order and sent it), the
+     * order this trade's, SUBMITTING, never signed, written no earlier than this call's first attempt (so not by a
+     * previous run or an earlier placing), and not being sent by a consumer of this process. Nothing of it can have
+     * left: a request leaves only once its order is in hand ({@link #request}), which comes after the intent's write.
+     */
+    private boolean writtenByAnEarlierAttempt(CopyIntent intent, Instant firstAttempt) {
+        if (!ledger.aloneOnStore() || inHand.containsKey(intent.clientOrderId())) {
+            return false;
+        }
+        Optional<OrderRecord> order = store.order(intent.clientOrderId());
+        return order.isPresent() && order.get().state() == OrderRecordState.SUBMITTING
+                && order.get().tradeKey().equals(intent.source().key()) && order.get().venueOrderId() == null
+                && !order.get().createdAt().isBefore(firstAttempt);
     }
 
     /**
@@ -259,12 +298,20 @@ public final class OrderPlacer {
                 && (order.state() == OrderRecordState.SUBMITTING || order.state() == OrderRecordState.UNKNOWN);
     }
 
+    /**
+     * Persists what preparing learnt before the order's request is built. Each write sets the same values however often
+     * it runs, and nothing of this preparation has left yet, so a transient store error tries it again in place
+     * ({@link StoreRetries}).
+     */
     private void remember(Exchange exchange, CopyIntent intent, PreparedOrder prepared) {
+        ClientOrderId id = intent.clientOrderId();
         if (prepared.signedOrder() != null) {
             // the hash and the signed order in one write, before anything is sent: every resend posts these bytes
-            store.recordSigned(intent.clientOrderId(), prepared.venueOrderId(), prepared.signedOrder());
+            ledger.storeRetries().write("record the signed order " + id,
+                    () -> store.recordSigned(id, prepared.venueOrderId(), prepared.signedOrder()));
         } else if (prepared.venueOrderId() != null) {
-            store.updateOrder(intent.clientOrderId(), null, prepared.venueOrderId(), null, null);
+            ledger.storeRetries().write("record the venue's id of " + id,
+                    () -> store.updateOrder(id, null, prepared.venueOrderId(), null, null));
         }
         exchange.setProperty(ExchangeProps.PREPARED, prepared);
     }

@@ -65,6 +65,8 @@ public final class PipelineMetrics {
     /** Feed trades the store could not admit, left for the next poll to read again (their trader's cursor held). */
     public static final String TRADES_ADMISSION_HELD = "copytrader.trades.admission.held";
     public static final String DEAD_LETTERS_PENDING = "copytrader.deadletters.pending";
+    /** Store writes made before an order is sent, tried again in place after a transient store error. */
+    public static final String STORE_WRITES_RETRIED = "copytrader.store.writes.retried";
 
     private final MeterRegistry registry;
     private final Counter detected;
@@ -75,6 +77,7 @@ public final class PipelineMetrics {
     private final Counter replayed;
     private final Counter failedReplayed;
     private final Counter admissionHeld;
+    private final Counter storeWritesRetried;
     private final Map<TradeOutcome, Counter> untagged = new EnumMap<>(TradeOutcome.class);
     private final Map<String, Counter> tagged = new ConcurrentHashMap<>();
     private final Timer latency;
@@ -125,6 +128,10 @@ public final class PipelineMetrics {
                 .register(registry);
         this.admissionHeld = Counter.builder(TRADES_ADMISSION_HELD)
                 .description("Feed trades the store could not admit, read again at the next poll (cursor held)")
+                .register(registry);
+        this.storeWritesRetried = Counter.builder(STORE_WRITES_RETRIED)
+                .description("Store writes made before an order is sent (its intent, its signed form, a join's links) "
+                        + "tried again after a transient store error")
                 .register(registry);
         registerAtZero();
         this.latency = Timer.builder(TRADE_LATENCY)
@@ -202,6 +209,11 @@ public final class PipelineMetrics {
     /** Counts a feed trade the store could not admit, left for the next poll to read again. */
     public void admissionHeld() {
         admissionHeld.increment();
+    }
+
+    /** Counts a store write made before an order is sent, tried again after a transient store error. */
+    public void storeWriteRetried() {
+        storeWritesRetried.increment();
     }
 
     public void rowRejected(Reason reason) {

@@ -26,6 +26,8 @@ public final class TradeLedger {
 
     private final TradeStore store;
     private final PipelineMetrics metrics;
+    /** Store writes made before an order is sent, tried again after a transient error (the joined trades' links). */
+    private final StoreRetries storeRetries;
     /** Trades this process is handling (admitted or re-queued here, not yet ended). */
     private final Set<String> active = ConcurrentHashMap.newKeySet();
     private volatile OutcomeListener outcomeListener;
@@ -64,6 +66,7 @@ public final class TradeLedger {
     public TradeLedger(TradeStore store, PipelineMetrics metrics) {
         this.store = store;
         this.metrics = metrics;
+        this.storeRetries = new StoreRetries(metrics);
     }
 
     public TradeStore store() {
@@ -72,6 +75,19 @@ public final class TradeLedger {
 
     public PipelineMetrics metrics() {
         return metrics;
+    }
+
+    /** How a store write made before an order is sent is tried again after a transient error ({@link StoreRetries}). */
+    public StoreRetries storeRetries() {
+        return storeRetries;
+    }
+
+    /**
+     * Whether this engine is alone on its store (see {@link #resolvingLostAdmissions}): a row the store holds from a
+     * write of this engine that reported an error (its answer lost) can then be told from another instance's.
+     */
+    public boolean aloneOnStore() {
+        return lostAdmissionsResolved;
     }
 
     /** Admits a detected trade; false for a duplicate. */
@@ -226,7 +242,10 @@ public final class TradeLedger {
                 java.util.List.of()));
         followers.addAll(moved);
         remember(leader.key(), java.util.List.copyOf(followers));
-        store.linkAggregate(leader.key(), moved.stream().map(DetectedTrade::key).toList());
+        // sets the same links however often it runs: tried again in place after a transient store error
+        java.util.List<String> movedKeys = moved.stream().map(DetectedTrade::key).toList();
+        storeRetries.write("link " + movedKeys.size() + " joined trade(s) to " + leader.key(),
+                () -> store.linkAggregate(leader.key(), movedKeys));
         return followers.size() + 1;
     }
 

@@ -59,7 +59,21 @@ class FailuresTest {
                         new RuntimeCamelException(new RuntimeException(new SocketException("Connection reset"))),
                         Kind.UNKNOWN_OUTCOME),
                 arguments("RuntimeCamelException(a bug of ours)",
-                        new RuntimeCamelException(new IllegalStateException("bug")), Kind.NEITHER));
+                        new RuntimeCamelException(new IllegalStateException("bug")), Kind.NEITHER),
+                // the store's failure, not the venue's, whatever its cause: PostgreSQL's driver wraps the I/O error of
+                // a dropped connection, which is no answer from the venue
+                arguments("a dropped store connection (an I/O error inside)", droppedStoreConnection(), Kind.NEITHER),
+                arguments("RuntimeCamelException(a dropped store connection)",
+                        new RuntimeCamelException(droppedStoreConnection()), Kind.NEITHER),
+                arguments("a store refusing a connection", new io.copytrader.store.StoreException("could not read",
+                        new java.sql.SQLException("Connection refused", "08001", new ConnectException("refused"))),
+                        Kind.NEITHER));
+    }
+
+    static io.copytrader.store.StoreException droppedStoreConnection() {
+        return new io.copytrader.store.StoreException("could not record the intent: An I/O error occurred",
+                new java.sql.SQLException("An I/O error occurred while sending to the backend.", "08006",
+                        new SocketException("Connection reset")));
     }
 
     @ParameterizedTest(name = "{0} -> {2}")

@@ -1,5 +1,6 @@
 package io.copytrader.engine;
 
+import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.store.InMemoryTradeStore;
 import io.copytrader.store.StoreException;
@@ -8,23 +9,29 @@ import io.copytrader.store.TradeStore;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A store behind a database connection that can lose answers, over a real in-memory store. For a trade key in
- * {@link #lostAnswers}, the next {@code admit}, {@code finish} or {@code moveOrderAndFinish} of that trade commits, then
- * fails as a connection dropped after the commit would; {@code admitAll} stores such a trade and answers null for it,
- * as the page write does for a write that reported an error. For a key in {@link #refused}, the next such write fails
- * without committing anything.
+ * {@link #lostAnswers}, the next {@code admit}, {@code finish}, {@code moveOrderAndFinish} or {@code recordIntent} of
+ * that trade (for {@code linkAggregate}, the key of the aggregate's leader; for {@code recordSigned}, the order's client
+ * order id) commits, then fails as a connection dropped after the commit would; {@code admitAll} stores such a trade
+ * and answers null for it, as the page write does for a write that reported an error. For a key in {@link #refused},
+ * the next such write fails without committing anything, as a connection dropped before the commit leaves it. A key
+ * added n times answers so n times. Both fail with a dropped connection's error, a transient one
+ * ({@link StoreException#isTransient}); for a key in {@link #brokenFor}, the next such write fails, uncommitted, with
+ * an error that is not (a constraint violation).
  */
 final class LosingAnswers {
     final InMemoryTradeStore real;
-    final Set<String> lostAnswers = new HashSet<>();
-    final Set<String> refused = new HashSet<>();
+    final List<String> lostAnswers = new ArrayList<>();
+    final List<String> refused = new ArrayList<>();
+    final List<String> brokenFor = new ArrayList<>();
+    /** Every write this store was asked for, by the key it answers by, in order (a write that failed included). */
+    final List<String> writes = new ArrayList<>();
     final TradeStore store;
 
     LosingAnswers() {
@@ -38,21 +45,34 @@ final class LosingAnswers {
                     case "admit" -> write(method, args, ((DetectedTrade) args[0]).key());
                     case "finish" -> write(method, args, (String) args[0]);
                     case "moveOrderAndFinish" -> write(method, args, (String) args[5]);
+                    case "recordIntent", "linkAggregate" -> write(method, args, (String) args[0]);
+                    case "recordSigned" -> write(method, args, ((ClientOrderId) args[0]).value());
                     case "admitAll" -> admitAll(args);
                     default -> invoke(method, args);
                 });
     }
 
     private Object write(Method method, Object[] args, String key) throws Throwable {
+        writes.add(method.getName() + " " + key);
+        if (brokenFor.remove(key)) {
+            throw new StoreException("could not " + method.getName() + " " + key + ": duplicate key",
+                    new SQLException("duplicate key value violates unique constraint", "23505"));
+        }
         if (refused.remove(key)) {
-            throw new StoreException("could not " + method.getName() + " " + key + ": refused", null);
+            throw droppedConnection(method, key);
         }
         Object answer = invoke(method, args);
         if (lostAnswers.remove(key)) {
-            throw new StoreException("could not " + method.getName() + " " + key
-                    + ": An I/O error occurred while sending to the backend.", null);
+            throw droppedConnection(method, key);
         }
         return answer;
+    }
+
+    /** What PostgreSQL's driver reports when the connection drops under a statement, as the store wraps it. */
+    private static StoreException droppedConnection(Method method, String key) {
+        String message = "An I/O error occurred while sending to the backend.";
+        return new StoreException("could not " + method.getName() + " " + key + ": " + message,
+                new SQLException(message, "08006", new java.io.EOFException()));
     }
 
     private List<Boolean> admitAll(Object[] args) {

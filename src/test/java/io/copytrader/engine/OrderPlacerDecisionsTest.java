@@ -508,6 +508,156 @@ class OrderPlacerDecisionsTest {
         assertThat(placer.isInHand(id)).isFalse();
     }
 
+    // ---- the intent's write, tried again after a transient store error (nothing was sent)
+
+    LosingAnswers db;
+
+    /** The placer over a store that can refuse writes and lose their answers, as one engine alone on its store. */
+    void overALosingStore(InMemoryTradeStore real, Clock clock) {
+        db = new LosingAnswers(real);
+        ledger = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(true);
+        placer = new OrderPlacer(venue, db.store, ledger, book, new CopyReporter(), clock,
+                new RetryPolicy(2, 100, 1000, 5000), new OrderBreaker(breaker));
+    }
+
+    double storeWritesRetried() {
+        return registry.get(PipelineMetrics.STORE_WRITES_RETRIED).counter().count();
+    }
+
+    @Test
+    void shouldWriteTheIntentAgainAfterATransientStoreErrorAndSendTheOrder() {
+        overALosingStore(store, clock);
+        db.refused.add(trade.key()); // a connection dropped under the write: nothing written
+        long version = book.version();
+        // before: the trade failed to the dead letters (UNEXPECTED_ERROR), to be replayed by hand
+        assertSentOnceAsSized(sentOnce(), version);
+        assertThat(db.writes).startsWith("recordIntent " + trade.key(), "recordIntent " + trade.key());
+    }
+
+    @Test
+    void shouldSendOnceAnOrderWhoseIntentWasCommittedThoughTheWritesAnswerWasLost() {
+        // a venue that learns the order's id from its answer: an order without one may have been sent, as far as the
+        // store can tell
+        venue.knowsIdBeforeSending = false;
+        overALosingStore(store, clock);
+        db.lostAnswers.add(trade.key()); // committed, then the connection dropped before its answer
+        long version = book.version();
+        // the second attempt finds the order: this call's own first attempt wrote it, and nothing of it has left. A
+        // retry that took it as placed before: UNKNOWN, looked up at the venue, not found, failed after the grace period
+        assertSentOnceAsSized(sentOnce(), version);
+        assertThat(venue.signed).as("prepared once").isEqualTo(1);
+    }
+
+    /** The order was written after one retry, and its one request built; the book as sized, nothing released. */
+    void assertSentOnceAsSized(Exchange e, long bookVersion) {
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED)).as("sent").isNull();
+        assertThat(state()).isEqualTo(OrderRecordState.SUBMITTING);
+        assertThat(placer.isInHand(id)).isTrue();
+        assertThat(e.getMessage().getBody(String.class)).isEqualTo(ScriptedExchange.body("{\"n\":1}"));
+        assertThat(storeWritesRetried()).isEqualTo(1);
+        assertThat(book.version()).as("the book as sized, nothing released").isEqualTo(bookVersion);
+    }
+
+    @Test
+    void shouldLookUpAnOrderFoundAfterAFailedAttemptWhenAnotherInstanceMayHaveWrittenIt() {
+        venue.knowsIdBeforeSending = false;
+        overALosingStore(store, clock);
+        ledger.resolvingLostAdmissions(false); // several instances on the store: another may have written and sent it
+        db.lostAnswers.add(trade.key());
+        Exchange e = exchange();
+        placer.prepare(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldLookUpAnOrderWrittenBeforeTheFirstAttemptNeverTakeItAsItsOwn() {
+        venue.knowsIdBeforeSending = false;
+        io.copytrader.paper.MutableClock time = new io.copytrader.paper.MutableClock(clock.instant());
+        InMemoryTradeStore earlier = new InMemoryTradeStore(time);
+        earlier.admit(trade);
+        earlier.recordIntent(trade.key(), intent); // an earlier placing of the trade wrote it (and may have sent it)
+        time.advance(java.time.Duration.ofMillis(1));
+        overALosingStore(earlier, time);
+        db.refused.add(trade.key());
+        Exchange e = exchange();
+        placer.prepare(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(earlier.order(id).orElseThrow().state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldNotWriteTheIntentAgainAfterAnErrorThatIsNotTransient() {
+        overALosingStore(store, clock);
+        db.brokenFor.add(trade.key());
+        Exchange e = exchange();
+        assertThatThrownBy(() -> placer.prepare(e)).isInstanceOf(io.copytrader.store.StoreException.class);
+        assertThat(db.writes).containsExactly("recordIntent " + trade.key());
+        assertThat(storeWritesRetried()).isZero();
+    }
+
+    @Test
+    void shouldFailTheTradeToTheDeadLettersWhenEveryAttemptAtTheIntentFailed() {
+        overALosingStore(store, clock);
+        db.refused.addAll(List.of(trade.key(), trade.key(), trade.key()));
+        Exchange e = exchange();
+        Throwable failed = org.assertj.core.api.Assertions.catchThrowable(() -> placer.prepare(e));
+        assertThat(failed).isInstanceOf(io.copytrader.store.StoreException.class);
+        assertThat(failed.getSuppressed()).as("the earlier attempts' errors").hasSize(1);
+        assertThat(db.writes).hasSize(3);
+        assertThat(storeWritesRetried()).isEqualTo(2);
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, failed); // the breaker's fallback, as before: replayable
+        placer.onFailure(e);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(store.order(id)).isEmpty();
+    }
+
+    @Test
+    void shouldNotWriteTheIntentAgainOnceTheEngineIsStopping() {
+        overALosingStore(store, clock);
+        ledger.storeRetries().stoppingWhen(() -> true);
+        db.refused.add(trade.key());
+        assertThatThrownBy(() -> placer.prepare(exchange())).isInstanceOf(io.copytrader.store.StoreException.class);
+        assertThat(db.writes).hasSize(1);
+        assertThat(storeWritesRetried()).isZero();
+    }
+
+    @Test
+    void shouldWriteTheSignedOrderAgainAfterATransientStoreErrorAndSendThoseBytes() {
+        overALosingStore(store, clock);
+        db.lostAnswers.add(id.value()); // the signed order's write committed, its answer lost
+        Exchange e = sentOnce();
+        // before: the signing failed the trade, the order FAILED with its hash, and a replay asked the venue first
+        assertThat(venue.signed).as("signed once").isEqualTo(1);
+        assertThat(store.signedOrder(id)).contains("{\"n\":1}");
+        assertThat(store.order(id).orElseThrow().venueOrderId()).isEqualTo(new VenueOrderId("0xhash-1"));
+        assertThat(e.getMessage().getBody(String.class)).isEqualTo(ScriptedExchange.body("{\"n\":1}"));
+        assertThat(db.writes).containsExactly("recordIntent " + trade.key(), "recordSigned " + id.value(),
+                "recordSigned " + id.value());
+        assertThat(storeWritesRetried()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFailATradeWhoseSignedOrderTheStoreNeverTookAsTheStoresFailureNotTheVenues() {
+        overALosingStore(store, clock);
+        db.refused.addAll(List.of(id.value(), id.value(), id.value())); // every attempt: the connection dropped
+        Exchange e = exchange();
+        placer.prepare(e);
+        Throwable failed = org.assertj.core.api.Assertions.catchThrowable(() -> placer.sign(e));
+        assertThat(failed).isInstanceOf(io.copytrader.store.StoreException.class);
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, failed);
+        // before: its I/O error inside read as the venue's: signed again under the venue's retry policy, then failed
+        // as EXCHANGE_RETRIES_EXHAUSTED and counted toward the breaker
+        assertThat(placer.retryAgain(e)).as("not the venue's retry policy's to try again").isFalse();
+        OrderFailedException handled = sendFailed(e);
+        assertThat(handled.deadLetterReason()).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).as("not counted toward the breaker").isZero();
+        assertThat(state()).as("nothing was sent").isEqualTo(OrderRecordState.FAILED);
+        assertThat(venue.signed).isEqualTo(1);
+    }
+
     // ---- the venue's answer
 
     @Test

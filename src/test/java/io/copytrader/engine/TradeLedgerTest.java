@@ -183,6 +183,25 @@ class TradeLedgerTest {
     }
 
     @Test
+    void shouldLinkJoinedTradesAgainAfterATransientStoreErrorInsteadOfFailingTheTake() {
+        LosingAnswers db = new LosingAnswers(store);
+        TradeLedger over = new TradeLedger(db.store, new PipelineMetrics(registry));
+        DetectedTrade leader = Trades.buy("t-30", "0.50", "10");
+        DetectedTrade joined = Trades.buy("t-31", "0.52", "4");
+        over.admit(leader);
+        over.admit(joined);
+        db.lostAnswers.add(leader.key()); // the links committed, the answer lost: the same links written again
+
+        assertThat(over.join(leader, List.of(joined))).isEqualTo(2);
+
+        assertThat(db.writes).containsExactly("admit " + leader.key(), "admit " + joined.key(),
+                "linkAggregate " + leader.key(), "linkAggregate " + leader.key());
+        assertThat(store.aggregateMembers(leader.key())).extracting(DetectedTrade::key).containsExactly(joined.key());
+        assertThat(over.followers(leader)).containsExactly(joined);
+        assertThat(registry.get(PipelineMetrics.STORE_WRITES_RETRIED).counter().count()).isEqualTo(1);
+    }
+
+    @Test
     void shouldGiveJoinedTradesTheLeadersFailureToo() {
         DetectedTrade leader = Trades.buy("t-13", "0.50", "10");
         DetectedTrade joined = Trades.buy("t-14", "0.50", "5");

@@ -214,6 +214,36 @@ class CopyPipelineScenarioTest {
     }
 
     /**
+     * The connection drops under the write of an order's intent, before anything was sent: under the insert (the
+     * transaction rolls back, nothing is written), or after its commit (written, the answer lost). The write is tried
+     * again in place, and the order sent once. Before: the first failed the trade to the dead letters (replayable by
+     * hand); the second took the order written as placed before, looked it up at the venue, which had never had it,
+     * and failed the trade after the grace period.
+     */
+    @ParameterizedTest
+    @CsvSource({"false", "true"})
+    void shouldWriteAnIntentAgainAfterTheStoreDroppedItsConnectionAndSendTheOrderOnce(boolean itsCommit)
+            throws Exception {
+        onPostgresBehind((relay, h) -> {
+            ClientOrderId id = ClientOrderId.of(new TraderId(EngineHarness.TRADER), new SourceTradeId("alice-2"));
+            // the insert's bound values: the order's client order id and its first state
+            relay.loseTheAnswerTo(List.of(id.value(), OrderRecordState.SUBMITTING.name()), 1, itsCommit);
+            h.emit(3);
+            h.awaitSettled(3, Duration.ofSeconds(30));
+            assertThat(h.store().deadLetters()).isEmpty();
+            assertThat(h.outcomes(TradeOutcome.COPIED)).isEqualTo(3);
+            assertThat(h.store().order(id).orElseThrow().state()).isEqualTo(OrderRecordState.FILLED);
+            assertThat(relay.answersLost()).isEqualTo(1);
+            assertThat(h.counter("copytrader.store.writes.retried")).isEqualTo(1);
+            // one order a trade reached the venue: none for a trade lost, none twice
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(3);
+            assertThat(h.admin().stats().ordersRejected()).isZero();
+            assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
+            h.assertAccountingIdentity();
+        });
+    }
+
+    /**
      * The venue accepted (and filled) the order, and the store's write of that answer failed: the connection dropped
      * under the write of the order's new state, or under the trade's outcome in the same transaction (the write
      * rolled back); or the transaction committed and its answer was lost.
