@@ -148,7 +148,7 @@ public final class OrderPlacer {
      */
     private boolean writeIntent(CopyIntent intent) {
         Instant firstAttempt = clock.instant();
-        return ledger.storeRetries().write("record the intent " + intent.clientOrderId(), afterAFailure -> {
+        return ledger.storeRetries().write(() -> "record the intent " + intent.clientOrderId(), afterAFailure -> {
             boolean written = store.recordIntent(intent.source().key(), intent);
             if (!written && afterAFailure && writtenByAnEarlierAttempt(intent, firstAttempt)) {
                 LOG.info("Order {} for trade {}: its intent was committed though the write's answer was lost; "
@@ -307,10 +307,10 @@ public final class OrderPlacer {
         ClientOrderId id = intent.clientOrderId();
         if (prepared.signedOrder() != null) {
             // the hash and the signed order in one write, before anything is sent: every resend posts these bytes
-            ledger.storeRetries().write("record the signed order " + id,
+            ledger.storeRetries().write(() -> "record the signed order " + id,
                     () -> store.recordSigned(id, prepared.venueOrderId(), prepared.signedOrder()));
         } else if (prepared.venueOrderId() != null) {
-            ledger.storeRetries().write("record the venue's id of " + id,
+            ledger.storeRetries().write(() -> "record the venue's id of " + id,
                     () -> store.updateOrder(id, null, prepared.venueOrderId(), null, null));
         }
         exchange.setProperty(ExchangeProps.PREPARED, prepared);

@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * Tries again, in place, a store write made before an order is sent when the store failed it with a transient error
@@ -55,9 +56,10 @@ public final class StoreRetries {
     /**
      * Runs {@code attempt}, and runs it again after a transient store error, as the class says; the last error is
      * thrown (with the earlier ones suppressed) when the attempts run out, the engine is stopping, or the error is not
-     * transient.
+     * transient. {@code what} names the write in the WARN line; it is built only after a failure (the hot path pays
+     * nothing for it).
      */
-    public <T> T write(String what, Attempt<T> attempt) {
+    public <T> T write(Supplier<String> what, Attempt<T> attempt) {
         retried.flush(); // the retries of a burst after its first line, once the period has passed
         StoreException failed = null;
         for (int n = 1; ; n++) {
@@ -72,14 +74,14 @@ public final class StoreRetries {
                     throw e;
                 }
                 metrics.storeWriteRetried();
-                retried.event(what + ", attempt " + (n + 1) + " of " + ATTEMPTS + ": " + e.getMessage());
+                retried.event(what.get() + ", attempt " + (n + 1) + " of " + ATTEMPTS + ": " + e.getMessage());
                 pause.accept(PAUSES_MS[n - 1]);
             }
         }
     }
 
-    /** {@link #write(String, Attempt)} for a write with no answer. */
-    public void write(String what, Runnable write) {
+    /** {@link #write(Supplier, Attempt)} for a write with no answer. */
+    public void write(Supplier<String> what, Runnable write) {
         write(what, afterAFailure -> {
             write.run();
             return null;

@@ -244,7 +244,7 @@ public final class TradeLedger {
         remember(leader.key(), java.util.List.copyOf(followers));
         // sets the same links however often it runs: tried again in place after a transient store error
         java.util.List<String> movedKeys = moved.stream().map(DetectedTrade::key).toList();
-        storeRetries.write("link " + movedKeys.size() + " joined trade(s) to " + leader.key(),
+        storeRetries.write(() -> "link " + movedKeys.size() + " joined trade(s) to " + leader.key(),
                 () -> store.linkAggregate(leader.key(), movedKeys));
         return followers.size() + 1;
     }

@@ -40,7 +40,7 @@ class StoreRetriesTest {
 
     @Test
     void shouldTryATransientFailureAgainWithAShortPauseAndSayAnEarlierAttemptFailed() {
-        assertThat(retries.write("w", failing(2))).isEqualTo("done");
+        assertThat(retries.write(() -> "w", failing(2))).isEqualTo("done");
         assertThat(attempts).containsExactly(false, true, true);
         assertThat(pauses).containsExactly(50L, 150L);
         assertThat(retried()).isEqualTo(2);
@@ -48,7 +48,7 @@ class StoreRetriesTest {
 
     @Test
     void shouldGiveUpAfterThreeAttemptsWithTheLastErrorAndTheEarlierOnesSuppressed() {
-        StoreException failed = catchThrowableOfType(() -> retries.write("w", failing(3)), StoreException.class);
+        StoreException failed = catchThrowableOfType(() -> retries.write(() -> "w", failing(3)), StoreException.class);
         assertThat(attempts).hasSize(StoreRetries.ATTEMPTS).hasSize(3);
         assertThat(failed.getSuppressed()).hasSize(1);
         assertThat(failed.getSuppressed()[0].getSuppressed()).hasSize(1);
@@ -58,7 +58,7 @@ class StoreRetriesTest {
     @Test
     void shouldNotTryAgainAnErrorThatIsNotTransient() {
         StoreException bug = new StoreException("could not write: duplicate key", new SQLException("dup", "23505"));
-        StoreException failed = catchThrowableOfType(() -> retries.write("w", afterAFailure -> {
+        StoreException failed = catchThrowableOfType(() -> retries.write(() -> "w", afterAFailure -> {
             attempts.add(afterAFailure);
             throw bug;
         }), StoreException.class);
@@ -71,7 +71,7 @@ class StoreRetriesTest {
     @Test
     void shouldNotTryAgainOnceTheEngineIsStopping() {
         retries.stoppingWhen(() -> true);
-        catchThrowableOfType(() -> retries.write("w", failing(1)), StoreException.class);
+        catchThrowableOfType(() -> retries.write(() -> "w", failing(1)), StoreException.class);
         assertThat(attempts).hasSize(1);
         assertThat(pauses).isEmpty();
     }
@@ -80,7 +80,7 @@ class StoreRetriesTest {
     void shouldNotTryAgainOnAnInterruptedThread() {
         Thread.currentThread().interrupt();
         try {
-            catchThrowableOfType(() -> retries.write("w", failing(1)), StoreException.class);
+            catchThrowableOfType(() -> retries.write(() -> "w", failing(1)), StoreException.class);
             assertThat(attempts).hasSize(1);
         } finally {
             assertThat(Thread.interrupted()).as("the interrupt kept").isTrue();
