@@ -166,6 +166,15 @@ public final class TradeDetector {
         return page.hasMore() && pagesRead < maxPagesPerPoll;
     }
 
+    /**
+     * The detect-trades route's rule: the tick reads the trader's next page at once when {@link #readsOn} and the tick
+     * admitted a trade not seen before ({@code admittedThisTick}, TradeAdmissions): pages of trades all admitted
+     * already are read at the next tick, not one after the other.
+     */
+    public boolean readsOn(Poll page, int pagesRead, boolean admittedThisTick) {
+        return readsOn(page, pagesRead) && admittedThisTick;
+    }
+
     /** With several instances, (re)takes this instance's claim on the trader; true when polling alone. */
     private boolean claimed(TraderId trader) {
         return owner == null || store.claim("detect:" + trader.value(), owner, clock.instant().plus(ownerLease));
