@@ -34,11 +34,13 @@ import java.util.regex.Pattern;
  * A target's fills from the Data API: {@code GET /activity?user=&type=TRADE&sortBy=TIMESTAMP&sortDirection=ASC
  * &start=} (contract 2.1). No auth; the general Data API limit (1,000 requests / 10 s) applies.
  *
- * <p><b>Cursor</b>, opaque to the engine: {@code v1:<watermark>:<offset>}, where the watermark is the newest
- * {@code timestamp} (epoch seconds) seen. Each poll asks from {@code watermark - overlap} so rows the Data API
- * indexes late are still found; the re-read rows are deduplicated by the engine on their composite id. When a full
- * page does not move the watermark past the window's start (a burst inside one overlap window) the next poll pages
- * inside the same window by {@code offset}.
+ * <p><b>Cursor</b>, opaque to the engine: {@code v2:<head>:<sweep>[+<offset>]:<head position>|-} (docs/polymarket-feed.md).
+ * Each poll sweeps one page of the overlap window again ({@code head - overlap} on, a page a poll) for rows the Data
+ * API indexes late, and when that page was full reads on in the same poll from the newest second seen (the head), so
+ * a new fill is read at the next poll however many old rows share the window. Both follow timestamps, reading a page's
+ * newest second again from its first row (ties of one second come in no documented order); only a second of more
+ * than a page is paged by {@code offset}, up to {@link #MAX_OFFSET}. Rows read again are deduplicated by the engine on
+ * their composite id.
  *
  * <p><b>Row id</b> ({@link SourceTradeId}): {@code txHash:asset:side:size@price}, lower-case hash, decimals without
  * trailing zeros. One transaction can fill several orders of the same trader, so the hash alone is not unique.
