@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  *   feedPagesRead</td></tr>
  *   <tr><td>admitPage</td><td>tradeAdmissions.admitPage</td></tr>
  *   <tr><td>commitCursor</td><td>tradeDetector.commit(body as page), unless tradeAdmissions.cursorHeld; then
- *   property feedNextPage when tradeDetector.readsOn(page, pages read) and tradeAdmissions.admittedThisTick</td></tr>
+ *   property feedNextPage when tradeDetector.readsOn(page, pages read, tradeAdmissions.admittedThisTick)</td></tr>
  *   <tr><td>recordDetectionLag</td><td>pipelineMetrics.feedDetectionLag(body as trade)</td></tr>
  *   <tr><td>trackTargetPosition</td><td>targetPositions.observe</td></tr>
  *   <tr><td>completePreviousOrder</td><td>fillAggregation.beforeFill</td></tr>
@@ -87,8 +87,8 @@ public final class RouteSteps {
             }
             TradeDetector.Poll page = e.getMessage().getMandatoryBody(TradeDetector.Poll.class);
             detector.commit(page);
-            if (detector.readsOn(page, e.getProperty(ExchangeProps.FEED_PAGES, 1, Integer.class))
-                    && admissions.admittedThisTick(e)) {
+            if (detector.readsOn(page, e.getProperty(ExchangeProps.FEED_PAGES, 1, Integer.class),
+                    admissions.admittedThisTick(e))) {
                 e.setProperty(ExchangeProps.NEXT_FEED_PAGE, true);
             }
         }));

@@ -42,11 +42,19 @@ public final class TradeDetector {
      *
      * @param hasMore the feed said it has more rows after this page and the page moved the cursor: once the page went
      *                through, the tick may read the next one at once ({@link #readsOn}); false for a page that failed
+     * @param continuesPoll with {@code hasMore}: the next page belongs to the same poll of the feed
+     *                ({@link FeedPage#continuesPoll}), read in this tick even when the tick admitted nothing new yet
      */
-    public record Poll(TraderId trader, List<DetectedTrade> trades, String nextCursor, boolean hasMore) {
+    public record Poll(TraderId trader, List<DetectedTrade> trades, String nextCursor, boolean hasMore,
+                       boolean continuesPoll) {
         /** A page after which the feed has nothing more now. */
         public Poll(TraderId trader, List<DetectedTrade> trades, String nextCursor) {
-            this(trader, trades, nextCursor, false);
+            this(trader, trades, nextCursor, false, false);
+        }
+
+        /** A page after which the tick reads on only while it admits new trades. */
+        public Poll(TraderId trader, List<DetectedTrade> trades, String nextCursor, boolean hasMore) {
+            this(trader, trades, nextCursor, hasMore, false);
         }
     }
 
@@ -166,6 +174,16 @@ public final class TradeDetector {
         return page.hasMore() && pagesRead < maxPagesPerPoll;
     }
 
+    /**
+     * The detect-trades route's rule: the tick reads the trader's next page at once when {@link #readsOn} and either the
+     * tick admitted a trade not seen before ({@code admittedThisTick}, TradeAdmissions) or the page said the poll
+     * goes on ({@link Poll#continuesPoll}: a venue's re-read window, then its new rows). Other pages of trades all
+     * admitted already are read at the next tick, not one after the other.
+     */
+    public boolean readsOn(Poll page, int pagesRead, boolean admittedThisTick) {
+        return readsOn(page, pagesRead) && (admittedThisTick || page.continuesPoll());
+    }
+
     /** With several instances, (re)takes this instance's claim on the trader; true when polling alone. */
     private boolean claimed(TraderId trader) {
         return owner == null || store.claim("detect:" + trader.value(), owner, clock.instant().plus(ownerLease));
@@ -255,7 +273,7 @@ public final class TradeDetector {
         malformedRows.flush(); // the rows rejected since the last line, once its 10 s have passed
         // more to read now only when the page moved the cursor: the same cursor would read the same page again
         boolean more = page.hasMore() && page.nextCursor() != null && !page.nextCursor().equals(cursor);
-        return new Poll(trader, trades, page.nextCursor(), more);
+        return new Poll(trader, trades, page.nextCursor(), more, more && page.continuesPoll());
     }
 
     /**

@@ -34,11 +34,13 @@ import java.util.regex.Pattern;
  * A target's fills from the Data API: {@code GET /activity?user=&type=TRADE&sortBy=TIMESTAMP&sortDirection=ASC
  * &start=} (contract 2.1). No auth; the general Data API limit (1,000 requests / 10 s) applies.
  *
- * <p><b>Cursor</b>, opaque to the engine: {@code v1:<watermark>:<offset>}, where the watermark is the newest
- * {@code timestamp} (epoch seconds) seen. Each poll asks from {@code watermark - overlap} so rows the Data API
- * indexes late are still found; the re-read rows are deduplicated by the engine on their composite id. When a full
- * page does not move the watermark past the window's start (a burst inside one overlap window) the next poll pages
- * inside the same window by {@code offset}.
+ * <p><b>Cursor</b>, opaque to the engine: {@code v2:<head>:<sweep>[+<offset>]:<head position>|-} (docs/polymarket-feed.md).
+ * Each poll sweeps one page of the overlap window again ({@code head - overlap} on, a page a poll) for rows the Data
+ * API indexes late, and when that page was full reads on in the same poll from the newest second seen (the head), so
+ * a new fill is read at the next poll however many old rows share the window. Both follow timestamps, reading a page's
+ * newest second again from its first row (ties of one second come in no documented order); only a second of more
+ * than a page is paged by {@code offset}, up to {@link #MAX_OFFSET}. Rows read again are deduplicated by the engine on
+ * their composite id.
  *
  * <p><b>Row id</b> ({@link SourceTradeId}): {@code txHash:asset:side:size@price}, lower-case hash, decimals without
  * trailing zeros. One transaction can fill several orders of the same trader, so the hash alone is not unique.
@@ -83,37 +85,76 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         return "polymarket";
     }
 
-    /** Where a poll starts. */
-    record Cursor(long watermark, int offset) {
-        static Cursor parse(String text) {
-            String[] parts = text.split(":");
-            try {
-                if (parts.length == 3 && parts[0].equals("v1")) {
-                    return new Cursor(Long.parseLong(parts[1]), Integer.parseInt(parts[2]));
+    /**
+     * Where the poll reads next. {@code head}: the second from which the head reads new rows (the newest second seen, or
+     * the one after it when that second held more than a page). The sweep reads the window again for rows indexed
+     * late: {@code sweep}, with {@code sweepOffset} -1 to read from that second on, or the offset inside that second
+     * when it holds more than a page. {@code headAt}/{@code headOffset}: the head's next page while this poll reads
+     * the head ({@code inHead}).
+     */
+    record Cursor(long head, long sweep, int sweepOffset, boolean inHead, long headAt, int headOffset) {
+        private static final Pattern V2 = Pattern.compile(
+                "v2:(\\d{1,12}):(\\d{1,12})(?:\\+(\\d{1,5}))?:(?:-|(\\d{1,12})(?:\\+(\\d{1,5}))?)");
+        private static final Pattern V1 = Pattern.compile("v1:(\\d{1,12}):\\d{1,5}");
+
+        static Cursor parse(String text, long overlapSeconds) {
+            var v2 = V2.matcher(text);
+            if (v2.matches()) {
+                int sweepOffset = offset(v2.group(3));
+                int headOffset = offset(v2.group(5));
+                if (sweepOffset <= MAX_OFFSET && headOffset <= MAX_OFFSET) {
+                    return new Cursor(Long.parseLong(v2.group(1)), Long.parseLong(v2.group(2)), sweepOffset,
+                            v2.group(4) != null, v2.group(4) == null ? 0 : Long.parseLong(v2.group(4)), headOffset);
                 }
-            } catch (NumberFormatException ignored) {
-                // fall through
+            }
+            var v1 = V1.matcher(text);
+            if (v1.matches()) { // a cursor stored before 2026-12: its watermark, swept again from the window's start
+                long watermark = Long.parseLong(v1.group(1));
+                return idle(watermark, Math.max(0, watermark - overlapSeconds));
             }
             throw new IllegalArgumentException("not a Polymarket feed cursor: '" + abbreviate(text) + "'");
         }
 
-        String format() {
-            return "v1:" + watermark + ":" + offset;
+        private static int offset(String digits) {
+            return digits == null ? -1 : Integer.parseInt(digits);
         }
+
+        /** A poll that starts with the sweep at {@code sweep}, reading from that second on. */
+        static Cursor idle(long head, long sweep) {
+            return new Cursor(head, sweep, -1, false, 0, -1);
+        }
+
+        String format() {
+            return "v2:" + head + ":" + sweep + (sweepOffset >= 0 ? "+" + sweepOffset : "") + ":"
+                    + (inHead ? headAt + (headOffset >= 0 ? "+" + headOffset : "") : "-");
+        }
+
+        long at() {
+            return inHead ? headAt : sweep;
+        }
+
+        int offset() {
+            return inHead ? headOffset : sweepOffset;
+        }
+    }
+
+    /** Where a stream (the sweep or the head) reads next: a second, and -1 or the offset inside it; or its end. */
+    private record Position(long second, int offset, boolean end) {
     }
 
     @Override
     public HttpCall fetchPage(TraderId trader, String cursor) {
         String user = requireAddress(trader);
+        Cursor at = cursor(cursor);
         StringBuilder url = new StringBuilder(dataApiUrl).append("/activity?user=").append(user)
                 .append("&type=TRADE&sortBy=TIMESTAMP&sortDirection=ASC&limit=").append(pageSize);
-        long start = start(cursor);
-        if (start > 0) {
-            url.append("&start=").append(start);
-        }
-        int offset = cursor == null ? 0 : Cursor.parse(cursor).offset();
-        if (offset > 0) {
-            url.append("&offset=").append(offset);
+        if (at.offset() >= 0) { // inside one second of more than a page
+            url.append("&start=").append(at.at()).append("&end=").append(at.at());
+            if (at.offset() > 0) {
+                url.append("&offset=").append(at.offset());
+            }
+        } else if (at.at() > 0) {
+            url.append("&start=").append(at.at());
         }
         return HttpCall.get(url.toString());
     }
@@ -173,11 +214,14 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         return positions;
     }
 
-    private long start(String cursor) {
-        if (cursor == null) {
-            return initialLookbackSeconds > 0 ? Math.max(0, clock.instant().getEpochSecond() - initialLookbackSeconds) : 0;
+    /** The cursor to read from; with none, a first poll from the configured lookback (or the beginning). */
+    private Cursor cursor(String cursor) {
+        if (cursor != null) {
+            return Cursor.parse(cursor, overlapSeconds);
         }
-        return Math.max(0, Cursor.parse(cursor).watermark() - overlapSeconds);
+        long start = initialLookbackSeconds > 0
+                ? Math.max(0, clock.instant().getEpochSecond() - initialLookbackSeconds) : 0;
+        return Cursor.idle(start, start);
     }
 
     @Override
@@ -193,38 +237,92 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         if (!page.isArray()) {
             throw new IllegalArgumentException("Data API /activity: expected a JSON array of activity rows");
         }
-        long requestStart = start(cursor);
-        Cursor current = cursor == null ? new Cursor(requestStart + overlapSeconds, 0) : Cursor.parse(cursor);
+        Cursor current = cursor(cursor);
         List<FeedRow> rows = new ArrayList<>();
-        long newest = current.watermark();
+        // the page's oldest and newest seconds, of every row that tells one (a malformed row still takes its place)
+        long oldest = Long.MAX_VALUE;
+        long newest = Long.MIN_VALUE;
         for (int i = 0; i < page.size(); i++) {
             JsonNode row = page.get(i);
+            long ts = second(row);
+            if (ts >= 0) {
+                oldest = Math.min(oldest, ts);
+                newest = Math.max(newest, ts);
+            }
             if (!"TRADE".equalsIgnoreCase(textOr(row, "type", "TRADE"))) {
                 continue; // SPLIT, MERGE, REDEEM ...: not a fill to copy
             }
             try {
-                DetectedTrade trade = toTrade(trader, row, now);
-                newest = Math.max(newest, trade.tsEvent().getEpochSecond());
-                rows.add(new FeedRow.Trade(trade));
+                rows.add(new FeedRow.Trade(toTrade(trader, row, now)));
             } catch (IllegalArgumentException e) {
-                rows.add(new FeedRow.Malformed(rowKey(row, current.offset() + i), Reason.FEED_MALFORMED_ROW, e.getMessage()));
+                rows.add(new FeedRow.Malformed(rowKey(row, Math.max(0, current.offset()) + i),
+                        Reason.FEED_MALFORMED_ROW, e.getMessage()));
             }
         }
         boolean full = page.size() >= pageSize;
-        Cursor next;
-        if (page.isEmpty()) {
-            next = new Cursor(current.watermark(), 0);
-        } else if (full && newest - overlapSeconds <= requestStart) {
-            // a burst inside one window: page on inside it, or give up the window's oldest second at the cap
-            int offset = current.offset() + page.size();
-            next = offset <= MAX_OFFSET ? new Cursor(current.watermark(), offset)
-                    : new Cursor(requestStart + overlapSeconds + 1, 0);
-        } else {
-            next = new Cursor(newest, 0);
+        long at = current.at();
+        int offset = current.offset();
+        if (newest == Long.MIN_VALUE) { // no row tells its second: the page is taken as of the second asked for
+            oldest = at;
+            newest = at;
         }
-        // the Data API tells no count: a full page may have more after it (the engine reads the next page in the same
-        // poll, up to FEED_MAX_PAGES_PER_POLL), a page short of full has none now. Every full page moves the cursor
-        return new FeedPage(rows, next.format(), full);
+        long head = Math.max(current.head(), page.isEmpty() ? current.head() : newest);
+        Position next;
+        if (offset < 0) { // from second `at` on
+            next = !full ? new Position(0, -1, true)
+                    : newest > oldest ? new Position(newest, -1, false) // that second again, from its first row
+                    : new Position(newest, 0, false); // a page of one second: page inside it
+        } else { // inside second `at`
+            if (full) {
+                head = Math.max(head, at + 1); // a second of more than a page: the head leaves it to the sweep
+            }
+            next = !full ? new Position(at + 1, -1, false)
+                    : offset + page.size() <= MAX_OFFSET ? new Position(at, offset + page.size(), false)
+                    // past the Data API's deepest offset: the rest of this second cannot be read by offset
+                    : new Position(at + 1, -1, false);
+        }
+        long windowStart = Math.max(0, head - overlapSeconds);
+        Cursor after;
+        boolean more;
+        if (!current.inHead()) {
+            if (next.end()) {
+                // the sweep read from its second to the newest row: the whole poll is done, the next sweeps again
+                after = Cursor.idle(head, windowStart);
+                more = false;
+            } else {
+                // the sweep goes on at the next poll from here; this poll reads on at the head, the new rows
+                Position sweep = next.second() < windowStart ? new Position(windowStart, -1, false) : next;
+                long headAt = Math.max(current.head(), newest);
+                after = new Cursor(head, sweep.second(), sweep.offset(), true, headAt, -1);
+                more = true;
+            }
+        } else if (next.end()) {
+            after = sweepFrom(head, current, windowStart);
+            more = false;
+        } else {
+            Cursor sweep = sweepFrom(head, current, windowStart);
+            after = new Cursor(head, sweep.sweep(), sweep.sweepOffset(), true, next.second(), next.offset());
+            more = true;
+        }
+        // the Data API tells no count: a full page may have more after it. Every page that says more moves the cursor,
+        // and belongs to the same poll (the engine reads it in this tick even if it brought nothing new)
+        return new FeedPage(rows, after.format(), more, more);
+    }
+
+    /** The poll's sweep where it stopped, or the window's start if the window moved past it. */
+    private static Cursor sweepFrom(long head, Cursor current, long windowStart) {
+        return current.sweep() < windowStart ? Cursor.idle(head, windowStart)
+                : new Cursor(head, current.sweep(), current.sweepOffset(), false, 0, -1);
+    }
+
+    /** A row's timestamp in epoch seconds, or -1 when it has none that reads as one (the row is malformed). */
+    private static long second(JsonNode row) {
+        JsonNode ts = row.isObject() ? row.get("timestamp") : null;
+        if (ts == null || !ts.canConvertToLong() || !ts.isIntegralNumber()) {
+            return -1;
+        }
+        long value = ts.asLong();
+        return value > 0 && value < MAX_EPOCH_SECONDS ? value : -1;
     }
 
     private DetectedTrade toTrade(TraderId trader, JsonNode row, Instant now) {

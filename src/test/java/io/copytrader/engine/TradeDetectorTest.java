@@ -506,6 +506,23 @@ class TradeDetectorTest {
         assertThat(detector().readsOn(first, 1)).as("one page a tick unless told").isFalse();
     }
 
+    /**
+     * A page of trades all admitted before ends the tick's reading (a feed reading its overlap again), unless the feed
+     * said its poll goes on: a re-read window's page, with the new rows still to come in the same poll.
+     */
+    @Test
+    void shouldReadOnPastAPageOfTradesSeenBeforeOnlyWhenTheFeedSaysItsPollGoesOn() {
+        TradeDetector detector = detector().readingAtMostPagesPerPoll(3);
+        TradeDetector.Poll seenBefore = new TradeDetector.Poll(ALICE, List.of(), "c-2", true);
+        assertThat(detector.readsOn(seenBefore, 1, false)).as("nothing new this tick: the rest at the next").isFalse();
+        assertThat(detector.readsOn(seenBefore, 1, true)).isTrue();
+        TradeDetector.Poll goesOn = new TradeDetector.Poll(ALICE, List.of(), "c-2", true, true);
+        assertThat(detector.readsOn(goesOn, 1, false)).as("the poll goes on though nothing was new").isTrue();
+        assertThat(detector.readsOn(goesOn, 3, false)).as("still at most the bound a tick").isFalse();
+        TradeDetector.Poll last = new TradeDetector.Poll(ALICE, List.of(), "c-2", false, false);
+        assertThat(detector.readsOn(last, 1, true)).isFalse();
+    }
+
     @Test
     void shouldReadTheNextPageOnlyWhileThisInstanceStillHoldsTheTrader() {
         List<String> claims = Collections.synchronizedList(new ArrayList<>());

@@ -39,11 +39,28 @@ class PolymarketFeedAdapterTest {
     }
 
     @Test
-    void shouldAskForTradesAscendingFromTheWatermarkMinusTheOverlap() {
+    void shouldAskForTradesAscendingFromTheSweepOrTheHead() {
         assertThat(feed.fetchPage(TARGET, null).url()).isEqualTo("https://data-api.example/activity?user=" + TARGET.value()
                 + "&type=TRADE&sortBy=TIMESTAMP&sortDirection=ASC&limit=3");
-        assertThat(feed.fetchPage(TARGET, "v1:1762077600:0").url()).endsWith("&limit=3&start=1762077540");
-        assertThat(feed.fetchPage(TARGET, "v1:1762077600:3").url()).endsWith("&start=1762077540&offset=3");
+        // the sweep: from a second on, or inside one second of more than a page
+        assertThat(feed.fetchPage(TARGET, "v2:1762077600:1762077540:-").url()).endsWith("&limit=3&start=1762077540");
+        assertThat(feed.fetchPage(TARGET, "v2:1762077600:1762077550+3:-").url())
+                .endsWith("&limit=3&start=1762077550&end=1762077550&offset=3");
+        assertThat(feed.fetchPage(TARGET, "v2:1762077600:1762077550+0:-").url())
+                .endsWith("&limit=3&start=1762077550&end=1762077550");
+        // the head, in the same poll: from the newest second on
+        assertThat(feed.fetchPage(TARGET, "v2:1762077600:1762077550:1762077600").url()).endsWith("&limit=3&start=1762077600");
+        // a cursor stored before: swept again from its watermark less the overlap
+        assertThat(feed.fetchPage(TARGET, "v1:1762077600:3").url()).endsWith("&limit=3&start=1762077540");
+    }
+
+    @Test
+    void shouldRefuseACursorItDidNotWrite() {
+        for (String bad : new String[]{"v2:1762077600:1762077550+5001:-", "v2:-1:0:-", "v2:1:2:3+99999999",
+                "v2:1762077600:1762077550", "v3:1:2:-", "1762077600", "v2:1:2:-:extra"}) {
+            assertThatThrownBy(() -> feed.fetchPage(TARGET, bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not a Polymarket feed cursor");
+        }
     }
 
     @Test
@@ -59,7 +76,8 @@ class PolymarketFeedAdapterTest {
         assertThat(trade.tsEvent()).isEqualTo(Instant.ofEpochSecond(1762077601));
         assertThat(trade.tsInit()).isEqualTo(NOW);
         assertThat(trade.sourceTradeId().value()).isEqualTo(TX + ":" + YES + ":BUY:21.04@0.56");
-        assertThat(page.nextCursor()).isEqualTo("v1:1762077601:0");
+        assertThat(page.nextCursor()).as("read to the newest row: the next poll sweeps the window again")
+                .isEqualTo("v2:1762077601:1762077541:-");
         assertThat(page.hasMore()).isFalse();
     }
 
@@ -84,7 +102,7 @@ class PolymarketFeedAdapterTest {
         assertThat(((FeedRow.Malformed) page.rows().get(1)).rowKey()).isEqualTo("row#2");
         assertThat(((FeedRow.Malformed) page.rows().get(2)).detail()).contains("not epoch seconds");
         assertThat(page.rows().get(5)).isInstanceOf(FeedRow.Trade.class);
-        assertThat(page.nextCursor()).isEqualTo("v1:1762077605:0");
+        assertThat(page.nextCursor()).isEqualTo("v2:1762077605:1762077605:1762077605");
     }
 
     @Test
@@ -133,47 +151,71 @@ class PolymarketFeedAdapterTest {
         assertThat(longKey).startsWith("sha256:").hasSize("sha256:".length() + 64);
     }
 
+    /**
+     * A poll sweeps a page of the window (for rows indexed late) and, when that page was full, reads on at once from
+     * the newest second seen (the head, where new fills are) in the same poll; the sweep goes on from where it stopped
+     * at the next poll, and starts again at the window's start once it reached the newest row.
+     */
     @Test
-    void shouldPageInsideOneWindowWhenAFullPageDoesNotMoveTheWatermark() {
-        String cursor = "v1:1762077600:0"; // asks from 1762077540
+    void shouldSweepAPageOfTheWindowThenReadTheHeadInTheSamePoll() {
+        String sweepCursor = "v2:1762077600:1762077540:-";
         String full = "[" + row(TX, 1762077590, "BUY", "1", "0.5") + "," + row(TX, 1762077595, "BUY", "2", "0.5") + ","
                 + row(TX, 1762077599, "BUY", "3", "0.5") + "]";
-        FeedPage page = feed.onPage(TARGET, cursor, ok(full), NOW);
-        assertThat(page.hasMore()).isTrue();
-        assertThat(page.nextCursor()).isEqualTo("v1:1762077600:3");
-        // a full page that moves past the window: back to offset 0 from the newest row
+        FeedPage swept = feed.onPage(TARGET, sweepCursor, ok(full), NOW);
+        assertThat(swept.hasMore()).isTrue();
+        assertThat(swept.continuesPoll()).as("the head is read in this poll, new rows or not").isTrue();
+        assertThat(swept.nextCursor()).as("sweep on from 1762077599 next poll; the head from 1762077600 now")
+                .isEqualTo("v2:1762077600:1762077599:1762077600");
+        // the head: a full page goes on from its newest second, a short one ends the poll
         String moving = "[" + row(TX, 1762077600, "BUY", "1", "0.5") + "," + row(TX, 1762077650, "BUY", "2", "0.5") + ","
                 + row(TX, 1762077700, "BUY", "3", "0.5") + "]";
-        FeedPage next = feed.onPage(TARGET, page.nextCursor(), ok(moving), NOW);
-        assertThat(next.nextCursor()).isEqualTo("v1:1762077700:0");
-        assertThat(next.hasMore()).isTrue();
-        // an empty page keeps the watermark
-        assertThat(feed.onPage(TARGET, next.nextCursor(), ok("[]"), NOW).nextCursor()).isEqualTo("v1:1762077700:0");
+        FeedPage head = feed.onPage(TARGET, swept.nextCursor(), ok(moving), NOW);
+        assertThat(head.nextCursor()).as("the window's start passed the sweep: it starts there")
+                .isEqualTo("v2:1762077700:1762077640:1762077700");
+        assertThat(head.hasMore()).isTrue();
+        FeedPage last = feed.onPage(TARGET, head.nextCursor(), ok("[" + row(TX, 1762077700, "BUY", "3", "0.5") + "]"), NOW);
+        assertThat(last.hasMore()).isFalse();
+        assertThat(last.nextCursor()).isEqualTo("v2:1762077700:1762077640:-");
+        // a short sweep page read up to the newest row: nothing more this poll, the next sweeps from the window's start
+        FeedPage shortSweep = feed.onPage(TARGET, "v2:1762077700:1762077690:-",
+                ok("[" + row(TX, 1762077710, "BUY", "3", "0.5") + "]"), NOW);
+        assertThat(shortSweep.hasMore()).isFalse();
+        assertThat(shortSweep.nextCursor()).isEqualTo("v2:1762077710:1762077650:-");
+        // an empty page keeps the head
+        assertThat(feed.onPage(TARGET, "v2:1762077700:1762077640:-", ok("[]"), NOW).nextCursor())
+                .isEqualTo("v2:1762077700:1762077640:-");
     }
 
     /**
-     * A full page is all the Data API says of more rows (it answers no count): "maybe more", read at once by the
-     * engine only because a full page always moves the cursor, so the next page is never the same request again.
+     * A full page of one second cannot be followed by timestamp: the second is paged by offset (start = end = that
+     * second), down to the Data API's deepest offset; past it the rest of that second is given up, not asked for with
+     * an offset the Data API refuses. A page short of full ends the second; the head leaves a second of more than a
+     * page to the sweep.
      */
     @Test
-    void shouldSayMoreForAFullPageOnlyAndMoveTheCursorWithEveryFullPage() {
-        String atWatermark = "[" + row(TX, 1762077600, "BUY", "1", "0.5") + "," + row(TX, 1762077600, "BUY", "2", "0.5")
+    void shouldPageInsideASecondOfMoreThanAPageUpToTheDeepestOffset() {
+        String oneSecond = "[" + row(TX, 1762077600, "BUY", "1", "0.5") + "," + row(TX, 1762077600, "BUY", "2", "0.5")
                 + "," + row(TX, 1762077600, "BUY", "3", "0.5") + "]";
-        // a full page read again inside the window (rows the watermark has passed): on by offset
-        FeedPage reread = feed.onPage(TARGET, "v1:1762077600:0", ok(atWatermark), NOW);
-        assertThat(reread.hasMore()).isTrue();
-        assertThat(reread.nextCursor()).isEqualTo("v1:1762077600:3");
-        // a full page at the deepest offset: past the window's oldest second
-        String deepest = "v1:1762077600:" + PolymarketFeedAdapter.MAX_OFFSET;
-        FeedPage capped = feed.onPage(TARGET, deepest, ok(atWatermark), NOW);
+        FeedPage first = feed.onPage(TARGET, "v2:1762077600:1762077540:1762077600", ok(oneSecond), NOW);
+        assertThat(first.nextCursor()).as("inside 1762077600 from its first row, in that query's own order")
+                .isEqualTo("v2:1762077600:1762077540:1762077600+0");
+        FeedPage inside = feed.onPage(TARGET, first.nextCursor(), ok(oneSecond), NOW);
+        assertThat(inside.hasMore()).isTrue();
+        assertThat(inside.nextCursor()).as("a second of more than a page: the next poll's head starts after it")
+                .isEqualTo("v2:1762077601:1762077541:1762077600+3");
+        String deepest = "v2:1762077601:1762077541:1762077600+" + PolymarketFeedAdapter.MAX_OFFSET;
+        FeedPage capped = feed.onPage(TARGET, deepest, ok(oneSecond), NOW);
         assertThat(capped.hasMore()).isTrue();
-        assertThat(capped.nextCursor()).isNotEqualTo(deepest).isEqualTo("v1:1762077601:0");
-        // a page short of full: nothing more now, whatever the cursor did
-        FeedPage shortPage = feed.onPage(TARGET, "v1:1762077600:3", ok("[" + row(TX, 1762077650, "BUY", "1", "0.5")
-                + "]"), NOW);
-        assertThat(shortPage.hasMore()).isFalse();
-        assertThat(shortPage.nextCursor()).isEqualTo("v1:1762077650:0");
-        assertThat(feed.onPage(TARGET, "v1:1762077650:0", ok("[]"), NOW).hasMore()).isFalse();
+        assertThat(capped.nextCursor()).isNotEqualTo(deepest).isEqualTo("v2:1762077601:1762077541:1762077601");
+        FeedPage shortPage = feed.onPage(TARGET, "v2:1762077601:1762077541:1762077600+3",
+                ok("[" + row(TX, 1762077600, "BUY", "1", "0.5") + "]"), NOW);
+        assertThat(shortPage.hasMore()).as("the second is read; the head goes on after it").isTrue();
+        assertThat(shortPage.nextCursor()).isEqualTo("v2:1762077601:1762077541:1762077601");
+        // the sweep pages inside a second the same way, one page a poll, and then reads the head
+        FeedPage sweep = feed.onPage(TARGET, "v2:1762077700:1762077650+3:-", ok(oneSecond.replace("1762077600",
+                "1762077650")), NOW);
+        assertThat(sweep.nextCursor()).isEqualTo("v2:1762077700:1762077650+6:1762077700");
+        assertThat(sweep.continuesPoll()).isTrue();
     }
 
     @Test
