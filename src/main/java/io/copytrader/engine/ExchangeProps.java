@@ -24,6 +24,15 @@ public final class ExchangeProps {
      * when the retries run out the order is looked up, not failed.
      */
     public static final String MAYBE_TAKEN = "orderMaybeTaken";
+    /**
+     * Where the book's reservation for this order stands, an {@link OrderPlacer.Reservation}; absent while the
+     * exchange holds it.
+     */
+    public static final String RESERVATION = "orderReservation";
+    /** When place-order began writing the order to the outbox (an {@link java.time.Instant}). */
+    public static final String OUTBOX_FROM = "orderOutboxFrom";
+    /** Set once a request of this order may have left (it stays when the order is no longer in hand). */
+    public static final String SENT = "orderSent";
     /** A {@link io.copytrader.domain.Reason} sending the trade to the dead letters. */
     public static final String DEAD_LETTER_REASON = "deadLetterReason";
     public static final String DEAD_LETTER_DETAIL = "deadLetterDetail";

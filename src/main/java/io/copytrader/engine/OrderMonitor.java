@@ -5,6 +5,7 @@ import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.VenueOrderId;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.StoreException;
@@ -174,7 +175,7 @@ public final class OrderMonitor {
         boolean wasUnresolved = order.state() == OrderRecordState.UNKNOWN;
         if (status.state() == OrderState.NOT_FOUND) {
             if (wasUnresolved && order.updatedAt().plus(unknownGrace).isBefore(now)) {
-                if (store.moveOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null)) {
+                if (moveOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null)) {
                     portfolio.release(intent);
                     LOG.warn("Order {} (trade {}) is unknown to the venue {} ms after it was sent; failing it, not resending",
                             intent.clientOrderId(), order.tradeKey(), Duration.between(order.updatedAt(), now).toMillis());
@@ -186,7 +187,7 @@ public final class OrderMonitor {
                 // nothing more will fill. Only after the grace period since its state last changed: a venue's
                 // order data can lag behind its answer (Polymarket takes a delayed order before it lists it), and an
                 // order counted canceled too early could still fill, unbooked
-                if (store.moveOrder(intent.clientOrderId(), OrderRecordState.CANCELED, null, null, null)) {
+                if (moveOrder(intent.clientOrderId(), OrderRecordState.CANCELED, null, null, null)) {
                     portfolio.settle(intent, order.filledQuantity(), order.avgFillPrice());
                     LOG.warn("Order {} (trade {}) was {} and the venue no longer knows it; counting it canceled",
                             intent.clientOrderId(), order.tradeKey(), order.state());
@@ -202,22 +203,26 @@ public final class OrderMonitor {
                 return false; // moved on by someone else since it was listed; the next pass sees its new state
             }
         }
-        if (wasUnresolved) {
-            if (status.state() == OrderState.REJECTED) {
-                if (moved) {
-                    portfolio.release(intent);
-                }
-                deadLetters.record(intent.source(), Reason.EXCHANGE_INVALID_ORDER, "venue reports the order rejected");
-                return false;
+        if (wasUnresolved && status.state() == OrderState.REJECTED) {
+            if (moved) {
+                portfolio.release(intent);
             }
-            if (ledger.finish(intent.source(), TradeOutcome.COPIED, null, "resolved by lookup")) {
-                LOG.info("Order {} (trade {}) found at the venue as {}: copied", intent.clientOrderId(), order.tradeKey(), status.state());
+            deadLetters.record(intent.source(), Reason.EXCHANGE_INVALID_ORDER, "venue reports the order rejected");
+            return false;
+        }
+        try {
+            if (wasUnresolved && ledger.finish(intent.source(), TradeOutcome.COPIED, null, "resolved by lookup")) {
+                LOG.info("Order {} (trade {}) found at the venue as {}: copied", intent.clientOrderId(), order.tradeKey(),
+                        status.state());
+            }
+        } finally {
+            // moved to its end by this pass: settled even when the outcome's write failed (the order is no longer
+            // watched, so no later pass would settle it, and the book could not be refreshed until a restart)
+            if (moved && status.state().isTerminal()) {
+                portfolio.settle(intent, status.filledQuantity(), status.avgFillPrice());
             }
         }
         if (status.state().isTerminal()) {
-            if (moved) {
-                portfolio.settle(intent, status.filledQuantity(), status.avgFillPrice());
-            }
             return false;
         }
         if (order.createdAt().plus(maxResting).isBefore(now)) {
@@ -235,18 +240,17 @@ public final class OrderMonitor {
      * order not in a consumer's hand is moved by the monitor alone). Else the error stands and the next pass retries.
      */
     private boolean moveOrder(ClientOrderId id, OrderRecordState next, OrderStatus status) {
+        return moveOrder(id, next, status.venueOrderId(), status.filledQuantity(), status.avgFillPrice());
+    }
+
+    /** {@link #moveOrder(ClientOrderId, OrderRecordState, OrderStatus)}; a null fill leaves the recorded one as it is. */
+    private boolean moveOrder(ClientOrderId id, OrderRecordState next, VenueOrderId venueOrderId,
+                              BigDecimal filledQuantity, BigDecimal avgFillPrice) {
         try {
-            return store.moveOrder(id, next, status.venueOrderId(), status.filledQuantity(), status.avgFillPrice());
+            return store.moveOrder(id, next, venueOrderId, filledQuantity, avgFillPrice);
         } catch (StoreException failed) {
-            boolean written;
-            try {
-                written = store.order(id).filter(o -> o.state() == next && same(status.filledQuantity(), o.filledQuantity()))
-                        .isPresent();
-            } catch (RuntimeException stillFailing) {
-                failed.addSuppressed(stillFailing);
-                throw failed;
-            }
-            if (!written) {
+            if (!StoreRetries.committedAfterAll(failed, () -> store.order(id).filter(o -> o.state() == next
+                    && (filledQuantity == null || same(filledQuantity, o.filledQuantity()))).isPresent())) {
                 throw failed;
             }
             LOG.info("Order {}: the move to {} was committed though its answer was lost", id, next);

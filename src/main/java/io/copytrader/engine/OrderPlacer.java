@@ -68,6 +68,23 @@ public final class OrderPlacer {
     private final Map<ClientOrderId, Integer> inHand = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    /**
+     * Where this exchange's reservation in the book (made when its trade was sized) stands
+     * ({@link ExchangeProps#RESERVATION}). It is released exactly once on every path where nothing was sent, and never
+     * by this exchange once it rides on an order that may be at the venue.
+     */
+    public enum Reservation {
+        /** The exchange holds it: no order in the outbox is known to carry it. Released by the exchange if nothing leaves. */
+        HELD,
+        /**
+         * The order this exchange wrote or reopened carries it: whoever moves that order into a terminal state settles
+         * or releases it ({@link TradeStore#moveOrder} lets one path win).
+         */
+        WITH_ORDER,
+        /** Released by this exchange. */
+        RELEASED
+    }
+
     public OrderPlacer(ExchangeAdapter adapter, TradeStore store, TradeLedger ledger, Portfolio portfolio,
                        CopyReporter reporter, Clock clock, RetryPolicy retry, OrderBreaker breaker) {
         this.adapter = adapter;
@@ -102,7 +119,11 @@ public final class OrderPlacer {
         CopyIntent intent = exchange.getProperty(ExchangeProps.INTENT, CopyIntent.class);
         String tradeKey = intent.source().key();
         ClientOrderId id = intent.clientOrderId();
-        if (!writeIntent(intent)) {
+        Instant firstAttempt = clock.instant();
+        exchange.setProperty(ExchangeProps.OUTBOX_FROM, firstAttempt);
+        if (writeIntent(intent, firstAttempt)) {
+            exchange.setProperty(ExchangeProps.RESERVATION, Reservation.WITH_ORDER);
+        } else {
             Optional<OrderRecord> existing = store.order(id);
             if (existing.isEmpty()) {
                 endedBeforeItsOrder(exchange, intent);
@@ -112,6 +133,7 @@ public final class OrderPlacer {
                 placedBefore(exchange, intent);
                 return;
             }
+            exchange.setProperty(ExchangeProps.RESERVATION, Reservation.WITH_ORDER);
             if (existing.isPresent() && adapter.knowsOrderIdBeforeSending() && existing.get().venueOrderId() != null) {
                 // a replay of an order that was signed (and maybe sent): the venue is asked about it first (sign)
                 exchange.setProperty(ExchangeProps.EARLIER_ORDER, existing.get().venueOrderId());
@@ -121,7 +143,7 @@ public final class OrderPlacer {
         if (closed) {
             // the engine is stopping and may have recorded what is unsent already: nothing leaves now; a trade the
             // shutdown did not abandon yet is abandoned by it (its order never left)
-            failOrder(intent);
+            failOrder(exchange, intent);
             inHand.remove(id);
             exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
             return;
@@ -129,7 +151,7 @@ public final class OrderPlacer {
         if (ledger.isRetracted(tradeKey)) {
             // a reorg removed the target's fill: checked after the outbox write, so a retraction that found no
             // order has happened before this check and is seen here; the order is never sent
-            failOrder(intent);
+            failOrder(exchange, intent);
             inHand.remove(id);
             ledger.finish(intent.source(), TradeOutcome.SKIPPED, Reason.CHAIN_REORGED, "fill removed by a chain reorg");
             exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
@@ -146,8 +168,7 @@ public final class OrderPlacer {
      * answers false. That order is this call's own when {@link #writtenByAnEarlierAttempt} says so, and it is sent
      * (true), once; otherwise the store's answer stands and the order is taken as placed before, as it always was.
      */
-    private boolean writeIntent(CopyIntent intent) {
-        Instant firstAttempt = clock.instant();
+    private boolean writeIntent(CopyIntent intent, Instant firstAttempt) {
         return ledger.storeRetries().write(() -> "record the intent " + intent.clientOrderId(), afterAFailure -> {
             boolean written = store.recordIntent(intent.source().key(), intent);
             if (!written && afterAFailure && writtenByAnEarlierAttempt(intent, firstAttempt)) {
@@ -203,9 +224,7 @@ public final class OrderPlacer {
             prepared = adapter.prepareOrder(intent);
         } catch (OrderDeniedException denied) {
             // the venue's state already says this order cannot succeed: nothing signed, nothing sent
-            if (store.moveOrder(id, OrderRecordState.FAILED, null, null, null)) {
-                portfolio.release(intent);
-            }
+            failOrder(exchange, intent);
             inHand.remove(id);
             ledger.finish(intent.source(), TradeOutcome.SKIPPED, denied.reason(), denied.getMessage());
             exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
@@ -236,7 +255,7 @@ public final class OrderPlacer {
      */
     private void endedBeforeItsOrder(Exchange exchange, CopyIntent intent) {
         exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
-        portfolio.release(intent);
+        release(exchange, intent);
         ledger.endedElsewhere(intent.source());
         LOG.warn("Not placing {} for trade {}: the trade was ended ({}) before its order was written",
                 intent.clientOrderId(), intent.source().key(),
@@ -249,7 +268,7 @@ public final class OrderPlacer {
         String tradeKey = intent.source().key();
         OrderRecordState state = store.order(id).map(OrderRecord::state).orElse(OrderRecordState.UNKNOWN);
         exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
-        portfolio.release(intent); // this run's reservation; the order's own is in the book since the refresh
+        release(exchange, intent); // this run's reservation; the order's own is in the book since the refresh
         if (state == OrderRecordState.SUBMITTING || state == OrderRecordState.UNKNOWN) {
             store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
             LOG.warn("Order {} for trade {} may have been sent already; looking it up, not resending", id, tradeKey);
@@ -282,10 +301,17 @@ public final class OrderPlacer {
         }
         exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
         inHand.remove(intent.clientOrderId());
-        portfolio.release(intent);
-        store.moveOrder(intent.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
+        release(exchange, intent);
         LOG.warn("Order {} for trade {} is at the venue already ({}); following it, not signing a second one",
                 intent.clientOrderId(), intent.source().key(), found.get().state());
+        try {
+            store.moveOrder(intent.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
+        } catch (StoreException notRecorded) {
+            // never failed for it: the order is at the venue. Left SUBMITTING and out of hand, the monitor takes it
+            // as its consumer's died and looks it up
+            LOG.warn("Order {} (trade {}): its unknown outcome could not be recorded ({}); the monitor looks it up",
+                    intent.clientOrderId(), intent.source().key(), Failures.rootOf(notRecorded));
+        }
         return true;
     }
 
@@ -343,6 +369,7 @@ public final class OrderPlacer {
         prepared.call().headers().forEach(m::setHeader);
         m.setBody(prepared.call().body());
         inHand.merge(intent.clientOrderId(), 1, Integer::sum); // from here on the request may leave
+        exchange.setProperty(ExchangeProps.SENT, true);
     }
 
     /** Classifies the venue's answer; "try again" answers throw {@link io.copytrader.venue.TransientVenueException}. */
@@ -428,7 +455,7 @@ public final class OrderPlacer {
                                 counted ? "" : " (breaker open already, not counted)");
                         throw new OrderFailedException(null, "maybe at the venue after " + sends + " send(s): " + what);
                     }
-                    failOrder(intent);
+                    failOrder(exchange, intent);
                     if (counted) {
                         throw new OrderFailedException(Reason.EXCHANGE_RETRIES_EXHAUSTED, sends == 0
                                 ? (exchange.getProperty(ExchangeProps.EARLIER_ORDER) != null
@@ -454,7 +481,7 @@ public final class OrderPlacer {
                                 id, intent.source().key(), caught);
                         throw new OrderFailedException(null, "unexpected failure after sending: " + what);
                     }
-                    failOrder(intent);
+                    failOrder(exchange, intent);
                     LOG.error("Unexpected failure placing order {} for trade {}", id, intent.source().key(), caught);
                     throw new OrderFailedException(Reason.UNEXPECTED_ERROR, what);
                 }
@@ -464,10 +491,40 @@ public final class OrderPlacer {
         }
     }
 
-    /** Ends an order that nothing of can be at the venue; the book is released by whoever ends it. */
-    private void failOrder(CopyIntent intent) {
-        if (store.moveOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null)) {
+    /**
+     * Ends this exchange's order, which nothing of can be at the venue; the book is released by whoever ends it, and
+     * by this exchange once ({@link #release}).
+     */
+    private void failOrder(Exchange exchange, CopyIntent intent) {
+        if (moveOwnOrder(intent.clientOrderId(), OrderRecordState.FAILED)) {
+            release(exchange, intent);
+        }
+    }
+
+    /**
+     * Moves an order this exchange alone moves (in its hand, or written or reopened by it and not yet looked up: the
+     * monitor leaves those alone). A write that reported an error may have been committed all the same (a
+     * PostgreSQL connection dropped between the commit and its answer): then nobody would settle or release the book
+     * for it, and the reservation would stop the book's refresh until a restart. So it is read back: found in
+     * {@code to}, it is taken as moved here. Else the error stands.
+     */
+    private boolean moveOwnOrder(ClientOrderId id, OrderRecordState to) {
+        try {
+            return store.moveOrder(id, to, null, null, null);
+        } catch (StoreException failed) {
+            if (!StoreRetries.committedAfterAll(failed, () -> store.order(id).filter(o -> o.state() == to).isPresent())) {
+                throw failed;
+            }
+            LOG.info("Order {}: the move to {} was committed though its answer was lost", id, to);
+            return true;
+        }
+    }
+
+    /** Releases this exchange's reservation unless it released it already: once, however often a path comes here. */
+    private void release(Exchange exchange, CopyIntent intent) {
+        if (exchange.getProperty(ExchangeProps.RESERVATION, Reservation.HELD, Reservation.class) != Reservation.RELEASED) {
             portfolio.release(intent);
+            exchange.setProperty(ExchangeProps.RESERVATION, Reservation.RELEASED);
         }
     }
 
@@ -520,8 +577,8 @@ public final class OrderPlacer {
                             + "taken, resolving it by lookup", id, trade.key(), rejected.reason(), rejected.message());
                     return;
                 }
-                if (store.moveOrder(id, OrderRecordState.REJECTED, null, null, null)) {
-                    portfolio.release(intent);
+                if (moveOwnOrder(id, OrderRecordState.REJECTED)) {
+                    release(exchange, intent);
                 }
                 deadLetter(exchange, rejected.reason(), rejected.message());
                 if (rejected.reason() == Reason.EXCHANGE_INSUFFICIENT_BALANCE) {
@@ -576,7 +633,7 @@ public final class OrderPlacer {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (caught == null || caught instanceof CallNotPermittedException
                 || caught.getCause() instanceof CallNotPermittedException) {
-            portfolio.release(intent);
+            release(exchange, intent);
             deadLetter(exchange, Reason.EXCHANGE_CIRCUIT_OPEN, "circuit breaker open; order not sent");
             return;
         }
@@ -588,7 +645,9 @@ public final class OrderPlacer {
             return;
         }
         ClientOrderId id = intent.clientOrderId();
-        boolean maybeSent = inHand.getOrDefault(id, 0) > 0;
+        // a request may have left: counted in hand, or marked on the exchange (a failed send's record removed it from
+        // hand before its own store write failed)
+        boolean maybeSent = inHand.getOrDefault(id, 0) > 0 || exchange.getProperty(ExchangeProps.SENT, false, Boolean.class);
         inHand.remove(id);
         String what = String.valueOf(Failures.rootOf(caught));
         LOG.error("Unexpected failure placing order {} for trade {}", id, intent.source().key(), caught);
@@ -596,12 +655,38 @@ public final class OrderPlacer {
             store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
             return; // the monitor looks it up
         }
-        if (store.order(id).isPresent()) {
-            failOrder(intent);
-        } else {
-            portfolio.release(intent);
+        switch (exchange.getProperty(ExchangeProps.RESERVATION, Reservation.HELD, Reservation.class)) {
+            case WITH_ORDER -> failOrder(exchange, intent);
+            case HELD -> {
+                if (ownUnsentOrder(exchange, intent)) {
+                    failOrder(exchange, intent);
+                } else {
+                    // no order of this exchange's carries it: the outbox has none, or one placed before, or a failed
+                    // one the replay could not reopen; that order is not this exchange's to end
+                    release(exchange, intent);
+                }
+            }
+            case RELEASED -> {
+                // released where this exchange left its order to what was placed before; nothing more of it is ours
+            }
         }
         deadLetter(exchange, Reason.UNEXPECTED_ERROR, what);
+    }
+
+    /**
+     * Whether the order in the outbox is this exchange's though no write said so: its intent's write or a replay's
+     * reopening reported an error and was committed all the same. Only when this engine is alone on its store (with
+     * several, another instance may have written or reopened it), for an order SUBMITTING and moved no earlier than
+     * this exchange began writing (an order placed before and not ended was last moved before that).
+     */
+    private boolean ownUnsentOrder(Exchange exchange, CopyIntent intent) {
+        Instant from = exchange.getProperty(ExchangeProps.OUTBOX_FROM, Instant.class);
+        if (from == null || !ledger.aloneOnStore()) {
+            return false;
+        }
+        Optional<OrderRecord> order = store.order(intent.clientOrderId());
+        return order.isPresent() && order.get().state() == OrderRecordState.SUBMITTING
+                && order.get().tradeKey().equals(intent.source().key()) && !order.get().updatedAt().isBefore(from);
     }
 
     private static void deadLetter(Exchange exchange, Reason reason, String detail) {

@@ -88,6 +88,19 @@ public final class StoreRetries {
         });
     }
 
+    /**
+     * Whether a write that failed with {@code failed} was committed all the same, as {@code written} reads it back; a
+     * read that fails too is added to {@code failed} as suppressed and answers false (the error stands).
+     */
+    public static boolean committedAfterAll(StoreException failed, BooleanSupplier written) {
+        try {
+            return written.getAsBoolean();
+        } catch (RuntimeException stillFailing) {
+            failed.addSuppressed(stillFailing);
+            return false;
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

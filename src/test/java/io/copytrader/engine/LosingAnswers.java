@@ -3,6 +3,7 @@ package io.copytrader.engine;
 import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.store.InMemoryTradeStore;
+import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.StoreException;
 import io.copytrader.store.TradeStore;
 
@@ -18,7 +19,8 @@ import java.util.List;
  * A store behind a database connection that can lose answers, over a real in-memory store. For a trade key in
  * {@link #lostAnswers}, the next {@code admit}, {@code finish}, {@code moveOrderAndFinish} or {@code recordIntent} of
  * that trade (for {@code linkAggregate}, the key of the aggregate's leader; for {@code recordSigned}, the order's client
- * order id) commits, then fails as a connection dropped after the commit would; {@code admitAll} stores such a trade
+ * order id; for {@code moveOrder}, {@link #move} of the order and the state it is moved to) commits, then fails as a
+ * connection dropped after the commit would; {@code admitAll} stores such a trade
  * and answers null for it, as the page write does for a write that reported an error. For a key in {@link #refused},
  * the next such write fails without committing anything, as a connection dropped before the commit leaves it. A key
  * added n times answers so n times. Both fail with a dropped connection's error, a transient one
@@ -47,9 +49,15 @@ final class LosingAnswers {
                     case "moveOrderAndFinish" -> write(method, args, (String) args[5]);
                     case "recordIntent", "linkAggregate" -> write(method, args, (String) args[0]);
                     case "recordSigned" -> write(method, args, ((ClientOrderId) args[0]).value());
+                    case "moveOrder" -> write(method, args, move((ClientOrderId) args[0], (OrderRecordState) args[1]));
                     case "admitAll" -> admitAll(args);
                     default -> invoke(method, args);
                 });
+    }
+
+    /** The key a move of this order to this state answers by. */
+    static String move(ClientOrderId id, OrderRecordState to) {
+        return id.value() + " to " + to;
     }
 
     private Object write(Method method, Object[] args, String key) throws Throwable {

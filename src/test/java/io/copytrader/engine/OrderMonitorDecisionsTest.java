@@ -130,6 +130,50 @@ class OrderMonitorDecisionsTest {
                 .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_INVALID_ORDER));
     }
 
+    /** The monitor over a store that can lose its answers; the book holds the trade's reservation, as sizing left it. */
+    LosingAnswers reservedOverALosingStore() {
+        LosingAnswers db = new LosingAnswers(store);
+        monitor = new OrderMonitor(venue, call -> new HttpReply(200, Map.of(), "{}"), db.store,
+                new TradeLedger(db.store, new PipelineMetrics(new SimpleMeterRegistry())), book,
+                new DeadLetterRecorder(ledger), clock, Duration.ofSeconds(10), Duration.ofSeconds(30), inHand::contains,
+                Duration.ofSeconds(60), Duration.ofHours(1));
+        monitor.refreshBook(); // its first refresh, out of the way of the passes measured
+        assertThat(book.planAndReserve(trade, SizingTest.rules("1", "10", "0.8", "0.02", "1")).isSkip()).isFalse();
+        assertThat(book.outstanding()).containsExactly(id);
+        return db;
+    }
+
+    @Test
+    void shouldSettleAnOrderItEndedEvenWhenItsTradesOutcomeCouldNotBeWritten() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        db.refused.add(trade.key()); // the outcome's write: the connection dropped under it
+        // before: the order was FILLED, then the failed write skipped its settlement; no later pass looks at a FILLED
+        // order, so the reservation stayed outstanding and the book was never refreshed again until a restart
+        assertThat(settled(monitor::run)).as("settled once").isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(settled(monitor::run)).as("ended: not settled again").isZero();
+    }
+
+    @Test
+    void shouldReleaseAnOrderItFailedWhenTheFailureWasCommittedThoughItsAnswerWasLost() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = OrderStatus.notFound(id);
+        clock.set(Trades.T0.plusSeconds(11));
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FAILED));
+        // before: the pass took the move as failed; the order was FAILED, so no later pass released it or
+        // dead-lettered its trade
+        assertThat(settled(monitor::run)).as("released once").isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(store.deadLetters()).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_UNKNOWN_OUTCOME));
+        assertThat(settled(monitor::run)).as("ended: not released again").isZero();
+    }
+
     @Test
     void shouldCountAnAcceptedOrderTheVenueNoLongerKnowsCanceledOnlyAfterTheGrace() {
         signedAndSent(OrderRecordState.OPEN);

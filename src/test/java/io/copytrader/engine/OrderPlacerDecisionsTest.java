@@ -658,6 +658,161 @@ class OrderPlacerDecisionsTest {
         assertThat(venue.signed).isEqualTo(1);
     }
 
+    // ---- the book's reservation when a store write fails: released once where nothing was sent, never where something may have been
+
+    static final BigDecimal CASH = new BigDecimal("100");
+
+    /** The book holds this much cash and this run's reservation for the trade, as sizing left it. */
+    void reserved() {
+        book.reconcile(CASH, List.of(), List.of(), java.util.Map.of());
+        assertThat(book.planAndReserve(trade, SizingTest.rules("1", "10", "0.8", "0.02", "1")).isSkip()).isFalse();
+        assertThat(book.outstanding()).containsExactly(id);
+    }
+
+    /** This run's reservation was released, once: the cash is back as it was, and the book can be refreshed again. */
+    void assertReleasedOnce() {
+        assertThat(book.outstanding()).as("nothing reserved is left outstanding").isEmpty();
+        assertThat(book.cash()).as("released once: not twice").isEqualByComparingTo(CASH);
+        assertThat(book.holding(trade.instrument()).quantity()).isZero();
+        assertThat(book.reconcileIfUnchanged(book.version(), CASH, List.of(), List.of(), java.util.Map.of()))
+                .as("the book's refresh is not held back").isTrue();
+    }
+
+    /** Runs a step of place-order; a failure goes to the breaker's fallback, as the route does. */
+    void orFallback(Exchange e, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException failed) {
+            e.setProperty(Exchange.EXCEPTION_CAUGHT, failed);
+            placer.onFailure(e);
+        }
+    }
+
+    /** Runs send-order's first step; a failure goes through its retry decision, its record, and the fallback. */
+    void signOrFallback(Exchange e) {
+        try {
+            placer.sign(e);
+        } catch (RuntimeException failed) {
+            e.setProperty(Exchange.EXCEPTION_CAUGHT, failed);
+            assertThat(placer.retryAgain(e)).as("a store failure: not the venue's retry policy's").isFalse();
+            orFallback(e, () -> placer.onSendFailed(e));
+        }
+    }
+
+    /** A first run's order failed after it was signed; its trade was dead-lettered and a person replays it. */
+    void failedOnceThenReplayed() {
+        Exchange first = sentOnce();
+        answer(first, 429);
+        sendFailed(first);
+        ledger.finish(trade, TradeOutcome.FAILED, Reason.EXCHANGE_RETRIES_EXHAUSTED, "x");
+        store.reopen(trade.key());
+        overALosingStore(store, clock);
+        reserved();
+    }
+
+    @Test
+    void shouldReleaseTheReservationOfAReplayWhoseOrderTheStoreCouldNotReopen() {
+        failedOnceThenReplayed();
+        db.refused.add(LosingAnswers.move(id, OrderRecordState.SUBMITTING)); // dropped before the commit
+        Exchange replay = exchange();
+        orFallback(replay, () -> placer.prepare(replay));
+        // before: the fallback's move to FAILED found the order FAILED already, so nothing released this run's
+        // reservation, and the book was never refreshed again until a restart
+        assertThat(replay.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(venue.signed).as("nothing signed or sent for the replay").isEqualTo(1);
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldFailAndReleaseOnceAReplayWhoseReopeningWasCommittedThoughItsAnswerWasLost() {
+        failedOnceThenReplayed();
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.SUBMITTING));
+        Exchange replay = exchange();
+        orFallback(replay, () -> placer.prepare(replay));
+        assertThat(replay.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(state()).as("this replay's own order, never sent: failed, replayable").isEqualTo(OrderRecordState.FAILED);
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldNeitherReleaseTwiceNorFailAnOrderPlacedBeforeWhenItsLookUpCouldNotBeRecorded() {
+        store.recordIntent(trade.key(), intent);
+        store.recordSigned(id, new VenueOrderId("0xh"), "{}"); // a previous run's order: it may be at the venue
+        overALosingStore(store, clock);
+        reserved();
+        db.refused.add(LosingAnswers.move(id, OrderRecordState.UNKNOWN));
+        Exchange e = exchange();
+        orFallback(e, () -> placer.prepare(e));
+        // before: the fallback failed that order (a replay would send a second one) and released the book again
+        assertThat(state()).as("left to the monitor's look-up, never failed").isEqualTo(OrderRecordState.SUBMITTING);
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldNeitherReleaseTwiceNorFailAReplaysEarlierOrderFoundAtTheVenueWhenItsLookUpCouldNotBeRecorded() {
+        failedOnceThenReplayed();
+        Exchange replay = exchange();
+        placer.prepare(replay);
+        venue.earlier = Optional.of(new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED, BigDecimal.TEN,
+                new BigDecimal("0.50")));
+        db.refused.add(LosingAnswers.move(id, OrderRecordState.UNKNOWN));
+        signOrFallback(replay);
+        // before: the failed write went to the send's failure record, which failed the order found at the venue and
+        // released the book a second time
+        assertThat(replay.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(replay.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isNull();
+        assertThat(state()).as("left to the monitor's look-up, never failed").isEqualTo(OrderRecordState.SUBMITTING);
+        assertThat(venue.signed).isEqualTo(1);
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldReleaseOnceAnOrderFailedUnsentWhoseFailureWasCommittedThoughItsAnswerWasLost() {
+        overALosingStore(store, clock);
+        reserved();
+        placer.closeForShutdown();
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FAILED));
+        Exchange e = exchange();
+        orFallback(e, () -> placer.prepare(e));
+        // before: the fallback found the order FAILED already and released nothing
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(placer.isInHand(id)).isFalse();
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldLookUpNotFailAnOrderThatMayHaveBeenTakenWhenItsUnknownOutcomeCouldNotBeRecorded() {
+        overALosingStore(store, clock);
+        reserved();
+        Exchange e = sentOnce();
+        answer(e, 504);
+        BigDecimal reservedCash = book.cash();
+        db.refused.add(LosingAnswers.move(id, OrderRecordState.UNKNOWN));
+        orFallback(e, () -> placer.onSendFailed(e));
+        // before: the send's record took the order out of hand before its write failed, so the fallback took it as
+        // never sent: failed (a replay would send it again) and released while it may be at the venue
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isNull();
+        assertThat(book.outstanding()).as("the book keeps the order").containsExactly(id);
+        assertThat(book.cash()).isEqualByComparingTo(reservedCash);
+    }
+
+    @Test
+    void shouldReleaseOnceARefusedOrderWhoseRefusalWasCommittedThoughItsAnswerWasLost() {
+        overALosingStore(store, clock);
+        reserved();
+        Exchange e = sentOnce();
+        venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_INVALID_ORDER, "tick size");
+        answer(e, 400);
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.REJECTED));
+        orFallback(e, () -> placer.onResult(e));
+        // before: taken as not recorded, its move to UNKNOWN refused (REJECTED already), and nothing released
+        assertThat(state()).isEqualTo(OrderRecordState.REJECTED);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.EXCHANGE_INVALID_ORDER);
+        assertReleasedOnce();
+    }
+
     // ---- the venue's answer
 
     @Test
