@@ -152,6 +152,7 @@ public final class ConfigCheck {
         OperatorConfiguration.detectionStall(lookup);
         OperatorConfiguration.feedFailureThreshold(lookup);
         OperatorConfiguration.managementIdleTimeoutSeconds(lookup);
+        OperatorConfiguration.managementMaxConnections(lookup);
         return settings;
     }
 

@@ -174,7 +174,7 @@ public class OperatorConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The management server's Vert.x, with an idle timeout on its connections ({@link ManagementServerLimits}),
+     * The management server's Vert.x, with limits on its connections ({@link ManagementServerLimits}),
      * unless the management server is off or someone bound a Vert.x already; closed once the context has stopped.
      */
     private static void limitManagementServer(CamelContext context) {
@@ -183,21 +183,32 @@ public class OperatorConfiguration implements CamelConfiguration {
         if (!enabled || !context.getRegistry().findByType(io.vertx.core.Vertx.class).isEmpty()) {
             return;
         }
-        int idleSeconds = recorded(() -> managementIdleTimeoutSeconds(
-                CopyTraderSettings.lookupIn(context.getPropertiesComponent())));
+        var lookup = CopyTraderSettings.lookupIn(context.getPropertiesComponent());
+        int idleSeconds = recorded(() -> managementIdleTimeoutSeconds(lookup));
+        int maxConnections = recorded(() -> managementMaxConnections(lookup));
         io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-        context.getRegistry().bind("managementVertx", ManagementServerLimits.withIdleTimeout(vertx, idleSeconds));
+        context.getRegistry().bind("managementVertx", ManagementServerLimits.limited(vertx, idleSeconds, maxConnections));
         context.getManagementStrategy().addEventNotifier(
                 LifecycleEventNotifier.on(CamelEvent.CamelContextStoppedEvent.class, vertx::close));
     }
 
     /**
      * MANAGEMENT_IDLE_TIMEOUT_S (copytrader.management.idle-timeout-s): the management server closes a connection on
-     * which nothing was read or written for this long (a client that never finishes its request, or stops reading).
+     * which nothing was read or written for this long (a client that never finishes its request, or stops reading),
+     * and one whose request body has not all come this long after its head.
      */
     public static int managementIdleTimeoutSeconds(java.util.function.Function<String, String> lookup) {
         return (int) CopyTraderSettings.integer(lookup, "copytrader.management.idle-timeout-s",
                 "MANAGEMENT_IDLE_TIMEOUT_S", "60", 1, 86_400);
+    }
+
+    /**
+     * MANAGEMENT_MAX_CONNECTIONS (copytrader.management.max-connections): the management server takes at most this
+     * many connections at a time; one more is closed as soon as it opens.
+     */
+    public static int managementMaxConnections(java.util.function.Function<String, String> lookup) {
+        return (int) CopyTraderSettings.integer(lookup, "copytrader.management.max-connections",
+                "MANAGEMENT_MAX_CONNECTIONS", "256", 1, 65_536);
     }
 
     /** A refused setting is recorded for the start's one-line error, then thrown. */

@@ -104,6 +104,7 @@ class ConfigValidationTest {
         bad("HEALTH_FEED_FAILURES=ten", "HEALTH_FEED_FAILURES", "ten");
         bad("HEALTH_DETECTION_STALL_MS=5s", "HEALTH_DETECTION_STALL_MS", "5s");
         bad("MANAGEMENT_IDLE_TIMEOUT_S=0", "MANAGEMENT_IDLE_TIMEOUT_S", "0");
+        bad("MANAGEMENT_MAX_CONNECTIONS=0", "MANAGEMENT_MAX_CONNECTIONS", "0");
     }
 
     private static void bad(String env, String variable, String shown) {
