@@ -115,13 +115,14 @@ final class KeysetFeed {
     private record Envelope(JsonNode rows, boolean hasMore, String nextCursor) {
     }
 
-    private final PolymarketFeedAdapter rows;
+    private final PolymarketFeedAdapter reader;
     private final String dataApiUrl;
     private final int pageSize;
     private final long overlapSeconds;
 
-    KeysetFeed(PolymarketFeedAdapter rows, String dataApiUrl, int pageSize, long overlapSeconds) {
-        this.rows = rows;
+    /** @param reader the v1 row reader, which every v2 row goes through under the v1 names (the same dedup id) */
+    KeysetFeed(PolymarketFeedAdapter reader, String dataApiUrl, int pageSize, long overlapSeconds) {
+        this.reader = reader;
         this.dataApiUrl = dataApiUrl;
         this.pageSize = pageSize;
         this.overlapSeconds = overlapSeconds;
@@ -165,7 +166,7 @@ final class KeysetFeed {
                 continue; // not a fill to copy (the request asks for TRADE only; kept in case the filter is ignored)
             }
             try {
-                out.add(new FeedRow.Trade(rows.toTrade(trader, row, now)));
+                out.add(new FeedRow.Trade(reader.toTrade(trader, row, now)));
             } catch (IllegalArgumentException e) {
                 out.add(new FeedRow.Malformed(PolymarketFeedAdapter.rowKey(row, i), Reason.FEED_MALFORMED_ROW,
                         e.getMessage()));

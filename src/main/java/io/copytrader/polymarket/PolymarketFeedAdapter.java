@@ -45,6 +45,9 @@ import java.util.regex.Pattern;
  * <p><b>Row id</b> ({@link SourceTradeId}): {@code txHash:asset:side:size@price}, lower-case hash, decimals without
  * trailing zeros. One transaction can fill several orders of the same trader, so the hash alone is not unique.
  *
+ * <p><b>v2</b>: with {@link FeedApi#V2} the same target is read from {@code GET /v2/activity} with the Data API's keyset
+ * cursor instead ({@link KeysetFeed}); its rows go through the same row reader, so a fill has the same id either way.
+ *
  * <p><b>Outcome</b>: the instrument is the {@code asset} token id, the exact outcome token the target traded, so
  * the copy buys the same side of the market; {@code outcome}/{@code outcomeIndex} are kept as the label.
  */
