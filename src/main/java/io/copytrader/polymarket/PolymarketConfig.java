@@ -40,6 +40,9 @@ import java.util.function.Function;
  *       default 60</td></tr>
  *   <tr><td>copytrader.polymarket.feed-lookback-seconds</td><td>POLY_FEED_LOOKBACK_SECONDS</td><td>first poll
  *       without a cursor starts this far back, 0 = from the venue's beginning; default 0</td></tr>
+ *   <tr><td>copytrader.polymarket.feed-api</td><td>POLY_FEED_API</td><td>v1 ({@code GET /activity}, offset
+ *       paging) or v2 ({@code GET /v2/activity}, keyset cursor); default v1, the one run against the live Data API
+ *       (docs/polymarket-feed.md)</td></tr>
  * </table>
  *
  * @param credentials null in a dry run without a key; its toString masks every secret
@@ -48,7 +51,7 @@ import java.util.function.Function;
 public record PolymarketConfig(boolean dryRun, List<TraderId> targetTraders, PolymarketCredentials credentials,
                                String funder, SignatureType signatureType, String clobUrl, String dataApiUrl,
                                String orderType, BigDecimal maxSlippage, Duration metadataTtl, int feedPageSize,
-                               Duration feedOverlap, Duration feedLookback) {
+                               Duration feedOverlap, Duration feedLookback, FeedApi feedApi) {
     public PolymarketConfig {
         targetTraders = List.copyOf(targetTraders);
     }
@@ -83,9 +86,17 @@ public record PolymarketConfig(boolean dryRun, List<TraderId> targetTraders, Pol
         long overlap = r.integer("copytrader.polymarket.feed-overlap-seconds", "POLY_FEED_OVERLAP_SECONDS", 60, 0, 3600);
         long lookback = r.integer("copytrader.polymarket.feed-lookback-seconds", "POLY_FEED_LOOKBACK_SECONDS", 0, 0,
                 10L * 365 * 86_400);
+        FeedApi feedApi = FeedApi.V1;
+        String api = r.get("copytrader.polymarket.feed-api", "POLY_FEED_API", "v1");
+        try {
+            feedApi = FeedApi.parse(api);
+        } catch (IllegalArgumentException e) {
+            r.fail(e.getMessage());
+        }
         r.throwIfFailed();
         return new PolymarketConfig(dryRun, targets, credentials, funder, signatureType, clobUrl, dataApiUrl, orderType,
-                slippage, Duration.ofSeconds(ttl), (int) pageSize, Duration.ofSeconds(overlap), Duration.ofSeconds(lookback));
+                slippage, Duration.ofSeconds(ttl), (int) pageSize, Duration.ofSeconds(overlap), Duration.ofSeconds(lookback),
+                feedApi);
     }
 
     /** Reads and validates, collecting every problem so one start reports them all. */

@@ -45,6 +45,9 @@ import java.util.regex.Pattern;
  * <p><b>Row id</b> ({@link SourceTradeId}): {@code txHash:asset:side:size@price}, lower-case hash, decimals without
  * trailing zeros. One transaction can fill several orders of the same trader, so the hash alone is not unique.
  *
+ * <p><b>v2</b>: with {@link FeedApi#V2} the same target is read from {@code GET /v2/activity} with the Data API's keyset
+ * cursor instead ({@link KeysetFeed}); its rows go through the same row reader, so a fill has the same id either way.
+ *
  * <p><b>Outcome</b>: the instrument is the {@code asset} token id, the exact outcome token the target traded, so
  * the copy buys the same side of the market; {@code outcome}/{@code outcomeIndex} are kept as the label.
  */
@@ -64,12 +67,21 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
     private final long overlapSeconds;
     private final long initialLookbackSeconds;
     private final Clock clock;
+    private final FeedApi api;
+    private final KeysetFeed keyset;
+
+    /** Reads {@code GET /activity} (the v1 Data API). */
+    public PolymarketFeedAdapter(String dataApiUrl, int pageSize, Duration overlap, Duration initialLookback,
+                                 Clock clock) {
+        this(dataApiUrl, pageSize, overlap, initialLookback, clock, FeedApi.V1);
+    }
 
     /**
      * @param initialLookback with no cursor, start this far back from now; zero means from the venue's beginning
+     * @param api             the route read: {@code GET /activity} or {@code GET /v2/activity} ({@link KeysetFeed})
      */
     public PolymarketFeedAdapter(String dataApiUrl, int pageSize, Duration overlap, Duration initialLookback,
-                                 Clock clock) {
+                                 Clock clock, FeedApi api) {
         this.dataApiUrl = stripSlash(dataApiUrl);
         if (pageSize < 1 || pageSize > 500) {
             throw new IllegalArgumentException("page size must be in [1, 500], but was " + pageSize);
@@ -78,6 +90,8 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         this.overlapSeconds = overlap.toSeconds();
         this.initialLookbackSeconds = initialLookback.toSeconds();
         this.clock = clock;
+        this.api = api;
+        this.keyset = new KeysetFeed(this, this.dataApiUrl, pageSize, overlapSeconds);
     }
 
     @Override
@@ -106,6 +120,10 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
                     return new Cursor(Long.parseLong(v2.group(1)), Long.parseLong(v2.group(2)), sweepOffset,
                             v2.group(4) != null, v2.group(4) == null ? 0 : Long.parseLong(v2.group(4)), headOffset);
                 }
+            }
+            if (KeysetFeed.Cursor.isKeyset(text)) { // stored by the v2 reader: its newest second, swept again
+                long head = KeysetFeed.Cursor.parse(text).head();
+                return idle(head, Math.max(0, head - overlapSeconds));
             }
             var v1 = V1.matcher(text);
             if (v1.matches()) { // a cursor stored before 2026-12: its watermark, swept again from the window's start
@@ -145,6 +163,9 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
     @Override
     public HttpCall fetchPage(TraderId trader, String cursor) {
         String user = requireAddress(trader);
+        if (api == FeedApi.V2) {
+            return keyset.fetchPage(user, keysetCursor(cursor));
+        }
         Cursor at = cursor(cursor);
         StringBuilder url = new StringBuilder(dataApiUrl).append("/activity?user=").append(user)
                 .append("&type=TRADE&sortBy=TIMESTAMP&sortDirection=ASC&limit=").append(pageSize);
@@ -224,8 +245,27 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         return Cursor.idle(start, start);
     }
 
+    /**
+     * The v2 reader's cursor: with none, a first reading from the configured lookback (or the beginning); a cursor of
+     * the v1 reader (the setting was switched) reads again from its newest second less the overlap.
+     */
+    private KeysetFeed.Cursor keysetCursor(String cursor) {
+        if (cursor == null) {
+            long start = initialLookbackSeconds > 0
+                    ? Math.max(0, clock.instant().getEpochSecond() - initialLookbackSeconds) : 0;
+            return KeysetFeed.Cursor.fresh(start, start);
+        }
+        if (KeysetFeed.Cursor.isKeyset(cursor)) {
+            return KeysetFeed.Cursor.parse(cursor);
+        }
+        return keyset.restart(Cursor.parse(cursor, overlapSeconds).head());
+    }
+
     @Override
     public FeedPage onPage(TraderId trader, String cursor, HttpReply reply, Instant now) {
+        if (api == FeedApi.V2) {
+            return keyset.onPage(trader, keysetCursor(cursor), reply, now);
+        }
         if (PolymarketErrors.isTransientStatus(reply.status())) {
             throw PolymarketErrors.transientFor("Data API /activity", reply);
         }
@@ -316,7 +356,7 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
     }
 
     /** A row's timestamp in epoch seconds, or -1 when it has none that reads as one (the row is malformed). */
-    private static long second(JsonNode row) {
+    static long second(JsonNode row) {
         JsonNode ts = row.isObject() ? row.get("timestamp") : null;
         if (ts == null || !ts.canConvertToLong() || !ts.isIntegralNumber()) {
             return -1;
@@ -325,7 +365,7 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         return value > 0 && value < MAX_EPOCH_SECONDS ? value : -1;
     }
 
-    private DetectedTrade toTrade(TraderId trader, JsonNode row, Instant now) {
+    DetectedTrade toTrade(TraderId trader, JsonNode row, Instant now) {
         String wallet = Json.text(row, "proxyWallet");
         if (wallet != null && !wallet.equalsIgnoreCase(trader.value())) {
             throw new IllegalArgumentException("proxyWallet " + abbreviate(wallet) + " is not the requested trader");
@@ -377,12 +417,12 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         return value.stripTrailingZeros().toPlainString();
     }
 
-    private static String rowKey(JsonNode row, int position) {
+    static String rowKey(JsonNode row, int position) {
         String tx = row.isObject() ? Json.text(row, "transactionHash") : null;
         return tx != null && TX_HASH.matcher(tx).matches() ? tx.toLowerCase(Locale.ROOT) : "row#" + position;
     }
 
-    private static String textOr(JsonNode row, String field, String fallback) {
+    static String textOr(JsonNode row, String field, String fallback) {
         String value = row.isObject() ? Json.text(row, field) : null;
         return value == null || value.isBlank() ? fallback : value;
     }

@@ -28,7 +28,7 @@ public final class PolymarketVenue {
 
     public static PolymarketFeedAdapter feed(PolymarketConfig config, Clock clock) {
         return new PolymarketFeedAdapter(config.dataApiUrl(), config.feedPageSize(), config.feedOverlap(),
-                config.feedLookback(), clock);
+                config.feedLookback(), clock, config.feedApi());
     }
 
     /**

@@ -31,7 +31,17 @@ class PolymarketConfigTest {
         assertThat(c.maxSlippage()).isEqualByComparingTo("0.02");
         assertThat(c.feedPageSize()).isEqualTo(500);
         assertThat(c.feedOverlap()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.feedApi()).as("the route run against the live Data API").isEqualTo(FeedApi.V1);
         assertThat(c.credentials().hasApiCredentials()).isFalse(); // derived through L1 at start
+    }
+
+    @Test
+    void shouldChooseTheFeedRouteAndRefuseAnUnknownOne() {
+        assertThat(from(Map.of("POLY_FEED_API", "v2")).feedApi()).isEqualTo(FeedApi.V2);
+        assertThat(from(Map.of("copytrader.polymarket.feed-api", " V2 ")).feedApi()).isEqualTo(FeedApi.V2);
+        assertThat(from(Map.of("POLY_FEED_API", "v1")).feedApi()).isEqualTo(FeedApi.V1);
+        assertThatThrownBy(() -> from(Map.of("POLY_FEED_API", "v3")))
+                .hasMessageContaining("POLY_FEED_API must be v1 (GET /activity) or v2 (GET /v2/activity), but was 'v3'");
     }
 
     @Test
