@@ -81,7 +81,9 @@ public final class OrderPlacer {
          * or releases it ({@link TradeStore#moveOrder} lets one path win).
          */
         WITH_ORDER,
-        /** Released by this exchange. */
+        /**
+         * Released by this exchange, or given back where it follows an order placed before ({@link Portfolio#withdraw}).
+         */
         RELEASED
     }
 
@@ -268,7 +270,7 @@ public final class OrderPlacer {
         String tradeKey = intent.source().key();
         OrderRecordState state = store.order(id).map(OrderRecord::state).orElse(OrderRecordState.UNKNOWN);
         exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
-        release(exchange, intent); // this run's reservation; the order's own is in the book since the refresh
+        withdraw(exchange, intent);
         if (state == OrderRecordState.SUBMITTING || state == OrderRecordState.UNKNOWN) {
             store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
             LOG.warn("Order {} for trade {} may have been sent already; looking it up, not resending", id, tradeKey);
@@ -301,7 +303,7 @@ public final class OrderPlacer {
         }
         exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
         inHand.remove(intent.clientOrderId());
-        release(exchange, intent);
+        withdraw(exchange, intent);
         LOG.warn("Order {} for trade {} is at the venue already ({}); following it, not signing a second one",
                 intent.clientOrderId(), intent.source().key(), found.get().state());
         try {
@@ -517,6 +519,18 @@ public final class OrderPlacer {
             }
             LOG.info("Order {}: the move to {} was committed though its answer was lost", id, to);
             return true;
+        }
+    }
+
+    /**
+     * Gives back this exchange's reservation where it follows an order placed before instead of sending its own: the
+     * book keeps what it counts for that order, to be settled by whoever ends it ({@link Portfolio#withdraw}). Once,
+     * as {@link #release}.
+     */
+    private void withdraw(Exchange exchange, CopyIntent intent) {
+        if (exchange.getProperty(ExchangeProps.RESERVATION, Reservation.HELD, Reservation.class) != Reservation.RELEASED) {
+            portfolio.withdraw(intent);
+            exchange.setProperty(ExchangeProps.RESERVATION, Reservation.RELEASED);
         }
     }
 
