@@ -78,6 +78,8 @@ public final class OrderMonitor {
     private final Map<ClientOrderId, Backoff> backoff = new ConcurrentHashMap<>();
     /** Most orders one pass looks after. */
     private static final int MAX_PER_PASS = 1000;
+    /** Run first in each pass: the placer's answers held in doubt read back ({@link #readingBackFirst}). */
+    private volatile Runnable readBack = () -> { };
     /** Null on one instance; with several engines on one store, this one's name in the orders' claims. */
     private String instanceId;
     private Duration claimLease;
@@ -111,8 +113,19 @@ public final class OrderMonitor {
         return this;
     }
 
+    /**
+     * Each pass first reads back the venue's answers the placer holds in doubt
+     * ({@link OrderPlacer#resolveAnswersInDoubt}): answers whose write's answer was lost while the store could not be
+     * read either. Found written, one is counted and settled then; found not written, its order is looked up.
+     */
+    public OrderMonitor readingBackFirst(Runnable answersInDoubt) {
+        this.readBack = answersInDoubt;
+        return this;
+    }
+
     /** One monitoring pass; never throws (a venue hiccup waits for the next pass). */
     public void run() {
+        readBack.run();
         Instant now = clock.instant();
         List<OrderRecord> watched = instanceId == null ? store.ordersIn(WATCHED)
                 : store.claimOrders(WATCHED, instanceId, now.plus(claimLease), MAX_PER_PASS);
