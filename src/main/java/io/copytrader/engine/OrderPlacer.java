@@ -533,11 +533,16 @@ public final class OrderPlacer {
      * monitor leaves those alone). A write that reported an error may have been committed all the same (a
      * PostgreSQL connection dropped between the commit and its answer): then nobody would settle or release the book
      * for it, and the reservation would stop the book's refresh until a restart. So it is read back: found in
-     * {@code to}, it is taken as moved here. Else the error stands.
+     * {@code to}, it is taken as moved here. Else the error stands. A move refused because the order is in {@code to}
+     * already is this exchange's own earlier move too, whose answer was lost and whose read-back failed (the fallback
+     * fails the order again once the store answers): taken as moved here, so the book is released once. Before, that
+     * refusal released nothing.
      */
     private boolean moveOwnOrder(ClientOrderId id, OrderRecordState to) {
         try {
-            return store.moveOrder(id, to, null, null, null);
+            if (store.moveOrder(id, to, null, null, null)) {
+                return true;
+            }
         } catch (StoreException failed) {
             if (!StoreRetries.committedAfterAll(failed, () -> store.order(id).filter(o -> o.state() == to).isPresent())) {
                 throw failed;
@@ -545,6 +550,11 @@ public final class OrderPlacer {
             LOG.info("Order {}: the move to {} was committed though its answer was lost", id, to);
             return true;
         }
+        if (store.order(id).filter(o -> o.state() == to).isPresent()) {
+            LOG.info("Order {}: an earlier move to {} was committed though its answer was lost", id, to);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -857,8 +867,15 @@ public final class OrderPlacer {
         String what = String.valueOf(Failures.rootOf(caught));
         LOG.error("Unexpected failure placing order {} for trade {}", id, intent.source().key(), caught);
         if (maybeSent) {
-            store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
-            return; // the monitor looks it up
+            if (!store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null)
+                    && store.order(id).filter(o -> o.state() == OrderRecordState.FAILED).isPresent()) {
+                // the send's record failed the order (nothing was taken: only a venue's "try again" fails an order
+                // sent), and that write was committed though its answer was lost: released here, and dead-lettered,
+                // replayable. Before, nothing released it, and its trade stayed in flight until a restart
+                release(exchange, intent);
+                deadLetter(exchange, Reason.UNEXPECTED_ERROR, what);
+            }
+            return; // else the monitor looks it up
         }
         switch (exchange.getProperty(ExchangeProps.RESERVATION, Reservation.HELD, Reservation.class)) {
             case WITH_ORDER -> failOrder(exchange, intent);

@@ -782,6 +782,37 @@ class OrderPlacerDecisionsTest {
     }
 
     @Test
+    void shouldReleaseOnceAnOrderFailedUnsentWhoseFailureWasCommittedWhenItsReadBackFailedToo() {
+        overALosingStore(store, clock);
+        reserved();
+        placer.closeForShutdown();
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FAILED));
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+        Exchange e = exchange();
+        orFallback(e, () -> placer.prepare(e));
+        // before: the fallback's move to FAILED was refused (FAILED already), and nothing released the book
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(placer.isInHand(id)).isFalse();
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldReleaseAndDeadLetterOnceASentOrderFailedWhoseFailureWasCommittedWhenItsReadBackFailedToo() {
+        overALosingStore(store, clock);
+        reserved();
+        Exchange e = sentOnce();
+        answer(e, 429); // rate limited: nothing taken
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FAILED));
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+        orFallback(e, () -> placer.onSendFailed(e));
+        // before: the fallback's move to UNKNOWN was refused (FAILED already): nothing released, no dead letter, and
+        // the trade in flight until a restart
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).as("replayable").isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertReleasedOnce();
+    }
+
+    @Test
     void shouldLookUpNotFailAnOrderThatMayHaveBeenTakenWhenItsUnknownOutcomeCouldNotBeRecorded() {
         overALosingStore(store, clock);
         reserved();
