@@ -178,6 +178,56 @@ class OrderMonitorDecisionsTest {
     }
 
     @Test
+    void shouldSettleOnceAnOrderItFilledWhenTheMoveWasCommittedAndItsReadBackFailedToo() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FILLED));
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+        assertThat(settled(monitor::run)).as("the store cannot say whether it moved: nothing settled").isZero();
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        // before: no later pass looked at the FILLED order: never settled, its trade in flight, the book never
+        // refreshed again until a restart
+        assertThat(settled(monitor::run)).as("read back at the next pass: settled once").isEqualTo(1);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(book.cash()).isEqualByComparingTo("995.00");
+        assertThat(settled(monitor::run)).as("not settled again").isZero();
+    }
+
+    @Test
+    void shouldReleaseOnceAnOrderItFailedWhenTheMoveWasCommittedAndItsReadBackFailedToo() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = OrderStatus.notFound(id);
+        clock.set(Trades.T0.plusSeconds(11));
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FAILED));
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+        assertThat(settled(monitor::run)).isZero();
+        assertThat(settled(monitor::run)).as("released once").isEqualTo(1);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(book.cash()).isEqualByComparingTo("1000");
+        assertThat(store.deadLetters()).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_UNKNOWN_OUTCOME));
+        assertThat(settled(monitor::run)).isZero();
+    }
+
+    @Test
+    void shouldLookAnOrderUpAgainWhenItsMoveInDoubtWasNotWritten() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        db.refused.add(LosingAnswers.move(id, OrderRecordState.FILLED)); // dropped before the commit
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+        assertThat(settled(monitor::run)).isZero();
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(settled(monitor::run)).as("not written: looked up again, moved and settled once").isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(settled(monitor::run)).isZero();
+    }
+
+    @Test
     void shouldCountAnAcceptedOrderTheVenueNoLongerKnowsCanceledOnlyAfterTheGrace() {
         signedAndSent(OrderRecordState.OPEN);
         venue.lookupStatus = OrderStatus.notFound(id);
