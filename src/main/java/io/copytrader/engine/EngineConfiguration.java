@@ -195,7 +195,8 @@ public class EngineConfiguration implements CamelConfiguration {
                 retryPolicy, new OrderBreaker(breaker));
         OrderMonitor monitor = new OrderMonitor(exchange, http, store, ledger, portfolio, deadLetters, clock,
                 settings.unknownOrderGrace(), longestSend(settings, retryPolicy), placer::isInHand,
-                settings.maxRestingTime(), Duration.ofMillis(settings.portfolioRefreshMs()));
+                settings.maxRestingTime(), Duration.ofMillis(settings.portfolioRefreshMs()))
+                .readingBackFirst(placer::resolveAnswersInDoubt);
         if (instanceId != null) {
             monitor.sharedAs(instanceId, shared.claimLease());
         }

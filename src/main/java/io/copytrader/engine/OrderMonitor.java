@@ -78,6 +78,18 @@ public final class OrderMonitor {
     private final Map<ClientOrderId, Backoff> backoff = new ConcurrentHashMap<>();
     /** Most orders one pass looks after. */
     private static final int MAX_PER_PASS = 1000;
+    /**
+     * Moves of this monitor's whose write reported an error and whose read-back failed too (the store still down): the
+     * order as listed, the state it was moved to, and the lookup's answer. Read back at the next pass
+     * ({@link #resolveMovesInDoubt}); their orders are left alone meanwhile. Written by the passes only.
+     */
+    private final Map<ClientOrderId, MoveInDoubt> movesInDoubt = new ConcurrentHashMap<>();
+
+    private record MoveInDoubt(OrderRecord order, OrderRecordState next, OrderStatus status) {
+    }
+
+    /** Run first in each pass: the placer's answers held in doubt read back ({@link #readingBackFirst}). */
+    private volatile Runnable readBack = () -> { };
     /** Null on one instance; with several engines on one store, this one's name in the orders' claims. */
     private String instanceId;
     private Duration claimLease;
@@ -111,16 +123,28 @@ public final class OrderMonitor {
         return this;
     }
 
+    /**
+     * Each pass first reads back the venue's answers the placer holds in doubt
+     * ({@link OrderPlacer#resolveAnswersInDoubt}): answers whose write's answer was lost while the store could not be
+     * read either. Found written, one is counted and settled then; found not written, its order is looked up.
+     */
+    public OrderMonitor readingBackFirst(Runnable answersInDoubt) {
+        this.readBack = answersInDoubt;
+        return this;
+    }
+
     /** One monitoring pass; never throws (a venue hiccup waits for the next pass). */
     public void run() {
+        readBack.run();
         Instant now = clock.instant();
+        resolveMovesInDoubt(now);
         List<OrderRecord> watched = instanceId == null ? store.ordersIn(WATCHED)
                 : store.claimOrders(WATCHED, instanceId, now.plus(claimLease), MAX_PER_PASS);
         Set<ClientOrderId> listed = new HashSet<>();
         for (OrderRecord order : watched) {
             listed.add(order.clientOrderId());
-            if (inHand.test(order.clientOrderId())) {
-                continue; // being sent right now by a consumer, which alone moves it on
+            if (inHand.test(order.clientOrderId()) || movesInDoubt.containsKey(order.clientOrderId())) {
+                continue; // being sent right now by a consumer, which alone moves it on; or moved by a pass, unread
             }
             if (order.state() == OrderRecordState.SUBMITTING) {
                 if (order.updatedAt().plus(longestSend).isAfter(now)) {
@@ -175,22 +199,16 @@ public final class OrderMonitor {
         boolean wasUnresolved = order.state() == OrderRecordState.UNKNOWN;
         if (status.state() == OrderState.NOT_FOUND) {
             if (wasUnresolved && order.updatedAt().plus(unknownGrace).isBefore(now)) {
-                if (moveOrder(intent.clientOrderId(), OrderRecordState.FAILED, null, null, null)) {
-                    portfolio.release(intent);
-                    LOG.warn("Order {} (trade {}) is unknown to the venue {} ms after it was sent; failing it, not resending",
-                            intent.clientOrderId(), order.tradeKey(), Duration.between(order.updatedAt(), now).toMillis());
-                    deadLetters.record(intent.source(), Reason.EXCHANGE_UNKNOWN_OUTCOME,
-                            "no answer, and the venue does not know the order");
+                if (moveOrder(order, OrderRecordState.FAILED, status)) {
+                    moved(order, OrderRecordState.FAILED, status, now);
                 }
             } else if (!wasUnresolved && order.updatedAt().plus(unknownGrace).isBefore(now)) {
                 // an order the venue accepted and no longer knows (a paper venue restarted, an expired order):
                 // nothing more will fill. Only after the grace period since its state last changed: a venue's
                 // order data can lag behind its answer (Polymarket takes a delayed order before it lists it), and an
                 // order counted canceled too early could still fill, unbooked
-                if (moveOrder(intent.clientOrderId(), OrderRecordState.CANCELED, null, null, null)) {
-                    portfolio.settle(intent, order.filledQuantity(), order.avgFillPrice());
-                    LOG.warn("Order {} (trade {}) was {} and the venue no longer knows it; counting it canceled",
-                            intent.clientOrderId(), order.tradeKey(), order.state());
+                if (moveOrder(order, OrderRecordState.CANCELED, status)) {
+                    moved(order, OrderRecordState.CANCELED, status, now);
                 }
             }
             return false;
@@ -198,31 +216,15 @@ public final class OrderMonitor {
         OrderRecordState next = OrderPlacer.toRecordState(status.state());
         boolean moved = false;
         if (next != order.state() || !same(status.filledQuantity(), order.filledQuantity())) {
-            moved = moveOrder(intent.clientOrderId(), next, status);
+            moved = moveOrder(order, next, status);
             if (!moved) {
                 return false; // moved on by someone else since it was listed; the next pass sees its new state
             }
         }
-        if (wasUnresolved && status.state() == OrderState.REJECTED) {
-            if (moved) {
-                portfolio.release(intent);
-            }
-            deadLetters.record(intent.source(), Reason.EXCHANGE_INVALID_ORDER, "venue reports the order rejected");
-            return false;
+        if (moved || wasUnresolved) {
+            moved(order, next, status, now);
         }
-        try {
-            if (wasUnresolved && ledger.finish(intent.source(), TradeOutcome.COPIED, null, "resolved by lookup")) {
-                LOG.info("Order {} (trade {}) found at the venue as {}: copied", intent.clientOrderId(), order.tradeKey(),
-                        status.state());
-            }
-        } finally {
-            // moved to its end by this pass: settled even when the outcome's write failed (the order is no longer
-            // watched, so no later pass would settle it, and the book could not be refreshed until a restart)
-            if (moved && status.state().isTerminal()) {
-                portfolio.settle(intent, status.filledQuantity(), status.avgFillPrice());
-            }
-        }
-        if (status.state().isTerminal()) {
+        if (status.state().isTerminal() || wasUnresolved && status.state() == OrderState.REJECTED) {
             return false;
         }
         if (order.createdAt().plus(maxResting).isBefore(now)) {
@@ -234,27 +236,112 @@ public final class OrderMonitor {
     }
 
     /**
-     * Moves the order to what the lookup found. A write that reported an error may have committed all the same (a
-     * PostgreSQL connection dropped between the commit and its answer); the order would then no longer be watched,
-     * its trade never ended nor its book settled. Read back: found as written, it is taken as moved by this pass (an
-     * order not in a consumer's hand is moved by the monitor alone). Else the error stands and the next pass retries.
+     * What follows this monitor's move of {@code order} (as listed) to {@code next} on the lookup's {@code status}: the
+     * book settled or released when the order ended, the trade of an unknown order copied or dead-lettered.
      */
-    private boolean moveOrder(ClientOrderId id, OrderRecordState next, OrderStatus status) {
-        return moveOrder(id, next, status.venueOrderId(), status.filledQuantity(), status.avgFillPrice());
+    private void moved(OrderRecord order, OrderRecordState next, OrderStatus status, Instant now) {
+        CopyIntent intent = order.intent();
+        boolean wasUnresolved = order.state() == OrderRecordState.UNKNOWN;
+        if (status.state() == OrderState.NOT_FOUND) {
+            if (next == OrderRecordState.FAILED) {
+                portfolio.release(intent);
+                LOG.warn("Order {} (trade {}) is unknown to the venue {} ms after it was sent; failing it, not resending",
+                        intent.clientOrderId(), order.tradeKey(), Duration.between(order.updatedAt(), now).toMillis());
+                deadLetters.record(intent.source(), Reason.EXCHANGE_UNKNOWN_OUTCOME,
+                        "no answer, and the venue does not know the order");
+            } else {
+                portfolio.settle(intent, order.filledQuantity(), order.avgFillPrice());
+                LOG.warn("Order {} (trade {}) was {} and the venue no longer knows it; counting it canceled",
+                        intent.clientOrderId(), order.tradeKey(), order.state());
+            }
+            return;
+        }
+        if (wasUnresolved && status.state() == OrderState.REJECTED) {
+            portfolio.release(intent);
+            deadLetters.record(intent.source(), Reason.EXCHANGE_INVALID_ORDER, "venue reports the order rejected");
+            return;
+        }
+        try {
+            if (wasUnresolved && ledger.finish(intent.source(), TradeOutcome.COPIED, null, "resolved by lookup")) {
+                LOG.info("Order {} (trade {}) found at the venue as {}: copied", intent.clientOrderId(), order.tradeKey(),
+                        status.state());
+            }
+        } finally {
+            // moved to its end by this pass: settled even when the outcome's write failed (the order is no longer
+            // watched, so no later pass would settle it, and the book could not be refreshed until a restart)
+            if (status.state().isTerminal()) {
+                portfolio.settle(intent, status.filledQuantity(), status.avgFillPrice());
+            }
+        }
     }
 
-    /** {@link #moveOrder(ClientOrderId, OrderRecordState, OrderStatus)}; a null fill leaves the recorded one as it is. */
-    private boolean moveOrder(ClientOrderId id, OrderRecordState next, VenueOrderId venueOrderId,
-                              BigDecimal filledQuantity, BigDecimal avgFillPrice) {
+    /**
+     * Moves the order to what the lookup found (a NOT_FOUND {@code status}: FAILED or CANCELED with the fill recorded).
+     * A write that reported an error may have committed all the same (a PostgreSQL connection dropped between the
+     * commit and its answer); the order would then no longer be watched, its trade never ended nor its book settled.
+     * Read back: found as written, it is taken as moved by this pass (an order not in a consumer's hand is moved by the
+     * monitor alone). Else the error stands and the next pass retries. A read-back that fails too holds the move in
+     * doubt, its order left alone, until the next pass can read it ({@link #resolveMovesInDoubt}).
+     */
+    private boolean moveOrder(OrderRecord order, OrderRecordState next, OrderStatus status) {
+        ClientOrderId id = order.clientOrderId();
+        boolean found = status.state() == OrderState.NOT_FOUND;
+        BigDecimal filled = found ? null : status.filledQuantity();
         try {
-            return store.moveOrder(id, next, venueOrderId, filledQuantity, avgFillPrice);
+            return store.moveOrder(id, next, found ? null : status.venueOrderId(), filled,
+                    found ? null : status.avgFillPrice());
         } catch (StoreException failed) {
-            if (!StoreRetries.committedAfterAll(failed, () -> store.order(id).filter(o -> o.state() == next
-                    && (filledQuantity == null || same(filledQuantity, o.filledQuantity()))).isPresent())) {
+            boolean written;
+            try {
+                written = movedAsWritten(id, next, filled);
+            } catch (RuntimeException stillFailing) {
+                failed.addSuppressed(stillFailing);
+                movesInDoubt.put(id, new MoveInDoubt(order, next, status));
+                LOG.error("Order {}: its move to {} reported an error and could not be read back ({}); read back at "
+                        + "the next pass", id, next, Failures.rootOf(stillFailing));
+                throw failed;
+            }
+            if (!written) {
                 throw failed;
             }
             LOG.info("Order {}: the move to {} was committed though its answer was lost", id, next);
             return true;
+        }
+    }
+
+    /** Whether the order is as a move to {@code next} with {@code filled} (null: any) left it. Throws if unreadable. */
+    private boolean movedAsWritten(ClientOrderId id, OrderRecordState next, BigDecimal filled) {
+        return store.order(id).filter(o -> o.state() == next
+                && (filled == null || same(filled, o.filledQuantity()))).isPresent();
+    }
+
+    /**
+     * Reads back the moves held in doubt ({@link #moveOrder}): found written, the move was this monitor's (the order
+     * was left alone meanwhile), and what follows it is done now, once; not written, the order is watched again and
+     * looked up as any. Before, a move committed though its answer was lost and whose read-back failed left the order
+     * ended in the store and never settled: its reservation held back every refresh of the book until a restart, and
+     * an unknown order's trade stayed in flight.
+     */
+    private void resolveMovesInDoubt(Instant now) {
+        for (MoveInDoubt doubt : movesInDoubt.values()) {
+            ClientOrderId id = doubt.order().clientOrderId();
+            boolean written;
+            try {
+                written = movedAsWritten(id, doubt.next(), doubt.status().state() == OrderState.NOT_FOUND ? null
+                        : doubt.status().filledQuantity());
+            } catch (RuntimeException stillFailing) {
+                LOG.debug("Order {}: its move to {} still cannot be read back: {}", id, doubt.next(), stillFailing.toString());
+                continue;
+            }
+            movesInDoubt.remove(id);
+            if (written) {
+                LOG.info("Order {}: the move to {} was committed though its answer was lost", id, doubt.next());
+                try {
+                    moved(doubt.order(), doubt.next(), doubt.status(), now);
+                } catch (RuntimeException e) {
+                    LOG.error("Monitoring order {} failed", id, e);
+                }
+            }
         }
     }
 

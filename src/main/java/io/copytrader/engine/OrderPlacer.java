@@ -66,6 +66,13 @@ public final class OrderPlacer {
     private final OrderBreaker breaker;
     /** Orders a consumer holds between the outbox write and the answer, with the requests sent so far. */
     private final Map<ClientOrderId, Integer> inHand = new ConcurrentHashMap<>();
+    /**
+     * The venue's answers whose write reported an error and whose read-back failed too (the store still down): the
+     * write may have been committed or not. Held, their orders left alone by the monitor as if in hand, until
+     * {@link #resolveAnswersInDoubt} reads them back.
+     */
+    private final Map<ClientOrderId, Answer> answersInDoubt = new ConcurrentHashMap<>();
+    private final DeadLetterRecorder deadLetters;
     private volatile boolean closed;
 
     /**
@@ -81,7 +88,9 @@ public final class OrderPlacer {
          * or releases it ({@link TradeStore#moveOrder} lets one path win).
          */
         WITH_ORDER,
-        /** Released by this exchange. */
+        /**
+         * Released by this exchange, or given back where it follows an order placed before ({@link Portfolio#withdraw}).
+         */
         RELEASED
     }
 
@@ -95,6 +104,21 @@ public final class OrderPlacer {
         this.clock = clock;
         this.retry = retry;
         this.breaker = breaker;
+        this.deadLetters = new DeadLetterRecorder(ledger);
+    }
+
+    /** A venue's answer to an order's send, and when it came. */
+    private record Answer(CopyIntent intent, PlaceResult result, Instant at) {
+        /** The state its write moves the order to. */
+        OrderRecordState to() {
+            return result instanceof PlaceResult.Accepted accepted ? toRecordState(accepted.status().state())
+                    : OrderRecordState.REJECTED;
+        }
+
+        /** From the trade's detection to the venue's acceptance. */
+        Duration latency() {
+            return Duration.between(intent.source().tsInit(), at);
+        }
     }
 
     /**
@@ -105,9 +129,12 @@ public final class OrderPlacer {
         closed = true;
     }
 
-    /** Whether a consumer of this process is sending this order right now (the monitor leaves it alone). */
+    /**
+     * Whether a consumer of this process is sending this order right now, or holds the venue's answer to it in doubt
+     * ({@link #resolveAnswersInDoubt}): the monitor leaves it alone.
+     */
     public boolean isInHand(ClientOrderId clientOrderId) {
-        return inHand.containsKey(clientOrderId);
+        return inHand.containsKey(clientOrderId) || answersInDoubt.containsKey(clientOrderId);
     }
 
     /**
@@ -268,7 +295,7 @@ public final class OrderPlacer {
         String tradeKey = intent.source().key();
         OrderRecordState state = store.order(id).map(OrderRecord::state).orElse(OrderRecordState.UNKNOWN);
         exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
-        release(exchange, intent); // this run's reservation; the order's own is in the book since the refresh
+        withdraw(exchange, intent);
         if (state == OrderRecordState.SUBMITTING || state == OrderRecordState.UNKNOWN) {
             store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
             LOG.warn("Order {} for trade {} may have been sent already; looking it up, not resending", id, tradeKey);
@@ -301,7 +328,7 @@ public final class OrderPlacer {
         }
         exchange.setProperty(ExchangeProps.ALREADY_PLACED, true);
         inHand.remove(intent.clientOrderId());
-        release(exchange, intent);
+        withdraw(exchange, intent);
         LOG.warn("Order {} for trade {} is at the venue already ({}); following it, not signing a second one",
                 intent.clientOrderId(), intent.source().key(), found.get().state());
         try {
@@ -506,17 +533,39 @@ public final class OrderPlacer {
      * monitor leaves those alone). A write that reported an error may have been committed all the same (a
      * PostgreSQL connection dropped between the commit and its answer): then nobody would settle or release the book
      * for it, and the reservation would stop the book's refresh until a restart. So it is read back: found in
-     * {@code to}, it is taken as moved here. Else the error stands.
+     * {@code to}, it is taken as moved here. Else the error stands. A move refused because the order is in {@code to}
+     * already is this exchange's own earlier move too, whose answer was lost and whose read-back failed (the fallback
+     * fails the order again once the store answers): taken as moved here, so the book is released once. Before, that
+     * refusal released nothing.
      */
     private boolean moveOwnOrder(ClientOrderId id, OrderRecordState to) {
         try {
-            return store.moveOrder(id, to, null, null, null);
+            if (store.moveOrder(id, to, null, null, null)) {
+                return true;
+            }
         } catch (StoreException failed) {
             if (!StoreRetries.committedAfterAll(failed, () -> store.order(id).filter(o -> o.state() == to).isPresent())) {
                 throw failed;
             }
             LOG.info("Order {}: the move to {} was committed though its answer was lost", id, to);
             return true;
+        }
+        if (store.order(id).filter(o -> o.state() == to).isPresent()) {
+            LOG.info("Order {}: an earlier move to {} was committed though its answer was lost", id, to);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Gives back this exchange's reservation where it follows an order placed before instead of sending its own: the
+     * book keeps what it counts for that order, to be settled by whoever ends it ({@link Portfolio#withdraw}). Once,
+     * as {@link #release}.
+     */
+    private void withdraw(Exchange exchange, CopyIntent intent) {
+        if (exchange.getProperty(ExchangeProps.RESERVATION, Reservation.HELD, Reservation.class) != Reservation.RELEASED) {
+            portfolio.withdraw(intent);
+            exchange.setProperty(ExchangeProps.RESERVATION, Reservation.RELEASED);
         }
     }
 
@@ -537,29 +586,17 @@ public final class OrderPlacer {
         try {
             if (result instanceof PlaceResult.Accepted accepted) {
                 // the moment the venue's acceptance is in hand; what follows is our own bookkeeping
-                Duration latency = Duration.between(trade.tsInit(), clock.instant());
+                Answer answer = new Answer(intent, accepted, clock.instant());
                 OrderStatus st = accepted.status();
-                OrderRecordState next = toRecordState(st.state());
-                // the order's new state and the trade's outcome in one durable write
-                TradeLedger.Copied written = ledger.recordCopied(trade, id, next, st.venueOrderId(),
-                        st.filledQuantity(), st.avgFillPrice());
-                boolean first;
+                TradeLedger.Copied written;
                 try {
-                    if (written.moved() && next.isTerminal()) {
-                        portfolio.settle(intent, st.filledQuantity(), st.avgFillPrice());
-                    } else if (!written.moved()) {
-                        LOG.warn("Order {} (trade {}) was accepted but had moved on already; the monitor settles it", id, trade.key());
-                    }
-                } finally {
-                    // the outcome is written: counted and told even if the book refused the fill
-                    first = ledger.copiedRecorded(trade, written);
+                    // the order's new state and the trade's outcome in one durable write
+                    written = ledger.recordCopied(trade, id, answer.to(), st.venueOrderId(), st.filledQuantity(),
+                            st.avgFillPrice());
+                } catch (StoreException notRecorded) {
+                    written = copiedAfterAll(answer, notRecorded);
                 }
-                if (first) {
-                    ledger.metrics().latency(latency);
-                    ledger.metrics().accepted(trade, clock.instant());
-                    reporter.copied(intent, latency.toNanos() / 1000);
-                    ledger.metrics().timeline().copied(trade, latency.toNanos() / 1000);
-                }
+                copied(answer, written);
             } else if (result instanceof PlaceResult.Rejected rejected) {
                 if (rejected.reason() == Reason.EXCHANGE_DUPLICATE_ORDER) {
                     // the venue has this client order id already: an earlier attempt got through; look it up
@@ -577,7 +614,13 @@ public final class OrderPlacer {
                             + "taken, resolving it by lookup", id, trade.key(), rejected.reason(), rejected.message());
                     return;
                 }
-                if (moveOwnOrder(id, OrderRecordState.REJECTED)) {
+                boolean moved;
+                try {
+                    moved = moveOwnOrder(id, OrderRecordState.REJECTED);
+                } catch (StoreException notRecorded) {
+                    moved = rejectedAfterAll(new Answer(intent, rejected, clock.instant()), notRecorded);
+                }
+                if (moved) {
                     release(exchange, intent);
                 }
                 deadLetter(exchange, rejected.reason(), rejected.message());
@@ -598,11 +641,183 @@ public final class OrderPlacer {
     }
 
     /**
-     * The venue answered, and recording its answer failed (the store lost its connection under the write): the order
-     * may be at the venue, so only a lookup may end it. Failing it instead would release the book of what it holds
-     * and send the trade to the dead letters, whose replay sends a second order. The order becomes UNKNOWN and the
-     * monitor looks it up; the trade stays in flight until it does. A store that cannot take even that leaves the order
-     * SUBMITTING, which the next start's recovery looks up.
+     * What follows the venue's acceptance once its write is known: the book settled if the write moved the order to its
+     * end, the copy counted and told once ({@link TradeLedger#copiedRecorded}), with its latency.
+     */
+    private void copied(Answer answer, TradeLedger.Copied written) {
+        CopyIntent intent = answer.intent();
+        DetectedTrade trade = intent.source();
+        OrderStatus st = ((PlaceResult.Accepted) answer.result()).status();
+        boolean first;
+        try {
+            if (written.moved() && answer.to().isTerminal()) {
+                portfolio.settle(intent, st.filledQuantity(), st.avgFillPrice());
+            } else if (!written.moved()) {
+                LOG.warn("Order {} (trade {}) was accepted but had moved on already; the monitor settles it",
+                        intent.clientOrderId(), trade.key());
+            }
+        } finally {
+            // the outcome is written: counted and told even if the book refused the fill
+            first = ledger.copiedRecorded(trade, written);
+        }
+        if (first) {
+            long micros = answer.latency().toNanos() / 1000;
+            ledger.metrics().latency(answer.latency());
+            ledger.metrics().accepted(trade, answer.at());
+            reporter.copied(intent, micros);
+            ledger.metrics().timeline().copied(trade, micros);
+        }
+    }
+
+    /**
+     * The venue accepted the order, and the write of its answer reported an error, and its read-back
+     * ({@link TradeLedger#recordCopied}) found nothing written or could not read either. Read again: written (the
+     * commit's answer was lost, and the store answers now), it is answered as written, exactly as if the answer had
+     * come; not written, the order, SUBMITTING still, moves to UNKNOWN and the monitor looks it up. Before, a read-back
+     * that failed left the order as the lost write had made it (FILLED, say) with its trade COPIED, neither counted
+     * nor settled: the move to UNKNOWN is refused from there, and the book's reservation held back every refresh
+     * until a restart. A store that still cannot answer holds the answer in doubt ({@link #heldInDoubt}).
+     *
+     * @throws OrderFailedException unless the answer was found written: the trade stays in flight, no dead letter
+     */
+    private TradeLedger.Copied copiedAfterAll(Answer answer, StoreException notRecorded) {
+        Optional<TradeLedger.Copied> written;
+        try {
+            written = readBackCopied(answer);
+        } catch (RuntimeException stillFailing) {
+            throw heldInDoubt(answer, notRecorded, stillFailing);
+        }
+        return written.orElseThrow(() -> new OrderFailedException(null, "answer not recorded: "
+                + Failures.rootOf(notRecorded)));
+    }
+
+    /** {@link #copiedAfterAll}'s read: the write as written, or empty after {@link #notWritten}. Throws if unreadable. */
+    private Optional<TradeLedger.Copied> readBackCopied(Answer answer) {
+        CopyIntent intent = answer.intent();
+        Optional<TradeLedger.Copied> written = ledger.copiedAfterAll(intent.source(), intent.clientOrderId(),
+                answer.to());
+        if (written.isPresent()) {
+            LOG.info("Order {} (trade {}): the write of the venue's answer was committed though its answer was lost",
+                    intent.clientOrderId(), intent.source().key());
+        } else {
+            notWritten(answer);
+        }
+        return written;
+    }
+
+    /**
+     * The venue refused the order, and the move to REJECTED reported an error that its read-back could not clear.
+     * Read again: REJECTED (only this exchange moves the order it holds), the move is this exchange's, and the book is
+     * released and the trade dead-lettered as for any refusal; not written, as {@link #copiedAfterAll}. Before, the
+     * order stayed REJECTED with nothing released and its trade in flight until a restart.
+     *
+     * @return true when the refusal was found written
+     * @throws OrderFailedException otherwise: the trade stays in flight, no dead letter
+     */
+    private boolean rejectedAfterAll(Answer answer, StoreException notRecorded) {
+        try {
+            if (rejectionWritten(answer)) {
+                return true;
+            }
+        } catch (RuntimeException stillFailing) {
+            throw heldInDoubt(answer, notRecorded, stillFailing);
+        }
+        throw new OrderFailedException(null, "answer not recorded: " + Failures.rootOf(notRecorded));
+    }
+
+    /** Whether the order is REJECTED, as the answer's write left it; if not, {@link #notWritten}. Throws if unreadable. */
+    private boolean rejectionWritten(Answer answer) {
+        ClientOrderId id = answer.intent().clientOrderId();
+        if (store.order(id).filter(o -> o.state() == OrderRecordState.REJECTED).isPresent()) {
+            LOG.info("Order {}: the move to REJECTED was committed though its answer was lost", id);
+            return true;
+        }
+        notWritten(answer);
+        return false;
+    }
+
+    /**
+     * The store holds no write of the venue's answer. An order still SUBMITTING moves to UNKNOWN: it may be at the
+     * venue, and the monitor looks it up (found: copied; the trade stays in flight until then). An order in another
+     * state was moved by someone else, who ends it (the monitor, an order not in a terminal state). A failure here is
+     * the store's and is thrown.
+     */
+    private void notWritten(Answer answer) {
+        ClientOrderId id = answer.intent().clientOrderId();
+        String tradeKey = answer.intent().source().key();
+        OrderRecordState state = store.order(id).map(OrderRecord::state).orElse(null);
+        if (state == OrderRecordState.SUBMITTING && store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null)) {
+            LOG.warn("The venue answered order {} (trade {}), and recording its answer failed; it will be looked up, "
+                    + "never resent", id, tradeKey);
+        } else {
+            LOG.warn("The venue answered order {} (trade {}), and recording its answer failed; the order had moved on "
+                    + "already ({}), left to whoever moved it", id, tradeKey, state);
+        }
+    }
+
+    /**
+     * The store could not answer a read of a write whose own answer was lost: the order may be as the write left it
+     * or as before. The answer is held ({@link #answersInDoubt}); the monitor leaves its order alone, as one in hand,
+     * and reads it back before each pass ({@link #resolveAnswersInDoubt}). A stop before then leaves it to the next
+     * start, whose recovery looks up an order left SUBMITTING and copies a trade whose order the venue accepted, on a
+     * book read afresh from the venue. Never a second order, never a second settlement.
+     */
+    private OrderFailedException heldInDoubt(Answer answer, StoreException notRecorded, RuntimeException stillFailing) {
+        ClientOrderId id = answer.intent().clientOrderId();
+        notRecorded.addSuppressed(stillFailing);
+        answersInDoubt.put(id, answer);
+        LOG.error("The venue answered order {} (trade {}), and neither its answer's write nor a read of the store "
+                + "succeeded ({}); read back before each monitoring pass", id, answer.intent().source().key(),
+                Failures.rootOf(stillFailing));
+        return new OrderFailedException(null, "answer not recorded: " + Failures.rootOf(notRecorded));
+    }
+
+    /**
+     * Reads back the venue's answers held in doubt ({@link #heldInDoubt}); the monitor calls it before each pass. An
+     * answer found written is what follows any answer: an acceptance counted, told and its fill settled; a refusal
+     * released and dead-lettered. One not written leaves its order to the monitor's lookup ({@link #notWritten}). One
+     * the store still cannot read stays held. Never throws.
+     */
+    public void resolveAnswersInDoubt() {
+        for (Answer answer : answersInDoubt.values()) {
+            ClientOrderId id = answer.intent().clientOrderId();
+            boolean rejectedWritten = false;
+            Optional<TradeLedger.Copied> copiedWritten = Optional.empty();
+            try {
+                if (answer.result() instanceof PlaceResult.Rejected) {
+                    rejectedWritten = rejectionWritten(answer);
+                } else {
+                    copiedWritten = readBackCopied(answer);
+                }
+            } catch (RuntimeException stillFailing) {
+                LOG.debug("Order {}: the store still cannot say whether the venue's answer was written: {}", id,
+                        stillFailing.toString());
+                continue;
+            }
+            answersInDoubt.remove(id);
+            try {
+                if (answer.result() instanceof PlaceResult.Rejected rejected) {
+                    if (rejectedWritten) {
+                        portfolio.release(answer.intent());
+                        deadLetters.record(answer.intent().source(), rejected.reason(), rejected.message());
+                    }
+                } else {
+                    copiedWritten.ifPresent(written -> copied(answer, written));
+                }
+            } catch (RuntimeException e) {
+                LOG.error("Recording the venue's answer to order {} (trade {}), found written, failed", id,
+                        answer.intent().source().key(), e);
+            }
+        }
+    }
+
+    /**
+     * The venue answered, and recording its answer failed (the store lost its connection under the write; an
+     * acceptance's or a refusal's own write is read back first: {@link #copiedAfterAll}, {@link #rejectedAfterAll}):
+     * the order may be at the venue, so only a lookup may end it. Failing it instead would release the book of what it
+     * holds and send the trade to the dead letters, whose replay sends a second order. The order becomes UNKNOWN and
+     * the monitor looks it up; the trade stays in flight until it does. A store that cannot take even that leaves the
+     * order SUBMITTING, which the monitor takes for a dead consumer's and looks up (or the next start's recovery).
      */
     private OrderFailedException answerNotRecorded(CopyIntent intent, StoreException notRecorded) {
         ClientOrderId id = intent.clientOrderId();
@@ -652,8 +867,15 @@ public final class OrderPlacer {
         String what = String.valueOf(Failures.rootOf(caught));
         LOG.error("Unexpected failure placing order {} for trade {}", id, intent.source().key(), caught);
         if (maybeSent) {
-            store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
-            return; // the monitor looks it up
+            if (!store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null)
+                    && store.order(id).filter(o -> o.state() == OrderRecordState.FAILED).isPresent()) {
+                // the send's record failed the order (nothing was taken: only a venue's "try again" fails an order
+                // sent), and that write was committed though its answer was lost: released here, and dead-lettered,
+                // replayable. Before, nothing released it, and its trade stayed in flight until a restart
+                release(exchange, intent);
+                deadLetter(exchange, Reason.UNEXPECTED_ERROR, what);
+            }
+            return; // else the monitor looks it up
         }
         switch (exchange.getProperty(ExchangeProps.RESERVATION, Reservation.HELD, Reservation.class)) {
             case WITH_ORDER -> failOrder(exchange, intent);

@@ -73,6 +73,12 @@ public final class Portfolio {
      * {@link #reconcileIfUnchanged}).
      */
     private final Set<ClientOrderId> outstanding = new HashSet<>();
+    /**
+     * Orders whose place in the book is only the reservation of the placing that sized them: made since the last
+     * refresh, and no other placing of the same order joined it. A placing that follows an order placed before takes
+     * such a reservation off ({@link #withdraw}); any other the book counts for the order itself.
+     */
+    private final Set<ClientOrderId> placingsOnly = new HashSet<>();
     private BigDecimal cash = BigDecimal.ZERO;
     private BigDecimal exposure = BigDecimal.ZERO;
     /** Bumped by every reservation and settlement: a refresh replaces the book only if it did not move meanwhile. */
@@ -151,7 +157,10 @@ public final class Portfolio {
     /**
      * Corrects the optimistic reservation of an order once its end is known: the part not filled is taken back,
      * and the filled part is re-priced from the limit to the average fill price. A BUY filled beyond its quantity
-     * (price improvement) holds every share received.
+     * (price improvement) holds every share received. The book counts an order once, whoever reserved it (a placing, or
+     * a refresh that found it open): settling takes that off once, and an order the book does not count (settled or
+     * released already, or ended before the refresh that replaced the book, whose venue figures hold it) takes off
+     * nothing. Before, such an order was taken off a second time, as if reserved at its limit.
      */
     public synchronized void settle(CopyIntent intent, BigDecimal filledQuantity, BigDecimal avgFillPrice) {
         BigDecimal filled = filledQuantity == null ? BigDecimal.ZERO : filledQuantity;
@@ -161,48 +170,37 @@ public final class Portfolio {
             throw new IllegalStateException("filled " + filled + " exceeds ordered " + intent.quantity()
                     + " for " + intent.clientOrderId());
         }
-        BigDecimal actual = filled.signum() == 0 || avgFillPrice == null
-                ? BigDecimal.ZERO : Decimals.usd(filled.multiply(avgFillPrice));
-        BigDecimal unfilled = intent.quantity().subtract(filled);
-        Holding h = holdings.getOrDefault(intent.instrument(), Holding.EMPTY);
         version++;
         outstanding.remove(intent.clientOrderId());
-        if (intent.side() == Side.BUY) {
+        placingsOnly.remove(intent.clientOrderId());
+        BuyReservation r = openBuys.remove(intent.clientOrderId());
+        SellReservation taken = openSells.remove(intent.clientOrderId());
+        Holding h = holdings.getOrDefault(intent.instrument(), Holding.EMPTY);
+        if (r != null) {
             // reserved: +pending quantity at its pending cost, cash -that cost; keep only what filled since (the shares
             // a refresh found filled are the venue's in the book already), at its real price
-            BuyReservation r = openBuys.remove(intent.clientOrderId());
-            BigDecimal pendingQuantity = r == null ? intent.quantity() : r.pendingQuantity();
-            BigDecimal pendingCost = r == null ? intent.notional() : r.pendingCost();
-            BigDecimal filledSince = r == null ? filled : filled.subtract(r.filledAtRefresh()).max(BigDecimal.ZERO);
-            BigDecimal costSince = r == null ? actual : worth(filledSince, avgFillPrice);
+            BigDecimal filledSince = filled.subtract(r.filledAtRefresh()).max(BigDecimal.ZERO);
+            BigDecimal costSince = worth(filledSince, avgFillPrice);
             addVenueHeld(intent.instrument(), filledSince);
-            BigDecimal costDelta = costSince.subtract(pendingCost);
-            put(intent.instrument(), h.quantity().subtract(pendingQuantity.subtract(filledSince)),
+            BigDecimal costDelta = costSince.subtract(r.pendingCost());
+            put(intent.instrument(), h.quantity().subtract(r.pendingQuantity().subtract(filledSince)),
                     h.cost().add(costDelta).max(BigDecimal.ZERO),
-                    h.pendingBuy().subtract(pendingQuantity).max(BigDecimal.ZERO),
-                    h.pendingCost().subtract(pendingCost).max(BigDecimal.ZERO));
+                    h.pendingBuy().subtract(r.pendingQuantity()).max(BigDecimal.ZERO),
+                    h.pendingCost().subtract(r.pendingCost()).max(BigDecimal.ZERO));
             exposure = exposure.add(costDelta);
             cash = cash.subtract(costDelta);
-        } else {
+        } else if (taken != null) {
             // reserved: -quantity, cash +its proceeds at the limit; keep only what sold since (a refresh that found it
-            // open took the venue's cash, which holds what had sold by then), at its real price; give back the unsold
-            // shares at what they cost when taken off
-            SellReservation taken = openSells.remove(intent.clientOrderId());
-            BigDecimal credited = taken == null ? intent.notional() : taken.proceeds();
-            BigDecimal proceedsSince = taken == null ? actual
-                    : worth(filled.subtract(taken.filledAtRefresh()).max(BigDecimal.ZERO), avgFillPrice);
-            cash = cash.add(proceedsSince.subtract(credited));
-            addVenueHeld(intent.instrument(), unfilled);
-            if (unfilled.signum() > 0) {
-                BigDecimal back;
-                if (taken != null) {
-                    back = unfilled.compareTo(taken.quantity()) >= 0 ? taken.cost()
-                            : Decimals.usd(taken.cost().multiply(unfilled).divide(taken.quantity(), 8, RoundingMode.HALF_EVEN));
-                } else {
-                    BigDecimal avg = h.quantity().signum() > 0 ? h.avgPrice() : intent.limitPrice();
-                    back = Decimals.usd(unfilled.multiply(avg));
-                }
-                put(intent.instrument(), h.quantity().add(unfilled), h.cost().add(back), h.pendingBuy(), h.pendingCost());
+            // open took the venue's cash, which holds what had sold by then), at its real price; give back the shares
+            // it took off and did not sell, at what they cost when taken off
+            BigDecimal soldSince = filled.subtract(taken.filledAtRefresh()).max(BigDecimal.ZERO);
+            cash = cash.add(worth(soldSince, avgFillPrice).subtract(taken.proceeds()));
+            BigDecimal unsold = taken.quantity().subtract(soldSince).max(BigDecimal.ZERO);
+            addVenueHeld(intent.instrument(), unsold);
+            if (unsold.signum() > 0) {
+                BigDecimal back = unsold.compareTo(taken.quantity()) >= 0 ? taken.cost()
+                        : Decimals.usd(taken.cost().multiply(unsold).divide(taken.quantity(), 8, RoundingMode.HALF_EVEN));
+                put(intent.instrument(), h.quantity().add(unsold), h.cost().add(back), h.pendingBuy(), h.pendingCost());
                 exposure = exposure.add(back);
             }
         }
@@ -225,6 +223,25 @@ public final class Portfolio {
     /** Takes back an order that never reached the venue or was refused. */
     public void release(CopyIntent intent) {
         settle(intent, BigDecimal.ZERO, null);
+    }
+
+    /**
+     * Gives back the reservation of a placing that follows an order placed before instead of sending one (a replay
+     * whose earlier order the venue has, a trade whose order is in the outbox already). When the book counts that
+     * order itself (a refresh found it open, or an earlier placing reserved it and the order carries that), the two
+     * are one ({@link #apply}): it stays, and whoever ends the order settles it, with what it filled. Otherwise the
+     * book held nothing of the order but this placing's reservation (it took the order off when it failed, or never
+     * counted it), which is taken off; the order, open in the store, is counted from the venue at the next refresh,
+     * and ending it takes nothing off ({@link #settle}). Either way it no longer holds back a refresh. Before, the
+     * placing released its reservation and the order's end took the same off again, as if reserved at its limit.
+     */
+    public synchronized void withdraw(CopyIntent intent) {
+        if (placingsOnly.contains(intent.clientOrderId())) {
+            settle(intent, BigDecimal.ZERO, null);
+        } else {
+            version++;
+            outstanding.remove(intent.clientOrderId());
+        }
     }
 
     private void addVenueHeld(InstrumentId instrument, BigDecimal quantity) {
@@ -266,6 +283,7 @@ public final class Portfolio {
     public synchronized void reconcile(BigDecimal venueCash, List<PositionSnapshot> venuePositions, List<CopyIntent> openOrders,
                                        Map<CopyIntent, BigDecimal> filledSoFar) {
         version++;
+        placingsOnly.clear(); // what the book holds now is the venue's and the store's open orders'
         venueHeld = new HashMap<>();
         for (PositionSnapshot p : venuePositions) {
             if (p.quantity().signum() > 0) {
@@ -342,9 +360,21 @@ public final class Portfolio {
         return Map.copyOf(holdings);
     }
 
+    /**
+     * Reserves a sized order. An order the book counts already (a trade sized again while its order, placed before,
+     * is still out: a replay, a trade read twice) is counted once: the store holds one order per client order id, so
+     * the two are one reservation, taken off once by whoever ends that order (or by a refresh that no longer finds it
+     * open). Before, the new reservation replaced the order's in the book's record while both stayed in its cash and
+     * holdings.
+     */
     private void apply(ClientOrderId id, InstrumentId instrument, Side side, BigDecimal quantity, BigDecimal notional) {
         version++;
+        if (openBuys.containsKey(id) || openSells.containsKey(id)) {
+            placingsOnly.remove(id); // the order's now, whichever placing follows it
+            return;
+        }
         outstanding.add(id);
+        placingsOnly.add(id);
         if (side == Side.BUY) {
             Holding h = holdings.getOrDefault(instrument, Holding.EMPTY);
             holdings.put(instrument, new Holding(h.quantity().add(quantity), h.cost().add(notional),

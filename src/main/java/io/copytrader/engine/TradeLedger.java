@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -334,33 +335,47 @@ public final class TradeLedger {
                     trade.key(), TradeOutcome.COPIED, null, null, followers.stream().map(DetectedTrade::key).toList(),
                     followerDetail(trade, null)), followers);
         } catch (StoreException failed) {
-            return committedAnyway(trade, clientOrderId, to, followers, failed);
+            return committedAnyway(trade, clientOrderId, to, failed);
         }
     }
 
     /**
      * A write of the venue's answer that reported an error may have committed all the same (a PostgreSQL connection
-     * dropped between the commit and its answer). Read back: the order in the state written and the trade COPIED are
-     * this write's doing (while the order was being placed nothing else moves it or ends its trade), so it is answered
-     * as written, and the copy is counted and the book settled as for any other. Else the error stands.
+     * dropped between the commit and its answer): read back ({@link #copiedAfterAll}), and found written, answered as
+     * written, so the copy is counted and the book settled as for any other. Else the error stands, with the read's own
+     * error when the store could not answer that either.
      */
     private Copied committedAnyway(DetectedTrade trade, ClientOrderId clientOrderId, OrderRecordState to,
-                                   java.util.List<DetectedTrade> followers, StoreException failed) {
-        boolean written;
+                                   StoreException failed) {
+        Optional<Copied> written;
         try {
-            written = store.outcome(trade.key()).filter(o -> o == TradeOutcome.COPIED).isPresent()
-                    && store.order(clientOrderId).filter(o -> o.state() == to).isPresent();
+            written = copiedAfterAll(trade, clientOrderId, to);
         } catch (RuntimeException stillFailing) {
             failed.addSuppressed(stillFailing);
             throw failed;
         }
-        if (!written) {
+        if (written.isEmpty()) {
             throw failed;
         }
         LOG.info("Order {} (trade {}): the write of the venue's answer was committed though its answer was lost",
                 clientOrderId, trade.key());
-        return new Copied(new TradeStore.MovedAndFinished(true, true, followers.stream()
-                .map(f -> store.outcome(f.key()).isPresent()).toList()), followers);
+        return written.get();
+    }
+
+    /**
+     * Reads back a write of {@link #recordCopied} whose answer is not known: the order in the state written and the
+     * trade COPIED are that write's doing (while the order is being placed, or its answer is held for a read like this,
+     * nothing else moves it or ends its trade), so it is answered as written, with the followers it wrote; empty when
+     * the store holds no such write. Throws the store's error when the store cannot answer.
+     */
+    public Optional<Copied> copiedAfterAll(DetectedTrade trade, ClientOrderId clientOrderId, OrderRecordState to) {
+        java.util.List<DetectedTrade> followers = aggregates.getOrDefault(trade.key(), java.util.List.of());
+        if (store.outcome(trade.key()).filter(o -> o == TradeOutcome.COPIED).isEmpty()
+                || store.order(clientOrderId).filter(o -> o.state() == to).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Copied(new TradeStore.MovedAndFinished(true, true, followers.stream()
+                .map(f -> store.outcome(f.key()).isPresent()).toList()), followers));
     }
 
     /**

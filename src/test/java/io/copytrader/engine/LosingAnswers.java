@@ -25,13 +25,17 @@ import java.util.List;
  * the next such write fails without committing anything, as a connection dropped before the commit leaves it. A key
  * added n times answers so n times. Both fail with a dropped connection's error, a transient one
  * ({@link StoreException#isTransient}); for a key in {@link #brokenFor}, the next such write fails, uncommitted, with
- * an error that is not (a constraint violation).
+ * an error that is not (a constraint violation). Reads fail too: for a key in {@link #unreadable} ({@link #read}), the
+ * next {@code order} of that client order id, or {@code outcome} or {@code ended} of that trade key, fails with a
+ * dropped connection's error, n times for a key added n times: a store still down a moment after a write's answer was
+ * lost.
  */
 final class LosingAnswers {
     final InMemoryTradeStore real;
     final List<String> lostAnswers = new ArrayList<>();
     final List<String> refused = new ArrayList<>();
     final List<String> brokenFor = new ArrayList<>();
+    final List<String> unreadable = new ArrayList<>();
     /** Every write this store was asked for, by the key it answers by, in order (a write that failed included). */
     final List<String> writes = new ArrayList<>();
     final TradeStore store;
@@ -51,6 +55,8 @@ final class LosingAnswers {
                     case "recordSigned" -> write(method, args, ((ClientOrderId) args[0]).value());
                     case "moveOrder" -> write(method, args, move((ClientOrderId) args[0], (OrderRecordState) args[1]));
                     case "admitAll" -> admitAll(args);
+                    case "order" -> read(method, args, read("order", ((ClientOrderId) args[0]).value()));
+                    case "outcome", "ended" -> read(method, args, read(method.getName(), (String) args[0]));
                     default -> invoke(method, args);
                 });
     }
@@ -58,6 +64,18 @@ final class LosingAnswers {
     /** The key a move of this order to this state answers by. */
     static String move(ClientOrderId id, OrderRecordState to) {
         return id.value() + " to " + to;
+    }
+
+    /** The key a read answers by: {@code order} and a client order id; {@code outcome} or {@code ended} and a trade key. */
+    static String read(String what, String key) {
+        return what + " " + key;
+    }
+
+    private Object read(Method method, Object[] args, String key) throws Throwable {
+        if (unreadable.remove(key)) {
+            throw droppedConnection(method, key);
+        }
+        return invoke(method, args);
     }
 
     private Object write(Method method, Object[] args, String key) throws Throwable {

@@ -138,6 +138,9 @@ class OrderMonitorDecisionsTest {
                 new DeadLetterRecorder(ledger), clock, Duration.ofSeconds(10), Duration.ofSeconds(30), inHand::contains,
                 Duration.ofSeconds(60), Duration.ofHours(1));
         monitor.refreshBook(); // its first refresh, out of the way of the passes measured
+        // the book as sizing left it: reserved on the book as it was before the order's intent was written (a book
+        // that counts the order already, as the refresh that found it open does, reserves nothing more for it)
+        book.reconcile(new BigDecimal("1000"), List.of(), List.of(), Map.of());
         assertThat(book.planAndReserve(trade, SizingTest.rules("1", "10", "0.8", "0.02", "1")).isSkip()).isFalse();
         assertThat(book.outstanding()).containsExactly(id);
         return db;
@@ -172,6 +175,56 @@ class OrderMonitorDecisionsTest {
         assertThat(store.deadLetters()).singleElement()
                 .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_UNKNOWN_OUTCOME));
         assertThat(settled(monitor::run)).as("ended: not released again").isZero();
+    }
+
+    @Test
+    void shouldSettleOnceAnOrderItFilledWhenTheMoveWasCommittedAndItsReadBackFailedToo() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FILLED));
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+        assertThat(settled(monitor::run)).as("the store cannot say whether it moved: nothing settled").isZero();
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        // before: no later pass looked at the FILLED order: never settled, its trade in flight, the book never
+        // refreshed again until a restart
+        assertThat(settled(monitor::run)).as("read back at the next pass: settled once").isEqualTo(1);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(book.cash()).isEqualByComparingTo("995.00");
+        assertThat(settled(monitor::run)).as("not settled again").isZero();
+    }
+
+    @Test
+    void shouldReleaseOnceAnOrderItFailedWhenTheMoveWasCommittedAndItsReadBackFailedToo() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = OrderStatus.notFound(id);
+        clock.set(Trades.T0.plusSeconds(11));
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FAILED));
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+        assertThat(settled(monitor::run)).isZero();
+        assertThat(settled(monitor::run)).as("released once").isEqualTo(1);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(book.cash()).isEqualByComparingTo("1000");
+        assertThat(store.deadLetters()).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_UNKNOWN_OUTCOME));
+        assertThat(settled(monitor::run)).isZero();
+    }
+
+    @Test
+    void shouldLookAnOrderUpAgainWhenItsMoveInDoubtWasNotWritten() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        db.refused.add(LosingAnswers.move(id, OrderRecordState.FILLED)); // dropped before the commit
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+        assertThat(settled(monitor::run)).isZero();
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(settled(monitor::run)).as("not written: looked up again, moved and settled once").isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(settled(monitor::run)).isZero();
     }
 
     @Test

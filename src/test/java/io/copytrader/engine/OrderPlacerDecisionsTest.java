@@ -782,6 +782,37 @@ class OrderPlacerDecisionsTest {
     }
 
     @Test
+    void shouldReleaseOnceAnOrderFailedUnsentWhoseFailureWasCommittedWhenItsReadBackFailedToo() {
+        overALosingStore(store, clock);
+        reserved();
+        placer.closeForShutdown();
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FAILED));
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+        Exchange e = exchange();
+        orFallback(e, () -> placer.prepare(e));
+        // before: the fallback's move to FAILED was refused (FAILED already), and nothing released the book
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(placer.isInHand(id)).isFalse();
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldReleaseAndDeadLetterOnceASentOrderFailedWhoseFailureWasCommittedWhenItsReadBackFailedToo() {
+        overALosingStore(store, clock);
+        reserved();
+        Exchange e = sentOnce();
+        answer(e, 429); // rate limited: nothing taken
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FAILED));
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+        orFallback(e, () -> placer.onSendFailed(e));
+        // before: the fallback's move to UNKNOWN was refused (FAILED already): nothing released, no dead letter, and
+        // the trade in flight until a restart
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).as("replayable").isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertReleasedOnce();
+    }
+
+    @Test
     void shouldLookUpNotFailAnOrderThatMayHaveBeenTakenWhenItsUnknownOutcomeCouldNotBeRecorded() {
         overALosingStore(store, clock);
         reserved();
@@ -810,6 +841,156 @@ class OrderPlacerDecisionsTest {
         // before: taken as not recorded, its move to UNKNOWN refused (REJECTED already), and nothing released
         assertThat(state()).isEqualTo(OrderRecordState.REJECTED);
         assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.EXCHANGE_INVALID_ORDER);
+        assertReleasedOnce();
+    }
+
+    // ---- the venue's answer whose write was committed though its answer was lost, while the store cannot be read
+
+    final List<String> told = new ArrayList<>();
+    final DetectedTrade follower = Trades.buy("t-1b", "0.50", "10");
+
+    /**
+     * Over a store that loses answers, the book holding this run's reservation: the order sent, the venue's fill of it
+     * in hand, and the trade leading an aggregate of two fills.
+     */
+    Exchange filledOverALosingStore() {
+        overALosingStore(store, clock);
+        reserved();
+        ledger.outcomeListener((t, outcome, reason) -> told.add(t.key() + " " + outcome));
+        store.admit(follower);
+        ledger.aggregate(trade, List.of(follower));
+        Exchange e = sentOnce();
+        venue.placeResult = new PlaceResult.Accepted(new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED,
+                BigDecimal.TEN, new BigDecimal("0.50")));
+        answer(e, 200);
+        return e;
+    }
+
+    /** As if the venue's answer had been recorded at once: copied and counted once, the book settled once with the fill. */
+    void assertCopiedAndSettledOnce() {
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(told).as("counted and told once, the aggregate's fill with it")
+                .containsExactlyInAnyOrder(trade.key() + " COPIED", follower.key() + " COPIED");
+        assertThat(registry.get(PipelineMetrics.TRADE_LATENCY).timer().count()).isEqualTo(1);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(book.cash()).as("settled once, at the fill's price").isEqualByComparingTo("95.00");
+        assertThat(book.holding(trade.instrument()).sellable()).isEqualByComparingTo("10");
+        assertThat(book.holding(trade.instrument()).pendingBuy()).isZero();
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldCountAndSettleAnAcceptanceWhoseWriteWasCommittedWhenItsFirstReadBackFailed() {
+        Exchange e = filledOverALosingStore();
+        db.lostAnswers.add(trade.key()); // the order FILLED and the trade COPIED, committed; the answer lost
+        db.unreadable.add(LosingAnswers.read("outcome", trade.key())); // the store still down for the read-back
+
+        placer.onResult(e);
+
+        // before: the move to UNKNOWN was refused (FILLED already), so nothing settled the book and nothing counted the
+        // copy; the reservation held back every refresh of the book until a restart
+        assertCopiedAndSettledOnce();
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isNull();
+    }
+
+    /** The monitor over the same store as the placer, reading back the answers the placer holds first, as shipped. */
+    OrderMonitor monitorOverTheLosingStore() {
+        return new OrderMonitor(venue, call -> new io.copytrader.venue.HttpReply(200, java.util.Map.of(), "{}"),
+                db.store, ledger, book, new DeadLetterRecorder(ledger), clock, java.time.Duration.ofSeconds(10),
+                java.time.Duration.ofSeconds(30), placer::isInHand, java.time.Duration.ofHours(1),
+                java.time.Duration.ofDays(365_000)).readingBackFirst(placer::resolveAnswersInDoubt);
+    }
+
+    @Test
+    void shouldHoldAnAcceptanceTheStoreCannotReadBackAndCountAndSettleItOnceAtTheMonitorsPassOnceItCan() {
+        Exchange e = filledOverALosingStore();
+        OrderMonitor monitor = monitorOverTheLosingStore();
+        db.lostAnswers.add(trade.key());
+        // the read-back and the placer's own read fail; so do the monitor's first pass's
+        db.unreadable.addAll(List.of(LosingAnswers.read("outcome", trade.key()), LosingAnswers.read("outcome", trade.key()),
+                LosingAnswers.read("outcome", trade.key())));
+
+        OrderFailedException failed = org.assertj.core.api.Assertions.catchThrowableOfType(() -> placer.onResult(e),
+                OrderFailedException.class);
+        assertThat(failed.deadLetterReason()).as("in flight, never failed: the order is at the venue").isNull();
+        assertThat(placer.isInHand(id)).as("held: the monitor leaves it alone").isTrue();
+        assertThat(book.outstanding()).as("nothing settled while the store cannot say").containsExactly(id);
+        assertThat(told).isEmpty();
+
+        monitor.run();
+        assertThat(placer.isInHand(id)).as("still unreadable: still held").isTrue();
+        assertThat(book.outstanding()).containsExactly(id);
+
+        monitor.run();
+        assertCopiedAndSettledOnce();
+        monitor.run();
+        assertCopiedAndSettledOnce();
+        assertThat(venue.signed).as("one order").isEqualTo(1);
+    }
+
+    @Test
+    void shouldLookUpAnOrderWhoseAcceptanceWasNotWrittenWhenTheStoreCouldNotSaySoAtFirst() {
+        Exchange e = filledOverALosingStore();
+        OrderMonitor monitor = monitorOverTheLosingStore();
+        db.refused.add(trade.key()); // the connection dropped before the commit: nothing written
+        db.unreadable.addAll(List.of(LosingAnswers.read("outcome", trade.key()), LosingAnswers.read("outcome", trade.key())));
+
+        org.assertj.core.api.Assertions.catchThrowableOfType(() -> placer.onResult(e), OrderFailedException.class);
+        assertThat(state()).isEqualTo(OrderRecordState.SUBMITTING);
+        assertThat(placer.isInHand(id)).isTrue();
+
+        // the store answers: not written, so the order may be at the venue; looked up, found filled
+        venue.lookupStatus = new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED, BigDecimal.TEN,
+                new BigDecimal("0.50"));
+        monitor.run();
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(book.cash()).as("settled once, by the monitor").isEqualByComparingTo("95.00");
+        monitor.run();
+        assertThat(book.cash()).isEqualByComparingTo("95.00");
+        assertThat(told).as("counted once").containsExactlyInAnyOrder(trade.key() + " COPIED", follower.key() + " COPIED");
+        assertThat(venue.signed).as("never sent again").isEqualTo(1);
+    }
+
+    @Test
+    void shouldReleaseAndDeadLetterARefusalWhoseMoveWasCommittedWhenItsFirstReadBackFailed() {
+        overALosingStore(store, clock);
+        reserved();
+        Exchange e = sentOnce();
+        venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_INVALID_ORDER, "tick size");
+        answer(e, 400);
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.REJECTED));
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+        orFallback(e, () -> placer.onResult(e));
+        // before: taken as not recorded, its move to UNKNOWN refused (REJECTED already); nothing released, the trade
+        // in flight until a restart
+        assertThat(state()).isEqualTo(OrderRecordState.REJECTED);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.EXCHANGE_INVALID_ORDER);
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldHoldARefusalTheStoreCannotReadBackThenReleaseAndDeadLetterItOnce() {
+        overALosingStore(store, clock);
+        reserved();
+        Exchange e = sentOnce();
+        venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_INVALID_ORDER, "tick size");
+        answer(e, 400);
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.REJECTED));
+        db.unreadable.addAll(List.of(LosingAnswers.read("order", id.value()), LosingAnswers.read("order", id.value())));
+        orFallback(e, () -> placer.onResult(e));
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).as("not yet: the store cannot say").isNull();
+        assertThat(placer.isInHand(id)).isTrue();
+        assertThat(book.outstanding()).containsExactly(id);
+
+        placer.resolveAnswersInDoubt();
+        placer.resolveAnswersInDoubt();
+        assertThat(store.deadLetters()).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_INVALID_ORDER));
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.FAILED);
+        assertThat(placer.isInHand(id)).isFalse();
         assertReleasedOnce();
     }
 

@@ -661,4 +661,76 @@ class PortfolioTest {
         assertThat(portfolio.exposure()).isEqualByComparingTo(total);
         assertThat(portfolio.cash().add(portfolio.exposure())).isEqualByComparingTo("1000");
     }
+
+    // ---- each order counted once, taken off once
+
+    @Test
+    void shouldTakeAnOrderOffOnceHoweverOftenItsEndIsReported() {
+        CopyIntent b = plan(buy("b1", "0.50", "100"));
+        portfolio.release(b);
+        // before: the second release took 5.10 USD off a book that no longer held it
+        portfolio.release(b);
+        portfolio.settle(b, new BigDecimal("10"), new BigDecimal("0.50"));
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("1000");
+        assertThat(portfolio.exposure()).isZero();
+        assertThat(portfolio.holdings()).isEmpty();
+        assertThat(portfolio.outstanding()).isEmpty();
+    }
+
+    @Test
+    void shouldCountATradeSizedAgainWhileItsOrderIsOutOnceAndSettleItOnce() {
+        DetectedTrade trade = buy("b1", "0.50", "100");
+        CopyIntent first = plan(trade);
+        // the same trade sized again (a replay, a trade read twice): its order, the same client order id, is out
+        CopyIntent again = plan(trade);
+        assertThat(again.clientOrderId()).isEqualTo(first.clientOrderId());
+        // before: the second reservation went into the cash too (990.00) and replaced the first in the book's record
+        assertThat(portfolio.cash()).as("one order, reserved once").isEqualByComparingTo("994.90");
+
+        portfolio.settle(first, new BigDecimal("10"), new BigDecimal("0.50"));
+
+        assertThat(portfolio.cash()).isEqualByComparingTo("995.00");
+        assertThat(portfolio.holding(YES_TOKEN).sellable()).isEqualByComparingTo("10");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("5.00");
+    }
+
+    @Test
+    void shouldTakeOffAPlacingsReservationWhenItFollowsAnOrderTheBookDoesNotCountAndKeepTheOrdersOtherwise() {
+        // the book holds nothing of the order but this placing's reservation: given back, and ending the order then
+        // takes nothing off
+        CopyIntent alone = plan(buy("b1", "0.50", "100"));
+        portfolio.withdraw(alone);
+        assertThat(portfolio.cash()).isEqualByComparingTo("1000");
+        portfolio.settle(alone, new BigDecimal("10"), new BigDecimal("0.50"));
+        assertThat(portfolio.cash()).as("not counted: the next refresh brings it").isEqualByComparingTo("1000");
+        assertThat(portfolio.outstanding()).isEmpty();
+
+        // a refresh found the order open: the book counts it itself, and a placing that follows it leaves it to its end
+        CopyIntent open = openSell("s1", "10", "0.49");
+        portfolio.reconcile(usd("1000"), List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("20"),
+                new BigDecimal("0.40"))), List.of(open), Map.of());
+        CopyIntent following = intent(sell("s1", "0.50", "1000"), portfolio.planAndReserve(sell("s1", "0.50", "1000"), RULES));
+        portfolio.withdraw(following);
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).as("the order's 10 still off").isEqualByComparingTo("10");
+        assertThat(portfolio.cash()).isEqualByComparingTo("1004.90");
+        portfolio.settle(open, new BigDecimal("10"), new BigDecimal("0.50"));
+        assertThat(portfolio.cash()).isEqualByComparingTo("1005.00");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("10");
+        assertThat(portfolio.exposure()).isEqualByComparingTo("4.00");
+    }
+
+    @Test
+    void shouldGiveBackTheSharesASellTookOffWhateverQuantityItsEndNames() {
+        hold("100", "20", "0.40");
+        CopyIntent s = plan(sell("s1", "0.50", "100"));
+        assertThat(s.quantity()).isEqualByComparingTo("10");
+        // released with an intent sized differently (a placing of the same order that followed it): the 10 the book
+        // took off come back, no more
+        portfolio.release(new CopyIntent(s.clientOrderId(), s.source(), s.instrument(), s.side(), s.limitPrice(),
+                new BigDecimal("12"), usd("5.88")));
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("20");
+        assertThat(portfolio.holding(YES_TOKEN).cost()).isEqualByComparingTo("8.00");
+        assertThat(portfolio.cash()).isEqualByComparingTo("100");
+    }
 }

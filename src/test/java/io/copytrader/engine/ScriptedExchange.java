@@ -122,9 +122,12 @@ final class ScriptedExchange implements ExchangeAdapter {
         return HttpCall.get("http://venue/balance");
     }
 
+    /** Set per test: the cash the venue reports (what open buys hold aside is not in it). */
+    BigDecimal balance = new BigDecimal("1000");
+
     @Override
     public BigDecimal onBalanceReply(HttpReply reply) {
-        return new BigDecimal("1000");
+        return balance;
     }
 
     @Override
