@@ -96,6 +96,14 @@ class PolymarketKeysetFeedTest {
                 .isEqualTo(Instant.ofEpochSecond(1762077601));
     }
 
+    /** A row that names its token under both names is read when they agree (only a disagreement is refused). */
+    @Test
+    void shouldReadARowThatNamesItsTokenTwiceAlike() {
+        String both = row(TX, 1762077601, "BUY", "1", "0.5").replace("\"title\"", "\"asset\":\"" + YES + "\",\"title\"");
+        assertThat(trade(feed.onPage(TARGET, null, ok(page(false, null, both)), NOW), 0).sourceTradeId().value())
+                .isEqualTo(TX + ":" + YES + ":BUY:1@0.5");
+    }
+
     @Test
     void shouldRejectBadRowsOneByOne() {
         String good = row(TX, 1762077605, "SELL", "2", "0.4");
