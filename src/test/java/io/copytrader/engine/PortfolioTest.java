@@ -720,6 +720,38 @@ class PortfolioTest {
         assertThat(portfolio.exposure()).isEqualByComparingTo("4.00");
     }
 
+    /**
+     * A refresh replaces the book: a buy reserved before it and no longer open at the venue (filled, in the venue's
+     * cash and positions already) is not the book's any more, so reporting its end afterwards takes nothing off.
+     */
+    @Test
+    void shouldTakeNothingOffForABuyTheRefreshFoundEndedWhenItsEndIsReportedAfter() {
+        CopyIntent b = plan(buy("b1", "0.50", "100"));
+        portfolio.reconcile(usd("994.90"), List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("10"),
+                new BigDecimal("0.51"))), List.of(), Map.of());
+
+        portfolio.settle(b, new BigDecimal("10"), new BigDecimal("0.49"));
+        assertThat(portfolio.cash()).as("the venue's cash, not corrected again").isEqualByComparingTo("994.90");
+        assertThat(portfolio.holding(YES_TOKEN).quantity()).isEqualByComparingTo("10");
+        assertThat(portfolio.holding(YES_TOKEN).cost()).isEqualByComparingTo("5.10");
+        assertThat(portfolio.holding(YES_TOKEN).pendingBuy()).isEqualByComparingTo("0");
+    }
+
+    /** Withdrawing a placing moves the book: a snapshot read before it is refused, as after any reservation. */
+    @Test
+    void shouldNotReplaceTheBookWithASnapshotTakenBeforeAPlacingWasWithdrawn() {
+        CopyIntent open = openSell("s1", "10", "0.49");
+        portfolio.reconcile(usd("1000"), List.of(new PositionSnapshot(YES_TOKEN, new BigDecimal("20"),
+                new BigDecimal("0.40"))), List.of(open), Map.of());
+        CopyIntent following = intent(sell("s1", "0.50", "1000"), portfolio.planAndReserve(sell("s1", "0.50", "1000"), RULES));
+        long seen = portfolio.version();
+        CopyIntent other = plan(buy("b2", "0.50", "100"));
+        portfolio.withdraw(following);
+
+        assertThat(portfolio.reconcileIfUnchanged(seen, usd("1000"), List.of(), List.of(open, other), Map.of()))
+                .as("the book moved since the snapshot's version was read").isFalse();
+    }
+
     @Test
     void shouldGiveBackTheSharesASellTookOffWhateverQuantityItsEndNames() {
         hold("100", "20", "0.40");
