@@ -195,6 +195,17 @@ public final class EngineHarness implements AutoCloseable {
     }
 
     /**
+     * Each of {@code n} trades copied once: n COPIED, n orders the venue accepted, none sent twice (the venue refuses a
+     * client order id it has seen), and the accounting identity.
+     */
+    public void assertCopiedOnceEach(int n) {
+        assertThat(outcomes(TradeOutcome.COPIED)).as("trades copied").isEqualTo(n);
+        assertThat(admin().stats().ordersAccepted()).as("orders the venue accepted").isEqualTo(n);
+        assertThat(admin().stats().duplicateOrdersRejected()).as("orders sent twice").isZero();
+        assertAccountingIdentity();
+    }
+
+    /**
      * DESIGN section 5: detected = copied + skipped + dropped + failed + abandoned + expired + in flight, in the
      * store and in the metrics, and the two agree.
      */
