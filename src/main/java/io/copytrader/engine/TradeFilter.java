@@ -41,7 +41,7 @@ public final class TradeFilter {
                        TradeLedger ledger, Clock clock) {
         this.minTradeSizeUsd = minTradeSizeUsd;
         this.maxTradeAge = maxTradeAge;
-        this.maxAhead = maxTradeAge.compareTo(FeedClock.TRADE_TOLERANCE) < 0 ? maxTradeAge : FeedClock.TRADE_TOLERANCE;
+        this.maxAhead = maxAhead(maxTradeAge);
         this.targets = Map.copyOf(targets);
         this.ledger = ledger;
         this.clock = clock;
@@ -82,6 +82,11 @@ public final class TradeFilter {
         }
         ledger.finish(trade, TradeOutcome.SKIPPED, reason, detail);
         return false;
+    }
+
+    /** How far ahead of this engine's clock a trade may be dated: {@link FeedClock#TRADE_TOLERANCE}, or the max age. */
+    public static Duration maxAhead(Duration maxTradeAge) {
+        return maxTradeAge.compareTo(FeedClock.TRADE_TOLERANCE) < 0 ? maxTradeAge : FeedClock.TRADE_TOLERANCE;
     }
 
     /** Milliseconds from one instant to a later one, Long.MAX_VALUE past what a long holds (Instant spans more). */
