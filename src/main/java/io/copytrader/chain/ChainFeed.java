@@ -462,6 +462,14 @@ public final class ChainFeed implements AutoCloseable {
                 if (h.number() < 0) {
                     continue;
                 }
+                if (head >= 0 && h.number() > head + 1 && !h.hash().equals(canonicalHash(h.number()))) {
+                    // past the next block after the newest the node has shown, and the node has no block under that
+                    // number and hash (a number far ahead: a broken node or proxy). Catching up to it would move the
+                    // cursor past blocks still to come, unread, since a node may answer no logs for them
+                    LOG.warn("Chain feed: head {} announced, but the node has no such block: passed over (newest head "
+                            + "{})", h.number(), head);
+                    continue;
+                }
                 String known = headHashes.get(h.number());
                 String parent = headHashes.get(h.number() - 1);
                 boolean reorg = (known != null && !known.equals(h.hash())) || (parent != null && !parent.equals(h.parentHash()));

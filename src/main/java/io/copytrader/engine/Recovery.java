@@ -312,8 +312,9 @@ public final class Recovery {
             return "failed";
         }
         Instant now = clock.instant();
-        // a trade dated further ahead than the max age got past no filter yet (the filter skips it): not re-queued
-        boolean ahead = trade.tsEvent().isAfter(now.plus(maxTradeAge));
+        // a trade dated further ahead than the filter lets through got past no filter yet (the filter skips it): not
+        // re-queued (one that passed the filter is dated less far ahead now than it was then)
+        boolean ahead = trade.tsEvent().isAfter(now.plus(TradeFilter.maxAhead(maxTradeAge)));
         if (replayed || (!ahead && !trade.tsEvent().isBefore(now.minus(maxTradeAge)))) {
             if (replayed) {
                 ledger.metrics().replayed();

@@ -5,6 +5,7 @@ import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.TraderId;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.venue.FeedClock;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -14,15 +15,18 @@ import java.util.Map;
 
 /**
  * The filter EIP's predicate: a trade below MIN_TRADE_SIZE_USD is SKIPPED(FILTER_BELOW_MIN_SIZE), one older than
- * the max trade age SKIPPED(FILTER_STALE), and so is one dated more than the max trade age ahead of this engine's clock
- * (its age cannot be judged: the feed's time or this clock is wrong, a feed giving milliseconds for seconds, say), one
- * in a market the target's allow/deny lists leave out
+ * the max trade age SKIPPED(FILTER_STALE), and so is one dated more than {@link FeedClock#TRADE_TOLERANCE} (or the max
+ * trade age, if shorter) ahead of this engine's clock (its age cannot be judged: the feed's time or this clock is
+ * wrong, a feed giving milliseconds for seconds, say; below the feeds' row tolerance, so a row a feed rejected as too
+ * far ahead is skipped here when it comes within that tolerance, never copied), one in a market the target's
+ * allow/deny lists leave out
  * SKIPPED(FILTER_MARKET_NOT_ALLOWED); the skip is recorded here so the filter step needs no else branch. The minimum
  * size is the target's own when it has one.
  */
 public final class TradeFilter {
     private final BigDecimal minTradeSizeUsd;
     private final Duration maxTradeAge;
+    private final Duration maxAhead;
     private final TradeLedger ledger;
     private final Clock clock;
 
@@ -37,6 +41,7 @@ public final class TradeFilter {
                        TradeLedger ledger, Clock clock) {
         this.minTradeSizeUsd = minTradeSizeUsd;
         this.maxTradeAge = maxTradeAge;
+        this.maxAhead = maxAhead(maxTradeAge);
         this.targets = Map.copyOf(targets);
         this.ledger = ledger;
         this.clock = clock;
@@ -68,7 +73,7 @@ public final class TradeFilter {
         } else if (trade.tsEvent().isBefore(now.minus(maxTradeAge))) {
             reason = Reason.FILTER_STALE;
             detail = "detected " + millis(trade.tsEvent(), now) + " ms after the fill";
-        } else if (trade.tsEvent().isAfter(now.plus(maxTradeAge))) {
+        } else if (trade.tsEvent().isAfter(now.plus(maxAhead))) {
             reason = Reason.FILTER_STALE;
             detail = "dated " + millis(now, trade.tsEvent()) + " ms ahead of this engine's clock (the feed's time or"
                     + " this clock is wrong)";
@@ -77,6 +82,11 @@ public final class TradeFilter {
         }
         ledger.finish(trade, TradeOutcome.SKIPPED, reason, detail);
         return false;
+    }
+
+    /** How far ahead of this engine's clock a trade may be dated: {@link FeedClock#TRADE_TOLERANCE}, or the max age. */
+    public static Duration maxAhead(Duration maxTradeAge) {
+        return maxTradeAge.compareTo(FeedClock.TRADE_TOLERANCE) < 0 ? maxTradeAge : FeedClock.TRADE_TOLERANCE;
     }
 
     /** Milliseconds from one instant to a later one, Long.MAX_VALUE past what a long holds (Instant spans more). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TraderId;
+import io.copytrader.venue.FeedClock;
 import io.copytrader.venue.FeedPage;
 import io.copytrader.venue.FeedRow;
 import io.copytrader.venue.HttpCall;
@@ -157,13 +158,27 @@ final class KeysetFeed {
         }
         Envelope page = envelope(reply.body());
         List<FeedRow> out = new ArrayList<>();
+        // the newest block second, of rows not dated too far ahead of this clock (one would move the head past every
+        // real fill dated before it)
         long newest = Long.MIN_VALUE;
+        boolean endsAhead = false; // the page's last dated row is too far ahead: the rows after it are too (ascending)
         for (int i = 0; i < page.rows().size(); i++) {
             JsonNode row = v1Names(page.rows().get(i));
             long ts = PolymarketFeedAdapter.second(row);
-            newest = Math.max(newest, ts);
+            boolean ahead = ts >= 0 && FeedClock.tooFarAhead(ts, now);
+            if (ts >= 0) {
+                endsAhead = ahead;
+            }
+            if (!ahead) {
+                newest = Math.max(newest, ts);
+            }
             if (!"TRADE".equalsIgnoreCase(PolymarketFeedAdapter.textOr(row, "type", "TRADE"))) {
                 continue; // not a fill to copy (the request asks for TRADE only; kept in case the filter is ignored)
+            }
+            if (ahead) {
+                out.add(new FeedRow.Malformed(PolymarketFeedAdapter.rowKey(row, i), Reason.FEED_MALFORMED_ROW,
+                        FeedClock.aheadDetail(ts, now)));
+                continue;
             }
             try {
                 out.add(new FeedRow.Trade(reader.toTrade(trader, row, now)));
@@ -174,13 +189,16 @@ final class KeysetFeed {
         }
         long head = Math.max(current.head(), newest);
         long windowStart = Math.max(0, head - overlapSeconds);
-        // where the walk just read goes on: the anchor after this page, or, at the end without one, this request again
-        Walk after = page.nextCursor() != null ? new Walk(asked.start(), page.nextCursor()) : asked;
+        // where the walk just read goes on: the anchor after this page, or, at the end without one, this request again.
+        // A page that ends with rows dated too far ahead read up to this clock's present: the walk is at its end, and
+        // stays before them (an anchor past them would pass over the real fills indexed meanwhile, all dated before)
+        boolean hasMore = page.hasMore() && !endsAhead;
+        Walk after = page.nextCursor() != null && !endsAhead ? new Walk(asked.start(), page.nextCursor()) : asked;
         Cursor next;
         boolean more;
         if (!current.inTail()) {
             long sweepAt = Math.max(current.sweepAt(), newest);
-            if (!page.hasMore()) {
+            if (!hasMore) {
                 // the sweep read from the window's start to the newest row: the poll is done, the next sweeps again
                 next = new Cursor(head, new Walk(windowStart, null), windowStart, false, after);
                 more = false;
@@ -195,8 +213,8 @@ final class KeysetFeed {
             boolean behind = current.sweepAt() < windowStart;
             Walk sweep = behind ? new Walk(windowStart, null) : current.sweep();
             long sweepAt = behind ? windowStart : current.sweepAt();
-            next = new Cursor(head, sweep, sweepAt, page.hasMore(), after);
-            more = page.hasMore();
+            next = new Cursor(head, sweep, sweepAt, hasMore, after);
+            more = hasMore;
         }
         return new FeedPage(out, next.format(), more, more);
     }

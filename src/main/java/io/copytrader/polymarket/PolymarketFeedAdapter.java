@@ -9,6 +9,7 @@ import io.copytrader.domain.Side;
 import io.copytrader.domain.SourceTradeId;
 import io.copytrader.domain.TraderId;
 import io.copytrader.venue.FeedAdapter;
+import io.copytrader.venue.FeedClock;
 import io.copytrader.venue.FeedPage;
 import io.copytrader.venue.FeedRow;
 import io.copytrader.venue.HttpCall;
@@ -164,9 +165,9 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
     public HttpCall fetchPage(TraderId trader, String cursor) {
         String user = requireAddress(trader);
         if (api == FeedApi.V2) {
-            return keyset.fetchPage(user, keysetCursor(cursor));
+            return keyset.fetchPage(user, keysetCursor(cursor, clock.instant()));
         }
-        Cursor at = cursor(cursor);
+        Cursor at = cursor(cursor, clock.instant());
         StringBuilder url = new StringBuilder(dataApiUrl).append("/activity?user=").append(user)
                 .append("&type=TRADE&sortBy=TIMESTAMP&sortDirection=ASC&limit=").append(pageSize);
         if (at.offset() >= 0) { // inside one second of more than a page
@@ -235,10 +236,15 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         return positions;
     }
 
-    /** The cursor to read from; with none, a first poll from the configured lookback (or the beginning). */
-    private Cursor cursor(String cursor) {
+    /**
+     * The cursor to read from; with none, a first poll from the configured lookback (or the beginning). A cursor whose
+     * newest second is too far ahead of this clock was moved there by a row dated ahead, before such rows were refused:
+     * it is read again from the window behind this clock, where the fills it passed over since are.
+     */
+    private Cursor cursor(String cursor, Instant now) {
         if (cursor != null) {
-            return Cursor.parse(cursor, overlapSeconds);
+            Cursor at = Cursor.parse(cursor, overlapSeconds);
+            return FeedClock.tooFarAhead(at.head(), now) ? Cursor.idle(now.getEpochSecond(), windowStart(now)) : at;
         }
         long start = initialLookbackSeconds > 0
                 ? Math.max(0, clock.instant().getEpochSecond() - initialLookbackSeconds) : 0;
@@ -249,22 +255,31 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
      * The v2 reader's cursor: with none, a first reading from the configured lookback (or the beginning); a cursor of
      * the v1 reader (the setting was switched) reads again from its newest second less the overlap.
      */
-    private KeysetFeed.Cursor keysetCursor(String cursor) {
+    private KeysetFeed.Cursor keysetCursor(String cursor, Instant now) {
         if (cursor == null) {
             long start = initialLookbackSeconds > 0
                     ? Math.max(0, clock.instant().getEpochSecond() - initialLookbackSeconds) : 0;
             return KeysetFeed.Cursor.fresh(start, start);
         }
+        long head = KeysetFeed.Cursor.isKeyset(cursor) ? KeysetFeed.Cursor.parse(cursor).head()
+                : Cursor.parse(cursor, overlapSeconds).head();
+        if (FeedClock.tooFarAhead(head, now)) { // moved there by a row dated ahead: as in the v1 reader's cursor
+            return keyset.restart(now.getEpochSecond());
+        }
         if (KeysetFeed.Cursor.isKeyset(cursor)) {
             return KeysetFeed.Cursor.parse(cursor);
         }
-        return keyset.restart(Cursor.parse(cursor, overlapSeconds).head());
+        return keyset.restart(head);
+    }
+
+    private long windowStart(Instant now) {
+        return Math.max(0, now.getEpochSecond() - overlapSeconds);
     }
 
     @Override
     public FeedPage onPage(TraderId trader, String cursor, HttpReply reply, Instant now) {
         if (api == FeedApi.V2) {
-            return keyset.onPage(trader, keysetCursor(cursor), reply, now);
+            return keyset.onPage(trader, keysetCursor(cursor, now), reply, now);
         }
         if (PolymarketErrors.isTransientStatus(reply.status())) {
             throw PolymarketErrors.transientFor("Data API /activity", reply);
@@ -277,20 +292,31 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         if (!page.isArray()) {
             throw new IllegalArgumentException("Data API /activity: expected a JSON array of activity rows");
         }
-        Cursor current = cursor(cursor);
+        Cursor current = cursor(cursor, now);
         List<FeedRow> rows = new ArrayList<>();
-        // the page's oldest and newest seconds, of every row that tells one (a malformed row still takes its place)
+        // the page's oldest and newest seconds, of every row that tells one (a malformed row still takes its place),
+        // but a row dated too far ahead of this clock: it would move the cursor past every real fill dated before it
         long oldest = Long.MAX_VALUE;
         long newest = Long.MIN_VALUE;
+        boolean endsAhead = false; // the page's last dated row is too far ahead: the rows after it are too (ascending)
         for (int i = 0; i < page.size(); i++) {
             JsonNode row = page.get(i);
             long ts = second(row);
+            boolean ahead = ts >= 0 && FeedClock.tooFarAhead(ts, now);
             if (ts >= 0) {
+                endsAhead = ahead;
+            }
+            if (ts >= 0 && !ahead) {
                 oldest = Math.min(oldest, ts);
                 newest = Math.max(newest, ts);
             }
             if (!"TRADE".equalsIgnoreCase(textOr(row, "type", "TRADE"))) {
                 continue; // SPLIT, MERGE, REDEEM ...: not a fill to copy
+            }
+            if (ahead) {
+                rows.add(new FeedRow.Malformed(rowKey(row, Math.max(0, current.offset()) + i),
+                        Reason.FEED_MALFORMED_ROW, FeedClock.aheadDetail(ts, now)));
+                continue;
             }
             try {
                 rows.add(new FeedRow.Trade(toTrade(trader, row, now)));
@@ -299,7 +325,8 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
                         Reason.FEED_MALFORMED_ROW, e.getMessage()));
             }
         }
-        boolean full = page.size() >= pageSize;
+        // a page that ends with rows dated too far ahead read up to this clock's present: the reading is at its end
+        boolean full = page.size() >= pageSize && !endsAhead;
         long at = current.at();
         int offset = current.offset();
         if (newest == Long.MIN_VALUE) { // no row tells its second: the page is taken as of the second asked for

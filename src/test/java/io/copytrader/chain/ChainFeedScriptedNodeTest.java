@@ -472,6 +472,28 @@ class ChainFeedScriptedNodeTest {
     }
 
     @Test
+    void shouldNotMoveTheCursorPastBlocksToComeForAHeadFarAheadOfTheNodesChain() {
+        startFeed(0);
+        long first = minedAndConfirmed(fill(1));
+
+        // a head far ahead of the chain (a broken node or proxy): the node has no block under that number
+        long far = first + 700;
+        node.announceHeadItDoesNotHave(far);
+        await().atMost(Duration.ofSeconds(30)).until(() -> feed.cursor() >= far
+                || warnings().stream().anyMatch(w -> w.contains("head " + far)));
+        assertThat(feed.cursor()).as("not moved past blocks the node does not have yet").isEqualTo(first);
+
+        // the next blocks come while the connection is down: the backfill from the cursor reads them
+        node.silence(true);
+        long next = node.mine(fill(2));
+        node.silence(false);
+        feed.dropConnection();
+
+        awaitFills(2, next);
+        assertThat(sink.identities()).containsExactly(identity(1), identity(2));
+    }
+
+    @Test
     void shouldFindAReorgThatHappenedWhileTheConnectionWasDown() {
         startFeed(0);
         long kept = minedAndConfirmed(fill(1));

@@ -203,6 +203,17 @@ final class FakeChainNode implements AutoCloseable {
         notify(HEADS, head(chain.get((int) number)));
     }
 
+    /**
+     * Announces a head of block {@code number}, which the node's chain does not have (a number far ahead of it): a
+     * broken node's or proxy's notification. eth_getLogs past the chain answers no logs here (as a node that clamps
+     * the range does, where geth refuses it).
+     */
+    synchronized void announceHeadItDoesNotHave(long number) {
+        notify(HEADS, JsonRpcWebSocket.MAPPER.createObjectNode().put("number", ChainLog.quantity(number))
+                .put("hash", String.format("0x%064x", Long.MAX_VALUE - number)).put("parentHash", hash(number - 1))
+                .put("timestamp", ChainLog.quantity(blockTime(number).getEpochSecond())));
+    }
+
     private Block append(List<ChainLog> logs) {
         long number = chain.size();
         Block block = new Block(number, hash(number), chain.get(chain.size() - 1).hash(), logs);

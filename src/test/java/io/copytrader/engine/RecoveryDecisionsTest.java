@@ -9,6 +9,7 @@ import io.copytrader.store.DeadLetter;
 import io.copytrader.store.InMemoryTradeStore;
 import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.TradeStore;
+import io.copytrader.venue.FeedClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
@@ -347,15 +348,15 @@ class RecoveryDecisionsTest {
     }
 
     @Test
-    void shouldRequeueATradeWithinTheMaxAgeEitherSideOfNowAndExpireOneDatedFurtherAhead() {
-        // the clock stands at T0 + 10 s, max age 60 s
+    void shouldRequeueATradeWithinTheMaxAgeBehindOrTheFiltersToleranceAheadAndExpireOneDatedFurtherAhead() {
+        // the clock stands at T0 + 10 s, max age 60 s; the filter lets a trade through up to 10 s ahead
         Instant now = Trades.T0.plusSeconds(10);
         DetectedTrade oldest = Trades.trade("t-oldest", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
                 now.minusSeconds(60));
         DetectedTrade newest = Trades.trade("t-newest", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
-                now.plusSeconds(60));
+                now.plus(FeedClock.TRADE_TOLERANCE));
         DetectedTrade ahead = Trades.trade("t-ahead", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
-                now.plusSeconds(61));
+                now.plus(FeedClock.TRADE_TOLERANCE).plusSeconds(1));
         DetectedTrade lastInstant = Trades.trade("t-max", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50",
                 "10", Instant.MAX);
         for (DetectedTrade t : List.of(oldest, newest, ahead, lastInstant)) {

@@ -7,6 +7,7 @@ import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.store.InMemoryTradeStore;
 import io.copytrader.store.TradeStore;
+import io.copytrader.venue.FeedClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -89,22 +90,39 @@ class TradeFilterTest {
     }
 
     @Test
-    void shouldPassATradeDatedExactlyTheMaxAgeAheadOfTheClock() {
-        // a clock 30 s behind the venue's still copies
-        DetectedTrade t = detected("t1", "0.50", "100", NOW.plusSeconds(30));
+    void shouldPassATradeDatedExactlyTheToleranceAheadOfTheClock() {
+        // a clock 10 s behind the venue's still copies
+        DetectedTrade t = detected("t1", "0.50", "100", NOW.plus(FeedClock.TRADE_TOLERANCE));
 
         assertThat(filter.accepts(t)).isTrue();
     }
 
     @Test
-    void shouldSkipATradeDatedFurtherAheadOfTheClockThanTheMaxAge() {
+    void shouldSkipATradeDatedFurtherAheadOfTheClockThanTheTolerance() {
         // its age cannot be judged (a feed giving milliseconds for seconds, a clock far behind): not copied
-        DetectedTrade t = detected("t1", "0.50", "100", NOW.plusSeconds(31));
+        DetectedTrade t = detected("t1", "0.50", "100", NOW.plus(FeedClock.TRADE_TOLERANCE).plusSeconds(1));
+        DetectedTrade far = detected("t2", "0.50", "100", NOW.plusSeconds(31));
 
         assertThat(filter.accepts(t)).isFalse();
+        assertThat(filter.accepts(far)).isFalse();
 
         assertThat(store.ended(t.key())).contains(new TradeStore.Ended(TradeOutcome.SKIPPED, Reason.FILTER_STALE));
-        assertThat(skipped(Reason.FILTER_STALE)).isEqualTo(1.0);
+        assertThat(skipped(Reason.FILTER_STALE)).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldJudgeATradeAheadOfTheClockByTheToleranceWhateverTheMaxAge() {
+        // a long max age does not let a trade dated far ahead through; a short one is the bound ahead too
+        TradeFilter hourOld = new TradeFilter(new BigDecimal("1"), Duration.ofHours(1), ledger, clock);
+        TradeFilter fiveSeconds = new TradeFilter(new BigDecimal("1"), Duration.ofSeconds(5), ledger, clock);
+        DetectedTrade aheadOfTheTolerance = detected("t1", "0.50", "100", NOW.plus(FeedClock.TRADE_TOLERANCE).plusSeconds(1));
+        DetectedTrade sixAhead = detected("t2", "0.50", "100", NOW.plusSeconds(6));
+        DetectedTrade fiveAhead = detected("t3", "0.50", "100", NOW.plusSeconds(5));
+
+        assertThat(hourOld.accepts(aheadOfTheTolerance)).isFalse();
+        assertThat(fiveSeconds.accepts(sixAhead)).isFalse();
+        assertThat(fiveSeconds.accepts(fiveAhead)).isTrue();
+        assertThat(skipped(Reason.FILTER_STALE)).isEqualTo(2.0);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.IntSummaryStatistics;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
@@ -30,11 +31,18 @@ final class FeedTicks {
     private int tick;
     private int duplicatesAdmitted;
     private int outOfOrder;
+    private Consumer<DetectedTrade> onAdmitted = trade -> { };
 
     FeedTicks(TradeDetector detector, TraderId target, IntSupplier requestsAnswered) {
         this.detector = detector;
         this.target = target;
         this.requestsAnswered = requestsAnswered;
+    }
+
+    /** Each fill admitted, handed on as the route hands an admitted trade to the filter. */
+    FeedTicks admitting(Consumer<DetectedTrade> next) {
+        this.onAdmitted = next;
+        return this;
     }
 
     int tick() {
@@ -75,6 +83,7 @@ final class FeedTicks {
                 ids.add(trade.sourceTradeId().value());
                 if (admittedAt.putIfAbsent(trade.sourceOrder(), tick) == null) {
                     admitted = true;
+                    onAdmitted.accept(trade);
                     long ts = trade.tsEvent().getEpochSecond();
                     if (ts < newestAdmitted && indexedBefore.get(trade.sourceOrder()) == tick) {
                         outOfOrder++;

@@ -13,8 +13,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IntSummaryStatistics;
@@ -39,7 +37,7 @@ class PolymarketFeedAdapterPollingTest {
     static final int MAX_PAGES = 10;
 
     private final ActivityFake fake = ActivityFake.start(TARGET.value(), PolymarketFeedAdapterTest.YES);
-    private final Clock clock = Clock.fixed(Instant.ofEpochSecond(T0), ZoneOffset.UTC);
+    private final Clock clock = new SecondsClock(this::second);
     private final TradeDetector detector = new TradeDetector(List.of(TARGET),
             new PolymarketFeedAdapter(fake.url(), PAGE, Duration.ofSeconds(60), Duration.ZERO, clock),
             new JdkVenueHttpClient(Duration.ofSeconds(2), Duration.ofSeconds(10)), new InMemoryTradeStore(clock),

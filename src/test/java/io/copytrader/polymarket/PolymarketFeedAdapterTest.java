@@ -54,6 +54,45 @@ class PolymarketFeedAdapterTest {
         assertThat(feed.fetchPage(TARGET, "v1:1762077600:3").url()).endsWith("&limit=3&start=1762077540");
     }
 
+    /**
+     * A row dated far ahead of the engine's clock is malformed and moves neither the head nor the sweep; the rows
+     * around it count. A row dated just inside the tolerance (30 s) is a fill like any other.
+     */
+    @Test
+    void shouldRejectARowDatedTooFarAheadWithoutMovingTheCursor() {
+        long now = NOW.getEpochSecond();
+        FeedPage page = feed.onPage(TARGET, "v2:" + now + ":" + (now - 60) + ":-", ok("[" + row(TX, now - 5, "BUY", "1",
+                "0.5") + "," + row("0x" + "cd".repeat(32), now + 30, "BUY", "1", "0.5") + "," + row("0x" + "ef".repeat(32),
+                now + 31, "BUY", "1", "0.5") + "]"), NOW);
+
+        assertThat(page.rows()).hasSize(3);
+        assertThat(page.rows().get(0)).isInstanceOf(FeedRow.Trade.class);
+        assertThat(page.rows().get(1)).as("within the tolerance").isInstanceOf(FeedRow.Trade.class);
+        FeedRow.Malformed ahead = (FeedRow.Malformed) page.rows().get(2);
+        assertThat(ahead.reason()).isEqualTo(Reason.FEED_MALFORMED_ROW);
+        assertThat(ahead.rowKey()).isEqualTo("0x" + "ef".repeat(32));
+        assertThat(ahead.detail()).contains("31 s ahead of this engine's clock");
+        // a full page (3 rows) that ends with a row dated too far ahead read up to the present: the poll is over
+        assertThat(page.hasMore()).isFalse();
+        assertThat(page.nextCursor()).isEqualTo("v2:" + (now + 30) + ":" + (now - 30) + ":-");
+    }
+
+    /** A cursor moved far ahead by such a row before they were refused is read again from the window behind now. */
+    @Test
+    void shouldReadACursorMovedFarAheadAgainFromTheWindowBehindTheClock() {
+        long now = NOW.getEpochSecond();
+        long far = now + 10L * 365 * 86_400;
+        String moved = "v2:" + far + ":" + (far - 60) + ":-";
+
+        assertThat(feed.fetchPage(TARGET, moved).url()).endsWith("&limit=3&start=" + (now - 60));
+        FeedPage page = feed.onPage(TARGET, moved, ok("[" + row(TX, now - 5, "BUY", "1", "0.5") + "]"), NOW);
+        assertThat(page.rows()).singleElement().isInstanceOf(FeedRow.Trade.class);
+        assertThat(page.nextCursor()).isEqualTo("v2:" + now + ":" + (now - 60) + ":-");
+        // one inside the tolerance is kept as it is
+        assertThat(feed.fetchPage(TARGET, "v2:" + (now + 30) + ":" + (now - 30) + ":-").url())
+                .endsWith("&limit=3&start=" + (now - 30));
+    }
+
     @Test
     void shouldRefuseACursorItDidNotWrite() {
         for (String bad : new String[]{"v2:1762077600:1762077550+5001:-", "v2:-1:0:-", "v2:1:2:3+99999999",

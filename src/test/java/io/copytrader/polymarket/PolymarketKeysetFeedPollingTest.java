@@ -12,8 +12,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.IntSummaryStatistics;
 import java.util.List;
@@ -32,7 +30,7 @@ class PolymarketKeysetFeedPollingTest {
     static final int PAGE = PolymarketFeedAdapterPollingTest.PAGE;
 
     private final ActivityV2Fake fake = ActivityV2Fake.start(TARGET.value(), PolymarketFeedAdapterTest.YES);
-    private final Clock clock = Clock.fixed(Instant.ofEpochSecond(T0), ZoneOffset.UTC);
+    private final Clock clock = new SecondsClock(this::clockSecond);
     private final InMemoryTradeStore store = new InMemoryTradeStore(clock);
     private final FeedTicks ticks = new FeedTicks(detector(FeedApi.V2), TARGET, fake::requests);
 
@@ -51,6 +49,11 @@ class PolymarketKeysetFeedPollingTest {
 
     private long second() {
         return T0 + ticks.tick() / 5;
+    }
+
+    /** The engine's clock: the fake's second, from before the first tick on. */
+    private long clockSecond() {
+        return ticks == null ? T0 : second();
     }
 
     private List<String> index(long ts, int count) {

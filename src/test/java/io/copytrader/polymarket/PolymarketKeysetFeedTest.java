@@ -43,6 +43,36 @@ class PolymarketKeysetFeedTest {
         return ((FeedRow.Trade) page.rows().get(i)).trade();
     }
 
+    /** A row dated far ahead is malformed; a page ending with it ends the walk before it, the head unmoved. */
+    @Test
+    void shouldRejectARowDatedTooFarAheadAndEndTheWalkBeforeIt() {
+        long now = NOW.getEpochSecond();
+        String cursor = feed.onPage(TARGET, null, ok(page(false, null, row(TX, now - 5, "BUY", "1", "0.5"))), NOW)
+                .nextCursor();
+        FeedPage read = feed.onPage(TARGET, cursor, ok(page(true, "after-the-row-ahead",
+                row("0x" + "cd".repeat(32), now - 4, "BUY", "1", "0.5"),
+                row("0x" + "ef".repeat(32), now + 3600, "BUY", "1", "0.5"))), NOW);
+
+        assertThat(read.rows().get(0)).isInstanceOf(FeedRow.Trade.class);
+        assertThat(((FeedRow.Malformed) read.rows().get(1)).detail()).contains("3600 s ahead of this engine's clock");
+        assertThat(read.hasMore()).as("the rows after it are dated further ahead still").isFalse();
+        assertThat(read.nextCursor()).as("head: the newest row not ahead; no anchor past the row ahead")
+                .startsWith("k1:" + (now - 4) + ":").doesNotContain(java.util.Base64.getUrlEncoder()
+                        .withoutPadding().encodeToString("after-the-row-ahead".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** As in the v1 reader: a cursor moved far ahead before such rows were refused reads the window behind now. */
+    @Test
+    void shouldReadACursorMovedFarAheadAgainFromTheWindowBehindTheClock() {
+        long now = NOW.getEpochSecond();
+        long far = now + 10L * 365 * 86_400;
+
+        assertThat(feed.fetchPage(TARGET, "k1:" + far + ":" + (far - 60) + ":" + (far - 60) + ":-:S:-:-").url())
+                .endsWith("&limit=3&start=" + (now - 60));
+        assertThat(feed.fetchPage(TARGET, "v2:" + far + ":" + (far - 60) + ":-").url())
+                .endsWith("&limit=3&start=" + (now - 60));
+    }
+
     @Test
     void shouldAskForTradesAscendingWithTheSameFiltersAsTheCursorWasMintedUnder() {
         assertThat(feed.fetchPage(TARGET, null).url()).isEqualTo("https://data-api.example/v2/activity?user="
