@@ -87,8 +87,7 @@ public final class DeadLetterRecorder {
                 }
                 failedLetters.remove(trade.key());
                 if (ledger.finishAgain(trade, TradeOutcome.FAILED, letter.reason(), letter.detail())) {
-                    LOG.error("Dead letter: trade {} {} ({}), written after the store failed", trade.key(),
-                            letter.reason(), letter.detail());
+                    logged(-1, trade, letter.reason(), letter.detail() + "; written after the store failed");
                 }
             } catch (RuntimeException stillFailing) {
                 failedLetters.putIfAbsent(trade.key(), letter);
@@ -141,10 +140,16 @@ public final class DeadLetterRecorder {
             }
             return;
         }
+        logged(id, trade, reason, detail);
+    }
+
+    /** A letter stored and its trade failed: an error, but for the refusals the engine expects (a warning). */
+    private static void logged(long id, DetectedTrade trade, Reason reason, String detail) {
+        String letter = id < 0 ? "Dead letter" : "Dead letter " + id;
         if (reason == Reason.EXCHANGE_INSUFFICIENT_BALANCE || reason == Reason.EXCHANGE_CIRCUIT_OPEN) {
-            LOG.warn("Dead letter {}: trade {} {} ({})", id, trade.key(), reason, detail);
+            LOG.warn("{}: trade {} {} ({})", letter, trade.key(), reason, detail);
         } else {
-            LOG.error("Dead letter {}: trade {} {} ({})", id, trade.key(), reason, detail);
+            LOG.error("{}: trade {} {} ({})", letter, trade.key(), reason, detail);
         }
     }
 
