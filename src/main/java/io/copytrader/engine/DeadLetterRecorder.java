@@ -4,18 +4,31 @@ import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.store.DeadLetter;
+import io.copytrader.store.TradeStore;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * The dead-letter channel's end: stores the letter with its reason and the original trade, and records the trade
- * FAILED(reason). Whatever reaches it without a reason (an unexpected exception) is UNEXPECTED_ERROR.
+ * FAILED(reason). Whatever reaches it without a reason (an unexpected exception) is UNEXPECTED_ERROR. A letter the
+ * store could not take is written again later ({@link #recordAgainWhatFailed}), once.
  */
 public final class DeadLetterRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterRecorder.class);
 
     private final TradeLedger ledger;
+    /** A letter {@link #record} could not write: written again by {@link #recordAgainWhatFailed}. */
+    private record Letter(DetectedTrade trade, Reason reason, String detail) {
+    }
+
+    private final Map<String, Letter> failedLetters = new ConcurrentHashMap<>();
+    private static final int PAGE = 500;
 
     public DeadLetterRecorder(TradeLedger ledger) {
         this.ledger = ledger;
@@ -37,7 +50,75 @@ public final class DeadLetterRecorder {
         record(trade, reason, detail);
     }
 
+    /**
+     * Fails {@code trade} to the dead letters: its letter (and one for each trade its order copied with it), then its
+     * outcome FAILED. A store error on the way is thrown, and the letter is written again at
+     * {@link #recordAgainWhatFailed}, so the trade does not stay in flight until a restart.
+     */
     public void record(DetectedTrade trade, Reason reason, String detail) {
+        try {
+            recordOnce(trade, reason, detail);
+        } catch (RuntimeException failed) {
+            failedLetters.put(trade.key(), new Letter(trade, reason, detail));
+            throw failed;
+        }
+    }
+
+    /**
+     * Writes again the letters whose {@link #record} failed (the store down a moment; or a write committed though its
+     * answer was lost), each once: a letter the earlier attempt stored is not stored again, and an outcome it wrote
+     * is counted once ({@link TradeLedger#finishAgain}). Those the store still cannot take wait for the next call.
+     * The monitor calls it at each pass. Never throws. Before, a trade whose letter or outcome could not be written
+     * stayed in flight, no letter to replay, until the next start's recovery; when it was the monitor's (an order
+     * refused, or unknown to the venue), its order had ended, and no later pass looked at it again.
+     */
+    public void recordAgainWhatFailed() {
+        for (Letter letter : failedLetters.values()) {
+            DetectedTrade trade = letter.trade();
+            try {
+                if (ledger.store().ended(trade.key()).isEmpty()) {
+                    letterUnlessStored(trade, letter.reason(), letter.detail());
+                    for (DetectedTrade follower : ledger.followers(trade)) {
+                        if (ledger.store().outcome(follower.key()).isEmpty()) {
+                            letterUnlessStored(follower, letter.reason(), "with aggregate " + trade.key() + ": "
+                                    + letter.detail());
+                        }
+                    }
+                }
+                failedLetters.remove(trade.key());
+                if (ledger.finishAgain(trade, TradeOutcome.FAILED, letter.reason(), letter.detail())) {
+                    logged(-1, trade, letter.reason(), letter.detail() + "; written after the store failed");
+                }
+            } catch (RuntimeException stillFailing) {
+                failedLetters.putIfAbsent(trade.key(), letter);
+                LOG.debug("Trade {}: its dead letter still cannot be written: {}", trade.key(), stillFailing.toString());
+            }
+        }
+    }
+
+    /** Trades whose {@link #record} failed, by trade key: written again by {@link #recordAgainWhatFailed}. */
+    int failedLetters() {
+        return failedLetters.size();
+    }
+
+    /** Adds the letter unless a pending one with this reason is stored for the trade (an earlier attempt's). */
+    private void letterUnlessStored(DetectedTrade trade, Reason reason, String detail) {
+        TradeStore.DeadLetterFilter pending = new TradeStore.DeadLetterFilter(reason, true);
+        long before = Long.MAX_VALUE;
+        while (true) {
+            List<DeadLetter> page = ledger.store().deadLetters(pending, before, PAGE);
+            if (page.stream().anyMatch(d -> d.trade().key().equals(trade.key()))) {
+                return;
+            }
+            if (page.size() < PAGE) {
+                break;
+            }
+            before = page.get(page.size() - 1).id();
+        }
+        ledger.store().addDeadLetter(trade, reason, detail);
+    }
+
+    private void recordOnce(DetectedTrade trade, Reason reason, String detail) {
         if (ledger.store().outcome(trade.key()).isPresent()) {
             return; // already ended (e.g. abandoned at shutdown): one outcome
         }
@@ -59,10 +140,16 @@ public final class DeadLetterRecorder {
             }
             return;
         }
+        logged(id, trade, reason, detail);
+    }
+
+    /** A letter stored and its trade failed: an error, but for the refusals the engine expects (a warning). */
+    private static void logged(long id, DetectedTrade trade, Reason reason, String detail) {
+        String letter = id < 0 ? "Dead letter" : "Dead letter " + id;
         if (reason == Reason.EXCHANGE_INSUFFICIENT_BALANCE || reason == Reason.EXCHANGE_CIRCUIT_OPEN) {
-            LOG.warn("Dead letter {}: trade {} {} ({})", id, trade.key(), reason, detail);
+            LOG.warn("{}: trade {} {} ({})", letter, trade.key(), reason, detail);
         } else {
-            LOG.error("Dead letter {}: trade {} {} ({})", id, trade.key(), reason, detail);
+            LOG.error("{}: trade {} {} ({})", letter, trade.key(), reason, detail);
         }
     }
 

@@ -88,6 +88,13 @@ public final class OrderMonitor {
     private record MoveInDoubt(OrderRecord order, OrderRecordState next, OrderStatus status) {
     }
 
+    /**
+     * Orders of unknown outcome this monitor found at the venue and moved, whose trade's COPIED could not be written:
+     * written again at the next pass ({@link #resolveOutcomesInDoubt}). Written by the passes only.
+     */
+    private final Map<ClientOrderId, OrderRecord> outcomesInDoubt = new ConcurrentHashMap<>();
+    private static final String RESOLVED_BY_LOOKUP = "resolved by lookup";
+
     /** Run first in each pass: the placer's answers held in doubt read back ({@link #readingBackFirst}). */
     private volatile Runnable readBack = () -> { };
     /** Null on one instance; with several engines on one store, this one's name in the orders' claims. */
@@ -138,6 +145,8 @@ public final class OrderMonitor {
         readBack.run();
         Instant now = clock.instant();
         resolveMovesInDoubt(now);
+        resolveOutcomesInDoubt();
+        deadLetters.recordAgainWhatFailed();
         List<OrderRecord> watched = instanceId == null ? store.ordersIn(WATCHED)
                 : store.claimOrders(WATCHED, instanceId, now.plus(claimLease), MAX_PER_PASS);
         Set<ClientOrderId> listed = new HashSet<>();
@@ -262,15 +271,57 @@ public final class OrderMonitor {
             return;
         }
         try {
-            if (wasUnresolved && ledger.finish(intent.source(), TradeOutcome.COPIED, null, "resolved by lookup")) {
-                LOG.info("Order {} (trade {}) found at the venue as {}: copied", intent.clientOrderId(), order.tradeKey(),
-                        status.state());
+            if (wasUnresolved) {
+                copied(order, status);
             }
         } finally {
             // moved to its end by this pass: settled even when the outcome's write failed (the order is no longer
             // watched, so no later pass would settle it, and the book could not be refreshed until a restart)
             if (status.state().isTerminal()) {
                 portfolio.settle(intent, status.filledQuantity(), status.avgFillPrice());
+            }
+        }
+    }
+
+    /**
+     * Records COPIED for the trade of an unknown order this pass found at the venue and moved. A write that fails
+     * (a store error, or a commit whose answer was lost and could not be read back) is held and written again at the
+     * next pass ({@link #resolveOutcomesInDoubt}): the order has left UNKNOWN, so no later lookup would copy its trade.
+     * Before, the trade stayed in flight, neither counted nor told, until the next start's recovery.
+     */
+    private void copied(OrderRecord order, OrderStatus status) {
+        CopyIntent intent = order.intent();
+        try {
+            if (ledger.finish(intent.source(), TradeOutcome.COPIED, null, RESOLVED_BY_LOOKUP)) {
+                LOG.info("Order {} (trade {}) found at the venue as {}: copied", intent.clientOrderId(), order.tradeKey(),
+                        status.state());
+            }
+        } catch (RuntimeException failed) {
+            outcomesInDoubt.put(order.clientOrderId(), order);
+            LOG.error("Order {} (trade {}) found at the venue as {}, and its trade's outcome could not be written ({}); "
+                    + "written again at the next pass", intent.clientOrderId(), order.tradeKey(), status.state(),
+                    Failures.rootOf(failed));
+        }
+    }
+
+    /**
+     * Writes again the outcomes {@link #copied} could not write, each once: read back first, so a write that was
+     * committed though its answer was lost is counted and told now and not written twice
+     * ({@link TradeLedger#finishAgain}); the followers of an aggregate take the outcome with it. Held by the instance
+     * whose pass moved the order (with several engines on one store, its claimant), so one instance writes it. One
+     * the store still cannot take waits for the next pass.
+     */
+    private void resolveOutcomesInDoubt() {
+        for (OrderRecord order : outcomesInDoubt.values()) {
+            CopyIntent intent = order.intent();
+            try {
+                if (ledger.finishAgain(intent.source(), TradeOutcome.COPIED, null, RESOLVED_BY_LOOKUP)) {
+                    LOG.info("Order {} (trade {}) found at the venue earlier: copied, its outcome written after the "
+                            + "store failed", intent.clientOrderId(), order.tradeKey());
+                }
+                outcomesInDoubt.remove(order.clientOrderId());
+            } catch (RuntimeException stillFailing) {
+                LOG.debug("Trade {}: its outcome still cannot be written: {}", order.tradeKey(), stillFailing.toString());
             }
         }
     }

@@ -776,9 +776,12 @@ public final class OrderPlacer {
      * Reads back the venue's answers held in doubt ({@link #heldInDoubt}); the monitor calls it before each pass. An
      * answer found written is what follows any answer: an acceptance counted, told and its fill settled; a refusal
      * released and dead-lettered. One not written leaves its order to the monitor's lookup ({@link #notWritten}). One
-     * the store still cannot read stays held. Never throws.
+     * the store still cannot read stays held. A refusal's dead letter whose write failed is written again at the next
+     * call ({@link DeadLetterRecorder#recordAgainWhatFailed}): its order is REJECTED, so nothing else would fail its
+     * trade before a restart. Never throws.
      */
     public void resolveAnswersInDoubt() {
+        deadLetters.recordAgainWhatFailed();
         for (Answer answer : answersInDoubt.values()) {
             ClientOrderId id = answer.intent().clientOrderId();
             boolean rejectedWritten = false;

@@ -67,10 +67,10 @@ public final class Portfolio {
     private final Map<ClientOrderId, SellReservation> openSells = new HashMap<>();
     private final Map<ClientOrderId, BuyReservation> openBuys = new HashMap<>();
     /**
-     * Orders this book reserved and has not settled or released yet. Each is among the store's open orders, or not
-     * yet (its intent is written after it is sized), or no longer (it ended there and is about to be settled here):
-     * a snapshot of the venue taken while one of the last two is so cannot be squared with the book (see
-     * {@link #reconcileIfUnchanged}).
+     * Orders this book reserved and has not settled, released or withdrawn yet. Each is among the store's open
+     * orders, or not yet (its intent is written after it is sized), or no longer (it ended there and is about to be
+     * settled here): a snapshot of the venue taken while one of the last two is so may count it nowhere, and the book
+     * keeps its own figure instead (see {@link #reconcileIfUnchanged}).
      */
     private final Set<ClientOrderId> outstanding = new HashSet<>();
     /**
@@ -258,12 +258,19 @@ public final class Portfolio {
     /**
      * {@link #reconcile}, but only if no reservation or settlement happened since {@code seenVersion} was read (the
      * snapshot was taken in between, so it may lack them), and only if every order the book has reserved and not
-     * settled is among {@code openOrders}: one sized whose intent is not in the store yet is not at the venue either,
-     * and one that ended in the store but is not settled here yet is in the venue's positions already, so replacing
-     * the book would drop the first and count the second twice (a sell's shares held again: the next sells sized
-     * above what the venue holds). Checked and applied under the book's lock, so a refresh never loses a reservation
-     * or a fill. Returns false, changing nothing, when the book moved or has such an order; take a new snapshot.
-     * The first refresh always applies: before it the book is empty (no cash, so nothing was reserved), and the
+     * settled is among {@code openOrders} (the store's, read after the venue's figures). An order that is not may be
+     * counted by neither side of the snapshot: one sized whose intent is not in the store yet is not
+     * at the venue either; one that ended in the store but is not settled here yet may have filled after the venue's
+     * figures were read, so they may hold neither it nor its fill. Replacing the book would drop it, and its settlement
+     * would not bring it back: settling an order the book does not count takes nothing off and adds nothing
+     * ({@link #settle}). Until the next refresh a sell's shares would be sellable again (the next sells sized above
+     * what the venue holds), and a buy's shares and cost missing from the caps, its cash spendable again when the
+     * figures were read before it was sent. (What the rule no longer guards against is a double count: until settling
+     * took nothing off an order the book does not count, settling one whose fill the snapshot held took it off a
+     * second time.) Checked and applied under the book's lock, so a refresh never loses a reservation or
+     * a fill. Returns false, changing nothing, when the book moved or has such an order; take a new snapshot. An
+     * order left reserved that nobody settles holds back every refresh until a restart: whoever ends an order settles
+     * it. The first refresh always applies: before it the book is empty (no cash, so nothing was reserved), and the
      * monitor settling a previous run's orders meanwhile must not keep the engine without a book.
      */
     public synchronized boolean reconcileIfUnchanged(long seenVersion, BigDecimal venueCash,

@@ -294,6 +294,36 @@ public final class TradeLedger {
     }
 
     /**
+     * Writes again an outcome whose earlier {@link #finish} by this handler failed (a store error; or a commit whose
+     * answer was lost while the store could not be read back), so it is recorded, counted and told once. Read back
+     * first: in flight still, it is finished now; ended with this outcome and reason while this process still holds
+     * the trade (nothing here counted an outcome of it) and is alone on its store, the earlier write was committed,
+     * and it is counted and told now, the aggregate's followers with it. Ended otherwise, it is taken as someone else's
+     * outcome, counted by them, and only followers left unwritten by a failed write of this process are finished: with
+     * several instances on one store another one may have written the same outcome meanwhile (its consumer took the
+     * trade again and found the order ended), and an outcome counted by two is worse than one the store holds and the
+     * metrics miss. Throws the store's error when it still cannot answer: the caller tries again later.
+     *
+     * @return whether this call recorded (or found recorded by the earlier write) the trade's first outcome
+     */
+    public boolean finishAgain(DetectedTrade trade, TradeOutcome outcome, Reason reason, String detail) {
+        Optional<TradeStore.Ended> ended = store.ended(trade.key());
+        if (ended.isEmpty()) {
+            return finish(trade, outcome, reason, detail);
+        }
+        boolean same = ended.get().outcome() == outcome && ended.get().reason() == reason;
+        if (same && lostAdmissionsResolved && active.contains(trade.key())) {
+            LOG.info("Trade {}: its outcome {} was committed though the write's answer was lost", trade.key(), outcome);
+            return withFollowers(trade, outcome, reason, detail, recorded(trade, outcome, reason, detail, true));
+        }
+        if (same && aggregates.containsKey(trade.key())) {
+            // counted already; its followers' write failed after it
+            withFollowers(trade, outcome, reason, detail, true);
+        }
+        return false;
+    }
+
+    /**
      * Records {@code outcome} as {@link #finish} does, but only while no order of the trade is in the outbox
      * ({@link TradeStore#finishIfNoOrder}): an instance's orphan sweep expires a trade this way, so a consumer that
      * took the same trade late and wrote its order first keeps it (and one that comes after finds the outcome and
@@ -420,8 +450,13 @@ public final class TradeLedger {
         if (followers != null && !followers.isEmpty()) {
             String with = followerDetail(trade, detail);
             // one write for all of them (one group commit on SQLite), then each counted and told as finish does
-            java.util.List<Boolean> firsts = store.finishAll(followers.stream().map(DetectedTrade::key).toList(),
-                    outcome, reason, with);
+            java.util.List<Boolean> firsts;
+            try {
+                firsts = store.finishAll(followers.stream().map(DetectedTrade::key).toList(), outcome, reason, with);
+            } catch (RuntimeException failed) {
+                aggregates.putIfAbsent(trade.key(), followers); // for finishAgain, once the store answers
+                throw failed;
+            }
             for (int i = 0; i < followers.size(); i++) {
                 DetectedTrade follower = followers.get(i);
                 recorded(follower, outcome, reason, with, firsts.get(i));

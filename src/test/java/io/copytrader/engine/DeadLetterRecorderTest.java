@@ -182,6 +182,57 @@ class DeadLetterRecorderTest {
     }
 
     @Test
+    void shouldWriteOnceLaterALetterWhoseTradesOutcomeTheStoreRefused() {
+        LosingAnswers db = new LosingAnswers(store);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TradeLedger handler = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(true);
+        DeadLetterRecorder letters = new DeadLetterRecorder(handler);
+        DetectedTrade t = Trades.buy("d-13", "0.50", "10");
+        handler.admit(t);
+        Exchange refused = exchange();
+        refused.setProperty(ExchangeProps.TRADE, t);
+        refused.setProperty(ExchangeProps.DEAD_LETTER_REASON, Reason.EXCHANGE_INVALID_ORDER);
+        refused.setProperty(ExchangeProps.DEAD_LETTER_DETAIL, "tick size");
+        db.refused.add(t.key()); // the outcome's write: the connection dropped under it
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> letters.record(refused))
+                .isInstanceOf(io.copytrader.store.StoreException.class);
+        assertThat(store.outcome(t.key())).isEmpty();
+
+        // before: nothing wrote it again; a refused order's trade stayed in flight until the next start
+        letters.recordAgainWhatFailed();
+        letters.recordAgainWhatFailed();
+        assertThat(letters()).as("the letter stored once").containsExactly(t.key() + " EXCHANGE_INVALID_ORDER tick size");
+        assertThat(store.ended(t.key())).contains(new io.copytrader.store.TradeStore.Ended(TradeOutcome.FAILED,
+                Reason.EXCHANGE_INVALID_ORDER));
+        assertThat(registry.find(PipelineMetrics.TRADES_FAILED).counters().stream().mapToDouble(c -> c.count()).sum()).as("counted once").isEqualTo(1);
+        assertThat(letters.failedLetters()).isZero();
+    }
+
+    @Test
+    void shouldCountOnceALetterWhoseOutcomeWasCommittedThoughItsAnswerWasLostAndNotReadBack() {
+        LosingAnswers db = new LosingAnswers(store);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TradeLedger handler = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(true);
+        DeadLetterRecorder letters = new DeadLetterRecorder(handler);
+        DetectedTrade t = Trades.buy("d-14", "0.50", "10");
+        handler.admit(t);
+        db.lostAnswers.add(t.key());
+        db.unreadable.addAll(List.of(LosingAnswers.read("ended", t.key()), LosingAnswers.read("ended", t.key())));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> letters.record(t, Reason.EXCHANGE_UNKNOWN_OUTCOME, "x"))
+                .isInstanceOf(io.copytrader.store.StoreException.class);
+        letters.recordAgainWhatFailed(); // the store still cannot say
+        assertThat(letters.failedLetters()).isEqualTo(1);
+        letters.recordAgainWhatFailed();
+        letters.recordAgainWhatFailed();
+
+        assertThat(letters()).containsExactly(t.key() + " EXCHANGE_UNKNOWN_OUTCOME x");
+        assertThat(registry.find(PipelineMetrics.TRADES_FAILED).counters().stream().mapToDouble(c -> c.count()).sum()).as("counted once").isEqualTo(1);
+        assertThat(db.writes).as("read back, not written again").filteredOn(w -> w.equals("finish " + t.key())).hasSize(1);
+    }
+
+    @Test
     void shouldSayALetterOfATradeNeverStoredCannotBeReplayed() {
         DetectedTrade neverAdmitted = Trades.buy("d-12", "0.50", "10"); // its admission failed: no row
 

@@ -227,6 +227,185 @@ class OrderMonitorDecisionsTest {
         assertThat(settled(monitor::run)).isZero();
     }
 
+    // ---- a trade's outcome written after the monitor moved its order, when that write fails
+
+    final List<String> told = new ArrayList<>();
+    final DetectedTrade follower = Trades.buy("t-1b", "0.50", "10");
+    SimpleMeterRegistry registry;
+    DeadLetterRecorder letters;
+
+    /**
+     * As {@link #reservedOverALosingStore}, with the monitor's ledger holding the trade as its handler does (admitted
+     * or recovered here) and leading an aggregate of two fills, and told of every outcome.
+     */
+    LosingAnswers handledOverALosingStore() {
+        return handledOverALosingStore(true);
+    }
+
+    TradeLedger handler;
+
+    /** {@link #handledOverALosingStore()} by an engine alone on its store, or one of several (the ledger's view). */
+    LosingAnswers handledOverALosingStore(boolean alone) {
+        LosingAnswers db = new LosingAnswers(store);
+        registry = new SimpleMeterRegistry();
+        handler = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(alone)
+                .aggregatesInStore(!alone);
+        letters = new DeadLetterRecorder(handler);
+        monitor = new OrderMonitor(venue, call -> new HttpReply(200, Map.of(), "{}"), db.store, handler, book,
+                letters, clock, Duration.ofSeconds(10), Duration.ofSeconds(30), inHand::contains,
+                Duration.ofSeconds(60), Duration.ofHours(1));
+        monitor.refreshBook();
+        book.reconcile(new BigDecimal("1000"), List.of(), List.of(), Map.of());
+        assertThat(book.planAndReserve(trade, SizingTest.rules("1", "10", "0.8", "0.02", "1")).isSkip()).isFalse();
+        assertThat(handler.claim(trade)).isTrue();
+        assertThat(handler.admit(follower)).isTrue();
+        handler.aggregate(trade, List.of(follower));
+        handler.outcomeListener((t, outcome, reason) -> told.add(t.key() + " " + outcome + (reason == null ? "" : " " + reason)));
+        return db;
+    }
+
+    double counted(String metric) {
+        return registry.find(metric).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    void shouldCopyOnceAtTheNextPassATradeFoundAtTheVenueWhoseOutcomeCouldNotBeWritten() {
+        LosingAnswers db = handledOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.OPEN, "0");
+        db.refused.add(trade.key()); // the outcome's write: the connection dropped under it, nothing committed
+
+        monitor.run();
+        assertThat(state()).as("found open: moved").isEqualTo(OrderRecordState.OPEN);
+        assertThat(store.outcome(trade.key())).isEmpty();
+        assertThat(told).isEmpty();
+
+        // before: the order was OPEN, so no later pass took it for unresolved; its trade stayed in flight, neither
+        // counted nor told, until the next start's recovery
+        monitor.run();
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(store.outcome(follower.key())).as("the aggregate's fill with it").contains(TradeOutcome.COPIED);
+        assertThat(told).containsExactlyInAnyOrder(trade.key() + " COPIED", follower.key() + " COPIED");
+        assertThat(counted(PipelineMetrics.TRADES_PROCESSED)).isEqualTo(2);
+        assertThat(book.outstanding()).as("open: still the order's").containsExactly(id);
+
+        monitor.run();
+        assertThat(told).as("written and counted once").hasSize(2);
+        assertThat(counted(PipelineMetrics.TRADES_PROCESSED)).isEqualTo(2);
+        assertThat(db.writes).filteredOn(w -> w.equals("finish " + trade.key())).hasSize(2);
+    }
+
+    @Test
+    void shouldCountOnceAtTheNextPassAnOutcomeCommittedThoughItsAnswerWasLostAndItsReadBackFailed() {
+        LosingAnswers db = handledOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        db.lostAnswers.add(trade.key()); // COPIED committed, its answer lost
+        db.unreadable.add(LosingAnswers.read("ended", trade.key())); // and the store down for the read-back
+
+        assertThat(settled(monitor::run)).as("ended by this pass: settled").isEqualTo(1);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(told).as("the store could not say whose outcome it is").isEmpty();
+
+        // before: the trade was COPIED in the store and never counted or told, nor its aggregate's fill finished
+        assertThat(settled(monitor::run)).isZero();
+        assertThat(told).containsExactlyInAnyOrder(trade.key() + " COPIED", follower.key() + " COPIED");
+        assertThat(counted(PipelineMetrics.TRADES_PROCESSED)).isEqualTo(2);
+        assertThat(db.writes).as("read back, not written again").filteredOn(w -> w.equals("finish " + trade.key()))
+                .hasSize(1);
+        monitor.run();
+        assertThat(told).hasSize(2);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(book.cash()).isEqualByComparingTo("995.00");
+    }
+
+    @Test
+    void shouldNotCountAgainAnOutcomeInDoubtThatThisProcessRecordedMeanwhile() {
+        LosingAnswers db = handledOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        db.refused.add(trade.key());
+        monitor.run();
+        assertThat(store.outcome(trade.key())).isEmpty();
+        // meanwhile a consumer of this process took the trade again and found its order filled: counted there
+        assertThat(handler.finish(trade, TradeOutcome.COPIED, null, "order already FILLED")).isTrue();
+        assertThat(told).hasSize(2);
+
+        monitor.run();
+        assertThat(told).as("counted once").hasSize(2);
+        assertThat(counted(PipelineMetrics.TRADES_PROCESSED)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldNotCountAnOutcomeInDoubtFoundWrittenWhenSeveralInstancesShareTheStore() {
+        LosingAnswers db = handledOverALosingStore(false);
+        monitor.sharedAs("engine-a", Duration.ofSeconds(30));
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        db.refused.add(trade.key());
+        monitor.run();
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(store.outcome(trade.key())).isEmpty();
+        // meanwhile another instance's consumer took the trade again, found its order filled and counted it
+        store.finish(trade.key(), TradeOutcome.COPIED, null, "order already FILLED");
+        store.finish(follower.key(), TradeOutcome.COPIED, null, "with aggregate " + trade.key());
+
+        monitor.run();
+        assertThat(told).as("maybe another instance's write: not counted here too").isEmpty();
+        assertThat(counted(PipelineMetrics.TRADES_PROCESSED)).isZero();
+    }
+
+    @Test
+    void shouldDeadLetterOnceAtTheNextPassAnUnknownOrderTheVenueRejectedWhenItsLetterCouldNotBeWritten() {
+        LosingAnswers db = handledOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.REJECTED, "0");
+        db.refused.add(trade.key()); // the letter is stored, the outcome FAILED's write dropped
+
+        assertThat(settled(monitor::run)).as("released").isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.REJECTED);
+        assertThat(store.outcome(trade.key())).isEmpty();
+
+        // before: the order was REJECTED and never looked at again; the trade stayed in flight until a restart
+        assertThat(settled(monitor::run)).isZero();
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.FAILED);
+        assertThat(store.outcome(follower.key())).contains(TradeOutcome.FAILED);
+        assertThat(store.deadLetters()).as("one letter each, not a second for the trade")
+                .extracting(d -> d.trade().key() + " " + d.reason())
+                .containsExactlyInAnyOrder(trade.key() + " EXCHANGE_INVALID_ORDER", follower.key() + " EXCHANGE_INVALID_ORDER");
+        assertThat(told).containsExactlyInAnyOrder(trade.key() + " FAILED EXCHANGE_INVALID_ORDER",
+                follower.key() + " FAILED EXCHANGE_INVALID_ORDER");
+        monitor.run();
+        assertThat(told).hasSize(2);
+        assertThat(counted(PipelineMetrics.TRADES_FAILED)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldDeadLetterOnceAtTheNextPassAnOrderUnknownToTheVenueWhenTheStoreFailedUnderItsLetter() {
+        LosingAnswers db = handledOverALosingStore();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = OrderStatus.notFound(id);
+        clock.set(Trades.T0.plusSeconds(11));
+        db.unreadable.add(LosingAnswers.read("outcome", trade.key())); // the letter's first read: the store down
+
+        assertThat(settled(monitor::run)).as("released").isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(store.deadLetters()).isEmpty();
+        assertThat(store.outcome(trade.key())).isEmpty();
+
+        // before: the order was FAILED and never looked at again: no letter to replay, the trade in flight
+        monitor.run();
+        assertThat(store.deadLetters()).extracting(d -> d.trade().key() + " " + d.reason())
+                .containsExactlyInAnyOrder(trade.key() + " EXCHANGE_UNKNOWN_OUTCOME",
+                        follower.key() + " EXCHANGE_UNKNOWN_OUTCOME");
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.FAILED);
+        assertThat(told).hasSize(2);
+        monitor.run();
+        assertThat(store.deadLetters()).hasSize(2);
+        assertThat(told).hasSize(2);
+        assertThat(book.cash()).as("released once").isEqualByComparingTo("1000");
+    }
+
     @Test
     void shouldCountAnAcceptedOrderTheVenueNoLongerKnowsCanceledOnlyAfterTheGrace() {
         signedAndSent(OrderRecordState.OPEN);

@@ -994,6 +994,34 @@ class OrderPlacerDecisionsTest {
         assertReleasedOnce();
     }
 
+    @Test
+    void shouldDeadLetterOnceAtTheNextCallARefusalFoundWrittenWhoseLetterCouldNotBeWritten() {
+        overALosingStore(store, clock);
+        reserved();
+        Exchange e = sentOnce();
+        venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_INVALID_ORDER, "tick size");
+        answer(e, 400);
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.REJECTED));
+        db.unreadable.addAll(List.of(LosingAnswers.read("order", id.value()), LosingAnswers.read("order", id.value())));
+        orFallback(e, () -> placer.onResult(e));
+        assertThat(placer.isInHand(id)).isTrue();
+
+        db.refused.add(trade.key()); // found written; then the trade's FAILED: the connection dropped under it
+        placer.resolveAnswersInDoubt();
+        assertThat(placer.isInHand(id)).isFalse();
+        assertThat(store.outcome(trade.key())).isEmpty();
+        assertReleasedOnce();
+
+        // before: the order was REJECTED and the answer no longer held: nothing failed the trade until a restart
+        placer.resolveAnswersInDoubt();
+        placer.resolveAnswersInDoubt();
+        assertThat(store.deadLetters()).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo(Reason.EXCHANGE_INVALID_ORDER));
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.FAILED);
+        assertThat(registry.find(PipelineMetrics.TRADES_FAILED).counters().stream().mapToDouble(c -> c.count()).sum()).as("counted once").isEqualTo(1);
+        assertReleasedOnce();
+    }
+
     // ---- the venue's answer
 
     @Test
