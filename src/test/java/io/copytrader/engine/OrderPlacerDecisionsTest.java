@@ -28,6 +28,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -767,30 +769,23 @@ class OrderPlacerDecisionsTest {
         assertReleasedOnce();
     }
 
-    @Test
-    void shouldReleaseOnceAnOrderFailedUnsentWhoseFailureWasCommittedThoughItsAnswerWasLost() {
+    /**
+     * An order failed unsent (the engine stopping), its move to FAILED committed though its answer was lost; and its
+     * read-back failing too. Before: the fallback found the order FAILED already and released nothing; with the
+     * read-back failing, its move to FAILED was refused (FAILED already), and nothing released the book.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldReleaseOnceAnOrderFailedUnsentWhoseFailureWasCommittedThoughItsAnswerWasLost(boolean readBackFails) {
         overALosingStore(store, clock);
         reserved();
         placer.closeForShutdown();
         db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FAILED));
+        if (readBackFails) {
+            db.unreadable.add(LosingAnswers.read("order", id.value()));
+        }
         Exchange e = exchange();
         orFallback(e, () -> placer.prepare(e));
-        // before: the fallback found the order FAILED already and released nothing
-        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
-        assertThat(placer.isInHand(id)).isFalse();
-        assertReleasedOnce();
-    }
-
-    @Test
-    void shouldReleaseOnceAnOrderFailedUnsentWhoseFailureWasCommittedWhenItsReadBackFailedToo() {
-        overALosingStore(store, clock);
-        reserved();
-        placer.closeForShutdown();
-        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FAILED));
-        db.unreadable.add(LosingAnswers.read("order", id.value()));
-        Exchange e = exchange();
-        orFallback(e, () -> placer.prepare(e));
-        // before: the fallback's move to FAILED was refused (FAILED already), and nothing released the book
         assertThat(state()).isEqualTo(OrderRecordState.FAILED);
         assertThat(placer.isInHand(id)).isFalse();
         assertReleasedOnce();
