@@ -824,15 +824,27 @@ class OrderPlacerDecisionsTest {
         assertThat(book.cash()).isEqualByComparingTo(reservedCash);
     }
 
-    @Test
-    void shouldReleaseOnceARefusedOrderWhoseRefusalWasCommittedThoughItsAnswerWasLost() {
+    /**
+     * A refusal (400) answered over a losing store: its move to REJECTED commits and the write's answer is lost, and
+     * the order's next {@code unreadableReads} read-backs fail; the answer is then handled.
+     */
+    private Exchange refusalWithItsMoveLost(int unreadableReads) {
         overALosingStore(store, clock);
         reserved();
         Exchange e = sentOnce();
         venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_INVALID_ORDER, "tick size");
         answer(e, 400);
         db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.REJECTED));
+        for (int i = 0; i < unreadableReads; i++) {
+            db.unreadable.add(LosingAnswers.read("order", id.value()));
+        }
         orFallback(e, () -> placer.onResult(e));
+        return e;
+    }
+
+    @Test
+    void shouldReleaseOnceARefusedOrderWhoseRefusalWasCommittedThoughItsAnswerWasLost() {
+        Exchange e = refusalWithItsMoveLost(0);
         // before: taken as not recorded, its move to UNKNOWN refused (REJECTED already), and nothing released
         assertThat(state()).isEqualTo(OrderRecordState.REJECTED);
         assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.EXCHANGE_INVALID_ORDER);
@@ -951,14 +963,7 @@ class OrderPlacerDecisionsTest {
 
     @Test
     void shouldReleaseAndDeadLetterARefusalWhoseMoveWasCommittedWhenItsFirstReadBackFailed() {
-        overALosingStore(store, clock);
-        reserved();
-        Exchange e = sentOnce();
-        venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_INVALID_ORDER, "tick size");
-        answer(e, 400);
-        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.REJECTED));
-        db.unreadable.add(LosingAnswers.read("order", id.value()));
-        orFallback(e, () -> placer.onResult(e));
+        Exchange e = refusalWithItsMoveLost(1);
         // before: taken as not recorded, its move to UNKNOWN refused (REJECTED already); nothing released, the trade
         // in flight until a restart
         assertThat(state()).isEqualTo(OrderRecordState.REJECTED);
@@ -968,14 +973,7 @@ class OrderPlacerDecisionsTest {
 
     @Test
     void shouldHoldARefusalTheStoreCannotReadBackThenReleaseAndDeadLetterItOnce() {
-        overALosingStore(store, clock);
-        reserved();
-        Exchange e = sentOnce();
-        venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_INVALID_ORDER, "tick size");
-        answer(e, 400);
-        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.REJECTED));
-        db.unreadable.addAll(List.of(LosingAnswers.read("order", id.value()), LosingAnswers.read("order", id.value())));
-        orFallback(e, () -> placer.onResult(e));
+        Exchange e = refusalWithItsMoveLost(2);
         assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).as("not yet: the store cannot say").isNull();
         assertThat(placer.isInHand(id)).isTrue();
         assertThat(book.outstanding()).containsExactly(id);
@@ -991,14 +989,7 @@ class OrderPlacerDecisionsTest {
 
     @Test
     void shouldDeadLetterOnceAtTheNextCallARefusalFoundWrittenWhoseLetterCouldNotBeWritten() {
-        overALosingStore(store, clock);
-        reserved();
-        Exchange e = sentOnce();
-        venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_INVALID_ORDER, "tick size");
-        answer(e, 400);
-        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.REJECTED));
-        db.unreadable.addAll(List.of(LosingAnswers.read("order", id.value()), LosingAnswers.read("order", id.value())));
-        orFallback(e, () -> placer.onResult(e));
+        Exchange e = refusalWithItsMoveLost(2);
         assertThat(placer.isInHand(id)).isTrue();
 
         db.refused.add(trade.key()); // found written; then the trade's FAILED: the connection dropped under it
