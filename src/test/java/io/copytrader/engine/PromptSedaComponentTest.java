@@ -6,7 +6,11 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.seda.BlockingQueueFactory;
 import org.apache.camel.component.seda.SedaComponent;
 import org.apache.camel.component.seda.SedaEndpoint;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.StatefulService;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.support.DefaultThreadPoolFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,7 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,6 +59,63 @@ class PromptSedaComponentTest {
     @Test
     void shouldSeeCamelsOwnConsumersSleepBeforeTheirFirstPoll() throws Exception {
         assertThat(consumerSleepsSeen(new SedaComponent())).isNotEmpty();
+    }
+
+    /**
+     * A task polls as soon as it runs, while its consumer is still starting the other tasks' threads: an exchange
+     * that was waiting is processed before the route's start has made its second thread. Here every thread after the
+     * first is made only once that exchange went through (5 s after the start at most); with a consumer whose tasks
+     * wait for the start to end, the exchange would be processed after those 5 s, by a consumer already Started.
+     */
+    @Test
+    void shouldProcessAWaitingExchangeWhileTheRestOfTheConsumerThreadsAreStillStarting() throws Exception {
+        camel.addComponent("seda", new PromptSedaComponent());
+        CountDownLatch firstProcessed = new CountDownLatch(1);
+        AtomicBoolean gating = new AtomicBoolean();
+        camel.getExecutorServiceManager().setThreadPoolFactory(new DefaultThreadPoolFactory() {
+            @Override
+            public ExecutorService newThreadPool(ThreadPoolProfile profile, ThreadFactory factory) {
+                if (!gating.get()) {
+                    return super.newThreadPool(profile, factory);
+                }
+                AtomicInteger made = new AtomicInteger();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                return super.newThreadPool(profile, task -> {
+                    if (made.getAndIncrement() > 0) {
+                        try {
+                            firstProcessed.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return factory.newThread(task);
+                });
+            }
+        });
+        AtomicReference<ServiceStatus> consumerWhenProcessed = new AtomicReference<>();
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("seda:work?concurrentConsumers=8").routeId("work").autoStartup(false)
+                        .process(e -> {
+                            StatefulService consumer = (StatefulService) camel.getRoute("work").getConsumer();
+                            consumerWhenProcessed.set(consumer.getStatus());
+                            firstProcessed.countDown();
+                        });
+            }
+        });
+        camel.start();
+        camel.createProducerTemplate().sendBody("seda:work", "x"); // waits in the queue: no consumer yet
+        gating.set(true);
+        long start = System.nanoTime();
+        camel.getRouteController().startRoute("work");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("start, its threads made after the first exchange")
+                .isLessThan(Duration.ofSeconds(4));
+        assertThat(consumerWhenProcessed.get()).as("consumer's status when the exchange was processed")
+                .isEqualTo(ServiceStatus.Starting);
+        SedaEndpoint endpoint = (SedaEndpoint) camel.getRoute("work").getEndpoint();
+        QuietBlockingQueue<?> queue = (QuietBlockingQueue<?>) endpoint.getQueue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.waitingTakers() == 8);
     }
 
     /**
