@@ -29,6 +29,10 @@ import java.util.function.Function;
  *
  * <p>The parent only waits: SIGTERM and SIGINT are passed to the child (whose graceful stop is the engine's), the
  * child's exit code is the process's, and a child whose parent is gone stops gracefully.
+ *
+ * <p>The launch path (from {@link #relaunch} to the child's start) uses no lambda, stream or {@code +} on strings: in
+ * a JVM that has just started, each of those first bootstraps {@code invokedynamic}'s machinery (dozens of generated
+ * classes), about 50 ms of every launch before the child could start (measured with the class-loading log).
  */
 public final class SharedArchiveLauncher {
     /**
@@ -101,21 +105,73 @@ public final class SharedArchiveLauncher {
      * the engine should run in this JVM.
      */
     public static OptionalInt relaunch(String[] args) {
-        Optional<Plan> plan = plan(args, System::getenv, System.getProperty(CHILD_PROPERTY) != null,
-                ProcessHandle.current().info().arguments().map(List::of).orElse(List.of()), jarOfThisClass(),
+        Optional<Plan> plan = plan(args, ENVIRONMENT, System.getProperty(CHILD_PROPERTY) != null,
+                commandLine(), jarOfThisClass(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.version")
-                        + " " + System.getProperty("java.home"));
+                join(System.getProperty("java.vm.vendor"), " ", System.getProperty("java.vm.version"), " ",
+                        System.getProperty("java.home")));
         if (plan.isEmpty()) {
             return OptionalInt.empty();
         }
         try {
             return OptionalInt.of(run(plan.get()));
         } catch (IOException e) {
-            System.err.println("copytrader: class-data sharing unavailable (" + e.getMessage()
-                    + "); starting without it");
+            System.err.println(join("copytrader: class-data sharing unavailable (", e.getMessage(),
+                    "); starting without it"));
             return OptionalInt.empty();
         }
+    }
+
+    /** {@code System.getenv}, as a class of its own rather than a method reference (see the class's note). */
+    private static final Function<String, String> ENVIRONMENT = new Function<>() {
+        @Override
+        public String apply(String name) {
+            return System.getenv(name);
+        }
+    };
+
+    /** The strings one after the other (see the class's note on {@code +}). */
+    static String join(String... parts) {
+        StringBuilder b = new StringBuilder();
+        for (String part : parts) {
+            b.append(part);
+        }
+        return b.toString();
+    }
+
+    /**
+     * This process's arguments after the {@code java} program: on Linux from {@code /proc/self/cmdline}, which needs
+     * none of the threads and lambdas of {@code ProcessHandle.info()}; elsewhere from that.
+     */
+    static List<String> commandLine() {
+        Path proc = Path.of("/proc/self/cmdline");
+        if (Files.isReadable(proc)) {
+            try {
+                List<String> arguments = splitCommandLine(Files.readAllBytes(proc));
+                if (!arguments.isEmpty()) {
+                    return arguments.subList(1, arguments.size());
+                }
+            } catch (IOException | RuntimeException e) {
+                // fall back to the JDK's view
+            }
+        }
+        Optional<String[]> arguments = ProcessHandle.current().info().arguments();
+        return arguments.isPresent() ? Arrays.asList(arguments.get()) : List.of();
+    }
+
+    /** The NUL-terminated strings of a {@code /proc/<pid>/cmdline}, program first. */
+    static List<String> splitCommandLine(byte[] cmdline) {
+        List<String> arguments = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= cmdline.length; i++) {
+            if (i == cmdline.length || cmdline[i] == 0) {
+                if (i > start || i < cmdline.length) {
+                    arguments.add(new String(cmdline, start, i - start, StandardCharsets.UTF_8));
+                }
+                start = i + 1;
+            }
+        }
+        return arguments;
     }
 
     /**
@@ -132,54 +188,66 @@ public final class SharedArchiveLauncher {
             return Optional.empty();
         }
         List<String> jvmArguments = jvmOptions(commandLine);
-        if (jvmArguments.stream().anyMatch(SharedArchiveLauncher::isSharingFlag)) {
-            return Optional.empty();
+        boolean compilerChosen = false;
+        boolean scalingChosen = false;
+        boolean perfDataChosen = false;
+        boolean outOfMemoryChosen = false;
+        boolean sqlitePathChosen = false;
+        for (String argument : jvmArguments) {
+            if (isSharingFlag(argument)) {
+                return Optional.empty();
+            }
+            compilerChosen |= isCompilerFlag(argument);
+            scalingChosen |= argument.contains("CompileThresholdScaling");
+            perfDataChosen |= argument.contains("UsePerfData");
+            outOfMemoryChosen |= argument.contains("OutOfMemoryError");
+            sqlitePathChosen |= argument.startsWith(join("-D", SQLITE_LIBRARY_PATH, "="));
         }
         Path jarPath = jar.get().toAbsolutePath();
         Path folder = jarPath.getParent();
         String jarName = jarPath.getFileName().toString();
         String base = jarName.substring(0, jarName.length() - ".jar".length());
-        Path archive = folder.resolve(base + ARCHIVE_SUFFIX);
-        Path natives = folder.resolve(base + NATIVE_SUFFIX);
+        Path archive = folder.resolve(base.concat(ARCHIVE_SUFFIX));
+        Path natives = folder.resolve(base.concat(NATIVE_SUFFIX));
         String key;
         try {
-            key = vm + " | " + Files.size(jarPath) + " | " + Files.getLastModifiedTime(jarPath).toMillis();
+            key = join(vm, " | ", Long.toString(Files.size(jarPath)), " | ",
+                    Long.toString(Files.getLastModifiedTime(jarPath).toMillis()));
         } catch (IOException e) {
             return Optional.empty();
         }
         List<String> command = new ArrayList<>();
         command.add(javaBinary);
         command.addAll(jvmArguments);
-        if (!"c2".equalsIgnoreCase(environment.apply(JIT_VARIABLE))
-                && jvmArguments.stream().noneMatch(SharedArchiveLauncher::isCompilerFlag)) {
+        if (!"c2".equalsIgnoreCase(environment.apply(JIT_VARIABLE)) && !compilerChosen) {
             command.add(C1_ONLY);
-            if (jvmArguments.stream().noneMatch(a -> a.contains("CompileThresholdScaling"))) {
+            if (!scalingChosen) {
                 command.add(EARLY_COMPILE);
             }
         }
-        if (jvmArguments.stream().noneMatch(a -> a.contains("UsePerfData"))) {
+        if (!perfDataChosen) {
             command.add(NO_PERF_DATA);
         }
-        if (jvmArguments.stream().noneMatch(a -> a.contains("OutOfMemoryError"))) {
+        if (!outOfMemoryChosen) {
             command.add(EXIT_ON_OUT_OF_MEMORY);
         }
         Path training = null;
         if (key.equals(readKey(archive)) && Files.isRegularFile(archive)) {
-            command.add("-XX:SharedArchiveFile=" + archive);
+            command.add(join("-XX:SharedArchiveFile=", archive.toString()));
             // unpacked by the run that made this archive, so from this jar
-            if (Files.isRegularFile(natives.resolve(sqliteLibraryName()))
-                    && jvmArguments.stream().noneMatch(a -> a.startsWith("-D" + SQLITE_LIBRARY_PATH + "="))) {
-                command.add("-D" + SQLITE_LIBRARY_PATH + "=" + natives);
+            if (Files.isRegularFile(natives.resolve(sqliteLibraryName())) && !sqlitePathChosen) {
+                command.add(join("-D", SQLITE_LIBRARY_PATH, "=", natives.toString()));
             }
         } else if (Files.isWritable(folder)) {
-            training = folder.resolve(archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-            command.add("-XX:ArchiveClassesAtExit=" + training);
+            training = folder.resolve(join(archive.getFileName().toString(), ".",
+                    Long.toString(ProcessHandle.current().pid()), ".tmp"));
+            command.add(join("-XX:ArchiveClassesAtExit=", training.toString()));
             // the JVM lists every class it leaves out of the archive (old bytecode, failed verification) as a warning
             command.add("-Xlog:cds*=error");
         } else {
             return Optional.empty();
         }
-        command.add("-D" + CHILD_PROPERTY + "=true");
+        command.add(join("-D", CHILD_PROPERTY, "=true"));
         command.add("-cp");
         command.add(jarPath.toString());
         command.add(io.copytrader.CopyTraderCli.class.getName());
@@ -238,7 +306,7 @@ public final class SharedArchiveLauncher {
     }
 
     private static Path keyFile(Path archive) {
-        return archive.resolveSibling(archive.getFileName() + ".key");
+        return archive.resolveSibling(archive.getFileName().toString().concat(".key"));
     }
 
     static int run(Plan plan) throws IOException {
@@ -251,9 +319,15 @@ public final class SharedArchiveLauncher {
             unpackSqliteLibrary(plan.natives()); // while the child starts; used from the next start on
         }
         // a terminal's Ctrl-C reaches both processes; a kill of this one alone is passed on: the child stops gracefully
+        sun.misc.SignalHandler passOn = new sun.misc.SignalHandler() {
+            @Override
+            public void handle(sun.misc.Signal signal) {
+                child.destroy();
+            }
+        };
         for (String name : new String[] {"TERM", "INT", "HUP"}) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> child.destroy());
+                sun.misc.Signal.handle(new sun.misc.Signal(name), passOn);
             } catch (IllegalArgumentException e) {
                 // a signal this platform does not have
             }

@@ -204,4 +204,20 @@ class SharedArchiveLauncherTest {
             return in.readAllBytes();
         }
     }
+
+    /** /proc's command line, NUL after each argument (an empty argument included), program first. */
+    @Test
+    void shouldSplitAProcCommandLineIntoItsArguments() {
+        byte[] cmdline = "java\0-Xmx1g\0\0-jar\0copy trader.jar\0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(SharedArchiveLauncher.splitCommandLine(cmdline))
+                .containsExactly("java", "-Xmx1g", "", "-jar", "copy trader.jar");
+        assertThat(SharedArchiveLauncher.splitCommandLine(new byte[0])).isEmpty();
+    }
+
+    /** The launcher reads its arguments without ProcessHandle where it can; both give this JVM's the same way. */
+    @Test
+    void shouldReadThisProcessesArgumentsAsTheJdkDoes() {
+        assertThat(SharedArchiveLauncher.commandLine())
+                .isEqualTo(List.of(ProcessHandle.current().info().arguments().orElseThrow()));
+    }
 }
