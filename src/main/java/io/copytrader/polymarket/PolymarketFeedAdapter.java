@@ -291,12 +291,12 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
      * a fill it is a trade now, so the engine admits it at once and the filter skips it as dated ahead
      * ({@code FILTER_DATED_AHEAD}, judged against the time it was read): its outcome is stored, dedup absorbs every
      * later reading, across restarts, and it is counted and logged once. It is never copied: waiting until the
-     * clock catches up with it would not make its time right. Its source order is dropped so it joins no other fill's
-     * copy (docs/aggregation.md). A row that does not read as a fill stays malformed.
+     * clock catches up with it would not make its time right; it joins no other fill's copy either
+     * ({@code FillAggregation.groupKey}). A row that does not read as a fill stays malformed.
      */
     FeedRow aheadRow(TraderId trader, JsonNode row, int position, long second, Instant now) {
         try {
-            return new FeedRow.Trade(toTrade(trader, row, now).withSourceOrder(null));
+            return new FeedRow.Trade(toTrade(trader, row, now));
         } catch (IllegalArgumentException e) {
             return new FeedRow.Malformed(rowKey(row, position), Reason.FEED_MALFORMED_ROW,
                     FeedClock.aheadDetail(second, now) + "; " + e.getMessage());
