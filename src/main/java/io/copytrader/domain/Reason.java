@@ -9,6 +9,11 @@ public enum Reason {
     FEED_MALFORMED_ROW,
     FILTER_BELOW_MIN_SIZE,
     FILTER_STALE,
+    /**
+     * The trade is dated further ahead of this engine's clock, when it was read, than a fill can be (FeedClock): its
+     * time is wrong (the venue's, a proxy's, or this machine's clock), so its age cannot be judged. Never copied.
+     */
+    FILTER_DATED_AHEAD,
     /** The target's trade is in a market its allow list leaves out or its deny list names. */
     FILTER_MARKET_NOT_ALLOWED,
     /** The queue was full; this, the oldest waiting trade, made room for a newer one. */

@@ -1,6 +1,7 @@
 package io.copytrader.engine;
 
 import io.copytrader.domain.DetectedTrade;
+import io.copytrader.venue.FeedClock;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -83,7 +84,7 @@ public final class FillAggregation implements AggregationStrategy {
         if (windowMs == 0 || !(exchange.getMessage().getBody() instanceof DetectedTrade fill)) {
             return;
         }
-        String key = fill.aggregationKey();
+        String key = groupKey(fill);
         String previous = lastKey.put(fill.trader().value(), key);
         if (previous != null && !previous.equals(key)) {
             AggregateProcessor processor = aggregator(exchange.getContext());
@@ -91,6 +92,15 @@ public final class FillAggregation implements AggregationStrategy {
                 processor.forceCompletionOfGroup(previous);
             }
         }
+    }
+
+    /**
+     * The fill's group: its {@link DetectedTrade#aggregationKey()}, but a fill dated further ahead of this engine's
+     * clock, when it was read, than {@link FeedClock#TRADE_TOLERANCE} is a group of its own. The filter skips it
+     * (FILTER_DATED_AHEAD); joined to another fill of its order it would be copied with that fill's copy.
+     */
+    public static String groupKey(DetectedTrade fill) {
+        return TradeFilter.datedAhead(fill, fill.tsInit(), FeedClock.TRADE_TOLERANCE) ? fill.key() : fill.aggregationKey();
     }
 
     private AggregateProcessor aggregator(CamelContext context) {

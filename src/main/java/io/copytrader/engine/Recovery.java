@@ -203,7 +203,7 @@ public final class Recovery {
                 }
                 result.add(FillAggregation.combine(members));
             } else {
-                open.computeIfAbsent(t.aggregationKey(), k -> new java.util.ArrayList<>()).addAll(members);
+                open.computeIfAbsent(FillAggregation.groupKey(t), k -> new java.util.ArrayList<>()).addAll(members);
             }
         }
         for (java.util.List<DetectedTrade> members : open.values()) {
@@ -312,9 +312,9 @@ public final class Recovery {
             return "failed";
         }
         Instant now = clock.instant();
-        // a trade dated further ahead than the filter lets through got past no filter yet (the filter skips it): not
-        // re-queued (one that passed the filter is dated less far ahead now than it was then)
-        boolean ahead = trade.tsEvent().isAfter(now.plus(TradeFilter.maxAhead(maxTradeAge)));
+        // a trade dated further ahead than the filter lets through, now or when it was read, got past no filter yet
+        // (the filter skips it): not re-queued, however long the engine was stopped (a wrong time stays wrong)
+        boolean ahead = TradeFilter.datedAhead(trade, now, TradeFilter.maxAhead(maxTradeAge));
         if (replayed || (!ahead && !trade.tsEvent().isBefore(now.minus(maxTradeAge)))) {
             if (replayed) {
                 ledger.metrics().replayed();
@@ -323,7 +323,7 @@ public final class Recovery {
             return "re-queued";
         }
         ledger.finish(trade, TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED, "still unfinished at restart, "
-                + (ahead ? "dated " + TradeFilter.millis(now, trade.tsEvent()) + " ms ahead of this engine's clock"
+                + (ahead ? "dated " + TradeFilter.aheadMillis(trade, now) + " ms ahead of this engine's clock when read"
                 : "older than " + maxTradeAge.toMillis() + " ms"));
         return "expired";
     }

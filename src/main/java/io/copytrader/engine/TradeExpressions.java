@@ -20,7 +20,7 @@ public final class TradeExpressions {
 
     /** The trade's unique key (dedup). */
     public static final String TRADE_KEY = "tradeKey";
-    /** Fills of one target order share it (fill aggregation). */
+    /** Fills of one target order share it (fill aggregation, {@link FillAggregation#groupKey}). */
     public static final String AGGREGATION_KEY = "aggregationKey";
     /** Trades of one key are copied in order (the copy queue's key). */
     public static final String ORDERING_KEY = "orderingKey";
@@ -36,7 +36,7 @@ public final class TradeExpressions {
     public static Map<String, Expression> all() {
         return Map.of(
                 TRADE_KEY, of(TRADE_KEY, DetectedTrade::key),
-                AGGREGATION_KEY, of(AGGREGATION_KEY, DetectedTrade::aggregationKey),
+                AGGREGATION_KEY, of(AGGREGATION_KEY, FillAggregation::groupKey),
                 ORDERING_KEY, of(ORDERING_KEY, DetectedTrade::orderingKey),
                 PAGE_TRADES, page(PAGE_TRADES, TradeDetector.Poll::trades, List.of()),
                 PAGE_HAS_TRADES, page(PAGE_HAS_TRADES, poll -> !poll.trades().isEmpty(), false));

@@ -150,7 +150,7 @@ final class KeysetFeed {
         if (reply.status() == 400 && asked.apiCursor() != null) {
             // the stored anchor was refused (expired, or minted under other filters): read again from the window's
             // start without one, in this poll; nothing after head - overlap is skipped, what is read again is deduped
-            return new FeedPage(List.of(), restart(current.head()).format(), true, true);
+            return new FeedPage(List.of(), restart(current.head(), now).format(), true, true);
         }
         if (!reply.isSuccess()) {
             throw new IllegalArgumentException("Data API /v2/activity answered HTTP " + reply.status() + ": "
@@ -175,9 +175,8 @@ final class KeysetFeed {
             if (!"TRADE".equalsIgnoreCase(PolymarketFeedAdapter.textOr(row, "type", "TRADE"))) {
                 continue; // not a fill to copy (the request asks for TRADE only; kept in case the filter is ignored)
             }
-            if (ahead) {
-                out.add(new FeedRow.Malformed(PolymarketFeedAdapter.rowKey(row, i), Reason.FEED_MALFORMED_ROW,
-                        FeedClock.aheadDetail(ts, now)));
+            if (ahead) { // a trade skipped as dated ahead if it reads as one, else malformed (PolymarketFeedAdapter)
+                out.add(reader.aheadRow(trader, row, i, ts, now));
                 continue;
             }
             try {
@@ -188,7 +187,7 @@ final class KeysetFeed {
             }
         }
         long head = Math.max(current.head(), newest);
-        long windowStart = Math.max(0, head - overlapSeconds);
+        long windowStart = PolymarketFeedAdapter.windowStart(head, overlapSeconds, now);
         // where the walk just read goes on: the anchor after this page, or, at the end without one, this request again.
         // A page that ends with rows dated too far ahead read up to this clock's present: the walk is at its end, and
         // stays before them (an anchor past them would pass over the real fills indexed meanwhile, all dated before)
@@ -220,8 +219,8 @@ final class KeysetFeed {
     }
 
     /** A reading from the window's start, no API cursor: after a refused anchor, or a cursor of the v1 reader. */
-    Cursor restart(long head) {
-        long windowStart = Math.max(0, head - overlapSeconds);
+    Cursor restart(long head, Instant now) {
+        long windowStart = PolymarketFeedAdapter.windowStart(head, overlapSeconds, now);
         return new Cursor(head, new Walk(windowStart, null), windowStart, false, null);
     }
 

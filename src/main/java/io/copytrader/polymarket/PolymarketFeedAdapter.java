@@ -264,16 +264,43 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
         long head = KeysetFeed.Cursor.isKeyset(cursor) ? KeysetFeed.Cursor.parse(cursor).head()
                 : Cursor.parse(cursor, overlapSeconds).head();
         if (FeedClock.tooFarAhead(head, now)) { // moved there by a row dated ahead: as in the v1 reader's cursor
-            return keyset.restart(now.getEpochSecond());
+            return keyset.restart(now.getEpochSecond(), now);
         }
         if (KeysetFeed.Cursor.isKeyset(cursor)) {
             return KeysetFeed.Cursor.parse(cursor);
         }
-        return keyset.restart(head);
+        return keyset.restart(head, now);
     }
 
     private long windowStart(Instant now) {
-        return Math.max(0, now.getEpochSecond() - overlapSeconds);
+        return windowStart(now.getEpochSecond(), overlapSeconds, now);
+    }
+
+    /**
+     * The overlap window's start: {@code overlap} behind the newest second seen, or behind this clock when that second
+     * is ahead of it. A row dated ahead, but not so far that it is left out of the cursor ({@link FeedClock}), moves the
+     * head there; the window must not follow it past the clock, or the real fills dated before it, indexed after, would
+     * be behind the window whatever the overlap (0 to 3600 s).
+     */
+    static long windowStart(long head, long overlapSeconds, Instant now) {
+        return Math.max(0, Math.min(head, now.getEpochSecond()) - overlapSeconds);
+    }
+
+    /**
+     * A row dated more than {@link FeedClock#ROW_TOLERANCE} ahead of this clock (it moves no cursor). When it reads as
+     * a fill it is a trade now, so the engine admits it at once and the filter skips it as dated ahead
+     * ({@code FILTER_DATED_AHEAD}, judged against the time it was read): its outcome is stored, dedup absorbs every
+     * later reading, across restarts, and it is counted and logged once. It is never copied: waiting until the
+     * clock catches up with it would not make its time right; it joins no other fill's copy either
+     * ({@code FillAggregation.groupKey}). A row that does not read as a fill stays malformed.
+     */
+    FeedRow aheadRow(TraderId trader, JsonNode row, int position, long second, Instant now) {
+        try {
+            return new FeedRow.Trade(toTrade(trader, row, now));
+        } catch (IllegalArgumentException e) {
+            return new FeedRow.Malformed(rowKey(row, position), Reason.FEED_MALFORMED_ROW,
+                    FeedClock.aheadDetail(second, now) + "; " + e.getMessage());
+        }
     }
 
     @Override
@@ -314,8 +341,7 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
                 continue; // SPLIT, MERGE, REDEEM ...: not a fill to copy
             }
             if (ahead) {
-                rows.add(new FeedRow.Malformed(rowKey(row, Math.max(0, current.offset()) + i),
-                        Reason.FEED_MALFORMED_ROW, FeedClock.aheadDetail(ts, now)));
+                rows.add(aheadRow(trader, row, Math.max(0, current.offset()) + i, ts, now));
                 continue;
             }
             try {
@@ -348,7 +374,7 @@ public final class PolymarketFeedAdapter implements FeedAdapter {
                     // past the Data API's deepest offset: the rest of this second cannot be read by offset
                     : new Position(at + 1, -1, false);
         }
-        long windowStart = Math.max(0, head - overlapSeconds);
+        long windowStart = windowStart(head, overlapSeconds, now);
         Cursor after;
         boolean more;
         if (!current.inHead()) {

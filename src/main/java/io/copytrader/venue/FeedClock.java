@@ -10,18 +10,20 @@ import java.time.Instant;
  * and a feed that took it as its newest second would read on from there, past every real fill dated before it.
  *
  * <ul>
- *   <li>{@link #ROW_TOLERANCE} (30 s, fifteen Polygon blocks of about 2 s): a feed row dated further ahead is
- *       malformed ({@code FEED_MALFORMED_ROW}) and moves no cursor. It leaves room for a machine clock well off (the
- *       CLOB's own check is corrected from 2 s, {@code ClobTime}), and is half the Polymarket feed's default overlap,
- *       so a row dated just inside it still leaves the window reaching 30 s behind this clock for rows indexed
- *       late.</li>
- *   <li>{@link #TRADE_TOLERANCE} (10 s): the staleness filter skips a trade dated further ahead (its age cannot be
- *       judged). It is below the row tolerance by 20 s on purpose: a row rejected as too far ahead is read again
- *       at each poll (it moved no cursor) and is taken once it comes within the row tolerance, still more than
- *       {@code TRADE_TOLERANCE} ahead, so it is skipped and recorded, then absorbed by dedup: a row the feed
- *       rejected is never copied, however long after.</li>
+ *   <li>{@link #ROW_TOLERANCE} (30 s, fifteen Polygon blocks of about 2 s): a feed row dated further ahead moves no
+ *       cursor. If it reads as a fill it is a trade all the same, admitted at once (so dedup absorbs every later
+ *       reading of it, across restarts, and it is counted and logged once); otherwise it is malformed
+ *       ({@code FEED_MALFORMED_ROW}). A row dated ahead within this tolerance moves the head, but the re-read window
+ *       never starts past this clock (the window is {@code overlap} behind the earlier of the two), so it cannot pass
+ *       over real fills whatever the overlap setting.</li>
+ *   <li>{@link #TRADE_TOLERANCE} (10 s): the filter skips a trade dated further ahead
+ *       ({@code FILTER_DATED_AHEAD}: its age cannot be judged), judged against this clock when the trade was read
+ *       ({@code tsInit}, stored with it) as well as now: a time read wrong stays wrong however long the engine waits
+ *       (a 429's wait, a stall, a restart), so such a trade is never copied; recovery does not re-queue it either, and
+ *       it joins no other fill's copy.</li>
  * </ul>
- * Constants, not settings: the second must stay well below the first, whatever the first is.
+ * Constants, not settings: the second is the filter's bound, well below the first, the feeds' bound for moving a
+ * cursor.
  */
 public final class FeedClock {
     public static final Duration ROW_TOLERANCE = Duration.ofSeconds(30);

@@ -78,6 +78,21 @@ class FillAggregationTest {
         assertThat(a.aggregationKey()).isEqualTo(a.key()).isNotEqualTo(b.aggregationKey());
     }
 
+    /** A fill read dated further ahead than the filter lets through joins no other: it would ride on their copy. */
+    @Test
+    void shouldGiveAFillReadDatedAheadAGroupOfItsOwn() {
+        DetectedTrade leader = fill("f-1", Side.BUY, "0.40", "10");
+        DetectedTrade within = new DetectedTrade(new SourceTradeId("f-2"), leader.trader(), leader.instrument(), "Yes",
+                Side.BUY, new BigDecimal("0.40"), BigDecimal.TEN, new BigDecimal("4.00"), Trades.T0.plusSeconds(10),
+                Trades.T0, "order-1");
+        DetectedTrade ahead = new DetectedTrade(new SourceTradeId("f-3"), leader.trader(), leader.instrument(), "Yes",
+                Side.BUY, new BigDecimal("0.40"), BigDecimal.TEN, new BigDecimal("4.00"), Trades.T0.plusSeconds(40),
+                Trades.T0, "order-1");
+
+        assertThat(FillAggregation.groupKey(within)).isEqualTo(FillAggregation.groupKey(leader));
+        assertThat(FillAggregation.groupKey(ahead)).isEqualTo(ahead.key()).isNotEqualTo(FillAggregation.groupKey(leader));
+    }
+
     @Test
     void shouldAggregateExchangesKeepingTheFirstOnesPropertiesAndLinkTheFollowersWhenComplete() {
         InMemoryTradeStore store = new InMemoryTradeStore(Clock.systemUTC());

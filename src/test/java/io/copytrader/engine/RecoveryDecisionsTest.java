@@ -359,13 +359,19 @@ class RecoveryDecisionsTest {
                 now.plus(FeedClock.TRADE_TOLERANCE).plusSeconds(1));
         DetectedTrade lastInstant = Trades.trade("t-max", Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50",
                 "10", Instant.MAX);
-        for (DetectedTrade t : List.of(oldest, newest, ahead, lastInstant)) {
+        // read 40 s ahead of the clock of the run that admitted it, 35 s ago: still dated ahead of its reading
+        DetectedTrade readAhead = new DetectedTrade(new io.copytrader.domain.SourceTradeId("t-read-ahead"),
+                Trades.ALICE, Trades.YES_TOKEN, "Yes", io.copytrader.domain.Side.BUY, new java.math.BigDecimal("0.50"),
+                java.math.BigDecimal.TEN, new java.math.BigDecimal("5.00"), now.plusSeconds(5), now.minusSeconds(35));
+        for (DetectedTrade t : List.of(oldest, newest, ahead, lastInstant, readAhead)) {
             admittedByAPreviousRun(t);
         }
         recovery(false).beforePolling();
         // a trade dated ahead got past no filter (the filter skips it), so it is not re-queued past one either
         assertThat(requeued).containsExactlyInAnyOrder(oldest, newest);
         assertThat(store.ended(ahead.key())).contains(new TradeStore.Ended(TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED));
+        assertThat(store.ended(readAhead.key()))
+                .contains(new TradeStore.Ended(TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED));
         assertThat(store.ended(lastInstant.key()))
                 .contains(new TradeStore.Ended(TradeOutcome.EXPIRED, Reason.RESTART_EXPIRED));
         assertIdentityInTheMetrics();

@@ -4,6 +4,7 @@ import io.copytrader.config.TargetSettings;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.Side;
+import io.copytrader.domain.SourceTradeId;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.store.InMemoryTradeStore;
 import io.copytrader.store.TradeStore;
@@ -106,8 +107,26 @@ class TradeFilterTest {
         assertThat(filter.accepts(t)).isFalse();
         assertThat(filter.accepts(far)).isFalse();
 
-        assertThat(store.ended(t.key())).contains(new TradeStore.Ended(TradeOutcome.SKIPPED, Reason.FILTER_STALE));
-        assertThat(skipped(Reason.FILTER_STALE)).isEqualTo(2.0);
+        assertThat(store.ended(t.key())).contains(new TradeStore.Ended(TradeOutcome.SKIPPED, Reason.FILTER_DATED_AHEAD));
+        assertThat(skipped(Reason.FILTER_DATED_AHEAD)).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldSkipATradeReadFarAheadOfTheClockEvenOnceTheClockHasNearlyCaughtUp() {
+        // read 40 s ahead of the clock, filtered 35 s later (an aggregation window, a restart): its time is still wrong
+        DetectedTrade readAhead = new DetectedTrade(new SourceTradeId("t1"), ALICE, YES_TOKEN, "Yes", Side.BUY,
+                new BigDecimal("0.50"), new BigDecimal("100"), new BigDecimal("50.00"), NOW.plusSeconds(5),
+                NOW.minusSeconds(35));
+        DetectedTrade readWithin = new DetectedTrade(new SourceTradeId("t2"), ALICE, YES_TOKEN, "Yes", Side.BUY,
+                new BigDecimal("0.50"), new BigDecimal("100"), new BigDecimal("50.00"), NOW.plusSeconds(5),
+                NOW.minusSeconds(5));
+        assertThat(ledger.admit(readAhead)).isTrue();
+        assertThat(ledger.admit(readWithin)).isTrue();
+
+        assertThat(filter.accepts(readAhead)).isFalse();
+        assertThat(filter.accepts(readWithin)).as("dated 10 s after it was read: within the tolerance").isTrue();
+        assertThat(store.ended(readAhead.key()))
+                .contains(new TradeStore.Ended(TradeOutcome.SKIPPED, Reason.FILTER_DATED_AHEAD));
     }
 
     @Test
@@ -122,7 +141,7 @@ class TradeFilterTest {
         assertThat(hourOld.accepts(aheadOfTheTolerance)).isFalse();
         assertThat(fiveSeconds.accepts(sixAhead)).isFalse();
         assertThat(fiveSeconds.accepts(fiveAhead)).isTrue();
-        assertThat(skipped(Reason.FILTER_STALE)).isEqualTo(2.0);
+        assertThat(skipped(Reason.FILTER_DATED_AHEAD)).isEqualTo(2.0);
     }
 
     @Test
@@ -134,7 +153,8 @@ class TradeFilterTest {
         assertThat(filter.accepts(last)).isFalse();
         assertThat(filter.accepts(first)).isFalse();
 
-        assertThat(skipped(Reason.FILTER_STALE)).isEqualTo(2.0);
+        assertThat(skipped(Reason.FILTER_DATED_AHEAD)).isEqualTo(1.0);
+        assertThat(skipped(Reason.FILTER_STALE)).isEqualTo(1.0);
         assertThat(store.inFlight()).isEmpty();
     }
 

@@ -55,26 +55,32 @@ class PolymarketFeedAdapterTest {
     }
 
     /**
-     * A row dated far ahead of the engine's clock is malformed and moves neither the head nor the sweep; the rows
-     * around it count. A row dated just inside the tolerance (30 s) is a fill like any other.
+     * A row dated far ahead of the engine's clock moves neither the head nor the sweep; the rows around it count. One
+     * that reads as a fill is a trade dated ahead of the time it was read (the filter skips it, FILTER_DATED_AHEAD);
+     * one that does not is malformed. A row dated just inside the tolerance (30 s) moves the head, but the window
+     * stays behind the clock.
      */
     @Test
-    void shouldRejectARowDatedTooFarAheadWithoutMovingTheCursor() {
+    void shouldReadARowDatedTooFarAheadWithoutMovingTheCursor() {
         long now = NOW.getEpochSecond();
         FeedPage page = feed.onPage(TARGET, "v2:" + now + ":" + (now - 60) + ":-", ok("[" + row(TX, now - 5, "BUY", "1",
                 "0.5") + "," + row("0x" + "cd".repeat(32), now + 30, "BUY", "1", "0.5") + "," + row("0x" + "ef".repeat(32),
-                now + 31, "BUY", "1", "0.5") + "]"), NOW);
+                now + 31, "BUY", "1", "0.5") + "," + row("0xnot-a-hash", now + 31, "BUY", "1", "0.5") + "]"), NOW);
 
-        assertThat(page.rows()).hasSize(3);
+        assertThat(page.rows()).hasSize(4);
         assertThat(page.rows().get(0)).isInstanceOf(FeedRow.Trade.class);
         assertThat(page.rows().get(1)).as("within the tolerance").isInstanceOf(FeedRow.Trade.class);
-        FeedRow.Malformed ahead = (FeedRow.Malformed) page.rows().get(2);
-        assertThat(ahead.reason()).isEqualTo(Reason.FEED_MALFORMED_ROW);
-        assertThat(ahead.rowKey()).isEqualTo("0x" + "ef".repeat(32));
-        assertThat(ahead.detail()).contains("31 s ahead of this engine's clock");
-        // a full page (3 rows) that ends with a row dated too far ahead read up to the present: the poll is over
+        DetectedTrade ahead = ((FeedRow.Trade) page.rows().get(2)).trade();
+        assertThat(ahead.sourceOrder()).isEqualTo("0x" + "ef".repeat(32));
+        assertThat(ahead.tsEvent()).isEqualTo(NOW.plusSeconds(31));
+        assertThat(ahead.tsInit()).as("read now: dated ahead of it for good").isEqualTo(NOW);
+        FeedRow.Malformed unreadable = (FeedRow.Malformed) page.rows().get(3);
+        assertThat(unreadable.reason()).isEqualTo(Reason.FEED_MALFORMED_ROW);
+        assertThat(unreadable.detail()).contains("31 s ahead of this engine's clock").contains("transactionHash");
+        // more than a page (3) that ends with rows dated too far ahead read up to the present: the poll is over
         assertThat(page.hasMore()).isFalse();
-        assertThat(page.nextCursor()).isEqualTo("v2:" + (now + 30) + ":" + (now - 30) + ":-");
+        assertThat(page.nextCursor()).as("the head at the row 30 s ahead, the window still 60 s behind the clock")
+                .isEqualTo("v2:" + (now + 30) + ":" + (now - 60) + ":-");
     }
 
     /** A cursor moved far ahead by such a row before they were refused is read again from the window behind now. */

@@ -43,7 +43,10 @@ class PolymarketKeysetFeedTest {
         return ((FeedRow.Trade) page.rows().get(i)).trade();
     }
 
-    /** A row dated far ahead is malformed; a page ending with it ends the walk before it, the head unmoved. */
+    /**
+     * A row dated far ahead is a trade dated ahead of the time it was read (the filter skips it), never the head; a
+     * page ending with it ends the walk before it.
+     */
     @Test
     void shouldRejectARowDatedTooFarAheadAndEndTheWalkBeforeIt() {
         long now = NOW.getEpochSecond();
@@ -54,7 +57,8 @@ class PolymarketKeysetFeedTest {
                 row("0x" + "ef".repeat(32), now + 3600, "BUY", "1", "0.5"))), NOW);
 
         assertThat(read.rows().get(0)).isInstanceOf(FeedRow.Trade.class);
-        assertThat(((FeedRow.Malformed) read.rows().get(1)).detail()).contains("3600 s ahead of this engine's clock");
+        assertThat(trade(read, 1).tsEvent()).isEqualTo(NOW.plusSeconds(3600));
+        assertThat(trade(read, 1).tsInit()).isEqualTo(NOW);
         assertThat(read.hasMore()).as("the rows after it are dated further ahead still").isFalse();
         assertThat(read.nextCursor()).as("head: the newest row not ahead; no anchor past the row ahead")
                 .startsWith("k1:" + (now - 4) + ":").doesNotContain(java.util.Base64.getUrlEncoder()
