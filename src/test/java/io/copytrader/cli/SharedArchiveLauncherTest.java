@@ -212,6 +212,9 @@ class SharedArchiveLauncherTest {
         assertThat(SharedArchiveLauncher.splitCommandLine(cmdline))
                 .containsExactly("java", "-Xmx1g", "", "-jar", "copy trader.jar");
         assertThat(SharedArchiveLauncher.splitCommandLine(new byte[0])).isEmpty();
+        // a last argument without its NUL (a truncated read) is still one
+        assertThat(SharedArchiveLauncher.splitCommandLine("java\0-jar\0x.jar".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .containsExactly("java", "-jar", "x.jar");
     }
 
     /** The launcher reads its arguments without ProcessHandle where it can; both give this JVM's the same way. */
