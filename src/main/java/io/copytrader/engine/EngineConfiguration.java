@@ -430,10 +430,6 @@ public class EngineConfiguration implements CamelConfiguration {
 
 
     /**
-     * The paper venue's URL: PAPER_VENUE_URL when set, else a venue started inside the engine (stopped with it,
-     * after the routes drained).
-     */
-    /**
      * The live Polymarket exchange, after its preflight (version, credentials, balance and allowances, sizing). A
      * start that could only fail every order is refused with one line (exit code 2).
      */
@@ -450,6 +446,10 @@ public class EngineConfiguration implements CamelConfiguration {
         }
     }
 
+    /**
+     * The paper venue's URL: PAPER_VENUE_URL when set, else a venue started inside the engine (stopped with it,
+     * after the routes drained).
+     */
     private static String paperVenueUrl(CamelContext context, CopyTraderSettings settings, Map<String, Double> traders)
             throws Exception {
         if (!settings.paperVenueUrl().isBlank()) {
