@@ -181,14 +181,29 @@ class DeadLetterRecorderTest {
         assertThat(levels()).containsExactly(Level.WARN, Level.WARN, Level.ERROR);
     }
 
-    @Test
-    void shouldWriteOnceLaterALetterWhoseTradesOutcomeTheStoreRefused() {
+    /** A recorder whose ledger writes through a store that can refuse writes or lose their answers; one trade admitted. */
+    private record OverLosingStore(LosingAnswers db, SimpleMeterRegistry registry, DeadLetterRecorder letters,
+                                   DetectedTrade trade) {
+        double failedCount() {
+            return registry.find(PipelineMetrics.TRADES_FAILED).counters().stream().mapToDouble(c -> c.count()).sum();
+        }
+    }
+
+    private OverLosingStore overALosingStore(String tradeId) {
         LosingAnswers db = new LosingAnswers(store);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         TradeLedger handler = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(true);
-        DeadLetterRecorder letters = new DeadLetterRecorder(handler);
-        DetectedTrade t = Trades.buy("d-13", "0.50", "10");
+        DetectedTrade t = Trades.buy(tradeId, "0.50", "10");
         handler.admit(t);
+        return new OverLosingStore(db, registry, new DeadLetterRecorder(handler), t);
+    }
+
+    @Test
+    void shouldWriteOnceLaterALetterWhoseTradesOutcomeTheStoreRefused() {
+        OverLosingStore f = overALosingStore("d-13");
+        LosingAnswers db = f.db();
+        DeadLetterRecorder letters = f.letters();
+        DetectedTrade t = f.trade();
         Exchange refused = exchange();
         refused.setProperty(ExchangeProps.TRADE, t);
         refused.setProperty(ExchangeProps.DEAD_LETTER_REASON, Reason.EXCHANGE_INVALID_ORDER);
@@ -205,18 +220,16 @@ class DeadLetterRecorderTest {
         assertThat(letters()).as("the letter stored once").containsExactly(t.key() + " EXCHANGE_INVALID_ORDER tick size");
         assertThat(store.ended(t.key())).contains(new io.copytrader.store.TradeStore.Ended(TradeOutcome.FAILED,
                 Reason.EXCHANGE_INVALID_ORDER));
-        assertThat(registry.find(PipelineMetrics.TRADES_FAILED).counters().stream().mapToDouble(c -> c.count()).sum()).as("counted once").isEqualTo(1);
+        assertThat(f.failedCount()).as("counted once").isEqualTo(1);
         assertThat(letters.failedLetters()).isZero();
     }
 
     @Test
     void shouldCountOnceALetterWhoseOutcomeWasCommittedThoughItsAnswerWasLostAndNotReadBack() {
-        LosingAnswers db = new LosingAnswers(store);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        TradeLedger handler = new TradeLedger(db.store, new PipelineMetrics(registry)).resolvingLostAdmissions(true);
-        DeadLetterRecorder letters = new DeadLetterRecorder(handler);
-        DetectedTrade t = Trades.buy("d-14", "0.50", "10");
-        handler.admit(t);
+        OverLosingStore f = overALosingStore("d-14");
+        LosingAnswers db = f.db();
+        DeadLetterRecorder letters = f.letters();
+        DetectedTrade t = f.trade();
         db.lostAnswers.add(t.key());
         db.unreadable.addAll(List.of(LosingAnswers.read("ended", t.key()), LosingAnswers.read("ended", t.key())));
 
@@ -228,7 +241,7 @@ class DeadLetterRecorderTest {
         letters.recordAgainWhatFailed();
 
         assertThat(letters()).containsExactly(t.key() + " EXCHANGE_UNKNOWN_OUTCOME x");
-        assertThat(registry.find(PipelineMetrics.TRADES_FAILED).counters().stream().mapToDouble(c -> c.count()).sum()).as("counted once").isEqualTo(1);
+        assertThat(f.failedCount()).as("counted once").isEqualTo(1);
         assertThat(db.writes).as("read back, not written again").filteredOn(w -> w.equals("finish " + t.key())).hasSize(1);
     }
 
