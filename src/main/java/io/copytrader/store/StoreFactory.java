@@ -45,21 +45,29 @@ public final class StoreFactory {
      * connection, so each migration and its record in the schema history commit together (see
      * {@link MigrationDataSource}): a process killed while migrating leaves a schema the next start can finish. A
      * store that already has every migration this build ships, each applied successfully ({@link MigrationIndex}),
-     * is left as it is without starting Flyway.
+     * is left as it is without starting Flyway; a new SQLite store gets the schema Flyway would make, in one
+     * transaction, without starting it either ({@link NewSqliteStore}).
      *
-     * @return true when Flyway ran, false when the schema was already current
+     * @return true when the schema was created or brought up to date, false when it was already current
      */
     static boolean migrate(javax.sql.DataSource dataSource) {
         try (java.sql.Connection connection = dataSource.getConnection()) {
             if (MigrationIndex.isCurrent(connection)) {
                 return false;
             }
-            Flyway.configure().dataSource(new MigrationDataSource(connection)).locations("classpath:db/migration")
-                    .load().migrate();
+            if (!NewSqliteStore.create(connection)) {
+                flyway(connection);
+            }
             return true;
         } catch (java.sql.SQLException e) {
             throw new StoreException("could not migrate the store's schema: " + e.getMessage(), e);
         }
+    }
+
+    /** Flyway's migration of the schema, over this one connection (see {@link MigrationDataSource}). */
+    static void flyway(java.sql.Connection connection) {
+        Flyway.configure().dataSource(new MigrationDataSource(connection)).locations("classpath:db/migration")
+                .load().migrate();
     }
 
     /** The connection pool for a SQLite or PostgreSQL URL, connections configured but schema not yet migrated. */

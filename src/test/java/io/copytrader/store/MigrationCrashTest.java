@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * A process killed while Flyway migrates must leave a schema the next start can finish. The migration is cut right
- * after its k-th commit (the commit reached the database, then every connection is gone, as when the process is
+ * A process killed while the schema is made or migrated must leave a schema the next start can finish. The migration
+ * is cut right after its k-th commit (the commit reached the database, then every connection is gone, as when the process is
  * killed), for k = 1, 2, ... until a migration runs through; after each cut, the store must open and be at the latest
  * version. On PostgreSQL this failed when Flyway recorded a migration on a second connection that committed after
  * the migration's own (seen once in StoreCrashTest: "relation feed_cursors already exists" on every later start).
@@ -40,18 +40,37 @@ class MigrationCrashTest {
                 String schema = TestPostgres.createSchema();
                 schemas.add(schema);
                 return new Target(TestPostgres.settings(schema), () -> TestPostgres.connect(schema));
-            });
+            }, StoreFactory::migrate, MigrationCrashTest::latestOrMore);
         } finally {
             schemas.forEach(TestPostgres::dropSchema);
         }
     }
 
+    /** Flyway on SQLite: what a store made by an older build goes through. */
     @Test
-    void shouldOpenAfterTheMigrationIsCutAtAnyCommitOnSqlite() throws Exception {
-        cutAtEveryCommit(k -> {
-            String url = "jdbc:sqlite:" + dir.resolve("cut-" + k + ".db");
-            return new Target(StoreSettings.of(url), () -> DriverManager.getConnection(url));
-        });
+    void shouldOpenAfterFlywaysMigrationIsCutAtAnyCommitOnSqlite() throws Exception {
+        cutAtEveryCommit(k -> sqlite("flyway-cut-" + k), dataSource -> {
+            try (Connection c = dataSource.getConnection()) {
+                StoreFactory.flyway(c);
+            }
+            return true;
+        }, MigrationCrashTest::latestOrMore);
+    }
+
+    /** A new SQLite store: its whole schema is one commit ({@link NewSqliteStore}). */
+    @Test
+    void shouldOpenAfterANewSqliteStoresSchemaIsCutAtItsCommit() throws Exception {
+        cutAtEveryCommit(k -> sqlite("new-cut-" + k), StoreFactory::migrate,
+                (cuts, latest) -> assertThat(cuts).as("commits the new store's schema was cut after").isEqualTo(1));
+    }
+
+    private Target sqlite(String name) {
+        String url = "jdbc:sqlite:" + dir.resolve(name + ".db");
+        return new Target(StoreSettings.of(url), () -> DriverManager.getConnection(url));
+    }
+
+    private static void latestOrMore(int cuts, int latest) {
+        assertThat(cuts).as("commits the migration was cut after").isGreaterThanOrEqualTo(latest);
     }
 
     private record Target(StoreSettings settings, Opener opener) {
@@ -67,7 +86,17 @@ class MigrationCrashTest {
         Target fresh(int k) throws Exception;
     }
 
-    private static void cutAtEveryCommit(Targets targets) throws Exception {
+    @FunctionalInterface
+    private interface Migrator {
+        boolean migrate(DataSource dataSource) throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Cuts {
+        void check(int cuts, int latest);
+    }
+
+    private static void cutAtEveryCommit(Targets targets, Migrator migrator, Cuts expected) throws Exception {
         Target whole = targets.fresh(0);
         try (TradeStore store = StoreFactory.open(whole.settings(), Clock.systemUTC())) {
             assertThat(store.detectedCount()).isZero();
@@ -78,7 +107,7 @@ class MigrationCrashTest {
         for (int k = 1; k < 200; k++) {
             Target target = targets.fresh(k);
             DyingDataSource dying = new DyingDataSource(target.opener(), k);
-            Throwable thrown = catchThrowable(() -> StoreFactory.migrate(dying.dataSource()));
+            Throwable thrown = catchThrowable(() -> migrator.migrate(dying.dataSource()));
             if (!dying.died) {
                 assertThat(thrown).as("a migration that was not cut").isNull();
                 break;
@@ -91,7 +120,7 @@ class MigrationCrashTest {
             }
             assertThat(version(target)).as("schema version after a cut at commit %d", k).isEqualTo(latest);
         }
-        assertThat(cuts).as("commits the migration was cut after").isGreaterThanOrEqualTo(latest);
+        expected.check(cuts, latest);
     }
 
     /** The highest version recorded as applied, and every recorded one a success. */
