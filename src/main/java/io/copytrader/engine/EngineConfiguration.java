@@ -33,6 +33,10 @@ import io.copytrader.venue.VenueHttpClient;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -52,6 +56,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -110,6 +116,24 @@ public class EngineConfiguration implements CamelConfiguration {
             StartupFailure.record(e);
             throw e;
         }
+        // the embedded paper venue starts beside the store and the engine's parts (its start was on the path to the
+        // first copy); if the engine does not get as far as using it, it is closed
+        VenueStart venueStart = settings.venue().equals("paper") && settings.paperVenueUrl().isBlank()
+                ? new VenueStart(paperVenueConfig(settings, paperTraders(settings))) : null;
+        try {
+            assemble(context, pc, settings, targets, sells, chain, shared, venueStart);
+        } catch (Exception | Error e) {
+            if (venueStart != null) {
+                venueStart.abandon();
+            }
+            throw e;
+        }
+    }
+
+    /** The engine's parts over the checked settings: store, metrics, venue adapters, the pipeline's beans. */
+    private static void assemble(CamelContext context, PropertiesComponent pc, CopyTraderSettings settings,
+                                 Map<TraderId, TargetSettings> targets, SellSettings sells, ChainSettings chain,
+                                 SharedQueueSettings shared, VenueStart venueStart) throws Exception {
         Clock clock = Clock.systemUTC();
         String instanceId = sharedQueue(context, shared); // null: one instance, the in-process queue
         // one instance: the store is this engine's alone (EngineLock), taken before anything reads or writes it
@@ -137,6 +161,7 @@ public class EngineConfiguration implements CamelConfiguration {
             registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             context.getRegistry().bind("metricsRegistry", registry);
         }
+        bindJvmMetrics(context, registry);
         PipelineMetrics metrics = new PipelineMetrics(registry);
         metrics.defaultSource(settings.venue().equals("polymarket") ? ChainSettings.DATA_API : settings.venue());
         metrics.seed(store.detectedCount(), store.outcomeCountsByReason());
@@ -176,9 +201,7 @@ public class EngineConfiguration implements CamelConfiguration {
             LOG.info("Venue: Polymarket feed for {} trader(s); exchange: {}", poly.targetTraders().size(),
                     poly.dryRun() ? "paper (dry run, no real orders)" : "Polymarket CLOB V2");
         } else {
-            Map<String, Double> traders = new LinkedHashMap<>();
-            settings.targetTraders().forEach(t -> traders.put(t.value(), settings.paperTradeRate().doubleValue()));
-            String url = paperVenueUrl(context, settings, traders);
+            String url = venueStart != null ? venueStart.url(context) : paperVenueUrl(context, settings, Map.of());
             feed = new PaperFeedAdapter(url, settings.feedPageSize());
             exchange = new PaperExchangeAdapter(url);
         }
@@ -447,6 +470,20 @@ public class EngineConfiguration implements CamelConfiguration {
     }
 
     /**
+     * The JVM's and the process's figures on /observe/metrics: memory, GC, threads, CPU. Bound here rather than
+     * through {@code camel.metrics.binders}, whose discovery of binders (a Jandex index read, then Camel's bean
+     * post-processing of each binder) was about 0.1 s of every launch, on the path to the first copy.
+     */
+    static void bindJvmMetrics(CamelContext context, MeterRegistry registry) throws Exception {
+        new JvmMemoryMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        stopWithContext(context, gc::close);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    /**
      * The paper venue's URL: PAPER_VENUE_URL when set, else a venue started inside the engine (stopped with it,
      * after the routes drained).
      */
@@ -455,15 +492,74 @@ public class EngineConfiguration implements CamelConfiguration {
         if (!settings.paperVenueUrl().isBlank()) {
             return settings.paperVenueUrl();
         }
-        PaperVenue venue = PaperVenue.start(PaperVenueConfig.builder()
+        return embedded(context, PaperVenue.start(paperVenueConfig(settings, traders)));
+    }
+
+    /** A started embedded venue, stopped with the context (after the routes drained): its URL. */
+    private static String embedded(CamelContext context, PaperVenue venue) throws Exception {
+        stopWithContext(context, venue::close);
+        LOG.info("Embedded paper venue at {} (set PAPER_VENUE_URL to use an external one)", venue.baseUrl());
+        return venue.baseUrl();
+    }
+
+    /** The embedded venue's settings: a free port, the seed, these traders, the starting cash. */
+    private static PaperVenueConfig paperVenueConfig(CopyTraderSettings settings, Map<String, Double> traders) {
+        return PaperVenueConfig.builder()
                 .port(0)
                 .seed(settings.paperSeed())
                 .traders(traders)
                 .startingCash(settings.paperStartingCash())
-                .build());
-        stopWithContext(context, () -> venue.close());
-        LOG.info("Embedded paper venue at {} (set PAPER_VENUE_URL to use an external one)", venue.baseUrl());
-        return venue.baseUrl();
+                .build();
+    }
+
+    /** Each target trader trading at PAPER_TRADE_RATE on the embedded venue. */
+    private static Map<String, Double> paperTraders(CopyTraderSettings settings) {
+        Map<String, Double> traders = new LinkedHashMap<>();
+        settings.targetTraders().forEach(t -> traders.put(t.value(), settings.paperTradeRate().doubleValue()));
+        return traders;
+    }
+
+    /**
+     * The embedded paper venue, started on a thread of its own while the engine takes its store's lock, opens the
+     * store and builds its parts (about 0.15 s of Vert.x's start and the servers' deployment, once on the path to the
+     * first copy).
+     */
+    static final class VenueStart {
+        private final FutureTask<PaperVenue> start;
+        private boolean taken;
+
+        VenueStart(PaperVenueConfig config) {
+            start = new FutureTask<>(() -> PaperVenue.start(config));
+            Thread thread = new Thread(start, "copytrader-paper-venue-start");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits for the venue: its URL, the venue stopped with the context from now on. */
+        String url(CamelContext context) throws Exception {
+            taken = true;
+            return embedded(context, started());
+        }
+
+        /** The engine stopped before it used the venue: the venue, once started, is closed. */
+        void abandon() {
+            if (taken) {
+                return; // stopped with the context
+            }
+            try {
+                started().close();
+            } catch (Exception e) {
+                LOG.debug("The embedded paper venue did not start: {}", e.toString());
+            }
+        }
+
+        PaperVenue started() throws Exception {
+            try {
+                return start.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
     }
 
     /** One order's retry policy: EXCHANGE_MAX_RETRIES, the backoff, and the cap on a venue's Retry-After. */

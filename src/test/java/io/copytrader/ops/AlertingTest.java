@@ -79,6 +79,8 @@ class AlertingTest {
             List<String> missing = new ArrayList<>(names);
             missing.removeAll(served);
             assertThat(missing).as("named in monitoring/ but not served by the engine").isEmpty();
+            assertThat(served).as("the JVM's and the process's figures").contains("jvm_memory_used_bytes",
+                    "jvm_gc_max_data_size_bytes", "jvm_threads_live_threads", "process_cpu_usage", "system_cpu_count");
         }
     }
 
