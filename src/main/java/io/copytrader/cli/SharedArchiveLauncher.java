@@ -55,6 +55,15 @@ public final class SharedArchiveLauncher {
     static final String EARLY_COMPILE = "-XX:CompileThresholdScaling=0.1";
 
     /**
+     * One C1 compiler thread instead of the JVM's two on a 2-core machine. At a launch C1 compiles thousands of
+     * start-up methods ({@link #EARLY_COMPILE} makes them hot sooner): two compiler threads took about 1.5 s of CPU by
+     * the first copy, as much as the engine's own threads, on the two cores the start needs. With one they took about
+     * 1 s and the first copy came 0.3-0.5 s sooner; the idle engine's CPU a minute later was the same (README
+     * "Performance", session 37). Added with {@link #C1_ONLY} unless the user set the count.
+     */
+    static final String ONE_COMPILER_THREAD = "-XX:CICompilerCount=1";
+
+    /**
      * No hsperfdata: the JVM's periodic task thread samples its performance counters every 50 ms for jps and jstat,
      * about a third of a per cent of a core in an idle engine (measured with the per-thread CPU of /proc). jcmd, JMX,
      * Jolokia and JFR work without them; jps and jstat no longer list the engine. -XX:+UsePerfData keeps them.
@@ -190,6 +199,7 @@ public final class SharedArchiveLauncher {
         List<String> jvmArguments = jvmOptions(commandLine);
         boolean compilerChosen = false;
         boolean scalingChosen = false;
+        boolean compilerThreadsChosen = false;
         boolean perfDataChosen = false;
         boolean outOfMemoryChosen = false;
         boolean sqlitePathChosen = false;
@@ -199,6 +209,7 @@ public final class SharedArchiveLauncher {
             }
             compilerChosen |= isCompilerFlag(argument);
             scalingChosen |= argument.contains("CompileThresholdScaling");
+            compilerThreadsChosen |= argument.contains("CICompilerCount");
             perfDataChosen |= argument.contains("UsePerfData");
             outOfMemoryChosen |= argument.contains("OutOfMemoryError");
             sqlitePathChosen |= argument.startsWith(join("-D", SQLITE_LIBRARY_PATH, "="));
@@ -223,6 +234,9 @@ public final class SharedArchiveLauncher {
             command.add(C1_ONLY);
             if (!scalingChosen) {
                 command.add(EARLY_COMPILE);
+            }
+            if (!compilerThreadsChosen) {
+                command.add(ONE_COMPILER_THREAD);
             }
         }
         if (!perfDataChosen) {

@@ -60,18 +60,24 @@ class SharedArchiveLauncherTest {
     void shouldRunTheEngineWithC1OnlyUnlessTheUserChoseACompiler() throws Exception {
         Path jar = jar();
         assertThat(plan(jar, List.of("-Xmx512m", "-jar", jar.toString())).orElseThrow().command())
-                .containsOnlyOnce(SharedArchiveLauncher.C1_ONLY, SharedArchiveLauncher.EARLY_COMPILE);
+                .containsOnlyOnce(SharedArchiveLauncher.C1_ONLY, SharedArchiveLauncher.EARLY_COMPILE,
+                        SharedArchiveLauncher.ONE_COMPILER_THREAD);
         assertThat(plan(jar, List.of("-XX:CompileThresholdScaling=1", "-jar", jar.toString())).orElseThrow().command())
-                .containsOnlyOnce(SharedArchiveLauncher.C1_ONLY, "-XX:CompileThresholdScaling=1")
+                .containsOnlyOnce(SharedArchiveLauncher.C1_ONLY, "-XX:CompileThresholdScaling=1",
+                        SharedArchiveLauncher.ONE_COMPILER_THREAD)
                 .doesNotContain(SharedArchiveLauncher.EARLY_COMPILE);
+        assertThat(plan(jar, List.of("-XX:CICompilerCount=2", "-jar", jar.toString())).orElseThrow().command())
+                .containsOnlyOnce(SharedArchiveLauncher.C1_ONLY, "-XX:CICompilerCount=2")
+                .doesNotContain(SharedArchiveLauncher.ONE_COMPILER_THREAD);
         assertThat(plan(jar, List.of("-XX:TieredStopAtLevel=4", "-jar", jar.toString())).orElseThrow().command())
                 .contains("-XX:TieredStopAtLevel=4")
-                .doesNotContain(SharedArchiveLauncher.C1_ONLY, SharedArchiveLauncher.EARLY_COMPILE);
+                .doesNotContain(SharedArchiveLauncher.C1_ONLY, SharedArchiveLauncher.EARLY_COMPILE,
+                        SharedArchiveLauncher.ONE_COMPILER_THREAD);
         assertThat(plan(jar, List.of("-XX:-TieredCompilation", "-jar", jar.toString())).orElseThrow().command())
                 .doesNotContain(SharedArchiveLauncher.C1_ONLY);
         assertThat(SharedArchiveLauncher.plan(new String[0], Map.of("COPYTRADER_JIT", "C2")::get, false,
                 List.of("-jar", jar.toString()), Optional.of(jar), JAVA, VM).orElseThrow().command())
-                .doesNotContain(SharedArchiveLauncher.C1_ONLY);
+                .doesNotContain(SharedArchiveLauncher.C1_ONLY, SharedArchiveLauncher.ONE_COMPILER_THREAD);
     }
 
     @Test
