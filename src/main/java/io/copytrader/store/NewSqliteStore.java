@@ -139,9 +139,9 @@ final class NewSqliteStore {
                 try {
                     connection.rollback();
                 } catch (SQLException gone) {
-                    e.addSuppressed(gone);
+                    // a dead connection: nothing was committed
                 }
-                return false;
+                return false; // Flyway, next, migrates the database, or says why it cannot
             } finally {
                 try {
                     connection.setAutoCommit(autoCommit);

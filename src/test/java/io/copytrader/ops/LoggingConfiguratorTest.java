@@ -59,7 +59,8 @@ class LoggingConfiguratorTest {
 
         assertThat(levels(inCode)).isEqualTo(levels(fromXml)).containsEntry("ROOT", "INFO")
                 .containsEntry("org.flywaydb", "WARN");
-        assertThat(appenders(inCode)).isEqualTo(appenders(fromXml)).hasSize(1);
+        assertThat(appenders(inCode)).isEqualTo(appenders(fromXml)).hasSize(1)
+                .allMatch(a -> a.endsWith("started=true ours=true"));
 
         Exception failure = new IllegalStateException("refused", new RuntimeException("header " + SECRET));
         String xmlLine = line(fromXml, failure);
@@ -109,7 +110,7 @@ class LoggingConfiguratorTest {
         return levels;
     }
 
-    /** The root's appenders: name, kind and pattern. */
+    /** The root's appenders: name, kind, pattern, whether started, and whether of this context. */
     private static List<String> appenders(LoggerContext context) {
         List<String> out = new ArrayList<>();
         for (Iterator<Appender<ILoggingEvent>> it = context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders();
@@ -117,7 +118,8 @@ class LoggingConfiguratorTest {
             Appender<ILoggingEvent> appender = it.next();
             String pattern = appender instanceof ConsoleAppender<ILoggingEvent> console
                     && console.getEncoder() instanceof PatternLayoutEncoder encoder ? encoder.getPattern() : "?";
-            out.add(appender.getName() + " " + appender.getClass().getSimpleName() + " " + pattern);
+            out.add(appender.getName() + " " + appender.getClass().getSimpleName() + " " + pattern + " started="
+                    + appender.isStarted() + " ours=" + (appender.getContext() == context));
         }
         return out;
     }
