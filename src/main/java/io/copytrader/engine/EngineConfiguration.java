@@ -251,7 +251,8 @@ public class EngineConfiguration implements CamelConfiguration {
                 chain.detection().equals(ChainSettings.BOTH) ? ChainSettings.DATA_API : null)
                 .holdingTheCursorOfRefusedTrades(settings.maxTradeAge(), clock);
         beans.put("tradeAdmissions", admissions);
-        FillAggregation fillAggregation = new FillAggregation(settings.aggregationWindowMs(), ledger);
+        FillAggregation fillAggregation = new FillAggregation(settings.aggregationWindowMs(),
+                TradeFilter.maxAhead(settings.maxTradeAge()), ledger);
         beans.put("fillAggregation", fillAggregation);
         FillGroups fillGroups = new FillGroups();
         FillWindowChecker fillWindowChecker = new FillWindowChecker(fillGroups::hasGroups, settings.aggregationWindowMs());
@@ -279,7 +280,7 @@ public class EngineConfiguration implements CamelConfiguration {
         beans.put("recovery", recovery);
         beans.put("exchangeAdapter", exchange);
         beans.put("feedAdapter", feed);
-        beans.putAll(TradeExpressions.all());
+        beans.putAll(TradeExpressions.all(fillAggregation));
         beans.putAll(RouteSteps.all(detector, admissions, metrics, targetPositions, fillAggregation, copyQueue, planner,
                 cooldown, placer, recovery));
         beans.forEach(context.getRegistry()::bind);

@@ -9,6 +9,7 @@ import org.apache.camel.processor.aggregate.AggregateProcessor;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.time.Duration;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,7 @@ public final class FillAggregation implements AggregationStrategy {
     static final String AGGREGATOR_ID = "aggregate-fills-by-order";
 
     private final long windowMs;
+    private final Duration maxAhead;
     private final TradeLedger ledger;
     /** Each target's last fill's aggregation key. */
     private final Map<String, String> lastKey = new ConcurrentHashMap<>();
@@ -47,11 +49,22 @@ public final class FillAggregation implements AggregationStrategy {
 
     /** @param windowMs the aggregation window; 0 turns aggregation off (each fill completes its own group at once) */
     public FillAggregation(long windowMs, TradeLedger ledger) {
+        this(windowMs, FeedClock.TRADE_TOLERANCE, ledger);
+    }
+
+    /** @param maxAhead the filter's bound on a fill dated ahead ({@link TradeFilter#maxAhead}), for {@link #groupKey} */
+    public FillAggregation(long windowMs, Duration maxAhead, TradeLedger ledger) {
         if (windowMs < 0) {
             throw new IllegalArgumentException("windowMs must be >= 0, but was " + windowMs);
         }
         this.windowMs = windowMs;
+        this.maxAhead = maxAhead;
         this.ledger = ledger;
+    }
+
+    /** A fill's group ({@link #groupKey(DetectedTrade, Duration)} with this engine's bound). */
+    public String groupKey(DetectedTrade fill) {
+        return groupKey(fill, maxAhead);
     }
 
     public long windowMs() {
@@ -96,11 +109,12 @@ public final class FillAggregation implements AggregationStrategy {
 
     /**
      * The fill's group: its {@link DetectedTrade#aggregationKey()}, but a fill dated further ahead of this engine's
-     * clock, when it was read, than {@link FeedClock#TRADE_TOLERANCE} is a group of its own. The filter skips it
+     * clock, when it was read, than {@code maxAhead} (the filter's bound, {@link TradeFilter#maxAhead}: the
+     * {@link FeedClock#TRADE_TOLERANCE}, or the max trade age if shorter) is a group of its own. The filter skips it
      * (FILTER_DATED_AHEAD); joined to another fill of its order it would be copied with that fill's copy.
      */
-    public static String groupKey(DetectedTrade fill) {
-        return TradeFilter.datedAhead(fill, fill.tsInit(), FeedClock.TRADE_TOLERANCE) ? fill.key() : fill.aggregationKey();
+    public static String groupKey(DetectedTrade fill, Duration maxAhead) {
+        return TradeFilter.datedAhead(fill, fill.tsInit(), maxAhead) ? fill.key() : fill.aggregationKey();
     }
 
     private AggregateProcessor aggregator(CamelContext context) {

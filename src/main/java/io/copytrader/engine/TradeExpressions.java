@@ -32,11 +32,11 @@ public final class TradeExpressions {
     private TradeExpressions() {
     }
 
-    /** Every expression by the name the routes use. */
-    public static Map<String, Expression> all() {
+    /** Every expression by the name the routes use; the fill groups are those of {@code aggregation}. */
+    public static Map<String, Expression> all(FillAggregation aggregation) {
         return Map.of(
                 TRADE_KEY, of(TRADE_KEY, DetectedTrade::key),
-                AGGREGATION_KEY, of(AGGREGATION_KEY, FillAggregation::groupKey),
+                AGGREGATION_KEY, of(AGGREGATION_KEY, aggregation::groupKey),
                 ORDERING_KEY, of(ORDERING_KEY, DetectedTrade::orderingKey),
                 PAGE_TRADES, page(PAGE_TRADES, TradeDetector.Poll::trades, List.of()),
                 PAGE_HAS_TRADES, page(PAGE_HAS_TRADES, poll -> !poll.trades().isEmpty(), false));

@@ -89,8 +89,49 @@ class FillAggregationTest {
                 Side.BUY, new BigDecimal("0.40"), BigDecimal.TEN, new BigDecimal("4.00"), Trades.T0.plusSeconds(40),
                 Trades.T0, "order-1");
 
-        assertThat(FillAggregation.groupKey(within)).isEqualTo(FillAggregation.groupKey(leader));
-        assertThat(FillAggregation.groupKey(ahead)).isEqualTo(ahead.key()).isNotEqualTo(FillAggregation.groupKey(leader));
+        FillAggregation aggregation = new FillAggregation(50, null);
+        assertThat(aggregation.groupKey(within)).isEqualTo(aggregation.groupKey(leader));
+        assertThat(aggregation.groupKey(ahead)).isEqualTo(ahead.key()).isNotEqualTo(aggregation.groupKey(leader));
+    }
+
+    /**
+     * With a max trade age under the 10 s tolerance the filter skips a fill dated ahead by more than that age: the
+     * group must use the same bound, or a fill the filter skips alone would be copied inside its order's aggregate.
+     */
+    @Test
+    void shouldJudgeAFillDatedAheadByTheFiltersBound() {
+        DetectedTrade leader = fill("f-1", Side.BUY, "0.40", "10");
+        DetectedTrade sevenAhead = new DetectedTrade(new SourceTradeId("f-2"), leader.trader(), leader.instrument(),
+                "Yes", Side.BUY, new BigDecimal("0.40"), BigDecimal.TEN, new BigDecimal("4.00"),
+                Trades.T0.plusSeconds(7), Trades.T0, "order-1");
+        Duration maxTradeAge = Duration.ofSeconds(5);
+        Duration bound = TradeFilter.maxAhead(maxTradeAge);
+        assertThat(TradeFilter.datedAhead(sevenAhead, sevenAhead.tsInit(), bound)).as("the filter skips it").isTrue();
+
+        FillAggregation shortAge = new FillAggregation(50, bound, null);
+        assertThat(shortAge.groupKey(sevenAhead)).isEqualTo(sevenAhead.key())
+                .isNotEqualTo(shortAge.groupKey(leader));
+        assertThat(FillAggregation.groupKey(sevenAhead, bound)).isEqualTo(sevenAhead.key());
+        assertThat(new FillAggregation(50, null).groupKey(sevenAhead)).as("with the 10 s tolerance it joins")
+                .isEqualTo(leader.aggregationKey());
+    }
+
+    /** The engine's fill groups and the routes' aggregation key use the filter's bound of MAX_TRADE_AGE_MS. */
+    @Test
+    void shouldGroupTheEnginesFillsByTheFiltersBoundOfItsMaxTradeAge() throws Exception {
+        DetectedTrade leader = fill("f-1", Side.BUY, "0.40", "10");
+        DetectedTrade sevenAhead = new DetectedTrade(new SourceTradeId("f-2"), leader.trader(), leader.instrument(),
+                "Yes", Side.BUY, new BigDecimal("0.40"), BigDecimal.TEN, new BigDecimal("4.00"),
+                Trades.T0.plusSeconds(7), Trades.T0, "order-1");
+        try (io.copytrader.scenario.EngineHarness h = io.copytrader.scenario.EngineHarness.builder()
+                .set("copytrader.filter.max-trade-age-ms", 5000).start()) {
+            assertThat(h.bean("fillAggregation", FillAggregation.class).groupKey(sevenAhead))
+                    .isEqualTo(sevenAhead.key());
+            Exchange exchange = new org.apache.camel.support.DefaultExchange(h.context());
+            exchange.getMessage().setBody(sevenAhead);
+            assertThat(h.bean(TradeExpressions.AGGREGATION_KEY, org.apache.camel.Expression.class)
+                    .evaluate(exchange, String.class)).as("the routes' aggregation key").isEqualTo(sevenAhead.key());
+        }
     }
 
     @Test

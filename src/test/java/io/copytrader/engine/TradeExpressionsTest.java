@@ -32,7 +32,7 @@ class TradeExpressionsTest {
     @Test
     void shouldReadEachKeyOffTheTrade() {
         DetectedTrade trade = Trades.buy("alice-7", "0.42", "10");
-        Map<String, Expression> all = TradeExpressions.all();
+        Map<String, Expression> all = TradeExpressions.all(new FillAggregation(0, null));
 
         assertThat(all).containsOnlyKeys("tradeKey", "aggregationKey", "orderingKey", "pageTrades", "pageHasTrades");
         assertThat(all.get("tradeKey").evaluate(with(trade), String.class)).isEqualTo(trade.key());
@@ -45,7 +45,7 @@ class TradeExpressionsTest {
         DetectedTrade trade = Trades.buy("alice-7", "0.42", "10");
         TradeDetector.Poll page = new TradeDetector.Poll(trade.trader(), List.of(trade), "c-8");
         TradeDetector.Poll empty = new TradeDetector.Poll(trade.trader(), List.of(), "c-7");
-        Map<String, Expression> all = TradeExpressions.all();
+        Map<String, Expression> all = TradeExpressions.all(new FillAggregation(0, null));
 
         assertThat(all.get("pageTrades").evaluate(with(page), List.class)).containsExactly(trade);
         assertThat(all.get("pageTrades").evaluate(with(empty), List.class)).isEmpty();
@@ -61,7 +61,7 @@ class TradeExpressionsTest {
     @Test
     void shouldGiveNoKeyForABodyThatIsNotATrade() {
         for (String name : List.of("tradeKey", "aggregationKey", "orderingKey")) {
-            Expression e = TradeExpressions.all().get(name);
+            Expression e = TradeExpressions.all(new FillAggregation(0, null)).get(name);
             assertThat(e).as("named as the routes name it, in route dumps").hasToString(name);
             assertThat(e.evaluate(with("not a trade"), String.class)).as(e.toString()).isNull();
             assertThat(e.evaluate(with(null), String.class)).as(e.toString()).isNull();
