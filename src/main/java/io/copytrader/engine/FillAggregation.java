@@ -9,8 +9,8 @@ import org.apache.camel.processor.aggregate.AggregateProcessor;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.time.Duration;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +47,10 @@ public final class FillAggregation implements AggregationStrategy {
     private volatile boolean warned;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FillAggregation.class);
 
-    /** @param windowMs the aggregation window; 0 turns aggregation off (each fill completes its own group at once) */
+    /**
+     * @param windowMs the aggregation window; 0 turns aggregation off (each fill completes its own group at once).
+     *                 A fill dated ahead is judged by the 10 s tolerance, the filter's bound with the default max age
+     */
     public FillAggregation(long windowMs, TradeLedger ledger) {
         this(windowMs, FeedClock.TRADE_TOLERANCE, ledger);
     }

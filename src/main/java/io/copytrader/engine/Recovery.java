@@ -203,7 +203,8 @@ public final class Recovery {
                 }
                 result.add(FillAggregation.combine(members));
             } else {
-                open.computeIfAbsent(FillAggregation.groupKey(t, TradeFilter.maxAhead(maxTradeAge)), k -> new java.util.ArrayList<>()).addAll(members);
+                open.computeIfAbsent(FillAggregation.groupKey(t, TradeFilter.maxAhead(maxTradeAge)),
+                        k -> new java.util.ArrayList<>()).addAll(members);
             }
         }
         for (java.util.List<DetectedTrade> members : open.values()) {
