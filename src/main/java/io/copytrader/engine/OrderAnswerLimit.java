@@ -1,6 +1,7 @@
 package io.copytrader.engine;
 
 import io.copytrader.venue.ApacheVenueHttpClient;
+import io.copytrader.venue.CallDeadlines;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.classic.ExecChain;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
@@ -21,10 +22,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -41,8 +38,8 @@ import java.util.zip.GZIPInputStream;
  * for each read, so an answer sent a byte at a time (each byte within the response timeout) would hold the placing
  * thread, and the order in SUBMITTING, for as long as the server kept sending. A call not ended by its deadline (the
  * wait for a connection, the connect, and three response timeouts: 17 s as shipped) has its connection dropped; the
- * read fails with "no whole answer within ...", and the order's outcome is unknown, looked up by the monitor. One
- * daemon timer thread; a call that ends in time cancels its task.
+ * read fails with "no whole answer within ...", and the order's outcome is unknown, looked up by the monitor. The
+ * deadlines are {@link CallDeadlines}: one daemon thread, which a call that ends in time does not wake.
  */
 public final class OrderAnswerLimit implements HttpClientConfigurer, AutoCloseable {
     /** The name the routes refer to it by ({@code httpClientConfigurer: "#orderAnswerLimit"}). */
@@ -50,7 +47,7 @@ public final class OrderAnswerLimit implements HttpClientConfigurer, AutoCloseab
 
     private final long maxBytes;
     private final Duration deadline;
-    private final ScheduledThreadPoolExecutor timer;
+    private final CallDeadlines deadlines;
 
     /**
      * @param connectTimeout  the place-order endpoint's connect timeout (also its wait for a pooled connection)
@@ -69,7 +66,7 @@ public final class OrderAnswerLimit implements HttpClientConfigurer, AutoCloseab
         }
         this.maxBytes = maxBytes;
         this.deadline = deadline;
-        this.timer = ApacheVenueHttpClient.deadlineTimer("order-answer-deadline");
+        this.deadlines = new CallDeadlines("order-answer-deadline", deadline);
     }
 
     @Override
@@ -80,12 +77,12 @@ public final class OrderAnswerLimit implements HttpClientConfigurer, AutoCloseab
 
     /** The calls whose deadline is still ahead (each call's task is cancelled when its answer has been read). */
     int pendingDeadlines() {
-        return timer.getQueue().size();
+        return deadlines.pending();
     }
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        deadlines.close();
     }
 
     private ClassicHttpResponse withinDeadline(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
@@ -112,26 +109,24 @@ public final class OrderAnswerLimit implements HttpClientConfigurer, AutoCloseab
 
     /** One call's deadline: when it passes, the call's connection is dropped, which fails the read under way. */
     private final class Deadline {
-        private final AtomicBoolean passed = new AtomicBoolean();
-        private final ScheduledFuture<?> task;
+        private final CallDeadlines.Deadline due;
 
         Deadline(ExecChain.Scope scope) {
-            task = timer.schedule(() -> {
-                passed.set(true);
+            due = deadlines.start(() -> {
                 if (scope.originalRequest instanceof CancellableDependency request) {
                     request.cancel(); // as the client's own abort: the connection is dropped, whatever the call is at
                 } else {
                     scope.execRuntime.discardEndpoint();
                 }
-            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            });
         }
 
         void cancel() {
-            task.cancel(false);
+            due.cancel();
         }
 
         boolean passed() {
-            return passed.get();
+            return due.passed();
         }
 
         IOException failure(IOException cause) {

@@ -11,7 +11,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -99,8 +101,49 @@ final class SqlValues {
         }
     }
 
+    /**
+     * The instant of text {@link #instant(Instant)} wrote: digit by digit for its fixed-width form of the years
+     * 0000-9999 (the monitor reads the open orders' instants at every pass, and {@code Instant.parse}'s general
+     * machinery was 1.7 % of an idle engine's CPU samples), through {@code Instant.parse} for any other text, which
+     * also gives the error of a malformed one.
+     */
     static Instant instant(String text) {
-        return text == null ? null : Instant.parse(text);
+        if (text == null) {
+            return null;
+        }
+        if (text.length() == 30 && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
+                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == '.' && text.charAt(29) == 'Z') {
+            int year = number(text, 0, 4);
+            int month = number(text, 5, 2);
+            int day = number(text, 8, 2);
+            int hour = number(text, 11, 2);
+            int minute = number(text, 14, 2);
+            int second = number(text, 17, 2);
+            int nano = number(text, 20, 9);
+            if (year >= 0 && month >= 0 && day >= 0 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59
+                    && second >= 0 && second <= 59 && nano >= 0) {
+                try {
+                    long epochDay = LocalDate.of(year, month, day).toEpochDay();
+                    return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nano);
+                } catch (DateTimeException noSuchDay) {
+                    // a month or day out of range: Instant.parse says so below
+                }
+            }
+        }
+        return Instant.parse(text);
+    }
+
+    /** The {@code width} decimal digits at {@code at}, or -1 when one of them is not a digit. */
+    private static int number(String text, int at, int width) {
+        int value = 0;
+        for (int i = at; i < at + width; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     static void setText(PreparedStatement ps, int index, String value) throws SQLException {

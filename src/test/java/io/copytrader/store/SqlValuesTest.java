@@ -57,6 +57,30 @@ class SqlValuesTest {
     }
 
     @Test
+    void shouldReadAnyOtherTextAsInstantParseDoes() {
+        for (String text : java.util.List.of("2026-12-04T07:05:09Z", "2026-12-04T07:05:09.5Z", "+10000-01-01T00:00:00Z",
+                "2026-12-31T23:59:60.000000000Z", "2026-13-01T00:00:00.000000000Z", "2026-02-30T00:00:00.000000000Z",
+                "2026-00-10T00:00:00.000000000Z", "2026-12-04T24:00:00.000000000Z", "2026-12-04T07:60:09.000000042Z",
+                "2026-12-04T07:05:09.00000004xZ", "2026-12-04 07:05:09.000000042Z", "2026-12-04T07:05:09.000000042z",
+                "x026-12-04T07:05:09.000000042Z", "2025-02-29T00:00:00.000000000Z", "")) {
+            Object expected;
+            try {
+                expected = Instant.parse(text);
+            } catch (RuntimeException e) {
+                expected = e.getClass();
+            }
+            Object actual;
+            try {
+                actual = SqlValues.instant(text);
+            } catch (RuntimeException e) {
+                actual = e.getClass();
+            }
+            assertThat(actual).as("'%s'", text).isEqualTo(expected);
+        }
+        assertThat(SqlValues.instant((String) null)).isNull();
+    }
+
+    @Test
     void shouldSortAsTheInstantsDo() {
         Instant earlier = Instant.parse("2026-12-04T07:05:09.999999999Z");
         Instant later = earlier.plusNanos(1);

@@ -34,6 +34,8 @@ class ApacheVenueHttpClientTest {
     private final AtomicInteger limited = new AtomicInteger();
     private final CountDownLatch release = new CountDownLatch(1);
     private final AtomicInteger held = new AtomicInteger();
+    private final List<Integer> ports = new CopyOnWriteArrayList<>();
+    private final List<String> cookies = new CopyOnWriteArrayList<>();
     private final ApacheVenueHttpClient client = new ApacheVenueHttpClient(Duration.ofSeconds(2), Duration.ofMillis(500), 4);
 
     @BeforeEach
@@ -56,6 +58,12 @@ class ApacheVenueHttpClientTest {
             e.getResponseHeaders().add("X-Venue-Id", "B");
             e.getResponseHeaders().add("Content-Type", "application/json");
             reply(e, 200, "{\"market\":\"Élection 2028 – oui\"}");
+        });
+        server.createContext("/port", e -> {
+            ports.add(e.getRemoteAddress().getPort());
+            cookies.add(String.valueOf(e.getRequestHeaders().getFirst("Cookie")));
+            e.getResponseHeaders().add("Set-Cookie", "session=abc; Path=/");
+            reply(e, 200, "ok");
         });
         server.createContext("/limited", e -> {
             limited.incrementAndGet();
@@ -280,6 +288,60 @@ class ApacheVenueHttpClientTest {
             release.countDown();
             pool.shutdownNow();
             patient.close();
+        }
+    }
+
+    @Test
+    void shouldKeepItsConnectionForTheNextCallAndSendNoCookieBack() throws IOException {
+        for (int i = 0; i < 3; i++) {
+            assertThat(client.execute(HttpCall.get(base + "/port")).body()).isEqualTo("ok");
+        }
+        assertThat(ports).hasSize(3);
+        assertThat(ports).as("one keep-alive connection for calls one after another").containsOnly(ports.get(0));
+        assertThat(cookies).as("the cookie the server set is not sent back").containsOnly("null");
+    }
+
+    @Test
+    void shouldBoundTheWaitForAConnectionByTheRequestTimeout() throws Exception {
+        // one connection, held by an answer that trickles in (each byte within the 300 ms read timeout) until its
+        // deadline cuts it at 2.9 s: the next call waits for the connection up to the request timeout, not the HTTP
+        // client's default of three minutes, which would outlast the holder
+        var single = new ApacheVenueHttpClient(Duration.ofSeconds(2), Duration.ofMillis(300), 1);
+        CountDownLatch answering = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        var pool = Executors.newSingleThreadExecutor();
+        try (ServerSocket trickling = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                try (Socket s = trickling.accept()) {
+                    s.getInputStream().read(new byte[8192]);
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    answering.countDown();
+                    for (int i = 0; i < 1000 && !done.await(100, java.util.concurrent.TimeUnit.MILLISECONDS); i++) {
+                        out.write('x');
+                        out.flush();
+                    }
+                } catch (IOException hungUp) {
+                    // the holder was cut
+                } catch (InterruptedException stopped) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            server.start();
+            String url = "http://127.0.0.1:" + trickling.getLocalPort() + "/trades";
+            pool.submit(() -> single.execute(HttpCall.get(url)));
+            assertThat(answering.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> single.execute(HttpCall.get(url))).isInstanceOf(IOException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("failed while the holder still held it")
+                    .isLessThan(Duration.ofMillis(2_000));
+            assertThat(single.callsWaitingForAConnection()).isZero();
+        } finally {
+            done.countDown();
+            pool.shutdownNow();
+            single.close();
         }
     }
 
