@@ -46,13 +46,14 @@ public final class SharedArchiveLauncher {
     static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
     /**
-     * C1 compiles a method after a tenth of the calls and loops it would otherwise wait for. The idle engine's work is
-     * a few calls a second (a poll every 200 ms, the monitor every 500 ms), so at the JVM's thresholds its code stays
+     * C1 compiles a method after a twentieth of the calls and loops it would otherwise wait for. The idle engine's work
+     * is a few calls a second (a poll every 200 ms, the monitor every 500 ms), so at the JVM's thresholds its code stays
      * interpreted for minutes and an empty poll costs twice what it costs compiled: measured, the idle engine's CPU in
-     * its first minute fell by half, for about 0.2 s more to health UP (README "Performance"). Added with
-     * {@link #C1_ONLY} unless the user set the scaling.
+     * its first minute fell by half at a tenth, for about 0.2 s more to health UP; a twentieth took another 9 % off
+     * the idle engine's CPU a minute or two after the launch (session 38, engines run side by side), the launch the
+     * same (README "Performance"). Added with {@link #C1_ONLY} unless the user set the scaling.
      */
-    static final String EARLY_COMPILE = "-XX:CompileThresholdScaling=0.1";
+    static final String EARLY_COMPILE = "-XX:CompileThresholdScaling=0.05";
 
     /**
      * One C1 compiler thread instead of the JVM's two on a 2-core machine. At a launch C1 compiles thousands of
