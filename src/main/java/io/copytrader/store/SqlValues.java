@@ -112,7 +112,8 @@ final class SqlValues {
             return null;
         }
         if (text.length() == 30 && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
-                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == '.' && text.charAt(29) == 'Z') {
+                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == '.'
+                && text.charAt(29) == 'Z') {
             int year = number(text, 0, 4);
             int month = number(text, 5, 2);
             int day = number(text, 8, 2);

@@ -39,10 +39,10 @@ import java.util.Map;
  * It does what the caller asks and nothing more (Apache's minimal client): no redirects, no automatic retries (a 429 or
  * 503 reaches the caller, which owns rate limits and retries), no cookies, no transparent compression, no
  * authentication, no proxy. A connection is kept until the server closes it or answers with {@code Connection: close};
- * one idle for more than a second is checked before it is reused. Bodies are read as UTF-8 unless the answer names another charset. A call
- * that has not ended within the connect timeout and three request timeouts (16 s as shipped) is cut: the timeouts bound
- * each wait and each read, so an answer a broken server sends a byte at a time would otherwise hold the caller (a feed
- * poll, the monitor's lookups) for as long as it lasts.
+ * one idle for more than a second is checked before it is reused. Bodies are read as UTF-8 unless the answer names
+ * another charset. A call that has not ended within the connect timeout and three request timeouts (16 s as shipped)
+ * is cut ({@link CallDeadlines}): the timeouts bound each wait and each read, so an answer a broken server sends a byte
+ * at a time would otherwise hold the caller (a feed poll, the monitor's lookups) for as long as it lasts.
  */
 public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseable {
     /** The longest answer read (a page of the Data API or a market's book is well under 1 MB). */

@@ -32,7 +32,7 @@ public final class CallDeadlines implements AutoCloseable {
     private final Duration length;
     private final Set<Deadline> live = ConcurrentHashMap.newKeySet();
     private final Thread watcher;
-    /** When the watcher looks next (System.nanoTime); it raises it before it looks, lowers it to what it found after. */
+    /** When the watcher looks next (System.nanoTime): raised before it looks, lowered to what it found after. */
     private volatile long wakeAt;
     private volatile boolean closed;
     /** The watcher's looks so far (for tests). */
