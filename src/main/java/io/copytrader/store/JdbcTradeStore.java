@@ -111,6 +111,8 @@ public final class JdbcTradeStore implements TradeStore {
     private final AutoCloseable onClose;
     /** SQLite only: one transaction at a time, concurrent writes committed together. */
     private final GroupCommitWriter writer;
+    /** SQLite behind a pool only: each pooled connection's read statements, compiled once and kept with it. */
+    private final ReadStatements reads;
     private final Dialect dialect;
 
     /**
@@ -124,6 +126,13 @@ public final class JdbcTradeStore implements TradeStore {
         this.dialect = call("read the database product", false,
                 c -> Dialect.fromProductName(c.getMetaData().getDatabaseProductName()));
         this.writer = dialect.serialisesWrites() ? new GroupCommitWriter(unpooled(dataSource)) : null;
+        this.reads = writer != null && dataSource instanceof com.zaxxer.hikari.HikariDataSource
+                ? new ReadStatements() : null;
+    }
+
+    /** The pooled connections' kept read statements; null unless SQLite behind a pool (for tests). */
+    ReadStatements readStatements() {
+        return reads;
     }
 
     /**
@@ -1004,6 +1013,9 @@ public final class JdbcTradeStore implements TradeStore {
         if (writer != null) {
             writer.close();
         }
+        if (reads != null) {
+            reads.clear();
+        }
         if (onClose != null) {
             try {
                 onClose.close();
@@ -1079,7 +1091,7 @@ public final class JdbcTradeStore implements TradeStore {
             return writer.write(what, work);
         }
         try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
+            return work.run(reads == null ? c : reads.lend(c));
         } catch (SQLException e) {
             throw new StoreException("could not " + what + ": " + e.getMessage(), e);
         }

@@ -68,6 +68,62 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
     }
 
     @Test
+    void shouldCompileEachReadOncePerPooledConnectionAndStillSeeEveryWrite() {
+        ReadStatements reads = ((JdbcTradeStore) store).readStatements();
+        DetectedTrade first = trade("first");
+        DetectedTrade second = trade("second");
+        store.admit(first);
+        store.recordIntent(first.key(), intent(first));
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(store.ordersIn(List.of(OrderRecordState.SUBMITTING))).hasSize(1);
+            assertThat(store.inFlight()).containsExactly(first);
+        }
+        store.admit(second);
+        assertThat(store.inFlight()).containsExactly(first, second);
+        store.finish(first.key(), TradeOutcome.COPIED, null, null);
+        assertThat(store.inFlight()).containsExactly(second);
+
+        // two distinct queries, each compiled at most once on each connection the pool lent for them
+        assertThat(reads.connections()).isPositive();
+        assertThat(reads.prepared()).isBetween(2L, 2L * reads.connections());
+    }
+
+    @Test
+    void shouldLeaveNoReadTransactionOpenThatHoldsBackTheCheckpoint() throws Exception {
+        DetectedTrade t = trade("t-1");
+        store.admit(t);
+        for (int i = 0; i < 20; i++) {
+            store.inFlight();
+            store.outcome(t.key());
+        }
+        try (Connection probe = java.sql.DriverManager.getConnection(url())) {
+            try (java.sql.Statement s = probe.createStatement()) {
+                s.execute("PRAGMA busy_timeout = 0");
+            }
+            // the probe sees a reader: one statement stepped and not reset, on another connection
+            try (Connection reader = java.sql.DriverManager.getConnection(url());
+                 java.sql.PreparedStatement ps = reader.prepareStatement("SELECT trade_key FROM trades");
+                 java.sql.ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(truncatingCheckpointBusy(probe)).as("a reader in the middle of a query").isEqualTo(1);
+            }
+            // the kept statements of the store's reads hold nothing
+            assertThat(truncatingCheckpointBusy(probe)).isZero();
+        }
+        assertThat(java.nio.file.Files.size(dir.resolve("store.db-wal"))).as("the log truncated").isZero();
+    }
+
+    /** {@code PRAGMA wal_checkpoint(TRUNCATE)}'s first column: 1 if a reader or writer kept it from finishing. */
+    private static int truncatingCheckpointBusy(Connection c) throws Exception {
+        try (java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
     void shouldCountEndedTradesByOutcomeAndReasonFromAnIndexAlone() throws Exception {
         store.admit(trade("copied"));
         store.finish(trade("copied").key(), TradeOutcome.COPIED, null, null);
