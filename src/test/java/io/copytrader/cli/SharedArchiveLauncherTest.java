@@ -102,6 +102,23 @@ class SharedArchiveLauncherTest {
     }
 
     @Test
+    void shouldRunTheEngineWithSlowerBackgroundSamplingUnlessTheUserSetIt() throws Exception {
+        Path jar = jar();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() <= 19, "a JDK that has both flags");
+        assertThat(plan(jar, List.of("-jar", jar.toString())).orElseThrow().command())
+                .containsOnlyOnce(SharedArchiveLauncher.SLOWER_G1_SAMPLING)
+                .containsSubsequence(SharedArchiveLauncher.SLOWER_MONITOR_DEFLATION);
+        assertThat(plan(jar, List.of("-XX:G1ConcRefinementServiceIntervalMillis=300", "-jar", jar.toString()))
+                .orElseThrow().command())
+                .containsOnlyOnce("-XX:G1ConcRefinementServiceIntervalMillis=300")
+                .doesNotContain(SharedArchiveLauncher.SLOWER_G1_SAMPLING);
+        assertThat(plan(jar, List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=250", "-jar",
+                jar.toString())).orElseThrow().command())
+                .containsOnlyOnce("-XX:AsyncDeflationInterval=250", "-XX:+UnlockDiagnosticVMOptions")
+                .doesNotContain("-XX:AsyncDeflationInterval=2000");
+    }
+
+    @Test
     void shouldMakeANewArchiveForARebuiltJarOrAnotherJvm() throws Exception {
         Path jar = jar();
         SharedArchiveLauncher.Plan first = plan(jar, List.of("-jar", jar.toString())).orElseThrow();
