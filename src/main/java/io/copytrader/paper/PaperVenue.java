@@ -31,7 +31,7 @@ public final class PaperVenue implements AutoCloseable {
      * How often Vert.x looks for an event loop blocked too long (to log a warning): every 10 s rather than every second.
      * Its checker thread was 0.2 ms of CPU a second in an idle engine, for a warning that comes a few seconds sooner.
      */
-    public static final long BLOCKED_THREAD_CHECK_MS = 10_000;
+    private static final long BLOCKED_THREAD_CHECK_MS = 10_000;
 
     private final Vertx vertx;
     private final int port;
