@@ -380,6 +380,9 @@ public final class Bench {
                 step.venueCpuUsPerTrade(), step.gcPauseMs(), sustained ? "sustained" : "NOT sustained");
         out.printf(Locale.ROOT, "bench: step rate=%.0f/s cpu_us/trade by thread: %s%n", rate,
                 StageThreadsCpu.perTrade(a.stageCpu, b.stageCpu, perTrade));
+        out.printf(Locale.ROOT, "bench: step rate=%.0f/s alloc_kb/trade by thread: %s (collections=%d)%n", rate,
+                StageThreadsCpu.kilobytesPerTrade(a.stageAllocated, b.stageAllocated, perTrade),
+                b.collections - a.collections);
         if (profiled != null) {
             out.printf(Locale.ROOT, "bench: step rate=%.0f/s cpu_us/trade by kind (async-profiler, %d samples, one every "
                             + "%d ms of CPU; stacks in %s): %s%n", rate,
@@ -651,7 +654,7 @@ public final class Bench {
 
     private record Snapshot(long nanos, long emitted, long copied, long skipped, long failed, long overflows,
                             long joined, long engineCpu, long venueCpu, long gcMillis, long jitCpu, long gcCpu,
-                            Map<String, Long> stageCpu) {
+                            Map<String, Long> stageCpu, Map<String, Long> stageAllocated, long collections) {
     }
 
     private Snapshot snapshot() {
@@ -660,7 +663,8 @@ public final class Bench {
         return new Snapshot(System.nanoTime(), emitted, count(PipelineMetrics.TRADES_PROCESSED),
                 count(PipelineMetrics.TRADES_SKIPPED), count(PipelineMetrics.TRADES_FAILED),
                 count(PipelineMetrics.QUEUE_OVERFLOWS), count(PipelineMetrics.QUEUE_JOINED), cpu, venue.cpuNanos(), gcMillis(),
-                VmThreadsCpu.jitNanos(), VmThreadsCpu.gcNanos(), StageThreadsCpu.snapshot());
+                VmThreadsCpu.jitNanos(), VmThreadsCpu.gcNanos(), StageThreadsCpu.snapshot(),
+                StageThreadsCpu.allocatedSnapshot(), gcCount());
     }
 
     private static long engineCpuNanos() {
@@ -679,6 +683,14 @@ public final class Bench {
     private double gauge(String name) {
         Gauge g = meters.find(name).gauge();
         return g == null ? 0 : g.value();
+    }
+
+    private static long gcCount() {
+        long total = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionCount());
+        }
+        return total;
     }
 
     private static long gcMillis() {

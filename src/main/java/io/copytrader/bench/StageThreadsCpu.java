@@ -44,18 +44,35 @@ final class StageThreadsCpu {
 
     /** CPU nanoseconds of this JVM's live Java threads so far, summed by stage; empty where thread CPU is not measured. */
     static Map<String, Long> snapshot() {
-        Map<String, Long> byStage = new TreeMap<>();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         if (!threads.isThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
-            return byStage;
+            return new TreeMap<>();
         }
+        return byStage(threads, threads::getThreadCpuTime);
+    }
+
+    /**
+     * Bytes this JVM's live Java threads have allocated so far, summed by stage; empty where the JVM does not count
+     * them. Unlike CPU time, a thread's allocation hardly depends on what else the machine runs: a change that
+     * allocates less per trade shows in one run, and the young collections (and their pauses) follow it.
+     */
+    static Map<String, Long> allocatedSnapshot() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
+                || !threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
+            return new TreeMap<>();
+        }
+        return byStage(threads, threads::getThreadAllocatedBytes);
+    }
+
+    private static Map<String, Long> byStage(ThreadMXBean threads, java.util.function.LongUnaryOperator measure) {
+        Map<String, Long> byStage = new TreeMap<>();
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info == null) {
                 continue; // ended since the ids were read
             }
-            long cpu = threads.getThreadCpuTime(info.getThreadId());
-            if (cpu > 0) {
-                byStage.merge(stageOf(info.getThreadName()), cpu, Long::sum);
+            long value = measure.applyAsLong(info.getThreadId());
+            if (value > 0) {
+                byStage.merge(stageOf(info.getThreadName()), value, Long::sum);
             }
         }
         return byStage;
@@ -69,6 +86,30 @@ final class StageThreadsCpu {
         Map<String, Double> us = new LinkedHashMap<>();
         after.forEach((stage, nanos) -> us.put(stage,
                 Math.max(0, nanos - before.getOrDefault(stage, 0L)) / 1000.0 / Math.max(1, trades)));
+        return largestFirst(us);
+    }
+
+    /**
+     * Kilobytes allocated per trade by each stage between two allocation snapshots, with their sum first, as
+     * {@code total=41.2 dispatch=20.1 detect=12.5}; a stage under 0.05 kB is left out.
+     */
+    static String kilobytesPerTrade(Map<String, Long> before, Map<String, Long> after, double trades) {
+        Map<String, Double> kb = new LinkedHashMap<>();
+        after.forEach((stage, bytes) -> kb.put(stage,
+                Math.max(0, bytes - before.getOrDefault(stage, 0L)) / 1000.0 / Math.max(1, trades)));
+        double total = kb.values().stream().mapToDouble(Double::doubleValue).sum();
+        List<Map.Entry<String, Double>> sorted = new ArrayList<>(kb.entrySet());
+        sorted.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "total=%.1f", total));
+        for (Map.Entry<String, Double> e : sorted) {
+            if (e.getValue() >= 0.05) {
+                line.append(String.format(Locale.ROOT, " %s=%.1f", e.getKey(), e.getValue()));
+            }
+        }
+        return kb.isEmpty() ? "none measured" : line.toString();
+    }
+
+    private static String largestFirst(Map<String, Double> us) {
         List<Map.Entry<String, Double>> sorted = new ArrayList<>(us.entrySet());
         sorted.sort(Map.Entry.<String, Double>comparingByValue().reversed());
         StringBuilder line = new StringBuilder();

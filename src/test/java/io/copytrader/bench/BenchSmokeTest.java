@@ -44,6 +44,9 @@ class BenchSmokeTest {
                 // the step's CPU by stage: the placing and the detecting threads did work
                 .containsPattern("bench: step rate=50/s cpu_us/trade by thread: .*dispatch=[1-9]")
                 .containsPattern("by thread: .*detect=[1-9]")
+                // each copied trade allocates something on the placing threads; the sum comes first
+                .containsPattern("bench: step rate=50/s alloc_kb/trade by thread: total=[1-9][0-9.]* .*dispatch=[0-9.]*[1-9]"
+                        + ".* \\(collections=\\d+\\)")
                 // the step's copied trades cut into the shipped routes' stages (one detected before the step began is not)
                 .containsPattern("bench: step rate=50/s stages_us p50/p99 \\(n=[1-9]\\d*, \\d+ not cut\\): admit=\\d+/\\d+ "
                         + "aggregate=.* outbox=[1-9]\\d*/\\d+ prepare=.* venue=[1-9]\\d*/\\d+ answer=")

@@ -63,4 +63,34 @@ class StageThreadsCpuTest {
             Thread.currentThread().setName(name);
         }
     }
+    @Test
+    void shouldGiveTheKilobytesPerTradeOfEachStageAfterTheirSum() {
+        Map<String, Long> before = Map.of("dispatch", 1_000_000L, "detect", 2_000_000L, "copy", 50_000L);
+        Map<String, Long> after = Map.of("dispatch", 3_500_000L, "detect", 3_000_000L, "copy", 50_000L,
+                "monitor", 4_000L);
+
+        // 100 trades: dispatch 2.5 MB -> 25 kB, detect 1 MB -> 10, monitor 4 kB -> 0.04 (left out but in the sum)
+        assertThat(StageThreadsCpu.kilobytesPerTrade(before, after, 100))
+                .isEqualTo("total=35.0 dispatch=25.0 detect=10.0");
+        assertThat(StageThreadsCpu.kilobytesPerTrade(Map.of(), Map.of(), 10)).isEqualTo("none measured");
+    }
+
+    @Test
+    void shouldCountTheBytesALiveThreadAllocatesUnderItsStage() {
+        String name = Thread.currentThread().getName();
+        Thread.currentThread().setName("Camel (test) thread #1 - timer://monitor-orders");
+        try {
+            Map<String, Long> before = StageThreadsCpu.allocatedSnapshot();
+            byte[][] kept = new byte[64][];
+            for (int i = 0; i < kept.length; i++) {
+                kept[i] = new byte[64 * 1024]; // 4 MiB in all, kept reachable until the second snapshot
+            }
+            Map<String, Long> after = StageThreadsCpu.allocatedSnapshot();
+
+            assertThat(kept[kept.length - 1]).hasSize(64 * 1024);
+            assertThat(after.get("monitor") - before.getOrDefault("monitor", 0L)).isGreaterThanOrEqualTo(4L << 20);
+        } finally {
+            Thread.currentThread().setName(name);
+        }
+    }
 }
