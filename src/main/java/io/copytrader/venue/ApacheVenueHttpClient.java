@@ -147,7 +147,22 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
                     + " read");
         }
         InputStream in = entity.getContent();
-        byte[] bytes = in == null ? new byte[0] : in.readNBytes(maxBodyBytes + 1);
+        long length = entity.getContentLength();
+        byte[] bytes;
+        if (in == null) {
+            bytes = new byte[0];
+        } else if (length >= 0) {
+            // the length is known (and within the bound): read it into an array of its size. readNBytes(int) reads
+            // through a fresh 8 KB buffer and copies the answer out of it, on every call (a feed poll's answer is a
+            // few hundred bytes); the stream ends at the length, and one that ends earlier throws
+            bytes = new byte[(int) length];
+            int read = in.readNBytes(bytes, 0, bytes.length);
+            if (read < bytes.length) {
+                throw new IOException("the answer ended after " + read + " of its " + length + " bytes");
+            }
+        } else {
+            bytes = in.readNBytes(maxBodyBytes + 1);
+        }
         if (bytes.length > maxBodyBytes) {
             request.cancel();
             throw new IOException("the answer is longer than the " + maxBodyBytes + " bytes read");

@@ -107,6 +107,28 @@ class ApacheVenueHttpClientTest {
         }
     }
 
+    /** What a raw server writes after reading a request. */
+    private interface Answer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Accepts one connection on {@code server}, reads the request and writes {@code answer}, on a thread of its own
+     * (started); the connection closes when the answer ends, or when the client hangs up.
+     */
+    private static Thread answerOnce(ServerSocket server, Answer answer) {
+        Thread answering = new Thread(() -> {
+            try (Socket s = server.accept()) {
+                s.getInputStream().read(new byte[8192]);
+                answer.write(s.getOutputStream());
+            } catch (IOException hungUp) {
+                // the client went first, or stopped reading
+            }
+        });
+        answering.start();
+        return answering;
+    }
+
     @Test
     void shouldSendTheCallAndReadTheAnswerAsUtf8WithLowerCaseHeaderNames() throws IOException {
         HttpReply get = client.execute(HttpCall.get(base + "/echo"));
@@ -166,23 +188,29 @@ class ApacheVenueHttpClientTest {
     }
 
     @Test
+    void shouldFailWithAnIoExceptionWhenTheAnswerEndsBeforeItsDeclaredLength() throws Exception {
+        // a venue that drops the connection mid-answer: the part that came is never read as the whole answer
+        try (ServerSocket cut = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread answering = answerOnce(cut, out -> out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n[{\"id\":\"t-1\"}").getBytes(StandardCharsets.US_ASCII)));
+            String url = "http://127.0.0.1:" + cut.getLocalPort() + "/trades";
+            assertThatThrownBy(() -> client.execute(HttpCall.get(url))).isInstanceOf(IOException.class);
+            answering.join(10_000);
+            assertThat(answering.isAlive()).isFalse();
+        }
+    }
+
+    @Test
     void shouldFailWithAnIoExceptionWhenAHeaderLineNeverEnds() throws Exception {
         // without a bound the line is read into memory until the heap runs out (Apache HttpClient's default)
         try (ServerSocket broken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread answering = new Thread(() -> {
-                try (Socket s = broken.accept()) {
-                    s.getInputStream().read(new byte[8192]);
-                    OutputStream out = s.getOutputStream();
-                    out.write("HTTP/1.1 200 OK\r\nX-Broken: ".getBytes(StandardCharsets.US_ASCII));
-                    byte[] more = "a".repeat(65536).getBytes(StandardCharsets.US_ASCII);
-                    while (true) {
-                        out.write(more);
-                    }
-                } catch (IOException hungUp) {
-                    // the client stopped reading
+            Thread answering = answerOnce(broken, out -> {
+                out.write("HTTP/1.1 200 OK\r\nX-Broken: ".getBytes(StandardCharsets.US_ASCII));
+                byte[] more = "a".repeat(65536).getBytes(StandardCharsets.US_ASCII);
+                while (true) {
+                    out.write(more);
                 }
             });
-            answering.start();
             String url = "http://127.0.0.1:" + broken.getLocalPort() + "/trades";
             assertThatThrownBy(() -> client.execute(HttpCall.get(url)))
                     .isInstanceOf(org.apache.hc.core5.http.MessageConstraintException.class)
