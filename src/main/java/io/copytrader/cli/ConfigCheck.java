@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -131,8 +132,39 @@ public final class ConfigCheck {
         variables.removeAll(Set.of(SharedArchiveLauncher.CDS_VARIABLE, SharedArchiveLauncher.JIT_VARIABLE));
         Set<String> properties = new HashSet<>(systemProperties);
         properties.remove(SharedArchiveLauncher.CHILD_PROPERTY);
-        return UnknownSettings.refusal(context.getPropertiesComponent().loadProperties().stringPropertyNames(),
+        String refusal = UnknownSettings.refusal(context.getPropertiesComponent().loadProperties().stringPropertyNames(),
                 properties, variables, readKeys(context));
+        return refusal != null ? refusal : UnknownSettings.variableRefusal(variables, readVariables(context));
+    }
+
+    /** The variables the engine reads for its store's credentials, outside any setting. */
+    static final Set<String> STORE_CREDENTIALS = Set.of("STORE_USER", "STORE_PASSWORD");
+
+    /**
+     * Every environment variable something reads: each setting's own (the readers of {@link #readKeys}, over an
+     * environment that notes each name asked for), the Polymarket venue's, each {@code {{env:NAME}}} of a property's
+     * value or a route file, and the store's credentials.
+     */
+    static Set<String> readVariables(CamelContext context) {
+        UnknownSettings.Survey keys = new UnknownSettings.Survey();
+        UnknownSettings.Survey environment = new UnknownSettings.Survey();
+        readEvery(keys, keys, environment, List.of());
+        try {
+            PolymarketConfig.from(keys); // asks for each key, then for its variable, over the same lookup
+        } catch (IllegalArgumentException expected) {
+            // nothing set: refused, once every name was asked for
+        }
+        Set<String> read = new HashSet<>(environment.keys());
+        for (String name : keys.keys()) {
+            if (UnknownSettings.isVariableName(name)) {
+                read.add(name);
+            }
+        }
+        for (String text : settingTexts(context)) {
+            read.addAll(UnknownSettings.variablePlaceholders(text));
+        }
+        read.addAll(STORE_CREDENTIALS);
+        return read;
     }
 
     /**
@@ -170,10 +202,19 @@ public final class ConfigCheck {
             // nothing set: refused, once every key was asked for
         }
         Set<String> read = new HashSet<>(survey.keys());
+        for (String text : settingTexts(context)) {
+            read.addAll(UnknownSettings.placeholders(text));
+        }
+        return read;
+    }
+
+    /** The values of the context's properties, and the text of each route file of camel.main.routes-include-pattern. */
+    private static List<String> settingTexts(CamelContext context) {
+        List<String> texts = new ArrayList<>();
         PropertiesComponent pc = context.getPropertiesComponent();
         Properties properties = pc.loadProperties(); // its forEach sees nothing: it keeps its entries apart
         for (String key : properties.stringPropertyNames()) {
-            read.addAll(UnknownSettings.placeholders(properties.getProperty(key)));
+            texts.add(properties.getProperty(key));
         }
         String routes = pc.resolveProperty("camel.main.routes-include-pattern").orElse("");
         for (String pattern : routes.split(",")) {
@@ -183,14 +224,14 @@ public final class ConfigCheck {
             try {
                 for (Resource route : PluginHelper.getPackageScanResourceResolver(context).findResources(pattern.trim())) {
                     try (InputStream in = route.getInputStream()) {
-                        read.addAll(UnknownSettings.placeholders(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                        texts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
                     }
                 }
             } catch (Exception e) {
                 throw new IllegalStateException("the route files " + pattern.trim() + " could not be read: " + e, e);
             }
         }
-        return read;
+        return texts;
     }
 
     /** {@code {{env:NAME:default}}} over the given environment: a variable set to "" stays "" (and is refused). */

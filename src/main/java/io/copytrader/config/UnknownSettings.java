@@ -52,14 +52,91 @@ public final class UnknownSettings {
         }
     }
 
+    /** A variable named by an environment placeholder: {{env:NAME}}, {{env:NAME:default}}. */
+    private static final Pattern ENV_PLACEHOLDER = Pattern.compile("\\{\\{env:([A-Za-z_][A-Za-z0-9_]*)");
+    /** A name as environment variables are written here: upper case, digits and underscores. */
+    private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
+
+    /** Whether {@code name} is written as the environment variables here are: upper case, digits and underscores. */
+    public static boolean isVariableName(String name) {
+        return VARIABLE_NAME.matcher(name).matches();
+    }
+
+    /** The environment variables that {@code {{env:NAME}}} placeholders in the text name. */
+    public static Set<String> variablePlaceholders(String text) {
+        return named(ENV_PLACEHOLDER, text);
+    }
+
+    /**
+     * The refusal of every environment variable outside {@code COPYTRADER_} that nothing reads but that is a near
+     * miss of one that is read ({@code MAX_POSITON_SIZE_USD} for {@code MAX_POSITION_SIZE_USD}): its setting would stay
+     * at the default without a word, a position limit or a copy ratio among them. A variable far from every name read
+     * is someone else's and left alone, as is a near miss set beside the name it is near. Null when there is none;
+     * values are never part of it.
+     *
+     * @param environment the names of the environment's variables
+     * @param read        the names of the variables something reads
+     */
+    public static String variableRefusal(Collection<String> environment, Set<String> read) {
+        List<String> unknown = new ArrayList<>();
+        for (String name : new TreeSet<>(environment)) {
+            if (name.startsWith(VARIABLE_PREFIX) || read.contains(name) || !isVariableName(name)) {
+                continue; // COPYTRADER_* are judged by refusal, as Camel's names for keys
+            }
+            String near = nearestVariable(name, read);
+            // with the name meant set as well, this one is someone else's (QUEUE_URL beside our QUEUE_URI)
+            if (near != null && !environment.contains(near)) {
+                unknown.add(Setting.printable(name) + " (did you mean " + near + "?)");
+            }
+        }
+        if (unknown.isEmpty()) {
+            return null;
+        }
+        boolean one = unknown.size() == 1;
+        return String.join(", ", unknown) + (one ? " is set in the environment, but no setting reads it"
+                : " are set in the environment, but no setting reads them")
+                + " (the setting meant would stay at its default): correct " + (one ? "its name" : "their names")
+                + " or unset " + (one ? "it" : "them");
+    }
+
+    /**
+     * The variable read nearest to {@code name} when it is a near miss of it: at most 2 edits, and at most one edit in
+     * five letters (a 9-letter name one edit at most); names under 6 letters are too short to tell a slip from another
+     * program's name, and are never near misses.
+     */
+    static String nearestVariable(String name, Set<String> read) {
+        Map.Entry<String, Integer> best = closest(name, read);
+        int length = best == null ? 0 : Math.min(name.length(), best.getKey().length());
+        return best != null && length >= 6 && best.getValue() <= Math.min(2, length / 5) ? best.getKey() : null;
+    }
+
+    /** The candidate fewest edits from {@code name} (letter case aside), the first in order among equals, with its edits. */
+    private static Map.Entry<String, Integer> closest(String name, Collection<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : new TreeSet<>(candidates)) {
+            int d = distance(name.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best == null ? null : Map.entry(best, bestDistance);
+    }
+
     /** The {@code copytrader.*} keys that placeholders in the text name. */
     public static Set<String> placeholders(String text) {
-        Set<String> keys = new LinkedHashSet<>();
-        Matcher m = PLACEHOLDER.matcher(text);
+        return named(PLACEHOLDER, text);
+    }
+
+    /** The first group of each match of {@code placeholder} in the text, in order, each once. */
+    private static Set<String> named(Pattern placeholder, String text) {
+        Set<String> names = new LinkedHashSet<>();
+        Matcher m = placeholder.matcher(text);
         while (m.find()) {
-            keys.add(m.group(1));
+            names.add(m.group(1));
         }
-        return keys;
+        return names;
     }
 
     /**
@@ -138,17 +215,12 @@ public final class UnknownSettings {
      * near copytrader.targets.bob.ratio).
      */
     static String nearest(String key, Set<String> read) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : new TreeSet<>(candidates(key, read))) {
-            int d = distance(key.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
-            if (d < bestDistance) {
-                best = candidate;
-                bestDistance = d;
-            }
+        Map.Entry<String, Integer> best = closest(key, candidates(key, read));
+        if (best == null) {
+            return null;
         }
-        int tail = Math.max(key.length(), best == null ? 0 : best.length()) - NAMESPACE.length();
-        return best != null && bestDistance <= Math.max(2, tail / 4) ? best : null;
+        int tail = Math.max(key.length(), best.getKey().length()) - NAMESPACE.length();
+        return best.getValue() <= Math.max(2, tail / 4) ? best.getKey() : null;
     }
 
     private static Set<String> candidates(String key, Set<String> read) {

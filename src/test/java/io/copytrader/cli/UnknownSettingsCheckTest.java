@@ -155,6 +155,22 @@ class UnknownSettingsCheckTest {
     }
 
     @Test
+    void shouldRefuseANearMissOfAVariableTheShippedSettingsReadAndPassEveryOneTheyRead() {
+        // MAX_POSITION_SIZE_USD is read through a placeholder of application.properties, POLY_CLOB_URL by the
+        // Polymarket venue's own reader, STORE_USER beside the settings: a letter off each is refused, never its value
+        String error = ConfigCheck.firstError("file:" + SHIPPED, ENV,
+                Set.of("MAX_POSITON_SIZE_USD", "POLY_CLOB_UR", "STORE_USR", "PATH", "HOME", "JAVA_HOME", "MAVEN_OPTS"),
+                Set.of());
+
+        assertThat(error).isEqualTo("MAX_POSITON_SIZE_USD (did you mean MAX_POSITION_SIZE_USD?), POLY_CLOB_UR (did you"
+                + " mean POLY_CLOB_URL?), STORE_USR (did you mean STORE_USER?) are set in the environment, but no setting"
+                + " reads them (the setting meant would stay at its default): correct their names or unset them");
+        assertThat(ConfigCheck.firstError("file:" + SHIPPED, ENV, Set.of("MAX_POSITION_SIZE_USD", "POLY_CLOB_URL",
+                "STORE_USER", "STORE_PASSWORD", "POLL_INTERVAL_MS", "MAX_IN_FLIGHT_ORDERS", "MANAGEMENT_PORT", "PATH"),
+                Set.of())).isNull();
+    }
+
+    @Test
     void shouldPassEveryKeyThatIsReadWhenSetAsASystemPropertyOrInTheEnvironment() throws IOException {
         Properties shipped = new Properties();
         try (var in = Files.newInputStream(SHIPPED)) {

@@ -40,6 +40,36 @@ class UnknownSettingsTest {
                 .doesNotContain(pasted.substring(0, 41));
     }
 
+    private static final Set<String> READ_VARIABLES = Set.of("MAX_POSITION_SIZE_USD", "COPY_RATIO", "QUEUE_URI",
+            "POLL_INTERVAL_MS", "VENUE", "KAFKA_BROKERS");
+
+    @Test
+    void shouldRefuseAVariableOneOrTwoEditsFromOneReadAndLeaveOtherProgramsVariablesAlone() {
+        assertThat(UnknownSettings.variableRefusal(Set.of("MAX_POSITON_SIZE_USD", "PATH", "HOME"), READ_VARIABLES))
+                .isEqualTo("MAX_POSITON_SIZE_USD (did you mean MAX_POSITION_SIZE_USD?) is set in the environment, but no"
+                        + " setting reads it (the setting meant would stay at its default): correct its name or unset it");
+        assertThat(UnknownSettings.variableRefusal(Set.of("COPY_RATOI", "POLL_INTERVL_MS"), READ_VARIABLES))
+                .startsWith("COPY_RATOI (did you mean COPY_RATIO?), POLL_INTERVL_MS (did you mean POLL_INTERVAL_MS?) are set");
+        assertThat(UnknownSettings.variableRefusal(Set.of("KAFKA_BROKER"), READ_VARIABLES)).contains("KAFKA_BROKERS?");
+        // read ones, other programs' (far from every name read, or short), lower case, and COPYTRADER_* (judged as keys)
+        assertThat(UnknownSettings.variableRefusal(Set.of("MAX_POSITION_SIZE_USD", "COPY_RATIO", "PATH", "JAVA_HOME",
+                "VENUS", "VENU", "max_position_size_usd", "COPYTRADER_COPY_RATOI", "HOSTNAME"), READ_VARIABLES)).isNull();
+        // the name meant is set too: the near miss is someone else's (a queue's URL beside our QUEUE_URI)
+        assertThat(UnknownSettings.variableRefusal(Set.of("QUEUE_URL", "QUEUE_URI"), READ_VARIABLES)).isNull();
+        assertThat(UnknownSettings.variableRefusal(Set.of("QUEUE_URL"), READ_VARIABLES)).startsWith("QUEUE_URL (did you mean QUEUE_URI?)");
+        // three edits from every name read: not a near miss
+        assertThat(UnknownSettings.variableRefusal(Set.of("MAX_POS_SIZE_USD"), READ_VARIABLES)).isNull();
+    }
+
+    @Test
+    void shouldFindTheVariablesEnvPlaceholdersName() {
+        assertThat(UnknownSettings.variablePlaceholders("{{env:POLL_INTERVAL_MS:200}} {{env:STORE_URL}} {{copytrader.a:1}}"
+                + " {{env:lower_case:x}}")).containsExactly("POLL_INTERVAL_MS", "STORE_URL", "lower_case");
+        assertThat(UnknownSettings.isVariableName("POLL_INTERVAL_MS")).isTrue();
+        assertThat(UnknownSettings.isVariableName("poll_interval_ms")).isFalse();
+        assertThat(UnknownSettings.isVariableName("9LIVES")).isFalse();
+    }
+
     @Test
     void shouldFindTheKeysPlaceholdersName() {
         assertThat(UnknownSettings.placeholders("{{copytrader.queue.uri}}?size={{copytrader.queue.size}}&x={{env:Y:1}}"
