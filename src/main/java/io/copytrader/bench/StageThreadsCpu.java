@@ -86,7 +86,8 @@ final class StageThreadsCpu {
         Map<String, Double> us = new LinkedHashMap<>();
         after.forEach((stage, nanos) -> us.put(stage,
                 Math.max(0, nanos - before.getOrDefault(stage, 0L)) / 1000.0 / Math.max(1, trades)));
-        return largestFirst(us);
+        String line = largestFirst(us, "%s=%.0f", 0.5);
+        return line.isEmpty() ? "none measured" : line;
     }
 
     /**
@@ -97,28 +98,25 @@ final class StageThreadsCpu {
         Map<String, Double> kb = new LinkedHashMap<>();
         after.forEach((stage, bytes) -> kb.put(stage,
                 Math.max(0, bytes - before.getOrDefault(stage, 0L)) / 1000.0 / Math.max(1, trades)));
-        double total = kb.values().stream().mapToDouble(Double::doubleValue).sum();
-        List<Map.Entry<String, Double>> sorted = new ArrayList<>(kb.entrySet());
-        sorted.sort(Map.Entry.<String, Double>comparingByValue().reversed());
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "total=%.1f", total));
-        for (Map.Entry<String, Double> e : sorted) {
-            if (e.getValue() >= 0.05) {
-                line.append(String.format(Locale.ROOT, " %s=%.1f", e.getKey(), e.getValue()));
-            }
+        if (kb.isEmpty()) {
+            return "none measured";
         }
-        return kb.isEmpty() ? "none measured" : line.toString();
+        double total = kb.values().stream().mapToDouble(Double::doubleValue).sum();
+        String stages = largestFirst(kb, "%s=%.1f", 0.05);
+        return String.format(Locale.ROOT, "total=%.1f", total) + (stages.isEmpty() ? "" : " " + stages);
     }
 
-    private static String largestFirst(Map<String, Double> us) {
-        List<Map.Entry<String, Double>> sorted = new ArrayList<>(us.entrySet());
+    /** The stages of at least {@code min}, largest first, each as {@code format} makes it, space-separated. */
+    private static String largestFirst(Map<String, Double> values, String format, double min) {
+        List<Map.Entry<String, Double>> sorted = new ArrayList<>(values.entrySet());
         sorted.sort(Map.Entry.<String, Double>comparingByValue().reversed());
         StringBuilder line = new StringBuilder();
         for (Map.Entry<String, Double> e : sorted) {
-            if (e.getValue() >= 0.5) {
+            if (e.getValue() >= min) {
                 line.append(line.length() == 0 ? "" : " ")
-                        .append(String.format(Locale.ROOT, "%s=%.0f", e.getKey(), e.getValue()));
+                        .append(String.format(Locale.ROOT, format, e.getKey(), e.getValue()));
             }
         }
-        return line.length() == 0 ? "none measured" : line.toString();
+        return line.toString();
     }
 }

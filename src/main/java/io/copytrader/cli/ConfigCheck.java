@@ -132,39 +132,50 @@ public final class ConfigCheck {
         variables.removeAll(Set.of(SharedArchiveLauncher.CDS_VARIABLE, SharedArchiveLauncher.JIT_VARIABLE));
         Set<String> properties = new HashSet<>(systemProperties);
         properties.remove(SharedArchiveLauncher.CHILD_PROPERTY);
+        Reads read = reads(context);
         String refusal = UnknownSettings.refusal(context.getPropertiesComponent().loadProperties().stringPropertyNames(),
-                properties, variables, readKeys(context));
-        return refusal != null ? refusal : UnknownSettings.variableRefusal(variables, readVariables(context));
+                properties, variables, read.keys());
+        return refusal != null ? refusal : UnknownSettings.variableRefusal(variables, read.variables());
     }
 
     /** The variables the engine reads for its store's credentials, outside any setting. */
     static final Set<String> STORE_CREDENTIALS = Set.of("STORE_USER", "STORE_PASSWORD");
 
     /**
-     * Every environment variable something reads: each setting's own (the readers of {@link #readKeys}, over an
-     * environment that notes each name asked for), the Polymarket venue's, each {@code {{env:NAME}}} of a property's
-     * value or a route file, and the store's credentials.
+     * What the engine reads.
+     *
+     * @param keys      every {@code copytrader.*} key something reads: each setting's (the readers below and the
+     *                  Polymarket venue's, read over a lookup that notes the keys and answers "not set", so every reader
+     *                  asks for all its keys), and each key a placeholder names in a property's value or in a route file
+     *                  of {@code camel.main.routes-include-pattern}
+     * @param variables every environment variable something reads: each setting's own (the same readers over an
+     *                  environment that notes each name asked for), the Polymarket venue's (its reader asks the lookup
+     *                  for a key's variable after the key), each {@code {{env:NAME}}} of the same texts, and the store's
+     *                  credentials
      */
-    static Set<String> readVariables(CamelContext context) {
-        UnknownSettings.Survey keys = new UnknownSettings.Survey();
+    record Reads(Set<String> keys, Set<String> variables) {
+    }
+
+    static Reads reads(CamelContext context) {
+        UnknownSettings.Survey survey = new UnknownSettings.Survey();
         UnknownSettings.Survey environment = new UnknownSettings.Survey();
-        readEvery(keys, keys, environment, List.of());
+        readEvery(survey, survey, environment, List.of());
         try {
-            PolymarketConfig.from(keys); // asks for each key, then for its variable, over the same lookup
+            PolymarketConfig.from(survey);
         } catch (IllegalArgumentException expected) {
             // nothing set: refused, once every name was asked for
         }
-        Set<String> read = new HashSet<>(environment.keys());
-        for (String name : keys.keys()) {
-            if (UnknownSettings.isVariableName(name)) {
-                read.add(name);
-            }
+        Set<String> keys = new HashSet<>();
+        Set<String> variables = new HashSet<>(environment.keys());
+        for (String name : survey.keys()) {
+            (UnknownSettings.isVariableName(name) ? variables : keys).add(name);
         }
         for (String text : settingTexts(context)) {
-            read.addAll(UnknownSettings.variablePlaceholders(text));
+            keys.addAll(UnknownSettings.placeholders(text));
+            variables.addAll(UnknownSettings.variablePlaceholders(text));
         }
-        read.addAll(STORE_CREDENTIALS);
-        return read;
+        variables.addAll(STORE_CREDENTIALS);
+        return new Reads(keys, variables);
     }
 
     /**
@@ -186,26 +197,6 @@ public final class ConfigCheck {
         OperatorConfiguration.managementIdleTimeoutSeconds(lookup);
         OperatorConfiguration.managementMaxConnections(lookup);
         return settings;
-    }
-
-    /**
-     * Every {@code copytrader.*} key something reads: each setting's (the readers above and the Polymarket venue's,
-     * read over a lookup that notes the keys and answers "not set", so every reader asks for all its keys), and each
-     * key a placeholder names in a property's value or in a route file of {@code camel.main.routes-include-pattern}.
-     */
-    static Set<String> readKeys(CamelContext context) {
-        UnknownSettings.Survey survey = new UnknownSettings.Survey();
-        readEvery(survey, survey, name -> null, List.of());
-        try {
-            PolymarketConfig.from(survey);
-        } catch (IllegalArgumentException expected) {
-            // nothing set: refused, once every key was asked for
-        }
-        Set<String> read = new HashSet<>(survey.keys());
-        for (String text : settingTexts(context)) {
-            read.addAll(UnknownSettings.placeholders(text));
-        }
-        return read;
     }
 
     /** The values of the context's properties, and the text of each route file of camel.main.routes-include-pattern. */
