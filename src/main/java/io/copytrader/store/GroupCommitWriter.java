@@ -413,7 +413,7 @@ final class GroupCommitWriter implements AutoCloseable {
         if (wanted != current) {
             // kept for the connection as the writes' statements are: a batch switches the level back and forth (an
             // order's intent forced, its answer and the next admissions not), and compiling the pragma at each switch
-            // was about 5 % of the writes' CPU at 100 trades a second
+            // was about 6 % of the writes' CPU at 100 trades a second
             try (PreparedStatement s = statements.connection().prepareStatement(SYNCHRONOUS[wanted])) {
                 s.execute();
             }
