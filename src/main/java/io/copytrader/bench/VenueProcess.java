@@ -16,7 +16,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The paper venue in its own JVM ({@code java -cp <our classpath> io.copytrader.CopyTraderCli paper-venue ...}), so
  * the bench measures the engine over real loopback HTTP with the venue's CPU and GC apart from the engine's. Closing
- * it stops the process (SIGTERM, then SIGKILL).
+ * it stops the process (SIGTERM, then SIGKILL); the venue also stops by itself when this process ends without
+ * closing it (killed, or a crash of its JVM): it is started with {@code --stop-with-pid} of this process.
  */
 final class VenueProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -41,6 +42,7 @@ final class VenueProcess implements AutoCloseable {
         command.add("io.copytrader.CopyTraderCli");
         command.add("paper-venue");
         command.addAll(venueArgs);
+        command.addAll(List.of("--stop-with-pid", Long.toString(ProcessHandle.current().pid())));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(() -> {
@@ -88,6 +90,11 @@ final class VenueProcess implements AutoCloseable {
 
     String baseUrl() {
         return baseUrl;
+    }
+
+    /** The venue process's id. */
+    long pid() {
+        return process.pid();
     }
 
     /** CPU time the venue process has used so far, in nanoseconds (0 when the OS does not tell). */

@@ -9,12 +9,15 @@ import picocli.CommandLine.Option;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the paper venue as its own process, so chaos tests can kill the engine while the venue lives. Prints the base
- * URL on the first line of stdout, then serves until SIGTERM or Ctrl-C and closes cleanly.
+ * URL on the first line of stdout, then serves until SIGTERM or Ctrl-C and closes cleanly; with {@code --stop-with-pid}
+ * also when that process ends, however it ends (the bench passes its own: a bench killed by SIGKILL or a JVM crash,
+ * whose shutdown hooks never run, leaves no venue behind).
  */
 @Command(name = "paper-venue", mixinStandardHelpOptions = true,
         description = "Runs the paper venue (simulated feed and exchange) as its own process.")
@@ -53,8 +56,20 @@ public final class PaperVenueCommand implements Callable<Integer> {
             defaultValue = "DEFAULT")
     FillModelChoice fillModel;
 
+    @Option(names = "--stop-with-pid", paramLabel = "PID",
+            description = "Stop when the process PID ends, however it ends (default: serve until stopped).")
+    Long stopWithPid;
+
     @Override
     public Integer call() throws InterruptedException {
+        Optional<ProcessHandle> watched = Optional.empty();
+        if (stopWithPid != null) {
+            watched = ProcessHandle.of(stopWithPid).filter(ProcessHandle::isAlive);
+            if (watched.isEmpty()) {
+                System.err.println("paper-venue: process " + stopWithPid + " (--stop-with-pid) is not running; not starting");
+                return 1;
+            }
+        }
         PaperVenueConfig.Builder config = PaperVenueConfig.builder().port(port).seed(seed).startingCash(cash)
                 .feedRetention(feedRetention).instruments(instruments)
                 .fillModel(fillModel == FillModelChoice.IMMEDIATE ? FillModelSettings.alwaysImmediate() : FillModelSettings.DEFAULT);
@@ -70,6 +85,8 @@ public final class PaperVenueCommand implements Callable<Integer> {
         }, "paper-venue-shutdown"));
         System.out.println(venue.baseUrl());
         System.out.flush();
+        // System.exit runs the hook above: the venue closes as on SIGTERM
+        watched.ifPresent(process -> process.onExit().thenRun(() -> System.exit(0)));
         stopped.await();
         return 0;
     }

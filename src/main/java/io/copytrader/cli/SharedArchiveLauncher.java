@@ -290,7 +290,8 @@ public final class SharedArchiveLauncher {
         } else {
             return Optional.empty();
         }
-        command.add(join("-D", CHILD_PROPERTY, "=true"));
+        // the launcher's id, which the child watches: a parent read by the child itself could already be init's
+        command.add(join("-D", CHILD_PROPERTY, "=", Long.toString(ProcessHandle.current().pid())));
         command.add("-cp");
         command.add(jarPath.toString());
         command.add(io.copytrader.CopyTraderCli.class.getName());
@@ -465,10 +466,31 @@ public final class SharedArchiveLauncher {
 
     /** Stops the engine gracefully when the launcher that started it is gone (it was killed). */
     public static void stopWhenParentExits(Runnable stop) {
-        if (System.getProperty(CHILD_PROPERTY) == null) {
+        stopWhenLauncherExits(System.getProperty(CHILD_PROPERTY), stop);
+    }
+
+    /**
+     * Runs {@code stop} when the launcher {@code launcher} names (its process id, from {@link #CHILD_PROPERTY}) ends,
+     * and at once when it has ended already: a launcher killed before the child looked would otherwise leave an engine
+     * trading with no parent to stop it (the child's parent is then init, or a subreaper, which never ends). Nothing
+     * when {@code launcher} is null (no launcher); a value that is no process id (an older launcher's {@code true})
+     * watches the child's parent as before.
+     */
+    static void stopWhenLauncherExits(String launcher, Runnable stop) {
+        if (launcher == null) {
             return;
         }
-        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(stop));
+        Optional<ProcessHandle> watched;
+        try {
+            watched = ProcessHandle.of(Long.parseLong(launcher));
+        } catch (NumberFormatException notAnId) {
+            watched = ProcessHandle.current().parent();
+        }
+        if (watched.isEmpty()) {
+            stop.run();
+            return;
+        }
+        watched.get().onExit().thenRun(stop);
     }
 
     private static Optional<Path> jarOfThisClass() {

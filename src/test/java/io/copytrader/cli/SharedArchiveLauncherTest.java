@@ -10,6 +10,8 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,7 +40,7 @@ class SharedArchiveLauncherTest {
         SharedArchiveLauncher.Plan first = plan(jar, List.of("-Xmx512m", "-jar", jar.toString())).orElseThrow();
         assertThat(first.trains()).isTrue();
         assertThat(first.command()).startsWith(JAVA, "-Xmx512m")
-                .contains("-XX:ArchiveClassesAtExit=" + first.training(), "-Dcopytrader.cds.child=true")
+                .contains("-XX:ArchiveClassesAtExit=" + first.training(), "-Dcopytrader.cds.child=" + ProcessHandle.current().pid())
                 .endsWith("-cp", jar.toString(), "io.copytrader.CopyTraderCli");
         assertThat(first.training().getParent()).isEqualTo(folder);
         assertThat(first.archive()).isEqualTo(folder.resolve("copytrader.jsa"));
@@ -245,5 +247,41 @@ class SharedArchiveLauncherTest {
     void shouldReadThisProcessesArgumentsAsTheJdkDoes() {
         assertThat(SharedArchiveLauncher.commandLine())
                 .isEqualTo(List.of(ProcessHandle.current().info().arguments().orElseThrow()));
+    }
+
+    @Test
+    void theChildStopsWhenItsLauncherEnds() throws Exception {
+        Process launcher = new ProcessBuilder("sleep", "120").start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        try {
+            SharedArchiveLauncher.stopWhenLauncherExits(Long.toString(launcher.pid()), stopped::countDown);
+            assertThat(stopped.getCount()).as("stopped while the launcher lives").isEqualTo(1);
+
+            launcher.toHandle().destroyForcibly();
+
+            assertThat(stopped.await(30, TimeUnit.SECONDS)).as("stopped once the launcher was killed").isTrue();
+        } finally {
+            launcher.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aChildWhoseLauncherEndedBeforeItLookedStopsAtOnce() throws Exception {
+        Process launcher = new ProcessBuilder("true").start();
+        assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch stopped = new CountDownLatch(1);
+
+        SharedArchiveLauncher.stopWhenLauncherExits(Long.toString(launcher.pid()), stopped::countDown);
+
+        assertThat(stopped.getCount()).as("stopped at once: its parent is no longer the launcher").isZero();
+    }
+
+    @Test
+    void anEngineWithoutALauncherIsNeverStoppedByThisWatch() {
+        CountDownLatch stopped = new CountDownLatch(1);
+
+        SharedArchiveLauncher.stopWhenLauncherExits(null, stopped::countDown);
+
+        assertThat(stopped.getCount()).isEqualTo(1);
     }
 }
