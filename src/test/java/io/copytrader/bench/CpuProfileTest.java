@@ -27,7 +27,7 @@ class CpuProfileTest {
         assertThat(CpuProfile.kindOf(DISPATCH + "org/apache/camel/component/http/HttpProducer.process;"
                 + "org/apache/hc/core5/http/impl/io/DefaultBHttpClientConnection.sendRequestEntity;"
                 + "java/net/SocketOutputStream.write;tcp_sendmsg_[k]")).isEqualTo("http");
-        assertThat(CpuProfile.kindOf("[Camel (camel-1) thread #3 - timer://detect-trades tid=7];"
+        assertThat(CpuProfile.kindOf("[Camel (camel-1) thread #3 - scheduler://detect-trades tid=7];"
                 + "io/copytrader/venue/ApacheVenueHttpClient.execute;java/net/Socket.read")).isEqualTo("http");
         assertThat(CpuProfile.kindOf(DISPATCH + "io/copytrader/engine/OrderPlacer.classify;"
                 + "io/copytrader/paper/PaperJson.tree;com/fasterxml/jackson/core/json/UTF8StreamJsonParser.nextToken"))

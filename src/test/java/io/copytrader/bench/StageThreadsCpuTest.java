@@ -15,8 +15,8 @@ class StageThreadsCpuTest {
         assertThat(StageThreadsCpu.stageOf("Camel (camel-1) thread #72 - seda://copy-trade")).isEqualTo("copy");
         assertThat(StageThreadsCpu.stageOf("Camel (camel-1) thread #73 - Aggregator")).isEqualTo("aggregate");
         assertThat(StageThreadsCpu.stageOf("copytrader-fill-window-checker")).isEqualTo("aggregate");
-        assertThat(StageThreadsCpu.stageOf("Camel (camel-1) thread #3 - timer://detect-trades")).isEqualTo("detect");
-        assertThat(StageThreadsCpu.stageOf("Camel (camel-1) thread #2 - timer://monitor-orders")).isEqualTo("monitor");
+        assertThat(StageThreadsCpu.stageOf("Camel (camel-1) thread #3 - scheduler://detect-trades")).isEqualTo("detect");
+        assertThat(StageThreadsCpu.stageOf("Camel (camel-1) thread #2 - scheduler://monitor-orders")).isEqualTo("monitor");
         assertThat(StageThreadsCpu.stageOf("copytrader-store housekeeper")).isEqualTo("store");
         assertThat(StageThreadsCpu.stageOf("vert.x-eventloop-thread-0")).isEqualTo("vertx");
         assertThat(StageThreadsCpu.stageOf("main")).isEqualTo("other");
@@ -47,7 +47,7 @@ class StageThreadsCpuTest {
         // named as the monitor's consumer for the while: "other" holds every thread of the test JVM, and one of them
         // ending between the snapshots takes its CPU out of the sum (the test failed so when run after an engine's)
         String name = Thread.currentThread().getName();
-        Thread.currentThread().setName("Camel (test) thread #1 - timer://monitor-orders");
+        Thread.currentThread().setName("Camel (test) thread #1 - scheduler://monitor-orders");
         try {
             Map<String, Long> before = StageThreadsCpu.snapshot();
             long start = threads.getCurrentThreadCpuTime();
@@ -78,7 +78,7 @@ class StageThreadsCpuTest {
     @Test
     void shouldCountTheBytesALiveThreadAllocatesUnderItsStage() {
         String name = Thread.currentThread().getName();
-        Thread.currentThread().setName("Camel (test) thread #1 - timer://monitor-orders");
+        Thread.currentThread().setName("Camel (test) thread #1 - scheduler://monitor-orders");
         try {
             Map<String, Long> before = StageThreadsCpu.allocatedSnapshot();
             byte[][] kept = new byte[64][];

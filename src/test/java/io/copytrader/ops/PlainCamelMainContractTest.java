@@ -7,8 +7,10 @@ import io.copytrader.paper.PaperVenueAdmin;
 import io.copytrader.paper.PaperVenueConfig;
 import io.copytrader.store.TradeStore;
 import org.apache.camel.Route;
-import org.apache.camel.spi.EventNotifier;
+import org.apache.camel.component.timer.TimerConsumer;
 import org.apache.camel.main.Main;
+import org.apache.camel.spi.EventNotifier;
+import org.apache.camel.support.ScheduledPollConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,6 +62,13 @@ class PlainCamelMainContractTest {
                 assertThat(main.getCamelContext().getManagementStrategy().getEventNotifiers())
                         .filteredOn(n -> !n.isIgnoreExchangeEvents()).isEmpty();
                 assertThat(main.getCamelContext().getCamelContextExtension().isEventNotificationApplicable()).isFalse();
+                // 4. the polls are scheduled on the monotonic clock (a ScheduledExecutorService), not by
+                // java.util.Timer, which a step back of the wall clock stops for as long as the step
+                for (String polling : List.of("tick-traders", "monitor-orders")) {
+                    assertThat(main.getCamelContext().getRoute(polling).getConsumer()).as(polling)
+                            .isInstanceOf(ScheduledPollConsumer.class)
+                            .isNotInstanceOf(TimerConsumer.class);
+                }
             } finally {
                 main.stop();
             }

@@ -30,13 +30,13 @@ class RouteValidationTest {
     @Test
     void shouldReportAMisspeltEndpointOptionWithFileAndSuggestion() throws IOException {
         copyRoutes();
-        edit("monitor-orders.camel.yaml", "period:", "perriod:");
+        edit("monitor-orders.camel.yaml", "delay:", "dellay:");
 
         List<String> problems = RouteValidator.validate(dir, PROPERTIES);
 
         assertThat(problems).singleElement().asString()
-                .contains("monitor-orders.camel.yaml", "route monitor-orders", "unknown option 'perriod' for timer",
-                        "did you mean 'period'?");
+                .contains("monitor-orders.camel.yaml", "route monitor-orders", "unknown option 'dellay' for scheduler",
+                        "did you mean 'delay'?");
     }
 
     @Test
@@ -51,11 +51,11 @@ class RouteValidationTest {
     @Test
     void shouldReportAnUnknownComponentAndAFileThatDoesNotLoad() throws IOException {
         copyRoutes();
-        edit("monitor-orders.camel.yaml", "uri: timer:monitor-orders", "uri: timr:monitor-orders");
+        edit("monitor-orders.camel.yaml", "uri: scheduler:monitor-orders", "uri: schedulr:monitor-orders");
         edit("dead-letters.camel.yaml", "    from:", "    fromm:");
 
         assertThat(RouteValidator.validate(dir, PROPERTIES))
-                .anySatisfy(p -> assertThat(p).contains("monitor-orders.camel.yaml", "no component 'timr'"))
+                .anySatisfy(p -> assertThat(p).contains("monitor-orders.camel.yaml", "no component 'schedulr'"))
                 .anySatisfy(p -> assertThat(p).contains("dead-letters.camel.yaml: does not load"));
     }
 
