@@ -25,7 +25,7 @@ public final class AggregatedWarn {
      * @param what what an event is, plural ("malformed feed rows rejected")
      */
     public AggregatedWarn(Logger log, String what, long periodMillis) {
-        this(log, what, periodMillis, System::currentTimeMillis);
+        this(log, what, periodMillis, Monotonic::millis);
     }
 
     AggregatedWarn(Logger log, String what, long periodMillis, LongSupplier millis) {

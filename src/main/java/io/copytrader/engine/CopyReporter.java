@@ -15,11 +15,11 @@ public final class CopyReporter {
     private static final long INTERVAL_MS = 10_000;
     private static final int PER_INTERVAL_LINES = 20;
 
-    private final AtomicLong windowStart = new AtomicLong(System.currentTimeMillis());
+    private final AtomicLong windowStart = new AtomicLong(Monotonic.millis());
     private final AtomicLong inWindow = new AtomicLong();
 
     public void copied(CopyIntent intent, long latencyMicros) {
-        long now = System.currentTimeMillis();
+        long now = Monotonic.millis();
         long start = windowStart.get();
         if (now - start >= INTERVAL_MS && windowStart.compareAndSet(start, now)) {
             long n = inWindow.getAndSet(0);

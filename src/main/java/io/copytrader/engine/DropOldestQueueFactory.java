@@ -36,7 +36,7 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
     private final boolean oneOrderPerInstrument;
     private final Predicate<Exchange> sellGoesNow;
     private final AtomicLong dropsSinceLog = new AtomicLong();
-    private final AtomicLong lastLogMillis = new AtomicLong();
+    private final AtomicLong lastLogMillis = new AtomicLong(Long.MIN_VALUE / 2);
     private volatile DropOldestQueue<Exchange> last;
 
     public DropOldestQueueFactory(TradeLedger ledger) {
@@ -192,7 +192,7 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
         }
         done(exchange);
         long n = dropsSinceLog.incrementAndGet();
-        long now = System.currentTimeMillis();
+        long now = Monotonic.millis();
         long prev = lastLogMillis.get();
         if (now - prev >= 1000 && lastLogMillis.compareAndSet(prev, now)) {
             long count = dropsSinceLog.getAndSet(0);

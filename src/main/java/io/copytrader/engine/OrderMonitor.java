@@ -73,8 +73,15 @@ public final class OrderMonitor {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
     /** When an open order found unchanged is looked up next, and the wait that led there. */
     private record Backoff(Instant next, Duration delay) {
+        /**
+         * Whether the order waits at {@code now}: before its next look, unless that is further off than the delay it
+         * was set with, which only a step back of the wall clock makes it (it would wait out the step as well).
+         */
+        boolean holds(Instant now) {
+            return now.isBefore(next) && !next.isAfter(now.plus(delay));
+        }
     }
-    /** Per open order found unchanged; written by the passes (one timer thread in the shipped route). */
+    /** Per open order found unchanged; written by the passes (one scheduler thread in the shipped route). */
     private final Map<ClientOrderId, Backoff> backoff = new ConcurrentHashMap<>();
     /** Most orders one pass looks after. */
     private static final int MAX_PER_PASS = 1000;
@@ -167,7 +174,7 @@ public final class OrderMonitor {
                 continue; // never sent (its id is persisted before sending): the placer or recovery handles it
             }
             Backoff waiting = backoff.get(order.clientOrderId());
-            if (waiting != null && now.isBefore(waiting.next())) {
+            if (waiting != null && waiting.holds(now)) {
                 continue;
             }
             try {
@@ -187,7 +194,8 @@ public final class OrderMonitor {
             }
         }
         backoff.keySet().retainAll(listed); // ended, or no longer ours
-        if (!lastRefresh.plus(refreshEvery).isAfter(now)) {
+        // a last refresh after now: the wall clock stepped back since (it would wait out the step as well)
+        if (!lastRefresh.plus(refreshEvery).isAfter(now) || lastRefresh.isAfter(now)) {
             refreshBook();
         }
     }

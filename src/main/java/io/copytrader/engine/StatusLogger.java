@@ -20,7 +20,7 @@ public final class StatusLogger {
     private final LongSupplier processing;
     private final CircuitBreaker breaker;
     private final long intervalMillis;
-    private long lastLogged;
+    private long lastLogged = Long.MIN_VALUE / 2;
     private String lastLine = "";
 
     public StatusLogger(MeterRegistry registry, IntSupplier queueLength, LongSupplier processing, CircuitBreaker breaker,
@@ -33,7 +33,7 @@ public final class StatusLogger {
     }
 
     public synchronized void maybeLog() {
-        long now = System.currentTimeMillis();
+        long now = Monotonic.millis();
         if (now - lastLogged < intervalMillis) {
             return;
         }

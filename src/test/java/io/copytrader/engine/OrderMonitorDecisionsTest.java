@@ -558,6 +558,20 @@ class OrderMonitorDecisionsTest {
     }
 
     @Test
+    void shouldLookUpABackingOffOrderAndRefreshTheBookAtOnceAfterTheWallClockSteppedBack() {
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = status(OrderState.OPEN, "0");
+        assertThat(passAt(30_000)).isEqualTo(1);
+        assertThat(passAt(30_500)).as("unchanged: backing off for a second").isZero();
+        long version = book.version();
+        // NTP's first sync after a boot, a VM restored: the clock goes back 40 s, to before the last refresh
+        assertThat(passAt(-10_000)).as("looked up by the pass (not 41 s later) and by the book's refresh").isEqualTo(2);
+        assertThat(book.version()).as("refreshed, not an hour and 10 s later").isGreaterThan(version);
+        assertThat(passAt(-9_500)).as("backing off again (2 s), by the clock as it is now").isZero();
+        assertThat(passAt(-8_000)).isEqualTo(1);
+    }
+
+    @Test
     void shouldCancelAnOrderRestingTooLongAtTheFirstPassPastItsDeadlineEvenWhileBackingOff() {
         signedAndSent(OrderRecordState.OPEN);
         venue.lookupStatus = status(OrderState.OPEN, "0");
