@@ -16,6 +16,7 @@ import io.copytrader.domain.Reason;
 import io.copytrader.domain.Side;
 import io.copytrader.domain.SourceTradeId;
 import io.copytrader.domain.TraderId;
+import io.copytrader.paper.MutableClock;
 import io.copytrader.venue.FeedPage;
 import io.copytrader.venue.FeedRow;
 import io.copytrader.venue.HttpReply;
@@ -174,6 +175,22 @@ class PolymarketContractTest {
         assertThat(requests("GET", "/neg-risk")).hasSize(1);
         assertThat(requests("GET", "/book")).hasSize(2);
         assertThat(requests("GET", "/version")).hasSize(1);
+    }
+
+    @Test
+    void shouldReadAMarketsTickSizeAgainAfterTheWallClockSteppedBack() throws Exception {
+        MutableClock stepping = new MutableClock(NOW);
+        fake.clock(stepping);
+        PolymarketExchangeAdapter exchange = PolymarketVenue.exchange(config(Map.of()), http, stepping);
+        CopyIntent buy = intent("t-buy", Side.BUY, "0.52", "10", "0.60");
+        exchange.prepareOrder(buy);
+        exchange.prepareOrder(buy);
+        assertThat(requests("GET", "/tick-size")).as("kept for its time to live").hasSize(1);
+
+        stepping.advance(Duration.ofHours(-1)); // NTP's first sync after a boot, a VM restored
+
+        exchange.prepareOrder(buy);
+        assertThat(requests("GET", "/tick-size")).as("read again, not an hour past its time to live").hasSize(2);
     }
 
     @Test

@@ -227,7 +227,9 @@ public final class OperatorView {
     /** Dead letters not yet replayed, and all of them; read from the store at most once a second. */
     public long[] deadLetters() {
         Instant now = clock.instant();
-        if (Duration.between(deadLettersReadAt, now).compareTo(DEAD_LETTER_CACHE) >= 0) {
+        Duration age = Duration.between(deadLettersReadAt, now);
+        // a read "in the future": the wall clock stepped back since, and the counts would stand still for the step
+        if (age.isNegative() || age.compareTo(DEAD_LETTER_CACHE) >= 0) {
             TradeStore.DeadLetterCounts counts = store.deadLetterCounts();
             deadLetterCounts = new long[] {counts.pending(), counts.total()};
             deadLettersReadAt = now;

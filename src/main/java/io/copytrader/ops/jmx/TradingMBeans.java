@@ -75,7 +75,9 @@ public final class TradingMBeans implements AutoCloseable {
         @SuppressWarnings("unchecked")
         private synchronized Map<String, Object> part(String name) {
             Instant now = clock.instant();
-            if (cached == null || Duration.between(cachedAt, now).toMillis() >= 500) {
+            long age = Duration.between(cachedAt, now).toMillis();
+            // a negative age: the wall clock stepped back since, and the figures would stand still for the step
+            if (cached == null || age < 0 || age >= 500) {
                 cached = view.figures();
                 cachedAt = now;
             }
