@@ -28,6 +28,13 @@ public final class DeadLetterRecorder {
     }
 
     private final Map<String, Letter> failedLetters = new ConcurrentHashMap<>();
+    /**
+     * Letters the store could not take: one WARN line every 10 s at most, no stack trace. A store that cannot write
+     * (a full disk, a database gone) fails the same trade at every poll, and Camel's own line for each, with its
+     * stack, filled the log at thousands of lines a second (the errors route configuration no longer writes it).
+     */
+    private final AggregatedWarn unwritten = new AggregatedWarn(LOG,
+            "Dead letters the store could not take; each is kept and written again at the monitor's next passes", 10_000);
     private static final int PAGE = 500;
 
     public DeadLetterRecorder(TradeLedger ledger) {
@@ -60,6 +67,7 @@ public final class DeadLetterRecorder {
             recordOnce(trade, reason, detail);
         } catch (RuntimeException failed) {
             failedLetters.put(trade.key(), new Letter(trade, reason, detail));
+            unwritten.event(trade.key() + " " + reason + ": " + failed.getMessage());
             throw failed;
         }
     }

@@ -47,6 +47,9 @@ import java.util.function.Predicate;
  */
 public final class OrderMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(OrderMonitor.class);
+    /** A pass's write the store refused: one WARN line every 10 s at most (it was an ERROR with its stack each pass). */
+    private final AggregatedWarn storeFailures = new AggregatedWarn(LOG,
+            "Order lookups whose result the store could not take; the next passes look them up again", 10_000);
     private static final EnumSet<OrderRecordState> WATCHED = EnumSet.of(OrderRecordState.OPEN,
             OrderRecordState.PARTIALLY_FILLED, OrderRecordState.UNKNOWN, OrderRecordState.SUBMITTING);
     private static final EnumSet<OrderRecordState> NOT_TERMINAL = EnumSet.complementOf(EnumSet.of(
@@ -189,6 +192,9 @@ public final class OrderMonitor {
                 }
             } catch (IOException | TransientVenueException e) {
                 LOG.debug("Lookup of order {} failed, next pass retries: {}", order.clientOrderId(), e.toString());
+            } catch (StoreException e) {
+                // the store cannot write (a full disk, a database gone): every pass would fail the same way
+                storeFailures.event(order.clientOrderId() + ": " + e.getMessage());
             } catch (RuntimeException e) {
                 LOG.error("Monitoring order {} failed", order.clientOrderId(), e);
             }

@@ -34,6 +34,7 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
     static final String[][] LEVELS = {
             {"org.apache.camel", "INFO"},
             {"org.apache.camel.component.platform.http.main.MainHttpServerUtil", "WARN"},
+            {"org.apache.camel.processor.FatalFallbackErrorHandler", "ERROR"},
             {"org.apache.hc", "WARN"},
             {"io.vertx", "WARN"},
             {"io.netty", "WARN"},

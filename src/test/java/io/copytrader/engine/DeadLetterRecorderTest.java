@@ -225,6 +225,26 @@ class DeadLetterRecorderTest {
     }
 
     @Test
+    void shouldLogALetterTheStoreKeepsRefusingInOneLineAPeriodWithoutItsStack() {
+        OverLosingStore f = overALosingStore("d-15");
+        DetectedTrade t = f.trade();
+        // a store that cannot write (a full disk): the same trade fails at every poll, a few times a second
+        for (int poll = 0; poll < 50; poll++) {
+            f.db().refused.add(t.key());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.letters().record(t, Reason.UNEXPECTED_ERROR, "x"))
+                    .isInstanceOf(io.copytrader.store.StoreException.class);
+        }
+
+        assertThat(logged.list).as("one line for the first, the rest counted into the next one 10 s on")
+                .singleElement().satisfies(e -> {
+                    assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                    assertThat(e.getFormattedMessage()).contains("Dead letters the store could not take", t.key());
+                    assertThat(e.getThrowableProxy()).as("no stack trace").isNull();
+                });
+        assertThat(f.letters().failedLetters()).as("kept, to be written again").isEqualTo(1);
+    }
+
+    @Test
     void shouldCountOnceALetterWhoseOutcomeWasCommittedThoughItsAnswerWasLostAndNotReadBack() {
         OverLosingStore f = overALosingStore("d-14");
         LosingAnswers db = f.db();

@@ -1,5 +1,9 @@
 package io.copytrader.engine;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
@@ -17,6 +21,7 @@ import io.copytrader.venue.PositionSnapshot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -144,6 +149,35 @@ class OrderMonitorDecisionsTest {
         assertThat(book.planAndReserve(trade, SizingTest.rules("1", "10", "0.8", "0.02", "1")).isSkip()).isFalse();
         assertThat(book.outstanding()).containsExactly(id);
         return db;
+    }
+
+    @Test
+    void shouldLogAMoveTheStoreKeepsRefusingInOneLineAPeriodWithoutItsStack() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        Logger log = (Logger) LoggerFactory.getLogger(OrderMonitor.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try {
+            for (int pass = 0; pass < 20; pass++) { // a full disk: the move refused at every pass
+                db.refused.add(LosingAnswers.move(id, OrderRecordState.FILLED));
+                clock.advance(Duration.ofMillis(500));
+                monitor.run();
+            }
+        } finally {
+            log.detachAppender(logged);
+        }
+
+        assertThat(logged.list).as("before: an ERROR with its stack at every pass")
+                .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                    assertThat(e.getFormattedMessage()).contains("the store could not take", id.value());
+                    assertThat(e.getThrowableProxy()).as("no stack trace").isNull();
+                });
+        assertThat(state()).as("looked up again at every pass, never moved").isEqualTo(OrderRecordState.OPEN);
     }
 
     @Test
