@@ -6,6 +6,7 @@ import io.copytrader.domain.Reason;
 import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.VenueOrderId;
+import io.copytrader.domain.WallClock;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.StoreException;
@@ -200,8 +201,7 @@ public final class OrderMonitor {
             }
         }
         backoff.keySet().retainAll(listed); // ended, or no longer ours
-        // a last refresh after now: the wall clock stepped back since (it would wait out the step as well)
-        if (!lastRefresh.plus(refreshEvery).isAfter(now) || lastRefresh.isAfter(now)) {
+        if (WallClock.due(lastRefresh, refreshEvery, now)) {
             refreshBook();
         }
     }

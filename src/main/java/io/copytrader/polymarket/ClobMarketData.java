@@ -1,5 +1,6 @@
 package io.copytrader.polymarket;
 
+import io.copytrader.domain.WallClock;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.math.BigDecimal;
@@ -43,9 +44,7 @@ final class ClobMarketData {
         JsonNode book = Json.read("CLOB /book", client.fetch(ClobRateLimits.Bucket.BOOK, "CLOB /book", client.get("/book?token_id=" + token)).body());
         Cached meta = metadata.get(token);
         Instant now = clock.instant();
-        // fetched "in the future": the wall clock stepped back since, and the cache would outlive its time by the step
-        if (meta == null || now.isBefore(meta.fetchedAt())
-                || !now.isBefore(meta.fetchedAt().plus(client.config().metadataTtl()))) {
+        if (meta == null || WallClock.due(meta.fetchedAt(), client.config().metadataTtl(), now)) {
             BigDecimal tick = Json.decimal(Json.read("CLOB /tick-size", client.fetch(ClobRateLimits.Bucket.TICK_SIZE, "CLOB /tick-size",
                     client.get("/tick-size?token_id=" + token)).body()), "minimum_tick_size");
             JsonNode negRisk = Json.read("CLOB /neg-risk", client.fetch(ClobRateLimits.Bucket.GENERAL, "CLOB /neg-risk",

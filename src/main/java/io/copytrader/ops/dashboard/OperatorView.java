@@ -3,6 +3,7 @@ package io.copytrader.ops.dashboard;
 import io.copytrader.config.CopyTraderSettings;
 import io.copytrader.domain.InstrumentId;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.domain.WallClock;
 import io.copytrader.engine.PipelineMetrics;
 import io.copytrader.engine.Portfolio;
 import io.copytrader.store.OrderRecord;
@@ -227,9 +228,7 @@ public final class OperatorView {
     /** Dead letters not yet replayed, and all of them; read from the store at most once a second. */
     public long[] deadLetters() {
         Instant now = clock.instant();
-        Duration age = Duration.between(deadLettersReadAt, now);
-        // a read "in the future": the wall clock stepped back since, and the counts would stand still for the step
-        if (age.isNegative() || age.compareTo(DEAD_LETTER_CACHE) >= 0) {
+        if (WallClock.due(deadLettersReadAt, DEAD_LETTER_CACHE, now)) {
             TradeStore.DeadLetterCounts counts = store.deadLetterCounts();
             deadLetterCounts = new long[] {counts.pending(), counts.total()};
             deadLettersReadAt = now;

@@ -1,5 +1,6 @@
 package io.copytrader.ops.jmx;
 
+import io.copytrader.domain.WallClock;
 import io.copytrader.ops.dashboard.OperatorView;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.slf4j.Logger;
@@ -62,6 +63,7 @@ public final class TradingMBeans implements AutoCloseable {
 
     /** Reads the view's figures at most every 500 ms: Hawtio asks for every attribute one by one. */
     static final class Figures implements TradingFiguresMXBean {
+        private static final Duration READ_EVERY = Duration.ofMillis(500);
         private final OperatorView view;
         private final Clock clock;
         private Map<String, Object> cached;
@@ -75,9 +77,7 @@ public final class TradingMBeans implements AutoCloseable {
         @SuppressWarnings("unchecked")
         private synchronized Map<String, Object> part(String name) {
             Instant now = clock.instant();
-            long age = Duration.between(cachedAt, now).toMillis();
-            // a negative age: the wall clock stepped back since, and the figures would stand still for the step
-            if (cached == null || age < 0 || age >= 500) {
+            if (cached == null || WallClock.due(cachedAt, READ_EVERY, now)) {
                 cached = view.figures();
                 cachedAt = now;
             }
