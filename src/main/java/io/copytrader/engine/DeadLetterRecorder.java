@@ -35,6 +35,10 @@ public final class DeadLetterRecorder {
      */
     private final AggregatedWarn unwritten = new AggregatedWarn(LOG,
             "Dead letters the store could not take; each is kept and written again at the monitor's next passes", 10_000);
+    /** Feed trades neither admitted nor dead-lettered (see {@link TradeAdmissions#holdForUnwrittenLetter}). */
+    private final AggregatedWarn unwrittenFeedTrades = new AggregatedWarn(LOG,
+            "Feed trades the store could neither admit nor dead-letter; their trader's cursor stays, so they are read "
+                    + "again at the next poll", 10_000);
     private static final int PAGE = 500;
 
     public DeadLetterRecorder(TradeLedger ledger) {
@@ -54,7 +58,17 @@ public final class DeadLetterRecorder {
             LOG.error("A failure with no trade reached the dead letters: {} {}", reason, detail);
             return;
         }
-        record(trade, reason, detail);
+        try {
+            recordOnce(trade, reason, detail);
+        } catch (RuntimeException failed) {
+            if (TradeAdmissions.holdForUnwrittenLetter(exchange)) {
+                // a feed trade in no table: its trader's cursor stays before it, and the next poll tries again
+                ledger.metrics().admissionHeld();
+                unwrittenFeedTrades.event(trade.key() + " " + reason + ": " + failed.getMessage());
+                return;
+            }
+            keepForLater(trade, reason, detail, failed);
+        }
     }
 
     /**
@@ -66,10 +80,14 @@ public final class DeadLetterRecorder {
         try {
             recordOnce(trade, reason, detail);
         } catch (RuntimeException failed) {
-            failedLetters.put(trade.key(), new Letter(trade, reason, detail));
-            unwritten.event(trade.key() + " " + reason + ": " + failed.getMessage());
-            throw failed;
+            keepForLater(trade, reason, detail, failed);
         }
+    }
+
+    private void keepForLater(DetectedTrade trade, Reason reason, String detail, RuntimeException failed) {
+        failedLetters.put(trade.key(), new Letter(trade, reason, detail));
+        unwritten.event(trade.key() + " " + reason + ": " + failed.getMessage());
+        throw failed;
     }
 
     /**

@@ -314,7 +314,7 @@ public final class OrderMonitor {
             outcomesInDoubt.put(order.clientOrderId(), order);
             LOG.error("Order {} (trade {}) found at the venue as {}, and its trade's outcome could not be written ({}); "
                     + "written again at the next pass", intent.clientOrderId(), order.tradeKey(), status.state(),
-                    Failures.rootOf(failed));
+                    Failures.rootOf(failed).toString());
         }
     }
 
@@ -363,7 +363,7 @@ public final class OrderMonitor {
                 failed.addSuppressed(stillFailing);
                 movesInDoubt.put(id, new MoveInDoubt(order, next, status));
                 LOG.error("Order {}: its move to {} reported an error and could not be read back ({}); read back at "
-                        + "the next pass", id, next, Failures.rootOf(stillFailing));
+                        + "the next pass", id, next, Failures.rootOf(stillFailing).toString());
                 throw failed;
             }
             if (!written) {

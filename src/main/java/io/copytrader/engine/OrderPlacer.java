@@ -337,7 +337,7 @@ public final class OrderPlacer {
             // never failed for it: the order is at the venue. Left SUBMITTING and out of hand, the monitor takes it
             // as its consumer's died and looks it up
             LOG.warn("Order {} (trade {}): its unknown outcome could not be recorded ({}); the monitor looks it up",
-                    intent.clientOrderId(), intent.source().key(), Failures.rootOf(notRecorded));
+                    intent.clientOrderId(), intent.source().key(), Failures.rootOf(notRecorded).toString());
         }
         return true;
     }
@@ -768,7 +768,7 @@ public final class OrderPlacer {
         answersInDoubt.put(id, answer);
         LOG.error("The venue answered order {} (trade {}), and neither its answer's write nor a read of the store "
                 + "succeeded ({}); read back before each monitoring pass", id, answer.intent().source().key(),
-                Failures.rootOf(stillFailing));
+                Failures.rootOf(stillFailing).toString());
         return new OrderFailedException(null, "answer not recorded: " + Failures.rootOf(notRecorded));
     }
 
@@ -836,7 +836,7 @@ public final class OrderPlacer {
         } catch (RuntimeException storeStillFailing) {
             LOG.error("The venue answered order {} (trade {}), and neither its answer nor an unknown outcome could be "
                     + "recorded ({}); it stays in the outbox, looked up at the next start", id, intent.source().key(),
-                    Failures.rootOf(storeStillFailing));
+                    Failures.rootOf(storeStillFailing).toString());
         }
         return new OrderFailedException(null, "answer not recorded: " + what);
     }

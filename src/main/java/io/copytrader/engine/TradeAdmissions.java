@@ -26,6 +26,8 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
     static final String PAGE_ADMITTED = "copytraderPageAdmitted";
     /** The exchange property counting a page's trades the store could not admit (see {@link #cursorHeld}). */
     static final String PAGE_HELD = "copytraderPageHeld";
+    /** The exchange property marking a feed trade the store refused and {@link #hold} let fail (too old to hold). */
+    static final String ADMISSION_REFUSED = "copytraderAdmissionRefused";
     /** The exchange property counting the trades a tick admitted, over its pages (see {@link #admittedThisTick}). */
     static final String TICK_ADMITTED = "copytraderTickAdmitted";
     private final TradeLedger ledger;
@@ -104,6 +106,11 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
                 admitted = ledger.admit(trade, source);
             } catch (RuntimeException refused) {
                 if (!hold(exchange, trade, refused)) {
+                    if (exchange.getProperty(PAGE_HELD) != null) {
+                        // to the dead letters; if the store cannot take its letter either, the cursor is held after
+                        // all (holdForUnwrittenLetter)
+                        exchange.setProperty(ADMISSION_REFUSED, Boolean.TRUE);
+                    }
                     throw refused;
                 }
                 return false; // not admitted now: the next poll reads it again
@@ -155,6 +162,24 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
         held.incrementAndGet();
         ledger.metrics().admissionHeld();
         heldWarn.event(trade.key() + ": " + refused.getMessage());
+        return true;
+    }
+
+    /**
+     * A feed trade the store refused to admit, too old to hold its trader's cursor, went to the dead letters, and the
+     * store refused its letter too (a full disk refuses both): it is in no table, so the page's cursor must not move
+     * past it after all; the next poll reads it again and tries both writes again. Before, the cursor moved on (when
+     * the store took the cursor's write) and the trade lived only in memory, as a letter to write later: lost at a
+     * restart; or, when the store refused the cursor too, each poll logged the failed letter with its stack.
+     *
+     * @return true when the exchange is such a trade's: its cursor is now held, and the failure is not to be thrown
+     */
+    static boolean holdForUnwrittenLetter(Exchange exchange) {
+        AtomicInteger held = exchange.getProperty(PAGE_HELD, AtomicInteger.class);
+        if (held == null || !Boolean.TRUE.equals(exchange.getProperty(ADMISSION_REFUSED))) {
+            return false;
+        }
+        held.incrementAndGet();
         return true;
     }
 

@@ -218,7 +218,19 @@ class OrderMonitorDecisionsTest {
         venue.lookupStatus = status(OrderState.FILLED, "10");
         db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FILLED));
         db.unreadable.add(LosingAnswers.read("order", id.value()));
-        assertThat(settled(monitor::run)).as("the store cannot say whether it moved: nothing settled").isZero();
+        Logger log = (Logger) LoggerFactory.getLogger(OrderMonitor.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try {
+            assertThat(settled(monitor::run)).as("the store cannot say whether it moved: nothing settled").isZero();
+        } finally {
+            log.detachAppender(logged);
+        }
+        // its line names the store's error: before, the error was taken for the line's stack trace, and "({})" stayed
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage()).contains(id.value(), "could not be read back")
+                        .doesNotContain("{}").contains("An I/O error occurred"));
         assertThat(state()).isEqualTo(OrderRecordState.FILLED);
         // before: no later pass looked at the FILLED order: never settled, its trade in flight, the book never
         // refreshed again until a restart

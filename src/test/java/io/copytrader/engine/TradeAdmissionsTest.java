@@ -181,9 +181,17 @@ class TradeAdmissionsTest {
 
         holding.admitPage(page);
         // as old as the maximum trade age: it would be skipped as stale, and must not hold the trader's feed for ever
-        assertThatThrownBy(() -> holding.add(split(page, refused), refused.key()))
+        Exchange copy = split(page, refused);
+        assertThatThrownBy(() -> holding.add(copy, refused.key()))
                 .isInstanceOf(StoreException.class).hasMessageContaining("no room for this one");
         assertThat(holding.cursorHeld(page)).isFalse();
+
+        // and when the store refuses its dead letter too, the cursor is held after all: the trade is in no table
+        assertThat(TradeAdmissions.holdForUnwrittenLetter(copy)).isTrue();
+        assertThat(holding.cursorHeld(page)).isTrue();
+        // a failure of a trade the store took (a later step's) is not held: its letter is written later instead
+        Exchange admittedCopy = split(page, buy("t3", "0.40", "10"));
+        assertThat(TradeAdmissions.holdForUnwrittenLetter(admittedCopy)).isFalse();
     }
 
     @Test

@@ -5,10 +5,15 @@ import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.TraderId;
 import io.copytrader.engine.PipelineMetrics;
 import io.copytrader.paper.PaperVenueAdmin;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -158,6 +163,56 @@ class FeedPagesScenarioTest {
             h.awaitSettled(350, Duration.ofSeconds(60));
             assertThat(h.store().deadLetters()).isEmpty();
             h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    void shouldHoldTheCursorOfATradeNeitherAdmittedNorDeadLetteredAndLogNoErrorForIt(@TempDir Path dir)
+            throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("copytrader.db");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        logged.start();
+        root.addAppender(logged);
+        // every trade is too old to hold its cursor when the store refuses it (a maximum age of 1 ms): a refused one
+        // goes to the dead letters
+        try (EngineHarness h = pollingOnceAtStart().set("copytrader.store.url", url)
+                .set("copytrader.filter.max-trade-age-ms", 1).start()) {
+            awaitStartPoll(h);
+            // 1. a store that takes neither alice's second fill nor its dead letter (as a full disk takes neither)
+            sql(url, "CREATE TRIGGER refuse BEFORE INSERT ON trades WHEN NEW.trade_key = 'alice:alice-2' "
+                    + "BEGIN SELECT RAISE(ABORT, 'no room for this one'); END");
+            sql(url, "CREATE TRIGGER refuse_letter BEFORE INSERT ON dead_letters WHEN NEW.source_trade_id = "
+                    + "'alice-2' BEGIN SELECT RAISE(ABORT, 'no room for its letter'); END");
+            h.emit(3);
+            logged.list.clear();
+
+            // 2. the poll ends without an error; the fill is in no table, so its cursor stays before it, to be read
+            //    again; the fills beside it are admitted
+            poll(h);
+            assertThat(h.store().cursor(ALICE)).contains("0");
+            assertThat(h.store().trade("alice:alice-2")).isEmpty();
+            assertThat(h.store().detectedCount()).isEqualTo(2);
+            assertThat(h.store().deadLetters()).isEmpty();
+            assertThat(h.counter("copytrader.trades.admission.held")).isEqualTo(1);
+            // and no line at ERROR: before, each poll logged the failed letter with its stack and message history
+            assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
+                    .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+            assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(m -> assertThat(m).contains("alice:alice-2").doesNotContain("\tat "));
+
+            // 3. the store takes it again: the next poll admits it (skipped as stale), and the cursor moves past it
+            sql(url, "DROP TRIGGER refuse");
+            sql(url, "DROP TRIGGER refuse_letter");
+            poll(h);
+            assertThat(h.store().cursor(ALICE)).contains("3");
+            h.awaitSettled(3, Duration.ofSeconds(60));
+            assertThat(h.store().deadLetters()).isEmpty();
+            h.assertOnlySkipped(Reason.FILTER_STALE);
+            h.assertAccountingIdentity();
+        } finally {
+            root.detachAppender(logged);
         }
     }
 
