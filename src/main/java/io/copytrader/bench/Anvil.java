@@ -56,8 +56,23 @@ public final class Anvil implements AutoCloseable {
      * a block for each transaction (automine).
      */
     public static Anvil start(Path binary, List<String> extra) {
+        return start(binary, extra, false);
+    }
+
+    /**
+     * As {@link #start(Path, List)}; with {@code endWithThisThread}, the node is killed when the thread calling this
+     * ends, or its process (a bench killed with SIGKILL or crashed runs no shutdown hook, and its node served on for
+     * ever): it runs under util-linux's {@code setpriv --pdeathsig KILL}, the kernel's parent-death signal, which
+     * follows the thread that started the child. Call it from a thread that lives as long as the node (the bench's
+     * main). Without {@code setpriv} on the PATH the node starts as before, closed by {@link #close()} alone.
+     */
+    public static Anvil start(Path binary, List<String> extra, boolean endWithThisThread) {
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "--host", "127.0.0.1", "--port",
+        List<String> command = new ArrayList<>();
+        if (endWithThisThread) {
+            setpriv().ifPresent(setpriv -> command.addAll(List.of(setpriv.toString(), "--pdeathsig", "KILL")));
+        }
+        command.addAll(List.of(binary.toString(), "--host", "127.0.0.1", "--port",
                 Integer.toString(port), "--chain-id", "137", "--silent"));
         command.addAll(extra);
         try {
@@ -92,6 +107,21 @@ public final class Anvil implements AutoCloseable {
             }
         }
         return candidates.stream().filter(Files::isExecutable).findFirst();
+    }
+
+    /** util-linux's {@code setpriv} on the PATH (Debian's util-linux ships it), if there. */
+    static java.util.Optional<Path> setpriv() {
+        for (String p : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!p.isBlank() && Files.isExecutable(Path.of(p, "setpriv"))) {
+                return java.util.Optional.of(Path.of(p, "setpriv"));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The node's process id. */
+    public long pid() {
+        return process.pid();
     }
 
     public static final String HOW_TO_INSTALL = "anvil not found (ANVIL_BIN, node_modules/.bin/anvil or PATH): run "

@@ -56,7 +56,8 @@ public final class ChainBench {
     }
 
     public Result run() throws Exception {
-        try (Anvil anvil = Anvil.start(options.anvil(), List.of("--no-mining"))) {
+        // the node ends with this thread: a bench killed before closing it leaves no node serving behind it
+        try (Anvil anvil = Anvil.start(options.anvil(), List.of("--no-mining"), true)) {
             Main main = startEngine(anvil);
             try {
                 CamelContext context = main.getCamelContext();
