@@ -58,10 +58,15 @@ public final class DeadLetterRecorder {
             LOG.error("A failure with no trade reached the dead letters: {} {}", reason, detail);
             return;
         }
+        boolean refusedAdmission = TradeAdmissions.admissionRefused(exchange);
         try {
-            recordOnce(trade, reason, detail);
+            if (refusedAdmission) {
+                letterForRefusedAdmission(trade, reason, detail);
+            } else {
+                recordOnce(trade, reason, detail);
+            }
         } catch (RuntimeException failed) {
-            if (TradeAdmissions.holdForUnwrittenLetter(exchange)) {
+            if (refusedAdmission && TradeAdmissions.holdForUnwrittenLetter(exchange)) {
                 // a feed trade in no table: its trader's cursor stays before it, and the next poll tries again
                 ledger.metrics().admissionHeld();
                 unwrittenFeedTrades.event(trade.key() + " " + reason + ": " + failed.getMessage());
@@ -127,14 +132,33 @@ public final class DeadLetterRecorder {
         return failedLetters.size();
     }
 
-    /** Adds the letter unless a pending one with this reason is stored for the trade (an earlier attempt's). */
-    private void letterUnlessStored(DetectedTrade trade, Reason reason, String detail) {
+    /**
+     * A feed trade the store refused to admit, too old to hold its trader's cursor: its letter, once. It is in no table
+     * (unless the refused admission was committed after all: then it ends FAILED as any other), so no outcome can be
+     * written, and the same trade may be read again: its trader's cursor held by a trade beside it, or by its own letter
+     * refused once before. Before, each read of it added one more letter, each with an ERROR line.
+     */
+    private void letterForRefusedAdmission(DetectedTrade trade, Reason reason, String detail) {
+        if (ledger.store().trade(trade.key()).isPresent()) {
+            recordOnce(trade, reason, detail);
+        } else if (letterUnlessStored(trade, reason, detail)) {
+            LOG.error("Dead letter: trade {} {} ({}); it was never stored, so it cannot be replayed", trade.key(),
+                    reason, detail);
+        }
+    }
+
+    /**
+     * Adds the letter unless a pending one with this reason is stored for the trade (an earlier attempt's).
+     *
+     * @return true when it added one
+     */
+    private boolean letterUnlessStored(DetectedTrade trade, Reason reason, String detail) {
         TradeStore.DeadLetterFilter pending = new TradeStore.DeadLetterFilter(reason, true);
         long before = Long.MAX_VALUE;
         while (true) {
             List<DeadLetter> page = ledger.store().deadLetters(pending, before, PAGE);
             if (page.stream().anyMatch(d -> d.trade().key().equals(trade.key()))) {
-                return;
+                return false;
             }
             if (page.size() < PAGE) {
                 break;
@@ -142,6 +166,7 @@ public final class DeadLetterRecorder {
             before = page.get(page.size() - 1).id();
         }
         ledger.store().addDeadLetter(trade, reason, detail);
+        return true;
     }
 
     private void recordOnce(DetectedTrade trade, Reason reason, String detail) {

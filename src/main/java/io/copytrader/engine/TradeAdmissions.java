@@ -176,11 +176,16 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
      */
     static boolean holdForUnwrittenLetter(Exchange exchange) {
         AtomicInteger held = exchange.getProperty(PAGE_HELD, AtomicInteger.class);
-        if (held == null || !Boolean.TRUE.equals(exchange.getProperty(ADMISSION_REFUSED))) {
+        if (held == null || !admissionRefused(exchange)) {
             return false;
         }
         held.incrementAndGet();
         return true;
+    }
+
+    /** True when the exchange is a feed trade's whose admission the store refused and that went to the dead letters. */
+    static boolean admissionRefused(Exchange exchange) {
+        return Boolean.TRUE.equals(exchange.getProperty(ADMISSION_REFUSED));
     }
 
     /**

@@ -68,6 +68,24 @@ class DeadLetterRecorderTest {
     }
 
     @Test
+    void shouldLetterAFeedTradeTheStoreNeverTookOnceHoweverOftenItIsReadAgain() {
+        DetectedTrade t = Trades.buy("d-9", "0.50", "10"); // never admitted: the store refused it
+        for (int read = 0; read < 3; read++) { // its cursor held by a trade beside it: read at each poll
+            Exchange refused = exchange();
+            refused.getMessage().setBody(t);
+            refused.setProperty(TradeAdmissions.ADMISSION_REFUSED, Boolean.TRUE);
+            refused.setProperty(Exchange.EXCEPTION_CAUGHT, new RuntimeCamelException("could not admit trade"));
+            recorder.record(refused);
+        }
+
+        // before: a letter and an ERROR line at each read
+        assertThat(letters()).singleElement().asString().startsWith(t.key() + " UNEXPECTED_ERROR");
+        assertThat(levels()).containsExactly(Level.ERROR);
+        assertThat(logged.list.get(0).getFormattedMessage()).contains("never stored");
+        assertThat(store.outcome(t.key())).isEmpty();
+    }
+
+    @Test
     void shouldStoreTheLetterWithItsReasonAndFailTheTrade() {
         DetectedTrade t = Trades.buy("d-1", "0.50", "10");
         ledger.admit(t);
