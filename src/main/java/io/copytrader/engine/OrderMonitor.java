@@ -51,6 +51,9 @@ public final class OrderMonitor {
     /** A pass's write the store refused: one WARN line every 10 s at most (it was an ERROR with its stack each pass). */
     private final AggregatedWarn storeFailures = new AggregatedWarn(LOG,
             "Order lookups whose result the store could not take; the next passes look them up again", 10_000);
+    /** A pass the store failed as a whole (its list of orders to watch unreadable). */
+    private final AggregatedWarn storeUnreadable = new AggregatedWarn(LOG,
+            "Monitoring passes the store failed; the next pass tries again", 10_000);
     private static final EnumSet<OrderRecordState> WATCHED = EnumSet.of(OrderRecordState.OPEN,
             OrderRecordState.PARTIALLY_FILLED, OrderRecordState.UNKNOWN, OrderRecordState.SUBMITTING);
     private static final EnumSet<OrderRecordState> NOT_TERMINAL = EnumSet.complementOf(EnumSet.of(
@@ -151,8 +154,21 @@ public final class OrderMonitor {
         return this;
     }
 
-    /** One monitoring pass; never throws (a venue hiccup waits for the next pass). */
+    /**
+     * One monitoring pass; never throws (a venue hiccup waits for the next pass). A store that cannot be read (a
+     * database gone, its connections silent until their timeout) fails the whole pass: one WARN line every 10 s at
+     * most, and the next pass tries again. Before, each failed pass was an ERROR with its stack and message history
+     * from Camel's error handler, and a WARN from the scheduler.
+     */
     public void run() {
+        try {
+            pass();
+        } catch (StoreException e) {
+            storeUnreadable.event(e.getMessage());
+        }
+    }
+
+    private void pass() {
         readBack.run();
         Instant now = clock.instant();
         resolveMovesInDoubt(now);

@@ -5,6 +5,7 @@ import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.store.OrderRecord;
 import io.copytrader.store.OrderRecordState;
+import io.copytrader.store.StoreException;
 import io.copytrader.store.TradeStore;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -37,6 +38,9 @@ import java.util.stream.Collectors;
  */
 public final class Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+    /** A pass whose look for replayed trades the store failed. */
+    private final AggregatedWarn replaysUnread = new AggregatedWarn(LOG,
+            "Looks for replayed trades the store failed; the next monitoring pass looks again", 10_000);
     private static final Set<OrderRecordState> ACCEPTED = EnumSet.of(OrderRecordState.OPEN,
             OrderRecordState.PARTIALLY_FILLED, OrderRecordState.FILLED, OrderRecordState.CANCELED);
 
@@ -256,6 +260,15 @@ public final class Recovery {
         if (!recovered) {
             return;
         }
+        try {
+            adoptReplaysNow();
+        } catch (StoreException e) {
+            // a store that cannot be read: the next pass looks again (a WARN line every 10 s at most, no stack)
+            replaysUnread.event(e.getMessage());
+        }
+    }
+
+    private void adoptReplaysNow() {
         if (instanceId != null) {
             adoptShared();
             return;

@@ -52,6 +52,9 @@ public final class StoreFactory {
      */
     static boolean migrate(javax.sql.DataSource dataSource) {
         try (java.sql.Connection connection = dataSource.getConnection()) {
+            // a migration may run for minutes on a long history (an index built over every trade): no socket timeout
+            // for it (the pool gives the connection its own back when it is returned)
+            connection.setNetworkTimeout(Runnable::run, 0);
             if (MigrationIndex.isCurrent(connection)) {
                 return false;
             }
@@ -69,6 +72,14 @@ public final class StoreFactory {
         Flyway.configure().dataSource(new MigrationDataSource(connection)).locations("classpath:db/migration")
                 .load().migrate();
     }
+
+    /**
+     * PostgreSQL's waits, in seconds: a statement's answer ({@code socketTimeout}: a statement of the engine's takes
+     * milliseconds; a migration has no bound, {@link #migrate}), a new connection's TCP connect and login. With TCP
+     * keep-alive on, an idle connection whose server vanished is found dead by the kernel too.
+     */
+    static final java.util.Map<String, String> POSTGRES_TIMEOUTS = java.util.Map.of("socketTimeout", "15",
+            "connectTimeout", "10", "loginTimeout", "10", "tcpKeepAlive", "true");
 
     /** The connection pool for a SQLite or PostgreSQL URL, connections configured but schema not yet migrated. */
     static HikariDataSource pool(StoreSettings settings) {
@@ -90,6 +101,10 @@ public final class StoreFactory {
             if (settings.password() != null) {
                 config.setPassword(settings.password());
             }
+            // the driver's defaults wait for ever: a statement on a connection whose server vanished without closing
+            // it (a failover whose old primary's host died) never returned, and detection stopped with it. These
+            // bound each wait; the same names in STORE_URL win (pgjdbc reads the URL's over these)
+            POSTGRES_TIMEOUTS.forEach(config::addDataSourceProperty);
         }
         return new HikariDataSource(config);
     }

@@ -21,6 +21,8 @@ public final class TcpCutter implements AutoCloseable {
     private final ServerSocket server;
     private final int target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** Per relayed connection: when set, its bytes are swallowed both ways and it is never closed. */
+    private final List<java.util.concurrent.atomic.AtomicBoolean> holes = new CopyOnWriteArrayList<>();
     private volatile boolean refusing;
     private volatile List<byte[]> markers;
     private final AtomicInteger answersLost = new AtomicInteger();
@@ -89,20 +91,26 @@ public final class TcpCutter implements AutoCloseable {
                 sockets.add(client);
                 sockets.add(upstream);
                 AtomicInteger stage = new AtomicInteger(); // 1: the next answer is lost; 2: the next COMMIT's
-                pump(client, upstream, stage, true);
-                pump(upstream, client, stage, false);
+                java.util.concurrent.atomic.AtomicBoolean hole = new java.util.concurrent.atomic.AtomicBoolean();
+                holes.add(hole);
+                pump(client, upstream, stage, true, hole);
+                pump(upstream, client, stage, false, hole);
             } catch (IOException e) {
                 // closed, or the server refused: the client sees its connection end
             }
         }
     }
 
-    private void pump(Socket from, Socket to, AtomicInteger stage, boolean request) {
+    private void pump(Socket from, Socket to, AtomicInteger stage, boolean request,
+                      java.util.concurrent.atomic.AtomicBoolean hole) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[65536];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (hole.get()) {
+                        continue; // swallowed: neither side hears of the other again, and nothing is closed
+                    }
                     if (request) {
                         List<byte[]> m = markers;
                         if (stage.get() == 2) {
@@ -145,6 +153,15 @@ public final class TcpCutter implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Every connection relayed so far goes silent, both ways, and stays open: what a server that vanished from the
+     * network without closing anything looks like (a failover whose old primary's host died: no FIN, no RST). New
+     * connections are relayed as before (the new primary at the same address).
+     */
+    public void blackhole() {
+        holes.forEach(h -> h.set(true));
     }
 
     /** Closes every connection and refuses new ones. */

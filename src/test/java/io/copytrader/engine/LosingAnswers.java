@@ -28,7 +28,7 @@ import java.util.List;
  * an error that is not (a constraint violation). Reads fail too: for a key in {@link #unreadable} ({@link #read}), the
  * next {@code order} of that client order id, or {@code outcome} or {@code ended} of that trade key, fails with a
  * dropped connection's error, n times for a key added n times: a store still down a moment after a write's answer was
- * lost.
+ * lost. {@code ordersIn} and {@code replayedInFlight} fail so for the key {@code read(name, "*")}.
  */
 final class LosingAnswers {
     final InMemoryTradeStore real;
@@ -57,6 +57,7 @@ final class LosingAnswers {
                     case "admitAll" -> admitAll(args);
                     case "order" -> read(method, args, read("order", ((ClientOrderId) args[0]).value()));
                     case "outcome", "ended" -> read(method, args, read(method.getName(), (String) args[0]));
+                    case "ordersIn", "replayedInFlight" -> read(method, args, read(method.getName(), "*"));
                     default -> invoke(method, args);
                 });
     }

@@ -152,6 +152,35 @@ class OrderMonitorDecisionsTest {
     }
 
     @Test
+    void shouldLogAPassTheStoreCannotServeInOneLineAPeriodAndNeverThrow() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        Logger log = (Logger) LoggerFactory.getLogger(OrderMonitor.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try {
+            for (int pass = 0; pass < 20; pass++) { // a database gone: the list of orders to watch fails each pass
+                db.unreadable.add(LosingAnswers.read("ordersIn", "*"));
+                clock.advance(Duration.ofMillis(500));
+                monitor.run(); // before: threw, and Camel logged an ERROR with its stack for each pass
+            }
+        } finally {
+            log.detachAppender(logged);
+        }
+        assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                    assertThat(e.getFormattedMessage()).contains("Monitoring passes the store failed");
+                    assertThat(e.getThrowableProxy()).isNull();
+                });
+        // the store back: the next pass finds the fill
+        assertThat(settled(monitor::run)).isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+    }
+
+    @Test
     void shouldLogAMoveTheStoreKeepsRefusingInOneLineAPeriodWithoutItsStack() {
         LosingAnswers db = reservedOverALosingStore();
         signedAndSent(OrderRecordState.OPEN);

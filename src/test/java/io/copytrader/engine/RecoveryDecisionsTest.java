@@ -115,6 +115,22 @@ class RecoveryDecisionsTest {
     }
 
     @Test
+    void shouldLookForReplaysAgainAtTheNextPassWhenTheStoreCannotBeRead() {
+        LosingAnswers db = new LosingAnswers(store);
+        Recovery recovery = new Recovery(db.store, ledger, new DeadLetterRecorder(ledger), producer, "seda:requeue",
+                Duration.ofSeconds(60), clock, null, true);
+        recovery.beforePolling();
+        DetectedTrade t = failedAndReplayed("t-1");
+        db.unreadable.add(LosingAnswers.read("replayedInFlight", "*")); // a database gone for this pass
+
+        recovery.adoptReplays(); // before: threw into the monitor's route, an ERROR with its stack each pass
+        assertThat(requeued).isEmpty();
+
+        recovery.adoptReplays();
+        assertThat(requeued).containsExactly(t);
+    }
+
+    @Test
     void shouldCountAReplayThatFailsAgainOnceAsFailed() {
         Recovery recovery = recovery(true);
         recovery.beforePolling();

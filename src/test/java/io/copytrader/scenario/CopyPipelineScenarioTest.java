@@ -7,6 +7,7 @@ import io.copytrader.domain.SourceTradeId;
 import io.copytrader.domain.TraderId;
 import io.copytrader.store.OrderRecordState;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.engine.PipelineMetrics;
 import io.copytrader.paper.FaultKind;
 import io.copytrader.paper.FaultSpec;
 import io.copytrader.store.TestPostgres;
@@ -183,6 +184,72 @@ class CopyPipelineScenarioTest {
             assertThat(h.store().deadLetters()).isEmpty();
             h.assertAccountingIdentity();
         }
+    }
+
+    /**
+     * The database goes away for a few seconds while trades are on their way (a PostgreSQL restart, a failover): every
+     * connection dies mid-stream and new ones are refused. Nothing is lost or doubled: when it is back, every trade
+     * detected has its outcome, each accepted order has its one COPIED trade, none was sent twice, and every trade
+     * that failed has its dead letter (replayable).
+     */
+    @Test
+    @Timeout(180)
+    void shouldLoseNoTradeAndSendNoOrderTwiceThroughADatabaseOutageOfSeconds() throws Exception {
+        onPostgresBehind((relay, h) -> {
+            h.emit(20);
+            h.awaitSettled(20, Duration.ofSeconds(30));
+
+            // 1. a burst, and the database gone while it is being copied; more trades come during the outage
+            h.emit(40);
+            relay.cut();
+            double polls = h.counter(PipelineMetrics.FEED_POLLS);
+            h.emit(40);
+            // the engine has met the outage: it read a page it cannot store (the feed itself still answers)
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> h.counter(PipelineMetrics.FEED_POLLS) >= polls + 1);
+
+            // 2. the database is back
+            relay.restore();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
+                    .untilAsserted(() -> {
+                        assertThat(h.store().detectedCount()).isEqualTo(100);
+                        assertThat(h.store().inFlightCount()).isZero();
+                    });
+            assertThat(h.admin().stats().ordersAccepted()).as("orders the venue accepted, each copied once")
+                    .isEqualTo(h.outcomes(TradeOutcome.COPIED));
+            assertThat(h.admin().stats().duplicateOrdersRejected()).as("orders sent twice").isZero();
+            assertThat(h.store().deadLetters()).as("a letter for each failed trade")
+                    .hasSize((int) h.outcomes(TradeOutcome.FAILED));
+            h.assertAccountingIdentity();
+        });
+    }
+
+    /**
+     * The database's host vanishes from the network without closing anything (a failover whose old primary died):
+     * every open connection goes silent, and new ones reach the new primary at the same address. A statement waiting
+     * on a silent connection fails after the store's socket timeout, and its work goes on over a new connection.
+     * Before, with the driver's default of no timeout, it waited for ever (the kernel's keep-alive, two hours by
+     * default, is off on the driver's sockets): detection stopped, and every trade after it stayed uncopied.
+     */
+    @Test
+    @Timeout(120)
+    void shouldGoOnCopyingWhenTheDatabasesConnectionsGoSilentInAFailover() throws Exception {
+        onPostgresBehind((relay, h) -> {
+            h.emit(10);
+            h.awaitSettled(10, Duration.ofSeconds(30));
+
+            relay.blackhole();
+            h.emit(10);
+            // the test's own reads go through the same store: one on a silent connection fails as the engine's do
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .untilAsserted(() -> {
+                        assertThat(h.store().detectedCount()).isEqualTo(20);
+                        assertThat(h.store().inFlightCount()).isZero();
+                    });
+            assertThat(h.admin().stats().ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
+            assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
+            h.assertAccountingIdentity();
+        });
     }
 
     @Test
