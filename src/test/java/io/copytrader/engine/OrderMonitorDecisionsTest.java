@@ -50,6 +50,9 @@ class OrderMonitorDecisionsTest {
     IOException venueDown;
     final Set<ClientOrderId> inHand = new HashSet<>();
     OrderMonitor monitor;
+    /** What happens elsewhere while the venue answers a lookup of an order; and a read of its balance. */
+    Runnable duringLookup = () -> { };
+    Runnable duringBalance = () -> { };
     final DetectedTrade trade = Trades.buy("t-1", "0.50", "10");
     final CopyIntent intent = new CopyIntent(trade.clientOrderId(), trade, trade.instrument(), trade.side(),
             new BigDecimal("0.51"), BigDecimal.TEN, new BigDecimal("5.10"));
@@ -60,6 +63,11 @@ class OrderMonitorDecisionsTest {
         monitor = new OrderMonitor(venue, call -> {
             if (call.url().contains("/order")) {
                 calls.add(call); // lookups and cancels; not the book's refresh
+            }
+            if (call.url().contains("/order/")) {
+                duringLookup.run();
+            } else if (call.url().endsWith("/balance")) {
+                duringBalance.run();
             }
             if (venueDown != null) {
                 throw venueDown;
@@ -680,5 +688,158 @@ class OrderMonitorDecisionsTest {
         venue.lookupStatus = status(OrderState.FILLED, "10");
         monitor.run();
         assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+    }
+
+    // ---- what a lookup of an accepted order settles, and the book's refresh
+
+    /** The book as sizing left it for the trade's order: 1000 in cash and the order's reservation outstanding. */
+    void reservedForTheOrder() {
+        book.reconcile(new BigDecimal("1000"), List.of(), List.of(), Map.of());
+        assertThat(book.planAndReserve(trade, SizingTest.rules("1", "10", "0.8", "0.02", "1")).isSkip()).isFalse();
+        assertThat(book.outstanding()).containsExactly(id);
+    }
+
+    @Test
+    void shouldSettleOnceAnOpenOrderALookupFoundFilledAtTheFillsPrice() {
+        reservedForTheOrder();
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = new OrderStatus(id, new VenueOrderId("0xh"), OrderState.FILLED, BigDecimal.TEN,
+                new BigDecimal("0.48"));
+
+        assertThat(settled(monitor::run)).as("ended by this pass: settled once").isEqualTo(1);
+        io.copytrader.store.OrderRecord order = store.order(id).orElseThrow();
+        assertThat(order.state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(order.filledQuantity()).isEqualByComparingTo("10");
+        assertThat(order.avgFillPrice()).as("the fill's price recorded").isEqualByComparingTo("0.48");
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(book.cash()).as("10 bought at 0.48, not at the limit").isEqualByComparingTo("995.20");
+        assertThat(book.holding(trade.instrument()).sellable()).isEqualByComparingTo("10");
+        assertThat(book.holding(trade.instrument()).pendingBuy()).isZero();
+        assertThat(store.outcome(trade.key())).as("an accepted order's trade is not the monitor's to end").isEmpty();
+        assertThat(settled(monitor::run)).as("ended: not settled again").isZero();
+    }
+
+    @Test
+    void shouldSettleWhatAnOrderFilledBeforeTheVenueCanceledItAndReleaseTheRest() {
+        reservedForTheOrder();
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = status(OrderState.CANCELED, "4");
+
+        assertThat(settled(monitor::run)).isEqualTo(1);
+        assertThat(state()).isEqualTo(OrderRecordState.CANCELED);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(book.cash()).as("4 bought at 0.50; the other 6's reservation released").isEqualByComparingTo("998.00");
+        assertThat(book.holding(trade.instrument()).sellable()).isEqualByComparingTo("4");
+        assertThat(book.holding(trade.instrument()).pendingBuy()).isZero();
+    }
+
+    @Test
+    void shouldRecordTheVenueIdALookupFoundForAnOrderSentWithoutOneAndLookItUpByItFromThen() {
+        venue.knowsIdBeforeSending = false; // the venue names the order in its answer, which never came
+        store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+        venue.lookupStatus = new OrderStatus(id, new VenueOrderId("v-7"), OrderState.OPEN, BigDecimal.ZERO, null);
+
+        monitor.run();
+        assertThat(calls).singleElement().satisfies(c -> assertThat(c.url()).endsWith("/order/" + id.value()));
+        assertThat(state()).isEqualTo(OrderRecordState.OPEN);
+        assertThat(store.order(id).orElseThrow().venueOrderId()).isEqualTo(new VenueOrderId("v-7"));
+
+        clock.set(Trades.T0.plusSeconds(61)); // resting too long: looked up and cancelled
+        monitor.run();
+        assertThat(calls.get(1).url()).as("looked up by the venue's id from then on").endsWith("/order/v-7");
+        assertThat(venue.canceled).containsExactly(new VenueOrderId("v-7"));
+    }
+
+    @Test
+    void shouldNeitherSettleNorCopyAnOrderMovedOnBySomeoneElseWhileItWasLookedUp() {
+        reservedForTheOrder();
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        // between the listing and this pass's move, the order was found filled and moved on by someone else, who
+        // settles it and ends its trade
+        duringLookup = () -> store.moveOrder(id, OrderRecordState.FILLED, new VenueOrderId("0xh"), BigDecimal.TEN,
+                new BigDecimal("0.50"));
+
+        assertThat(settled(monitor::run)).as("not this pass's move: not settled here").isZero();
+        assertThat(book.outstanding()).containsExactly(id);
+        assertThat(store.outcome(trade.key())).as("not copied here").isEmpty();
+    }
+
+    @Test
+    void shouldCancelAtOnceAnOrderOfUnknownOutcomeFoundOpenPastItsRestingDeadline() {
+        signedAndSent(OrderRecordState.UNKNOWN);
+        venue.lookupStatus = status(OrderState.OPEN, "0");
+        clock.set(Trades.T0.plusSeconds(61));
+
+        monitor.run();
+        assertThat(state()).isEqualTo(OrderRecordState.OPEN);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+        assertThat(venue.canceled).as("resting over 60 s: cancelled by the pass that found it, not the next")
+                .containsExactly(new VenueOrderId("0xh"));
+    }
+
+    @Test
+    void shouldReadTheVenueAgainUpToThreeTimesWhileTheBookMovesUnderTheRefresh() {
+        venue.balance = new BigDecimal("777");
+        DetectedTrade other = Trades.buy("t-other", "0.50", "10");
+        CopyIntent elsewhere = new CopyIntent(other.clientOrderId(), other, other.instrument(), other.side(),
+                new BigDecimal("0.51"), BigDecimal.TEN, new BigDecimal("5.10"));
+        int[] moves = {2};
+        // a settlement while the venue's figures are read: they may lack it, so they are read again
+        duringBalance = () -> {
+            if (moves[0]-- > 0) {
+                book.release(elsewhere);
+            }
+        };
+        monitor.refreshBook();
+        assertThat(book.cash()).as("applied at the third read").isEqualByComparingTo("777");
+
+        venue.balance = new BigDecimal("555");
+        moves[0] = 3;
+        monitor.refreshBook();
+        assertThat(book.cash()).as("moving at each of the three reads: left for the next refresh")
+                .isEqualByComparingTo("777");
+    }
+
+    @Test
+    void shouldCountWhatAnOpenSellFilledAsTheStoreHasItAtARefresh() {
+        DetectedTrade sold = Trades.sell("t-2", "0.50", "10");
+        ledger.admit(sold);
+        CopyIntent sell = new CopyIntent(sold.clientOrderId(), sold, sold.instrument(), io.copytrader.domain.Side.SELL,
+                new BigDecimal("0.49"), BigDecimal.TEN, new BigDecimal("4.90"));
+        store.recordIntent(sold.key(), sell);
+        store.recordSigned(sell.clientOrderId(), new VenueOrderId("0xs"), "{}");
+        store.moveOrder(sell.clientOrderId(), OrderRecordState.UNKNOWN, null, null, null);
+        store.moveOrder(sell.clientOrderId(), OrderRecordState.PARTIALLY_FILLED, null, new BigDecimal("4"),
+                new BigDecimal("0.49"));
+        // the venue holds the 6 shares not sold yet; its cash holds the 4 sold's proceeds
+        venue.positions = List.of(new PositionSnapshot(sold.instrument(), new BigDecimal("6"), new BigDecimal("0.40")));
+        venue.balance = new BigDecimal("1001.96");
+
+        monitor.refreshBook();
+
+        assertThat(book.cash()).as("the venue's cash and the proceeds of the 6 still to sell, not of all 10")
+                .isEqualByComparingTo("1004.90");
+    }
+
+    @Test
+    void shouldSettleOnceWhatAnOrderTheVenueNoLongerKnowsFilledWhenItsCancelWasCommittedAndItsReadBackFailed() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.OPEN);
+        store.moveOrder(id, OrderRecordState.PARTIALLY_FILLED, null, new BigDecimal("4"), new BigDecimal("0.50"));
+        venue.lookupStatus = OrderStatus.notFound(id);
+        clock.set(Trades.T0.plusSeconds(11));
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.CANCELED));
+        db.unreadable.add(LosingAnswers.read("order", id.value()));
+
+        assertThat(settled(monitor::run)).as("the store cannot say whether it moved: nothing settled").isZero();
+        assertThat(state()).isEqualTo(OrderRecordState.CANCELED);
+        // read back at the next pass: CANCELED with the 4 the lookups had found (the venue's "not found" says nothing
+        // of a fill): the move was this pass's, and the order is no longer watched, so it is settled now
+        assertThat(settled(monitor::run)).as("settled once").isEqualTo(1);
+        assertThat(book.outstanding()).isEmpty();
+        assertThat(book.cash()).as("4 bought at 0.50; the other 6's reservation released").isEqualByComparingTo("998.00");
+        assertThat(book.holding(trade.instrument()).sellable()).isEqualByComparingTo("4");
+        assertThat(settled(monitor::run)).isZero();
     }
 }

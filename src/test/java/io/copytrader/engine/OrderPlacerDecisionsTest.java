@@ -1290,4 +1290,210 @@ class OrderPlacerDecisionsTest {
         assertThat(book.version()).isEqualTo(version + 2);
         assertThat(store.order(unrecorded.clientOrderId())).isEmpty();
     }
+
+    // ---- what the mutation tests showed no test held: sending, releasing and dead-lettering in the less common paths
+
+    @Test
+    void shouldSendANewOrderOnAVenueThatLearnsItsIdOnlyFromTheAnswer() {
+        venue.knowsIdBeforeSending = false;
+        Exchange e = sentOnce();
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED)).as("its own order, just written: sent").isNull();
+        assertThat(e.getProperty(ExchangeProps.RESERVATION)).isEqualTo(OrderPlacer.Reservation.WITH_ORDER);
+        assertThat(state()).isEqualTo(OrderRecordState.SUBMITTING);
+        assertThat(placer.isInHand(id)).isTrue();
+        assertThat(e.getMessage().getBody(String.class)).isEqualTo(ScriptedExchange.body("{\"n\":1}"));
+    }
+
+    @Test
+    void shouldSendAReplayOfAnOrderThatFailedBeforeItWasEverSigned() {
+        store.recordIntent(trade.key(), intent);
+        store.moveOrder(id, OrderRecordState.FAILED, null, null, null); // the book's read never answered: not signed
+        ledger.finish(trade, TradeOutcome.FAILED, Reason.EXCHANGE_RETRIES_EXHAUSTED, "not prepared");
+        assertThat(store.reopen(trade.key())).isTrue(); // a person replays it
+        Exchange e = exchange();
+        placer.prepare(e);
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED)).as("nothing of it ever left: sent now").isNull();
+        assertThat(state()).isEqualTo(OrderRecordState.SUBMITTING);
+        assertThat(store.outcome(trade.key())).as("not taken for an order placed before, nor copied").isEmpty();
+        assertThat(placer.isInHand(id)).isTrue();
+        placer.sign(e);
+        placer.request(e);
+        assertThat(venue.signed).isEqualTo(1);
+        assertThat(e.getMessage().getBody(String.class)).isEqualTo(ScriptedExchange.body("{\"n\":1}"));
+    }
+
+    @Test
+    void shouldNeitherReleaseNorDeadLetterAnOrderItsAnswerEndedWhenSomethingOfOursFailedAfter() {
+        Exchange e = sentOnce();
+        venue.placeResult = new PlaceResult.Accepted(new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED,
+                BigDecimal.TEN, new BigDecimal("0.50")));
+        answer(e, 200);
+        placer.onResult(e);
+        long version = book.version();
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug after the answer was recorded"));
+
+        placer.onFailure(e);
+
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).as("copied: never dead-lettered").isNull();
+        assertThat(book.version()).as("settled by its answer, not released again").isEqualTo(version);
+        assertThat(state()).isEqualTo(OrderRecordState.FILLED);
+        assertThat(store.outcome(trade.key())).contains(TradeOutcome.COPIED);
+    }
+
+    @Test
+    void shouldLookUpARefusedOrderWhoseRefusalWasNotWrittenWhenTheStoreCouldNotSaySoAtFirst() {
+        overALosingStore(store, clock);
+        reserved();
+        Exchange e = sentOnce();
+        venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_INVALID_ORDER, "tick size");
+        answer(e, 400);
+        db.refused.add(LosingAnswers.move(id, OrderRecordState.REJECTED)); // dropped before the commit
+        db.unreadable.addAll(List.of(LosingAnswers.read("order", id.value()), LosingAnswers.read("order", id.value())));
+        orFallback(e, () -> placer.onResult(e));
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).as("the store cannot say yet").isNull();
+        assertThat(placer.isInHand(id)).isTrue();
+
+        placer.resolveAnswersInDoubt();
+
+        // not written: the order is as it was, SUBMITTING; the monitor looks it up, and its end releases the book
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(placer.isInHand(id)).isFalse();
+        assertThat(store.deadLetters()).isEmpty();
+        assertThat(store.outcome(trade.key())).isEmpty();
+        assertThat(book.outstanding()).as("not released here").containsExactly(id);
+    }
+
+    @Test
+    void shouldNotReleaseAnOrderSomeoneElseMovedOnWhenItsFailedSendIsRecorded() {
+        reserved();
+        Exchange e = sentOnce();
+        answer(e, 429);
+        // meanwhile the order was found at the venue and moved on by someone else, who settles it when it ends
+        store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
+        store.moveOrder(id, OrderRecordState.OPEN, new VenueOrderId("0xhash-1"), null, null);
+        sendFailed(e);
+        assertThat(state()).isEqualTo(OrderRecordState.OPEN);
+        assertThat(released).as("not this exchange's to release").isFalse();
+        assertThat(book.outstanding()).containsExactly(id);
+    }
+
+    @Test
+    void shouldTakeAnOrderFailedUnsentAsFailedHereWhenTheFailureWasCommittedThoughItsAnswerWasLost() {
+        overALosingStore(store, clock);
+        reserved();
+        placer.closeForShutdown();
+        db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FAILED));
+        Exchange e = exchange();
+        placer.prepare(e); // read back: found FAILED, so it is this exchange's move, and nothing is thrown
+        assertThat(e.getProperty(ExchangeProps.ALREADY_PLACED, Boolean.class)).isTrue();
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldFailAndReleaseAtTheFallbackAnOrderFailedUnsentWhoseFailureWasNotWritten() {
+        overALosingStore(store, clock);
+        reserved();
+        placer.closeForShutdown();
+        db.refused.add(LosingAnswers.move(id, OrderRecordState.FAILED)); // dropped before the commit
+        Exchange e = exchange();
+        Throwable failed = org.assertj.core.api.Assertions.catchThrowable(() -> placer.prepare(e));
+        assertThat(failed).as("read back: not written, the error stands").isInstanceOf(io.copytrader.store.StoreException.class);
+        assertThat(state()).isEqualTo(OrderRecordState.SUBMITTING);
+        assertThat(book.outstanding()).as("nothing released while its order stands").containsExactly(id);
+
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, failed);
+        placer.onFailure(e);
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldFailTheReopenedOrderOfAReplayWhenSomethingOfOursFailedBeforeItWasSentWithSeveralInstances() {
+        Exchange first = sentOnce();
+        answer(first, 429);
+        sendFailed(first);
+        ledger.finish(trade, TradeOutcome.FAILED, Reason.EXCHANGE_RETRIES_EXHAUSTED, "x");
+        store.reopen(trade.key());
+        ledger.resolvingLostAdmissions(false); // several instances on the store
+        Exchange replay = exchange();
+        placer.prepare(replay);
+        assertThat(state()).as("reopened by this replay").isEqualTo(OrderRecordState.SUBMITTING);
+        replay.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("bug"));
+        long version = book.version();
+
+        placer.onFailure(replay);
+
+        // the order this replay reopened carries its reservation: failed by the fallback, not left SUBMITTING (with
+        // several instances, no read of the store could tell it from another instance's order)
+        assertThat(state()).as("this replay's own order, nothing of it sent: failed, replayable").isEqualTo(OrderRecordState.FAILED);
+        assertThat(replay.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(book.version()).as("released once").isEqualTo(version + 1);
+    }
+
+    @Test
+    void shouldReleaseOnceATradeTheVenuesStateDeniedWhenItsSkipCouldNotBeRecorded() {
+        overALosingStore(store, clock);
+        reserved();
+        venue.prepareFailure = new OrderDeniedException(Reason.RISK_NOTHING_TO_SELL, "we hold 0 shares");
+        Exchange e = exchange();
+        placer.prepare(e);
+        db.refused.addAll(List.of(trade.key(), trade.key(), trade.key())); // the SKIPPED outcome: never written
+        long version = book.version();
+
+        signOrFallback(e);
+
+        assertThat(state()).isEqualTo(OrderRecordState.FAILED);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).as("replayable").isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(book.version()).as("released once, by the denial; the failure's record finds it released").isEqualTo(version + 1);
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldLeaveADuplicateToALookupWhenItsFirstMoveToUnknownFailed() {
+        overALosingStore(store, clock);
+        Exchange e = sentOnce();
+        venue.placeResult = new PlaceResult.Rejected(Reason.EXCHANGE_DUPLICATE_ORDER, "Duplicated");
+        answer(e, 400);
+        db.refused.add(LosingAnswers.move(id, OrderRecordState.UNKNOWN)); // once: the next attempt is written
+
+        OrderFailedException failed = org.assertj.core.api.Assertions.catchThrowableOfType(() -> placer.onResult(e),
+                OrderFailedException.class);
+
+        assertThat(failed).isNotNull();
+        assertThat(failed.deadLetterReason()).as("in flight: the venue has the order").isNull();
+        assertThat(failed.detail()).startsWith("answer not recorded: ");
+        assertThat(state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(placer.isInHand(id)).isFalse();
+    }
+
+    @Test
+    void shouldReleaseTheReservationOfATradeWhoseIntentTheStoreNeverTook() {
+        overALosingStore(store, clock);
+        reserved();
+        db.refused.addAll(List.of(trade.key(), trade.key(), trade.key())); // every attempt at the intent
+        Exchange e = exchange();
+        orFallback(e, () -> placer.prepare(e));
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isEqualTo(Reason.UNEXPECTED_ERROR);
+        assertThat(store.order(id)).isEmpty();
+        assertReleasedOnce();
+    }
+
+    @Test
+    void shouldGiveTheStageTimelineTheCopysLatencyInMicroseconds() {
+        List<Long> latencies = new ArrayList<>();
+        StageTimeline timeline = ledger.metrics().timeline();
+        timeline.listen((micros, marks) -> latencies.add(micros));
+        Exchange e = sentOnce();
+        timeline.mark(e, "send", timeline.nowMicros());
+        venue.placeResult = new PlaceResult.Accepted(new OrderStatus(id, new VenueOrderId("0xhash-1"), OrderState.FILLED,
+                BigDecimal.TEN, new BigDecimal("0.50")));
+        answer(e, 200);
+
+        placer.onResult(e);
+
+        assertThat(latencies).as("detection to acceptance, as the latency metric has it")
+                .containsExactly(java.time.Duration.between(trade.tsInit(), clock.instant()).toNanos() / 1000);
+    }
 }

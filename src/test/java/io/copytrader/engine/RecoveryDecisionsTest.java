@@ -77,7 +77,10 @@ class RecoveryDecisionsTest {
 
     /** A trade that failed to the dead letters while this engine ran; a person replays it (the CLI's two writes). */
     DetectedTrade failedAndReplayed(String sourceTradeId) {
-        DetectedTrade t = Trades.buy(sourceTradeId, "0.50", "10");
+        return failedAndReplayed(Trades.buy(sourceTradeId, "0.50", "10"));
+    }
+
+    DetectedTrade failedAndReplayed(DetectedTrade t) {
         ledger.admit(t);
         store.recordIntent(t.key(), intentFor(t));
         store.moveOrder(t.clientOrderId(), OrderRecordState.FAILED, null, null, null);
@@ -534,5 +537,148 @@ class RecoveryDecisionsTest {
     private static DetectedTrade oldBuy(String id, long secondsAgo) {
         return Trades.trade(id, Trades.YES_TOKEN, io.copytrader.domain.Side.BUY, "0.50", "10",
                 Trades.T0.minusSeconds(secondsAgo));
+    }
+
+    @Test
+    void shouldRequeueOnceAReplayedTradeOlderThanTheOrphanLimitWhenShared() {
+        Recovery shared = sharedRecovery();
+        shared.beforePolling();
+        // replayed from the dead letters long after its fill: in flight again, and past the age limit and margin
+        DetectedTrade replayed = failedAndReplayed(oldBuy("t-replayed", 120));
+
+        shared.adoptReplays();
+
+        assertThat(requeued).as("a replay, not also an orphan").containsExactly(replayed);
+        assertThat(counted(PipelineMetrics.TRADES_REPLAYED)).isEqualTo(1);
+        assertThat(store.outcome(replayed.key())).isEmpty();
+    }
+
+    @Test
+    void shouldAggregateAgainTheFillsOfOneTargetOrderLeftWithNoOrderAndNoLinks() {
+        // killed while the fills' aggregation window was open: no link, no order written
+        DetectedTrade first = sellOf("t-1", "o-1", "10", 0);
+        DetectedTrade second = sellOf("t-2", "o-1", "20", 1);
+        admittedByAPreviousRun(first);
+        admittedByAPreviousRun(second);
+
+        recovery(false).beforePolling();
+
+        assertThat(requeued).as("one order for the two").singleElement().satisfies(t -> {
+            assertThat(t.key()).isEqualTo(first.key());
+            assertThat(t.quantity()).isEqualByComparingTo("30");
+        });
+        assertThat(store.aggregateLinks()).containsOnly(java.util.Map.entry(second.key(), first.key()));
+        assertThat(ledger.claim(second)).as("taken by its group").isFalse();
+    }
+
+    @Test
+    void shouldKeepATradeJoinedToOneWithAnOrderAsItsFollowerThoughNeitherCameFromATargetOrder() {
+        // two trades of one target and side that name no target order, the second joined to the first's copy
+        // (docs/ordering.md, "Joining"): killed while that copy's order was being placed
+        DetectedTrade leader = Trades.buy("t-1", "0.50", "10");
+        DetectedTrade joined = Trades.buy("t-2", "0.50", "5");
+        assertThat(leader.sourceOrder()).isNull();
+        admittedByAPreviousRun(leader);
+        admittedByAPreviousRun(joined);
+        store.linkAggregate(leader.key(), List.of(joined.key()));
+        store.recordIntent(leader.key(), intentFor(leader));
+
+        recovery(false).beforePolling();
+
+        assertThat(requeued).as("copied by the leader's order, which is looked up: never a second order").isEmpty();
+        assertThat(store.order(leader.clientOrderId()).orElseThrow().state()).isEqualTo(OrderRecordState.UNKNOWN);
+        assertThat(ledger.followers(leader)).extracting(DetectedTrade::key).containsExactly(joined.key());
+        assertThat(ledger.claim(joined)).isFalse();
+    }
+
+    @Test
+    void shouldLeadAnOpenGroupByItsOldestFillWhenItsLinkLedToAYoungerOne() {
+        // a link an earlier version left: the older fill linked to the younger; no order was written
+        DetectedTrade older = sellOf("t-1", "o-1", "10", 0);
+        DetectedTrade younger = sellOf("t-2", "o-1", "20", 1);
+        admittedByAPreviousRun(older);
+        admittedByAPreviousRun(younger);
+        store.linkAggregate(younger.key(), List.of(older.key()));
+
+        recovery(false).beforePolling();
+
+        assertThat(requeued).singleElement().satisfies(t -> {
+            assertThat(t.key()).as("led by the oldest").isEqualTo(older.key());
+            assertThat(t.quantity()).isEqualByComparingTo("30");
+        });
+        assertThat(store.aggregateLinks()).containsOnly(java.util.Map.entry(younger.key(), older.key()));
+    }
+
+    @Test
+    void shouldFlattenAChainOfFillsLinkedToATradeWithAnOrderSoEachTakesItsOutcome() {
+        // a chain an earlier version could leave: the third fill linked to the second, which is linked to the trade
+        // whose order was being placed at the kill
+        DetectedTrade leader = sellOf("t-1", "o-1", "10", 0);
+        DetectedTrade follower = sellOf("t-2", "o-1", "20", 0);
+        DetectedTrade chained = sellOf("t-3", "o-1", "30", 1);
+        for (DetectedTrade t : List.of(leader, follower, chained)) {
+            admittedByAPreviousRun(t);
+        }
+        store.linkAggregate(follower.key(), List.of(chained.key()));
+        store.linkAggregate(leader.key(), List.of(follower.key()));
+        store.recordIntent(leader.key(), intentFor(leader));
+
+        recovery(false).beforePolling();
+
+        assertThat(requeued).as("its order is looked up, never placed again").isEmpty();
+        assertThat(store.aggregateLinks()).containsOnly(java.util.Map.entry(follower.key(), leader.key()),
+                java.util.Map.entry(chained.key(), leader.key()));
+        assertThat(ledger.followers(leader)).extracting(DetectedTrade::key)
+                .containsExactlyInAnyOrder(follower.key(), chained.key());
+        ledger.finish(leader, TradeOutcome.COPIED, null, "order FILLED");
+        assertThat(store.outcome(chained.key())).as("the chained fill with it").contains(TradeOutcome.COPIED);
+        assertIdentityInTheMetrics();
+    }
+
+    @Test
+    void shouldAdoptAReplayOnceWhileItIsStillInFlight() {
+        Recovery recovery = recovery(true);
+        recovery.beforePolling();
+        DetectedTrade t = failedAndReplayed("t-1");
+        recovery.adoptReplays();
+        assertThat(requeued).containsExactly(t);
+        assertThat(failedNow()).isZero();
+
+        recovery.adoptReplays(); // the next pass, the trade still on the queue: held by this process
+
+        assertThat(requeued).as("queued once").hasSize(1);
+        assertThat(failedNow()).as("out of the failed once").isZero();
+        assertThat(counted(PipelineMetrics.TRADES_FAILED_REPLAYED)).isEqualTo(1);
+        assertIdentityInTheMetrics();
+    }
+
+    @Test
+    void shouldUndoACycleOfTwoTradesEachLinkedToTheOtherUnderTheOneWithAnOrder(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("copytrader.db");
+        try (io.copytrader.store.TradeStore sqlite = io.copytrader.store.StoreFactory.open(url, clock)) {
+            TradeLedger sqliteLedger = new TradeLedger(sqlite, metrics);
+            DetectedTrade oldest = sellOf("t-41", "o-41", "4263.94", 0);
+            DetectedTrade younger = sellOf("t-57", "o-57", "49.77", 1);
+            for (DetectedTrade t : List.of(oldest, younger)) {
+                assertThat(sqlite.admit(t)).isTrue();
+            }
+            sqlite.recordIntent(younger.key(), intentFor(younger)); // the younger's order may be at the venue
+            // the links as an earlier version wrote them: each trade linked to the other
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+                 java.sql.Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE trades SET aggregate_of = 'alice:t-57' WHERE trade_key = 'alice:t-41'");
+                st.executeUpdate("UPDATE trades SET aggregate_of = 'alice:t-41' WHERE trade_key = 'alice:t-57'");
+            }
+
+            new Recovery(sqlite, sqliteLedger, new DeadLetterRecorder(sqliteLedger), producer, "seda:requeue",
+                    Duration.ofSeconds(60), clock, null, false).beforePolling();
+
+            // the younger's order copies both; its own link to the oldest goes, so no cycle is left for the next start
+            assertThat(requeued).isEmpty();
+            assertThat(sqlite.aggregateLinks()).containsOnly(java.util.Map.entry(oldest.key(), younger.key()));
+            assertThat(sqliteLedger.followers(younger)).extracting(DetectedTrade::key).containsExactly(oldest.key());
+            assertThat(sqliteLedger.claim(oldest)).isFalse();
+        }
     }
 }
