@@ -482,7 +482,9 @@ public final class OrderPlacer {
                                 counted ? "" : " (breaker open already, not counted)");
                         throw new OrderFailedException(null, "maybe at the venue after " + sends + " send(s): " + what);
                     }
-                    failOrder(exchange, intent);
+                    if (!failOrder(exchange, intent)) {
+                        throw movedOnMeanwhile(intent, what);
+                    }
                     if (counted) {
                         throw new OrderFailedException(Reason.EXCHANGE_RETRIES_EXHAUSTED, sends == 0
                                 ? (exchange.getProperty(ExchangeProps.EARLIER_ORDER) != null
@@ -508,7 +510,9 @@ public final class OrderPlacer {
                                 id, intent.source().key(), caught);
                         throw new OrderFailedException(null, "unexpected failure after sending: " + what);
                     }
-                    failOrder(exchange, intent);
+                    if (!failOrder(exchange, intent)) {
+                        throw movedOnMeanwhile(intent, what);
+                    }
                     LOG.error("Unexpected failure placing order {} for trade {}", id, intent.source().key(), caught);
                     throw new OrderFailedException(Reason.UNEXPECTED_ERROR, what);
                 }
@@ -522,10 +526,24 @@ public final class OrderPlacer {
      * Ends this exchange's order, which nothing of can be at the venue; the book is released by whoever ends it, and
      * by this exchange once ({@link #release}).
      */
-    private void failOrder(Exchange exchange, CopyIntent intent) {
+    private boolean failOrder(Exchange exchange, CopyIntent intent) {
         if (moveOwnOrder(intent.clientOrderId(), OrderRecordState.FAILED)) {
             release(exchange, intent);
+            return true;
         }
+        return false;
+    }
+
+    /**
+     * A failed send whose order someone else moved on meanwhile (found at the venue by a lookup: open, filled): it is
+     * theirs to end, and its trade's outcome with it. Not a dead letter: before, the trade failed to the dead letters
+     * while its order stood at the venue, and a replay of that letter would have copied it again.
+     */
+    private OrderFailedException movedOnMeanwhile(CopyIntent intent, String what) {
+        OrderRecordState state = store.order(intent.clientOrderId()).map(OrderRecord::state).orElse(null);
+        LOG.warn("Order {} (trade {}): its send failed ({}), and it was moved on meanwhile ({}); left to whoever moved "
+                + "it, not failed here", intent.clientOrderId(), intent.source().key(), what, state);
+        return new OrderFailedException(null, "moved on meanwhile (" + state + "): " + what);
     }
 
     /**

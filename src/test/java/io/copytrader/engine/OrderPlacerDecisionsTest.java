@@ -1371,10 +1371,17 @@ class OrderPlacerDecisionsTest {
         // meanwhile the order was found at the venue and moved on by someone else, who settles it when it ends
         store.moveOrder(id, OrderRecordState.UNKNOWN, null, null, null);
         store.moveOrder(id, OrderRecordState.OPEN, new VenueOrderId("0xhash-1"), null, null);
-        sendFailed(e);
+        OrderFailedException failed = sendFailed(e);
         assertThat(state()).isEqualTo(OrderRecordState.OPEN);
         assertThat(released).as("not this exchange's to release").isFalse();
         assertThat(book.outstanding()).containsExactly(id);
+        // nor its trade's to fail: before, the trade went to the dead letters (EXCHANGE_RETRIES_EXHAUSTED) while its
+        // order stood at the venue, and a replay would have copied it again
+        assertThat(failed.deadLetterReason()).isNull();
+        e.setProperty(Exchange.EXCEPTION_CAUGHT, failed);
+        placer.onFailure(e);
+        assertThat(e.getProperty(ExchangeProps.DEAD_LETTER_REASON)).isNull();
+        assertThat(store.outcome(trade.key())).isEmpty();
     }
 
     @Test
