@@ -147,6 +147,9 @@ public class EngineConfiguration implements CamelConfiguration {
             }
             throw e;
         }
+        if (lock != null && lock.canBeLost()) {
+            watchLock(context, lock, LOCK_CHECK_EVERY);
+        }
         stopWithContext(context, () -> {
             try {
                 store.close();
@@ -330,6 +333,47 @@ public class EngineConfiguration implements CamelConfiguration {
     }
 
     /** Runs {@code stop} when the context stops, after its routes (what the routes use is closed last). */
+    /** How often an engine lock that can end on its own (PostgreSQL's) is checked. */
+    static final java.time.Duration LOCK_CHECK_EVERY = java.time.Duration.ofSeconds(5);
+
+    /**
+     * Checks the store's engine lock every {@code every} while the engine runs. PostgreSQL's ends with the session that
+     * holds it: a server restarted or failed over ends it, and an engine started then (a supervisor's restart of
+     * something it thought stuck) takes it and copies beside this one, both placing orders for the same trades. A
+     * lock lost is taken again at once; one another engine holds by then stops this engine (one engine per store: the
+     * other one copies on). Before, nothing looked at the lock after the start.
+     */
+    static void watchLock(CamelContext context, EngineLock lock, java.time.Duration every) {
+        java.util.concurrent.ScheduledExecutorService watch = context.getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(lock, "store-lock-watch");
+        AggregatedWarn unknown = new AggregatedWarn(LOG, "The store's engine lock ended with its database session, "
+                + "and the database cannot be reached to take it again; checked again every " + every.toSeconds()
+                + " s", 60_000);
+        watch.scheduleWithFixedDelay(() -> {
+            switch (lock.check()) {
+                case HELD -> {
+                }
+                case RETAKEN -> LOG.warn("The store's engine lock ended with its database session (a server restart, "
+                        + "a failover) and was taken again: this engine is still the store's only one");
+                case UNKNOWN -> unknown.event("no connection");
+                case TAKEN_ELSEWHERE -> {
+                    LOG.error("The store's engine lock ended with its database session (a server restart, a failover)"
+                            + ", and another engine holds it now: this engine stops, so that one engine alone copies "
+                            + "on this store");
+                    watch.shutdown();
+                    Thread stopping = new Thread(() -> {
+                        try {
+                            context.stop();
+                        } catch (RuntimeException e) {
+                            LOG.error("Stopping after the store's lock was lost failed: {}", e.toString());
+                        }
+                    }, "store-lock-lost");
+                    stopping.start();
+                }
+            }
+        }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     private static void stopWithContext(CamelContext context, Runnable stop) throws Exception {
         context.addService(new ServiceSupport() {
             @Override

@@ -15,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -51,6 +52,32 @@ public abstract class EngineLock implements AutoCloseable {
     /** Releases the lock; quietly (the process may be stopping for a reason of its own). */
     @Override
     public abstract void close();
+
+    /** What {@link #check()} found. */
+    public enum Check {
+        /** Held, as since it was taken. */
+        HELD,
+        /** Lost with the database session that held it (a server restarted, a failover), and taken again. */
+        RETAKEN,
+        /** Lost with its session, and the database cannot be reached to take it again: the next check tries. */
+        UNKNOWN,
+        /** Lost with its session, and another engine holds it now. */
+        TAKEN_ELSEWHERE
+    }
+
+    /**
+     * Whether this engine still holds the lock. A file lock is held for as long as the process lives; a PostgreSQL
+     * advisory lock ends with the session that holds it, when the server ends it (a restart, a failover, an
+     * idle-session timeout), and another engine could take it while this one goes on writing.
+     */
+    public Check check() {
+        return Check.HELD;
+    }
+
+    /** True when the lock can end without this engine letting it go (PostgreSQL's): worth a {@link #check()}. */
+    public boolean canBeLost() {
+        return false;
+    }
 
     /**
      * Takes the store's engine lock, waiting up to {@code wait} for another engine to let it go (one that is stopping
@@ -203,6 +230,97 @@ public abstract class EngineLock implements AutoCloseable {
         }
     }
 
+    /** A connection of the lock's own, with the pool's timeouts (a silent server must not hold a check for ever). */
+    private static Connection connect(StoreSettings settings) throws SQLException {
+        Properties properties = new Properties();
+        StoreFactory.POSTGRES_TIMEOUTS.forEach(properties::setProperty);
+        if (settings.user() != null) {
+            properties.setProperty("user", settings.user());
+        }
+        if (settings.password() != null) {
+            properties.setProperty("password", settings.password());
+        }
+        return DriverManager.getConnection(settings.url(), properties);
+    }
+
+    private static boolean tryAdvisoryLock(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT pg_try_advisory_lock(?, hashtext(current_schema()))")) {
+            ps.setInt(1, POSTGRES_KEY);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** PostgreSQL's lock, held by its session: {@link #check()} asks the session, and takes the lock again if it ended. */
+    private static final class AdvisoryLock extends EngineLock {
+        private final StoreSettings settings;
+        private Connection held;
+        private boolean closed;
+
+        AdvisoryLock(StoreSettings settings, Connection held) {
+            this.settings = settings;
+            this.held = held;
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            closeQuietly();
+        }
+
+        private void closeQuietly() {
+            if (held != null) {
+                try {
+                    held.close(); // ends the session, and its advisory lock with it
+                } catch (SQLException ignored) {
+                    // a connection that failed has lost its session and its lock already
+                }
+                held = null;
+            }
+        }
+
+        @Override
+        public boolean canBeLost() {
+            return true;
+        }
+
+        @Override
+        public synchronized Check check() {
+            if (closed) {
+                return Check.HELD; // let go on purpose: nothing to watch
+            }
+            if (held != null) {
+                try (Statement alive = held.createStatement()) {
+                    alive.execute("SELECT 1");
+                    return Check.HELD; // the session lives, and a session's advisory lock with it
+                } catch (SQLException sessionEnded) {
+                    closeQuietly();
+                }
+            }
+            try {
+                Connection again = connect(settings);
+                boolean taken;
+                try {
+                    taken = tryAdvisoryLock(again);
+                } catch (SQLException e) {
+                    again.close();
+                    throw e;
+                }
+                if (!taken) {
+                    again.close();
+                    return Check.TAKEN_ELSEWHERE;
+                }
+                held = again;
+                return Check.RETAKEN;
+            } catch (SQLException unreachable) {
+                return Check.UNKNOWN;
+            }
+        }
+    }
+
     /** PostgreSQL: a session advisory lock, held by a connection of its own for as long as the engine runs. */
     private static final class AdvisoryAttempt implements Attempt {
         private final StoreSettings settings;
@@ -216,37 +334,14 @@ public abstract class EngineLock implements AutoCloseable {
         public EngineLock tryLock() {
             try {
                 if (connection == null || connection.isClosed()) {
-                    Properties credentials = new Properties();
-                    if (settings.user() != null) {
-                        credentials.setProperty("user", settings.user());
-                    }
-                    if (settings.password() != null) {
-                        credentials.setProperty("password", settings.password());
-                    }
-                    connection = DriverManager.getConnection(settings.url(), credentials);
+                    connection = connect(settings);
                 }
-                try (PreparedStatement ps = connection.prepareStatement(
-                        "SELECT pg_try_advisory_lock(?, hashtext(current_schema()))")) {
-                    ps.setInt(1, POSTGRES_KEY);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        if (!rs.getBoolean(1)) {
-                            return null;
-                        }
-                    }
+                if (!tryAdvisoryLock(connection)) {
+                    return null;
                 }
                 Connection held = connection;
                 connection = null; // handed out: giveUp leaves it open
-                return new EngineLock() {
-                    @Override
-                    public void close() {
-                        try {
-                            held.close(); // ends the session, and its advisory lock with it
-                        } catch (SQLException ignored) {
-                            // a connection that failed has lost its session and its lock already
-                        }
-                    }
-                };
+                return new AdvisoryLock(settings, held);
             } catch (SQLException e) {
                 giveUp();
                 throw new StoreException("could not lock the store " + describe() + ": " + e.getMessage(), e);

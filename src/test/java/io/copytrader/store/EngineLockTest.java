@@ -171,6 +171,42 @@ class EngineLockTest {
         }
     }
 
+    @Test
+    void shouldTakeAPostgresLockAgainWhenItsSessionEndsAndTellWhenAnotherEngineTookItMeanwhile() throws Exception {
+        TestPostgres.requireUrl();
+        String schema = TestPostgres.createSchema();
+        try {
+            StoreSettings settings = TestPostgres.settings(schema);
+            try (EngineLock lock = EngineLock.acquire(settings, Duration.ZERO, line -> { })) {
+                assertThat(lock.canBeLost()).isTrue();
+                assertThat(lock.check()).isEqualTo(EngineLock.Check.HELD);
+
+                // the server ends the lock's session (a restart, a failover): the lock is gone with it
+                assertThat(TestPostgres.endLockSessions(schema)).isEqualTo(1);
+                assertThat(lock.check()).as("taken again").isEqualTo(EngineLock.Check.RETAKEN);
+                assertThat(lock.check()).isEqualTo(EngineLock.Check.HELD);
+                assertThatThrownBy(() -> EngineLock.acquire(settings, Duration.ZERO, line -> { }))
+                        .as("held again: a second engine is refused").isInstanceOf(EngineLock.HeldElsewhere.class);
+
+                // again, and another engine takes the lock before this one looks
+                assertThat(TestPostgres.endLockSessions(schema)).isEqualTo(1);
+                try (EngineLock other = EngineLock.acquire(settings, Duration.ZERO, line -> { })) {
+                    assertThat(lock.check()).isEqualTo(EngineLock.Check.TAKEN_ELSEWHERE);
+                }
+            }
+        } finally {
+            TestPostgres.dropSchema(schema);
+        }
+    }
+
+    @Test
+    void shouldNeverLoseASqliteLockWhileItsProcessLives() {
+        try (EngineLock lock = EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ZERO, line -> { })) {
+            assertThat(lock.canBeLost()).isFalse();
+            assertThat(lock.check()).isEqualTo(EngineLock.Check.HELD);
+        }
+    }
+
     /** Another JVM holding the lock; returns once it says it holds it. */
     private static Process startHolder(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -88,4 +88,23 @@ public final class TestPostgres {
             throw new IllegalStateException("could not run '" + sql + "' on the test database: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * Ends the database sessions holding this schema's engine lock, as a server restart or a failover ends them.
+     *
+     * @return how many it ended
+     */
+    public static int endLockSessions(String schema) throws java.sql.SQLException {
+        try (java.sql.Connection c = connect(schema);
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
+                     + "WHERE locktype = 'advisory' AND classid::bigint = ? AND objid::bigint = (hashtext(?)::bigint "
+                     + "& 4294967295) AND objsubid = 2")) {
+            ps.setLong(1, EngineLock.POSTGRES_KEY);
+            ps.setString(2, schema);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
 }
