@@ -338,28 +338,28 @@ public class EngineConfiguration implements CamelConfiguration {
 
     /**
      * Checks the store's engine lock every {@code every} while the engine runs. PostgreSQL's ends with the session that
-     * holds it: a server restarted or failed over ends it, and an engine started then (a supervisor's restart of
-     * something it thought stuck) takes it and copies beside this one, both placing orders for the same trades. A
-     * lock lost is taken again at once; one another engine holds by then stops this engine (one engine per store: the
-     * other one copies on). Before, nothing looked at the lock after the start.
+     * holds it (a server restarted or failed over); SQLite's holds the file {@code <database>.lock}, which an operator
+     * may delete as a stale lock. An engine started then (a supervisor's restart of something it thought stuck) takes
+     * the lock and copies beside this one, both placing orders for the same trades. A lock lost is taken again at
+     * once; one another engine holds by then stops this engine (one engine per store: the other one copies on).
+     * Before, nothing looked at the lock after the start.
      */
     static void watchLock(CamelContext context, EngineLock lock, java.time.Duration every) {
         java.util.concurrent.ScheduledExecutorService watch = context.getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(lock, "store-lock-watch");
-        AggregatedWarn unknown = new AggregatedWarn(LOG, "The store's engine lock ended with its database session, "
-                + "and the database cannot be reached to take it again; checked again every " + every.toSeconds()
-                + " s", 60_000);
+        AggregatedWarn unknown = new AggregatedWarn(LOG, "The store's engine lock was lost, and cannot be taken again "
+                + "now; checked again every " + every.toSeconds() + " s", 60_000);
         watch.scheduleWithFixedDelay(() -> {
             switch (lock.check()) {
                 case HELD -> {
                 }
-                case RETAKEN -> LOG.warn("The store's engine lock ended with its database session (a server restart, "
-                        + "a failover) and was taken again: this engine is still the store's only one");
+                case RETAKEN -> LOG.warn("The store's engine lock was lost (its database session ended, or its lock "
+                        + "file was deleted or replaced) and was taken again: this engine is still the store's only one");
                 case UNKNOWN -> unknown.event("no connection");
                 case TAKEN_ELSEWHERE -> {
-                    LOG.error("The store's engine lock ended with its database session (a server restart, a failover)"
-                            + ", and another engine holds it now: this engine stops, so that one engine alone copies "
-                            + "on this store");
+                    LOG.error("The store's engine lock was lost (its database session ended, or its lock file was "
+                            + "deleted or replaced), and another engine holds it now: this engine stops, so that one "
+                            + "engine alone copies on this store");
                     watch.shutdown();
                     Thread stopping = new Thread(() -> {
                         try {

@@ -57,24 +57,25 @@ public abstract class EngineLock implements AutoCloseable {
     public enum Check {
         /** Held, as since it was taken. */
         HELD,
-        /** Lost with the database session that held it (a server restarted, a failover), and taken again. */
+        /** Lost (its database session ended; its lock file deleted or replaced), and taken again. */
         RETAKEN,
-        /** Lost with its session, and the database cannot be reached to take it again: the next check tries. */
+        /** Lost, and it cannot be taken again now (the database out of reach): the next check tries. */
         UNKNOWN,
-        /** Lost with its session, and another engine holds it now. */
+        /** Lost, and another engine holds it now. */
         TAKEN_ELSEWHERE
     }
 
     /**
-     * Whether this engine still holds the lock. A file lock is held for as long as the process lives; a PostgreSQL
-     * advisory lock ends with the session that holds it, when the server ends it (a restart, a failover, an
-     * idle-session timeout), and another engine could take it while this one goes on writing.
+     * Whether this engine still holds the lock. A PostgreSQL advisory lock ends with the session that holds it, when
+     * the server ends it (a restart, a failover, an idle-session timeout); a file lock lasts as long as the process,
+     * but on the file it locked, which may have been deleted or replaced since. Either way another engine could take
+     * the lock while this one goes on writing.
      */
     public Check check() {
         return Check.HELD;
     }
 
-    /** True when the lock can end without this engine letting it go (PostgreSQL's): worth a {@link #check()}. */
+    /** True when the lock can be lost without this engine letting it go: worth a {@link #check()}. */
     public boolean canBeLost() {
         return false;
     }
@@ -143,6 +144,83 @@ public abstract class EngineLock implements AutoCloseable {
         void giveUp();
     }
 
+    /** The file's identity (device and inode on Unix), or null when it is not there. */
+    private static Object identity(Path file) {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException gone) {
+            return null;
+        }
+    }
+
+    /**
+     * SQLite's lock: a lock on the open file {@code <database>.lock}. It lasts as long as the process, but only on that
+     * file: one deleted (by an operator tidying what looks like a stale lock file) or replaced leaves the lock on a file
+     * no other engine opens, and a second engine started then creates a new one, locks it and copies beside this one.
+     * {@link #check()} sees the name no longer leads to the file locked, and locks the file there now.
+     */
+    private static final class FileHeld extends EngineLock {
+        private final FileAttempt attempt;
+        private FileChannel channel;
+        private FileLock lock;
+        private Object identity;
+        private boolean closed;
+
+        FileHeld(FileAttempt attempt, FileChannel channel, FileLock lock, Object identity) {
+            this.attempt = attempt;
+            this.channel = channel;
+            this.lock = lock;
+            this.identity = identity;
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            release();
+        }
+
+        private void release() {
+            try {
+                lock.release();
+            } catch (IOException ignored) {
+                // closing the channel releases it too
+            }
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing more to release
+            }
+        }
+
+        @Override
+        public boolean canBeLost() {
+            return identity != null; // a file system without file keys: nothing to compare
+        }
+
+        @Override
+        public synchronized Check check() {
+            if (closed || identity == null || identity.equals(identity(attempt.file))) {
+                return Check.HELD;
+            }
+            // the name leads to another file now, or to none: lock the one there (created if need be)
+            EngineLock again;
+            try {
+                again = attempt.tryLock();
+            } catch (RuntimeException e) {
+                return Check.UNKNOWN;
+            }
+            if (again == null) {
+                return Check.TAKEN_ELSEWHERE;
+            }
+            FileHeld taken = (FileHeld) again;
+            release();
+            channel = taken.channel;
+            lock = taken.lock;
+            identity = taken.identity;
+            return Check.RETAKEN;
+        }
+    }
+
     /** SQLite: an exclusive lock on a file beside the database, held by an open channel. */
     private static final class FileAttempt implements Attempt {
         private final Path file;
@@ -174,23 +252,8 @@ public abstract class EngineLock implements AutoCloseable {
                 // who holds it, for the operator (the lock is what counts, not the file's content)
                 channel.truncate(0);
                 channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-                FileChannel held = channel;
-                FileLock heldLock = lock;
-                return new EngineLock() {
-                    @Override
-                    public void close() {
-                        try {
-                            heldLock.release();
-                        } catch (IOException ignored) {
-                            // closing the channel releases it too
-                        }
-                        try {
-                            held.close();
-                        } catch (IOException ignored) {
-                            // nothing more to release
-                        }
-                    }
-                };
+                Object identity = identity(file);
+                return new FileHeld(this, channel, lock, identity);
             } catch (ClosedByInterruptException interrupted) {
                 // a stop asked for as the lock was being taken (the channel is interruptible); the interrupt is kept
                 closeQuietly(channel);

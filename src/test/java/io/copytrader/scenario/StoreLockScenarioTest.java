@@ -5,19 +5,53 @@ import io.copytrader.store.StoreSettings;
 import io.copytrader.store.TestPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * One engine per PostgreSQL store, after the start too: the engine's lock ends with its database session (a server
- * restart, a failover). An engine that finds the lock taken by another engine meanwhile stops, rather than copy the
- * same trades beside it; one that finds it free takes it again and goes on.
+ * One engine per store, after the start too: PostgreSQL's engine lock ends with its database session (a server
+ * restart, a failover); SQLite's holds a lock file an operator may delete. An engine that finds the lock taken by
+ * another engine meanwhile stops, rather than copy the same trades beside it; one that finds it free takes it again
+ * and goes on.
  */
 @Timeout(120)
 class StoreLockScenarioTest {
+
+    @Test
+    void shouldStopAnEngineWhoseLockFileWasDeletedAndLockedByAnotherEngine(@TempDir Path dir) throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("copytrader.db");
+        Path lockFile = dir.resolve("copytrader.db.lock");
+        try (EngineHarness h = EngineHarness.builder().set("copytrader.store.url", url).start()) {
+            h.emit(3);
+            h.awaitSettled(3, Duration.ofSeconds(30));
+
+            // 1. an operator deletes the lock file as a stale one, and a second engine starts: it creates the file
+            //    anew and locks it (should this engine lock the new file first, the operator deletes it again)
+            StoreSettings settings = StoreSettings.of(url);
+            EngineLock other = null;
+            while (other == null) {
+                Files.deleteIfExists(lockFile);
+                try {
+                    other = EngineLock.acquire(settings, Duration.ZERO, line -> { });
+                } catch (EngineLock.HeldElsewhere retaken) {
+                    // this engine's check came first: again
+                }
+            }
+            try {
+                // 2. this engine finds its lock file gone and the new one locked, and stops (before: it went on
+                //    copying beside the second)
+                await().atMost(Duration.ofSeconds(60)).until(() -> h.context().isStopped());
+            } finally {
+                other.close();
+            }
+        }
+    }
 
     @Test
     void shouldStopAnEngineWhoseLockAnotherEngineTookAfterItsSessionEnded() throws Exception {

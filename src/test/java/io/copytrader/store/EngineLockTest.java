@@ -200,10 +200,26 @@ class EngineLockTest {
     }
 
     @Test
-    void shouldNeverLoseASqliteLockWhileItsProcessLives() {
-        try (EngineLock lock = EngineLock.acquire(StoreSettings.of(sqliteUrl()), Duration.ZERO, line -> { })) {
-            assertThat(lock.canBeLost()).isFalse();
+    void shouldLockTheLockFileAgainWhenItWasDeletedAndTellWhenAnotherEngineLockedANewOne() throws Exception {
+        Path lockFile = dir.resolve("copytrader.db.lock");
+        StoreSettings settings = StoreSettings.of(sqliteUrl());
+        try (EngineLock lock = EngineLock.acquire(settings, Duration.ZERO, line -> { })) {
+            assertThat(lock.canBeLost()).isTrue();
             assertThat(lock.check()).isEqualTo(EngineLock.Check.HELD);
+
+            // an operator deletes what looks like a stale lock file: the lock is on a file no engine opens any more
+            Files.delete(lockFile);
+            assertThat(lock.check()).as("a new file, locked").isEqualTo(EngineLock.Check.RETAKEN);
+            assertThat(lockFile).exists();
+            assertThat(lock.check()).isEqualTo(EngineLock.Check.HELD);
+            assertThatThrownBy(() -> EngineLock.acquire(settings, Duration.ZERO, line -> { }))
+                    .as("held again: a second engine is refused").isInstanceOf(EngineLock.HeldElsewhere.class);
+
+            // again, and a second engine starts before this one looks: it creates the file anew and locks it
+            Files.delete(lockFile);
+            try (EngineLock other = EngineLock.acquire(settings, Duration.ZERO, line -> { })) {
+                assertThat(lock.check()).isEqualTo(EngineLock.Check.TAKEN_ELSEWHERE);
+            }
         }
     }
 
