@@ -52,8 +52,15 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
     /** The most header lines an answer may have; Apache HttpClient's default has no bound. */
     public static final int MAX_HEADER_COUNT = 256;
 
-    private final CloseableHttpClient client;
-    private final PoolingHttpClientConnectionManager connections;
+    /** The client and its pool, replaced as a pair when the pool was shut down under a call ({@link #renewed}). */
+    private record Pool(CloseableHttpClient client, PoolingHttpClientConnectionManager connections) {
+    }
+
+    private volatile Pool pool;
+    private final Duration connectTimeout;
+    private final Duration requestTimeout;
+    private final int connectionsPerHost;
+    private volatile boolean closed;
     private final int maxBodyBytes;
     /** A call not ended by then is cut: the timeouts bound each wait and each read, not a whole slow answer. */
     private final Duration deadline;
@@ -77,7 +84,19 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
         if (connectionsPerHost < 1) {
             throw new IllegalArgumentException("connectionsPerHost must be at least 1, was " + connectionsPerHost);
         }
-        this.connections = PoolingHttpClientConnectionManagerBuilder.create()
+        this.connectTimeout = connectTimeout;
+        this.requestTimeout = requestTimeout;
+        this.connectionsPerHost = connectionsPerHost;
+        this.requestConfig = RequestConfig.custom()
+                .setConnectionRequestTimeout(Timeout.of(requestTimeout))
+                .setResponseTimeout(Timeout.of(requestTimeout))
+                .build();
+        this.pool = newPool();
+        this.deadlines = new CallDeadlines("venue-call-deadline", deadline);
+    }
+
+    private Pool newPool() {
+        PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(Timeout.of(connectTimeout))
                         .setSocketTimeout(Timeout.of(requestTimeout))
@@ -88,15 +107,23 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
                 .setTlsSocketStrategy(new LazyTls())
                 .setConnectionFactory(boundedConnections())
                 .build();
-        this.requestConfig = RequestConfig.custom()
-                .setConnectionRequestTimeout(Timeout.of(requestTimeout))
-                .setResponseTimeout(Timeout.of(requestTimeout))
-                .build();
         // the minimal client: a call goes from the pool straight to the connection, without the exec chain of
         // redirects, retries, cookies, decompression and authentication this client never uses. That chain parsed the
         // request's URI again at every call (for its authentication scope): 5 % of a feed poll's CPU
-        this.client = HttpClients.createMinimal(connections);
-        this.deadlines = new CallDeadlines("venue-call-deadline", deadline);
+        return new Pool(HttpClients.createMinimal(connections), connections);
+    }
+
+    /**
+     * A new pool in place of {@code broken}, unless another call renewed it already or this client is closed. The
+     * minimal client shuts its whole pool down when an {@link Error} passes through a call (a stack overflow on the
+     * caller's thread, an out-of-memory): every later call then failed with "Connection pool shut down", and the feed
+     * and the monitor stopped for good, the engine otherwise running.
+     */
+    private synchronized void renewed(Pool broken) {
+        if (pool == broken && !closed) {
+            pool = newPool();
+            broken.client().close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
+        }
     }
 
     @Override
@@ -116,8 +143,9 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
             request.setEntity(new StringEntity(call.body(), type));
         }
         CallDeadlines.Deadline due = deadlines.start(request::cancel);
+        Pool current = pool;
         try {
-            return client.execute(request, response -> {
+            return current.client().execute(request, response -> {
                 Map<String, String> headers = new HashMap<>();
                 for (Header h : response.getHeaders()) {
                     headers.putIfAbsent(h.getName().toLowerCase(Locale.ROOT), h.getValue());
@@ -131,6 +159,17 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
                         + " slowly, or not at all); the call was cut", e);
             }
             throw e;
+        } catch (Error e) {
+            renewed(current); // the client shut its pool down on the way out: the next call gets a new one
+            throw e;
+        } catch (IllegalStateException e) {
+            if (closed || e.getMessage() == null || !e.getMessage().contains("shut down")) {
+                throw e;
+            }
+            // a pool shut down under a call some other way: renewed, and this call failed as a transient one
+            renewed(current);
+            throw new IOException("the connection pool was shut down under this call (" + e.getMessage()
+                    + "); a new one is in place", e);
         } finally {
             due.cancel();
         }
@@ -196,17 +235,20 @@ public final class ApacheVenueHttpClient implements VenueHttpClient, AutoCloseab
 
     /** Connections out to callers now, over all hosts. */
     int connectionsInUse() {
-        return connections.getTotalStats().getLeased();
+        return pool.connections().getTotalStats().getLeased();
     }
 
     /** Calls waiting for a connection now, over all hosts. */
     int callsWaitingForAConnection() {
-        return connections.getTotalStats().getPending();
+        return pool.connections().getTotalStats().getPending();
     }
 
     @Override
     public void close() {
-        client.close(org.apache.hc.core5.io.CloseMode.GRACEFUL);
+        synchronized (this) {
+            closed = true;
+        }
+        pool.client().close(org.apache.hc.core5.io.CloseMode.GRACEFUL);
         deadlines.close();
     }
 

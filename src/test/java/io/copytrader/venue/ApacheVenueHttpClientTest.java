@@ -130,6 +130,26 @@ class ApacheVenueHttpClientTest {
     }
 
     @Test
+    void shouldServeCallsAgainAfterItsPoolWasShutDownUnderIt() throws Exception {
+        assertThat(client.execute(HttpCall.get(base + "/echo")).status()).isEqualTo(200);
+        // the pool shut down as Apache's minimal client shuts it down when an Error passes through a call (a stack
+        // overflow on the caller's thread: a feed poll deep in Camel's routing met one under load)
+        java.lang.reflect.Field field = ApacheVenueHttpClient.class.getDeclaredField("pool");
+        field.setAccessible(true);
+        Object pool = field.get(client);
+        java.lang.reflect.Method connections = pool.getClass().getDeclaredMethod("connections");
+        connections.setAccessible(true);
+        ((org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager) connections.invoke(pool)).close();
+
+        // the call that meets it fails as a transient failure; the next ones are served (before: every later call
+        // failed with "Connection pool shut down", and the feed and the monitor stopped for good)
+        assertThatThrownBy(() -> client.execute(HttpCall.get(base + "/echo"))).isInstanceOf(IOException.class)
+                .hasMessageContaining("a new one is in place");
+        assertThat(client.execute(HttpCall.get(base + "/echo")).status()).isEqualTo(200);
+        assertThat(client.execute(HttpCall.get(base + "/echo")).status()).isEqualTo(200);
+    }
+
+    @Test
     void shouldSendTheCallAndReadTheAnswerAsUtf8WithLowerCaseHeaderNames() throws IOException {
         HttpReply get = client.execute(HttpCall.get(base + "/echo"));
         assertThat(get.status()).isEqualTo(200);
