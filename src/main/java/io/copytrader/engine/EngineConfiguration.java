@@ -228,6 +228,17 @@ public class EngineConfiguration implements CamelConfiguration {
         }
 
         Map<String, Object> beans = new LinkedHashMap<>();
+        // the polls' executors: an Error in one run (a stack overflow in a feed poll) does not end the runs after it
+        GuardedScheduler detectScheduler = new GuardedScheduler("Camel (" + context.getName()
+                + ") scheduler://detect-trades");
+        GuardedScheduler monitorScheduler = new GuardedScheduler("Camel (" + context.getName()
+                + ") scheduler://monitor-orders");
+        stopWithContext(context, () -> {
+            detectScheduler.shutdownNow();
+            monitorScheduler.shutdownNow();
+        });
+        beans.put("detectScheduler", detectScheduler);
+        beans.put("monitorScheduler", monitorScheduler);
         beans.put("copyTraderSettings", settings);
         beans.put("tradeStore", store);
         beans.put("pipelineMetrics", metrics);

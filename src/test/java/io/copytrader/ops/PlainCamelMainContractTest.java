@@ -68,6 +68,10 @@ class PlainCamelMainContractTest {
                     assertThat(main.getCamelContext().getRoute(polling).getConsumer()).as(polling)
                             .isInstanceOf(ScheduledPollConsumer.class)
                             .isNotInstanceOf(TimerConsumer.class);
+                    // on the engine's executor, which an Error in one run does not stop (Camel's own ends the task)
+                    assertThat(((ScheduledPollConsumer) main.getCamelContext().getRoute(polling).getConsumer())
+                            .getScheduledExecutorService()).as(polling)
+                            .isInstanceOf(io.copytrader.engine.GuardedScheduler.class);
                 }
             } finally {
                 main.stop();
