@@ -159,25 +159,33 @@ class OrderMonitorDecisionsTest {
         return db;
     }
 
-    @Test
-    void shouldLogAPassTheStoreCannotServeInOneLineAPeriodAndNeverThrow() {
-        LosingAnswers db = reservedOverALosingStore();
-        signedAndSent(OrderRecordState.OPEN);
-        venue.lookupStatus = status(OrderState.FILLED, "10");
+    /** What the monitor logged while {@code run} ran. */
+    private static List<ILoggingEvent> monitorLogOf(Runnable run) {
         Logger log = (Logger) LoggerFactory.getLogger(OrderMonitor.class);
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         log.addAppender(logged);
         try {
+            run.run();
+        } finally {
+            log.detachAppender(logged);
+        }
+        return logged.list;
+    }
+
+    @Test
+    void shouldLogAPassTheStoreCannotServeInOneLineAPeriodAndNeverThrow() {
+        LosingAnswers db = reservedOverALosingStore();
+        signedAndSent(OrderRecordState.OPEN);
+        venue.lookupStatus = status(OrderState.FILLED, "10");
+        List<ILoggingEvent> logged = monitorLogOf(() -> {
             for (int pass = 0; pass < 20; pass++) { // a database gone: the list of orders to watch fails each pass
                 db.unreadable.add(LosingAnswers.read("ordersIn", "*"));
                 clock.advance(Duration.ofMillis(500));
                 monitor.run(); // before: threw, and Camel logged an ERROR with its stack for each pass
             }
-        } finally {
-            log.detachAppender(logged);
-        }
-        assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).singleElement()
+        });
+        assertThat(logged).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).singleElement()
                 .satisfies(e -> {
                     assertThat(e.getLevel()).isEqualTo(Level.WARN);
                     assertThat(e.getFormattedMessage()).contains("Monitoring passes the store failed");
@@ -193,21 +201,15 @@ class OrderMonitorDecisionsTest {
         LosingAnswers db = reservedOverALosingStore();
         signedAndSent(OrderRecordState.OPEN);
         venue.lookupStatus = status(OrderState.FILLED, "10");
-        Logger log = (Logger) LoggerFactory.getLogger(OrderMonitor.class);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        log.addAppender(logged);
-        try {
+        List<ILoggingEvent> logged = monitorLogOf(() -> {
             for (int pass = 0; pass < 20; pass++) { // a full disk: the move refused at every pass
                 db.refused.add(LosingAnswers.move(id, OrderRecordState.FILLED));
                 clock.advance(Duration.ofMillis(500));
                 monitor.run();
             }
-        } finally {
-            log.detachAppender(logged);
-        }
+        });
 
-        assertThat(logged.list).as("before: an ERROR with its stack at every pass")
+        assertThat(logged).as("before: an ERROR with its stack at every pass")
                 .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
                 .singleElement().satisfies(e -> {
                     assertThat(e.getLevel()).isEqualTo(Level.WARN);
@@ -255,17 +257,10 @@ class OrderMonitorDecisionsTest {
         venue.lookupStatus = status(OrderState.FILLED, "10");
         db.lostAnswers.add(LosingAnswers.move(id, OrderRecordState.FILLED));
         db.unreadable.add(LosingAnswers.read("order", id.value()));
-        Logger log = (Logger) LoggerFactory.getLogger(OrderMonitor.class);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        log.addAppender(logged);
-        try {
-            assertThat(settled(monitor::run)).as("the store cannot say whether it moved: nothing settled").isZero();
-        } finally {
-            log.detachAppender(logged);
-        }
+        List<ILoggingEvent> logged = monitorLogOf(() -> assertThat(settled(monitor::run))
+                .as("the store cannot say whether it moved: nothing settled").isZero());
         // its line names the store's error: before, the error was taken for the line's stack trace, and "({})" stayed
-        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement()
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement()
                 .satisfies(e -> assertThat(e.getFormattedMessage()).contains(id.value(), "could not be read back")
                         .doesNotContain("{}").contains("An I/O error occurred"));
         assertThat(state()).isEqualTo(OrderRecordState.FILLED);

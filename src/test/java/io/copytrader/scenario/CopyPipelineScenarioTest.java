@@ -210,11 +210,7 @@ class CopyPipelineScenarioTest {
 
             // 2. the database is back
             relay.restore();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
-                    .untilAsserted(() -> {
-                        assertThat(h.store().detectedCount()).isEqualTo(100);
-                        assertThat(h.store().inFlightCount()).isZero();
-                    });
+            awaitSettledReadingThroughFailures(h, 100, Duration.ofSeconds(90));
             assertThat(h.admin().stats().ordersAccepted()).as("orders the venue accepted, each copied once")
                     .isEqualTo(h.outcomes(TradeOutcome.COPIED));
             assertThat(h.admin().stats().duplicateOrdersRejected()).as("orders sent twice").isZero();
@@ -240,12 +236,7 @@ class CopyPipelineScenarioTest {
 
             relay.blackhole();
             h.emit(10);
-            // the test's own reads go through the same store: one on a silent connection fails as the engine's do
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .untilAsserted(() -> {
-                        assertThat(h.store().detectedCount()).isEqualTo(20);
-                        assertThat(h.store().inFlightCount()).isZero();
-                    });
+            awaitSettledReadingThroughFailures(h, 20, Duration.ofSeconds(60));
             assertThat(h.admin().stats().ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
             assertThat(h.admin().stats().duplicateOrdersRejected()).isZero();
             h.assertAccountingIdentity();
@@ -383,6 +374,17 @@ class CopyPipelineScenarioTest {
         } finally {
             TestPostgres.dropSchema(schema);
         }
+    }
+
+    /**
+     * As {@link EngineHarness#awaitSettled}, through the test's own store reads failing meanwhile: they go through the
+     * same database as the engine's, and one on a connection the outage broke fails as the engine's do.
+     */
+    private static void awaitSettledReadingThroughFailures(EngineHarness h, long detected, Duration timeout) {
+        org.awaitility.Awaitility.await().atMost(timeout).ignoreExceptions().untilAsserted(() -> {
+            assertThat(h.store().detectedCount()).isEqualTo(detected);
+            assertThat(h.store().inFlightCount()).isZero();
+        });
     }
 
     private static void sql(String url, String statement) throws Exception {

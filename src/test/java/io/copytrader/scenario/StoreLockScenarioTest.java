@@ -23,6 +23,25 @@ import static org.awaitility.Awaitility.await;
 @Timeout(120)
 class StoreLockScenarioTest {
 
+    private interface LockLoss {
+        void happen() throws Exception;
+    }
+
+    /**
+     * The running engine's lock lost ({@code loss}) and taken by another engine before the running one looks again;
+     * should the running engine take it back first, the loss happens again, until the other one wins.
+     */
+    private static EngineLock takenByAnotherEngineAfter(LockLoss loss, StoreSettings settings) throws Exception {
+        while (true) {
+            loss.happen();
+            try {
+                return EngineLock.acquire(settings, Duration.ZERO, line -> { });
+            } catch (EngineLock.HeldElsewhere retaken) {
+                // the running engine's check came first: again
+            }
+        }
+    }
+
     @Test
     void shouldStopAnEngineWhoseLockFileWasDeletedAndLockedByAnotherEngine(@TempDir Path dir) throws Exception {
         String url = "jdbc:sqlite:" + dir.resolve("copytrader.db");
@@ -33,16 +52,7 @@ class StoreLockScenarioTest {
 
             // 1. an operator deletes the lock file as a stale one, and a second engine starts: it creates the file
             //    anew and locks it (should this engine lock the new file first, the operator deletes it again)
-            StoreSettings settings = StoreSettings.of(url);
-            EngineLock other = null;
-            while (other == null) {
-                Files.deleteIfExists(lockFile);
-                try {
-                    other = EngineLock.acquire(settings, Duration.ZERO, line -> { });
-                } catch (EngineLock.HeldElsewhere retaken) {
-                    // this engine's check came first: again
-                }
-            }
+            EngineLock other = takenByAnotherEngineAfter(() -> Files.deleteIfExists(lockFile), StoreSettings.of(url));
             try {
                 // 2. this engine finds its lock file gone and the new one locked, and stops (before: it went on
                 //    copying beside the second)
@@ -67,15 +77,7 @@ class StoreLockScenarioTest {
             // 1. the server ends the lock's session, and another engine takes the lock before this one looks again
             //    (should this engine take it back first, the server ends that session too, until the other wins)
             StoreSettings settings = StoreSettings.of(url);
-            EngineLock other = null;
-            while (other == null) {
-                TestPostgres.endLockSessions(schema);
-                try {
-                    other = EngineLock.acquire(settings, Duration.ZERO, line -> { });
-                } catch (EngineLock.HeldElsewhere retaken) {
-                    // this engine's check came first: again
-                }
-            }
+            EngineLock other = takenByAnotherEngineAfter(() -> TestPostgres.endLockSessions(schema), settings);
             try {
                 // 2. this engine finds the lock taken, and stops (before: it went on copying beside the other)
                 await().atMost(Duration.ofSeconds(60)).until(() -> h.context().isStopped());
