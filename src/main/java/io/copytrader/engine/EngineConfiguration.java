@@ -273,8 +273,14 @@ public class EngineConfiguration implements CamelConfiguration {
         fillGroups.onAdd(fillWindowChecker::groupOpened);
         beans.put("fillGroups", fillGroups);
         beans.put("fillWindowChecker", fillWindowChecker);
-        // after the routes: the aggregator has stopped using it
-        stopWithContext(context, () -> fillWindowChecker.shutdownNow());
+        // the aggregator's executor: a completed group waits for room instead of running on detection's thread
+        FillHandOff fillHandOff = new FillHandOff("Camel (" + context.getName() + ") Aggregator aggregate-fills");
+        beans.put("fillHandOff", fillHandOff);
+        // after the routes: the aggregator has stopped using them
+        stopWithContext(context, () -> {
+            fillWindowChecker.shutdownNow();
+            fillHandOff.shutdown();
+        });
         beans.put("tradeFilter", new TradeFilter(settings.minTradeSizeUsd(), settings.maxTradeAge(), targets, ledger, clock));
         beans.put("copyQueueFactory", queueFactory);
         beans.put("copyPlanner", planner);

@@ -73,6 +73,10 @@ class PlainCamelMainContractTest {
                             .getScheduledExecutorService()).as(polling)
                             .isInstanceOf(io.copytrader.engine.GuardedScheduler.class);
                 }
+                // 5. the aggregator sends its groups on through the engine's hand-off, which never sends one on the
+                // completing thread (Camel's own executor did when 1,000 waited, and the poll's stack overflowed)
+                assertThat(main.getCamelContext().getRegistry().lookupByNameAndType("fillHandOff",
+                        io.copytrader.engine.FillHandOff.class).getCompletedTaskCount()).isPositive();
             } finally {
                 main.stop();
             }

@@ -5,6 +5,8 @@ import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.InstrumentId;
 import io.copytrader.domain.SourceTradeId;
 import io.copytrader.engine.FillGroups;
+import io.copytrader.engine.FillHandOff;
+import io.copytrader.engine.GuardedScheduler;
 import io.copytrader.engine.FillWindowChecker;
 import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
@@ -33,6 +35,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -107,6 +110,42 @@ class FillAggregationScenarioTest {
                     .until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
             assertThat(h.bean("fillGroups", FillGroups.class).hasGroups()).isFalse();
             h.assertAccountingIdentity();
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldMakeDetectionWaitForTheAggregatorsThreadRatherThanSendGroupsOnItsOwnStack() throws Exception {
+        // pages of 1,000 fills, each of its own order: every fill completes the group before it, on detection's thread
+        try (EngineHarness h = EngineHarness.builder()
+                .set("copytrader.feed.page-size", 1000)
+                .set("copytrader.feed.poll-interval-ms", 200)
+                .set("copytrader.queue.size", 3000)
+                .start()) {
+            // 1. the aggregator's thread is held up, as by a machine short of CPU; alice trades 3,000 times
+            FillHandOff handOff = h.bean("fillHandOff", FillHandOff.class);
+            CountDownLatch release = new CountDownLatch(1);
+            handOff.execute(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            h.emit(3000);
+            // 2. once 1,000 groups are in hand, detection waits for room. Camel's own executor sent the next groups on
+            // detection's thread instead, each a level deeper in the poll's stack: it overflowed within the page, and
+            // trades of it stayed in flight, never sent, until the engine stopped
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> handOff.waits() > 0);
+            release.countDown();
+            // 3. every trade is copied or skipped once, and no poll ended in an error
+            h.awaitSettled(3000, Duration.ofSeconds(90));
+            assertThat(h.bean("detectScheduler", GuardedScheduler.class).errors()).isZero();
+            assertThat(h.outcomes(TradeOutcome.COPIED) + h.outcomes(TradeOutcome.SKIPPED)).isEqualTo(3000);
+            assertThat(h.venue().stats().ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
+            assertThat(h.venue().stats().duplicateOrdersRejected()).isZero();
+            h.assertAccountingIdentity();
+            h.assertEveryAcceptedOrderHasACopiedTrade();
         }
     }
 
