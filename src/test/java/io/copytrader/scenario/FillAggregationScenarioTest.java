@@ -150,6 +150,50 @@ class FillAggregationScenarioTest {
     }
 
     @Test
+    @Timeout(180)
+    void shouldStopGracefullyWhileDetectionWaitsForTheAggregatorsThreadAndCopyEveryTradeOnceAfterARestart(
+            @TempDir Path dir) throws Exception {
+        try (EngineHarness h = EngineHarness.builder()
+                .set("copytrader.store.url", "jdbc:sqlite:" + dir.resolve("copytrader.db"))
+                .set("copytrader.feed.page-size", 1000)
+                .set("copytrader.feed.poll-interval-ms", 200)
+                .set("copytrader.queue.size", 3000)
+                .start()) {
+            // 1. detection waits for the aggregator's thread, held up as above, when the engine is told to stop
+            FillHandOff handOff = h.bean("fillHandOff", FillHandOff.class);
+            CountDownLatch release = new CountDownLatch(1);
+            handOff.execute(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            h.emit(3000);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> handOff.waits() > 0);
+            // 2. the thread goes on once the stop has begun (a slow thread, not a dead one); the stop ends
+            org.apache.camel.CamelContext stopping = h.context();
+            Thread releaser = new Thread(() -> {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(stopping::isStopping);
+                release.countDown();
+            });
+            releaser.start();
+            h.stopEngine();
+            releaser.join(60_000);
+            assertThat(stopping.isStopped()).isTrue();
+            // 3. after a restart every trade ends once, and no order went out twice
+            h.restartEngine();
+            h.awaitSettled(3000, Duration.ofSeconds(120));
+            assertThat(h.store().outcomeCounts().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(3000);
+            assertThat(h.outcomes(TradeOutcome.FAILED)).isZero();
+            assertThat(h.venue().stats().ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
+            assertThat(h.venue().stats().duplicateOrdersRejected()).isZero();
+            h.assertAccountingIdentity();
+            h.assertEveryAcceptedOrderHasACopiedTrade();
+        }
+    }
+
+    @Test
     void shouldNotMergeFillsOfTwoDifferentTargetOrders() {
         // the aggregator's keys alone (the harness does not join trades waiting in the queue)
         try (EngineHarness h = EngineHarness.builder().start()) {
