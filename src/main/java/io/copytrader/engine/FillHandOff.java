@@ -73,6 +73,8 @@ public final class FillHandOff extends ThreadPoolExecutor {
         } else {
             if (!room.tryAcquire()) {
                 awaitRoom();
+            } else {
+                waited.flush(); // the waits after the last line, once its period has passed (one read when none)
             }
             held = true;
         }

@@ -1,8 +1,13 @@
 package io.copytrader.engine;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
@@ -72,7 +77,8 @@ class FillHandOffTest {
         for (int i = 0; i < 5; i++) {
             int n = i;
             handOff.execute(() -> {
-                ran.add(n + " " + Thread.currentThread().getName());
+                // a daemon: a hand-off left running does not keep the JVM up
+                ran.add(n + " " + Thread.currentThread().getName() + (Thread.currentThread().isDaemon() ? "" : " (not a daemon)"));
                 done.countDown();
             });
         }
@@ -89,10 +95,25 @@ class FillHandOffTest {
         // 1. one runs and one waits behind it, the capacity: the next completing thread waits, and its task is not run
         AtomicReference<String> ranOn = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread completing = handingOff(handOff, () -> ranOn.set(Thread.currentThread().getName()), failure);
-        awaitWaiting(completing);
+        Logger log = (Logger) LoggerFactory.getLogger(FillHandOff.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        Thread completing;
+        try {
+            completing = handingOff(handOff, () -> ranOn.set(Thread.currentThread().getName()), failure);
+            awaitWaiting(completing);
+        } finally {
+            log.detachAppender(logged);
+        }
         assertThat(ranOn.get()).isNull();
         assertThat(handOff.waits()).isEqualTo(1);
+        // one WARN line says why detection slows (the next ones at most every 10 s, with their count)
+        assertThat(logged.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getFormattedMessage()).startsWith("Detection waited for the fill aggregator")
+                    .contains("1 since the last such line");
+        });
         // 2. room again: the task is queued and run on the hand-off's thread, never on the completing one
         release.countDown();
         completing.join(10_000);
@@ -175,5 +196,13 @@ class FillHandOffTest {
     void shouldRefuseACapacityBelowOne() {
         assertThatThrownBy(() -> new FillHandOff("x", 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least 1");
+        new FillHandOff("x", 1).shutdown();
+    }
+
+    @Test
+    void shouldRefuseATaskOnceShutDown() {
+        handOff.shutdown();
+        assertThatThrownBy(() -> handOff.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+        assertThat(handOff.waits()).isZero();
     }
 }
