@@ -271,6 +271,8 @@ public class EngineConfiguration implements CamelConfiguration {
         FillGroups fillGroups = new FillGroups();
         FillWindowChecker fillWindowChecker = new FillWindowChecker(fillGroups::hasGroups, settings.aggregationWindowMs());
         fillGroups.onAdd(fillWindowChecker::groupOpened);
+        // Camel's look for groups past their window goes by the wall clock; this one by the monotonic clock
+        fillWindowChecker.alsoAfterEachLook(() -> fillAggregation.completeIdleGroups(context, fillGroups));
         beans.put("fillGroups", fillGroups);
         beans.put("fillWindowChecker", fillWindowChecker);
         // the aggregator's executor: a completed group waits for room instead of running on detection's thread

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The aggregate-fills route's strategy: fills of one target order (same {@link DetectedTrade#aggregationKey()}: the
@@ -106,6 +107,28 @@ public final class FillAggregation implements AggregationStrategy {
             AggregateProcessor processor = aggregator(exchange.getContext());
             if (processor != null && processor.isStarted()) {
                 processor.forceCompletionOfGroup(previous);
+            }
+        }
+    }
+
+    /**
+     * Completes the open groups whose window has passed by the monotonic clock ({@link FillGroups#idleFor}), as
+     * Camel's completion timeout does by the wall clock: after the wall clock steps back, Camel's would complete them
+     * only once the step had passed too (a chain fill, the last of its target's, held for minutes and then skipped as
+     * too old). One whose window Camel's look completed first is not there any more; nothing is completed twice.
+     */
+    public void completeIdleGroups(CamelContext context, FillGroups groups) {
+        if (windowMs == 0) {
+            return;
+        }
+        List<String> idle = groups.idleFor(TimeUnit.MILLISECONDS.toNanos(windowMs));
+        if (idle.isEmpty()) {
+            return;
+        }
+        AggregateProcessor processor = aggregator(context);
+        if (processor != null && processor.isStarted()) {
+            for (String key : idle) {
+                processor.forceCompletionOfGroup(key);
             }
         }
     }

@@ -24,6 +24,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class FillWindowChecker extends ScheduledThreadPoolExecutor {
     private final BooleanSupplier anyGroupOpen;
+    private volatile Runnable afterEachLook = () -> { };
     private final Set<Gated> gated = new CopyOnWriteArraySet<>();
     private final AtomicInteger runs = new AtomicInteger();
     private final long windowNanos;
@@ -51,6 +52,16 @@ public final class FillWindowChecker extends ScheduledThreadPoolExecutor {
                 task.scheduleIn(Math.max(task.periodNanos, windowNanos));
             }
         }
+    }
+
+    /**
+     * Runs {@code look} after each look of a gated task, on this thread: the engine's own look for groups past their
+     * window by the monotonic clock ({@link FillGroups#idleFor}), which Camel's look (by the wall clock) misses for as
+     * long as the wall clock stepped back.
+     */
+    public FillWindowChecker alsoAfterEachLook(Runnable look) {
+        this.afterEachLook = look;
+        return this;
     }
 
     /** How many times a gated task has run since start (for tests). */
@@ -87,6 +98,7 @@ public final class FillWindowChecker extends ScheduledThreadPoolExecutor {
                 runs.incrementAndGet();
                 try {
                     command.run();
+                    afterEachLook.run();
                 } finally {
                     scheduleNext();
                 }

@@ -58,6 +58,26 @@ class FillWindowCheckerTest {
     }
 
     @Test
+    void shouldRunTheEnginesOwnLookAfterEachOfCamelsAndNotWhileParked() {
+        java.util.List<String> looks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        checker.alsoAfterEachLook(() -> looks.add("engine's"));
+        checker.scheduleWithFixedDelay(() -> looks.add("Camel's"), 0, 10, TimeUnit.MILLISECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
+        assertThat(looks).as("parked: neither look ran").isEmpty();
+
+        open.set(true);
+        checker.groupOpened();
+        await().atMost(Duration.ofSeconds(5)).until(() -> looks.size() >= 4);
+        open.set(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
+        // in pairs, Camel's first
+        for (int i = 0; i < looks.size(); i++) {
+            assertThat(looks.get(i)).isEqualTo(i % 2 == 0 ? "Camel's" : "engine's");
+        }
+        assertThat(looks.size() % 2).isZero();
+    }
+
+    @Test
     void shouldWakeOnceForManyGroupsOpened() {
         checker.scheduleWithFixedDelay(checks::incrementAndGet, 0, 10, TimeUnit.MILLISECONDS);
         await().atMost(Duration.ofSeconds(5)).until(() -> checker.getQueue().isEmpty() && checker.getActiveCount() == 0);
