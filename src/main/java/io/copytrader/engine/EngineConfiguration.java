@@ -278,6 +278,9 @@ public class EngineConfiguration implements CamelConfiguration {
         // the aggregator's executor: a completed group waits for room instead of running on detection's thread
         FillHandOff fillHandOff = new FillHandOff("Camel (" + context.getName() + ") Aggregator aggregate-fills");
         beans.put("fillHandOff", fillHandOff);
+        io.micrometer.core.instrument.FunctionCounter.builder(FillHandOff.WAITS, fillHandOff, FillHandOff::waits)
+                .description("Times detection waited for the fill aggregator: the engine reads trades faster than it "
+                        + "queues them").register(registry);
         // after the routes: the aggregator has stopped using them
         stopWithContext(context, () -> {
             fillWindowChecker.shutdownNow();

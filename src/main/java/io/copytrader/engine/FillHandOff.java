@@ -32,6 +32,8 @@ public final class FillHandOff extends ThreadPoolExecutor {
     /** About what Camel's aggregator executor holds (a queue of 1,000 and the running one) before it runs a group on
      * the completing thread. */
     public static final int CAPACITY = 1000;
+    /** The counter of {@link #waits()}. */
+    public static final String WAITS = "copytrader.detection.waits";
     private static final long LOOK_EVERY_MS = 100;
 
     private final Semaphore room;

@@ -141,6 +141,8 @@ class FillAggregationScenarioTest {
             // 3. every trade is copied or skipped once, and no poll ended in an error
             h.awaitSettled(3000, Duration.ofSeconds(90));
             assertThat(h.bean("detectScheduler", GuardedScheduler.class).errors()).isZero();
+            assertThat(h.meters().find(FillHandOff.WAITS).functionCounter().count()).as("the operator's counter")
+                    .isEqualTo(handOff.waits()).isPositive();
             assertThat(h.outcomes(TradeOutcome.COPIED) + h.outcomes(TradeOutcome.SKIPPED)).isEqualTo(3000);
             assertThat(h.venue().stats().ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
             assertThat(h.venue().stats().duplicateOrdersRejected()).isZero();
