@@ -113,41 +113,56 @@ class FillAggregationScenarioTest {
         }
     }
 
+    /** Pages of 1,000 fills, each of its own order (every fill completes the group before it, on detection's thread). */
+    private static EngineHarness.Builder pagesOf1000() {
+        return EngineHarness.builder()
+                .set("copytrader.feed.page-size", 1000)
+                .set("copytrader.feed.poll-interval-ms", 200)
+                .set("copytrader.queue.size", 3000);
+    }
+
+    /**
+     * Holds the aggregator's thread up, as a machine short of CPU does, while alice trades 3,000 times; returns once
+     * detection waits for room (1,000 groups in hand). Counting the latch down lets the thread go on.
+     */
+    private static CountDownLatch holdTheAggregatorsThreadUntilDetectionWaits(EngineHarness h) {
+        FillHandOff handOff = h.bean("fillHandOff", FillHandOff.class);
+        CountDownLatch release = new CountDownLatch(1);
+        handOff.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        h.emit(3000);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> handOff.waits() > 0);
+        return release;
+    }
+
+    /** Every accepted order is one copied trade's, none went out twice, the books balance. */
+    private static void assertEachOrderOnce(EngineHarness h) {
+        assertThat(h.venue().stats().ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
+        assertThat(h.venue().stats().duplicateOrdersRejected()).isZero();
+        h.assertAccountingIdentity();
+        h.assertEveryAcceptedOrderHasACopiedTrade();
+    }
+
     @Test
     @Timeout(120)
     void shouldMakeDetectionWaitForTheAggregatorsThreadRatherThanSendGroupsOnItsOwnStack() throws Exception {
-        // pages of 1,000 fills, each of its own order: every fill completes the group before it, on detection's thread
-        try (EngineHarness h = EngineHarness.builder()
-                .set("copytrader.feed.page-size", 1000)
-                .set("copytrader.feed.poll-interval-ms", 200)
-                .set("copytrader.queue.size", 3000)
-                .start()) {
-            // 1. the aggregator's thread is held up, as by a machine short of CPU; alice trades 3,000 times
-            FillHandOff handOff = h.bean("fillHandOff", FillHandOff.class);
-            CountDownLatch release = new CountDownLatch(1);
-            handOff.execute(() -> {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            h.emit(3000);
-            // 2. once 1,000 groups are in hand, detection waits for room. Camel's own executor sent the next groups on
+        try (EngineHarness h = pagesOf1000().start()) {
+            // 1. once 1,000 groups are in hand, detection waits for room. Camel's own executor sent the next groups on
             // detection's thread instead, each a level deeper in the poll's stack: it overflowed within the page, and
             // trades of it stayed in flight, never sent, until the engine stopped
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> handOff.waits() > 0);
-            release.countDown();
-            // 3. every trade is copied or skipped once, and no poll ended in an error
+            holdTheAggregatorsThreadUntilDetectionWaits(h).countDown();
+            // 2. every trade is copied or skipped once, and no poll ended in an error
             h.awaitSettled(3000, Duration.ofSeconds(90));
             assertThat(h.bean("detectScheduler", GuardedScheduler.class).errors()).isZero();
             assertThat(h.meters().find(FillHandOff.WAITS).functionCounter().count()).as("the operator's counter")
-                    .isEqualTo(handOff.waits()).isPositive();
+                    .isEqualTo(h.bean("fillHandOff", FillHandOff.class).waits()).isPositive();
             assertThat(h.outcomes(TradeOutcome.COPIED) + h.outcomes(TradeOutcome.SKIPPED)).isEqualTo(3000);
-            assertThat(h.venue().stats().ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
-            assertThat(h.venue().stats().duplicateOrdersRejected()).isZero();
-            h.assertAccountingIdentity();
-            h.assertEveryAcceptedOrderHasACopiedTrade();
+            assertEachOrderOnce(h);
         }
     }
 
@@ -155,24 +170,10 @@ class FillAggregationScenarioTest {
     @Timeout(180)
     void shouldStopGracefullyWhileDetectionWaitsForTheAggregatorsThreadAndCopyEveryTradeOnceAfterARestart(
             @TempDir Path dir) throws Exception {
-        try (EngineHarness h = EngineHarness.builder()
-                .set("copytrader.store.url", "jdbc:sqlite:" + dir.resolve("copytrader.db"))
-                .set("copytrader.feed.page-size", 1000)
-                .set("copytrader.feed.poll-interval-ms", 200)
-                .set("copytrader.queue.size", 3000)
+        try (EngineHarness h = pagesOf1000().set("copytrader.store.url", "jdbc:sqlite:" + dir.resolve("copytrader.db"))
                 .start()) {
-            // 1. detection waits for the aggregator's thread, held up as above, when the engine is told to stop
-            FillHandOff handOff = h.bean("fillHandOff", FillHandOff.class);
-            CountDownLatch release = new CountDownLatch(1);
-            handOff.execute(() -> {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            h.emit(3000);
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> handOff.waits() > 0);
+            // 1. detection waits for the aggregator's thread when the engine is told to stop
+            CountDownLatch release = holdTheAggregatorsThreadUntilDetectionWaits(h);
             // 2. the thread goes on once the stop has begun (a slow thread, not a dead one); the stop ends
             org.apache.camel.CamelContext stopping = h.context();
             Thread releaser = new Thread(() -> {
@@ -188,10 +189,7 @@ class FillAggregationScenarioTest {
             h.awaitSettled(3000, Duration.ofSeconds(120));
             assertThat(h.store().outcomeCounts().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(3000);
             assertThat(h.outcomes(TradeOutcome.FAILED)).isZero();
-            assertThat(h.venue().stats().ordersAccepted()).isEqualTo(h.outcomes(TradeOutcome.COPIED));
-            assertThat(h.venue().stats().duplicateOrdersRejected()).isZero();
-            h.assertAccountingIdentity();
-            h.assertEveryAcceptedOrderHasACopiedTrade();
+            assertEachOrderOnce(h);
         }
     }
 
