@@ -204,8 +204,9 @@ class CopyPipelineScenarioTest {
             relay.cut();
             double polls = h.counter(PipelineMetrics.FEED_POLLS);
             h.emit(40);
-            // the engine has met the outage: it read a page it cannot store (the feed itself still answers)
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+            // the engine has met the outage: it read a page it cannot store (the feed itself still answers). A poll
+            // whose store call came just after the cut first waits out the pool's 30 s for a connection
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
                     .until(() -> h.counter(PipelineMetrics.FEED_POLLS) >= polls + 1);
 
             // 2. the database is back
