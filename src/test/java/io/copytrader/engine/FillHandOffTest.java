@@ -44,6 +44,12 @@ class FillHandOffTest {
         assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
     }
 
+    /** The capacity (two) taken: one task running until {@link #release}, one waiting behind it. */
+    private void fillToCapacity() throws InterruptedException {
+        occupy();
+        handOff.execute(() -> { });
+    }
+
     private void awaitRelease() {
         try {
             release.await();
@@ -90,8 +96,7 @@ class FillHandOffTest {
 
     @Test
     void shouldMakeTheCompletingThreadWaitWhileFullAndRunItsTaskOnItsOwnThreadAfter() throws Exception {
-        occupy();
-        handOff.execute(() -> { });
+        fillToCapacity();
         // 1. one runs and one waits behind it, the capacity: the next completing thread waits, and its task is not run
         AtomicReference<String> ranOn = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -133,15 +138,13 @@ class FillHandOffTest {
             await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(10)).until(() -> handOff.getCompletedTaskCount() == thrown);
         }
         // three that threw, on a capacity of two: their places are free again, so two more go in without a wait
-        occupy();
-        handOff.execute(() -> { });
+        fillToCapacity();
         assertThat(handOff.waits()).isZero();
     }
 
     @Test
     void shouldRefuseAWaitingTaskOnceShutDown() throws Exception {
-        occupy();
-        handOff.execute(() -> { });
+        fillToCapacity();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread completing = handingOff(handOff, () -> { }, failure);
         awaitWaiting(completing);
@@ -153,8 +156,7 @@ class FillHandOffTest {
 
     @Test
     void shouldRefuseAWaitingTaskWhoseThreadIsInterruptedAndKeepTheInterrupt() throws Exception {
-        occupy();
-        handOff.execute(() -> { });
+        fillToCapacity();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
         Thread completing = new Thread(() -> {
@@ -187,8 +189,7 @@ class FillHandOffTest {
         assertThat(inner.await(10, TimeUnit.SECONDS)).isTrue();
         // and the places of those over the capacity were not taken from others: two fit again at once
         await().atMost(Duration.ofSeconds(10)).until(() -> handOff.getCompletedTaskCount() == 5);
-        occupy();
-        handOff.execute(() -> { });
+        fillToCapacity();
         assertThat(handOff.waits()).isZero();
     }
 
