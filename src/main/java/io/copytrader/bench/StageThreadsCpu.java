@@ -22,6 +22,7 @@ final class StageThreadsCpu {
             Map.entry("dispatch-orders", "dispatch"),
             Map.entry("copy-trade", "copy"),
             Map.entry("Aggregator", "aggregate"),
+            Map.entry("copy queue drops", "drops"),
             Map.entry("detect-trades", "detect"),
             Map.entry("detect-chain", "detect"),
             Map.entry("monitor-orders", "monitor"),

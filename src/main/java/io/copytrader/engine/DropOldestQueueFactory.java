@@ -17,7 +17,7 @@ import java.util.function.Predicate;
 
 /**
  * The SEDA {@code queueFactory} of the copy queue: a {@link DropOldestQueue} whose drops are recorded
- * DROPPED(QUEUE_OVERFLOW), counted and logged at WARN (one line per second at most, with the count), and whose
+ * DROPPED(QUEUE_OVERFLOW) (by a {@link DropRecorder}), counted and logged at WARN (one line per second at most, with the count), and whose
  * leftovers at shutdown are recorded ABANDONED(SHUTDOWN_ABANDONED) by id. Keyed by the trade's ordering key, so one
  * instrument's trades are taken in detection order and sized one at a time, a sell only once the trades of it taken
  * before it are done, unless the shares it sells are settled already (docs/ordering.md).
@@ -32,6 +32,7 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
     static final String SIZED_PROPERTY = "copyTraderSized";
 
     private final TradeLedger ledger;
+    private final DropRecorder drops;
     private final boolean join;
     private final boolean oneOrderPerInstrument;
     private final Predicate<Exchange> sellGoesNow;
@@ -68,7 +69,17 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
      */
     public DropOldestQueueFactory(TradeLedger ledger, boolean join, boolean oneOrderPerInstrument,
                                   Predicate<Exchange> sellGoesNow) {
+        this(ledger, DropRecorder.inPlace(ledger), join, oneOrderPerInstrument, sellGoesNow);
+    }
+
+    /**
+     * @param drops what records the dropped trades: the engine's writes them on a thread of its own, so the thread
+     *              that offered to the full queue (the fill aggregator's) does not wait for a commit per drop
+     */
+    public DropOldestQueueFactory(TradeLedger ledger, DropRecorder drops, boolean join, boolean oneOrderPerInstrument,
+                                  Predicate<Exchange> sellGoesNow) {
         this.ledger = ledger;
+        this.drops = drops;
         this.join = join;
         this.oneOrderPerInstrument = oneOrderPerInstrument;
         this.sellGoesNow = sellGoesNow;
@@ -188,9 +199,11 @@ public final class DropOldestQueueFactory implements BlockingQueueFactory<Exchan
         ledger.metrics().overflow();
         DetectedTrade trade = exchange.getMessage().getBody(DetectedTrade.class);
         if (trade != null) {
-            ledger.finish(trade, TradeOutcome.DROPPED, Reason.QUEUE_OVERFLOW, "queue full; dropped the oldest waiting trade");
+            // the exchange ends once its outcome is written (a graceful stop waits for the aggregator's groups to end)
+            drops.record(trade, () -> done(exchange));
+        } else {
+            done(exchange);
         }
-        done(exchange);
         long n = dropsSinceLog.incrementAndGet();
         long now = Monotonic.millis();
         long prev = lastLogMillis.get();

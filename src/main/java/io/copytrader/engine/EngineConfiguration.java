@@ -211,7 +211,12 @@ public class EngineConfiguration implements CamelConfiguration {
 
         Portfolio portfolio = new Portfolio();
         CopyPlanner planner = new CopyPlanner(SizingRules.from(settings).withSells(sells), targets, portfolio, ledger);
-        DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger, settings.joinWaitingTrades(),
+        // the copy queue's drops are written on a thread of their own, many in one write: the aggregator's thread,
+        // which offers to the full queue, waited for a commit per drop and fell behind when trades came fastest
+        DropRecorder drops = DropRecorder.onItsOwnThread(ledger, "Camel (" + context.getName() + ") copy queue drops");
+        // after the routes (the aggregator waits for its dropped groups' writes), before the store closes
+        stopWithContext(context, drops::close);
+        DropOldestQueueFactory queueFactory = new DropOldestQueueFactory(ledger, drops, settings.joinWaitingTrades(),
                 settings.oneOrderPerInstrument(), e -> planner.sellGoesNow(e.getMessage().getBody(DetectedTrade.class),
                         e.getProperty(TargetPositions.PROPERTY, BigDecimal.class)));
         CircuitBreaker breaker = circuitBreaker(settings);

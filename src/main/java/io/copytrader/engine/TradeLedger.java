@@ -294,6 +294,27 @@ public final class TradeLedger {
     }
 
     /**
+     * {@link #finish} for several trades with one outcome, their outcomes in one store write (one group commit on
+     * SQLite; the followers of an aggregate among them in a write of their own, as finish does). Returns for each
+     * whether this was its first outcome. A store error is thrown as it comes; some of the trades may be recorded
+     * then: {@link #finishAgain} tells which.
+     */
+    public List<Boolean> finishAll(List<DetectedTrade> trades, TradeOutcome outcome, Reason reason, String detail) {
+        if (trades.size() == 1) {
+            return List.of(finish(trades.get(0), outcome, reason, detail));
+        }
+        List<Boolean> firsts = store.finishAll(trades.stream().map(DetectedTrade::key).toList(), outcome, reason,
+                detail);
+        List<Boolean> answers = new ArrayList<>(trades.size());
+        for (int i = 0; i < trades.size(); i++) {
+            DetectedTrade trade = trades.get(i);
+            answers.add(withFollowers(trade, outcome, reason, detail,
+                    recorded(trade, outcome, reason, detail, firsts.get(i))));
+        }
+        return answers;
+    }
+
+    /**
      * Writes again an outcome whose earlier {@link #finish} by this handler failed (a store error; or a commit whose
      * answer was lost while the store could not be read back), so it is recorded, counted and told once. Read back
      * first: in flight still, it is finished now; ended with this outcome and reason while this process still holds

@@ -15,6 +15,7 @@ class StageThreadsCpuTest {
         assertThat(StageThreadsCpu.stageOf("Camel (camel-1) thread #72 - seda://copy-trade")).isEqualTo("copy");
         assertThat(StageThreadsCpu.stageOf("Camel (camel-1) thread #73 - Aggregator")).isEqualTo("aggregate");
         assertThat(StageThreadsCpu.stageOf("copytrader-fill-window-checker")).isEqualTo("aggregate");
+        assertThat(StageThreadsCpu.stageOf("Camel (camel-1) copy queue drops")).isEqualTo("drops");
         assertThat(StageThreadsCpu.stageOf("Camel (camel-1) thread #3 - scheduler://detect-trades")).isEqualTo("detect");
         assertThat(StageThreadsCpu.stageOf("Camel (camel-1) thread #2 - scheduler://monitor-orders")).isEqualTo("monitor");
         assertThat(StageThreadsCpu.stageOf("copytrader-store housekeeper")).isEqualTo("store");

@@ -63,6 +63,24 @@ class TradeLedgerTest {
     }
 
     @Test
+    void shouldFinishSeveralInOneCallCountingAndTellingOnlyTheFirstOutcomes() {
+        DetectedTrade a = Trades.buy("t-a", "0.50", "10");
+        DetectedTrade b = Trades.buy("t-b", "0.50", "10");
+        DetectedTrade c = Trades.buy("t-c", "0.50", "10");
+        List.of(a, b, c).forEach(ledger::admit);
+        ledger.finish(b, TradeOutcome.SKIPPED, Reason.FILTER_STALE, "old");
+        told.clear();
+
+        assertThat(ledger.finishAll(List.of(a, b, c), TradeOutcome.DROPPED, Reason.QUEUE_OVERFLOW, "full"))
+                .containsExactly(true, false, true);
+
+        assertThat(told).containsExactly(a.key() + " DROPPED", c.key() + " DROPPED");
+        assertThat(targetCount("DROPPED")).isEqualTo(2.0);
+        assertThat(store.outcome(b.key())).contains(TradeOutcome.SKIPPED);
+        assertThat(store.outcome(c.key())).contains(TradeOutcome.DROPPED);
+    }
+
+    @Test
     void shouldWriteTheOrderAndTheCopyTogetherThenCountItOnce() {
         DetectedTrade t = Trades.buy("t-2", "0.50", "10");
         CopyIntent intent = admittedAndSent(t);
