@@ -10,6 +10,7 @@
 -- history: 6 1056930575 V6__history_indexes.sql history indexes
 -- history: 7 -1876844217 V7__fill_group_index.sql fill group index
 -- history: 8 1120426295 V8__drop_positions.sql drop positions
+-- history: 9 1070293633 V9__dead_letter_admitted.sql dead letter admitted
 
 CREATE TABLE "flyway_schema_history" (
     "installed_rank" INT NOT NULL PRIMARY KEY,
@@ -108,7 +109,7 @@ CREATE TABLE dead_letters (
     ts_event           TEXT   NOT NULL,
     ts_init            TEXT   NOT NULL,
     replayed_at        TEXT
-, source_order TEXT)
+, source_order TEXT, admitted_at TEXT)
 ;
 
 CREATE TABLE instance_claims (
@@ -128,4 +129,7 @@ CREATE INDEX dead_letters_replayed ON dead_letters (trader, source_trade_id) WHE
 ;
 
 CREATE INDEX trades_source_group ON trades (source_order, instrument, side) WHERE source IS NOT NULL
+;
+
+CREATE INDEX dead_letters_before_admission ON dead_letters (trader, source_trade_id) WHERE admitted_at IS NULL
 ;

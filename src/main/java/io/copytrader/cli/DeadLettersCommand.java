@@ -22,7 +22,9 @@ import java.util.concurrent.Callable;
  * Lists and replays dead letters, straight from the store. A replay marks the letter replayed (once: a second
  * replay of the same letter does nothing) and puts its trade back in flight; the running engine re-queues it
  * within a monitoring pass, or the next start does. The order keeps its client order id, so a replay never places
- * a second order for a trade whose order reached the venue.
+ * a second order for a trade whose order reached the venue. A letter whose trade was admitted after it (a feed trade
+ * the store refused, read again and taken by a later poll) is listed as such and replays nothing: the trade went
+ * through the pipeline from its admission.
  */
 @Command(name = "dead-letters", mixinStandardHelpOptions = true, description = "Lists and replays dead letters.",
         subcommands = {DeadLettersCommand.ListLetters.class, DeadLettersCommand.Replay.class})
@@ -134,6 +136,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
         return d.id() + "  " + d.createdAt() + "  " + d.reason() + "  " + t.key() + "  " + t.side() + " "
                 + t.quantity().toPlainString() + " " + t.instrument() + " @ " + t.price().toPlainString()
                 + (d.replayedAt() == null ? "" : "  replayed " + d.replayedAt())
+                + (d.admittedAt() == null ? "" : "  admitted later " + d.admittedAt())
                 + (d.detail() == null ? "" : "  (" + d.detail() + ")");
     }
 
@@ -145,7 +148,8 @@ public final class DeadLettersCommand implements Callable<Integer> {
         @Option(names = "--reason", description = "Only letters with this reason.")
         Reason reason;
 
-        @Option(names = "--pending", description = "Only letters not replayed yet.")
+        @Option(names = "--pending",
+                description = "Only letters waiting for a person: not replayed, their trade not admitted later.")
         boolean pending;
 
         @Option(names = "--limit", defaultValue = "100",
@@ -187,7 +191,8 @@ public final class DeadLettersCommand implements Callable<Integer> {
     }
 
     @Command(name = "replay", mixinStandardHelpOptions = true,
-            description = "Sends dead letters back through the pipeline (each letter at most once).")
+            description = "Sends dead letters back through the pipeline (each letter at most once; none whose "
+                    + "trade was admitted later).")
     static final class Replay implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         DeadLettersCommand parent;
@@ -209,7 +214,15 @@ public final class DeadLettersCommand implements Callable<Integer> {
 
         private boolean replay(TradeStore store, DeadLetter d) {
             if (!store.markReplayed(d.id())) {
-                out.println(d.id() + ": replayed already; not again");
+                // replayed already, or its trade admitted after it (maybe since it was read): the store knows which
+                DeadLetter now = store.deadLetter(d.id()).orElse(d);
+                if (now.replayedAt() == null && now.admittedAt() != null) {
+                    out.println(d.id() + ": trade " + d.trade().key() + " was admitted after this letter (at "
+                            + now.admittedAt() + ", when the store took it again) and went through the pipeline "
+                            + "from there; nothing to replay");
+                } else {
+                    out.println(d.id() + ": replayed already; not again");
+                }
                 return false;
             }
             if (store.reopen(d.trade().key())) {

@@ -136,19 +136,22 @@ public final class DeadLetterRecorder {
      * A feed trade the store refused to admit, too old to hold its trader's cursor: its letter, once. It is in no table
      * (unless the refused admission was committed after all: then it ends FAILED as any other), so no outcome can be
      * written, and the same trade may be read again: its trader's cursor held by a trade beside it, or by its own letter
-     * refused once before. Before, each read of it added one more letter, each with an ERROR line.
+     * refused once before. Before, each read of it added one more letter, each with an ERROR line. When a later read
+     * admits it after all, the admission marks the letter admitted ({@link TradeStore#admit}): it no longer waits for a
+     * person, and the trade goes through the pipeline from there.
      */
     private void letterForRefusedAdmission(DetectedTrade trade, Reason reason, String detail) {
         if (ledger.store().trade(trade.key()).isPresent()) {
             recordOnce(trade, reason, detail);
         } else if (letterUnlessStored(trade, reason, detail)) {
-            LOG.error("Dead letter: trade {} {} ({}); it was never stored, so it cannot be replayed", trade.key(),
-                    reason, detail);
+            LOG.error("Dead letter: trade {} {} ({}); it was never stored, so it cannot be replayed (should a later "
+                    + "poll admit it, the letter is marked admitted)", trade.key(), reason, detail);
         }
     }
 
     /**
-     * Adds the letter unless a pending one with this reason is stored for the trade (an earlier attempt's).
+     * Adds the letter unless a pending one with this reason is stored for the trade (an earlier attempt's). A letter
+     * its trade was admitted after (a refused admission's) is not pending: a failure of the trade since gets its own.
      *
      * @return true when it added one
      */

@@ -63,7 +63,9 @@ public class OperatorConfiguration implements CamelConfiguration {
         OperatorView view = new OperatorView(settings, metrics, breaker, bean(context, "portfolio", Portfolio.class),
                 store, tape, queue::queueLength, () -> context.getInflightRepository().size("copy-trade"), clock);
         context.getRegistry().bind("operatorView", view);
-        metrics.gauge(PipelineMetrics.DEAD_LETTERS_PENDING, "Dead letters not replayed yet", () -> view.deadLetters()[0]);
+        metrics.gauge(PipelineMetrics.DEAD_LETTERS_PENDING,
+                "Dead letters waiting for a person: not replayed, their trade not admitted later",
+                () -> view.deadLetters()[0]);
         metrics.gauge(TARGETS, "Target traders the engine follows", () -> settings.targetTraders().size());
         Gauge.builder(DETECTION_LAG_RECENT_P99, tape, t -> {
                     TradeTape.LagWindow.Summary s = t.detectionLags().get(settings.venue());

@@ -33,6 +33,8 @@ public final class InMemoryTradeStore implements TradeStore {
     private final Map<ClientOrderId, OrderRecord> orders = new ConcurrentHashMap<>();
     private final Map<ClientOrderId, String> signedOrders = new ConcurrentHashMap<>();
     private final Map<Long, DeadLetter> deadLetters = new ConcurrentHashMap<>();
+    /** The letters of trades not stored when they were written, by trade key: marked when the trade is admitted. */
+    private final Map<String, java.util.Set<Long>> lettersByTrade = new ConcurrentHashMap<>();
     private final Map<String, String> sources = new ConcurrentHashMap<>();
     private final java.util.Set<String> reorged = ConcurrentHashMap.newKeySet();
     private final Map<String, String> aggregateOf = new ConcurrentHashMap<>();
@@ -55,7 +57,19 @@ public final class InMemoryTradeStore implements TradeStore {
 
     @Override
     public boolean admit(DetectedTrade trade) {
-        return trades.putIfAbsent(trade.key(), new TradeRow(trade, tradeSeq.incrementAndGet(), null, null)) == null;
+        if (trades.putIfAbsent(trade.key(), new TradeRow(trade, tradeSeq.incrementAndGet(), null, null)) != null) {
+            return false;
+        }
+        // its letters written while it was in no table (a refused admission) are no failure of it
+        java.util.Set<Long> before = lettersByTrade.remove(trade.key());
+        if (before != null) {
+            Instant now = clock.instant();
+            for (Long id : before) {
+                deadLetters.computeIfPresent(id, (k, d) -> d.admittedAt() != null ? d : new DeadLetter(d.id(),
+                        d.createdAt(), d.reason(), d.detail(), d.trade(), d.replayedAt(), now));
+            }
+        }
+        return true;
     }
 
     /** The check then the write, made atomic here: one admission with a source at a time. */
@@ -330,7 +344,10 @@ public final class InMemoryTradeStore implements TradeStore {
     @Override
     public long addDeadLetter(DetectedTrade trade, Reason reason, String detail) {
         long id = letterSeq.incrementAndGet();
-        deadLetters.put(id, new DeadLetter(id, clock.instant(), reason, detail, trade, null));
+        deadLetters.put(id, new DeadLetter(id, clock.instant(), reason, detail, trade, null, null));
+        if (!trades.containsKey(trade.key())) {
+            lettersByTrade.computeIfAbsent(trade.key(), k -> ConcurrentHashMap.newKeySet()).add(id);
+        }
         return id;
     }
 
@@ -350,11 +367,12 @@ public final class InMemoryTradeStore implements TradeStore {
     public boolean markReplayed(long id) {
         boolean[] changed = {false};
         deadLetters.computeIfPresent(id, (k, d) -> {
-            if (d.replayedAt() != null) {
+            if (!d.pending()) {
                 return d;
             }
             changed[0] = true;
-            return new DeadLetter(d.id(), d.createdAt(), d.reason(), d.detail(), d.trade(), clock.instant());
+            return new DeadLetter(d.id(), d.createdAt(), d.reason(), d.detail(), d.trade(), clock.instant(),
+                    d.admittedAt());
         });
         return changed[0];
     }

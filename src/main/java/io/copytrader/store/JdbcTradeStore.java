@@ -63,6 +63,17 @@ public final class JdbcTradeStore implements TradeStore {
             + ", detected_at, source) SELECT ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM trades), "
             + placeholders(TRADE_COLUMN_COUNT) + ", ?, ? WHERE NOT EXISTS (" + otherSourceQuery("o") + ") "
             + "ON CONFLICT (trade_key) DO NOTHING";
+    /**
+     * An admission's second statement on SQLite, in the same transaction as the row it stored: the trade's dead letters
+     * written while it was in no table (see {@link TradeStore#admit}) are marked admitted, found through the index
+     * {@code dead_letters_before_admission} (V9). Parameters: the time, the trader, the source trade id.
+     */
+    static final String MARK_LETTERS_ADMITTED = "UPDATE dead_letters SET admitted_at = ? "
+            + "WHERE trader = ? AND source_trade_id = ? AND admitted_at IS NULL";
+    /** {@link #ADMIT} on PostgreSQL: the row and the marking of its letters in one statement (its last parameter). */
+    private static final String ADMIT_MARKING_LETTERS = markingLettersAdmitted(ADMIT);
+    /** {@link #ADMIT_FROM_SOURCE} on PostgreSQL, as {@link #ADMIT_MARKING_LETTERS}. */
+    private static final String ADMIT_FROM_SOURCE_MARKING_LETTERS = markingLettersAdmitted(ADMIT_FROM_SOURCE);
     private static final String FINISH = "UPDATE trades SET outcome = ?, reason = ?, detail = ?, finished_at = ? "
             + "WHERE trade_key = ? AND outcome IS NULL";
     private static final String CORRECT_TO_COPIED = "UPDATE trades SET outcome = '" + TradeOutcome.COPIED.name()
@@ -86,7 +97,7 @@ public final class JdbcTradeStore implements TradeStore {
             + "venue_order_id = COALESCE(?, venue_order_id), filled_quantity = COALESCE(?, filled_quantity), "
             + "avg_fill_price = COALESCE(?, avg_fill_price), updated_at = ? WHERE client_order_id = ?";
     private static final String DEAD_LETTER_COLUMNS =
-            "id, created_at, reason, detail, " + TRADE_COLUMNS + ", replayed_at";
+            "id, created_at, reason, detail, " + TRADE_COLUMNS + ", replayed_at, admitted_at";
     /** Ids are max + 1; two PostgreSQL writers may pick the same one, and the loser tries again (ON CONFLICT). */
     private static final String ADD_DEAD_LETTER = "INSERT INTO dead_letters (id, created_at, reason, detail, "
             + TRADE_COLUMNS + ") VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM dead_letters), ?, ?, ?, "
@@ -194,12 +205,63 @@ public final class JdbcTradeStore implements TradeStore {
     }
 
     private boolean insertTrade(Connection c, DetectedTrade trade) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(ADMIT)) {
+        String now = instant(clock.instant());
+        return insertMarkingLetters(c, trade, now, ADMIT, ADMIT_MARKING_LETTERS, ps -> {
             ps.setString(1, trade.key());
             int next = bindTrade(ps, 2, trade);
-            ps.setString(next, instant(clock.instant()));
-            return ps.executeUpdate() == 1;
+            ps.setString(next++, now);
+            return next;
+        });
+    }
+
+    /** Binds an admission's parameters from the first; returns the next parameter's index. */
+    @FunctionalInterface
+    private interface AdmissionParameters {
+        int bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /**
+     * Runs an admission's INSERT and, when it stored the trade, marks the trade's dead letters admitted in the same
+     * transaction (see {@link TradeStore#admit}): on SQLite a second statement in the writer's transaction, run only
+     * after a row was stored; on PostgreSQL, whose admissions run in auto-commit, one statement that does both.
+     *
+     * @return whether the row was stored
+     */
+    private boolean insertMarkingLetters(Connection c, DetectedTrade trade, String now, String insert,
+                                         String insertMarking, AdmissionParameters parameters) throws SQLException {
+        if (dialect == Dialect.POSTGRESQL) {
+            try (PreparedStatement ps = c.prepareStatement(insertMarking)) {
+                ps.setString(parameters.bind(ps), now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getLong(1) == 1;
+                }
+            }
         }
+        try (PreparedStatement ps = c.prepareStatement(insert)) {
+            parameters.bind(ps);
+            if (ps.executeUpdate() != 1) {
+                return false;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(MARK_LETTERS_ADMITTED)) {
+            ps.setString(1, now);
+            ps.setString(2, trade.trader().value());
+            ps.setString(3, trade.sourceTradeId().value());
+            ps.executeUpdate();
+        }
+        return true;
+    }
+
+    /**
+     * PostgreSQL: {@code insert} (an admission's INSERT, with its parameters) and, when it stored the row, the
+     * marking of the trade's dead letters as admitted (a last parameter: the time), in one statement; answers how many
+     * rows it stored (0 or 1). A data-modifying WITH runs once whether or not the query reads it.
+     */
+    static String markingLettersAdmitted(String insert) {
+        return "WITH admitted AS (" + insert + " RETURNING trader, source_trade_id), "
+                + "marked AS (UPDATE dead_letters d SET admitted_at = ? FROM admitted a "
+                + "WHERE d.trader = a.trader AND d.source_trade_id = a.source_trade_id AND d.admitted_at IS NULL) "
+                + "SELECT COUNT(*) FROM admitted";
     }
 
     /**
@@ -282,23 +344,26 @@ public final class JdbcTradeStore implements TradeStore {
     }
 
     private boolean insertTradeIfNoOtherSource(Connection c, DetectedTrade trade, String source) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(ADMIT_FROM_SOURCE)) {
+        String now = instant(clock.instant());
+        return insertMarkingLetters(c, trade, now, ADMIT_FROM_SOURCE, ADMIT_FROM_SOURCE_MARKING_LETTERS, ps -> {
             ps.setString(1, trade.key());
             int next = bindTrade(ps, 2, trade);
-            ps.setString(next++, instant(clock.instant()));
+            ps.setString(next++, now);
             ps.setString(next++, source);
-            bindGroup(ps, next, trade, source);
-            return ps.executeUpdate() == 1;
-        }
+            return bindGroup(ps, next, trade, source);
+        });
     }
 
-    private static void bindGroup(PreparedStatement ps, int first, DetectedTrade trade, String source) throws SQLException {
+    /** Binds the fill group from {@code first}; returns the next parameter's index. */
+    private static int bindGroup(PreparedStatement ps, int first, DetectedTrade trade, String source)
+            throws SQLException {
         int i = first;
         ps.setString(i++, trade.sourceOrder());
         ps.setString(i++, trade.instrument().value());
         ps.setString(i++, trade.side().name());
         ps.setString(i++, trade.trader().value());
-        ps.setString(i, source);
+        ps.setString(i++, source);
+        return i;
     }
 
     @Override
@@ -582,12 +647,19 @@ public final class JdbcTradeStore implements TradeStore {
             "SELECT outcome, reason, COUNT(*) FROM trades WHERE outcome IS NOT NULL GROUP BY outcome, reason";
     /**
      * A trade in flight that a person replayed (a trade's key is its trader and source trade id): looked up per trade
-     * in flight in the index of replayed letters (V6), at every pass of the monitor.
+     * in flight in an index of the letters by trade, at every pass of the monitor (the replayed letters', V6; SQLite
+     * takes the one of the letters not marked admitted, V9, on the same columns). A letter its trade was admitted after
+     * does not count: replayed while the trade was in no table, it reopened nothing.
      */
     static final String REPLAYED = " AND EXISTS (SELECT 1 FROM dead_letters d WHERE d.trader = trades.trader"
-            + " AND d.source_trade_id = trades.source_trade_id AND d.replayed_at IS NOT NULL)";
-    /** Read up to once a second while the dashboard is open or the pending-letters gauge is scraped. */
-    static final String DEAD_LETTER_COUNTS = "SELECT COUNT(*) - COUNT(replayed_at), COUNT(*) FROM dead_letters";
+            + " AND d.source_trade_id = trades.source_trade_id AND d.replayed_at IS NOT NULL"
+            + " AND d.admitted_at IS NULL)";
+    /**
+     * Read up to once a second while the dashboard is open or the pending-letters gauge is scraped: pending are the
+     * letters neither replayed nor admitted after ({@link DeadLetter#pending()}).
+     */
+    static final String DEAD_LETTER_COUNTS =
+            "SELECT COUNT(*) - COUNT(COALESCE(replayed_at, admitted_at)), COUNT(*) FROM dead_letters";
 
     @Override
     public Map<TradeOutcome, Map<Reason, Long>> outcomeCountsByReason() {
@@ -952,7 +1024,8 @@ public final class JdbcTradeStore implements TradeStore {
 
     /** The filter's conditions, each starting with AND. */
     private static String where(DeadLetterFilter filter) {
-        return (filter.reason() == null ? "" : " AND reason = ?") + (filter.pending() ? " AND replayed_at IS NULL" : "");
+        return (filter.reason() == null ? "" : " AND reason = ?")
+                + (filter.pending() ? " AND replayed_at IS NULL AND admitted_at IS NULL" : "");
     }
 
     /** Binds the id bound and the filter's reason from {@code first}; returns the next parameter's index. */
@@ -993,14 +1066,15 @@ public final class JdbcTradeStore implements TradeStore {
     private static DeadLetter readDeadLetter(ResultSet rs) throws SQLException {
         return new DeadLetter(rs.getLong("id"), instant(rs.getString("created_at")),
                 Reason.valueOf(rs.getString("reason")), rs.getString("detail"), readTrade(rs, ""),
-                instant(rs.getString("replayed_at")));
+                instant(rs.getString("replayed_at")), instant(rs.getString("admitted_at")));
     }
 
     @Override
     public boolean markReplayed(long id) {
         return call("mark dead letter " + id + " replayed", true, c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE dead_letters SET replayed_at = ? WHERE id = ? AND replayed_at IS NULL")) {
+                    "UPDATE dead_letters SET replayed_at = ? WHERE id = ? AND replayed_at IS NULL "
+                            + "AND admitted_at IS NULL")) {
                 ps.setString(1, instant(clock.instant()));
                 ps.setLong(2, id);
                 return ps.executeUpdate() == 1;

@@ -34,6 +34,11 @@ public interface TradeStore extends AutoCloseable {
     /**
      * Stores a newly detected trade, in flight, keyed by {@link DetectedTrade#key()}. Returns false when the key
      * is stored already (a duplicate): with concurrent callers exactly one gets true.
+     *
+     * <p>In the same write, the dead letters of that key are marked admitted ({@link DeadLetter#admittedAt()}): a
+     * letter that exists before its trade is stored was written while the trade was in no table (a feed trade whose
+     * admission the store refused; trades are never deleted), and is no failure of the trade, which goes through the
+     * pipeline from here. Every admission below does the same; a duplicate marks nothing.
      */
     boolean admit(DetectedTrade trade);
 
@@ -143,12 +148,13 @@ public interface TradeStore extends AutoCloseable {
     /**
      * Trades in flight because a person replayed one of their dead letters (the replay reopened them), oldest first:
      * what a running engine must pick up. Reads only those, not every trade in flight (the monitor asks twice a
-     * second, and under load thousands are in flight).
+     * second, and under load thousands are in flight). A letter its trade was admitted after does not count: replayed
+     * while the trade was in no table, it reopened nothing, and the trade is in flight from its admission.
      */
     default List<DetectedTrade> replayedInFlight() {
         java.util.Set<String> replayed = new java.util.HashSet<>();
         for (DeadLetter d : deadLetters()) {
-            if (d.replayedAt() != null) {
+            if (d.replayedAt() != null && d.admittedAt() == null) {
                 replayed.add(d.trade().key());
             }
         }
@@ -314,32 +320,38 @@ public interface TradeStore extends AutoCloseable {
         return deadLetters().stream().filter(filter::test).count();
     }
 
-    /** Which dead letters: those with {@code reason} (null: any), only those not replayed yet when {@code pending}. */
+    /**
+     * Which dead letters: those with {@code reason} (null: any), only the pending ones ({@link DeadLetter#pending()}:
+     * not replayed, their trade not admitted after them) when {@code pending}.
+     */
     record DeadLetterFilter(Reason reason, boolean pending) {
         public static final DeadLetterFilter ALL = new DeadLetterFilter(null, false);
 
         public boolean test(DeadLetter d) {
-            return (reason == null || d.reason() == reason) && (!pending || d.replayedAt() == null);
+            return (reason == null || d.reason() == reason) && (!pending || d.pending());
         }
     }
 
     /**
-     * How many dead letters wait for a person (not replayed) and how many there are in all, counted by the store
-     * rather than read: the dashboard and the pending-letters gauge ask up to once a second, and a store that ran for
-     * months holds tens of thousands.
+     * How many dead letters wait for a person ({@link DeadLetter#pending()}: not replayed, their trade not admitted
+     * after them) and how many there are in all, counted by the store rather than read: the dashboard and the
+     * pending-letters gauge ask up to once a second, and a store that ran for months holds tens of thousands.
      */
     default DeadLetterCounts deadLetterCounts() {
         List<DeadLetter> all = deadLetters();
-        return new DeadLetterCounts(all.stream().filter(d -> d.replayedAt() == null).count(), all.size());
+        return new DeadLetterCounts(all.stream().filter(DeadLetter::pending).count(), all.size());
     }
 
-    /** Dead letters not replayed yet, and all of them. */
+    /** Dead letters pending (not replayed, their trade not admitted after them), and all of them. */
     record DeadLetterCounts(long pending, long total) {
     }
 
     Optional<DeadLetter> deadLetter(long id);
 
-    /** Returns false when it was replayed already: replay at most once per letter. */
+    /**
+     * Returns false when it was replayed already (replay at most once per letter), or when its trade was admitted after
+     * it ({@link DeadLetter#admittedAt()}: not a failure of the trade, nothing to replay); true when it marked it.
+     */
     boolean markReplayed(long id);
 
     // ---- several instances on one store (claims are leases: renewed by the holder, taken over when they run out) --

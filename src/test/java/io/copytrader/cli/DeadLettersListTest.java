@@ -120,6 +120,36 @@ class DeadLettersListTest {
     }
 
     @Test
+    void shouldShowALetterWhoseTradeWasAdmittedLaterAsSuchAndReplayNothingForIt() {
+        // letter 1's trade was refused by the store, then admitted by a later poll (and copied or skipped)
+        try (TradeStore store = StoreFactory.open(url, Clock.systemUTC())) {
+            assertThat(store.admit(trade("t-1"))).isTrue();
+        }
+
+        assertThat(list("--limit", "0")).filteredOn(line -> line.startsWith(ids.get(0) + "  ")).singleElement()
+                .asString().contains("admitted later").doesNotContain("replayed");
+        assertThat(list("--pending", "--limit", "0")).extracting(line -> line.substring(0, line.indexOf(' ')))
+                .containsExactly(String.valueOf(ids.get(3)), String.valueOf(ids.get(2)), String.valueOf(ids.get(1)));
+
+        CommandLine cli = new CommandLine(new DeadLettersCommand());
+        DeadLettersCommand.Replay replay = (DeadLettersCommand.Replay) cli.getSubcommands().get("replay").getCommand();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        replay.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        assertThat(cli.execute("--store", url, "replay", String.valueOf(ids.get(0)))).isZero();
+        assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith(ids.get(0) + ": trade "
+                + trade("t-1").key() + " was admitted after this letter").contains("nothing to replay")
+                .endsWith("0 letter(s) replayed\n");
+
+        try (TradeStore store = StoreFactory.open(url, Clock.systemUTC())) {
+            assertThat(store.deadLetter(ids.get(0)).orElseThrow().replayedAt()).as("not marked replayed").isNull();
+            assertThat(store.inFlight()).as("still in flight from its admission, not reopened")
+                    .containsExactly(trade("t-1"));
+            assertThat(store.replayedInFlight()).isEmpty();
+            assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(3, 5));
+        }
+    }
+
+    @Test
     void shouldRefuseANegativeLimit() {
         CommandLine cli = new CommandLine(new DeadLettersCommand());
         assertThat(cli.execute("--store", url, "list", "--limit", "-1")).isEqualTo(2);

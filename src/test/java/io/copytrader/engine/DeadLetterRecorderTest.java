@@ -8,7 +8,10 @@ import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
+import io.copytrader.store.DeadLetter;
 import io.copytrader.store.InMemoryTradeStore;
+import io.copytrader.store.StoreException;
+import io.copytrader.store.TradeStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -20,11 +23,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The dead-letter channel's end: every failed trade gets one letter, with its reason, and ends FAILED; whatever
@@ -83,6 +90,50 @@ class DeadLetterRecorderTest {
         assertThat(levels()).containsExactly(Level.ERROR);
         assertThat(logged.list.get(0).getFormattedMessage()).contains("never stored");
         assertThat(store.outcome(t.key())).isEmpty();
+    }
+
+    @Test
+    void shouldGiveATradeAdmittedAfterItsLetterALetterOfItsOwnWhenItFailsLater() {
+        AtomicInteger lettersToRefuse = new AtomicInteger();
+        TradeStore refusingLetters = (TradeStore) Proxy.newProxyInstance(TradeStore.class.getClassLoader(),
+                new Class<?>[]{TradeStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("addDeadLetter")
+                            && lettersToRefuse.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        throw new StoreException("could not add a dead letter: disk I/O error", null);
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        TradeLedger handler = new TradeLedger(refusingLetters, new PipelineMetrics(new SimpleMeterRegistry()));
+        DeadLetterRecorder letters = new DeadLetterRecorder(handler);
+        DetectedTrade t = Trades.buy("d-16", "0.50", "10");
+
+        // 1. the store refused its admission (too old to hold its cursor): a letter while it is in no table
+        Exchange refused = exchange();
+        refused.getMessage().setBody(t);
+        refused.setProperty(TradeAdmissions.ADMISSION_REFUSED, Boolean.TRUE);
+        refused.setProperty(Exchange.EXCEPTION_CAUGHT, new RuntimeCamelException("could not admit trade"));
+        letters.record(refused);
+        // 2. a later poll reads it again and the store takes it: its letter no longer waits for a person
+        assertThat(handler.admit(t)).isTrue();
+        assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(0, 1));
+
+        // 3. it fails in the pipeline, and the store refuses that letter at first: written at the monitor's next pass,
+        //    as a letter of its own (before, the letter of the refused admission passed for it)
+        lettersToRefuse.set(1);
+        assertThatThrownBy(() -> letters.record(t, Reason.UNEXPECTED_ERROR, "NPE"))
+                .isInstanceOf(StoreException.class);
+        letters.recordAgainWhatFailed();
+
+        assertThat(store.deadLetters()).extracting(DeadLetter::detail).containsExactly("NPE",
+                "org.apache.camel.RuntimeCamelException: could not admit trade");
+        assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(1, 2));
+        assertThat(store.deadLetters(new TradeStore.DeadLetterFilter(null, true), Long.MAX_VALUE, 10))
+                .extracting(DeadLetter::detail).containsExactly("NPE");
+        assertThat(store.outcome(t.key())).contains(TradeOutcome.FAILED);
     }
 
     @Test

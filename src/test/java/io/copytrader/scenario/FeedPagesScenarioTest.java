@@ -1,10 +1,13 @@
 package io.copytrader.scenario;
 
+import io.copytrader.cli.DeadLettersCommand;
 import io.copytrader.domain.Reason;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.TraderId;
 import io.copytrader.engine.PipelineMetrics;
 import io.copytrader.paper.PaperVenueAdmin;
+import io.copytrader.store.DeadLetter;
+import io.copytrader.store.TradeStore;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -14,7 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -213,6 +220,65 @@ class FeedPagesScenarioTest {
             h.assertAccountingIdentity();
         } finally {
             root.detachAppender(logged);
+        }
+    }
+
+    @Test
+    void shouldStopCountingTheLetterOfARefusedTradePendingOnceALaterPollAdmitsIt(@TempDir Path dir) throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("copytrader.db");
+        // every trade is too old to hold its cursor when the store refuses it (a maximum age of 1 ms): a refused one
+        // goes to the dead letters
+        try (EngineHarness h = pollingOnceAtStart().set("copytrader.store.url", url)
+                .set("copytrader.filter.max-trade-age-ms", 1).start()) {
+            awaitStartPoll(h);
+            // 1. the store refuses alice's second fill but takes its letter; it takes neither alice's third fill nor
+            //    its letter, so the page's cursor is held, and the next poll reads the second fill again
+            sql(url, "CREATE TRIGGER refuse BEFORE INSERT ON trades WHEN NEW.trade_key IN ('alice:alice-2', "
+                    + "'alice:alice-3') BEGIN SELECT RAISE(ABORT, 'no room for this one'); END");
+            sql(url, "CREATE TRIGGER refuse_letter BEFORE INSERT ON dead_letters WHEN NEW.source_trade_id = "
+                    + "'alice-3' BEGIN SELECT RAISE(ABORT, 'no room for its letter'); END");
+            h.emit(3);
+            poll(h);
+            assertThat(h.store().cursor(ALICE)).contains("0");
+            assertThat(h.store().trade("alice:alice-2")).isEmpty();
+            long letter = h.store().deadLetters().stream().filter(d -> d.trade().key().equals("alice:alice-2"))
+                    .findFirst().orElseThrow().id();
+            assertThat(h.store().deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(1, 1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> h.gauge(PipelineMetrics.DEAD_LETTERS_PENDING) == 1);
+
+            // 2. the store takes them again: the next poll admits both (skipped as stale), and the cursor moves on
+            sql(url, "DROP TRIGGER refuse");
+            sql(url, "DROP TRIGGER refuse_letter");
+            poll(h);
+            assertThat(h.store().cursor(ALICE)).contains("3");
+            h.awaitSettled(3, Duration.ofSeconds(60));
+            h.assertOnlySkipped(Reason.FILTER_STALE);
+            h.assertAccountingIdentity();
+
+            // 3. its letter is kept, shown as admitted later, and no longer waits for a person: before, it stayed
+            //    pending (in the store's count, the gauge and the dashboard) for a trade that was not failed
+            DeadLetter kept = h.store().deadLetter(letter).orElseThrow();
+            assertThat(kept.admittedAt()).isNotNull();
+            assertThat(kept.replayedAt()).isNull();
+            assertThat(h.store().deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(0, 1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> h.gauge(PipelineMetrics.DEAD_LETTERS_PENDING) == 0);
+            ByteArrayOutputStream listed = new ByteArrayOutputStream();
+            PrintStream out = System.out;
+            System.setOut(new PrintStream(listed, true, StandardCharsets.UTF_8));
+            try {
+                assertThat(new CommandLine(new DeadLettersCommand()).execute("--store", url, "list")).isZero();
+                // 4. a replay of it sends nothing: the trade ended once, from its admission
+                assertThat(new CommandLine(new DeadLettersCommand()).execute("--store", url, "replay",
+                        String.valueOf(letter))).isZero();
+            } finally {
+                System.setOut(out);
+            }
+            assertThat(listed.toString(StandardCharsets.UTF_8)).contains("alice:alice-2").contains("admitted later")
+                    .contains("nothing to replay").contains("0 letter(s) replayed");
+            assertThat(h.store().outcome("alice:alice-2")).contains(TradeOutcome.SKIPPED);
+            assertThat(h.store().replayedInFlight()).isEmpty();
+            assertThat(h.store().deadLetter(letter).orElseThrow().replayedAt()).isNull();
+            assertThat(h.admin().stats().ordersAccepted()).isZero();
         }
     }
 

@@ -141,11 +141,26 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
         store.markReplayed(store.addDeadLetter(replayed, Reason.EXCHANGE_CIRCUIT_OPEN, null));
         store.admit(trade("other"));
 
-        // the monitor asks at every pass; a long-running engine has tens of thousands of letters
+        // the monitor asks at every pass; a long-running engine has tens of thousands of letters: a trade's letters
+        // are found through an index on the trade (the replayed ones', or, since the replay must be of a letter its
+        // trade was not admitted after, the one of the letters not marked admitted)
         assertThat(plan(JdbcTradeStore.inFlightQuery(JdbcTradeStore.REPLAYED)))
-                .anySatisfy(step -> assertThat(step).contains("USING INDEX dead_letters_replayed"))
+                .anySatisfy(step -> assertThat(step).containsAnyOf("USING INDEX dead_letters_replayed",
+                        "USING INDEX dead_letters_before_admission"))
                 .noneSatisfy(step -> assertThat(step).startsWith("SCAN"));
         assertThat(store.replayedInFlight()).containsExactly(replayed);
+    }
+
+    @Test
+    void shouldFindTheLettersAnAdmissionMarksThroughTheirIndex() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            store.addDeadLetter(trade("letter-" + i), Reason.UNEXPECTED_ERROR, null);
+        }
+
+        // asked at every admitted trade: never a scan of every letter
+        assertThat(plan(JdbcTradeStore.MARK_LETTERS_ADMITTED))
+                .anySatisfy(step -> assertThat(step).contains("USING INDEX dead_letters_before_admission"))
+                .noneSatisfy(step -> assertThat(step).startsWith("SCAN"));
     }
 
     @Test

@@ -808,6 +808,101 @@ abstract class TradeStoreContractTest {
         assertThat(store.countDeadLetters(new TradeStore.DeadLetterFilter(Reason.UNEXPECTED_ERROR, false))).isZero();
     }
 
+    /** The ways a trade is admitted: alone or in a page, with a detection source or without. */
+    private static final List<String> ADMISSIONS = List.of("admit", "admit from a source", "a page",
+            "a page from a source");
+
+    private boolean admitBy(String way, DetectedTrade t) {
+        return switch (way) {
+            case "admit" -> store.admit(t);
+            case "admit from a source" -> store.admit(t, "chain");
+            case "a page" -> store.admitAll(List.of(trade("beside-" + t.sourceTradeId().value()), t)).get(1);
+            case "a page from a source" -> store.admitAll(List.of(trade("beside-" + t.sourceTradeId().value()), t),
+                    "chain").get(1);
+            default -> throw new IllegalArgumentException(way);
+        };
+    }
+
+    @Test
+    void shouldStopCountingALetterPendingOnceItsTradeIsAdmitted() {
+        TradeStore.DeadLetterFilter pending = new TradeStore.DeadLetterFilter(null, true);
+        for (String way : ADMISSIONS) {
+            // a feed trade whose admission the store refused: its letter is written while the trade is in no table
+            DetectedTrade refused = trade("refused-then-" + way.replace(' ', '-'));
+            long letter = store.addDeadLetter(refused, Reason.UNEXPECTED_ERROR, "could not admit trade");
+            long pendingBefore = store.deadLetterCounts().pending();
+            long allBefore = store.deadLetterCounts().total();
+
+            // a later poll reads it again, and the store takes it
+            assertThat(admitBy(way, refused)).as(way).isTrue();
+
+            assertThat(store.deadLetterCounts()).as(way)
+                    .isEqualTo(new TradeStore.DeadLetterCounts(pendingBefore - 1, allBefore));
+            assertThat(store.deadLetters(pending, Long.MAX_VALUE, 100)).as(way).extracting(DeadLetter::id)
+                    .doesNotContain(letter);
+            assertThat(store.countDeadLetters(pending)).as(way).isEqualTo(pendingBefore - 1);
+            assertThat(store.deadLetters(TradeStore.DeadLetterFilter.ALL, Long.MAX_VALUE, 100)).as("still listed")
+                    .extracting(DeadLetter::id).contains(letter);
+            DeadLetter marked = store.deadLetter(letter).orElseThrow();
+            assertThat(marked.admittedAt()).as(way).isNotNull();
+            assertThat(marked.replayedAt()).as("not replayed: admitted").isNull();
+            assertThat(marked.pending()).isFalse();
+            // not a failure of the trade: nothing to replay, and a replay's mark would take it for a replay in flight
+            assertThat(store.markReplayed(letter)).as(way).isFalse();
+            assertThat(store.deadLetter(letter).orElseThrow().replayedAt()).isNull();
+            assertThat(store.replayedInFlight()).as(way).doesNotContain(refused);
+        }
+        assertThat(store.deadLetterCounts().pending()).isZero();
+    }
+
+    @Test
+    void shouldKeepPendingALetterWrittenAfterItsTradeWasAdmittedAndOneWhoseTradeIsInNoTable() {
+        DetectedTrade refused = trade("t-1");
+        DetectedTrade neverStored = trade("t-2");
+        long refusal = store.addDeadLetter(refused, Reason.UNEXPECTED_ERROR, "could not admit trade");
+        long neverStoredLetter = store.addDeadLetter(neverStored, Reason.UNEXPECTED_ERROR, "could not admit trade");
+        assertThat(store.admit(refused)).isTrue();
+
+        // the admitted trade fails later in the pipeline: that failure's letter waits for a person as any other
+        long failure = store.addDeadLetter(refused, Reason.EXCHANGE_RETRIES_EXHAUSTED, "timeouts");
+        assertThat(store.finish(refused.key(), TradeOutcome.FAILED, Reason.EXCHANGE_RETRIES_EXHAUSTED, "timeouts"))
+                .isTrue();
+        // read again (a feed's overlap): a duplicate, which changes no letter
+        assertThat(store.admit(refused)).isFalse();
+        assertThat(store.admitAll(List.of(refused))).containsExactly(false);
+
+        assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(2, 3));
+        assertThat(store.deadLetters(new TradeStore.DeadLetterFilter(null, true), Long.MAX_VALUE, 10))
+                .extracting(DeadLetter::id).containsExactly(failure, neverStoredLetter);
+        assertThat(store.deadLetter(refusal).orElseThrow().admittedAt()).isNotNull();
+        assertThat(store.deadLetter(failure).orElseThrow().admittedAt()).isNull();
+        assertThat(store.deadLetter(neverStoredLetter).orElseThrow().admittedAt()).isNull();
+
+        // its replay reopens the trade, once
+        assertThat(store.markReplayed(failure)).isTrue();
+        assertThat(store.reopen(refused.key())).isTrue();
+        assertThat(store.replayedInFlight()).containsExactly(refused);
+        assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(1, 3));
+    }
+
+    @Test
+    void shouldNotTakeATradeAdmittedAfterItsLetterWasReplayedForAReplay() {
+        // a letter replayed while its trade was in no table (the replay had nothing to reopen); then the store took it
+        DetectedTrade refused = trade("t-1");
+        long letter = store.addDeadLetter(refused, Reason.UNEXPECTED_ERROR, "could not admit trade");
+        assertThat(store.markReplayed(letter)).isTrue();
+        assertThat(store.reopen(refused.key())).isFalse();
+        assertThat(store.admit(refused)).isTrue();
+
+        // in flight from its admission, not from a replay: a restart decides it as any trade it finds in flight
+        assertThat(store.inFlight()).containsExactly(refused);
+        assertThat(store.replayedInFlight()).isEmpty();
+        assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(0, 1));
+        DeadLetter marked = store.deadLetter(letter).orElseThrow();
+        assertThat(marked.replayedAt()).isNotNull();
+        assertThat(marked.admittedAt()).isNotNull();
+    }
+
     // ---- concurrency ------------------------------------------------------------------------------------------
 
     @Test

@@ -225,7 +225,10 @@ public final class OperatorView {
         return out;
     }
 
-    /** Dead letters not yet replayed, and all of them; read from the store at most once a second. */
+    /**
+     * Dead letters pending (not replayed, their trade not admitted later), and all of them; read from the store at most
+     * once a second.
+     */
     public long[] deadLetters() {
         Instant now = clock.instant();
         if (WallClock.due(deadLettersReadAt, DEAD_LETTER_CACHE, now)) {
