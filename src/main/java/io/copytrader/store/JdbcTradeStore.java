@@ -46,6 +46,10 @@ import static io.copytrader.store.SqlValues.tradeColumns;
  * <p>On SQLite, which allows one writer per file, writes queue in-process instead of contending for the file lock
  * (whose busy handler backs off by sleeping), and the writes of concurrent callers are committed together (see
  * {@link GroupCommitWriter}). Reads take their own pooled connection and run concurrently with a write (WAL mode).
+ *
+ * <p>On SQLite the store also knows, in memory, which trades may have a dead letter written while they were in no
+ * table ({@link #lettersBeforeAdmission}), so that an admission marks letters admitted only for those: one engine owns
+ * a SQLite store (its engine lock), and it alone adds letters, through this store.
  */
 public final class JdbcTradeStore implements TradeStore {
 
@@ -64,8 +68,9 @@ public final class JdbcTradeStore implements TradeStore {
             + placeholders(TRADE_COLUMN_COUNT) + ", ?, ? WHERE NOT EXISTS (" + otherSourceQuery("o") + ") "
             + "ON CONFLICT (trade_key) DO NOTHING";
     /**
-     * An admission's second statement on SQLite, in the same transaction as the row it stored: the trade's dead letters
-     * written while it was in no table (see {@link TradeStore#admit}) are marked admitted, found through the index
+     * An admission's second statement on SQLite, in the same transaction as the row it stored, run only when the trade
+     * may have a letter to mark ({@link #lettersBeforeAdmission}): the trade's dead letters written while it was in no
+     * table (see {@link TradeStore#admit}) are marked admitted, found through the index
      * {@code dead_letters_before_admission} (V9). Parameters: the time, the trader, the source trade id.
      */
     static final String MARK_LETTERS_ADMITTED = "UPDATE dead_letters SET admitted_at = ? "
@@ -98,6 +103,19 @@ public final class JdbcTradeStore implements TradeStore {
             + "avg_fill_price = COALESCE(?, avg_fill_price), updated_at = ? WHERE client_order_id = ?";
     private static final String DEAD_LETTER_COLUMNS =
             "id, created_at, reason, detail, " + TRADE_COLUMNS + ", replayed_at, admitted_at";
+    /**
+     * SQLite, when the store opens: the trade keys of the letters not marked admitted whose trade is in no table, what
+     * {@link #lettersBeforeAdmission} starts from. A trade's key is its trader and source trade id
+     * ({@link DetectedTrade#key()}, stored as {@code trade_key}): the letters come from the index
+     * {@code dead_letters_before_admission} (and their rows: SQLite does not take the partial index as covering), each
+     * trade looked up in the primary key of {@code trades}, never a scan of the trades (a long history holds a million
+     * trades and tens of thousands of letters, nearly all of stored trades: docs/store.md).
+     */
+    static final String LETTERS_BEFORE_ADMISSION = "SELECT d.trader || ':' || d.source_trade_id FROM dead_letters d "
+            + "WHERE d.admitted_at IS NULL AND NOT EXISTS (SELECT 1 FROM trades t "
+            + "WHERE t.trade_key = d.trader || ':' || d.source_trade_id)";
+    /** Whether a trade is stored: in a letter's write on SQLite (see {@link #lettersBeforeAdmission}). */
+    private static final String TRADE_STORED = "SELECT 1 FROM trades WHERE trade_key = ?";
     /** Ids are max + 1; two PostgreSQL writers may pick the same one, and the loser tries again (ON CONFLICT). */
     private static final String ADD_DEAD_LETTER = "INSERT INTO dead_letters (id, created_at, reason, detail, "
             + TRADE_COLUMNS + ") VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM dead_letters), ?, ?, ?, "
@@ -125,6 +143,26 @@ public final class JdbcTradeStore implements TradeStore {
     /** SQLite behind a pool only: each pooled connection's read statements, compiled once and kept with it. */
     private final ReadStatements reads;
     private final Dialect dialect;
+    /**
+     * SQLite only (null on PostgreSQL): the keys of the trades that may have a dead letter written while they were in
+     * no table, which their admission must mark admitted ({@link TradeStore#admit}). Nearly every admission finds none
+     * (such letters are those of admissions the store refused), and running {@link #MARK_LETTERS_ADMITTED} after every
+     * stored row was a second statement on the engine's hot path for nothing; an admission runs it only for a key in
+     * this set.
+     *
+     * <p>It can be known in memory because one engine owns a SQLite store (its engine lock; the {@code dead-letters}
+     * command reads letters and marks them replayed, it adds none) and this store writes every letter of it: the set
+     * starts from the store's letters not marked admitted whose trade is in no table ({@link #LETTERS_BEFORE_ADMISSION},
+     * when the store opens), and a letter's write adds its key when its trade is not stored at that moment (checked in
+     * the same write). A letter written while its trade is stored never enters it: that trade's admission never
+     * happens again. The key leaves the set once the admission that stored the trade (and marked its letters) has
+     * committed, not when the mark runs: the group-commit writer rolls a failed batch back and runs its writes again
+     * one at a time, and the admission run again must mark again. Writes run one at a time (the writer), so a letter
+     * and an admission of one trade see each other in their order: a key is added before its letter's write commits,
+     * and an admission that runs after it finds it. A key whose letter's write then failed, or whose trade is never
+     * admitted, costs one useless UPDATE at most. Admissions, letters and removals run on different threads.
+     */
+    private final java.util.Set<String> lettersBeforeAdmission;
 
     /**
      * @param dataSource a pooled DataSource over a migrated schema; connections in auto-commit mode
@@ -139,6 +177,33 @@ public final class JdbcTradeStore implements TradeStore {
         this.writer = dialect.serialisesWrites() ? new GroupCommitWriter(unpooled(dataSource)) : null;
         this.reads = writer != null && dataSource instanceof com.zaxxer.hikari.HikariDataSource
                 ? new ReadStatements() : null;
+        this.lettersBeforeAdmission = writer != null ? readLettersBeforeAdmission() : null;
+    }
+
+    /**
+     * {@link #LETTERS_BEFORE_ADMISSION}, in a set that admissions, letters and reads share. Run once, on a pooled
+     * connection as it is: not among the statements kept for the reads ({@link #reads}).
+     */
+    private java.util.Set<String> readLettersBeforeAdmission() {
+        java.util.Set<String> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(LETTERS_BEFORE_ADMISSION);
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                keys.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not read the dead letters of trades not stored: " + e.getMessage(), e);
+        }
+        return keys;
+    }
+
+    /**
+     * The keys of the trades whose admission marks their letters admitted (SQLite; for tests): a view, not a copy.
+     * Null on PostgreSQL, where every admission marks them in its one statement.
+     */
+    java.util.Set<String> lettersBeforeAdmission() {
+        return lettersBeforeAdmission == null ? null : java.util.Collections.unmodifiableSet(lettersBeforeAdmission);
     }
 
     /** The pooled connections' kept read statements; null unless SQLite behind a pool (for tests). */
@@ -189,7 +254,7 @@ public final class JdbcTradeStore implements TradeStore {
 
     @Override
     public boolean admit(DetectedTrade trade) {
-        return ordered("admit trade " + trade.key(), c -> insertTrade(c, trade));
+        return committed(trade, ordered("admit trade " + trade.key(), c -> insertTrade(c, trade)));
     }
 
     @Override
@@ -201,7 +266,31 @@ public final class JdbcTradeStore implements TradeStore {
         for (DetectedTrade trade : trades) {
             works.add(c -> insertTrade(c, trade));
         }
-        return writer.writeAll("admit a polled page of trades", works, false);
+        return committed(trades, writer.writeAll("admit a polled page of trades", works, false));
+    }
+
+    /**
+     * After an admission's write has committed (its answer is known): a trade it stored has its letters marked, so its
+     * key leaves {@link #lettersBeforeAdmission}. Not before: a batch rolled back runs the admission again, which must
+     * mark again. Answers {@code stored}.
+     */
+    private boolean committed(DetectedTrade trade, boolean stored) {
+        if (stored && lettersBeforeAdmission != null && !lettersBeforeAdmission.isEmpty()) {
+            lettersBeforeAdmission.remove(trade.key());
+        }
+        return stored;
+    }
+
+    /** {@link #committed(DetectedTrade, boolean)} for a page: a null answer is a write that failed (not committed). */
+    private List<Boolean> committed(List<DetectedTrade> trades, List<Boolean> stored) {
+        if (lettersBeforeAdmission != null && !lettersBeforeAdmission.isEmpty()) {
+            for (int i = 0; i < stored.size(); i++) {
+                if (Boolean.TRUE.equals(stored.get(i))) {
+                    lettersBeforeAdmission.remove(trades.get(i).key());
+                }
+            }
+        }
+        return stored;
     }
 
     private boolean insertTrade(Connection c, DetectedTrade trade) throws SQLException {
@@ -223,7 +312,10 @@ public final class JdbcTradeStore implements TradeStore {
     /**
      * Runs an admission's INSERT and, when it stored the trade, marks the trade's dead letters admitted in the same
      * transaction (see {@link TradeStore#admit}): on SQLite a second statement in the writer's transaction, run only
-     * after a row was stored; on PostgreSQL, whose admissions run in auto-commit, one statement that does both.
+     * after a row was stored and only when the trade may have such a letter (its key in {@link #lettersBeforeAdmission};
+     * nearly every admission runs its INSERT alone); on PostgreSQL, whose admissions run in auto-commit and whose store
+     * several engines may share (so no engine knows every letter), one statement that does both, at no extra round
+     * trip.
      *
      * @return whether the row was stored
      */
@@ -243,6 +335,10 @@ public final class JdbcTradeStore implements TradeStore {
                 return false;
             }
         }
+        if (lettersBeforeAdmission.isEmpty() || !lettersBeforeAdmission.contains(trade.key())) {
+            return true; // no letter of it was written while it was in no table
+        }
+        // the key stays until this write has committed (see committed): run again after a rollback, it marks again
         try (PreparedStatement ps = c.prepareStatement(MARK_LETTERS_ADMITTED)) {
             ps.setString(1, now);
             ps.setString(2, trade.trader().value());
@@ -279,7 +375,7 @@ public final class JdbcTradeStore implements TradeStore {
         if (source == null) {
             return admit(trade);
         }
-        return ordered("admit trade " + trade.key(), c -> insertTrade(c, trade, source));
+        return committed(trade, ordered("admit trade " + trade.key(), c -> insertTrade(c, trade, source)));
     }
 
     @Override
@@ -294,7 +390,7 @@ public final class JdbcTradeStore implements TradeStore {
         for (DetectedTrade trade : trades) {
             works.add(c -> insertTrade(c, trade, source));
         }
-        return writer.writeAll("admit a polled page of trades", works, false);
+        return committed(trades, writer.writeAll("admit a polled page of trades", works, false));
     }
 
     private boolean insertTrade(Connection c, DetectedTrade trade, String source) throws SQLException {
@@ -955,9 +1051,16 @@ public final class JdbcTradeStore implements TradeStore {
 
     // ---- dead letters ---------------------------------------------------------------------------------------
 
+    /**
+     * On SQLite, a letter of a trade that is not stored at that moment (checked in the same write) adds the trade's key
+     * to {@link #lettersBeforeAdmission}, before the write commits: an admission run after it marks the letter.
+     */
     @Override
     public long addDeadLetter(DetectedTrade trade, Reason reason, String detail) {
         return call("add a dead letter for " + trade.key(), true, c -> {
+            if (lettersBeforeAdmission != null && !stored(c, trade.key())) {
+                lettersBeforeAdmission.add(trade.key());
+            }
             try (PreparedStatement ps = c.prepareStatement(ADD_DEAD_LETTER)) {
                 ps.setString(1, instant(clock.instant()));
                 ps.setString(2, reason.name());
@@ -973,6 +1076,16 @@ public final class JdbcTradeStore implements TradeStore {
                 throw new SQLException("no free dead letter id after " + MAX_ID_ATTEMPTS + " attempts");
             }
         });
+    }
+
+    /** Whether the trade is stored, as the write on {@code c} sees it. */
+    private static boolean stored(Connection c, String tradeKey) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TRADE_STORED)) {
+            ps.setString(1, tradeKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     @Override

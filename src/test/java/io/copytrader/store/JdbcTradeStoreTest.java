@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static io.copytrader.store.TradeFixtures.ALICE;
 import static io.copytrader.store.TradeFixtures.YES_TOKEN;
@@ -161,6 +162,194 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
         assertThat(plan(JdbcTradeStore.MARK_LETTERS_ADMITTED))
                 .anySatisfy(step -> assertThat(step).contains("USING INDEX dead_letters_before_admission"))
                 .noneSatisfy(step -> assertThat(step).startsWith("SCAN"));
+    }
+
+    @Test
+    void shouldReadTheTradesWhoseLettersAnAdmissionMustMarkThroughIndexesWhenTheStoreOpens() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            DetectedTrade t = trade("stored-" + i);
+            store.admit(t);
+            store.addDeadLetter(t, Reason.UNEXPECTED_ERROR, null);
+        }
+        store.addDeadLetter(trade("refused"), Reason.UNEXPECTED_ERROR, "could not admit trade");
+
+        // read at every start, over a long history's letters (tens of thousands, nearly all of stored trades): the
+        // letters not marked admitted from their index, each trade looked up by its key, never a scan of the trades
+        assertThat(plan(JdbcTradeStore.LETTERS_BEFORE_ADMISSION))
+                .anySatisfy(step -> assertThat(step).contains("dead_letters_before_admission"))
+                .anySatisfy(step -> assertThat(step).contains("USING COVERING INDEX sqlite_autoindex_trades_1 "
+                        + "(trade_key=?)"))
+                .noneSatisfy(step -> assertThat(step).startsWith("SCAN t"))
+                .noneSatisfy(step -> assertThat(step).startsWith("SCAN trades"));
+        store.close();
+        store = createStore(clock);
+        assertThat(((JdbcTradeStore) store).lettersBeforeAdmission()).containsExactly(trade("refused").key());
+    }
+
+    @Test
+    void shouldMarkAtItsAdmissionTheLetterAPreviousRunWroteWhileTheTradeWasInNoTable() {
+        // a previous run: letters of trades the store refused (one for each way of admitting them), a letter of a
+        // stored trade, and a refused trade's letter its later admission marked already
+        Map<String, Long> letters = new java.util.LinkedHashMap<>();
+        for (String way : ADMISSIONS) {
+            letters.put(way, store.addDeadLetter(trade("earlier-" + way.replace(' ', '-')), Reason.UNEXPECTED_ERROR,
+                    "could not admit trade"));
+        }
+        DetectedTrade stored = trade("stored");
+        store.admit(stored);
+        long failure = store.addDeadLetter(stored, Reason.EXCHANGE_RETRIES_EXHAUSTED, "timeouts");
+        DetectedTrade admitted = trade("admitted");
+        long admittedLetter = store.addDeadLetter(admitted, Reason.UNEXPECTED_ERROR, "could not admit trade");
+        store.admit(admitted);
+        store.close();
+
+        store = createStore(clock);
+
+        // the reopened store knows the four trades may have such a letter, and only those
+        assertThat(((JdbcTradeStore) store).lettersBeforeAdmission()).containsExactlyInAnyOrderElementsOf(
+                ADMISSIONS.stream().map(way -> trade("earlier-" + way.replace(' ', '-')).key()).toList());
+        for (String way : ADMISSIONS) {
+            assertThat(admitBy(way, trade("earlier-" + way.replace(' ', '-')))).as(way).isTrue();
+            DeadLetter marked = store.deadLetter(letters.get(way)).orElseThrow();
+            assertThat(marked.admittedAt()).as(way).isNotNull();
+            assertThat(marked.pending()).as(way).isFalse();
+        }
+        assertThat(store.deadLetter(failure).orElseThrow().pending()).isTrue();
+        assertThat(store.deadLetter(admittedLetter).orElseThrow().admittedAt()).isNotNull();
+        assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(1, 6));
+        assertThat(((JdbcTradeStore) store).lettersBeforeAdmission()).as("each left once its admission committed")
+                .isEmpty();
+    }
+
+    @Test
+    void shouldRunOnlyTheInsertToAdmitATradeWithoutALetterAndTheMarkingForOneWithALetter() throws Exception {
+        // every statement the store runs, as the driver is asked to run it (the writer's own connection included)
+        List<String> ran = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (HikariDataSource pool = StoreFactory.pool(StoreSettings.of(url()))) {
+            StoreFactory.migrate(pool);
+            TradeStore counted = new JdbcTradeStore(recordingStatements(pool, ran), clock, null);
+            try {
+                for (String way : ADMISSIONS) {
+                    DetectedTrade t = trade("plain-" + way.replace(' ', '-'));
+                    List<String> writes = writes(ran, () -> assertThat(admitBy(way, t, counted)).isTrue());
+                    int rows = way.startsWith("a page") ? 2 : 1; // a page admits a trade beside it
+                    assertThat(writes).as(way).hasSize(rows)
+                            .allSatisfy(sql -> assertThat(sql).startsWith("INSERT INTO trades"));
+                }
+
+                // a trade the store refused, whose letter is written while it is in no table: its admission marks it
+                DetectedTrade refused = trade("refused");
+                long letter = counted.addDeadLetter(refused, Reason.UNEXPECTED_ERROR, "could not admit trade");
+                assertThat(writes(ran, () -> assertThat(counted.admit(refused)).isTrue()))
+                        .satisfiesExactly(sql -> assertThat(sql).startsWith("INSERT INTO trades"),
+                                sql -> assertThat(sql).isEqualTo(JdbcTradeStore.MARK_LETTERS_ADMITTED));
+                assertThat(counted.deadLetter(letter).orElseThrow().admittedAt()).isNotNull();
+
+                // and the next trade without a letter runs its INSERT alone again
+                assertThat(writes(ran, () -> assertThat(counted.admit(trade("after"))).isTrue()))
+                        .singleElement().satisfies(sql -> assertThat(sql).startsWith("INSERT INTO trades"));
+            } finally {
+                counted.close();
+            }
+        }
+        assertThat(ran).filteredOn(JdbcTradeStore.MARK_LETTERS_ADMITTED::equals).hasSize(1);
+    }
+
+    @Test
+    void shouldNotKeepTheTradeOfALetterWrittenWhileTheTradeIsStored() {
+        JdbcTradeStore jdbc = (JdbcTradeStore) store;
+        DetectedTrade stored = trade("stored");
+        store.admit(stored);
+
+        // failures in the pipeline: the trade's admission never happens again, so there is nothing to mark
+        for (int i = 0; i < 20; i++) {
+            store.addDeadLetter(stored, Reason.EXCHANGE_RETRIES_EXHAUSTED, "attempt " + i);
+        }
+        assertThat(jdbc.lettersBeforeAdmission()).isEmpty();
+
+        // a letter written while its trade is in no table is kept until the trade's admission has committed
+        DetectedTrade refused = trade("refused");
+        store.addDeadLetter(refused, Reason.UNEXPECTED_ERROR, "could not admit trade");
+        assertThat(jdbc.lettersBeforeAdmission()).containsExactly(refused.key());
+        assertThat(store.admit(refused)).isTrue();
+        assertThat(jdbc.lettersBeforeAdmission()).isEmpty();
+        store.addDeadLetter(refused, Reason.EXCHANGE_RETRIES_EXHAUSTED, "timeouts");
+        assertThat(store.admit(refused)).isFalse();
+        assertThat(jdbc.lettersBeforeAdmission()).isEmpty();
+        assertThat(store.deadLetterCounts()).isEqualTo(new TradeStore.DeadLetterCounts(21, 22));
+    }
+
+    @Test
+    void shouldMarkTheLetterOfATradeWhoseAdmissionWasRolledBackWhenItIsWrittenAgain() throws Exception {
+        // the writer rolls back a page whose one trade cannot be stored and writes its trades again one at a time:
+        // the lettered trade's admission, which marked its letter in the rolled-back transaction, must mark it again
+        DetectedTrade lettered = trade("lettered");
+        long letter = store.addDeadLetter(lettered, Reason.UNEXPECTED_ERROR, "could not admit trade");
+        DetectedTrade poisoned = trade("t-poisoned");
+        execute("CREATE TRIGGER poisoned BEFORE INSERT ON trades WHEN NEW.trade_key = '" + poisoned.key() + "' "
+                + "BEGIN SELECT RAISE(ABORT, 'no room for this one'); END");
+
+        assertThat(store.admitAll(List.of(lettered, poisoned, trade("t-3")))).containsExactly(true, null, true);
+        assertThat(store.deadLetter(letter).orElseThrow().admittedAt()).isNotNull();
+        assertThat(store.deadLetterCounts().pending()).isZero();
+
+        // a lettered trade whose own admission fails: its letter is marked when a later admission stores it
+        long refusal = store.addDeadLetter(poisoned, Reason.UNEXPECTED_ERROR, "could not admit trade");
+        assertThat(store.admitAll(List.of(poisoned))).containsExactly((Boolean) null);
+        assertThatThrownBy(() -> store.admit(poisoned, "chain")).isInstanceOf(StoreException.class);
+        assertThat(store.deadLetter(refusal).orElseThrow().pending()).isTrue();
+        execute("DROP TRIGGER poisoned");
+        assertThat(store.admit(poisoned)).isTrue();
+        assertThat(store.deadLetter(refusal).orElseThrow().admittedAt()).isNotNull();
+        assertThat(((JdbcTradeStore) store).lettersBeforeAdmission()).isEmpty();
+    }
+
+    /** {@link #admitBy} on another store. */
+    private boolean admitBy(String way, DetectedTrade t, TradeStore on) {
+        TradeStore mine = store;
+        store = on;
+        try {
+            return admitBy(way, t);
+        } finally {
+            store = mine;
+        }
+    }
+
+    /** The statements a call ran to write, in order (SQLite's synchronous pragmas left out). */
+    private static List<String> writes(List<String> ran, Runnable call) {
+        int before = ran.size();
+        call.run();
+        synchronized (ran) {
+            return ran.subList(before, ran.size()).stream().filter(sql -> !sql.startsWith("PRAGMA")).toList();
+        }
+    }
+
+    /** A data source whose connections note the SQL of each prepared statement they run, at each run. */
+    private static DataSource recordingStatements(DataSource pool, List<String> ran) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Object answer = invoke(method, pool, args);
+                    if (!method.getName().equals("getConnection")) {
+                        return answer;
+                    }
+                    Connection real = (Connection) answer;
+                    return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                            (p, m, a) -> {
+                                Object made = invoke(m, real, a);
+                                if (!m.getName().equals("prepareStatement") || a.length != 1) {
+                                    return made;
+                                }
+                                String sql = (String) a[0];
+                                java.sql.PreparedStatement ps = (java.sql.PreparedStatement) made;
+                                return Proxy.newProxyInstance(java.sql.PreparedStatement.class.getClassLoader(),
+                                        new Class<?>[] {java.sql.PreparedStatement.class}, (s, sm, sa) -> {
+                                            if (sm.getName().startsWith("execute")) {
+                                                ran.add(sql);
+                                            }
+                                            return invoke(sm, ps, sa);
+                                        });
+                            });
+                });
     }
 
     @Test

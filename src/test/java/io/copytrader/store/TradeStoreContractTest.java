@@ -809,10 +809,11 @@ abstract class TradeStoreContractTest {
     }
 
     /** The ways a trade is admitted: alone or in a page, with a detection source or without. */
-    private static final List<String> ADMISSIONS = List.of("admit", "admit from a source", "a page",
+    static final List<String> ADMISSIONS = List.of("admit", "admit from a source", "a page",
             "a page from a source");
 
-    private boolean admitBy(String way, DetectedTrade t) {
+    /** Admits {@code t} one of the {@link #ADMISSIONS} ways (a page puts a trade without letters before it). */
+    boolean admitBy(String way, DetectedTrade t) {
         return switch (way) {
             case "admit" -> store.admit(t);
             case "admit from a source" -> store.admit(t, "chain");
