@@ -167,6 +167,30 @@ class DropRecorderTest {
     }
 
     @Test
+    void shouldWriteInPlaceWhenClosedWhileTheOfferingThreadWaitsForRoom() throws Exception {
+        holdTheRecorderIn(admitted("d-17"));
+        for (int i = 1; i < DropRecorder.CAPACITY; i++) {
+            recorder.record(admitted("g-" + i), ended::incrementAndGet);
+        }
+        DetectedTrade last = admitted("d-18");
+        Thread offering = new Thread(() -> recorder.record(last, ended::incrementAndGet), "offering");
+        offering.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> offering.getState() == Thread.State.TIMED_WAITING);
+
+        Thread closing = new Thread(recorder::close, "closing");
+        closing.start();
+        // closed: the waiting thread stops waiting and writes its drop itself (held by the store like the recorder)
+        await().atMost(Duration.ofSeconds(10)).until(() -> writes.contains("finish 1 on offering"));
+        gate.countDown();
+        offering.join(10_000);
+        closing.join(20_000);
+        assertThat(offering.isAlive()).isFalse();
+        assertThat(closing.isAlive()).isFalse();
+        assertThat(real.outcome(last.key())).contains(TradeOutcome.DROPPED);
+        assertThat(ended).hasValue(DropRecorder.CAPACITY + 1);
+    }
+
+    @Test
     void shouldWriteWhatIsInHandWhenClosedThenWriteInPlace() throws Exception {
         DetectedTrade a = admitted("d-12");
         DetectedTrade b = admitted("d-13");
