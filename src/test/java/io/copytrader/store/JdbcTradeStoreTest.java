@@ -326,30 +326,21 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
 
     /** A data source whose connections note the SQL of each prepared statement they run, at each run. */
     private static DataSource recordingStatements(DataSource pool, List<String> ran) {
-        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                    Object answer = invoke(method, pool, args);
-                    if (!method.getName().equals("getConnection")) {
-                        return answer;
-                    }
-                    Connection real = (Connection) answer;
-                    return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                            (p, m, a) -> {
-                                Object made = invoke(m, real, a);
-                                if (!m.getName().equals("prepareStatement") || a.length != 1) {
-                                    return made;
-                                }
-                                String sql = (String) a[0];
-                                java.sql.PreparedStatement ps = (java.sql.PreparedStatement) made;
-                                return Proxy.newProxyInstance(java.sql.PreparedStatement.class.getClassLoader(),
-                                        new Class<?>[] {java.sql.PreparedStatement.class}, (s, sm, sa) -> {
-                                            if (sm.getName().startsWith("execute")) {
-                                                ran.add(sql);
-                                            }
-                                            return invoke(sm, ps, sa);
-                                        });
-                            });
-                });
+        return spyingOnConnections(pool, (real, m, a) -> {
+            Object made = invoke(m, real, a);
+            if (!m.getName().equals("prepareStatement") || a.length != 1) {
+                return made;
+            }
+            String sql = (String) a[0];
+            java.sql.PreparedStatement ps = (java.sql.PreparedStatement) made;
+            return Proxy.newProxyInstance(java.sql.PreparedStatement.class.getClassLoader(),
+                    new Class<?>[] {java.sql.PreparedStatement.class}, (s, sm, sa) -> {
+                        if (sm.getName().startsWith("execute")) {
+                            ran.add(sql);
+                        }
+                        return invoke(sm, ps, sa);
+                    });
+        });
     }
 
     @Test
@@ -559,6 +550,22 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
 
     /** A data source whose connections note {@code PRAGMA synchronous} at each commit. */
     private static DataSource recordingCommits(DataSource pool, List<Integer> commits) {
+        return spyingOnConnections(pool, (real, m, a) -> {
+            if (m.getName().equals("commit")) {
+                commits.add(GroupCommitWriter.readSync(real));
+            }
+            return invoke(m, real, a);
+        });
+    }
+
+    /** What a spied connection does with a call: {@code real} is the pool's connection. */
+    @FunctionalInterface
+    private interface ConnectionCall {
+        Object call(Connection real, java.lang.reflect.Method method, Object[] args) throws Throwable;
+    }
+
+    /** A data source whose connections hand each call to {@code spy}. */
+    private static DataSource spyingOnConnections(DataSource pool, ConnectionCall spy) {
         return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
                 (proxy, method, args) -> {
                     Object answer = invoke(method, pool, args);
@@ -567,12 +574,7 @@ class JdbcTradeStoreTest extends TradeStoreContractTest {
                     }
                     Connection real = (Connection) answer;
                     return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                            (p, m, a) -> {
-                                if (m.getName().equals("commit")) {
-                                    commits.add(GroupCommitWriter.readSync(real));
-                                }
-                                return invoke(m, real, a);
-                            });
+                            (p, m, a) -> spy.call(real, m, a));
                 });
     }
 
