@@ -3,6 +3,7 @@ package io.copytrader;
 import io.copytrader.cli.BenchCommand;
 import io.copytrader.cli.ChainBenchCommand;
 import io.copytrader.cli.DeadLettersCommand;
+import io.copytrader.cli.IdleBenchCommand;
 import io.copytrader.cli.PaperVenueCommand;
 import io.copytrader.cli.RunCommand;
 import io.copytrader.cli.SharedArchiveLauncher;
@@ -20,7 +21,7 @@ import java.util.concurrent.Callable;
 @Command(name = "copytrader", mixinStandardHelpOptions = true, version = "copytrader 0.1.0",
         description = "Copies a target trader's trades onto your account, on Apache Camel.",
         subcommands = {StatusCommand.class, PaperVenueCommand.class, DeadLettersCommand.class, BenchCommand.class,
-                ChainBenchCommand.class})
+                ChainBenchCommand.class, IdleBenchCommand.class})
 public final class CopyTraderCli implements Callable<Integer> {
 
     public static void main(String[] args) {

@@ -493,7 +493,8 @@ public final class SharedArchiveLauncher {
         watched.get().onExit().thenRun(stop);
     }
 
-    private static Optional<Path> jarOfThisClass() {
+    /** The jar this code runs from; empty on a class path of folders (tests, IDEs). */
+    public static Optional<Path> jarOfThisClass() {
         try {
             var source = SharedArchiveLauncher.class.getProtectionDomain().getCodeSource();
             if (source == null) {
