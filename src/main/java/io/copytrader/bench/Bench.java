@@ -57,6 +57,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * the highest one sustained (no overflow, p99 under the bound, the offered load kept up with).
  */
 public final class Bench {
+    /**
+     * The venue's JVM: G1 kept to short pauses. The paper venue keeps its last 100,000 orders, so at 1,000/s every
+     * order lives about 100 s; with G1's defaults the young generation grew to hundreds of MB and each collection
+     * copied tens of MB of those orders, 50-113 ms every 30 s in a five-minute run. The venue answered nothing
+     * meanwhile, its feed's next page came as one burst, and each such pause was the engine's copy-queue drops and
+     * maximum latency of the run (README "Results (session 45)"). A real venue's pauses are its own; the bench sweeps
+     * venue latency on purpose ({@code --venue-latency-ms}, {@code --sweep-latencies-ms}).
+     */
+    static final List<String> VENUE_JVM = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10",
+            "-XX:MaxTenuringThreshold=1");
+
     /** The venue's target trader the engine follows. */
     static final String TRADER = "bench";
     private static final double NS_PER_MS = 1e6;
@@ -568,7 +579,7 @@ public final class Bench {
         if (options.instruments() != null) {
             args.addAll(List.of("--instruments", String.valueOf(options.instruments())));
         }
-        venue = VenueProcess.start(List.of("-XX:+UseG1GC"), args);
+        venue = VenueProcess.start(VENUE_JVM, args);
         admin = new PaperVenueAdmin(venue.baseUrl());
     }
 

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -43,6 +44,8 @@ public final class IdleBench {
     /** How long the first copy may take before the run is given up (a first launch also trains the class archive). */
     static final Duration FIRST_COPY_TIMEOUT = Duration.ofSeconds(120);
     static final String COPIED = "io.copytrader.copied - Copied ";
+    /** The engine's last output lines kept for the error of a run that copied nothing. */
+    static final int KEPT_LINES = 20;
 
     /**
      * @param afterSeconds  seconds after the launch (the first copy) before the CPU is counted
@@ -106,14 +109,16 @@ public final class IdleBench {
         Process launched = builder.start();
         AtomicLong firstCopy = new AtomicLong(-1);
         CountDownLatch copied = new CountDownLatch(1);
-        Thread reader = new Thread(() -> drain(launched, started, firstCopy, copied), "bench-idle output");
+        ArrayDeque<String> lastLines = new ArrayDeque<>();
+        Thread reader = new Thread(() -> drain(launched, firstCopy, copied, lastLines), "bench-idle output");
         reader.setDaemon(true);
         reader.start();
         List<ProcessHandle> tree = new ArrayList<>();
         try {
             if (!copied.await(FIRST_COPY_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || firstCopy.get() < 0) {
                 throw new IOException("the engine copied nothing within " + FIRST_COPY_TIMEOUT.toSeconds()
-                        + " s of its launch" + (launched.isAlive() ? "" : " (it exited with " + launched.exitValue() + ")"));
+                        + " s of its launch" + (launched.isAlive() ? "" : " (it exited with " + launched.exitValue() + ")")
+                        + "; its last lines:" + System.lineSeparator() + lastLines(lastLines));
             }
             long launchMillis = TimeUnit.NANOSECONDS.toMillis(firstCopy.get() - started);
             String archive = archiveUse(launched.toHandle().descendants().toList());
@@ -142,7 +147,11 @@ public final class IdleBench {
         } finally {
             launched.toHandle().descendants().forEach(tree::add);
             ChildProcess.stop(launched);
-            tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle p : tree) {
+                if (p.isAlive() && p.destroyForcibly()) {
+                    awaitExit(p);
+                }
+            }
             deleteQuietly(folder);
         }
     }
@@ -195,10 +204,17 @@ public final class IdleBench {
                 : List.of("java", "-cp", "<class path>", "io.copytrader.CopyTraderCli");
     }
 
-    private static void drain(Process p, long started, AtomicLong firstCopy, CountDownLatch copied) {
+    /** Reads the engine's output: the first copy's time, and the last {@link #KEPT_LINES} lines for an error. */
+    private static void drain(Process p, AtomicLong firstCopy, CountDownLatch copied, ArrayDeque<String> lastLines) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
+                synchronized (lastLines) {
+                    if (lastLines.size() == KEPT_LINES) {
+                        lastLines.removeFirst();
+                    }
+                    lastLines.addLast(line);
+                }
                 if (copied.getCount() > 0 && line.contains(COPIED)) {
                     firstCopy.set(System.nanoTime());
                     copied.countDown();
@@ -208,6 +224,22 @@ public final class IdleBench {
             // the process ended: nothing more to read
         } finally {
             copied.countDown(); // exited before copying: the waiter sees firstCopy still unset
+        }
+    }
+
+    private static String lastLines(ArrayDeque<String> lastLines) {
+        synchronized (lastLines) {
+            return String.join(System.lineSeparator(), lastLines);
+        }
+    }
+
+    private static void awaitExit(ProcessHandle p) {
+        try {
+            p.onExit().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // still running after SIGKILL: nothing more to do from here
         }
     }
 
