@@ -61,8 +61,8 @@ public final class Bench {
      * The venue's JVM: G1 kept to short pauses. The paper venue keeps its last 100,000 orders, so at 1,000/s every
      * order lives about 100 s; with G1's defaults the young generation grew to hundreds of MB and each collection
      * copied tens of MB of those orders, 50-113 ms every 30 s in a five-minute run. The venue answered nothing
-     * meanwhile, its feed's next page came as one burst, and each such pause was the engine's copy-queue drops and
-     * maximum latency of the run (README "Results (session 45)"). A real venue's pauses are its own; the bench sweeps
+     * meanwhile, its feed's next page came as one burst, and each copy-queue drop after the run's first seconds came
+     * just after such a pause (README "Results (session 45)"). A real venue's pauses are its own; the bench sweeps
      * venue latency on purpose ({@code --venue-latency-ms}, {@code --sweep-latencies-ms}).
      */
     static final List<String> VENUE_JVM = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10",
