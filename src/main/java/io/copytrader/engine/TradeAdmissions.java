@@ -1,6 +1,8 @@
 package io.copytrader.engine;
 
 import io.copytrader.domain.DetectedTrade;
+import io.copytrader.store.StoreException;
+import io.copytrader.store.TradeStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The idempotent consumer's repository, backed by the trade store: adding a key stores the detected trade itself
@@ -26,6 +29,11 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
     static final String PAGE_ADMITTED = "copytraderPageAdmitted";
     /** The exchange property counting a page's trades the store could not admit (see {@link #cursorHeld}). */
     static final String PAGE_HELD = "copytraderPageHeld";
+    /**
+     * The exchange property holding the transient refusal that stopped a page's admission (see {@link #add}), shared
+     * with the split's copies: the page's trades not answered yet are held without asking the store again.
+     */
+    static final String PAGE_REFUSAL = "copytraderPageRefusal";
     /** The exchange property marking a feed trade the store refused and {@link #hold} let fail (too old to hold). */
     static final String ADMISSION_REFUSED = "copytraderAdmissionRefused";
     /** The exchange property counting the trades a tick admitted, over its pages (see {@link #admittedThisTick}). */
@@ -57,12 +65,15 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
      * Admits a polled page's trades in one group commit before the page is split (detect-trades' first step after the
      * poll), instead of one durable write each on the detection thread; each trade's answer waits in an exchange
      * property for {@link #add(Exchange, String)}, which the split's copies share. A trade the page write could not
-     * store has no answer there and is admitted alone by the idempotent consumer, which reports the error as before.
+     * store has no answer there and is admitted alone by the idempotent consumer, which reports the error as before;
+     * unless the page's write stopped at a transient refusal ({@link TradeStore#admitPage}): then its young trades
+     * without an answer are held at once ({@link #pageRefused}).
      */
     public void admitPage(Exchange exchange) {
         // a tick may read several pages on one exchange: nothing of the page before carries over to this one
         exchange.removeProperty(PAGE_ADMITTED);
         exchange.removeProperty(PAGE_HELD);
+        exchange.removeProperty(PAGE_REFUSAL);
         TradeDetector.Poll poll = exchange.getMessage().getBody(TradeDetector.Poll.class);
         if (poll == null || poll.trades().isEmpty()) {
             return;
@@ -72,11 +83,13 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
         }
         if (maxTradeAge != null) {
             exchange.setProperty(PAGE_HELD, new AtomicInteger()); // shared with the split's copies of the exchange
+            exchange.setProperty(PAGE_REFUSAL, new AtomicReference<RuntimeException>());
         }
         if (poll.trades().size() < 2) {
             return; // nothing to share a commit with
         }
-        List<Boolean> admitted = ledger.admitAll(poll.trades(), source);
+        TradeStore.PageAdmission page = ledger.admitPage(poll.trades(), source);
+        List<Boolean> admitted = page.answers();
         Map<String, Boolean> answers = new ConcurrentHashMap<>();
         for (int i = 0; i < admitted.size(); i++) {
             if (admitted.get(i) != null) {
@@ -84,6 +97,9 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
             }
         }
         exchange.setProperty(PAGE_ADMITTED, answers);
+        if (page.refusal() != null) {
+            pageRefused(exchange, page.refusal());
+        }
     }
 
     @Override
@@ -102,9 +118,16 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
         if (answered != null) {
             admitted = answered;
         } else {
+            RuntimeException pageRefused = pageRefusal(exchange);
+            if (pageRefused != null && hold(exchange, trade, pageRefused)) {
+                return false; // the store refused a trade of this page a moment ago: not asked again (see pageRefused)
+            }
             try {
                 admitted = ledger.admit(trade, source);
             } catch (RuntimeException refused) {
+                if (refused instanceof StoreException e && e.isTransient()) {
+                    pageRefused(exchange, refused);
+                }
                 if (!hold(exchange, trade, refused)) {
                     if (exchange.getProperty(PAGE_HELD) != null) {
                         // to the dead letters; if the store cannot take its letter either, the cursor is held after
@@ -123,6 +146,27 @@ public final class TradeAdmissions extends ServiceSupport implements IdempotentR
             }
         }
         return admitted;
+    }
+
+    /**
+     * Records a transient refusal of a trade of the page on this exchange (the database unreachable, no connection free
+     * in time, a file locked past the busy timeout): the page's trades not answered yet are held without a store call,
+     * while they are young enough to hold ({@link #hold}), and read again at the next poll. Before, each was admitted
+     * alone and each waited as long as the first (a pool's 30 s for a connection): a page of N trades held detection
+     * for N times that through a database outage.
+     */
+    private static void pageRefused(Exchange exchange, RuntimeException refusal) {
+        @SuppressWarnings("unchecked")
+        AtomicReference<RuntimeException> holder = exchange.getProperty(PAGE_REFUSAL, AtomicReference.class);
+        if (holder != null) {
+            holder.compareAndSet(null, refusal);
+        }
+    }
+
+    private static RuntimeException pageRefusal(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        AtomicReference<RuntimeException> holder = exchange.getProperty(PAGE_REFUSAL, AtomicReference.class);
+        return holder == null ? null : holder.get();
     }
 
     /**

@@ -136,9 +136,18 @@ public final class TradeLedger {
 
     /** {@link #admitAll(List)} for trades detected by {@code source} ({@link #admit(DetectedTrade, String)}). */
     public List<Boolean> admitAll(List<DetectedTrade> trades, String source) {
+        return admitPage(trades, source).answers();
+    }
+
+    /**
+     * {@link #admitAll(List, String)}, with the transient refusal that stopped the page's writes, if one did
+     * ({@link TradeStore#admitPage}): the trades it left untried are better read again later than admitted alone now.
+     */
+    public TradeStore.PageAdmission admitPage(List<DetectedTrade> trades, String source) {
         List<Boolean> claimedHere = new ArrayList<>(trades.size());
         trades.forEach(t -> claimedHere.add(active.add(t.key())));
-        List<Boolean> admitted = new ArrayList<>(store.admitAll(trades, source));
+        TradeStore.PageAdmission page = store.admitPage(trades, source);
+        List<Boolean> admitted = new ArrayList<>(page.answers());
         for (int i = 0; i < trades.size(); i++) {
             DetectedTrade trade = trades.get(i);
             if (Boolean.FALSE.equals(admitted.get(i)) && claimedHere.get(i) && inDoubt.remove(trade.key())
@@ -155,7 +164,7 @@ public final class TradeLedger {
                 }
             }
         }
-        return admitted;
+        return new TradeStore.PageAdmission(admitted, page.refusal());
     }
 
     /**

@@ -393,6 +393,14 @@ public final class JdbcTradeStore implements TradeStore {
         return committed(trades, writer.writeAll("admit a polled page of trades", works, false));
     }
 
+    @Override
+    public PageAdmission admitPage(List<DetectedTrade> trades, String source) {
+        if (writer == null) {
+            return TradeStore.super.admitPage(trades, source); // one by one, stopping at a refusal
+        }
+        return new PageAdmission(admitAll(trades, source), null); // one group commit, each write tried alone after
+    }
+
     private boolean insertTrade(Connection c, DetectedTrade trade, String source) throws SQLException {
         if (dialect == Dialect.POSTGRESQL) {
             return insertTradeLockingGroup(c, trade, source);

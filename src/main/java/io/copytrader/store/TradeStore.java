@@ -55,20 +55,7 @@ public interface TradeStore extends AutoCloseable {
 
     /** {@link #admitAll(java.util.List)} with each trade admitted as {@link #admit(DetectedTrade, String)} would. */
     default java.util.List<Boolean> admitAll(java.util.List<DetectedTrade> trades, String source) {
-        if (source == null) {
-            return admitAll(trades);
-        }
-        java.util.List<Boolean> answers = new java.util.ArrayList<>(trades.size());
-        for (DetectedTrade t : trades) {
-            Boolean answer;
-            try {
-                answer = admit(t, source);
-            } catch (StoreException e) {
-                answer = null;
-            }
-            answers.add(answer);
-        }
-        return answers;
+        return admitPage(trades, source).answers();
     }
 
     /**
@@ -77,17 +64,40 @@ public interface TradeStore extends AutoCloseable {
      * commit them together (SQLite: one group commit for a polled page instead of one fsync per trade).
      */
     default java.util.List<Boolean> admitAll(java.util.List<DetectedTrade> trades) {
+        return admitPage(trades, null).answers();
+    }
+
+    /**
+     * {@link #admitAll(java.util.List, String)}, telling why it stopped: a store that writes the trades one by one
+     * stops at the first write refused with a transient error ({@link StoreException#isTransient}: the database
+     * unreachable, no connection free in time) and answers null for the trades after it without trying them. Each of
+     * those writes would wait as long as the first did (a pool's connection timeout, 30 s), so a page of N trades
+     * held its caller N times that. A deadlock or a serialization failure, transient for one transaction only, stops
+     * the page too: its untried trades are read again at the next poll. A store that commits the page together
+     * answers for each trade and reports no refusal.
+     */
+    default PageAdmission admitPage(java.util.List<DetectedTrade> trades, String source) {
         java.util.List<Boolean> answers = new java.util.ArrayList<>(trades.size());
+        StoreException refusal = null;
         for (DetectedTrade t : trades) {
-            Boolean answer;
-            try {
-                answer = admit(t);
-            } catch (StoreException e) {
-                answer = null;
+            Boolean answer = null;
+            if (refusal == null) {
+                try {
+                    answer = source == null ? admit(t) : admit(t, source);
+                } catch (StoreException e) {
+                    refusal = e.isTransient() ? e : null;
+                }
             }
             answers.add(answer);
         }
-        return answers;
+        return new PageAdmission(answers, refusal);
+    }
+
+    /**
+     * A page's admission ({@link #admitPage}): an answer for each trade, in order (null: not stored), and the transient
+     * refusal that stopped the page, or null.
+     */
+    record PageAdmission(java.util.List<Boolean> answers, StoreException refusal) {
     }
 
     /**

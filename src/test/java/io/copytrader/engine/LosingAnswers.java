@@ -7,6 +7,7 @@ import io.copytrader.store.OrderRecordState;
 import io.copytrader.store.StoreException;
 import io.copytrader.store.TradeStore;
 
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -20,8 +21,9 @@ import java.util.List;
  * {@link #lostAnswers}, the next {@code admit}, {@code finish}, {@code moveOrderAndFinish} or {@code recordIntent} of
  * that trade (for {@code linkAggregate}, the key of the aggregate's leader; for {@code recordSigned}, the order's client
  * order id; for {@code moveOrder}, {@link #move} of the order and the state it is moved to) commits, then fails as a
- * connection dropped after the commit would; {@code admitAll} stores such a trade
- * and answers null for it, as the page write does for a write that reported an error. For a key in {@link #refused},
+ * connection dropped after the commit would; a page ({@code admitAll}, {@code admitPage}) is admitted one trade after
+ * the other, as on PostgreSQL, and stops at such a failure (the store's own {@link TradeStore#admitPage}). For a key
+ * in {@link #refused},
  * the next such write fails without committing anything, as a connection dropped before the commit leaves it. A key
  * added n times answers so n times. Both fail with a dropped connection's error, a transient one
  * ({@link StoreException#isTransient}); for a key in {@link #brokenFor}, the next such write fails, uncommitted, with
@@ -54,7 +56,7 @@ final class LosingAnswers {
                     case "recordIntent", "linkAggregate" -> write(method, args, (String) args[0]);
                     case "recordSigned" -> write(method, args, ((ClientOrderId) args[0]).value());
                     case "moveOrder" -> write(method, args, move((ClientOrderId) args[0], (OrderRecordState) args[1]));
-                    case "admitAll" -> admitAll(args);
+                    case "admitAll", "admitPage" -> InvocationHandler.invokeDefault(proxy, method, args);
                     case "order" -> read(method, args, read("order", ((ClientOrderId) args[0]).value()));
                     case "outcome", "ended" -> read(method, args, read(method.getName(), (String) args[0]));
                     case "ordersIn", "replayedInFlight" -> read(method, args, read(method.getName(), "*"));
@@ -100,24 +102,6 @@ final class LosingAnswers {
         String message = "An I/O error occurred while sending to the backend.";
         return new StoreException("could not " + method.getName() + " " + key + ": " + message,
                 new SQLException(message, "08006", new java.io.EOFException()));
-    }
-
-    private List<Boolean> admitAll(Object[] args) {
-        @SuppressWarnings("unchecked")
-        List<DetectedTrade> trades = (List<DetectedTrade>) args[0];
-        String source = args.length > 1 ? (String) args[1] : null;
-        List<Boolean> answers = new ArrayList<>();
-        for (DetectedTrade t : trades) {
-            if (refused.remove(t.key())) {
-                answers.add(null);
-            } else if (lostAnswers.remove(t.key())) {
-                real.admit(t, source);
-                answers.add(null);
-            } else {
-                answers.add(real.admit(t, source));
-            }
-        }
-        return answers;
     }
 
     private Object invoke(Method method, Object[] args) throws Throwable {

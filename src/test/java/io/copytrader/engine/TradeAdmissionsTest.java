@@ -13,6 +13,7 @@ import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -215,6 +216,83 @@ class TradeAdmissionsTest {
         assertThat(plain.cursorHeld(page)).isFalse();
     }
 
+    /**
+     * A database outage under a page, on a store that writes the page's trades one by one (PostgreSQL): each store call
+     * waits out the pool's connection timeout. The page stops at the first refusal, and its trades without an answer
+     * are held at once, with no store call each (before: one more call each, so N times the timeout for a page of N).
+     */
+    @Test
+    void shouldHoldAPagesUntriedTradesWithoutAStoreCallEachOnceTheStoreRefusedOneForATransientReason() {
+        LosingAnswers db = new LosingAnswers();
+        PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
+        TradeAdmissions holding = new TradeAdmissions(new TradeLedger(db.store, metrics))
+                .holdingTheCursorOfRefusedTrades(Duration.ofSeconds(30), Clock.fixed(T0.plusSeconds(29),
+                        ZoneOffset.UTC));
+        List<DetectedTrade> trades = List.of(buy("t1", "0.40", "10"), buy("t2", "0.40", "10"),
+                buy("t3", "0.40", "10"), buy("t4", "0.40", "10"));
+        db.refused.add(trades.get(1).key());
+        Exchange page = new DefaultExchange(context);
+        page.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), trades, "c-1"));
+
+        holding.admitPage(page);
+        assertThat(db.writes).as("the page stops at the refusal").containsExactly("admit " + trades.get(0).key(),
+                "admit " + trades.get(1).key());
+        assertThat(holding.add(split(page, trades.get(0)), trades.get(0).key())).isTrue();
+        for (DetectedTrade held : trades.subList(1, 4)) {
+            assertThat(holding.add(split(page, held), held.key())).as(held.key()).isFalse();
+        }
+        assertThat(db.writes).as("no store call for the held trades").hasSize(2);
+        assertThat(holding.cursorHeld(page)).isTrue();
+        assertThat(metrics.registry().get(PipelineMetrics.TRADES_ADMISSION_HELD).counter().count()).isEqualTo(3);
+
+        // the next poll reads the page again: the store is back, and each trade is stored once
+        holding.admitPage(page);
+        for (DetectedTrade t : trades) {
+            assertThat(holding.add(split(page, t), t.key())).as(t.key()).isEqualTo(t != trades.get(0));
+        }
+        assertThat(holding.cursorHeld(page)).isFalse();
+        assertThat(db.real.detectedCount()).isEqualTo(4);
+    }
+
+    /**
+     * The same outage on a store that commits a page together and answers each write (SQLite's group commit): the
+     * first trade tried alone meets the refusal, and the page's others are held without a call each. A refusal that
+     * is not transient (a constraint violation, one trade's) does not hold the trades after it.
+     */
+    @Test
+    void shouldHoldThePagesOtherTradesOnceOneTriedAloneIsRefusedForATransientReason() {
+        java.util.List<String> admits = new java.util.ArrayList<>();
+        TradeStore unanswered = (TradeStore) Proxy.newProxyInstance(TradeStore.class.getClassLoader(),
+                new Class<?>[]{TradeStore.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "admitPage" -> new TradeStore.PageAdmission(
+                            java.util.Arrays.asList(new Boolean[((List<?>) args[0]).size()]), null);
+                    case "admit" -> {
+                        String key = ((DetectedTrade) args[0]).key();
+                        admits.add(key);
+                        throw key.endsWith(":t1")
+                                ? new StoreException("could not admit " + key + ": duplicate key",
+                                        new java.sql.SQLException("duplicate key", "23505"))
+                                : new StoreException("could not admit " + key + ": database is locked",
+                                        new java.sql.SQLTransientConnectionException("no connection in 30000 ms"));
+                    }
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+        TradeAdmissions holding = new TradeAdmissions(new TradeLedger(unanswered,
+                new PipelineMetrics(new SimpleMeterRegistry())))
+                .holdingTheCursorOfRefusedTrades(Duration.ofSeconds(30), Clock.fixed(T0, ZoneOffset.UTC));
+        List<DetectedTrade> trades = List.of(buy("t1", "0.40", "10"), buy("t2", "0.40", "10"),
+                buy("t3", "0.40", "10"), buy("t4", "0.40", "10"));
+        Exchange page = new DefaultExchange(context);
+        page.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), trades, "c-1"));
+
+        holding.admitPage(page);
+        for (DetectedTrade t : trades) {
+            assertThat(holding.add(split(page, t), t.key())).as(t.key()).isFalse();
+        }
+        assertThat(admits).as("t1's refusal is its own; t2's holds the rest").containsExactly(trades.get(0).key(), trades.get(1).key());
+        assertThat(holding.cursorHeld(page)).isTrue();
+    }
+
     /** This test's store, refusing to admit the trades named (as a full disk or a locked file would refuse them). */
     private TradeStore refusing(Set<String> keys) {
         return (TradeStore) Proxy.newProxyInstance(TradeStore.class.getClassLoader(), new Class<?>[]{TradeStore.class},
@@ -223,15 +301,8 @@ class TradeAdmissionsTest {
                         throw new StoreException("could not admit trade " + ((DetectedTrade) args[0]).key()
                                 + ": no room for this one", null);
                     }
-                    if (method.getName().equals("admitAll")) {
-                        List<?> trades = (List<?>) args[0];
-                        List<Boolean> answers = new java.util.ArrayList<>();
-                        for (Object t : trades) {
-                            DetectedTrade trade = (DetectedTrade) t;
-                            answers.add(keys.contains(trade.key()) ? null
-                                    : store.admit(trade, args.length > 1 ? (String) args[1] : null));
-                        }
-                        return answers;
+                    if (method.getName().equals("admitPage")) {
+                        return InvocationHandler.invokeDefault(proxy, method, args); // one admit after the other
                     }
                     try {
                         return method.invoke(store, args);
