@@ -28,9 +28,10 @@ import java.util.stream.Stream;
 /**
  * The idle engine and its launch, measured as a user runs it: the main command ({@code java -jar copytrader.jar}, or
  * the same main class over the class path when there is no jar) started as a process of its own on the embedded
- * default, its whole process tree counted: the launcher JVM that only waits as well as the engine's JVM it starts
- * for class-data sharing (the engine's own threads were all that earlier idle figures counted; the launcher adds
- * about a quarter of a per cent of a core on a 2-core machine, its JVM's periodic tasks).
+ * default, its whole process tree counted. On Linux, with the class archive made, that is one process: the engine's
+ * JVM replaced the launcher's (execve). Elsewhere, and on the run that makes the archive, it is the launcher JVM that
+ * only waits and the engine's JVM it starts; that launcher took about a fifth of a per cent of a core on a 2-core
+ * machine (its JVM's periodic tasks), which the idle figures before session 45 did not count.
  *
  * <p>The engine gets a clean environment (the embedded default whatever the caller's shell sets: no real venue, no
  * other targets), a store of its own in a temporary folder and an ephemeral management port; it runs from the
@@ -121,7 +122,11 @@ public final class IdleBench {
                         + "; its last lines:" + System.lineSeparator() + lastLines(lastLines));
             }
             long launchMillis = TimeUnit.NANOSECONDS.toMillis(firstCopy.get() - started);
-            String archive = archiveUse(launched.toHandle().descendants().toList());
+            // the engine's JVM: the process launched itself once it replaced the launcher (execve), else its child
+            List<ProcessHandle> launchedTree = new ArrayList<>();
+            launchedTree.add(launched.toHandle());
+            launched.toHandle().descendants().forEach(launchedTree::add);
+            String archive = archiveUse(launchedTree);
             out.printf("bench-idle: first copy %d ms after the launch (class archive %s)%n", launchMillis, archive);
             sleepUntil(firstCopy.get() + TimeUnit.SECONDS.toNanos(options.afterSeconds()), launched);
             tree.add(launched.toHandle());
@@ -288,9 +293,9 @@ public final class IdleBench {
         return String.format(Locale.ROOT, "%.2f", value);
     }
 
-    /** How the launcher started the engine's JVM, read from that JVM's command line. */
-    static String archiveUse(List<ProcessHandle> children) {
-        for (ProcessHandle child : children) {
+    /** How the launcher started the engine's JVM, read from the command lines of the processes launched. */
+    static String archiveUse(List<ProcessHandle> processes) {
+        for (ProcessHandle child : processes) {
             String[] args = child.info().arguments().orElse(new String[0]);
             for (String a : args) {
                 if (a.startsWith("-XX:SharedArchiveFile=")) {

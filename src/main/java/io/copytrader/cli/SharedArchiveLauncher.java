@@ -27,8 +27,11 @@ import java.util.function.Function;
  * mismatched load. {@code COPYTRADER_CDS=off}, a jar folder that cannot be written, a class path of folders (tests,
  * IDEs) or CDS flags of the user's own run the engine in this JVM as before.
  *
- * <p>The parent only waits: SIGTERM and SIGINT are passed to the child (whose graceful stop is the engine's), the
- * child's exit code is the process's, and a child whose parent is gone stops gracefully.
+ * <p>With the archive made, the engine's JVM replaces this one on Linux ({@link ProcessReplacement}, execve): one
+ * process, one JVM, no launcher left waiting. Elsewhere, and for the run that makes the archive (whose end this JVM
+ * must see, to keep the archive or not), the engine runs in a child JVM and the parent only waits: SIGTERM and
+ * SIGINT are passed to the child (whose graceful stop is the engine's), the child's exit code is the process's, and
+ * a child whose parent is gone stops gracefully.
  *
  * <p>The launch path (from {@link #relaunch} to the child's start) uses no lambda, stream or {@code +} on strings: in
  * a JVM that has just started, each of those first bootstraps {@code invokedynamic}'s machinery (dozens of generated
@@ -139,6 +142,14 @@ public final class SharedArchiveLauncher {
                         System.getProperty("java.home")));
         if (plan.isEmpty()) {
             return OptionalInt.empty();
+        }
+        if (!plan.get().trains()) {
+            // returns only when the engine's JVM could not take this one's place: then it runs as a child
+            String notReplaced = ProcessReplacement.replaceWith(plan.get().command(), System.getenv(),
+                    plan.get().natives());
+            if (!ProcessReplacement.NOT_LINUX.equals(notReplaced)) {
+                System.err.println(join("copytrader: the engine runs in a child JVM (", notReplaced, ")"));
+            }
         }
         try {
             return OptionalInt.of(run(plan.get()));
@@ -361,6 +372,7 @@ public final class SharedArchiveLauncher {
         Process child = new ProcessBuilder(plan.command()).inheritIO().start();
         if (plan.trains()) {
             unpackSqliteLibrary(plan.natives()); // while the child starts; used from the next start on
+            unpackJnaLibrary(plan.natives());
         }
         // a terminal's Ctrl-C reaches both processes; a kill of this one alone is passed on: the child stops gracefully
         sun.misc.SignalHandler passOn = new sun.misc.SignalHandler() {
@@ -419,18 +431,38 @@ public final class SharedArchiveLauncher {
      * sqlite-jdbc makes), whole or not at all. Best effort: without it the engine unpacks its own as before.
      */
     static void unpackSqliteLibrary(Path natives) {
-        String resource = org.sqlite.util.LibraryLoaderUtil.getNativeLibResourcePath() + "/" + sqliteLibraryName();
+        try {
+            unpackLibrary(natives, org.sqlite.util.LibraryLoaderUtil.getNativeLibResourcePath() + "/"
+                    + sqliteLibraryName(), sqliteLibraryName());
+        } catch (IOException | RuntimeException | LinkageError e) {
+            System.err.println("copytrader: the SQLite library was not unpacked for the next start (" + e + ")");
+        }
+    }
+
+    /**
+     * Copies JNA's own library out of the jar into the folder, as {@link #unpackSqliteLibrary} does SQLite's: the
+     * launch that replaces this JVM with the engine's ({@link ProcessReplacement}) loads it from there rather than
+     * unpacking it into a temporary file at every start.
+     */
+    static void unpackJnaLibrary(Path natives) {
+        try {
+            unpackLibrary(natives, ProcessReplacement.libraryResource(), ProcessReplacement.libraryName());
+        } catch (IOException | RuntimeException | LinkageError e) {
+            System.err.println("copytrader: JNA's library was not unpacked for the next start (" + e + ")");
+        }
+    }
+
+    /** Copies a resource of the jar into the folder, whole or not at all; nothing when the jar has no such resource. */
+    private static void unpackLibrary(Path natives, String resource, String name) throws IOException {
         try (InputStream in = SharedArchiveLauncher.class.getResourceAsStream(resource)) {
             if (in == null) {
-                return; // no library for this platform in the jar: sqlite-jdbc finds its own
+                return; // no library for this platform in the jar: its user finds its own
             }
             Files.createDirectories(natives);
-            Path library = natives.resolve(sqliteLibraryName());
+            Path library = natives.resolve(name);
             Path temp = natives.resolve(library.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
             Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
             Files.move(temp, library, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException | LinkageError e) {
-            System.err.println("copytrader: the SQLite library was not unpacked for the next start (" + e + ")");
         }
     }
 
@@ -474,7 +506,8 @@ public final class SharedArchiveLauncher {
      * and at once when it has ended already: a launcher killed before the child looked would otherwise leave an engine
      * trading with no parent to stop it (the child's parent is then init, or a subreaper, which never ends). Nothing
      * when {@code launcher} is null (no launcher); a value that is no process id (an older launcher's {@code true})
-     * watches the child's parent as before.
+     * watches the child's parent as before. Nothing either when {@code launcher} is this process: the engine's JVM
+     * took the launcher's place ({@link ProcessReplacement}).
      */
     static void stopWhenLauncherExits(String launcher, Runnable stop) {
         if (launcher == null) {
@@ -489,6 +522,9 @@ public final class SharedArchiveLauncher {
         if (watched.isEmpty()) {
             stop.run();
             return;
+        }
+        if (watched.get().pid() == ProcessHandle.current().pid()) {
+            return; // the launcher became the engine (execve): no other process to watch
         }
         watched.get().onExit().thenRun(stop);
     }

@@ -169,6 +169,8 @@ class SharedArchiveLauncherTest {
         assertThat(first.natives()).isEqualTo(folder.resolve("copytrader.native"));
         assertThat(Files.readAllBytes(library)).as("the library sqlite-jdbc would unpack on this platform")
                 .isEqualTo(sqliteLibraryInTheJar());
+        assertThat(first.natives().resolve(ProcessReplacement.libraryName())).as("JNA's, for the launches after it")
+                .exists();
         assertThat(plan(jar, List.of("-jar", jar.toString())).orElseThrow().command())
                 .containsOnlyOnce("-D" + SharedArchiveLauncher.SQLITE_LIBRARY_PATH + "=" + first.natives());
         // the user's own choice wins
@@ -274,6 +276,16 @@ class SharedArchiveLauncherTest {
         SharedArchiveLauncher.stopWhenLauncherExits(Long.toString(launcher.pid()), stopped::countDown);
 
         assertThat(stopped.getCount()).as("stopped at once: its parent is no longer the launcher").isZero();
+    }
+
+    @Test
+    void anEngineThatTookItsLaunchersPlaceWatchesNothing() {
+        CountDownLatch stopped = new CountDownLatch(1);
+
+        // the launcher's id on the command line is this process's own once the engine's JVM replaced it (execve)
+        SharedArchiveLauncher.stopWhenLauncherExits(Long.toString(ProcessHandle.current().pid()), stopped::countDown);
+
+        assertThat(stopped.getCount()).isEqualTo(1);
     }
 
     @Test
