@@ -1,6 +1,7 @@
 package io.copytrader.cli;
 
 import com.sun.jna.Function;
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
@@ -35,6 +36,11 @@ final class ProcessReplacement {
     /** Where JNA loads its own library from when set, instead of unpacking it from the jar into a temporary file. */
     private static final String BOOT_LIBRARY_PATH = "jna.boot.library.path";
     private static final int F_SETFD = 2;
+    private static final int ITIMER_REAL = 0;
+    private static final int ITIMER_PROF = 2;
+    private static final int SIG_SETMASK = 2;
+    /** glibc's sigset_t (1,024 bits), larger than an itimerval (four longs). */
+    private static final int SIGSET_BYTES = 128;
     private static final int FD_CLOEXEC = 1;
 
     private ProcessReplacement() {
@@ -56,6 +62,8 @@ final class ProcessReplacement {
         }
         Function execve;
         Function fcntl;
+        Function setitimer;
+        Function sigmask;
         try {
             // the C library's functions as this process has them linked (the JVM's): no library file to search for
             if (System.getProperty(PLATFORM_LIBRARY_PATH) == null) {
@@ -64,10 +72,13 @@ final class ProcessReplacement {
             NativeLibrary process = NativeLibrary.getProcess();
             execve = process.getFunction("execve");
             fcntl = process.getFunction("fcntl");
+            setitimer = process.getFunction("setitimer");
+            sigmask = process.getFunction("pthread_sigmask");
         } catch (LinkageError | RuntimeException e) {
             return SharedArchiveLauncher.join("the C library could not be loaded: ", String.valueOf(e));
         }
         closeOnExec(fcntl);
+        startClean(setitimer, sigmask);
         String[] argv = command.toArray(new String[0]);
         String[] envp = new String[environment.size()];
         int i = 0;
@@ -89,6 +100,22 @@ final class ProcessReplacement {
     /** The file name of JNA's library on this platform. */
     static String libraryName() {
         return System.mapLibraryName("jnidispatch");
+    }
+
+    /**
+     * Leaves the new program none of this JVM's timers or blocked signals, as a child started by {@link ProcessBuilder}
+     * has none. Interval timers survive an exec, and the signal they send does not keep its handler: a profiler's
+     * timer here (async-profiler's SIGPROF, given through JAVA_TOOL_OPTIONS, which the engine's JVM reads too) killed
+     * the engine's JVM before that JVM's own profiler had started. And a signal blocked in this thread would stay
+     * blocked in the engine's first thread.
+     */
+    private static void startClean(Function setitimer, Function sigmask) {
+        Memory zeros = new Memory(SIGSET_BYTES); // an itimerval of zeros (a timer off), and an empty signal set
+        zeros.clear();
+        for (int timer = ITIMER_REAL; timer <= ITIMER_PROF; timer++) {
+            setitimer.invokeInt(new Object[] {timer, zeros, null});
+        }
+        sigmask.invokeInt(new Object[] {SIG_SETMASK, zeros, null});
     }
 
     /**

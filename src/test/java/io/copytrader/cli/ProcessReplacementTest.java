@@ -44,6 +44,24 @@ class ProcessReplacementTest {
         assertThat(p.exitValue()).as("the program's exit code is the process's").isEqualTo(7);
     }
 
+    /**
+     * Nothing of the JVM's timers or blocked signals reaches the program: a timer due after the exec (a profiler's,
+     * say) would kill it.
+     */
+    @Test
+    void shouldLeaveTheProgramNoTimerAndNoBlockedSignalOfTheJvms() throws Exception {
+        Path blocked = folder.resolve("blocked");
+        Process p = launch("grep SigBlk /proc/$$/status > '" + blocked + "'; sleep 2; exit 7", folder);
+        // the alarm variant: ReplacingProgram sets a real-time timer due a second after it starts
+        Process alarmed = new ProcessBuilder(command("sleep 2; exit 7", folder, "alarm")).redirectErrorStream(true)
+                .start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(alarmed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(java.nio.file.Files.readString(blocked).trim()).isEqualTo("SigBlk:\t0000000000000000");
+        assertThat(alarmed.exitValue()).as("not killed by the JVM's timer (SIGALRM: 142)").isEqualTo(7);
+    }
+
     @Test
     void shouldLoadJnasLibraryFromTheFolderTheTrainingRunUnpackedItTo() throws Exception {
         SharedArchiveLauncher.unpackJnaLibrary(folder);
@@ -74,5 +92,11 @@ class ProcessReplacementTest {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ReplacingProgram.class.getName(), script,
                 natives.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static List<String> command(String script, Path natives, String variant) {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), ReplacingProgram.class.getName(), script, natives.toString(),
+                variant);
     }
 }
