@@ -398,7 +398,8 @@ public final class JdbcTradeStore implements TradeStore {
         if (writer == null) {
             return TradeStore.super.admitPage(trades, source); // one by one, stopping at a refusal
         }
-        return new PageAdmission(admitAll(trades, source), null); // one group commit, each write tried alone after
+        // one group commit; a failed batch is tried one write at a time, each answered
+        return new PageAdmission(admitAll(trades, source), null);
     }
 
     private boolean insertTrade(Connection c, DetectedTrade trade, String source) throws SQLException {
