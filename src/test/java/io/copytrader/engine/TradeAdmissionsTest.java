@@ -254,6 +254,29 @@ class TradeAdmissionsTest {
         assertThat(db.real.detectedCount()).isEqualTo(4);
     }
 
+    /** A store down from the page's first write: one store call for the whole page, every trade of it held. */
+    @Test
+    void shouldMakeOneStoreCallForAPageWhenItsFirstTradeIsRefused() {
+        LosingAnswers db = new LosingAnswers();
+        TradeAdmissions holding = new TradeAdmissions(new TradeLedger(db.store,
+                new PipelineMetrics(new SimpleMeterRegistry())))
+                .holdingTheCursorOfRefusedTrades(Duration.ofSeconds(30), Clock.fixed(T0, ZoneOffset.UTC));
+        List<DetectedTrade> trades = List.of(buy("t1", "0.40", "10"), buy("t2", "0.40", "10"),
+                buy("t3", "0.40", "10"), buy("t4", "0.40", "10"));
+        trades.forEach(t -> db.refused.add(t.key())); // each would be refused, were it tried
+        Exchange page = new DefaultExchange(context);
+        page.getMessage().setBody(new TradeDetector.Poll(new TraderId("alice"), trades, "c-1"));
+
+        holding.admitPage(page);
+        for (DetectedTrade t : trades) {
+            assertThat(holding.add(split(page, t), t.key())).as(t.key()).isFalse();
+        }
+
+        assertThat(db.writes).containsExactly("admit " + trades.get(0).key());
+        assertThat(holding.cursorHeld(page)).isTrue();
+        assertThat(db.real.detectedCount()).isZero();
+    }
+
     /**
      * The same outage on a store that commits a page together and answers each write (SQLite's group commit): the
      * first trade tried alone meets the refusal, and the page's others are held without a call each. A refusal that
