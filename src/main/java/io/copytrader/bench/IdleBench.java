@@ -90,6 +90,64 @@ public final class IdleBench {
         }
     }
 
+    /**
+     * The line of several runs: the median of each figure every run has (the launch, the tree's CPU, each role's CPU
+     * and resident memory), then the launch's and the CPU's lowest and highest. With an even count the median is the
+     * mean of the two middle runs. A memory any run could not read makes that median {@code na}.
+     */
+    public static String summary(List<Result> runs) {
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("no run to sum up");
+        }
+        List<String> roles = runs.get(0).shares().stream().map(Share::role).toList();
+        boolean sameRoles = runs.stream().allMatch(r -> r.shares().stream().map(Share::role).toList().equals(roles));
+        List<Double> launches = runs.stream().map(r -> (double) r.launchMillis()).toList();
+        List<Double> cpu = runs.stream().map(Result::cpuPercent).toList();
+        StringBuilder b = new StringBuilder("bench-idle: runs=").append(runs.size())
+                .append(" launch_ms=").append(Math.round(median(launches)))
+                .append(" cpu_pct=").append(pct(median(cpu)));
+        if (sameRoles) {
+            for (int i = 0; i < roles.size(); i++) {
+                int at = i;
+                b.append(' ').append(roles.get(i)).append("_pct=")
+                        .append(pct(median(runs.stream().map(r -> r.shares().get(at).cpuPercent()).toList())));
+            }
+            for (int i = 0; i < roles.size(); i++) {
+                int at = i;
+                List<String> rss = runs.stream().map(r -> r.shares().get(at).rssMb()).toList();
+                b.append(' ').append(roles.get(i)).append("_rss_mb=").append(rss.stream().allMatch(IdleBench::isNumber)
+                        ? String.format(Locale.ROOT, "%.1f", median(rss.stream().map(Double::valueOf).toList()))
+                        : "na");
+            }
+        }
+        return b.append(" launch_ms_range=").append(Math.round(min(launches))).append('-')
+                .append(Math.round(max(launches)))
+                .append(" cpu_pct_range=").append(pct(min(cpu))).append('-').append(pct(max(cpu))).toString();
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     private final Options options;
     private final PrintStream out;
 

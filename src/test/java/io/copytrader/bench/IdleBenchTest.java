@@ -91,4 +91,39 @@ class IdleBenchTest {
         assertThatThrownBy(() -> new IdleBench.Options(0, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new IdleBench.Options(-1, 5)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void shouldSumSeveralRunsUpByTheirMedians() {
+        List<IdleBench.Result> runs = List.of(engineRun(1697, 1.62, "238.2"), engineRun(1343, 1.58, "234.0"),
+                engineRun(1539, 1.671, "229.9"));
+
+        assertThat(IdleBench.summary(runs)).isEqualTo("bench-idle: runs=3 launch_ms=1539 cpu_pct=1.62 engine_pct=1.62 "
+                + "engine_rss_mb=234.0 launch_ms_range=1343-1697 cpu_pct_range=1.58-1.67");
+    }
+
+    @Test
+    void shouldTakeTheMeanOfTheTwoMiddleRunsAndSayWhenAMemoryWasNotRead() {
+        List<IdleBench.Result> runs = List.of(engineRun(2000, 2.0, "200.0"), engineRun(1000, 1.0, "na"),
+                engineRun(4000, 4.0, "400.0"), engineRun(1500, 3.0, "300.0"));
+
+        assertThat(IdleBench.summary(runs)).isEqualTo("bench-idle: runs=4 launch_ms=1750 cpu_pct=2.50 engine_pct=2.50 "
+                + "engine_rss_mb=na launch_ms_range=1000-4000 cpu_pct_range=1.00-4.00");
+    }
+
+    @Test
+    void shouldSumTheTreeOnlyWhenTheRunsHadDifferentProcesses() {
+        // a run whose engine ran as a child (launcher and engine) beside one where it replaced the launcher
+        List<IdleBench.Result> runs = List.of(engineRun(1800, 2.0, "230.0"),
+                new IdleBench.Result(1900, "used", List.of(new IdleBench.Share("launcher", 2, 0.2, "50.0"),
+                        new IdleBench.Share("engine", 3, 2.2, "231.0"))));
+
+        assertThat(IdleBench.summary(runs)).isEqualTo("bench-idle: runs=2 launch_ms=1850 cpu_pct=2.20 "
+                + "launch_ms_range=1800-1900 cpu_pct_range=2.00-2.40");
+        assertThatThrownBy(() -> IdleBench.summary(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A run whose engine replaced the launcher: one process. */
+    private static IdleBench.Result engineRun(long launchMillis, double cpuPercent, String rssMb) {
+        return new IdleBench.Result(launchMillis, "used", List.of(new IdleBench.Share("engine", 1, cpuPercent, rssMb)));
+    }
 }
