@@ -9,6 +9,8 @@ import io.copytrader.domain.Side;
 import io.copytrader.domain.TradeOutcome;
 import io.copytrader.domain.TraderId;
 import io.copytrader.domain.VenueOrderId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
@@ -17,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,6 +56,7 @@ import static io.copytrader.store.SqlValues.tradeColumns;
  */
 public final class JdbcTradeStore implements TradeStore {
 
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcTradeStore.class);
     private static final String TRADE_COLUMNS = tradeColumns("");
     private static final int TRADE_COLUMN_COUNT = SqlValues.TRADE_COLUMNS.size();
 
@@ -116,6 +120,14 @@ public final class JdbcTradeStore implements TradeStore {
             + "WHERE t.trade_key = d.trader || ':' || d.source_trade_id)";
     /** Whether a trade is stored: in a letter's write on SQLite (see {@link #lettersBeforeAdmission}). */
     private static final String TRADE_STORED = "SELECT 1 FROM trades WHERE trade_key = ?";
+    /**
+     * PostgreSQL: a letter marked admitted by {@link #markIfAdmittedMeanwhile}, with its trade's admission time (what
+     * the admission itself marks it with). Parameters: the trade's key, the letter's id.
+     */
+    private static final String MARK_LETTER_ADMITTED = "UPDATE dead_letters SET admitted_at = "
+            + "(SELECT detected_at FROM trades WHERE trade_key = ?) WHERE id = ? AND admitted_at IS NULL";
+    /** How long a letter's check waits for another engine's admission of its trade to end. */
+    static final java.time.Duration LETTER_CHECK_LOCK_TIMEOUT = java.time.Duration.ofSeconds(5);
     /** Ids are max + 1; two PostgreSQL writers may pick the same one, and the loser tries again (ON CONFLICT). */
     private static final String ADD_DEAD_LETTER = "INSERT INTO dead_letters (id, created_at, reason, detail, "
             + TRADE_COLUMNS + ") VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM dead_letters), ?, ?, ?, "
@@ -295,12 +307,15 @@ public final class JdbcTradeStore implements TradeStore {
 
     private boolean insertTrade(Connection c, DetectedTrade trade) throws SQLException {
         String now = instant(clock.instant());
-        return insertMarkingLetters(c, trade, now, ADMIT, ADMIT_MARKING_LETTERS, ps -> {
-            ps.setString(1, trade.key());
-            int next = bindTrade(ps, 2, trade);
-            ps.setString(next++, now);
-            return next;
-        });
+        return insertMarkingLetters(c, trade, now, ADMIT, ADMIT_MARKING_LETTERS, ps -> bindAdmission(ps, trade, now));
+    }
+
+    /** Binds {@link #ADMIT}'s parameters; returns the next parameter's index. */
+    private static int bindAdmission(PreparedStatement ps, DetectedTrade trade, String now) throws SQLException {
+        ps.setString(1, trade.key());
+        int next = bindTrade(ps, 2, trade);
+        ps.setString(next++, now);
+        return next;
     }
 
     /** Binds an admission's parameters from the first; returns the next parameter's index. */
@@ -1062,29 +1077,90 @@ public final class JdbcTradeStore implements TradeStore {
 
     /**
      * On SQLite, a letter of a trade that is not stored at that moment (checked in the same write) adds the trade's key
-     * to {@link #lettersBeforeAdmission}, before the write commits: an admission run after it marks the letter.
+     * to {@link #lettersBeforeAdmission}, before the write commits: an admission run after it marks the letter. On
+     * PostgreSQL such a letter, once committed, learns whether another engine's admission of the trade ran meanwhile
+     * ({@link #markIfAdmittedMeanwhile}).
      */
     @Override
     public long addDeadLetter(DetectedTrade trade, Reason reason, String detail) {
         return call("add a dead letter for " + trade.key(), true, c -> {
-            if (lettersBeforeAdmission != null && !stored(c, trade.key())) {
+            boolean storedBefore = stored(c, trade.key());
+            if (lettersBeforeAdmission != null && !storedBefore) {
                 lettersBeforeAdmission.add(trade.key());
             }
-            try (PreparedStatement ps = c.prepareStatement(ADD_DEAD_LETTER)) {
-                ps.setString(1, instant(clock.instant()));
-                ps.setString(2, reason.name());
-                setText(ps, 3, detail);
-                bindTrade(ps, 4, trade);
-                for (int attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            return rs.getLong(1);
-                        }
+            long id = insertDeadLetter(c, trade, reason, detail);
+            if (dialect == Dialect.POSTGRESQL && !storedBefore) {
+                markIfAdmittedMeanwhile(c, trade, id);
+            }
+            return id;
+        });
+    }
+
+    private long insertDeadLetter(Connection c, DetectedTrade trade, Reason reason, String detail)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(ADD_DEAD_LETTER)) {
+            ps.setString(1, instant(clock.instant()));
+            ps.setString(2, reason.name());
+            setText(ps, 3, detail);
+            bindTrade(ps, 4, trade);
+            for (int attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return rs.getLong(1);
                     }
                 }
-                throw new SQLException("no free dead letter id after " + MAX_ID_ATTEMPTS + " attempts");
             }
-        });
+            throw new SQLException("no free dead letter id after " + MAX_ID_ATTEMPTS + " attempts");
+        }
+    }
+
+    /**
+     * PostgreSQL, after a letter of a trade that was not stored has committed (auto-commit): marks it admitted if
+     * another engine's admission of the trade ran meanwhile. That admission marks the trade's letters in its own
+     * statement, but a statement sees the rows committed when it started: one that started before this letter
+     * committed, and committed after this letter's write looked for the trade, saw neither, and the letter stayed
+     * pending for a trade that went through the pipeline. So the trade's admission is tried here, in a transaction
+     * always rolled back: an admission still running holds the trade's key, and this insert waits for its end (at most
+     * {@link #LETTER_CHECK_LOCK_TIMEOUT}); a conflict then means the trade is stored, and the letter is marked with the
+     * time of its admission. Any admission that starts after the letter committed sees it and marks it itself. An
+     * insert that goes through means no engine stored the trade: rolled back, the letter stays pending.
+     *
+     * <p>The letter is written whatever this finds: a check that fails (the wait timed out, the connection dropped)
+     * leaves it pending, as a letter whose trade nothing admitted, and a person looks at it.
+     */
+    private void markIfAdmittedMeanwhile(Connection c, DetectedTrade trade, long letterId) {
+        try {
+            c.setAutoCommit(false);
+            try {
+                boolean stored;
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET LOCAL lock_timeout = '" + LETTER_CHECK_LOCK_TIMEOUT.toMillis() + "ms'");
+                }
+                try (PreparedStatement ps = c.prepareStatement(ADMIT)) {
+                    bindAdmission(ps, trade, instant(clock.instant()));
+                    stored = ps.executeUpdate() == 0;
+                }
+                c.rollback();
+                if (stored) {
+                    try (PreparedStatement ps = c.prepareStatement(MARK_LETTER_ADMITTED)) {
+                        ps.setString(1, trade.key());
+                        ps.setLong(2, letterId);
+                        ps.executeUpdate();
+                    }
+                    c.commit();
+                }
+            } finally {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
+            }
+        } catch (SQLException e) {
+            String message = String.valueOf(e.getMessage());
+            LOG.warn("Dead letter {} of trade {} stays pending: could not learn whether another engine admitted the "
+                    + "trade as the letter was written (SQLState {}: {})", letterId, trade.key(), e.getSQLState(),
+                    message.lines().findFirst().orElse(message));
+        }
     }
 
     /** Whether the trade is stored, as the write on {@code c} sees it. */
