@@ -162,11 +162,11 @@ public final class Bench {
             double rtt50 = sweepRatio(50);
             return String.format(Locale.ROOT, "bench: rate=%.0f/s throughput=%.0f/s p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f "
                             + "max_ms=%.3f ceiling=%.0f/s ratio=%.2f lean_ceiling=%.0f/s lean_ratio=%.2f rtt50_ratio=%s "
-                            + "overflows=%d heap_mb=%d floor_us=%.0f",
+                            + "overflows=%d heap_mb=%d floor_us=%.0f cpu_us=%.0f",
                     reported.offered(), reported.throughput(), reported.ms(50), reported.ms(99), reported.ms(99.9),
                     reported.maxMs(), ceiling, ratio(), leanCeiling, leanRatio(),
                     Double.isNaN(rtt50) ? "na" : String.format(Locale.ROOT, "%.2f", rtt50), reported.overflows(), heapMb,
-                    floor.sum());
+                    floor.sum(), reported.engineCpuUsPerTrade());
         }
     }
 

@@ -1,8 +1,11 @@
 package io.copytrader.cli;
 
 import io.copytrader.bench.Bench;
+import io.copytrader.bench.BenchRuns;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +67,21 @@ public final class BenchCommand implements Callable<Integer> {
                     + "an existing folder.")
     String profile;
 
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "1",
+            description = "Benches run one after another, each in a JVM of its own started as this one, 1-20 "
+                    + "(default: ${DEFAULT-VALUE}). With more than one, each run's output, then a line of the medians "
+                    + "and the ranges of the rate, throughput, p99, ratio, rtt50 ratio and CPU a trade.")
+    int runs;
+
+    @Option(names = "--stop-with-pid", paramLabel = "PID", hidden = true,
+            description = "Stop when the process PID ends, however it ends (a run of --runs: its parent's pid).")
+    Long stopWithPid;
+
+    @Spec
+    CommandSpec spec;
+
+    static final int MAX_RUNS = 20;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(Path.of("routes"))) {
@@ -87,11 +105,43 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("bench: --profile " + profile + ": no such folder for the stacks files");
             return 2;
         }
+        if (runs < 1 || runs > MAX_RUNS) {
+            System.err.println("bench: --runs 1-" + MAX_RUNS);
+            return 2;
+        }
+        if (runs > 1 && profile != null) {
+            System.err.println("bench: --profile samples one run; leave out --runs or --profile");
+            return 2;
+        }
+        if (runs > 1) {
+            return BenchRuns.run(runs, BenchRuns.withoutRuns(ownArguments()), System.out);
+        }
+        if (stopWithPid != null && !stopWithParent(stopWithPid)) {
+            System.err.println("bench: process " + stopWithPid + " (--stop-with-pid) is not running; not starting");
+            return 1;
+        }
         Bench.Result result = new Bench(new Bench.Options(rate, duration, warmup, venueLatencyMs, cooldownMs, p99BoundMs,
                 sweep, prewarm, instruments, profile), System.out).run();
         System.out.printf("bench: store=%s gc_pause_ms_total=%d%n", result.store(), result.gcPauseMsTotal());
         System.out.println(result.line());
         return 0;
+    }
+
+    /** The arguments given to this command: under the program's command line, those after its name. */
+    private List<String> ownArguments() {
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        int at = spec.parent() == null ? -1 : all.indexOf(spec.name());
+        return all.subList(at + 1, all.size());
+    }
+
+    /** Ends this JVM when the process ends (false: it is not running). */
+    private static boolean stopWithParent(long pid) {
+        java.util.Optional<ProcessHandle> parent = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        parent.ifPresent(p -> p.onExit().thenRun(() -> {
+            System.err.println("bench: process " + pid + " (--stop-with-pid) ended; stopping");
+            System.exit(1);
+        }));
+        return parent.isPresent();
     }
 
     /** The folder the profile's stacks files go to exists (the prefix's parent; the working folder for a bare name). */

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchSmokeTest {
     private static final String LINE = "bench: rate=\\d+/s throughput=\\d+/s p50_ms=[0-9.]+ p99_ms=[0-9.]+ "
             + "p999_ms=[0-9.]+ max_ms=[0-9.]+ ceiling=\\d+/s ratio=[0-9.]+ lean_ceiling=\\d+/s lean_ratio=[0-9.]+ "
-            + "rtt50_ratio=[0-9.]+ overflows=\\d+ heap_mb=\\d+ floor_us=\\d+";
+            + "rtt50_ratio=[0-9.]+ overflows=\\d+ heap_mb=\\d+ floor_us=\\d+ cpu_us=\\d+";
 
     @Test
     @Timeout(150)

@@ -11,7 +11,10 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The bench's --profile prefix is checked before anything starts: its stacks files need a folder that exists. */
+/**
+ * The bench's options are checked before anything starts: the --profile prefix needs a folder that exists, --runs is
+ * 1-20 and does not go with --profile.
+ */
 class BenchCommandTest {
 
     @Test
@@ -31,17 +34,31 @@ class BenchCommandTest {
     void shouldExitWithAClearErrorBeforeStartingAnything(@TempDir Path dir) {
         // run from the project folder (routes/ exists), so the prefix is what is refused
         String prefix = dir.resolve("missing").resolve("step").toString();
+        assertThat(refused("--rate", "10", "--profile", prefix))
+                .contains("bench: --profile " + prefix + ": no such folder for the stacks files");
+    }
+
+    @Test
+    void shouldRefuseRunsOutOfRangeOrWithAProfileBeforeStartingAnything(@TempDir Path dir) {
+        for (String runs : new String[] {"0", "-1", "21"}) {
+            assertThat(refused("--rate", "10", "--runs", runs)).as(runs).contains("bench: --runs 1-20");
+        }
+        assertThat(refused("--rate", "10", "--runs", "2", "--profile", dir.resolve("step").toString()))
+                .contains("bench: --profile samples one run; leave out --runs or --profile");
+    }
+
+    /** What the command said on stderr, having exited with 2 before starting anything. */
+    private static String refused(String... args) {
         PrintStream err = System.err;
         ByteArrayOutputStream said = new ByteArrayOutputStream();
         int code;
         try {
             System.setErr(new PrintStream(said, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new BenchCommand()).execute("--rate", "10", "--profile", prefix);
+            code = new CommandLine(new BenchCommand()).execute(args);
         } finally {
             System.setErr(err);
         }
-        assertThat(code).isEqualTo(2);
-        assertThat(said.toString(StandardCharsets.UTF_8))
-                .contains("bench: --profile " + prefix + ": no such folder for the stacks files");
+        assertThat(code).as(said.toString(StandardCharsets.UTF_8)).isEqualTo(2);
+        return said.toString(StandardCharsets.UTF_8);
     }
 }
