@@ -1,5 +1,9 @@
 package io.copytrader.engine;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.copytrader.config.TargetSettings;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
@@ -11,6 +15,7 @@ import io.copytrader.store.TradeStore;
 import io.copytrader.venue.FeedClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -127,6 +132,30 @@ class TradeFilterTest {
         assertThat(filter.accepts(readWithin)).as("dated 10 s after it was read: within the tolerance").isTrue();
         assertThat(store.ended(readAhead.key()))
                 .contains(new TradeStore.Ended(TradeOutcome.SKIPPED, Reason.FILTER_DATED_AHEAD));
+    }
+
+    @Test
+    void shouldWarnOfATradeDatedAheadWithHowFarAheadOfTheClockItWasWhenRead() {
+        // read 40 s ahead of the clock, filtered when it is 10 s ahead: the line gives the 40 s its time was wrong by
+        DetectedTrade readAhead = new DetectedTrade(new SourceTradeId("t1"), ALICE, YES_TOKEN, "Yes", Side.BUY,
+                new BigDecimal("0.50"), new BigDecimal("100"), new BigDecimal("50.00"), NOW.plusSeconds(5),
+                NOW.minusSeconds(35));
+        assertThat(ledger.admit(readAhead)).isTrue();
+        Logger log = (Logger) LoggerFactory.getLogger(TradeFilter.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try {
+            assertThat(filter.accepts(readAhead)).isFalse();
+        } finally {
+            log.detachAppender(logged);
+        }
+
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage())
+                        .startsWith("Skipped trades dated ahead of this engine's clock")
+                        .contains("1 since the last such line")
+                        .contains(readAhead.key() + ": dated 40000 ms ahead of this engine's clock when read"));
     }
 
     @Test
