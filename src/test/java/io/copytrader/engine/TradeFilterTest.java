@@ -197,6 +197,14 @@ class TradeFilterTest {
     }
 
     @Test
+    void shouldCountMillisecondsPastWhatALongHoldsAsTheLargestLongWithoutOverflowing() {
+        // the last whole second a long can count in milliseconds, and 999 ms more: past Long.MAX_VALUE ms
+        Instant lastSecond = T0.plusSeconds(Long.MAX_VALUE / 1000);
+
+        assertThat(TradeFilter.millis(T0, lastSecond.plusMillis(999))).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void shouldPassAFreshTradeLargeEnoughAndRecordNothing() {
         DetectedTrade t = detected("t1", "0.50", "100", T0);
 
