@@ -1,12 +1,18 @@
 package io.copytrader.engine;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.copytrader.store.StoreException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -85,5 +91,72 @@ class StoreRetriesTest {
         } finally {
             assertThat(Thread.interrupted()).as("the interrupt kept").isTrue();
         }
+    }
+
+    @Test
+    void shouldWarnOfARetryWithTheWriteAndWhichAttemptItIs() {
+        Logger log = (Logger) LoggerFactory.getLogger(StoreRetries.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try {
+            assertThat(retries.write(() -> "the intent of order o-1", failing(1))).isEqualTo("done");
+        } finally {
+            log.detachAppender(logged);
+        }
+
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage())
+                        .startsWith("Store writes before sending failed with a transient error and were tried again")
+                        .contains("1 since the last such line")
+                        .contains("the intent of order o-1, attempt 2 of 3: " + dropped().getMessage()));
+    }
+
+    @Test
+    void shouldPauseForRealBetweenAttemptsAsShipped() {
+        // the engine's own pauses, not a test's: 50 ms and 150 ms go by before the third attempt
+        StoreRetries shipped = new StoreRetries(new PipelineMetrics(registry));
+        long start = System.nanoTime();
+
+        assertThat(shipped.write(() -> "w", failing(2))).isEqualTo("done");
+
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50 + 150));
+        assertThat(attempts).hasSize(3);
+    }
+
+    @Test
+    void shouldNotTryAgainAfterAPauseThatWasInterrupted() {
+        // the interrupt comes as the engine's own pause begins: the attempt after it is the last, the interrupt kept
+        StoreRetries shipped = new StoreRetries(new PipelineMetrics(registry));
+        try {
+            catchThrowableOfType(() -> shipped.write(() -> {
+                Thread.currentThread().interrupt();
+                return "w";
+            }, failing(3)), StoreException.class);
+            assertThat(attempts).containsExactly(false, true);
+        } finally {
+            assertThat(Thread.interrupted()).as("the interrupt kept").isTrue();
+        }
+    }
+
+    @Test
+    void shouldTellAWriteCommittedAfterAllFromOneThatWasNot() {
+        StoreException failed = dropped();
+
+        assertThat(StoreRetries.committedAfterAll(failed, () -> true)).isTrue();
+        assertThat(StoreRetries.committedAfterAll(failed, () -> false)).isFalse();
+        assertThat(failed.getSuppressed()).isEmpty();
+    }
+
+    @Test
+    void shouldKeepTheWritesErrorAndAddTheReadsWhenTheReadBackFailsToo() {
+        StoreException failed = dropped();
+        StoreException readFailed = dropped();
+
+        assertThat(StoreRetries.committedAfterAll(failed, () -> {
+            throw readFailed;
+        })).isFalse();
+
+        assertThat(failed.getSuppressed()).containsExactly(readFailed);
     }
 }
