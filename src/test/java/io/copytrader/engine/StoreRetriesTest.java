@@ -1,13 +1,8 @@
 package io.copytrader.engine;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.copytrader.store.StoreException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -95,18 +90,11 @@ class StoreRetriesTest {
 
     @Test
     void shouldWarnOfARetryWithTheWriteAndWhichAttemptItIs() {
-        Logger log = (Logger) LoggerFactory.getLogger(StoreRetries.class);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        log.addAppender(logged);
-        try {
-            assertThat(retries.write(() -> "the intent of order o-1", failing(1))).isEqualTo("done");
-        } finally {
-            log.detachAppender(logged);
-        }
+        List<String> warnings = Logged.warningsOf(StoreRetries.class,
+                () -> assertThat(retries.write(() -> "the intent of order o-1", failing(1))).isEqualTo("done"));
 
-        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
-                .satisfies(e -> assertThat(e.getFormattedMessage())
+        assertThat(warnings).singleElement()
+                .satisfies(line -> assertThat(line)
                         .startsWith("Store writes before sending failed with a transient error and were tried again")
                         .contains("1 since the last such line")
                         .contains("the intent of order o-1, attempt 2 of 3: " + dropped().getMessage()));

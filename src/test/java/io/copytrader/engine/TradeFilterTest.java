@@ -1,9 +1,5 @@
 package io.copytrader.engine;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.copytrader.config.TargetSettings;
 import io.copytrader.domain.DetectedTrade;
 import io.copytrader.domain.Reason;
@@ -15,7 +11,6 @@ import io.copytrader.store.TradeStore;
 import io.copytrader.venue.FeedClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -141,18 +136,11 @@ class TradeFilterTest {
                 new BigDecimal("0.50"), new BigDecimal("100"), new BigDecimal("50.00"), NOW.plusSeconds(5),
                 NOW.minusSeconds(35));
         assertThat(ledger.admit(readAhead)).isTrue();
-        Logger log = (Logger) LoggerFactory.getLogger(TradeFilter.class);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        log.addAppender(logged);
-        try {
-            assertThat(filter.accepts(readAhead)).isFalse();
-        } finally {
-            log.detachAppender(logged);
-        }
+        List<String> warnings = Logged.warningsOf(TradeFilter.class,
+                () -> assertThat(filter.accepts(readAhead)).isFalse());
 
-        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
-                .satisfies(e -> assertThat(e.getFormattedMessage())
+        assertThat(warnings).singleElement()
+                .satisfies(line -> assertThat(line)
                         .startsWith("Skipped trades dated ahead of this engine's clock")
                         .contains("1 since the last such line")
                         .contains(readAhead.key() + ": dated 40000 ms ahead of this engine's clock when read"));
