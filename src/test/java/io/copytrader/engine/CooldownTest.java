@@ -113,6 +113,23 @@ class CooldownTest {
 
     @Test
     @Timeout(10)
+    void shouldParkWhileAwaitingItsSlotRatherThanSpinOnTheClock() {
+        // a consumer waiting 20 ms for its slot on the real clock reads it a few times, not in a loop burning a core
+        AtomicLong reads = new AtomicLong();
+        Cooldown cooldown = new Cooldown(20, () -> {
+            reads.incrementAndGet();
+            return System.nanoTime();
+        });
+        cooldown.reserve();
+        reads.set(0);
+
+        cooldown.await();
+
+        assertThat(reads.get()).isLessThan(100);
+    }
+
+    @Test
+    @Timeout(10)
     void shouldStopAwaitingItsSlotWhenInterrupted() {
         // a consumer being stopped does not wait out its slot, 10 s away on a clock that stands still
         Cooldown cooldown = new Cooldown(10_000, nanos::get);

@@ -1,9 +1,7 @@
 package io.copytrader.engine;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.copytrader.domain.ClientOrderId;
 import io.copytrader.domain.CopyIntent;
 import io.copytrader.domain.DetectedTrade;
@@ -21,7 +19,6 @@ import io.copytrader.venue.PositionSnapshot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -161,16 +158,7 @@ class OrderMonitorDecisionsTest {
 
     /** What the monitor logged while {@code run} ran. */
     private static List<ILoggingEvent> monitorLogOf(Runnable run) {
-        Logger log = (Logger) LoggerFactory.getLogger(OrderMonitor.class);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        log.addAppender(logged);
-        try {
-            run.run();
-        } finally {
-            log.detachAppender(logged);
-        }
-        return logged.list;
+        return Logged.during(OrderMonitor.class, run);
     }
 
     @Test

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -85,5 +86,65 @@ class StoreRetriesTest {
         } finally {
             assertThat(Thread.interrupted()).as("the interrupt kept").isTrue();
         }
+    }
+
+    @Test
+    void shouldWarnOfARetryWithTheWriteAndWhichAttemptItIs() {
+        List<String> warnings = Logged.warningsOf(StoreRetries.class,
+                () -> assertThat(retries.write(() -> "the intent of order o-1", failing(1))).isEqualTo("done"));
+
+        assertThat(warnings).singleElement()
+                .satisfies(line -> assertThat(line)
+                        .startsWith("Store writes before sending failed with a transient error and were tried again")
+                        .contains("1 since the last such line")
+                        .contains("the intent of order o-1, attempt 2 of 3: " + dropped().getMessage()));
+    }
+
+    @Test
+    void shouldPauseForRealBetweenAttemptsAsShipped() {
+        // the engine's own pauses, not a test's: 50 ms and 150 ms go by before the third attempt
+        StoreRetries shipped = new StoreRetries(new PipelineMetrics(registry));
+        long start = System.nanoTime();
+
+        assertThat(shipped.write(() -> "w", failing(2))).isEqualTo("done");
+
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50 + 150));
+        assertThat(attempts).hasSize(3);
+    }
+
+    @Test
+    void shouldNotTryAgainAfterAPauseThatWasInterrupted() {
+        // the interrupt comes as the engine's own pause begins: the attempt after it is the last, the interrupt kept
+        StoreRetries shipped = new StoreRetries(new PipelineMetrics(registry));
+        try {
+            catchThrowableOfType(() -> shipped.write(() -> {
+                Thread.currentThread().interrupt();
+                return "w";
+            }, failing(3)), StoreException.class);
+            assertThat(attempts).containsExactly(false, true);
+        } finally {
+            assertThat(Thread.interrupted()).as("the interrupt kept").isTrue();
+        }
+    }
+
+    @Test
+    void shouldTellAWriteCommittedAfterAllFromOneThatWasNot() {
+        StoreException failed = dropped();
+
+        assertThat(StoreRetries.committedAfterAll(failed, () -> true)).isTrue();
+        assertThat(StoreRetries.committedAfterAll(failed, () -> false)).isFalse();
+        assertThat(failed.getSuppressed()).isEmpty();
+    }
+
+    @Test
+    void shouldKeepTheWritesErrorAndAddTheReadsWhenTheReadBackFailsToo() {
+        StoreException failed = dropped();
+        StoreException readFailed = dropped();
+
+        assertThat(StoreRetries.committedAfterAll(failed, () -> {
+            throw readFailed;
+        })).isFalse();
+
+        assertThat(failed.getSuppressed()).containsExactly(readFailed);
     }
 }

@@ -130,6 +130,23 @@ class TradeFilterTest {
     }
 
     @Test
+    void shouldWarnOfATradeDatedAheadWithHowFarAheadOfTheClockItWasWhenRead() {
+        // read 40 s ahead of the clock, filtered when it is 10 s ahead: the line gives the 40 s its time was wrong by
+        DetectedTrade readAhead = new DetectedTrade(new SourceTradeId("t1"), ALICE, YES_TOKEN, "Yes", Side.BUY,
+                new BigDecimal("0.50"), new BigDecimal("100"), new BigDecimal("50.00"), NOW.plusSeconds(5),
+                NOW.minusSeconds(35));
+        assertThat(ledger.admit(readAhead)).isTrue();
+        List<String> warnings = Logged.warningsOf(TradeFilter.class,
+                () -> assertThat(filter.accepts(readAhead)).isFalse());
+
+        assertThat(warnings).singleElement()
+                .satisfies(line -> assertThat(line)
+                        .startsWith("Skipped trades dated ahead of this engine's clock")
+                        .contains("1 since the last such line")
+                        .contains(readAhead.key() + ": dated 40000 ms ahead of this engine's clock when read"));
+    }
+
+    @Test
     void shouldJudgeATradeAheadOfTheClockByTheToleranceWhateverTheMaxAge() {
         // a long max age does not let a trade dated far ahead through; a short one is the bound ahead too
         TradeFilter hourOld = new TradeFilter(new BigDecimal("1"), Duration.ofHours(1), ledger, clock);
@@ -165,6 +182,14 @@ class TradeFilterTest {
         assertThat(TradeFilter.millis(Instant.MIN, Instant.MAX)).isEqualTo(Long.MAX_VALUE);
         assertThat(TradeFilter.millis(T0, T0.plusSeconds(Long.MAX_VALUE / 1000 - 1))).isEqualTo(
                 (Long.MAX_VALUE / 1000 - 1) * 1000);
+    }
+
+    @Test
+    void shouldCountMillisecondsPastWhatALongHoldsAsTheLargestLongWithoutOverflowing() {
+        // the last whole second a long can count in milliseconds, and 999 ms more: past Long.MAX_VALUE ms
+        Instant lastSecond = T0.plusSeconds(Long.MAX_VALUE / 1000);
+
+        assertThat(TradeFilter.millis(T0, lastSecond.plusMillis(999))).isEqualTo(Long.MAX_VALUE);
     }
 
     @Test

@@ -100,6 +100,25 @@ class CallDeadlinesTest {
     }
 
     @Test
+    void aDeadlineStillPendingWhenTheWatcherLooksPassesAtItsOwnTimeNotALengthAfterTheLook() throws Exception {
+        // started a quarter of a second after the watcher's first look: its next look, a length after the first, finds
+        // the deadline pending; it passes a quarter of a second later, not a whole length after that look (at most half
+        // a length late here, for a loaded machine)
+        CallDeadlines deadlines = deadlines(Duration.ofSeconds(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadlines.looks() >= 1);
+        CountDownLatch quarterOfASecond = new CountDownLatch(1);
+        deadlines(Duration.ofMillis(250)).start(quarterOfASecond::countDown);
+        assertThat(quarterOfASecond.await(10, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch cut = new CountDownLatch(1);
+        long started = System.nanoTime();
+        deadlines.start(cut::countDown);
+
+        assertThat(cut.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofSeconds(2),
+                Duration.ofSeconds(3));
+    }
+
+    @Test
     void aCutThatThrowsLeavesTheWatcherWatching() throws Exception {
         CallDeadlines deadlines = deadlines(Duration.ofMillis(50));
         CallDeadlines.Deadline failing = deadlines.start(() -> {
@@ -126,6 +145,18 @@ class CallDeadlinesTest {
         assertThat(deadlines.watcher().isAlive()).isFalse();
         assertThat(cuts).hasValue(0);
         assertThat(deadlines.pending()).isZero();
+    }
+
+    @Test
+    void closeStopsAWatcherAsleepUntilItsNextLookAtOnce() throws Exception {
+        // a minute's deadlines: the watcher, asleep until a minute after its last look, is woken to stop
+        CallDeadlines deadlines = deadlines(Duration.ofMinutes(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadlines.looks() >= 1);
+
+        deadlines.close();
+
+        deadlines.watcher().join(10_000);
+        assertThat(deadlines.watcher().isAlive()).isFalse();
     }
 
     @Test
