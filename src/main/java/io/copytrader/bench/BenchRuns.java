@@ -107,9 +107,8 @@ public final class BenchRuns {
             if (values != null) {
                 String first = runs.get(0).get(key);
                 b.append(' ').append(key).append("_range=")
-                        .append(format(values.stream().mapToDouble(Double::doubleValue).min().orElseThrow(), first))
-                        .append('-')
-                        .append(format(values.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), first));
+                        .append(format(IdleBench.min(values), first)).append('-')
+                        .append(format(IdleBench.max(values), first));
             }
         }
         return b.toString();
